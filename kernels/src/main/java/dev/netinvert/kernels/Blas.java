@@ -1,0 +1,119 @@
+package dev.netinvert.kernels;
+
+/**
+ * BLAS-style float32 operations on {@link FloatVec} and {@link FloatMatrix} views, computed by the
+ * active implementation ({@link Kernels#describe()}). Every entry point validates shapes, row ranges
+ * and that the memory is still alive, then calls a body that trusts them. Nothing allocates.
+ *
+ * <p>Shapes: W is {@code m × n} ({@code rows × cols}), row-major. GEMV reads x of length n and writes
+ * y of length m; GEMVᵀ reads r of length m and writes y of length n. Row-range variants
+ * ({@code r0 ≤ i < r1}) let a fork-join caller split a product over blocks of rows without copying:
+ * GEMV writes only y[r0, r1); GEMVᵀ produces the partial sum W[r0:r1]ᵀ r[r0:r1], which callers add in a
+ * fixed order for results independent of the thread count.
+ *
+ * <p>Accuracy: reductions are reassociated (vector lanes, several accumulators), so results differ from
+ * a sequential sum by rounding only — at most about n·ε·Σ|x_i y_i| for a length-n dot product, ε = 2⁻²⁴.
+ */
+public final class Blas {
+    private Blas() {}
+
+    private static final KernelSupport K = Kernels.active();
+
+    /** Σ x[i]·y[i]. */
+    public static float dot(FloatVec x, FloatVec y) {
+        Checks.sameLength("x", x, "y", y);
+        return K.dot(x.segment(), x.byteOffset(), y.segment(), y.byteOffset(), x.length());
+    }
+
+    /** y ← a·x + y. */
+    public static void axpy(float a, FloatVec x, FloatVec y) {
+        Checks.sameLength("x", x, "y", y);
+        K.axpy(a, x.segment(), x.byteOffset(), y.segment(), y.byteOffset(), x.length());
+    }
+
+    /** x ← a·x. */
+    public static void scale(float a, FloatVec x) {
+        Checks.vec("x", x);
+        K.scale(a, x.segment(), x.byteOffset(), x.length());
+    }
+
+    /** dst ← src. */
+    public static void copy(FloatVec src, FloatVec dst) {
+        Checks.sameLength("src", src, "dst", dst);
+        K.copy(src.segment(), src.byteOffset(), dst.segment(), dst.byteOffset(), src.length());
+    }
+
+    /** x ← v for every element. */
+    public static void fill(FloatVec x, float v) {
+        Checks.vec("x", x);
+        K.fill(v, x.segment(), x.byteOffset(), x.length());
+    }
+
+    /** ‖x‖₂². */
+    public static float sumOfSquares(FloatVec x) {
+        Checks.vec("x", x);
+        return K.sumOfSquares(x.segment(), x.byteOffset(), x.length());
+    }
+
+    /**
+     * ‖x‖₂, computed as √(Σ x²) in float: elements of magnitude above ~1e19 overflow to ∞ and below
+     * ~1e-19 underflow (no scaling as in BLAS snrm2); the norms in this library's iterations live far
+     * from both.
+     */
+    public static float norm2(FloatVec x) {
+        return (float) Math.sqrt(sumOfSquares(x));
+    }
+
+    /** max |x[i]|, 0 for an empty vector, NaN if any element is NaN. */
+    public static float maxAbs(FloatVec x) {
+        Checks.vec("x", x);
+        return K.maxAbs(x.segment(), x.byteOffset(), x.length());
+    }
+
+    /** y ← α·W·x + β·y. */
+    public static void gemv(float alpha, FloatMatrix w, FloatVec x, float beta, FloatVec y) {
+        gemvRows(alpha, w, 0, w.rows(), x, beta, y, null);
+    }
+
+    /** y ← α·W·x + β·y + b ({@code b} may be null: no bias). */
+    public static void gemv(float alpha, FloatMatrix w, FloatVec x, float beta, FloatVec y, FloatVec b) {
+        gemvRows(alpha, w, 0, w.rows(), x, beta, y, b);
+    }
+
+    /**
+     * Rows {@code [r0, r1)} of y ← α·W·x + β·y (+ b); the other elements of y are not touched.
+     * {@code y} and {@code b} have W.rows elements.
+     */
+    public static void gemvRows(float alpha, FloatMatrix w, int r0, int r1, FloatVec x, float beta, FloatVec y,
+                                FloatVec b) {
+        Checks.mat("W", w);
+        Checks.rowRange(w, r0, r1);
+        Checks.length("x", x, w.cols(), "W.cols");
+        Checks.length("y", y, w.rows(), "W.rows");
+        if (b != null) {
+            Checks.length("b", b, w.rows(), "W.rows");
+        }
+        Checks.disjoint("x", x, "y", y);
+        K.gemv(alpha, w.segment(), w.byteOffset(), w.ld(), r0, r1, w.cols(), x.segment(), x.byteOffset(),
+                beta, y.segment(), y.byteOffset(), b == null ? null : b.segment(), b == null ? 0 : b.byteOffset());
+    }
+
+    /** y ← α·Wᵀ·r + β·y; {@code r} has W.rows elements, {@code y} W.cols. */
+    public static void gemvT(float alpha, FloatMatrix w, FloatVec r, float beta, FloatVec y) {
+        gemvTRows(alpha, w, 0, w.rows(), r, beta, y);
+    }
+
+    /**
+     * y ← α·W[r0:r1, :]ᵀ·r[r0:r1] + β·y: the contribution of rows {@code [r0, r1)} only.
+     * {@code r} has W.rows elements (only [r0, r1) are read), {@code y} W.cols.
+     */
+    public static void gemvTRows(float alpha, FloatMatrix w, int r0, int r1, FloatVec r, float beta, FloatVec y) {
+        Checks.mat("W", w);
+        Checks.rowRange(w, r0, r1);
+        Checks.length("r", r, w.rows(), "W.rows");
+        Checks.length("y", y, w.cols(), "W.cols");
+        Checks.disjoint("r", r, "y", y);
+        K.gemvT(alpha, w.segment(), w.byteOffset(), w.ld(), r0, r1, w.cols(), r.segment(), r.byteOffset(),
+                beta, y.segment(), y.byteOffset());
+    }
+}

@@ -1,0 +1,132 @@
+package dev.netinvert.kernels;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * A row-major float32 matrix of {@code rows × cols} elements: element (i, j) is the float at
+ * {@code byteOffset + 4·(i·ld + j)} of {@code segment}, little-endian. This is exactly the layout of a
+ * C-order .npy array, a safetensors F32 tensor and PyTorch's {@code nn.Linear.weight} (out × in).
+ *
+ * <p>The leading dimension {@code ld >= cols} is the distance between rows in elements; an {@code ld}
+ * larger than {@code cols} lets rows start on cache-line boundaries ({@link #allocatePadded}) or a matrix
+ * view a block of a larger one. The view lies inside its segment (validated here; kernels trust it).
+ *
+ * @param segment memory holding the elements
+ * @param byteOffset offset of element (0, 0) in bytes
+ * @param rows number of rows, {@code >= 0}
+ * @param cols number of columns, {@code >= 0}
+ * @param ld leading dimension in elements, {@code >= max(cols, 1)}
+ */
+public record FloatMatrix(MemorySegment segment, long byteOffset, int rows, int cols, int ld) {
+
+    public FloatMatrix {
+        Objects.requireNonNull(segment, "segment");
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("shape must be non-negative, got " + rows + "×" + cols);
+        }
+        if (ld < Math.max(cols, 1)) {
+            throw new IllegalArgumentException("ld must be >= max(cols, 1) = " + Math.max(cols, 1) + ", got " + ld);
+        }
+        long span = rows == 0 ? 0 : ((long) (rows - 1) * ld + cols) * Float.BYTES;
+        Checks.checkRange("matrix " + rows + "×" + cols + " (ld " + ld + ")", segment, byteOffset, span);
+    }
+
+    /** Allocates a zero-filled, 64-byte-aligned {@code rows × cols} matrix with {@code ld = cols}. */
+    public static FloatMatrix allocate(Arena arena, int rows, int cols) {
+        return allocate(arena, rows, cols, Math.max(cols, 1));
+    }
+
+    /** Allocates a zero-filled, 64-byte-aligned matrix with the given leading dimension. */
+    public static FloatMatrix allocate(Arena arena, int rows, int cols, int ld) {
+        Objects.requireNonNull(arena, "arena");
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("shape must be non-negative, got " + rows + "×" + cols);
+        }
+        if (ld < Math.max(cols, 1)) {
+            throw new IllegalArgumentException("ld must be >= max(cols, 1) = " + Math.max(cols, 1) + ", got " + ld);
+        }
+        long bytes = Math.multiplyExact((long) rows, (long) ld) * Float.BYTES;
+        return new FloatMatrix(arena.allocate(bytes, FloatVec.ALIGNMENT), 0, rows, cols, ld);
+    }
+
+    /**
+     * Allocates a matrix whose rows each start on a 64-byte boundary ({@code ld} rounded up to a
+     * multiple of 16 floats), so that no vector load of a row straddles a cache line.
+     */
+    public static FloatMatrix allocatePadded(Arena arena, int rows, int cols) {
+        int ld = (int) Math.min(Integer.MAX_VALUE, ((long) Math.max(cols, 1) + 15) / 16 * 16);
+        return allocate(arena, rows, cols, ld);
+    }
+
+    /** A view of existing memory, e.g. a memory-mapped file, with {@code ld = cols}. */
+    public static FloatMatrix wrap(MemorySegment segment, long byteOffset, int rows, int cols) {
+        return new FloatMatrix(segment, byteOffset, rows, cols, Math.max(cols, 1));
+    }
+
+    /** A matrix allocated in {@code arena} holding a copy of the row-major {@code values}. */
+    public static FloatMatrix of(Arena arena, int rows, int cols, float[] values) {
+        if ((long) rows * cols != values.length) {
+            throw new IllegalArgumentException(
+                    "values: expected " + rows + "×" + cols + " = " + (long) rows * cols + " elements, got " + values.length);
+        }
+        FloatMatrix m = allocate(arena, rows, cols);
+        MemorySegment.copy(values, 0, m.segment, FloatVec.LAYOUT, 0, values.length);
+        return m;
+    }
+
+    /** Byte offset of row {@code i}. */
+    public long rowOffset(int i) {
+        return byteOffset + (long) i * ld * Float.BYTES;
+    }
+
+    /** Row {@code i} as a vector view of {@code cols} elements. */
+    public FloatVec row(int i) {
+        Objects.checkIndex(i, rows);
+        return new FloatVec(segment, rowOffset(i), cols);
+    }
+
+    /** The rows {@code [r0, r1)} as a matrix view sharing this one's memory. */
+    public FloatMatrix rows(int r0, int r1) {
+        Objects.checkFromToIndex(r0, r1, rows);
+        return new FloatMatrix(segment, rowOffset(r0), r1 - r0, cols, ld);
+    }
+
+    public float get(int i, int j) {
+        Objects.checkIndex(i, rows);
+        Objects.checkIndex(j, cols);
+        return segment.get(FloatVec.LAYOUT, rowOffset(i) + (long) j * Float.BYTES);
+    }
+
+    public void set(int i, int j, float value) {
+        Objects.checkIndex(i, rows);
+        Objects.checkIndex(j, cols);
+        segment.set(FloatVec.LAYOUT, rowOffset(i) + (long) j * Float.BYTES, value);
+    }
+
+    /** A new row-major heap array ({@code rows·cols} elements, padding dropped). */
+    public float[] toArray() {
+        float[] out = new float[Math.toIntExact((long) rows * cols)];
+        for (int i = 0; i < rows; i++) {
+            MemorySegment.copy(segment, FloatVec.LAYOUT, rowOffset(i), out, i * cols, cols);
+        }
+        return out;
+    }
+
+    /** Copies a row-major array of {@code rows·cols} elements into this matrix. */
+    public void copyFrom(float[] src) {
+        if (src.length != (long) rows * cols) {
+            throw new IllegalArgumentException(
+                    "src: expected " + rows + "×" + cols + " = " + (long) rows * cols + " elements, got " + src.length);
+        }
+        for (int i = 0; i < rows; i++) {
+            MemorySegment.copy(src, i * cols, segment, FloatVec.LAYOUT, rowOffset(i), cols);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FloatMatrix[" + rows + "×" + cols + ", ld=" + ld + ", byteOffset=" + byteOffset + "]";
+    }
+}

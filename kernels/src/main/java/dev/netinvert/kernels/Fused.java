@@ -1,0 +1,63 @@
+package dev.netinvert.kernels;
+
+import java.util.Objects;
+
+/**
+ * Fused kernels: several BLAS steps done in one pass over the data so that the bytes that dominate
+ * an iteration cross the memory bus once (DESIGN.md decision 5). Validation as in {@link Blas}.
+ */
+public final class Fused {
+    private Fused() {}
+
+    private static final KernelSupport K = Kernels.active();
+
+    /**
+     * The gradient of the Bregman loss x ↦ B_Ψ(t, Wx + b) of eq. (4) [000], which is the first term of
+     * the PDHG primal step eq. (14a) and the whole Landweber step:
+     * <pre>
+     *   z = W x + b,   g = Wᵀ (σ(z) − t),   returns ‖σ(z) − t‖²
+     * </pre>
+     * reading W once (each row's dot product, activation, residual and axpy into g happen while the
+     * row is in cache) instead of twice as GEMV followed by GEMVᵀ would.
+     *
+     * @param sigma the activation σ = prox_Ψ
+     * @param w     W, {@code m × n}
+     * @param x     the input, n elements
+     * @param b     the bias, m elements, or null
+     * @param t     the target (observation), m elements
+     * @param z     output: the pre-activations Wx + b, m elements (needed for the objective B_Ψ(t, z))
+     * @param g     output: the gradient, n elements (overwritten)
+     * @return ‖σ(Wx + b) − t‖², accumulated in double (the discrepancy of Morozov's principle)
+     */
+    public static double bregmanGradient(Activation sigma, FloatMatrix w, FloatVec x, FloatVec b, FloatVec t,
+                                         FloatVec z, FloatVec g) {
+        return bregmanGradientRows(sigma, w, 0, w.rows(), x, b, t, z, g);
+    }
+
+    /**
+     * The contribution of rows {@code [r0, r1)} to {@link #bregmanGradient}: writes z[r0, r1), overwrites g
+     * with W[r0:r1]ᵀ(σ(z) − t)[r0:r1] and returns that block's Σ(σ(z_i) − t_i)². A fork-join caller gives
+     * each block its own g and adds the partial gradients in block order, so the sum does not depend
+     * on the number of threads.
+     */
+    public static double bregmanGradientRows(Activation sigma, FloatMatrix w, int r0, int r1, FloatVec x, FloatVec b,
+                                             FloatVec t, FloatVec z, FloatVec g) {
+        Objects.requireNonNull(sigma, "sigma");
+        Checks.mat("W", w);
+        Checks.rowRange(w, r0, r1);
+        Checks.length("x", x, w.cols(), "W.cols");
+        Checks.length("g", g, w.cols(), "W.cols");
+        Checks.length("t", t, w.rows(), "W.rows");
+        Checks.length("z", z, w.rows(), "W.rows");
+        if (b != null) {
+            Checks.length("b", b, w.rows(), "W.rows");
+        }
+        Checks.disjoint("x", x, "g", g);
+        Checks.disjoint("x", x, "z", z);
+        Checks.disjoint("z", z, "g", g);
+        Checks.disjoint("t", t, "z", z);
+        return K.bregmanGradient(sigma, w.segment(), w.byteOffset(), w.ld(), r0, r1, w.cols(),
+                x.segment(), x.byteOffset(), b == null ? null : b.segment(), b == null ? 0 : b.byteOffset(),
+                t.segment(), t.byteOffset(), z.segment(), z.byteOffset(), g.segment(), g.byteOffset());
+    }
+}

@@ -1,0 +1,79 @@
+package dev.netinvert.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The contract shared by the SIMD and scalar implementations (the Lucene {@code VectorUtilSupport}
+ * pattern). Arguments are raw {@code (segment, byteOffset)} pairs and are <b>trusted</b>: callers are
+ * the validating facades {@link Blas} and {@link Fused}, or tests that pit the implementations against
+ * the plain-array reference. Every float is little-endian and may be unaligned.
+ *
+ * <p>Matrices are row-major with leading dimension {@code ld} (in elements); a row range
+ * {@code [r0, r1)} restricts an operation to those rows so that a fork-join caller can split work
+ * without copying. {@code beta == 0} means "overwrite": the output is not read, so it may hold
+ * anything, NaN included (the BLAS convention).
+ */
+public interface KernelSupport {
+
+    /** "simd" or "scalar". */
+    String name();
+
+    /** Vector width in bits (32 for the scalar implementation). */
+    int vectorBitSize();
+
+    /** Whether fused multiply-add is used. */
+    boolean usesFma();
+
+    /** Σ x[i]·y[i], i &lt; n. */
+    float dot(MemorySegment x, long xOff, MemorySegment y, long yOff, int n);
+
+    /** y ← a·x + y. */
+    void axpy(float a, MemorySegment x, long xOff, MemorySegment y, long yOff, int n);
+
+    /** x ← a·x. */
+    void scale(float a, MemorySegment x, long xOff, int n);
+
+    /** dst ← src (the ranges may overlap). */
+    void copy(MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int n);
+
+    /** x ← v. */
+    void fill(float v, MemorySegment x, long xOff, int n);
+
+    /** Σ x[i]². */
+    float sumOfSquares(MemorySegment x, long xOff, int n);
+
+    /** max |x[i]| (0 for n = 0; NaN if any element is NaN). */
+    float maxAbs(MemorySegment x, long xOff, int n);
+
+    /**
+     * GEMV, no transpose, rows {@code [r0, r1)}: y[i] ← α·(W x)[i] + β·y[i] (+ b[i] when
+     * {@code b != null}), for r0 ≤ i &lt; r1. {@code y} and {@code b} are indexed by row: element i is at
+     * {@code yOff + 4i}.
+     */
+    void gemv(float alpha, MemorySegment w, long wOff, int ld, int r0, int r1, int cols,
+              MemorySegment x, long xOff, float beta, MemorySegment y, long yOff,
+              MemorySegment b, long bOff);
+
+    /**
+     * GEMV, transposed, over rows {@code [r0, r1)}: y ← α·W[r0:r1, :]ᵀ·r[r0:r1] + β·y, where
+     * {@code y} has {@code cols} elements and {@code r} is indexed by row (element i at {@code rOff + 4i}).
+     */
+    void gemvT(float alpha, MemorySegment w, long wOff, int ld, int r0, int r1, int cols,
+               MemorySegment r, long rOff, float beta, MemorySegment y, long yOff);
+
+    /**
+     * The fused Bregman-loss gradient over rows {@code [r0, r1)}, in one pass over W:
+     * <pre>
+     *   z[i] = (W x)[i] + b[i]            (stored, r0 ≤ i &lt; r1; b may be null)
+     *   e[i] = σ(z[i]) − t[i]
+     *   g    = W[r0:r1, :]ᵀ e[r0:r1]      (overwritten, cols elements)
+     * </pre>
+     * and returns Σ e[i]² (accumulated in double). This is ∇ₓ B_Ψ(t, Wx + b) of eq. (4) [000] when
+     * σ = prox_Ψ; each row's dot product, activation, residual and axpy into g happen while the row is
+     * still in cache (DESIGN.md decision 5).
+     */
+    double bregmanGradient(Activation sigma, MemorySegment w, long wOff, int ld, int r0, int r1, int cols,
+                           MemorySegment x, long xOff, MemorySegment b, long bOff,
+                           MemorySegment t, long tOff, MemorySegment z, long zOff,
+                           MemorySegment g, long gOff);
+}

@@ -1,0 +1,120 @@
+package dev.netinvert.kernels.reference;
+
+import dev.netinvert.kernels.Activation;
+
+/**
+ * The executable specification of every kernel in {@code Blas} and {@code Fused}: straightforward loops
+ * over {@code float[]}, one accumulator, sequential order, no tricks. The fast implementations are
+ * tested against these, and the benchmarks measure them as the baseline.
+ *
+ * <p>Matrices are row-major {@code float[]} with leading dimension {@code ld}: element (i, j) is
+ * {@code w[i·ld + j]}. Vectors are whole arrays.
+ */
+public final class ReferenceKernels {
+    private ReferenceKernels() {}
+
+    public static float dot(float[] x, float[] y) {
+        float s = 0f;
+        for (int i = 0; i < x.length; i++) {
+            s += x[i] * y[i];
+        }
+        return s;
+    }
+
+    /** y ← a·x + y. */
+    public static void axpy(float a, float[] x, float[] y) {
+        for (int i = 0; i < x.length; i++) {
+            y[i] += a * x[i];
+        }
+    }
+
+    /** x ← a·x. */
+    public static void scale(float a, float[] x) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] *= a;
+        }
+    }
+
+    public static void copy(float[] src, float[] dst) {
+        for (int i = 0; i < src.length; i++) {
+            dst[i] = src[i];
+        }
+    }
+
+    public static void fill(float[] x, float v) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] = v;
+        }
+    }
+
+    public static float sumOfSquares(float[] x) {
+        float s = 0f;
+        for (float v : x) {
+            s += v * v;
+        }
+        return s;
+    }
+
+    public static float norm2(float[] x) {
+        return (float) Math.sqrt(sumOfSquares(x));
+    }
+
+    /** max |x[i]|; 0 for an empty array; NaN if any element is NaN. */
+    public static float maxAbs(float[] x) {
+        float m = 0f;
+        for (float v : x) {
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
+    }
+
+    /** y[i] ← α·(W x)[i] + β·y[i] (+ b[i]) for rows r0 ≤ i &lt; r1; b may be null; β = 0 does not read y. */
+    public static void gemv(float alpha, float[] w, int ld, int r0, int r1, int cols, float[] x, float beta,
+                            float[] y, float[] b) {
+        for (int i = r0; i < r1; i++) {
+            float s = 0f;
+            for (int j = 0; j < cols; j++) {
+                s += w[i * ld + j] * x[j];
+            }
+            float v = alpha * s;
+            if (beta != 0f) {
+                v += beta * y[i];
+            }
+            if (b != null) {
+                v += b[i];
+            }
+            y[i] = v;
+        }
+    }
+
+    /** y ← α·W[r0:r1]ᵀ r[r0:r1] + β·y (y has cols elements); β = 0 does not read y. */
+    public static void gemvT(float alpha, float[] w, int ld, int r0, int r1, int cols, float[] r, float beta,
+                             float[] y) {
+        for (int j = 0; j < cols; j++) {
+            y[j] = beta == 0f ? 0f : beta * y[j];
+        }
+        for (int i = r0; i < r1; i++) {
+            float c = alpha * r[i];
+            for (int j = 0; j < cols; j++) {
+                y[j] += c * w[i * ld + j];
+            }
+        }
+    }
+
+    /**
+     * Rows [r0, r1) of: z = Wx + b, g = Wᵀ(σ(z) − t) (g overwritten), returns Σ(σ(z_i) − t_i)² — written
+     * as the two separate passes the fused kernels avoid.
+     */
+    public static double bregmanGradient(Activation sigma, float[] w, int ld, int r0, int r1, int cols, float[] x,
+                                         float[] b, float[] t, float[] z, float[] g) {
+        gemv(1f, w, ld, r0, r1, cols, x, 0f, z, b);
+        float[] e = new float[z.length];
+        double sumSq = 0.0;
+        for (int i = r0; i < r1; i++) {
+            e[i] = sigma.apply(z[i]) - t[i];
+            sumSq += (double) e[i] * e[i];
+        }
+        gemvT(1f, w, ld, r0, r1, cols, e, 0f, g);
+        return sumSq;
+    }
+}

@@ -1,0 +1,178 @@
+package dev.netinvert.kernels.scalar;
+
+import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.KernelSupport;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The fallback when the Vector API is absent or C2 is off: plain loops over the same segments.
+ * Reductions use four accumulators (C2 does not vectorize float reductions, but it does overlap
+ * independent chains), and the matrix kernels keep the SIMD implementation's 4-row blocking so that
+ * both implementations move the same bytes.
+ */
+public final class ScalarKernelSupport implements KernelSupport {
+
+    public ScalarKernelSupport() {}
+
+    @Override public String name() { return "scalar"; }
+    @Override public int vectorBitSize() { return Float.SIZE; }
+    @Override public boolean usesFma() { return false; }
+
+    private static float get(MemorySegment s, long off) {
+        return s.get(FloatVec.LAYOUT, off);
+    }
+
+    private static void put(MemorySegment s, long off, float v) {
+        s.set(FloatVec.LAYOUT, off, v);
+    }
+
+    @Override
+    public float dot(MemorySegment x, long xo, MemorySegment y, long yo, int n) {
+        float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            long ox = xo + 4L * i, oy = yo + 4L * i;
+            a0 += get(x, ox) * get(y, oy);
+            a1 += get(x, ox + 4) * get(y, oy + 4);
+            a2 += get(x, ox + 8) * get(y, oy + 8);
+            a3 += get(x, ox + 12) * get(y, oy + 12);
+        }
+        for (; i < n; i++) {
+            a0 += get(x, xo + 4L * i) * get(y, yo + 4L * i);
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
+
+    @Override
+    public void axpy(float a, MemorySegment x, long xo, MemorySegment y, long yo, int n) {
+        for (int i = 0; i < n; i++) {
+            long ox = xo + 4L * i, oy = yo + 4L * i;
+            put(y, oy, a * get(x, ox) + get(y, oy));
+        }
+    }
+
+    @Override
+    public void scale(float a, MemorySegment x, long xo, int n) {
+        for (int i = 0; i < n; i++) {
+            long o = xo + 4L * i;
+            put(x, o, a * get(x, o));
+        }
+    }
+
+    @Override
+    public void copy(MemorySegment src, long so, MemorySegment dst, long dOff, int n) {
+        MemorySegment.copy(src, so, dst, dOff, 4L * n);
+    }
+
+    @Override
+    public void fill(float v, MemorySegment x, long xo, int n) {
+        for (int i = 0; i < n; i++) {
+            put(x, xo + 4L * i, v);
+        }
+    }
+
+    @Override
+    public float sumOfSquares(MemorySegment x, long xo, int n) {
+        float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            long o = xo + 4L * i;
+            float v0 = get(x, o), v1 = get(x, o + 4), v2 = get(x, o + 8), v3 = get(x, o + 12);
+            a0 += v0 * v0;
+            a1 += v1 * v1;
+            a2 += v2 * v2;
+            a3 += v3 * v3;
+        }
+        for (; i < n; i++) {
+            float v = get(x, xo + 4L * i);
+            a0 += v * v;
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
+
+    @Override
+    public float maxAbs(MemorySegment x, long xo, int n) {
+        float m = 0f;
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, Math.abs(get(x, xo + 4L * i)));
+        }
+        return m;
+    }
+
+    @Override
+    public void gemv(float alpha, MemorySegment w, long wo, int ld, int r0, int r1, int cols,
+                     MemorySegment x, long xo, float beta, MemorySegment y, long yo,
+                     MemorySegment b, long bo) {
+        long rowBytes = 4L * ld;
+        for (int i = r0; i < r1; i++) {
+            float s = alpha * dot(w, wo + i * rowBytes, x, xo, cols);
+            long oy = yo + 4L * i;
+            if (beta != 0f) {
+                s += beta * get(y, oy);
+            }
+            if (b != null) {
+                s += get(b, bo + 4L * i);
+            }
+            put(y, oy, s);
+        }
+    }
+
+    @Override
+    public void gemvT(float alpha, MemorySegment w, long wo, int ld, int r0, int r1, int cols,
+                      MemorySegment r, long ro, float beta, MemorySegment y, long yo) {
+        if (beta == 0f) {
+            fill(0f, y, yo, cols);
+        } else if (beta != 1f) {
+            scale(beta, y, yo, cols);
+        }
+        long rowBytes = 4L * ld;
+        int i = r0;
+        for (; i + 4 <= r1; i += 4) {
+            long oi = ro + 4L * i;
+            axpy4(alpha * get(r, oi), alpha * get(r, oi + 4), alpha * get(r, oi + 8), alpha * get(r, oi + 12),
+                    w, wo + i * rowBytes, rowBytes, cols, y, yo);
+        }
+        for (; i < r1; i++) {
+            axpy(alpha * get(r, ro + 4L * i), w, wo + i * rowBytes, y, yo, cols);
+        }
+    }
+
+    /** y ← y + Σ_k c_k·W_k over four rows: one read-modify-write of y per four rows. */
+    private static void axpy4(float c0, float c1, float c2, float c3, MemorySegment w, long w0, long rowBytes,
+                              int cols, MemorySegment y, long yo) {
+        long w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
+        for (int j = 0; j < cols; j++) {
+            long o = 4L * j;
+            float acc = get(y, yo + o);
+            acc += c0 * get(w, w0 + o);
+            acc += c1 * get(w, w1 + o);
+            acc += c2 * get(w, w2 + o);
+            acc += c3 * get(w, w3 + o);
+            put(y, yo + o, acc);
+        }
+    }
+
+    @Override
+    public double bregmanGradient(Activation sigma, MemorySegment w, long wo, int ld, int r0, int r1, int cols,
+                                  MemorySegment x, long xo, MemorySegment b, long bo,
+                                  MemorySegment t, long to, MemorySegment z, long zo,
+                                  MemorySegment g, long go) {
+        fill(0f, g, go, cols);
+        long rowBytes = 4L * ld;
+        double sumSq = 0.0;
+        // One row at a time: dot, residual, axpy while the row is hot (same single pass over W as SIMD).
+        for (int i = r0; i < r1; i++) {
+            long wi = wo + i * rowBytes;
+            float zi = dot(w, wi, x, xo, cols);
+            if (b != null) {
+                zi += get(b, bo + 4L * i);
+            }
+            put(z, zo + 4L * i, zi);
+            float e = sigma.apply(zi) - get(t, to + 4L * i);
+            sumSq += (double) e * e;
+            axpy(e, w, wi, g, go, cols);
+        }
+        return sumSq;
+    }
+}

@@ -1,0 +1,361 @@
+package dev.netinvert.kernels.simd;
+
+import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.KernelSupport;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API implementation over native segments. Loaded reflectively by the provider only after it
+ * has checked that {@code jdk.incubator.vector} is present, so nothing here is touched otherwise.
+ *
+ * <p>Shape of every kernel: a main loop unrolled 4× (independent accumulators hide the 4-cycle FMA
+ * latency on two FMA pipes), a single-vector loop, then a scalar tail — no masks, which the JIT
+ * compiles poorly on some CPUs. Matrix kernels work on 4 rows at a time so that each load of x (GEMV)
+ * or of y (GEMVᵀ) is shared by 4 rows of W.
+ */
+public final class SimdKernelSupport implements KernelSupport {
+
+    // static final so that C2 treats species, length and FMA choice as constants (DESIGN.md decision 3).
+    private static final VectorSpecies<Float> F = VectorConstants.SPECIES;
+    private static final int L = F.length();
+    private static final long LB = (long) L * Float.BYTES;
+    private static final boolean FMA = VectorConstants.USE_FMA;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /** Below this length the vector set-up costs more than it saves. */
+    private static final int VECTOR_THRESHOLD = 2 * 16;
+
+    public SimdKernelSupport() {}
+
+    @Override public String name() { return "simd"; }
+    @Override public int vectorBitSize() { return F.vectorBitSize(); }
+    @Override public boolean usesFma() { return FMA; }
+
+    private static FloatVector load(MemorySegment s, long off) {
+        return FloatVector.fromMemorySegment(F, s, off, LE);
+    }
+
+    private static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {
+        return FMA ? a.fma(b, c) : a.mul(b).add(c);
+    }
+
+    private static float fma(float a, float b, float c) {
+        return FMA ? Math.fma(a, b, c) : a * b + c;
+    }
+
+    private static float get(MemorySegment s, long off) {
+        return s.get(FloatVec.LAYOUT, off);
+    }
+
+    private static void put(MemorySegment s, long off, float v) {
+        s.set(FloatVec.LAYOUT, off, v);
+    }
+
+    // ---------------------------------------------------------------- BLAS level 1
+
+    @Override
+    public float dot(MemorySegment x, long xo, MemorySegment y, long yo, int n) {
+        int i = 0;
+        float sum = 0f;
+        if (n >= VECTOR_THRESHOLD) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int bound4 = n - n % (4 * L);
+            for (; i < bound4; i += 4 * L) {
+                long ox = xo + 4L * i, oy = yo + 4L * i;
+                a0 = fma(load(x, ox), load(y, oy), a0);
+                a1 = fma(load(x, ox + LB), load(y, oy + LB), a1);
+                a2 = fma(load(x, ox + 2 * LB), load(y, oy + 2 * LB), a2);
+                a3 = fma(load(x, ox + 3 * LB), load(y, oy + 3 * LB), a3);
+            }
+            int bound = F.loopBound(n);
+            for (; i < bound; i += L) {
+                a0 = fma(load(x, xo + 4L * i), load(y, yo + 4L * i), a0);
+            }
+            sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            sum = fma(get(x, xo + 4L * i), get(y, yo + 4L * i), sum);
+        }
+        return sum;
+    }
+
+    @Override
+    public void axpy(float a, MemorySegment x, long xo, MemorySegment y, long yo, int n) {
+        int i = 0;
+        int bound = F.loopBound(n);
+        FloatVector av = FloatVector.broadcast(F, a);
+        for (; i < bound; i += L) {
+            long ox = xo + 4L * i, oy = yo + 4L * i;
+            fma(load(x, ox), av, load(y, oy)).intoMemorySegment(y, oy, LE);
+        }
+        for (; i < n; i++) {
+            put(y, yo + 4L * i, fma(a, get(x, xo + 4L * i), get(y, yo + 4L * i)));
+        }
+    }
+
+    @Override
+    public void scale(float a, MemorySegment x, long xo, int n) {
+        int i = 0;
+        int bound = F.loopBound(n);
+        for (; i < bound; i += L) {
+            long o = xo + 4L * i;
+            load(x, o).mul(a).intoMemorySegment(x, o, LE);
+        }
+        for (; i < n; i++) {
+            put(x, xo + 4L * i, a * get(x, xo + 4L * i));
+        }
+    }
+
+    @Override
+    public void copy(MemorySegment src, long so, MemorySegment dst, long dOff, int n) {
+        // The JDK's bulk copy is already a tuned memmove and handles overlap.
+        MemorySegment.copy(src, so, dst, dOff, 4L * n);
+    }
+
+    @Override
+    public void fill(float v, MemorySegment x, long xo, int n) {
+        if (v == 0f && Float.floatToRawIntBits(v) == 0) {
+            x.asSlice(xo, 4L * n).fill((byte) 0);
+            return;
+        }
+        int i = 0;
+        int bound = F.loopBound(n);
+        FloatVector vv = FloatVector.broadcast(F, v);
+        for (; i < bound; i += L) {
+            vv.intoMemorySegment(x, xo + 4L * i, LE);
+        }
+        for (; i < n; i++) {
+            put(x, xo + 4L * i, v);
+        }
+    }
+
+    @Override
+    public float sumOfSquares(MemorySegment x, long xo, int n) {
+        int i = 0;
+        float sum = 0f;
+        if (n >= VECTOR_THRESHOLD) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int bound4 = n - n % (4 * L);
+            for (; i < bound4; i += 4 * L) {
+                long o = xo + 4L * i;
+                FloatVector v0 = load(x, o), v1 = load(x, o + LB), v2 = load(x, o + 2 * LB), v3 = load(x, o + 3 * LB);
+                a0 = fma(v0, v0, a0);
+                a1 = fma(v1, v1, a1);
+                a2 = fma(v2, v2, a2);
+                a3 = fma(v3, v3, a3);
+            }
+            int bound = F.loopBound(n);
+            for (; i < bound; i += L) {
+                FloatVector v = load(x, xo + 4L * i);
+                a0 = fma(v, v, a0);
+            }
+            sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float v = get(x, xo + 4L * i);
+            sum = fma(v, v, sum);
+        }
+        return sum;
+    }
+
+    @Override
+    public float maxAbs(MemorySegment x, long xo, int n) {
+        int i = 0;
+        float m = 0f;
+        if (n >= VECTOR_THRESHOLD) {
+            // MAX propagates NaN lane-wise, matching Math.max in the scalar tail.
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            int bound2 = n - n % (2 * L);
+            for (; i < bound2; i += 2 * L) {
+                long o = xo + 4L * i;
+                a0 = a0.max(load(x, o).abs());
+                a1 = a1.max(load(x, o + LB).abs());
+            }
+            int bound = F.loopBound(n);
+            for (; i < bound; i += L) {
+                a0 = a0.max(load(x, xo + 4L * i).abs());
+            }
+            m = a0.max(a1).reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) {
+            m = Math.max(m, Math.abs(get(x, xo + 4L * i)));
+        }
+        return m;
+    }
+
+    // ---------------------------------------------------------------- BLAS level 2
+
+    @Override
+    public void gemv(float alpha, MemorySegment w, long wo, int ld, int r0, int r1, int cols,
+                     MemorySegment x, long xo, float beta, MemorySegment y, long yo,
+                     MemorySegment b, long bo) {
+        long rowBytes = 4L * ld;
+        int i = r0;
+        for (; i + 4 <= r1; i += 4) {
+            dot4(w, wo + i * rowBytes, rowBytes, cols, x, xo, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
+        }
+        for (; i < r1; i++) {
+            float s = alpha * dot(w, wo + i * rowBytes, x, xo, cols);
+            long oy = yo + 4L * i;
+            if (beta != 0f) {
+                s = fma(beta, get(y, oy), s);
+            }
+            if (b != null) {
+                s += get(b, bo + 4L * i);
+            }
+            put(y, oy, s);
+        }
+    }
+
+    /**
+     * Four rows starting at {@code w0}: out[k] ← α·⟨W_k, x⟩ + β·out[k] (+ b[k]). One load of x feeds
+     * four FMAs, and the four accumulators are independent chains.
+     */
+    private static void dot4(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
+                             float alpha, float beta, MemorySegment out, long oo, MemorySegment b, long bo) {
+        long w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+        int j = 0;
+        if (cols >= L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int bound = F.loopBound(cols);
+            for (; j < bound; j += L) {
+                long o = 4L * j;
+                FloatVector xv = load(x, xo + o);
+                a0 = fma(load(w, w0 + o), xv, a0);
+                a1 = fma(load(w, w1 + o), xv, a1);
+                a2 = fma(load(w, w2 + o), xv, a2);
+                a3 = fma(load(w, w3 + o), xv, a3);
+            }
+            s0 = a0.reduceLanes(VectorOperators.ADD);
+            s1 = a1.reduceLanes(VectorOperators.ADD);
+            s2 = a2.reduceLanes(VectorOperators.ADD);
+            s3 = a3.reduceLanes(VectorOperators.ADD);
+        }
+        for (; j < cols; j++) {
+            long o = 4L * j;
+            float xj = get(x, xo + o);
+            s0 = fma(get(w, w0 + o), xj, s0);
+            s1 = fma(get(w, w1 + o), xj, s1);
+            s2 = fma(get(w, w2 + o), xj, s2);
+            s3 = fma(get(w, w3 + o), xj, s3);
+        }
+        s0 *= alpha;
+        s1 *= alpha;
+        s2 *= alpha;
+        s3 *= alpha;
+        if (beta != 0f) {
+            s0 = fma(beta, get(out, oo), s0);
+            s1 = fma(beta, get(out, oo + 4), s1);
+            s2 = fma(beta, get(out, oo + 8), s2);
+            s3 = fma(beta, get(out, oo + 12), s3);
+        }
+        if (b != null) {
+            s0 += get(b, bo);
+            s1 += get(b, bo + 4);
+            s2 += get(b, bo + 8);
+            s3 += get(b, bo + 12);
+        }
+        put(out, oo, s0);
+        put(out, oo + 4, s1);
+        put(out, oo + 8, s2);
+        put(out, oo + 12, s3);
+    }
+
+    @Override
+    public void gemvT(float alpha, MemorySegment w, long wo, int ld, int r0, int r1, int cols,
+                      MemorySegment r, long ro, float beta, MemorySegment y, long yo) {
+        if (beta == 0f) {
+            fill(0f, y, yo, cols);
+        } else if (beta != 1f) {
+            scale(beta, y, yo, cols);
+        }
+        long rowBytes = 4L * ld;
+        int i = r0;
+        for (; i + 4 <= r1; i += 4) {
+            long oi = ro + 4L * i;
+            axpy4(alpha * get(r, oi), alpha * get(r, oi + 4), alpha * get(r, oi + 8), alpha * get(r, oi + 12),
+                    w, wo + i * rowBytes, rowBytes, cols, y, yo);
+        }
+        for (; i < r1; i++) {
+            axpy(alpha * get(r, ro + 4L * i), w, wo + i * rowBytes, y, yo, cols);
+        }
+    }
+
+    /**
+     * y ← y + c0·W_0 + c1·W_1 + c2·W_2 + c3·W_3 for four rows starting at {@code w0}: one load and one
+     * store of y per four rows instead of per row. The FMAs are chained in row order, so each y[j]
+     * sees the same sequence of roundings as four single-row axpys would.
+     */
+    private static void axpy4(float c0, float c1, float c2, float c3, MemorySegment w, long w0, long rowBytes,
+                              int cols, MemorySegment y, long yo) {
+        long w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
+        int j = 0;
+        int bound = F.loopBound(cols);
+        if (bound > 0) {
+            FloatVector v0 = FloatVector.broadcast(F, c0), v1 = FloatVector.broadcast(F, c1);
+            FloatVector v2 = FloatVector.broadcast(F, c2), v3 = FloatVector.broadcast(F, c3);
+            for (; j < bound; j += L) {
+                long o = 4L * j;
+                FloatVector acc = load(y, yo + o);
+                acc = fma(load(w, w0 + o), v0, acc);
+                acc = fma(load(w, w1 + o), v1, acc);
+                acc = fma(load(w, w2 + o), v2, acc);
+                acc = fma(load(w, w3 + o), v3, acc);
+                acc.intoMemorySegment(y, yo + o, LE);
+            }
+        }
+        for (; j < cols; j++) {
+            long o = 4L * j;
+            float acc = get(y, yo + o);
+            acc = fma(get(w, w0 + o), c0, acc);
+            acc = fma(get(w, w1 + o), c1, acc);
+            acc = fma(get(w, w2 + o), c2, acc);
+            acc = fma(get(w, w3 + o), c3, acc);
+            put(y, yo + o, acc);
+        }
+    }
+
+    // ---------------------------------------------------------------- fused
+
+    @Override
+    public double bregmanGradient(Activation sigma, MemorySegment w, long wo, int ld, int r0, int r1, int cols,
+                                  MemorySegment x, long xo, MemorySegment b, long bo,
+                                  MemorySegment t, long to, MemorySegment z, long zo,
+                                  MemorySegment g, long go) {
+        fill(0f, g, go, cols);
+        long rowBytes = 4L * ld;
+        double sumSq = 0.0;
+        int i = r0;
+        // Four rows at a time: their dot products (first read of the rows, from memory), then the four
+        // residuals, then the axpy of the same four rows into g (second read, from L1/L2 — 4 rows of
+        // 4096 floats are 64 KiB, well inside L2). W crosses the memory bus once.
+        for (; i + 4 <= r1; i += 4) {
+            long wi = wo + i * rowBytes, zi = zo + 4L * i, ti = to + 4L * i;
+            dot4(w, wi, rowBytes, cols, x, xo, 1f, 0f, z, zi, b, bo + 4L * i);
+            float e0 = sigma.apply(get(z, zi)) - get(t, ti);
+            float e1 = sigma.apply(get(z, zi + 4)) - get(t, ti + 4);
+            float e2 = sigma.apply(get(z, zi + 8)) - get(t, ti + 8);
+            float e3 = sigma.apply(get(z, zi + 12)) - get(t, ti + 12);
+            sumSq += (double) e0 * e0 + (double) e1 * e1 + (double) e2 * e2 + (double) e3 * e3;
+            axpy4(e0, e1, e2, e3, w, wi, rowBytes, cols, g, go);
+        }
+        for (; i < r1; i++) {
+            long wi = wo + i * rowBytes;
+            float zi = dot(w, wi, x, xo, cols);
+            if (b != null) {
+                zi += get(b, bo + 4L * i);
+            }
+            put(z, zo + 4L * i, zi);
+            float e = sigma.apply(zi) - get(t, to + 4L * i);
+            sumSq += (double) e * e;
+            axpy(e, w, wi, g, go, cols);
+        }
+        return sumSq;
+    }
+}

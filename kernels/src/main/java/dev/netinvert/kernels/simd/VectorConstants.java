@@ -1,0 +1,61 @@
+package dev.netinvert.kernels.simd;
+
+import dev.netinvert.kernels.KernelProvider;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The species and FMA choice, fixed once per JVM. Kept apart from the kernels (as Lucene does) so
+ * the provider can read them without loading kernel code, and so they are {@code static final}
+ * constants for C2. The width comes from the system property {@code netinvert.vector.bits}
+ * (128, 256 or 512; never wider than the CPU's preferred width), the FMA choice from
+ * {@code netinvert.fma} (default: whether the JVM uses hardware FMA).
+ */
+public final class VectorConstants {
+    private VectorConstants() {}
+
+    /** The CPU's preferred width in bits, before any narrowing. */
+    public static final int PREFERRED_BITS = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+
+    /** The width asked for with {@code netinvert.vector.bits}, or 0 if none. */
+    public static final int REQUESTED_BITS = requestedBits();
+
+    public static final VectorSpecies<Float> SPECIES = chooseSpecies();
+
+    public static final boolean USE_FMA = chooseFma();
+
+    private static int requestedBits() {
+        String s = System.getProperty("netinvert.vector.bits", "").trim();
+        if (s.isEmpty()) {
+            return 0;
+        }
+        try {
+            int bits = Integer.parseInt(s);
+            if (bits == 128 || bits == 256 || bits == 512) {
+                return bits;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new IllegalArgumentException(
+                "system property netinvert.vector.bits must be 128, 256 or 512, got '" + s + "'");
+    }
+
+    private static VectorSpecies<Float> chooseSpecies() {
+        int bits = REQUESTED_BITS == 0 ? PREFERRED_BITS : Math.min(REQUESTED_BITS, PREFERRED_BITS);
+        if (bits < 128) {
+            bits = 128; // a CPU whose preferred width is 64 bits gains nothing; 128 is the narrowest we support
+        }
+        return VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
+    }
+
+    private static boolean chooseFma() {
+        String s = System.getProperty("netinvert.fma", "").trim();
+        if (!s.isEmpty()) {
+            return Boolean.parseBoolean(s);
+        }
+        String flag = KernelProvider.vmOption("UseFMA");
+        return flag == null || Boolean.parseBoolean(flag);
+    }
+}

@@ -4,6 +4,7 @@ import dev.netinvert.kernels.scalar.ScalarKernelSupport;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Chooses the kernel implementation once per JVM (the Apache Lucene provider pattern):
@@ -27,7 +28,7 @@ public final class KernelProvider {
     public static final String BITS_PROPERTY = "netinvert.vector.bits";
     public static final String FMA_PROPERTY = "netinvert.fma";
 
-    private static final String SIMD_CLASS = "dev.netinvert.kernels.simd.SimdKernelSupport";
+    static final String SIMD_CLASS = "dev.netinvert.kernels.simd.SimdKernelSupport";
     private static final System.Logger LOG = System.getLogger("dev.netinvert.kernels");
 
     /** The scalar implementation (always available). */
@@ -36,19 +37,10 @@ public final class KernelProvider {
     }
 
     /**
-     * The SIMD implementation, or empty with the reason logged at DEBUG when it cannot be used
-     * here. Tests and benchmarks use this to run both implementations in one JVM.
+     * The SIMD implementation of the BLAS family, or empty when it cannot be used here. Tests and benchmarks use this to run both implementations in one JVM.
      */
     public static Optional<KernelSupport> simd() {
-        if (simdUnavailableReason() != null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of((KernelSupport) Class.forName(SIMD_CLASS).getConstructor().newInstance());
-        } catch (ReflectiveOperationException | LinkageError e) {
-            LOG.log(System.Logger.Level.DEBUG, "SIMD kernels could not be loaded", e);
-            return Optional.empty();
-        }
+        return simdInstance(KernelSupport.class, SIMD_CLASS);
     }
 
     /** Why the SIMD implementation cannot be used in this JVM, or {@code null} if it can. */
@@ -78,40 +70,73 @@ public final class KernelProvider {
         }
     }
 
-    /** Picks and logs the implementation; called once by {@link Kernels}. */
-    static KernelSupport lookup() {
+    /** Whether the SIMD family of implementations is used in this JVM (decided once, logged once). */
+    private static final boolean USE_SIMD = decide();
+
+    /**
+     * The implementation of a kernel family for this JVM: {@code simdClassName} (a public class with a
+     * public no-argument constructor, in a package that touches {@code jdk.incubator.vector}) when SIMD is
+     * active, otherwise {@code scalar}. Every facade ({@link Blas}, {@link Fused}, ...) calls this once
+     * and keeps the result in a {@code static final} field.
+     */
+    public static <T> T choose(Class<T> family, String simdClassName, Supplier<? extends T> scalar) {
+        if (USE_SIMD) {
+            Optional<T> simd = simdInstance(family, simdClassName);
+            if (simd.isPresent()) {
+                return simd.get();
+            }
+        }
+        return scalar.get();
+    }
+
+    /**
+     * A fresh instance of a SIMD implementation class, or empty when the Vector API cannot be used
+     * here. Tests and benchmarks use this to pit both implementations against each other in one JVM.
+     */
+    public static <T> Optional<T> simdInstance(Class<T> family, String simdClassName) {
+        if (simdUnavailableReason() != null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(family.cast(Class.forName(simdClassName).getConstructor().newInstance()));
+        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+            LOG.log(System.Logger.Level.WARNING, "SIMD kernels " + simdClassName + " could not be loaded: " + e);
+            return Optional.empty();
+        }
+    }
+
+    /** Whether the SIMD implementations are active in this JVM. */
+    public static boolean simdActive() {
+        return USE_SIMD;
+    }
+
+    private static boolean decide() {
         String mode = System.getProperty(IMPL_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
         if (!mode.equals("auto") && !mode.equals("simd") && !mode.equals("scalar")) {
             throw new IllegalArgumentException(
                     "system property " + IMPL_PROPERTY + " must be auto, simd or scalar, got '" + mode + "'");
         }
-        KernelSupport chosen;
-        String why;
         if (mode.equals("scalar")) {
-            chosen = scalar();
-            why = "forced by -D" + IMPL_PROPERTY + "=scalar";
-        } else {
-            String reason = simdUnavailableReason();
-            Optional<KernelSupport> simd = reason == null ? simd() : Optional.empty();
-            if (simd.isPresent()) {
-                chosen = simd.get();
-                why = mode.equals("simd") ? "forced by -D" + IMPL_PROPERTY + "=simd" : "Vector API present, C2 active";
-            } else {
-                chosen = scalar();
-                why = reason == null ? "SIMD kernels failed to load" : reason;
-                if (mode.equals("simd")) {
-                    LOG.log(System.Logger.Level.WARNING,
-                            "-D" + IMPL_PROPERTY + "=simd was requested but " + why + "; using scalar kernels");
-                }
-            }
+            LOG.log(System.Logger.Level.INFO, "netinvert kernels: scalar (forced by -D" + IMPL_PROPERTY + "=scalar)");
+            return false;
         }
+        String reason = simdUnavailableReason();
+        Optional<KernelSupport> probe = reason == null ? simdInstance(KernelSupport.class, SIMD_CLASS) : Optional.empty();
+        if (probe.isEmpty()) {
+            String why = reason == null ? "SIMD kernels failed to load" : reason;
+            LOG.log(mode.equals("simd") ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                    "netinvert kernels: scalar (" + why + ")");
+            return false;
+        }
+        KernelSupport k = probe.get();
         String bits = System.getProperty(BITS_PROPERTY);
-        if (bits != null && chosen.name().equals("simd") && chosen.vectorBitSize() != Integer.parseInt(bits.trim())) {
+        if (bits != null && k.vectorBitSize() != Integer.parseInt(bits.trim())) {
             LOG.log(System.Logger.Level.WARNING, "-D" + BITS_PROPERTY + "=" + bits.trim()
-                    + " is wider than this CPU's preferred vector width; using " + chosen.vectorBitSize() + " bits");
+                    + " is wider than this CPU's preferred vector width; using " + k.vectorBitSize() + " bits");
         }
-        LOG.log(System.Logger.Level.INFO, "netinvert kernels: " + describe(chosen) + " (" + why + ")");
-        return chosen;
+        LOG.log(System.Logger.Level.INFO, "netinvert kernels: " + describe(k) + " ("
+                + (mode.equals("simd") ? "forced by -D" + IMPL_PROPERTY + "=simd" : "Vector API present, C2 active") + ")");
+        return true;
     }
 
     static String describe(KernelSupport k) {

@@ -8,7 +8,8 @@ package dev.netinvert.kernels;
 public final class Kernels {
     private Kernels() {}
 
-    private static final KernelSupport ACTIVE = KernelProvider.lookup();
+    private static final KernelSupport ACTIVE =
+            KernelProvider.choose(KernelSupport.class, KernelProvider.SIMD_CLASS, KernelProvider::scalar);
 
     /** The active implementation. */
     public static KernelSupport active() {

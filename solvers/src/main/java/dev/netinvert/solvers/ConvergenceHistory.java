@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Samples of an iteration's progress taken every {@code interval} iterations (and at the last one):
- * the objective and the primal and dual changes ‖x⁺ − x‖, ‖z⁺ − z‖. Storage is allocated once, before
+ * the objective, the primal and dual changes ‖x⁺ − x‖, ‖z⁺ − z‖ (NaN where a method has no dual
+ * variable), and the data residual ‖σ(Wx + b) − y^δ‖ (the discrepancy). Storage is allocated once, before
  * the loop, for the largest number of samples the iteration budget allows.
  */
 public final class ConvergenceHistory {
@@ -13,6 +14,7 @@ public final class ConvergenceHistory {
     private final double[] objective;
     private final double[] primalChange;
     private final double[] dualChange;
+    private final double[] residual;
     private int size;
 
     /**
@@ -29,6 +31,7 @@ public final class ConvergenceHistory {
         objective = new double[capacity];
         primalChange = new double[capacity];
         dualChange = new double[capacity];
+        residual = new double[capacity];
     }
 
     /** Sampling interval in iterations. */
@@ -42,7 +45,7 @@ public final class ConvergenceHistory {
     }
 
     /** Records one sample; never allocates. Samples beyond the capacity are dropped (cannot happen for k ≤ maxIterations). */
-    public void record(int k, double obj, double dx, double dz) {
+    public void record(int k, double obj, double dx, double dz, double res) {
         if (size == iteration.length) {
             return;
         }
@@ -53,6 +56,7 @@ public final class ConvergenceHistory {
         objective[size] = obj;
         primalChange[size] = dx;
         dualChange[size] = dz;
+        residual[size] = res;
         size++;
     }
 
@@ -74,5 +78,9 @@ public final class ConvergenceHistory {
 
     public double[] dualChange() {
         return Arrays.copyOf(dualChange, size);
+    }
+
+    public double[] residual() {
+        return Arrays.copyOf(residual, size);
     }
 }

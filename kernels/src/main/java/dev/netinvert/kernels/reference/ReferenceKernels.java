@@ -108,13 +108,15 @@ public final class ReferenceKernels {
     public static double bregmanGradient(Activation sigma, float[] w, int ld, int r0, int r1, int cols, float[] x,
                                          float[] b, float[] t, float[] z, float[] g) {
         gemv(1f, w, ld, r0, r1, cols, x, 0f, z, b);
-        float[] e = new float[z.length];
+        fill(g, 0f);
         double sumSq = 0.0;
         for (int i = r0; i < r1; i++) {
-            e[i] = sigma.apply(z[i]) - t[i];
-            sumSq += (double) e[i] * e[i];
+            float e = sigma.apply(z[i]) - t[i];
+            sumSq += (double) e * e;
+            for (int j = 0; j < cols; j++) {
+                g[j] += e * w[i * ld + j];
+            }
         }
-        gemvT(1f, w, ld, r0, r1, cols, e, 0f, g);
         return sumSq;
     }
 }

@@ -1,0 +1,80 @@
+package dev.netinvert.solvers.experiments;
+
+/** Error measures between a reconstruction and the ground truth, computed in double. */
+public final class ImageMetrics {
+    private ImageMetrics() {}
+
+    public static double norm2(float[] x) {
+        double s = 0;
+        for (float v : x) {
+            s += (double) v * v;
+        }
+        return Math.sqrt(s);
+    }
+
+    /** ‖x − truth‖₂ / ‖truth‖₂. */
+    public static double relativeError(float[] x, float[] truth) {
+        checkSame(x, truth);
+        double num = 0;
+        for (int i = 0; i < x.length; i++) {
+            double d = (double) x[i] - truth[i];
+            num += d * d;
+        }
+        return Math.sqrt(num) / norm2(truth);
+    }
+
+    /**
+     * Peak signal-to-noise ratio in dB, 10·log₁₀(peak² / MSE), with the peak taken as the ground truth's
+     * dynamic range (max − min; 1 for a binary image).
+     */
+    public static double psnr(float[] x, float[] truth) {
+        checkSame(x, truth);
+        double mse = 0, lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < x.length; i++) {
+            double d = (double) x[i] - truth[i];
+            mse += d * d;
+            lo = Math.min(lo, truth[i]);
+            hi = Math.max(hi, truth[i]);
+        }
+        mse /= x.length;
+        double peak = hi > lo ? hi - lo : 1.0;
+        return 10 * Math.log10(peak * peak / mse);
+    }
+
+    /** Anisotropic TV Σ |∂₁x| + |∂₂x| with the forward differences of eq. (14) [000], in double. */
+    public static double anisotropicTv(float[] x, int height, int width) {
+        double tv = 0;
+        for (int i = 0; i < height; i++) {
+            for (int j = 0; j < width; j++) {
+                double v = x[i * width + j];
+                if (i + 1 < height) {
+                    tv += Math.abs(x[(i + 1) * width + j] - v);
+                }
+                if (j + 1 < width) {
+                    tv += Math.abs(x[i * width + j + 1] - v);
+                }
+            }
+        }
+        return tv;
+    }
+
+    /** Isotropic TV Σ √((∂₁x)² + (∂₂x)²), in double. */
+    public static double isotropicTv(float[] x, int height, int width) {
+        double tv = 0;
+        for (int i = 0; i < height; i++) {
+            for (int j = 0; j < width; j++) {
+                double v = x[i * width + j];
+                double d1 = i + 1 < height ? x[(i + 1) * width + j] - v : 0;
+                double d2 = j + 1 < width ? x[i * width + j + 1] - v : 0;
+                tv += Math.sqrt(d1 * d1 + d2 * d2);
+            }
+        }
+        return tv;
+    }
+
+    private static void checkSame(float[] x, float[] truth) {
+        if (x.length != truth.length) {
+            throw new IllegalArgumentException("x: expected length " + truth.length + " (the ground truth's), got " + x.length);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.netinvert.solvers.lifted;
+
+import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.Blas;
+import dev.netinvert.kernels.FloatMatrix;
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.Prox;
+import dev.netinvert.solvers.ConvergenceHistory;
+import dev.netinvert.solvers.IterationListener;
+import dev.netinvert.solvers.StopReason;
+import dev.netinvert.solvers.network.DenseLayer;
+import dev.netinvert.solvers.parallel.BlockedBregmanGradient;
+import dev.netinvert.solvers.parallel.Parallelism;
+import java.lang.foreign.Arena;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Landweber iteration for the perceptron, x ← x − τ·Wᵀ(σ(Wx + b) − y^δ) with τ = 1/‖W‖₂² — gradient
+ * descent on B_Ψ(y^δ, Wx + b) — stopped early by Morozov's discrepancy principle
+ * ‖σ(Wx + b) − y^δ‖₂ ≤ η·δ (sec. 5.1.1 [000]; [52, 53] there). Early stopping is the regularisation:
+ * run to convergence it fits the noise. Starts at x = 0.
+ */
+public final class Landweber {
+    private Landweber() {}
+
+    /**
+     * @param delta           the noise level δ ≥ 0, an estimate of ‖y^δ − y‖₂ (known in experiments)
+     * @param eta             the safety factor η ≥ 1 of the discrepancy principle (default 1.05)
+     * @param tau             step size; NaN for the default 1/‖W‖₂²
+     * @param maxIterations   iteration budget
+     * @param historyInterval sample every this many iterations
+     */
+    public record Options(double delta, double eta, double tau, int maxIterations, int historyInterval) {
+        public Options {
+            if (!(delta >= 0) || Double.isInfinite(delta)) {
+                throw new IllegalArgumentException("delta must be finite and >= 0, got " + delta);
+            }
+            if (!(eta >= 1) || Double.isInfinite(eta)) {
+                throw new IllegalArgumentException("eta must be finite and >= 1, got " + eta);
+            }
+            if (!Double.isNaN(tau) && !(tau > 0 && Double.isFinite(tau))) {
+                throw new IllegalArgumentException("tau must be finite and > 0 (or NaN for the default), got " + tau);
+            }
+            if (maxIterations < 1) {
+                throw new IllegalArgumentException("maxIterations must be >= 1, got " + maxIterations);
+            }
+            if (historyInterval < 1) {
+                throw new IllegalArgumentException("historyInterval must be >= 1, got " + historyInterval);
+            }
+        }
+
+        public static Options defaults(double delta) {
+            return new Options(delta, 1.05, Double.NaN, 100_000, 1);
+        }
+
+        public Options withMaxIterations(int n) {
+            return new Options(delta, eta, tau, n, historyInterval);
+        }
+    }
+
+    public static LiftedResult solve(DenseLayer layer, FloatVec y, Options o, Parallelism par,
+                                     IterationListener listener) {
+        Objects.requireNonNull(layer, "layer");
+        Objects.requireNonNull(o, "options");
+        FloatMatrix w = layer.weight();
+        if (y.length() != w.rows()) {
+            throw new IllegalArgumentException("y: expected length " + w.rows() + " (W.rows), got " + y.length());
+        }
+        Prox.checkDomain("y", layer.activation(), y);
+        float tau = (float) (Double.isNaN(o.tau()) ? 1.0 / layer.spectralNormSquared() : o.tau());
+        try (Arena arena = Arena.ofShared()) {
+            FloatVec x = FloatVec.allocate(arena, w.cols());
+            FloatVec g = FloatVec.allocate(arena, w.cols());
+            FloatVec z = FloatVec.allocate(arena, w.rows());
+            BlockedBregmanGradient grad = new BlockedBregmanGradient(arena, layer.activation(), w, layer.bias(), par);
+            return par.call(() -> iterate(layer.activation(), grad, x, g, z, y, tau, o, par.threads(), listener));
+        }
+    }
+
+    private static LiftedResult iterate(Activation sigma, BlockedBregmanGradient grad, FloatVec x, FloatVec g,
+                                        FloatVec z, FloatVec y, float tau, Options o, int threads,
+                                        IterationListener listener) {
+        ConvergenceHistory history = new ConvergenceHistory(o.maxIterations(), o.historyInterval());
+        double target = o.eta() * o.delta();
+        StopReason stop = StopReason.MAX_ITERATIONS;
+        double r = Double.NaN, dx = Double.NaN;
+        long t0 = System.nanoTime();
+        int k = 0;
+        while (true) {
+            // r² = ‖σ(Wx + b) − y^δ‖² at the current x, and g = Wᵀ(σ(Wx + b) − y^δ), in one pass over W.
+            r = Math.sqrt(grad.compute(x, y, z, g));
+            if (!Double.isFinite(r)) {
+                stop = StopReason.DIVERGED;
+                break;
+            }
+            if (r <= target) {
+                stop = StopReason.DISCREPANCY;
+                break;
+            }
+            if (k == o.maxIterations()) {
+                break;
+            }
+            k++;
+            dx = tau * Blas.norm2(g);
+            Blas.axpy(-tau, g, x);
+            if (history.due(k)) {
+                history.record(k, Prox.bregmanLoss(sigma, y, z), dx, Double.NaN, r);
+            }
+            if (k % listener.every() == 0) {
+                listener.onIteration(k, o.maxIterations());
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double objective = Prox.bregmanLoss(sigma, y, z);
+        history.record(k, objective, dx, Double.NaN, r);
+        listener.onIteration(k, o.maxIterations());
+        return new LiftedResult("landweber", x.toArray(), List.of(), k, stop, dx, Double.NaN, objective, r,
+                new double[] {objective}, history, seconds, threads);
+    }
+}

@@ -1,0 +1,275 @@
+package dev.netinvert.solvers.lifted;
+
+import dev.netinvert.kernels.Blas;
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.Prox;
+import dev.netinvert.solvers.ConvergenceHistory;
+import dev.netinvert.solvers.IterationListener;
+import dev.netinvert.solvers.StopReason;
+import dev.netinvert.solvers.network.DenseLayer;
+import dev.netinvert.solvers.parallel.BlockedBregmanGradient;
+import dev.netinvert.solvers.parallel.Parallelism;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Multi-layer inversion by semi-explicit coordinate descent on the lifted problem (3) [000]:
+ * <pre>
+ *   min over x₀, x₁ … x_{L−1} of  Σ_{l=1..L} B_Ψl(x_l, W_l x_{l−1} + b_l) + α·TV(x₀),   x_L = y^δ
+ * </pre>
+ * One outer iteration t (sec. 4.2 [000]):
+ * <ul>
+ *   <li>x₀: {@code innerIterations} warm-started PDHG iterations (16) [000] with data x₁ᵗ, τx = 1.99/‖W₁‖₂²,
+ *       τz = 1/(8α);</li>
+ *   <li>x_l, l = 1 … L−1, in order: the proximal-gradient step (17) [000]
+ *       <pre>x_l ← prox_{τ/(1+τ)·Ψ_l}( (x_l − τ·(W_{l+1}ᵀ(σ_{l+1}(W_{l+1}x_l + b_{l+1}) − x_{l+1}) − (W_l x_{l−1} + b_l))) / (1 + τ) )</pre>
+ *       with τ = τ_l = 1.99/‖W_{l+1}‖₂², x_{l−1} already updated and x_{l+1} from the previous outer iteration.</li>
+ * </ul>
+ * Start: x₀ = 0, z = 0 and x_l = σ_l(W_l x_{l−1} + b_l), the forward pass of x₀ = 0 (a point in every
+ * Ψ_l's domain). Stop when ‖x₀⁺ − x₀‖, the dual change and every ‖x_l⁺ − x_l‖ are below tol after an
+ * outer iteration, or after {@code maxOuterIterations}.
+ */
+public final class LiftedCoordinateDescent {
+    private LiftedCoordinateDescent() {}
+
+    /**
+     * @param alpha              TV weight α &gt; 0
+     * @param innerIterations    PDHG iterations for the x₀-step per outer iteration
+     * @param maxOuterIterations outer iteration budget
+     * @param tol                stopping tolerance on every block's change
+     * @param tv                 isotropic or anisotropic TV
+     * @param historyInterval    sample the lifted objective every this many outer iterations
+     */
+    public record Options(double alpha, int innerIterations, int maxOuterIterations, double tol, PdhgTv.Tv tv,
+                          int historyInterval) {
+        public Options {
+            if (!(alpha > 0) || Double.isInfinite(alpha)) {
+                throw new IllegalArgumentException("alpha must be finite and > 0, got " + alpha);
+            }
+            if (innerIterations < 1) {
+                throw new IllegalArgumentException("innerIterations must be >= 1, got " + innerIterations);
+            }
+            if (maxOuterIterations < 1) {
+                throw new IllegalArgumentException("maxOuterIterations must be >= 1, got " + maxOuterIterations);
+            }
+            if (!(tol > 0)) {
+                throw new IllegalArgumentException("tol must be > 0, got " + tol);
+            }
+            Objects.requireNonNull(tv, "tv");
+            if (historyInterval < 1) {
+                throw new IllegalArgumentException("historyInterval must be >= 1, got " + historyInterval);
+            }
+        }
+
+        public static Options defaults(double alpha) {
+            return new Options(alpha, 10, 2_000, 1e-5, PdhgTv.Tv.ISOTROPIC, 10);
+        }
+
+        public Options withMaxOuterIterations(int n) {
+            return new Options(alpha, innerIterations, n, tol, tv, historyInterval);
+        }
+
+        public Options withInnerIterations(int n) {
+            return new Options(alpha, n, maxOuterIterations, tol, tv, historyInterval);
+        }
+    }
+
+    /**
+     * @param layers   the network, input to output (at least one layer); layer 1's input is the C×H×W image
+     * @param y        the observation y^δ (output of the last layer), inside its activation's range
+     */
+    public static LiftedResult solve(List<DenseLayer> layers, FloatVec y, int channels, int height, int width,
+                                     Options o, Parallelism par, IterationListener listener) {
+        Objects.requireNonNull(layers, "layers");
+        Objects.requireNonNull(o, "options");
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("layers: expected at least one layer, got none");
+        }
+        int L = layers.size();
+        DenseLayer first = layers.get(0), last = layers.get(L - 1);
+        if ((long) channels * height * width != first.weight().cols()) {
+            throw new IllegalArgumentException("image shape " + channels + "×" + height + "×" + width + " has "
+                    + (long) channels * height * width + " pixels but layer 1 has " + first.weight().cols() + " inputs");
+        }
+        for (int l = 1; l < L; l++) {
+            if (layers.get(l).weight().cols() != layers.get(l - 1).weight().rows()) {
+                throw new IllegalArgumentException("layer " + (l + 1) + ": expected " + layers.get(l - 1).weight().rows()
+                        + " inputs (layer " + l + "'s outputs), got " + layers.get(l).weight().cols());
+            }
+        }
+        if (y.length() != last.weight().rows()) {
+            throw new IllegalArgumentException("y: expected length " + last.weight().rows() + " (outputs of layer " + L
+                    + "), got " + y.length());
+        }
+        Prox.checkDomain("y", last.activation(), y);
+        try (Arena arena = Arena.ofShared()) {
+            State s = new State(arena, layers, channels, height, width, o, par);
+            return par.call(() -> iterate(s, layers, y, o, par.threads(), listener));
+        }
+    }
+
+    /** The workspace: x₀'s PDHG engine, the hidden variables and one gradient kernel per layer ≥ 2. */
+    private static final class State {
+        final PdhgEngine x0;
+        final FloatVec[] x;      // x[l] = x_l for l = 1 … L−1 (index 0 unused)
+        final FloatVec[] pre;    // pre[l] = W_l x_{l−1} + b_l, l = 1 … L
+        final FloatVec[] grad;   // grad[l] = W_{l+1}ᵀ(σ_{l+1}(W_{l+1}x_l + b_{l+1}) − x_{l+1}), l = 1 … L−1
+        final FloatVec[] next;   // scratch for the updated x_l
+        final FloatVec[] zNext;  // scratch: W_{l+1}x_l + b_{l+1}
+        final BlockedBregmanGradient[] nextGradient; // [l] for layer l+1
+        final float[] tau;
+
+        State(Arena arena, List<DenseLayer> layers, int c, int h, int w, Options o, Parallelism par) {
+            int L = layers.size();
+            DenseLayer first = layers.get(0);
+            float tauX = (float) (1.99 / first.spectralNormSquared());
+            float tauZ = (float) (1.0 / (8.0 * o.alpha()));
+            x0 = new PdhgEngine(arena, first, c, h, w, o.tv() == PdhgTv.Tv.ISOTROPIC, (float) o.alpha(), tauX, tauZ, par);
+            x = new FloatVec[L];
+            pre = new FloatVec[L + 1];
+            grad = new FloatVec[L];
+            next = new FloatVec[L];
+            zNext = new FloatVec[L];
+            nextGradient = new BlockedBregmanGradient[L];
+            tau = new float[L];
+            for (int l = 1; l <= L; l++) {
+                pre[l] = FloatVec.allocate(arena, layers.get(l - 1).weight().rows());
+            }
+            for (int l = 1; l < L; l++) {
+                int n = layers.get(l - 1).weight().rows();
+                x[l] = FloatVec.allocate(arena, n);
+                next[l] = FloatVec.allocate(arena, n);
+                grad[l] = FloatVec.allocate(arena, n);
+                DenseLayer after = layers.get(l);
+                zNext[l] = FloatVec.allocate(arena, after.weight().rows());
+                nextGradient[l] = new BlockedBregmanGradient(arena, after.activation(), after.weight(), after.bias(), par);
+                tau[l] = (float) (1.99 / after.spectralNormSquared());
+            }
+        }
+
+        FloatVec target(int l, FloatVec y) {
+            return l == x.length ? y : x[l];
+        }
+    }
+
+    private static LiftedResult iterate(State s, List<DenseLayer> layers, FloatVec y, Options o, int threads,
+                                        IterationListener listener) {
+        int L = layers.size();
+        // Start: x_l = σ_l(W_l x_{l−1} + b_l) from x₀ = 0.
+        for (int l = 1; l < L; l++) {
+            DenseLayer layer = layers.get(l - 1);
+            Blas.gemv(1f, layer.weight(), l == 1 ? s.x0.x().values() : s.x[l - 1], 0f, s.pre[l], layer.bias());
+            Prox.apply(layer.activation(), s.pre[l], s.x[l]);
+        }
+        ConvergenceHistory history = new ConvergenceHistory(o.maxOuterIterations(), o.historyInterval());
+        double tol2 = o.tol() * o.tol();
+        StopReason stop = StopReason.MAX_ITERATIONS;
+        double maxHidden2 = 0, firstObjective = Double.NaN;
+        long t0 = System.nanoTime();
+        int t = 0;
+        while (t < o.maxOuterIterations()) {
+            t++;
+            // x₀-step: warm-started PDHG (16) with data x₁ᵗ (y^δ for a single layer).
+            double dx0 = 0, dz0 = 0;
+            for (int k = 0; k < o.innerIterations(); k++) {
+                s.x0.step(s.target(1, y));
+                dx0 += s.x0.dx2;
+                dz0 += s.x0.dz2;
+            }
+            // Hidden layers, in order, by the proximal-gradient step (17).
+            maxHidden2 = 0;
+            for (int l = 1; l < L; l++) {
+                maxHidden2 = Math.max(maxHidden2, hiddenStep(s, layers, l, y));
+            }
+            boolean finite = Double.isFinite(dx0) && Double.isFinite(dz0) && Double.isFinite(maxHidden2);
+            if (history.due(t) || !finite) {
+                double objective = liftedObjective(s, layers, y, null);
+                history.record(t, objective, Math.sqrt(s.x0.dx2), Math.sqrt(s.x0.dz2), Math.sqrt(maxHidden2));
+                if (Double.isNaN(firstObjective)) {
+                    firstObjective = objective;
+                } else if (!(objective <= PdhgTv.BLOW_UP * Math.max(1.0, firstObjective))) {
+                    finite = false;
+                }
+            }
+            if (!finite) {
+                stop = StopReason.DIVERGED;
+                break;
+            }
+            if (t % listener.every() == 0) {
+                listener.onIteration(t, o.maxOuterIterations());
+            }
+            if (s.x0.dx2 < tol2 && s.x0.dz2 < tol2 && maxHidden2 < tol2) {
+                stop = StopReason.TOLERANCE;
+                break;
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double[] residuals = new double[L];
+        double objective = liftedObjective(s, layers, y, residuals);
+        history.record(t, objective, Math.sqrt(s.x0.dx2), Math.sqrt(s.x0.dz2), Math.sqrt(maxHidden2));
+        listener.onIteration(t, o.maxOuterIterations());
+        // Discrepancy of the last layer: ‖σ_L(W_L x_{L−1} + b_L) − y^δ‖, with pre[L] fresh from liftedObjective.
+        double discrepancy = Math.sqrt(discrepancy2(layers.get(L - 1), s.pre[L], y, s));
+        List<float[]> hidden = new ArrayList<>();
+        for (int l = 1; l < L; l++) {
+            hidden.add(s.x[l].toArray());
+        }
+        return new LiftedResult("lifted-cd", s.x0.x().values().toArray(), hidden, t, stop, Math.sqrt(s.x0.dx2),
+                Math.sqrt(s.x0.dz2), objective, discrepancy, residuals, history, seconds, threads);
+    }
+
+    /** Eq. (17) [000] for hidden layer l; returns ‖x_l⁺ − x_l‖². */
+    private static double hiddenStep(State s, List<DenseLayer> layers, int l, FloatVec y) {
+        DenseLayer layer = layers.get(l - 1);
+        float tau = s.tau[l];
+        // grad = W_{l+1}ᵀ(σ_{l+1}(W_{l+1}x_l + b_{l+1}) − x_{l+1}), one pass over W_{l+1}
+        s.nextGradient[l].compute(s.x[l], s.target(l + 1, y), s.zNext[l], s.grad[l]);
+        // pre = W_l x_{l−1} + b_l with x_{l−1} already updated
+        Blas.gemv(1f, layer.weight(), l == 1 ? s.x0.x().values() : s.x[l - 1], 0f, s.pre[l], layer.bias());
+        // u = (x_l − τ·grad + τ·pre) / (1 + τ), then x_l⁺ = prox_{τ/(1+τ)Ψ_l}(u)
+        FloatVec u = s.next[l];
+        Blas.copy(s.x[l], u);
+        Blas.axpy(-tau, s.grad[l], u);
+        Blas.axpy(tau, s.pre[l], u);
+        Blas.scale(1f / (1f + tau), u);
+        Prox.scaledProx(layer.activation(), tau / (1f + tau), u, u);
+        // change, then x_l ← u (swap buffers)
+        Blas.axpy(-1f, s.x[l], u);
+        double d2 = Blas.sumOfSquares(u);
+        Blas.axpy(1f, s.x[l], u);
+        FloatVec swap = s.x[l];
+        s.x[l] = u;
+        s.next[l] = swap;
+        return d2;
+    }
+
+    /**
+     * Σ_l B_Ψl(x_l, W_l x_{l−1} + b_l) + α·TV(x₀), refreshing pre[l] for every layer; fills
+     * {@code residuals} (per-layer B_Ψl) when not null.
+     */
+    private static double liftedObjective(State s, List<DenseLayer> layers, FloatVec y, double[] residuals) {
+        int L = layers.size();
+        double sum = s.x0.regulariser();
+        for (int l = 1; l <= L; l++) {
+            DenseLayer layer = layers.get(l - 1);
+            Blas.gemv(1f, layer.weight(), l == 1 ? s.x0.x().values() : s.x[l - 1], 0f, s.pre[l], layer.bias());
+            double b = Prox.bregmanLoss(layer.activation(), s.target(l, y), s.pre[l]);
+            if (residuals != null) {
+                residuals[l - 1] = b;
+            }
+            sum += b;
+        }
+        return sum;
+    }
+
+    private static double discrepancy2(DenseLayer last, FloatVec pre, FloatVec y, State s) {
+        double d = 0;
+        for (int i = 0; i < y.length(); i++) {
+            double e = last.activation().apply(pre.get(i)) - y.get(i);
+            d += e * e;
+        }
+        return d;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.netinvert.solvers.lifted;
+
+import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.GradientField;
+import dev.netinvert.kernels.Image;
+import dev.netinvert.kernels.Prox;
+import dev.netinvert.kernels.TotalVariation;
+import dev.netinvert.solvers.network.DenseLayer;
+import dev.netinvert.solvers.parallel.BlockedBregmanGradient;
+import dev.netinvert.solvers.parallel.Parallelism;
+import java.lang.foreign.Arena;
+
+/**
+ * The state and one step of the PDHG iteration (14) [000] / (16) [000] for a perceptron with a TV prior,
+ * shared by {@link PdhgTv} (one layer) and {@link LiftedCoordinateDescent} (the x₀-step, warm-started
+ * across outer iterations). The workspace is allocated once, in the arena given; {@link #step} allocates
+ * nothing.
+ */
+final class PdhgEngine {
+    final Activation sigma;
+    final BlockedBregmanGradient gradient;
+    final boolean isotropic;
+    final float alpha, tauX, tauZ;
+    final FloatVec g, z;
+    final GradientField p;
+    private Image x, xNew;
+
+    /** ‖x⁺ − x‖², ‖z⁺ − z‖² and ‖σ(Wx + b) − t‖² of the last step (at the x before it). */
+    double dx2 = Double.NaN, dz2 = Double.NaN, r2 = Double.NaN;
+
+    PdhgEngine(Arena arena, DenseLayer layer, int c, int h, int w, boolean isotropic, float alpha, float tauX,
+               float tauZ, Parallelism par) {
+        this.sigma = layer.activation();
+        this.isotropic = isotropic;
+        this.alpha = alpha;
+        this.tauX = tauX;
+        this.tauZ = tauZ;
+        x = Image.allocate(arena, c, h, w);
+        xNew = Image.allocate(arena, c, h, w);
+        g = FloatVec.allocate(arena, x.size());
+        z = FloatVec.allocate(arena, layer.weight().rows());
+        p = GradientField.allocate(arena, c, h, w);
+        gradient = new BlockedBregmanGradient(arena, sigma, layer.weight(), layer.bias(), par);
+    }
+
+    /** The current primal iterate x. */
+    Image x() {
+        return x;
+    }
+
+    /**
+     * One iteration against the target t (y^δ, or x₁ᵗ in the coordinate descent):
+     * <pre>
+     *   x⁺ = x − τx·(Wᵀ(σ(Wx + b) − t) − α·div p)        (14a)/(16a)
+     *   p⁺ = proj_{‖·‖≤1}(p + τz·α·∇(2x⁺ − x))             (14b)/(16b)
+     * </pre>
+     * Afterwards {@link #z} holds Wx + b at the x <em>before</em> the step (for its objective), and
+     * {@link #dx2}, {@link #dz2}, {@link #r2} are set.
+     */
+    void step(FloatVec t) {
+        r2 = gradient.compute(x.values(), t, z, g);
+        dx2 = TotalVariation.pdhgPrimal(tauX, alpha, x, g, p, xNew);
+        dz2 = isotropic ? TotalVariation.pdhgDualIsotropic(tauZ * alpha, xNew, x, p)
+                        : TotalVariation.pdhgDualAnisotropic(tauZ * alpha, xNew, x, p);
+        if (Double.isFinite(dx2) && Double.isFinite(dz2)) {
+            Image swap = x;
+            x = xNew;
+            xNew = swap;
+        } // else keep x: the last finite iterate
+    }
+
+    /** α·TV(x) of the current iterate. */
+    double regulariser() {
+        return alpha * (isotropic ? TotalVariation.isotropic(x) : TotalVariation.anisotropic(x));
+    }
+
+    /** B_Ψ(t, Wx + b) + α·TV(x) with z = Wx + b as last computed by {@link #step} or {@link #refresh}. */
+    double objective(FloatVec t) {
+        return Prox.bregmanLoss(sigma, t, z) + regulariser();
+    }
+
+    /** Recomputes z = Wx + b and r² at the current x (one pass over W). */
+    void refresh(FloatVec t) {
+        r2 = gradient.compute(x.values(), t, z, g);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.netinvert.solvers.network;
+
+import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.FloatMatrix;
+import dev.netinvert.kernels.FloatVec;
+
+import java.util.Objects;
+
+/**
+ * One fully connected layer x_l = σ_l(W_l x_{l−1} + b_l).
+ *
+ * <p>W is {@code n_l × n_{l−1}} (outputs × inputs), row-major — exactly the layout of PyTorch's
+ * {@code nn.Linear.weight}, a C-order .npy array and a safetensors tensor, so a memory-mapped file can
+ * be used in place. b has n_l elements or is {@code null} for a layer without bias (the networks of
+ * [002] sec. 6.1 and [003] sec. 5.1). The layer holds views; whoever created the memory (an
+ * {@link java.lang.foreign.Arena}) keeps it alive.
+ *
+ * <p>The operator norm ‖W‖₂ is computed on first request by {@link PowerIteration} with its defaults and
+ * cached; concurrent first requests compute it once. The layer does not copy W, so the cache assumes
+ * the caller does not modify W afterwards.
+ */
+public final class DenseLayer {
+    private final FloatMatrix weight;
+    private final FloatVec bias;
+    private final Activation activation;
+    private volatile PowerIteration.OperatorNorm norm;
+
+    /**
+     * @param weight     W, {@code n_l × n_{l−1}} with both ≥ 1
+     * @param bias       b with n_l elements, or null for none
+     * @param activation σ_l
+     */
+    public DenseLayer(FloatMatrix weight, FloatVec bias, Activation activation) {
+        this.weight = Objects.requireNonNull(weight, "weight");
+        this.activation = Objects.requireNonNull(activation, "activation");
+        if (weight.rows() < 1 || weight.cols() < 1) {
+            throw new IllegalArgumentException(
+                    "weight: expected at least 1×1 (outputs × inputs), got " + weight.rows() + "×" + weight.cols());
+        }
+        if (bias != null && bias.length() != weight.rows()) {
+            throw new IllegalArgumentException("bias: expected length " + weight.rows()
+                    + " (= weight rows, the layer's outputs), got " + bias.length());
+        }
+        this.bias = bias;
+    }
+
+    /** W, {@code outputs × inputs}. */
+    public FloatMatrix weight() {
+        return weight;
+    }
+
+    /** b, or null when the layer has no bias. */
+    public FloatVec bias() {
+        return bias;
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    /** n_{l−1}, the number of columns of W. */
+    public int inputs() {
+        return weight.cols();
+    }
+
+    /** n_l, the number of rows of W. */
+    public int outputs() {
+        return weight.rows();
+    }
+
+    /**
+     * ‖W‖₂ estimated by {@link PowerIteration#estimate(FloatMatrix)} (default seed, relative tolerance
+     * 1e-6, at most 2000 iterations), computed once and cached. Thread-safe.
+     */
+    public PowerIteration.OperatorNorm operatorNorm() {
+        PowerIteration.OperatorNorm n = norm;
+        if (n == null) {
+            synchronized (this) {
+                n = norm;
+                if (n == null) {
+                    n = PowerIteration.estimate(weight);
+                    norm = n;
+                }
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return "DenseLayer[" + weight.rows() + "×" + weight.cols() + (bias == null ? ", no bias" : ", bias")
+                + ", " + activation.name() + "]";
+    }
+}

@@ -1,0 +1,359 @@
+package dev.netinvert.solvers.network;
+
+import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.Blas;
+import dev.netinvert.kernels.FloatMatrix;
+import dev.netinvert.kernels.FloatVec;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A feed-forward network N(z) = x_L with x_0 = z and x_l = σ_l(W_l x_{l−1} + b_l), l = 1..L — the model
+ * of eq. (1) [000], eq. (1) [002], [003] sec. 2 and eq. (1) [004].
+ *
+ * <p>Layers are numbered from 1 as in the papers; {@link #width(int) width(l)} = n_l, with n_0 the input
+ * size. The shapes of consecutive layers are validated once, in {@link #of(List)}; the passes trust them.
+ *
+ * <h2>Passes and their memory</h2>
+ * Every pass takes a workspace made once by {@link #newTrace} or {@link #newBatchTrace} in an arena the
+ * caller controls, and allocates nothing itself:
+ * <ul>
+ *   <li>{@link #forward(FloatVec, Trace)}: N(z) for one input (one GEMV per layer).</li>
+ *   <li>{@link #forward(FloatMatrix, BatchTrace)}: N applied to every row of a matrix of inputs.</li>
+ *   <li>{@link #vjp}: the vector–Jacobian product J_N(z)ᵀ v by backpropagation (one GEMVᵀ per layer).</li>
+ *   <li>{@link #lossGradient}: ½‖N(z) − y‖² and its gradient J_N(z)ᵀ (N(z) − y) with respect to z — the
+ *       gradient-descent / Adam baselines of [002] sec. 6, [003] sec. 5 and [004].</li>
+ * </ul>
+ * The memory of W and b belongs to whoever made the layers (e.g. a memory-mapped model file's arena).
+ * A network is immutable and may be shared between threads; traces may not.
+ */
+public final class Network {
+    /**
+     * Bytes of W a batch pass keeps hot while it runs every sample through those rows (see
+     * {@link #forward(FloatMatrix, BatchTrace)}): a quarter of the 1 MiB L2 of the machines in LIMITS.md,
+     * leaving room for the samples streaming past.
+     */
+    private static final long BATCH_BLOCK_BYTES = 256 * 1024;
+
+    private final DenseLayer[] layers;
+    private final int[] widths;
+    private final int[] blockRows;
+    private final int widest;
+
+    private Network(DenseLayer[] layers) {
+        this.layers = layers;
+        widths = new int[layers.length + 1];
+        widths[0] = layers[0].inputs();
+        blockRows = new int[layers.length + 1];
+        int w = 0;
+        for (int l = 1; l <= layers.length; l++) {
+            DenseLayer layer = layers[l - 1];
+            widths[l] = layer.outputs();
+            w = Math.max(w, widths[l]);
+            // A multiple of 4 rows: the GEMV kernels treat rows in groups of 4 aligned to row 0, so a block
+            // boundary at a multiple of 4 gives every row the same arithmetic as the one-sample pass
+            // (batch rows are bit-identical to forward(z)).
+            long rows = BATCH_BLOCK_BYTES / (4L * layer.inputs());
+            blockRows[l] = (int) Math.max(4, Math.min(layer.outputs(), rows) / 4 * 4);
+        }
+        widest = w;
+    }
+
+    /**
+     * A network of the given layers, input to output.
+     *
+     * @throws IllegalArgumentException if the list is empty or layer l's weight does not have
+     *                                  n_{l−1} columns (the outputs of layer l − 1)
+     */
+    public static Network of(List<DenseLayer> layers) {
+        Objects.requireNonNull(layers, "layers");
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("layers: expected at least 1 layer, got none");
+        }
+        DenseLayer[] a = layers.toArray(new DenseLayer[0]);
+        for (int l = 1; l <= a.length; l++) {
+            Objects.requireNonNull(a[l - 1], "layer " + l);
+            if (l > 1 && a[l - 1].inputs() != a[l - 2].outputs()) {
+                FloatMatrix w = a[l - 1].weight();
+                throw new IllegalArgumentException("layer " + l + ": weight is " + w.rows() + "×" + w.cols()
+                        + " but layer " + (l - 1) + " outputs " + a[l - 2].outputs() + " values; expected "
+                        + w.rows() + "×" + a[l - 2].outputs() + " (outputs × inputs)");
+            }
+        }
+        return new Network(a);
+    }
+
+    /** {@link #of(List)} of the arguments. */
+    public static Network of(DenseLayer... layers) {
+        return of(List.of(layers));
+    }
+
+    /** L, the number of layers. */
+    public int depth() {
+        return layers.length;
+    }
+
+    /** Layer l, 1 ≤ l ≤ L. */
+    public DenseLayer layer(int l) {
+        Objects.checkIndex(l - 1, layers.length);
+        return layers[l - 1];
+    }
+
+    /** The layers in order (an unmodifiable list; element 0 is layer 1). */
+    public List<DenseLayer> layers() {
+        return List.of(layers);
+    }
+
+    /** n_l, 0 ≤ l ≤ L: the input size for l = 0, else layer l's number of outputs. */
+    public int width(int l) {
+        Objects.checkIndex(l, widths.length);
+        return widths[l];
+    }
+
+    /** n_0. */
+    public int inputSize() {
+        return widths[0];
+    }
+
+    /** n_L. */
+    public int outputSize() {
+        return widths[layers.length];
+    }
+
+    /** σ_L, whose range is where observations must lie. */
+    public Activation lastActivation() {
+        return layers[layers.length - 1].activation();
+    }
+
+    /** max(n_1, …, n_L). */
+    int widestLayer() {
+        return widest;
+    }
+
+    /**
+     * A workspace for one-sample passes, allocated in {@code arena}. {@code keepLayers = true} keeps every
+     * layer's pre-activation and output and is required by {@link #vjp} and {@link #lossGradient}.
+     */
+    public Trace newTrace(Arena arena, boolean keepLayers) {
+        return new Trace(this, arena, keepLayers);
+    }
+
+    /** A workspace for passes of exactly {@code batchSize} inputs at once, allocated in {@code arena}. */
+    public BatchTrace newBatchTrace(Arena arena, int batchSize, boolean keepLayers) {
+        return new BatchTrace(this, arena, batchSize, keepLayers);
+    }
+
+    /**
+     * N(z). Returns the trace's output view (n_L elements), valid until the trace's next pass.
+     *
+     * @param z     the input, n_0 elements; must not overlap the trace's memory
+     * @param trace a workspace of this network
+     */
+    public FloatVec forward(FloatVec z, Trace trace) {
+        checkTrace(trace);
+        checkLength("z", z, widths[0], "the network's input size n_0");
+        FloatVec in = z;
+        for (int l = 1; l <= layers.length; l++) {
+            DenseLayer layer = layers[l - 1];
+            Blas.gemv(1f, layer.weight(), in, 0f, trace.pre[l], layer.bias());
+            if (trace.keepsLayers) {
+                Activations.apply(layer.activation(), trace.pre[l], trace.out[l]);
+            } else {
+                Activations.applyInPlace(layer.activation(), trace.pre[l]);
+            }
+            in = trace.out[l];
+        }
+        trace.filled = true;
+        return in;
+    }
+
+    /** out ← N(z); {@code out} has n_L elements. */
+    public void forward(FloatVec z, FloatVec out, Trace trace) {
+        checkLength("out", out, outputSize(), "the network's output size n_L");
+        Blas.copy(forward(z, trace), out);
+    }
+
+    /**
+     * N(z) in a new vector allocated in {@code arena} — a convenience that makes a temporary trace; loops
+     * should use {@link #forward(FloatVec, Trace)}.
+     */
+    public FloatVec forward(FloatVec z, Arena arena) {
+        FloatVec out = FloatVec.allocate(arena, outputSize());
+        try (Arena scratch = Arena.ofConfined()) {
+            forward(z, out, newTrace(scratch, false));
+        }
+        return out;
+    }
+
+    /**
+     * N applied to every row of {@code inputs}. Returns the trace's output view ({@code batchSize × n_L}),
+     * valid until the trace's next pass. Row s of the result is bit-identical to
+     * {@link #forward(FloatVec, Trace) forward(inputs.row(s))}.
+     *
+     * <p>Why blocks: a batch of GEMVs would stream all of W from L3 or DRAM once per sample. Instead each
+     * layer walks W in blocks of rows of about 256 KiB and runs every sample through a block while it
+     * sits in L2, so W crosses the memory bus once per batch (the row-range GEMV of the kernels module
+     * makes this possible without copying).
+     *
+     * @param inputs {@code batchSize × n_0}, one sample per row (copied into the trace first)
+     * @param trace  a batch workspace of this network
+     */
+    public FloatMatrix forward(FloatMatrix inputs, BatchTrace trace) {
+        checkTrace(trace);
+        Objects.requireNonNull(inputs, "inputs");
+        if (inputs.rows() != trace.batchSize || inputs.cols() != widths[0]) {
+            throw new IllegalArgumentException("inputs: expected " + trace.batchSize + "×" + widths[0]
+                    + " (batch size × input size n_0), got " + inputs.rows() + "×" + inputs.cols());
+        }
+        copyRows(inputs, trace.input);
+        FloatVec[] in = trace.inputRows;
+        for (int l = 1; l <= layers.length; l++) {
+            DenseLayer layer = layers[l - 1];
+            FloatMatrix w = layer.weight();
+            FloatVec b = layer.bias();
+            FloatVec[] u = trace.preRows[l];
+            int rows = w.rows(), step = blockRows[l];
+            for (int r0 = 0; r0 < rows; r0 += step) {
+                int r1 = Math.min(rows, r0 + step);
+                for (int s = 0; s < u.length; s++) {
+                    Blas.gemvRows(1f, w, r0, r1, in[s], 0f, u[s], b);
+                }
+            }
+            FloatVec[] x = trace.outRows[l];
+            for (int s = 0; s < u.length; s++) {
+                Activations.apply(layer.activation(), u[s], x[s]);
+            }
+            in = x;
+        }
+        return trace.output();
+    }
+
+    /** outputs ← N(inputs) row by row; {@code outputs} is {@code batchSize × n_L}. */
+    public void forward(FloatMatrix inputs, FloatMatrix outputs, BatchTrace trace) {
+        Objects.requireNonNull(outputs, "outputs");
+        if (outputs.rows() != trace.batchSize || outputs.cols() != outputSize()) {
+            throw new IllegalArgumentException("outputs: expected " + trace.batchSize + "×" + outputSize()
+                    + " (batch size × output size n_L), got " + outputs.rows() + "×" + outputs.cols());
+        }
+        copyRows(forward(inputs, trace), outputs);
+    }
+
+    /**
+     * out ← J_N(z)ᵀ v, the vector–Jacobian product at the input z of the trace's last forward pass, by
+     * backpropagation: δ_L = σ_L′(u_L) ⊙ v, δ_{l−1} = σ_{l−1}′(u_{l−1}) ⊙ W_lᵀ δ_l, out = W_1ᵀ δ_1 (σ′ as
+     * in {@link Activations}).
+     *
+     * @param trace a trace with {@link Trace#keepsLayers()} filled by {@link #forward(FloatVec, Trace)}
+     * @param v     n_L elements
+     * @param out   n_0 elements
+     */
+    public void vjp(Trace trace, FloatVec v, FloatVec out) {
+        checkBackprop(trace);
+        checkLength("v", v, outputSize(), "the network's output size n_L");
+        checkLength("out", out, widths[0], "the network's input size n_0");
+        Blas.copy(v, trace.delta[layers.length]);
+        backpropagate(trace, out);
+    }
+
+    /**
+     * The least-squares loss ½‖N(z) − y‖² and its gradient with respect to the input,
+     * grad = J_N(z)ᵀ (N(z) − y). Runs a forward pass into the trace, then backpropagates.
+     *
+     * @param z     the input, n_0 elements
+     * @param y     the target, n_L elements
+     * @param grad  output, n_0 elements (may be z itself: z is not read after the forward pass)
+     * @param trace a trace of this network with {@link Trace#keepsLayers()}
+     * @return ½‖N(z) − y‖², the squares summed in double
+     */
+    public double lossGradient(FloatVec z, FloatVec y, FloatVec grad, Trace trace) {
+        checkTrace(trace);
+        if (!trace.keepsLayers) {
+            throw new IllegalArgumentException("trace: backpropagation needs a trace created with keepLayers = true");
+        }
+        checkLength("y", y, outputSize(), "the network's output size n_L");
+        checkLength("grad", grad, widths[0], "the network's input size n_0");
+        FloatVec x = forward(z, trace);
+        double loss = 0.5 * residual(x, y, trace.delta[layers.length]);
+        backpropagate(trace, grad);
+        return loss;
+    }
+
+    /**
+     * r ← x − y and returns ‖r‖² summed in double, in one O(n_L) pass (the residual and the loss are
+     * formed together while both vectors are in L1).
+     */
+    private static double residual(FloatVec x, FloatVec y, FloatVec r) {
+        MemorySegment xs = x.segment(), ys = y.segment(), rs = r.segment();
+        long xo = x.byteOffset(), yo = y.byteOffset(), ro = r.byteOffset();
+        double sum = 0;
+        for (int i = 0; i < x.length(); i++) {
+            long o = 4L * i;
+            float e = xs.get(FloatVec.LAYOUT, xo + o) - ys.get(FloatVec.LAYOUT, yo + o);
+            rs.set(FloatVec.LAYOUT, ro + o, e);
+            sum += (double) e * e;
+        }
+        return sum;
+    }
+
+    /** With δ_L (before σ_L′) in trace.delta[L]: the chain rule down to out = W_1ᵀ δ_1. */
+    private void backpropagate(Trace trace, FloatVec out) {
+        for (int l = layers.length; l >= 1; l--) {
+            DenseLayer layer = layers[l - 1];
+            FloatVec d = trace.delta[l];
+            Activations.multiplyByDerivative(layer.activation(), trace.out[l], d);
+            Blas.gemvT(1f, layer.weight(), d, 0f, l == 1 ? out : trace.delta[l - 1]);
+        }
+    }
+
+    private void checkTrace(Trace trace) {
+        Objects.requireNonNull(trace, "trace");
+        if (trace.network != this) {
+            throw new IllegalArgumentException("trace: belongs to another network (" + trace.network + "), not " + this);
+        }
+    }
+
+    private void checkTrace(BatchTrace trace) {
+        Objects.requireNonNull(trace, "trace");
+        if (trace.network != this) {
+            throw new IllegalArgumentException("trace: belongs to another network (" + trace.network + "), not " + this);
+        }
+    }
+
+    private void checkBackprop(Trace trace) {
+        checkTrace(trace);
+        if (!trace.keepsLayers) {
+            throw new IllegalArgumentException("trace: backpropagation needs a trace created with keepLayers = true");
+        }
+        if (!trace.filled) {
+            throw new IllegalStateException("trace: no forward pass has been run with it yet");
+        }
+    }
+
+    private static void checkLength(String name, FloatVec v, int expected, String because) {
+        Objects.requireNonNull(v, name);
+        if (v.length() != expected) {
+            throw new IllegalArgumentException(name + ": expected length " + expected + " (" + because + "), got " + v.length());
+        }
+    }
+
+    /** dst ← src row by row, without making row views. Shapes are equal (checked by callers). */
+    private static void copyRows(FloatMatrix src, FloatMatrix dst) {
+        long bytes = (long) src.cols() * Float.BYTES;
+        for (int s = 0; s < src.rows(); s++) {
+            MemorySegment.copy(src.segment(), src.rowOffset(s), dst.segment(), dst.rowOffset(s), bytes);
+        }
+    }
+
+    /** E.g. {@code "100 -relu-> 200 -tanh-> 625"}. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder().append(widths[0]);
+        for (int l = 1; l <= layers.length; l++) {
+            sb.append(" -").append(layers[l - 1].activation().name()).append("-> ").append(widths[l]);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,154 @@
+package dev.netinvert.solvers.network;
+
+import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.FloatMatrix;
+import dev.netinvert.kernels.FloatVec;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Random networks and latent codes as the papers build them, reproducible from a seed.
+ *
+ * <p>Every entry is drawn from one {@link SeededGaussian}{@code (seed)} stream in a fixed order: layer 1's
+ * W row by row, then layer 1's b (if any), then layer 2, … So a network depends only on its seed, its
+ * widths and its weight scale — not on the JDK, the CPU or the kernels in use.
+ */
+public final class RandomNetworks {
+    private RandomNetworks() {}
+
+    /** The standard deviation of a layer's weights as a function of its shape. */
+    @FunctionalInterface
+    public interface WeightScale {
+        /** The standard deviation of W_l's entries, for W_l of {@code fanOut × fanIn}. */
+        double std(int fanIn, int fanOut);
+
+        /** Entries N(0, 1): sec. 5.1.1 [000] (random perceptron) and sec. 6.1 [002] (iid Gaussian weights). */
+        static WeightScale unit() {
+            return (fanIn, fanOut) -> 1.0;
+        }
+
+        /**
+         * Entries N(0, 1/n_in), variance one over the layer's input size: sec. 5.1 [003] ("drawn from
+         * N(0, 1/n_i)"), which keeps ‖W_l x‖ ≈ ‖x‖ through the layers.
+         */
+        static WeightScale fanIn() {
+            return (fanIn, fanOut) -> 1.0 / Math.sqrt(fanIn);
+        }
+
+        /** Entries N(0, std²) for every layer. */
+        static WeightScale constant(double std) {
+            if (!(std >= 0) || Double.isInfinite(std)) {
+                throw new IllegalArgumentException("std must be finite and >= 0, got " + std);
+            }
+            return (fanIn, fanOut) -> std;
+        }
+    }
+
+    /**
+     * A network without biases whose weights are Gaussian with the given scale.
+     *
+     * @param widths      n_0, n_1, …, n_L (at least two, all ≥ 1)
+     * @param activations σ_1, …, σ_L
+     */
+    public static Network gaussian(Arena arena, long seed, int[] widths, List<Activation> activations,
+                                   WeightScale scale) {
+        return build(arena, seed, widths, activations, scale, Double.NaN);
+    }
+
+    /**
+     * A network with Gaussian weights (given scale) and Gaussian biases b_l ~ N(0, biasStd²).
+     *
+     * @param biasStd the biases' standard deviation, finite and ≥ 0
+     */
+    public static Network gaussianWithBias(Arena arena, long seed, int[] widths, List<Activation> activations,
+                                           WeightScale scale, double biasStd) {
+        if (!(biasStd >= 0) || Double.isInfinite(biasStd)) {
+            throw new IllegalArgumentException("biasStd must be finite and >= 0, got " + biasStd);
+        }
+        return build(arena, seed, widths, activations, scale, biasStd);
+    }
+
+    /**
+     * The ReLU perceptron of the circle experiment, sec. 5.1.1 [000]: W ∈ ℝ^{512×4096}, b ∈ ℝ^{512}, y =
+     * ReLU(W x + b) for a 64×64 image x. The paper says only "random weights and biases"; entries N(0, 1)
+     * (PyTorch's {@code torch.randn}) are assumed for both.
+     */
+    public static Network perceptron000(Arena arena, long seed) {
+        return gaussianWithBias(arena, seed, new int[] {4096, 512}, List.of(Activation.RELU), WeightScale.unit(), 1.0);
+    }
+
+    /**
+     * The two-layer generator of sec. 6.1 [002], eq. (19): x = tanh(W_2 ReLU(W_1 z)), iid N(0, 1) weights,
+     * no biases; the paper uses n = 625, n_0 ∈ {100, 200}, n_1 from 50 to 1000.
+     */
+    public static Network generator002(Arena arena, long seed, int n0, int n1, int n) {
+        return gaussian(arena, seed, new int[] {n0, n1, n}, List.of(Activation.RELU, Activation.TANH),
+                WeightScale.unit());
+    }
+
+    /**
+     * The two-layer generator of sec. 5.1 [003]: G(z) = σ(W_2 σ(W_1 z)) with σ = ReLU (or leaky ReLU for
+     * the right half of Fig. 2), entries N(0, 1/n_in), no biases; the paper uses k = 20, 100 hidden,
+     * 500 out (and 250 hidden, 600 out for Fig. 2).
+     */
+    public static Network generator003(Arena arena, long seed, int k, int hidden, int n, Activation sigma) {
+        return gaussian(arena, seed, new int[] {k, hidden, n}, List.of(sigma, sigma), WeightScale.fanIn());
+    }
+
+    /** A latent code z ~ N(0, std²·I) of n elements (the prior of eq. (1) [002]). */
+    public static FloatVec latent(Arena arena, int n, long seed, double std) {
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be >= 1, got " + n);
+        }
+        FloatVec z = FloatVec.allocate(arena, n);
+        new SeededGaussian(seed).fill(z, 0.0, std);
+        return z;
+    }
+
+    /** {@code batch} latent codes, one per row, drawn row after row from one stream. */
+    public static FloatMatrix latentBatch(Arena arena, int batch, int n, long seed, double std) {
+        if (batch < 1 || n < 1) {
+            throw new IllegalArgumentException("batch and n must be >= 1, got batch " + batch + ", n " + n);
+        }
+        FloatMatrix z = FloatMatrix.allocate(arena, batch, n);
+        new SeededGaussian(seed).fill(z, 0.0, std);
+        return z;
+    }
+
+    private static Network build(Arena arena, long seed, int[] widths, List<Activation> activations,
+                                 WeightScale scale, double biasStd) {
+        Objects.requireNonNull(arena, "arena");
+        Objects.requireNonNull(widths, "widths");
+        Objects.requireNonNull(activations, "activations");
+        Objects.requireNonNull(scale, "scale");
+        if (widths.length < 2) {
+            throw new IllegalArgumentException("widths: expected n_0, …, n_L with L >= 1, got " + widths.length + " values");
+        }
+        if (activations.size() != widths.length - 1) {
+            throw new IllegalArgumentException("activations: expected " + (widths.length - 1)
+                    + " (one per layer, = widths.length − 1), got " + activations.size());
+        }
+        for (int l = 0; l < widths.length; l++) {
+            if (widths[l] < 1) {
+                throw new IllegalArgumentException("widths[" + l + "] must be >= 1, got " + widths[l]);
+            }
+        }
+        SeededGaussian g = new SeededGaussian(seed);
+        List<DenseLayer> layers = new ArrayList<>();
+        for (int l = 1; l < widths.length; l++) {
+            double std = scale.std(widths[l - 1], widths[l]);
+            FloatMatrix w = FloatMatrix.allocate(arena, widths[l], widths[l - 1]);
+            g.fill(w, 0.0, std);
+            FloatVec b = null;
+            if (!Double.isNaN(biasStd)) {
+                b = FloatVec.allocate(arena, widths[l]);
+                g.fill(b, 0.0, biasStd);
+            }
+            layers.add(new DenseLayer(w, b, Objects.requireNonNull(activations.get(l - 1), "activations[" + (l - 1) + "]")));
+        }
+        return Network.of(layers);
+    }
+}

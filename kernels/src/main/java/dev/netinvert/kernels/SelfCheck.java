@@ -1,6 +1,7 @@
 package dev.netinvert.kernels;
 
 import dev.netinvert.kernels.reference.ReferenceKernels;
+import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -16,7 +17,21 @@ public final class SelfCheck {
     private SelfCheck() {}
 
     public static void main(String[] args) {
-        KernelSupport k = Kernels.active();
+        System.exit(run(System.out));
+    }
+
+    /** Runs the self-check, printing to {@code out}; returns 0 if every check passed, 1 otherwise. */
+    public static int run(java.io.PrintStream out) {
+        PrintStream saved = System.out;
+        System.setOut(out);
+        try {
+            return report();
+        } finally {
+            System.setOut(saved);
+        }
+    }
+
+    private static int report() {
         System.out.printf(Locale.ROOT, "netinvert kernels self-check%n");
         System.out.printf(Locale.ROOT, "  implementation : %s%n", Kernels.describe());
         System.out.printf(Locale.ROOT, "  SIMD available : %s%n",
@@ -35,9 +50,10 @@ public final class SelfCheck {
         }
         if (failures > 0) {
             System.out.printf(Locale.ROOT, "%nFAILED: %d check(s) outside tolerance%n", failures);
-            System.exit(1);
+            return 1;
         }
         System.out.printf(Locale.ROOT, "%nall checks passed%n");
+        return 0;
     }
 
     private static int checkAgainstReference(Arena arena, int m, int n) {

@@ -68,7 +68,7 @@ public final class Landweber {
             throw new IllegalArgumentException("y: expected length " + w.rows() + " (W.rows), got " + y.length());
         }
         Prox.checkDomain("y", layer.activation(), y);
-        float tau = (float) (Double.isNaN(o.tau()) ? 1.0 / layer.spectralNormSquared() : o.tau());
+        float tau = (float) (Double.isNaN(o.tau()) ? 1.0 / Math.pow(layer.operatorNorm().value(), 2) : o.tau());
         try (Arena arena = Arena.ofShared()) {
             FloatVec x = FloatVec.allocate(arena, w.cols());
             FloatVec g = FloatVec.allocate(arena, w.cols());

@@ -124,7 +124,7 @@ public final class LiftedCoordinateDescent {
         State(Arena arena, List<DenseLayer> layers, int c, int h, int w, Options o, Parallelism par) {
             int L = layers.size();
             DenseLayer first = layers.get(0);
-            float tauX = (float) (1.99 / first.spectralNormSquared());
+            float tauX = (float) (1.99 / Math.pow(first.operatorNorm().value(), 2));
             float tauZ = (float) (1.0 / (8.0 * o.alpha()));
             x0 = new PdhgEngine(arena, first, c, h, w, o.tv() == PdhgTv.Tv.ISOTROPIC, (float) o.alpha(), tauX, tauZ, par);
             x = new FloatVec[L];
@@ -145,7 +145,7 @@ public final class LiftedCoordinateDescent {
                 DenseLayer after = layers.get(l);
                 zNext[l] = FloatVec.allocate(arena, after.weight().rows());
                 nextGradient[l] = new BlockedBregmanGradient(arena, after.activation(), after.weight(), after.bias(), par);
-                tau[l] = (float) (1.99 / after.spectralNormSquared());
+                tau[l] = (float) (1.99 / Math.pow(after.operatorNorm().value(), 2));
             }
         }
 

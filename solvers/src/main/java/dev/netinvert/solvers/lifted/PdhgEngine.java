@@ -60,9 +60,9 @@ final class PdhgEngine {
      */
     void step(FloatVec t) {
         r2 = gradient.compute(x.values(), t, z, g);
-        dx2 = TotalVariation.pdhgPrimal(tauX, alpha, x, g, p, xNew);
-        dz2 = isotropic ? TotalVariation.pdhgDualIsotropic(tauZ * alpha, xNew, x, p)
-                        : TotalVariation.pdhgDualAnisotropic(tauZ * alpha, xNew, x, p);
+        dx2 = TotalVariation.primalStep(x, g, p, tauX, alpha, xNew);
+        dz2 = isotropic ? TotalVariation.dualStepIsotropic(xNew, x, p, tauZ, alpha)
+                        : TotalVariation.dualStepAnisotropic(xNew, x, p, tauZ, alpha);
         if (Double.isFinite(dx2) && Double.isFinite(dz2)) {
             Image swap = x;
             x = xNew;

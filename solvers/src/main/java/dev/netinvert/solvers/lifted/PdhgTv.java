@@ -114,7 +114,7 @@ public final class PdhgTv {
             throw new IllegalArgumentException("y: expected length " + w.rows() + " (W.rows), got " + y.length());
         }
         Prox.checkDomain("y", layer.activation(), y);
-        double tauX = Double.isNaN(o.tauX()) ? 1.99 / layer.spectralNormSquared() : o.tauX();
+        double tauX = Double.isNaN(o.tauX()) ? 1.99 / Math.pow(layer.operatorNorm().value(), 2) : o.tauX();
         double tauZ = Double.isNaN(o.tauZ()) ? 1.0 / (8.0 * o.alpha()) : o.tauZ();
 
         try (Arena arena = Arena.ofShared()) { // shared: fork-join workers use the workspace

@@ -1,0 +1,52 @@
+package dev.netinvert.solvers.cli;
+
+import dev.netinvert.solvers.lifted.PdhgTv;
+import dev.netinvert.solvers.parallel.Parallelism;
+import java.util.Locale;
+
+/** Parsing shared by the subcommands; errors are IllegalArgumentExceptions naming the flag. */
+final class Options {
+    private Options() {}
+
+    static PdhgTv.Tv tv(String s) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "isotropic", "iso" -> PdhgTv.Tv.ISOTROPIC;
+            case "anisotropic", "aniso" -> PdhgTv.Tv.ANISOTROPIC;
+            default -> throw new IllegalArgumentException("--tv must be isotropic or anisotropic, got '" + s + "'");
+        };
+    }
+
+    static Parallelism parallelism(Integer threads) {
+        if (threads == null) {
+            return Parallelism.available();
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        return Parallelism.of(threads);
+    }
+
+    /** "HxW" or "CxHxW" → {C, H, W}. */
+    static int[] image(String s) {
+        String[] parts = s.toLowerCase(Locale.ROOT).split("x");
+        try {
+            if (parts.length == 2) {
+                return new int[] {1, positive(parts[0], s), positive(parts[1], s)};
+            }
+            if (parts.length == 3) {
+                return new int[] {positive(parts[0], s), positive(parts[1], s), positive(parts[2], s)};
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException("--image must be HxW or CxHxW with positive integers, got '" + s + "'");
+    }
+
+    private static int positive(String p, String whole) {
+        int v = Integer.parseInt(p.trim());
+        if (v < 1) {
+            throw new NumberFormatException(whole);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.netinvert.tests.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.FloatMatrix;
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.io.LoadOptions;
+import dev.netinvert.solvers.io.ModelFiles;
+import dev.netinvert.solvers.io.Npy;
+import dev.netinvert.solvers.io.ObservationFiles;
+import dev.netinvert.solvers.io.Safetensors;
+import dev.netinvert.solvers.io.SafetensorsFile;
+import dev.netinvert.solvers.io.Tensor;
+import dev.netinvert.solvers.network.DenseLayer;
+import dev.netinvert.solvers.network.Network;
+import dev.netinvert.solvers.network.Observations;
+import dev.netinvert.solvers.network.RandomNetworks;
+import dev.netinvert.solvers.network.RandomNetworks.WeightScale;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The issue's "done when": a 3-layer random network and an observation exported to safetensors + model
+ * JSON and to .npy files, loaded back, give bit-identical forward passes, with the mapped weights used
+ * in place.
+ */
+class ModelRoundTripTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void safetensorsAndNpyExportsLoadBackBitIdenticalAndMapped() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            Network net = RandomNetworks.gaussianWithBias(arena, 2024, new int[] {30, 50, 40, 20},
+                    List.of(Activation.leakyRelu(0.1f), Activation.softThreshold(0.05f), Activation.SIGMOID),
+                    WeightScale.fanIn(), 0.1);
+            FloatVec z = RandomNetworks.latent(arena, 30, 7, 1.0);
+            FloatVec y = Observations.noisy(net, z, new Observations.Noise.Gaussian(0.01), 8, true, arena);
+
+            Path stJson = dir.resolve("model.json");
+            ModelFiles.save(net, stJson, "model.safetensors");
+            Safetensors.write(dir.resolve("observation.safetensors"), List.of(Tensor.of("y", y)));
+            Path npyJson = dir.resolve("npy-model.json");
+            ModelFiles.saveAsNpy(net, npyJson);
+            Npy.write(dir.resolve("y.npy"), y);
+
+            Network fromSt = ModelFiles.load(stJson, arena);
+            Network fromNpy = ModelFiles.load(npyJson, arena);
+            assertEquals(net.toString(), fromSt.toString());
+            assertEquals(net.toString(), fromNpy.toString());
+
+            float[] expected = net.forward(z, arena).toArray();
+            assertArrayEquals(expected, fromSt.forward(z, arena).toArray(), "safetensors model");
+            assertArrayEquals(expected, fromNpy.forward(z, arena).toArray(), "npy model");
+            for (int l = 1; l <= 3; l++) {
+                DenseLayer a = net.layer(l), b = fromSt.layer(l), c = fromNpy.layer(l);
+                assertArrayEquals(a.weight().toArray(), b.weight().toArray());
+                assertArrayEquals(a.weight().toArray(), c.weight().toArray());
+                assertArrayEquals(a.bias().toArray(), b.bias().toArray());
+                assertArrayEquals(a.bias().toArray(), c.bias().toArray());
+                assertEquals(a.activation(), b.activation(), "activation parameters round-trip exactly");
+                assertEquals(a.activation(), c.activation());
+            }
+
+            // "Used without a copy": each safetensors layer views the one mapping of the whole file at its
+            // tensor's offset; each .npy layer is the mapping of its file's data section.
+            Path stFile = dir.resolve("model.safetensors");
+            try (Arena probe = Arena.ofConfined()) {
+                SafetensorsFile f = Safetensors.open(stFile, probe);
+                for (int l = 1; l <= 3; l++) {
+                    FloatMatrix w = fromSt.layer(l).weight();
+                    MemorySegment seg = w.segment();
+                    assertTrue(seg.isMapped(), "layer " + l + " weight is mapped");
+                    assertEquals(Files.size(stFile), seg.byteSize(), "the mapping is the whole file");
+                    assertEquals(f.dataStart() + f.entry("layer" + l + ".weight").begin(), w.byteOffset(),
+                            "at the tensor's offset in the file");
+                    assertTrue(fromSt.layer(l).bias().segment().isMapped());
+                    FloatMatrix wn = fromNpy.layer(l).weight();
+                    assertTrue(wn.segment().isMapped(), "npy layer " + l + " weight is mapped");
+                    assertEquals(4L * wn.rows() * wn.cols(), wn.segment().byteSize());
+                    assertEquals(0, wn.byteOffset());
+                }
+            }
+            // Every layer of one model shares one mapping (not a mapping per tensor).
+            assertEquals(fromSt.layer(1).weight().segment().address(), fromSt.layer(3).bias().segment().address());
+
+            FloatVec yNpy = ObservationFiles.load(dir.resolve("y.npy"), fromNpy, arena, LoadOptions.STRICT);
+            SafetensorsFile obs = Safetensors.open(dir.resolve("observation.safetensors"), arena);
+            FloatVec ySt = ObservationFiles.load(obs, "y", fromSt, LoadOptions.STRICT);
+            assertArrayEquals(y.toArray(), yNpy.toArray());
+            assertArrayEquals(y.toArray(), ySt.toArray());
+            assertTrue(yNpy.segment().isMapped() && ySt.segment().isMapped());
+        }
+    }
+
+    @Test
+    void paddedWeightsAndLayersWithoutBiasRoundTrip() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            FloatMatrix w1 = FloatMatrix.allocatePadded(arena, 5, 3);
+            FloatMatrix w2 = FloatMatrix.allocatePadded(arena, 2, 5);
+            for (int i = 0; i < 5; i++) {
+                for (int j = 0; j < 3; j++) {
+                    w1.set(i, j, i - j * 0.5f);
+                }
+                for (int k = 0; k < 2; k++) {
+                    w2.set(k, i, k + i * 0.25f);
+                }
+            }
+            Network net = Network.of(new DenseLayer(w1, null, Activation.TANH), new DenseLayer(w2, null, Activation.CLIP));
+            ModelFiles.save(net, dir.resolve("p.json"), "p.safetensors");
+            ModelFiles.saveAsNpy(net, dir.resolve("q.json"));
+            for (String name : new String[] {"p.json", "q.json"}) {
+                Network back = ModelFiles.load(dir.resolve(name), arena);
+                assertArrayEquals(w1.toArray(), back.layer(1).weight().toArray());
+                assertArrayEquals(w2.toArray(), back.layer(2).weight().toArray());
+                assertNull(back.layer(1).bias());
+                FloatVec z = FloatVec.of(arena, 0.3f, -0.2f, 0.9f);
+                assertArrayEquals(net.forward(z, arena).toArray(), back.forward(z, arena).toArray());
+            }
+        }
+    }
+}

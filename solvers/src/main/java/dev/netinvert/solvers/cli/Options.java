@@ -49,4 +49,24 @@ final class Options {
         }
         return v;
     }
+
+    /** "relu", "tanh", ..., "leaky_relu:0.1", "soft_threshold:0.5". */
+    static dev.netinvert.kernels.Activation activation(String s) {
+        String[] p = s.toLowerCase(Locale.ROOT).split(":", 2);
+        try {
+            return switch (p[0]) {
+                case "identity" -> dev.netinvert.kernels.Activation.IDENTITY;
+                case "relu" -> dev.netinvert.kernels.Activation.RELU;
+                case "tanh" -> dev.netinvert.kernels.Activation.TANH;
+                case "sigmoid" -> dev.netinvert.kernels.Activation.SIGMOID;
+                case "clip" -> dev.netinvert.kernels.Activation.CLIP;
+                case "leaky_relu" -> dev.netinvert.kernels.Activation.leakyRelu(Float.parseFloat(p[1]));
+                case "soft_threshold" -> dev.netinvert.kernels.Activation.softThreshold(Float.parseFloat(p[1]));
+                default -> throw new IllegalArgumentException("unknown");
+            };
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--activation must be identity, relu, tanh, sigmoid, clip, "
+                    + "leaky_relu:SLOPE or soft_threshold:LAMBDA, got '" + s + "'");
+        }
+    }
 }

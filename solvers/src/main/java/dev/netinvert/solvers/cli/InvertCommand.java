@@ -1,0 +1,290 @@
+package dev.netinvert.solvers.cli;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.netinvert.kernels.FloatMatrix;
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.io.AtomicFiles;
+import dev.netinvert.solvers.io.Images;
+import dev.netinvert.solvers.io.LoadOptions;
+import dev.netinvert.solvers.io.ModelFiles;
+import dev.netinvert.solvers.io.Npy;
+import dev.netinvert.solvers.io.ObservationFiles;
+import dev.netinvert.solvers.io.Tensor;
+import dev.netinvert.solvers.lifted.Landweber;
+import dev.netinvert.solvers.lifted.LiftedCoordinateDescent;
+import dev.netinvert.solvers.lifted.LiftedResult;
+import dev.netinvert.solvers.lifted.PdhgTv;
+import dev.netinvert.solvers.network.DenseLayer;
+import dev.netinvert.solvers.network.Network;
+import dev.netinvert.solvers.parallel.Parallelism;
+import java.lang.foreign.Arena;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ForkJoinTask;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code invert}: a user's network and observation(s) → solution(s). */
+@Command(name = "invert", mixinStandardHelpOptions = true,
+        description = {"Invert a network: recover the input x from an observed output y.",
+                "A 1-D --observed array is one observation; a 2-D array is a batch (one observation per row), solved "
+                        + "in parallel; the solution .npy then has one row per observation.",
+                "Writes solution.npy, result.json (iterations, stop reason, residuals, time per observation) and, "
+                        + "with --image, solution.png (or solution-<i>.png per observation) to --out."})
+final class InvertCommand implements Callable<Integer> {
+
+    static final class Source {
+        @Option(names = "--model", required = true, description = "Model description JSON (see README).")
+        Path model;
+
+        @ArgGroup(exclusive = false)
+        Perceptron perceptron;
+    }
+
+    static final class Perceptron {
+        @Option(names = "--weight", required = true, description = "W as a 2-D .npy (outputs x inputs, row-major).")
+        Path weight;
+
+        @Option(names = "--bias", description = "b as a 1-D .npy (optional).")
+        Path bias;
+
+        @Option(names = "--activation", defaultValue = "relu",
+                description = "identity, relu, tanh, sigmoid, clip, leaky_relu:SLOPE, soft_threshold:LAMBDA (default ${DEFAULT-VALUE}).")
+        String activation;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--observed", required = true, description = "The observation y: a 1-D .npy, or 2-D for a batch.")
+    Path observed;
+
+    @Option(names = "--method", defaultValue = "pdhg-tv", description = "pdhg-tv (default), landweber or lifted-cd.")
+    String method;
+
+    @Option(names = "--alpha", defaultValue = "0.015", description = "TV weight alpha (default ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--image", description = "Input image shape HxW or CxHxW (default: square, when the input size is a perfect square).")
+    String image;
+
+    @Option(names = "--max-iter", defaultValue = "10000", description = "Iteration budget (outer iterations for lifted-cd; default ${DEFAULT-VALUE}).")
+    int maxIter;
+
+    @Option(names = "--tol", defaultValue = "1e-5", description = "Stopping tolerance (default ${DEFAULT-VALUE}).")
+    double tol;
+
+    @Option(names = "--tv", defaultValue = "isotropic", description = "isotropic (default) or anisotropic total variation.")
+    String tv;
+
+    @Option(names = "--delta", description = "Noise level delta ~ ||y_delta - y|| (required by landweber).")
+    Double delta;
+
+    @Option(names = "--eta", defaultValue = "1.05", description = "Discrepancy-principle factor eta (landweber; default ${DEFAULT-VALUE}).")
+    double eta;
+
+    @Option(names = "--inner-iter", defaultValue = "10", description = "PDHG iterations per x0-step (lifted-cd; default ${DEFAULT-VALUE}).")
+    int innerIter;
+
+    @Option(names = "--threads", description = "Threads (default: available processors): within one solve, or across a batch.")
+    Integer threads;
+
+    @Option(names = "--out", defaultValue = "invert-out", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--allow-nonfinite", description = "Accept NaN/Inf in weights and observations (rejected by default).")
+    boolean allowNonFinite;
+
+    @Option(names = "--quiet", description = "No progress bar and no summary.")
+    boolean quiet;
+
+    @Option(names = "--verbose", description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        if (maxIter < 1) {
+            throw new IllegalArgumentException("--max-iter must be >= 1, got " + maxIter);
+        }
+        String m = method.toLowerCase(Locale.ROOT);
+        if (!List.of("pdhg-tv", "landweber", "lifted-cd").contains(m)) {
+            throw new IllegalArgumentException("--method must be pdhg-tv, landweber or lifted-cd, got '" + method + "'");
+        }
+        if (m.equals("landweber") && delta == null) {
+            throw new IllegalArgumentException("--method landweber needs --delta (the noise level ||y_delta - y||) "
+                    + "for the discrepancy principle");
+        }
+        LoadOptions load = new LoadOptions(allowNonFinite, false);
+        try (Arena arena = Arena.ofShared(); Parallelism par = Options.parallelism(threads)) {
+            Network net = loadNetwork(arena, load);
+            if (!m.equals("lifted-cd") && net.depth() != 1) {
+                throw new IllegalArgumentException("--method " + m + " inverts a single layer, but the model has "
+                        + net.depth() + " layers: use --method lifted-cd");
+            }
+            int[] shape = imageShape(net.inputSize());
+            Tensor y = Npy.read(observed, arena);
+            FloatMatrix batch = y.rank() == 1
+                    ? FloatMatrix.wrap(ObservationFiles.load(observed, net, arena, load).segment(),
+                            y.data().byteOffset(), 1, net.outputSize())
+                    : ObservationFiles.loadBatch(observed, net, arena, load);
+            List<LiftedResult> results = solveAll(net, batch, shape, m, par);
+            writeOutputs(results, y.rank() == 1, shape, arena);
+            if (!quiet) {
+                summary(results);
+            }
+            boolean diverged = results.stream().anyMatch(r -> r.stopReason() == dev.netinvert.solvers.StopReason.DIVERGED);
+            return diverged ? 3 : 0;
+        }
+    }
+
+    private Network loadNetwork(Arena arena, LoadOptions load) throws Exception {
+        if (source.model != null) {
+            return ModelFiles.load(source.model, arena, load);
+        }
+        Perceptron p = source.perceptron;
+        Tensor w = Npy.read(p.weight, arena);
+        if (w.rank() != 2) {
+            throw new IllegalArgumentException("--weight " + p.weight + ": expected a 2-D array (outputs x inputs), got shape "
+                    + java.util.Arrays.toString(w.shape()));
+        }
+        FloatVec b = null;
+        if (p.bias != null) {
+            Tensor bt = Npy.read(p.bias, arena);
+            if (bt.rank() != 1 || bt.dim(0) != w.dim(0)) {
+                throw new IllegalArgumentException("--bias " + p.bias + ": expected shape [" + w.dim(0) + "] (W's rows), got "
+                        + java.util.Arrays.toString(bt.shape()));
+            }
+            b = bt.data();
+        }
+        return Network.of(new DenseLayer(w.asMatrix(), b, Options.activation(p.activation)));
+    }
+
+    private int[] imageShape(int n) {
+        if (image != null) {
+            int[] s = Options.image(image);
+            if ((long) s[0] * s[1] * s[2] != n) {
+                throw new IllegalArgumentException("--image " + image + " has " + (long) s[0] * s[1] * s[2]
+                        + " pixels but the network's input has " + n + " elements");
+            }
+            return s;
+        }
+        int side = (int) Math.round(Math.sqrt(n));
+        if (side * side == n) {
+            return new int[] {1, side, side};
+        }
+        if (method.equalsIgnoreCase("landweber")) {
+            return new int[] {1, 1, n};
+        }
+        throw new IllegalArgumentException("--image HxW is needed: the input has " + n + " elements, not a square image");
+    }
+
+    /** One solve per observation: within-solve threads for one, one task per observation for a batch. */
+    private List<LiftedResult> solveAll(Network net, FloatMatrix batch, int[] shape, String m, Parallelism par) {
+        int count = batch.rows();
+        if (count == 1) {
+            try (Progress progress = Progress.start(m, maxIter, quiet)) {
+                return List.of(solveOne(net, batch.row(0), shape, m, par, progress));
+            }
+        }
+        List<LiftedResult> results = new ArrayList<>();
+        List<ForkJoinTask<LiftedResult>> tasks = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            FloatVec yi = batch.row(i);
+            tasks.add(ForkJoinTask.adapt(() -> {
+                try (Parallelism one = Parallelism.sequential()) {
+                    return solveOne(net, yi, shape, m, one, dev.netinvert.solvers.IterationListener.NONE);
+                }
+            }));
+        }
+        if (par.pool() == null) {
+            tasks.forEach(t -> results.add(t.invoke()));
+        } else {
+            tasks.forEach(t -> par.pool().execute(t));
+            tasks.forEach(t -> results.add(t.join()));
+        }
+        return results;
+    }
+
+    private LiftedResult solveOne(Network net, FloatVec y, int[] s, String m, Parallelism par,
+                                  dev.netinvert.solvers.IterationListener listener) {
+        return switch (m) {
+            case "pdhg-tv" -> PdhgTv.solve(net.layer(0), y, s[0], s[1], s[2],
+                    PdhgTv.Options.defaults(alpha).withMaxIterations(maxIter).withTol(tol).withTv(Options.tv(tv)),
+                    par, listener);
+            case "landweber" -> Landweber.solve(net.layer(0), y,
+                    new Landweber.Options(delta, eta, Double.NaN, maxIter, 1), par, listener);
+            default -> LiftedCoordinateDescent.solve(net.layers(), y, s[0], s[1], s[2],
+                    new LiftedCoordinateDescent.Options(alpha, innerIter, maxIter, tol, Options.tv(tv), 10), par, listener);
+        };
+    }
+
+    private void writeOutputs(List<LiftedResult> results, boolean single, int[] shape, Arena arena) throws Exception {
+        Files.createDirectories(out);
+        int n = results.get(0).x().length;
+        FloatMatrix sol = FloatMatrix.allocate(arena, results.size(), n);
+        for (int i = 0; i < results.size(); i++) {
+            sol.row(i).copyFrom(results.get(i).x());
+        }
+        if (single) {
+            Npy.write(out.resolve("solution.npy"), sol.row(0));
+        } else {
+            Npy.write(out.resolve("solution.npy"), sol);
+        }
+        if (image != null && shape[0] == 1) {
+            for (int i = 0; i < results.size(); i++) {
+                String name = single ? "solution.png" : "solution-" + i + ".png";
+                Images.writePng(out.resolve(name), sol.row(i), shape[1], shape[2], Images.Scaling.MIN_MAX);
+            }
+        }
+        List<Object> per = new ArrayList<>();
+        for (LiftedResult r : results) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("method", r.method());
+            e.put("iterations", r.iterations());
+            e.put("stop_reason", r.stopReason().label());
+            e.put("objective", finite(r.objective()));
+            e.put("discrepancy", finite(r.discrepancy()));
+            e.put("last_primal_change", finite(r.primalChange()));
+            e.put("last_dual_change", finite(r.dualChange()));
+            List<Object> layerRes = new ArrayList<>();
+            for (double v : r.layerResiduals()) {
+                layerRes.add(finite(v));
+            }
+            e.put("layer_bregman_residuals", layerRes);
+            e.put("seconds", r.seconds());
+            e.put("threads", r.threads());
+            per.add(e);
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("observed", observed.toString());
+        json.put("method", method);
+        json.put("image", shape[0] + "x" + shape[1] + "x" + shape[2]);
+        json.put("kernels", dev.netinvert.kernels.Kernels.describe());
+        json.put("results", per);
+        AtomicFiles.write(out.resolve("result.json"),
+                JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(json).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** JSON has no NaN or infinity: those become null. */
+    private static Object finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private void summary(List<LiftedResult> results) {
+        for (int i = 0; i < results.size(); i++) {
+            LiftedResult r = results.get(i);
+            System.out.printf(Locale.ROOT, "observation %d: %s, %d iterations, stop: %s, objective %.6g, "
+                            + "||sigma(Wx+b) - y|| = %.4g, %.2f s%n", i, r.method(), r.iterations(),
+                    r.stopReason().label(), r.objective(), r.discrepancy(), r.seconds());
+        }
+        System.out.println("solution written to " + out.resolve("solution.npy").toAbsolutePath().normalize());
+    }
+}

@@ -1,0 +1,83 @@
+package dev.netinvert.tests.kernels;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A matrix shape for the cross-checks: {@code rows × cols}, leading dimension {@code ld}, and the
+ * misalignment in bytes of element (0, 0) after the guard (see {@link Buf}). The vectors of a test on
+ * this shape are misaligned by {@link #vecMisalign(int)}.
+ */
+record Shape(int rows, int cols, int ld, int misalign) {
+
+    /**
+     * Odd shapes: 1×n and n×1, a 7×13 with ld = cols and ld > cols at offsets that are and are not multiples
+     * of 4, sizes around the vector widths (4, 8, 16 floats) and the 4-row blocking of the matrix kernels,
+     * primes, and the papers' 100×784 / 784×100 (MNIST autoencoder layers, sec. 5.1.2 [000]).
+     */
+    static final List<Shape> ODD = List.of(
+            new Shape(1, 1, 1, 0),
+            new Shape(1, 4097, 4097, 0),
+            new Shape(1, 33, 40, 5),
+            new Shape(4097, 1, 1, 0),
+            new Shape(33, 1, 3, 6),
+            new Shape(2, 2, 2, 4),
+            new Shape(7, 13, 13, 0),
+            new Shape(7, 13, 16, 12),
+            new Shape(7, 13, 19, 3),
+            new Shape(5, 17, 17, 1),
+            new Shape(15, 31, 32, 8),
+            new Shape(17, 16, 16, 0),
+            new Shape(31, 33, 33, 2),
+            new Shape(61, 257, 263, 7),
+            new Shape(100, 784, 784, 0),
+            new Shape(100, 784, 800, 20),
+            new Shape(784, 100, 100, 0),
+            new Shape(784, 100, 101, 7),
+            new Shape(33, 1021, 1023, 9));
+
+    /** The 64×64-image perceptron of sec. 5.1.1 [000]: W is 512×4096 (8 MiB). Used sparingly. */
+    static final Shape BIG = new Shape(512, 4096, 4096, 0);
+
+    /** The same with padded rows at an offset that is not a multiple of 4. */
+    static final Shape BIG_PADDED = new Shape(512, 4096, 4100, 6);
+
+    /** Misalignment of the k-th vector argument of a test on this shape. */
+    int vecMisalign(int k) {
+        return (misalign + 4 * k + (misalign == 0 ? 0 : 1)) % 64;
+    }
+
+    /** A fixed block size for partitioned runs: not a multiple of the 4-row blocking, so tails occur. */
+    int blockRows() {
+        return rows < 100 ? 5 : 61;
+    }
+
+    /** Row ranges to test: empty at both ends, the last row, interior ranges. */
+    List<int[]> ranges() {
+        List<int[]> out = new ArrayList<>();
+        add(out, 0, 0);
+        add(out, rows, rows);
+        add(out, rows - 1, rows);
+        add(out, 1, rows - 1);
+        add(out, rows / 3, 2 * rows / 3 + 1);
+        add(out, 0, Math.min(rows, 5));
+        return out;
+    }
+
+    private static void add(List<int[]> out, int r0, int r1) {
+        if (r0 < 0 || r0 > r1) {
+            return;
+        }
+        for (int[] r : out) {
+            if (r[0] == r0 && r[1] == r1) {
+                return;
+            }
+        }
+        out.add(new int[] {r0, r1});
+    }
+
+    @Override
+    public String toString() {
+        return rows + "x" + cols + (ld != cols ? " ld=" + ld : "") + (misalign != 0 ? " +" + misalign + "B" : "");
+    }
+}

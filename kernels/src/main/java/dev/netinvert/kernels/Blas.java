@@ -28,6 +28,7 @@ public final class Blas {
     /** y ← a·x + y. */
     public static void axpy(float a, FloatVec x, FloatVec y) {
         Checks.sameLength("x", x, "y", y);
+        Checks.identicalOrDisjoint("y", y, "x", x);
         K.axpy(a, x.segment(), x.byteOffset(), y.segment(), y.byteOffset(), x.length());
     }
 
@@ -72,11 +73,13 @@ public final class Blas {
 
     /** y ← α·W·x + β·y. */
     public static void gemv(float alpha, FloatMatrix w, FloatVec x, float beta, FloatVec y) {
+        Checks.mat("W", w);
         gemvRows(alpha, w, 0, w.rows(), x, beta, y, null);
     }
 
     /** y ← α·W·x + β·y + b ({@code b} may be null: no bias). */
     public static void gemv(float alpha, FloatMatrix w, FloatVec x, float beta, FloatVec y, FloatVec b) {
+        Checks.mat("W", w);
         gemvRows(alpha, w, 0, w.rows(), x, beta, y, b);
     }
 
@@ -93,13 +96,16 @@ public final class Blas {
         if (b != null) {
             Checks.length("b", b, w.rows(), "W.rows");
         }
-        Checks.disjoint("x", x, "y", y);
+        Checks.disjoint("y", y, "x", x);
+        Checks.disjoint("y", y, "W", w);
+        Checks.disjoint("y", y, "b", b);
         K.gemv(alpha, w.segment(), w.byteOffset(), w.ld(), r0, r1, w.cols(), x.segment(), x.byteOffset(),
                 beta, y.segment(), y.byteOffset(), b == null ? null : b.segment(), b == null ? 0 : b.byteOffset());
     }
 
     /** y ← α·Wᵀ·r + β·y; {@code r} has W.rows elements, {@code y} W.cols. */
     public static void gemvT(float alpha, FloatMatrix w, FloatVec r, float beta, FloatVec y) {
+        Checks.mat("W", w);
         gemvTRows(alpha, w, 0, w.rows(), r, beta, y);
     }
 
@@ -112,7 +118,8 @@ public final class Blas {
         Checks.rowRange(w, r0, r1);
         Checks.length("r", r, w.rows(), "W.rows");
         Checks.length("y", y, w.cols(), "W.cols");
-        Checks.disjoint("r", r, "y", y);
+        Checks.disjoint("y", y, "r", r);
+        Checks.disjoint("y", y, "W", w);
         K.gemvT(alpha, w.segment(), w.byteOffset(), w.ld(), r0, r1, w.cols(), r.segment(), r.byteOffset(),
                 beta, y.segment(), y.byteOffset());
     }

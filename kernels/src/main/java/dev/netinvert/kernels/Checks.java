@@ -67,17 +67,42 @@ final class Checks {
     }
 
     /**
-     * Outputs must not overlap inputs they are computed from (a GEMV writing into its own x would read
-     * half-updated values). Checked for native memory by address; heap segments cannot alias off-heap ones.
+     * Outputs must not overlap the inputs they are computed from (a GEMV writing into its own x would
+     * read half-updated values). Checked by address for native memory; a heap segment cannot alias an
+     * off-heap one. Null arguments (an absent bias) are skipped.
      */
-    static void disjoint(String a, FloatVec x, String b, FloatVec y) {
-        if (x == null || y == null || !x.segment().isNative() || !y.segment().isNative()) {
+    static void disjoint(String out, FloatVec o, String in, FloatVec i) {
+        if (o != null && i != null) {
+            disjoint(out, o.segment(), o.byteOffset(), 4L * o.length(), in, i.segment(), i.byteOffset(), 4L * i.length());
+        }
+    }
+
+    static void disjoint(String out, FloatVec o, String in, FloatMatrix m) {
+        if (o != null && m != null) {
+            long span = m.rows() == 0 ? 0 : ((long) (m.rows() - 1) * m.ld() + m.cols()) * Float.BYTES;
+            disjoint(out, o.segment(), o.byteOffset(), 4L * o.length(), in, m.segment(), m.byteOffset(), span);
+        }
+    }
+
+    /** For elementwise updates like axpy: the two views are the same elements, or disjoint. */
+    static void identicalOrDisjoint(String out, FloatVec o, String in, FloatVec i) {
+        if (o.segment().isNative() && i.segment().isNative()
+                && o.segment().address() + o.byteOffset() == i.segment().address() + i.byteOffset()) {
             return;
         }
-        long x0 = x.segment().address() + x.byteOffset(), x1 = x0 + 4L * x.length();
-        long y0 = y.segment().address() + y.byteOffset(), y1 = y0 + 4L * y.length();
-        if (x0 < y1 && y0 < x1) {
-            throw new IllegalArgumentException(a + " and " + b + " must not overlap in memory");
+        disjoint(out, o, in, i);
+    }
+
+    private static void disjoint(String a, MemorySegment sa, long oa, long la, String b, MemorySegment sb, long ob,
+                                 long lb) {
+        if (!sa.isNative() || !sb.isNative() || la == 0 || lb == 0) {
+            return;
+        }
+        long a0 = sa.address() + oa, a1 = a0 + la;
+        long b0 = sb.address() + ob, b1 = b0 + lb;
+        if (a0 < b1 && b0 < a1) {
+            throw new IllegalArgumentException(a + " must not overlap " + b + " in memory (" + a + " is written while "
+                    + b + " is read)");
         }
     }
 }

@@ -31,6 +31,7 @@ public final class Fused {
      */
     public static double bregmanGradient(Activation sigma, FloatMatrix w, FloatVec x, FloatVec b, FloatVec t,
                                          FloatVec z, FloatVec g) {
+        Checks.mat("W", w);
         return bregmanGradientRows(sigma, w, 0, w.rows(), x, b, t, z, g);
     }
 
@@ -52,10 +53,15 @@ public final class Fused {
         if (b != null) {
             Checks.length("b", b, w.rows(), "W.rows");
         }
-        Checks.disjoint("x", x, "g", g);
-        Checks.disjoint("x", x, "z", z);
-        Checks.disjoint("z", z, "g", g);
-        Checks.disjoint("t", t, "z", z);
+        Checks.disjoint("g", g, "x", x);
+        Checks.disjoint("g", g, "t", t);
+        Checks.disjoint("g", g, "b", b);
+        Checks.disjoint("g", g, "W", w);
+        Checks.disjoint("g", g, "z", z);
+        Checks.disjoint("z", z, "x", x);
+        Checks.disjoint("z", z, "t", t);
+        Checks.disjoint("z", z, "b", b);
+        Checks.disjoint("z", z, "W", w);
         return K.bregmanGradient(sigma, w.segment(), w.byteOffset(), w.ld(), r0, r1, w.cols(),
                 x.segment(), x.byteOffset(), b == null ? null : b.segment(), b == null ? 0 : b.byteOffset(),
                 t.segment(), t.byteOffset(), z.segment(), z.byteOffset(), g.segment(), g.byteOffset());

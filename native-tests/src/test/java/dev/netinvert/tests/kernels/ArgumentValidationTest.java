@@ -203,9 +203,10 @@ class ArgumentValidationTest {
                 "z must not be null");
         assertFails(NullPointerException.class, () -> Fused.bregmanGradient(Activation.RELU, w, x, null, t, z, null),
                 "g must not be null");
-        assertThrows(NullPointerException.class, () -> Blas.gemv(1f, null, x, 0f, y));
-        assertThrows(NullPointerException.class, () -> Blas.gemvT(1f, null, y, 0f, g));
-        assertThrows(NullPointerException.class, () -> Fused.bregmanGradient(Activation.RELU, null, x, null, t, z, g));
+        assertFails(NullPointerException.class, () -> Blas.gemv(1f, null, x, 0f, y), "W must not be null");
+        assertFails(NullPointerException.class, () -> Blas.gemvT(1f, null, y, 0f, g), "W must not be null");
+        assertFails(NullPointerException.class, () -> Fused.bregmanGradient(Activation.RELU, null, x, null, t, z, g),
+                "W must not be null");
         assertFails(NullPointerException.class, () -> FloatVec.wrap(null, 0, 1), "segment");
         assertFails(NullPointerException.class, () -> FloatVec.allocate(null, 1), "arena");
         assertFails(NullPointerException.class, () -> new FloatMatrix(null, 0, 1, 1, 1), "segment");
@@ -219,24 +220,42 @@ class ArgumentValidationTest {
         FloatVec x = FloatVec.wrap(seg, 0, 13);
         FloatVec yOverX = FloatVec.wrap(seg, 4L * 10, 7);    // shares x[10..12]
         FloatVec yByteOverX = FloatVec.wrap(seg, 4L * 13 - 1, 7); // shares one byte of x[12]
-        assertFails(IllegalArgumentException.class, () -> Blas.gemv(1f, w, x, 0f, yOverX), "x and y must not overlap");
-        assertFails(IllegalArgumentException.class, () -> Blas.gemv(1f, w, x, 0f, yByteOverX), "x and y must not overlap");
+        assertFails(IllegalArgumentException.class, () -> Blas.gemv(1f, w, x, 0f, yOverX), "y must not overlap x");
+        assertFails(IllegalArgumentException.class, () -> Blas.gemv(1f, w, x, 0f, yByteOverX), "y must not overlap x");
         assertFails(IllegalArgumentException.class, () -> Blas.gemvRows(1f, w, 0, 1, x, 0f, yOverX, null),
-                "x and y must not overlap");
+                "y must not overlap x");
 
         FloatVec r = FloatVec.wrap(seg, 4L * 20, 7), yOverR = FloatVec.wrap(seg, 4L * 14, 13);
-        assertFails(IllegalArgumentException.class, () -> Blas.gemvT(1f, w, r, 0f, yOverR), "r and y must not overlap");
+        assertFails(IllegalArgumentException.class, () -> Blas.gemvT(1f, w, r, 0f, yOverR), "y must not overlap r");
 
         FloatVec t = FloatVec.wrap(seg, 4L * 40, 7), z = FloatVec.wrap(seg, 4L * 50, 7), g = FloatVec.wrap(seg, 4L * 20, 13);
         Activation s = Activation.RELU;
         assertFails(IllegalArgumentException.class,
-                () -> Fused.bregmanGradient(s, w, x, null, t, z, FloatVec.wrap(seg, 4L * 5, 13)), "x and g must not overlap");
+                () -> Fused.bregmanGradient(s, w, x, null, t, z, FloatVec.wrap(seg, 4L * 5, 13)), "g must not overlap x");
         assertFails(IllegalArgumentException.class,
-                () -> Fused.bregmanGradient(s, w, x, null, t, FloatVec.wrap(seg, 4L * 12, 7), g), "x and z must not overlap");
+                () -> Fused.bregmanGradient(s, w, x, null, t, FloatVec.wrap(seg, 4L * 12, 7), g), "z must not overlap x");
         assertFails(IllegalArgumentException.class,
-                () -> Fused.bregmanGradient(s, w, x, null, t, FloatVec.wrap(seg, 4L * 30, 7), g), "z and g must not overlap");
+                () -> Fused.bregmanGradient(s, w, x, null, t, FloatVec.wrap(seg, 4L * 30, 7), g), "g must not overlap z");
         assertFails(IllegalArgumentException.class,
-                () -> Fused.bregmanGradient(s, w, x, null, t, FloatVec.wrap(seg, 4L * 46, 7), g), "t and z must not overlap");
+                () -> Fused.bregmanGradient(s, w, x, null, t, FloatVec.wrap(seg, 4L * 46, 7), g), "z must not overlap t");
+
+        // Outputs over the target, the bias or W itself: the target would be zeroed before it is read.
+        assertFails(IllegalArgumentException.class,
+                () -> Fused.bregmanGradient(s, w, x, null, FloatVec.wrap(seg, 4L * 22, 7), z, g), "g must not overlap t");
+        assertFails(IllegalArgumentException.class,
+                () -> Fused.bregmanGradient(s, w, x, FloatVec.wrap(seg, 4L * 25, 7), t, z, g), "g must not overlap b");
+        assertFails(IllegalArgumentException.class,
+                () -> Fused.bregmanGradient(s, w, x, FloatVec.wrap(seg, 4L * 52, 7), t, z, g), "z must not overlap b");
+        FloatMatrix wInSeg = new FloatMatrix(seg, 4L * 14, 7, 3, 3);
+        FloatVec x3 = FloatVec.wrap(seg, 0, 3);
+        assertFails(IllegalArgumentException.class, () -> Blas.gemv(1f, wInSeg, x3, 0f, FloatVec.wrap(seg, 4L * 20, 7)),
+                "y must not overlap W");
+        assertFails(IllegalArgumentException.class, () -> Blas.gemvT(1f, wInSeg, t, 0f, FloatVec.wrap(seg, 4L * 30, 3)),
+                "y must not overlap W");
+        assertFails(IllegalArgumentException.class, () -> Blas.axpy(1f, FloatVec.wrap(seg, 4L, 7),
+                FloatVec.wrap(seg, 0, 7)), "y must not overlap x");
+        assertDoesNotThrow(() -> Blas.axpy(1f, FloatVec.wrap(seg, 0, 7), FloatVec.wrap(seg, 0, 7)),
+                "axpy in place on identical views (y = (1 + a)·y) is allowed");
 
         // Adjacent views share no byte and are accepted.
         FloatVec yNextToX = FloatVec.wrap(seg, 4L * 13, 7);

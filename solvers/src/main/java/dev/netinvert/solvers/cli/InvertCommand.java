@@ -130,13 +130,16 @@ final class InvertCommand implements Callable<Integer> {
                         + net.depth() + " layers: use --method lifted-cd");
             }
             int[] shape = imageShape(net.inputSize());
-            Tensor y = Npy.read(observed, arena);
-            FloatMatrix batch = y.rank() == 1
-                    ? FloatMatrix.wrap(ObservationFiles.load(observed, net, arena, load).segment(),
-                            y.data().byteOffset(), 1, net.outputSize())
-                    : ObservationFiles.loadBatch(observed, net, arena, load);
+            boolean single = Npy.read(observed, arena).rank() == 1; // a mapping, not a copy
+            FloatMatrix batch;
+            if (single) {
+                FloatVec v = ObservationFiles.load(observed, net, arena, load);
+                batch = FloatMatrix.wrap(v.segment(), v.byteOffset(), 1, v.length());
+            } else {
+                batch = ObservationFiles.loadBatch(observed, net, arena, load);
+            }
             List<LiftedResult> results = solveAll(net, batch, shape, m, par);
-            writeOutputs(results, y.rank() == 1, shape, arena);
+            writeOutputs(results, single, shape, arena);
             if (!quiet) {
                 summary(results);
             }

@@ -234,7 +234,7 @@ public final class LiftedCoordinateDescent {
         Blas.axpy(-tau, s.grad[l], u);
         Blas.axpy(tau, s.pre[l], u);
         Blas.scale(1f / (1f + tau), u);
-        Prox.scaledProx(layer.activation(), tau / (1f + tau), u, u);
+        Prox.prox(layer.activation(), tau / (1f + tau), u, u);
         // change, then x_l ← u (swap buffers)
         Blas.axpy(-1f, s.x[l], u);
         double d2 = Blas.sumOfSquares(u);

@@ -170,8 +170,10 @@ public final class ScalarKernelSupport implements KernelSupport {
             }
             put(z, zo + 4L * i, zi);
             float e = sigma.apply(zi) - get(t, to + 4L * i);
-            sumSq += (double) e * e;
-            axpy(e, w, wi, g, go, cols);
+            if (e != 0f) { // a zero residual adds nothing to g: skip the row's second read
+                sumSq += (double) e * e;
+                axpy(e, w, wi, g, go, cols);
+            }
         }
         return sumSq;
     }

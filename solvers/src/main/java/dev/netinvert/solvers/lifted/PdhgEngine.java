@@ -15,9 +15,10 @@ import java.lang.foreign.Arena;
  * The state and one step of the PDHG iteration (14) [000] / (16) [000] for a perceptron with a TV prior,
  * shared by {@link PdhgTv} (one layer) and {@link LiftedCoordinateDescent} (the x₀-step, warm-started
  * across outer iterations). The workspace is allocated once, in the arena given; {@link #step} allocates
- * nothing.
+ * nothing. Public for callers that drive the iteration themselves (custom stopping rules, benchmarks);
+ * {@link PdhgTv#solve} is the complete method.
  */
-final class PdhgEngine {
+public final class PdhgEngine {
     final Activation sigma;
     final BlockedBregmanGradient gradient;
     final boolean isotropic;
@@ -26,11 +27,28 @@ final class PdhgEngine {
     final GradientField p;
     private Image x, xNew;
 
-    /** ‖x⁺ − x‖², ‖z⁺ − z‖² and ‖σ(Wx + b) − t‖² of the last step (at the x before it). */
+    // ‖x⁺ − x‖², ‖z⁺ − z‖² and ‖σ(Wx + b) − t‖² of the last step (the last at the x before it).
     double dx2 = Double.NaN, dz2 = Double.NaN, r2 = Double.NaN;
 
-    PdhgEngine(Arena arena, DenseLayer layer, int c, int h, int w, boolean isotropic, float alpha, float tauX,
-               float tauZ, Parallelism par) {
+    /** ‖x⁺ − x‖² of the last step. */
+    public double primalChangeSquared() {
+        return dx2;
+    }
+
+    /** ‖z⁺ − z‖² of the last step. */
+    public double dualChangeSquared() {
+        return dz2;
+    }
+
+    /**
+     * @param arena  where the workspace lives; shared if {@code par} has several threads
+     * @param layer  the perceptron σ(Wx + b), W {@code m × n} with n = c·h·w
+     * @param tauX   primal step τx, e.g. 1.99/‖W‖₂²
+     * @param tauZ   dual step τz, e.g. 1/(8α)
+     * @param par    threads for the fused gradient; {@link #step} must then run inside {@link Parallelism#call}
+     */
+    public PdhgEngine(Arena arena, DenseLayer layer, int c, int h, int w, boolean isotropic, float alpha, float tauX,
+                      float tauZ, Parallelism par) {
         this.sigma = layer.activation();
         this.isotropic = isotropic;
         this.alpha = alpha;
@@ -45,7 +63,7 @@ final class PdhgEngine {
     }
 
     /** The current primal iterate x. */
-    Image x() {
+    public Image x() {
         return x;
     }
 
@@ -58,7 +76,7 @@ final class PdhgEngine {
      * Afterwards {@link #z} holds Wx + b at the x <em>before</em> the step (for its objective), and
      * {@link #dx2}, {@link #dz2}, {@link #r2} are set.
      */
-    void step(FloatVec t) {
+    public void step(FloatVec t) {
         r2 = gradient.compute(x.values(), t, z, g);
         dx2 = TotalVariation.primalStep(x, g, p, tauX, alpha, xNew);
         dz2 = isotropic ? TotalVariation.dualStepIsotropic(xNew, x, p, tauZ, alpha)

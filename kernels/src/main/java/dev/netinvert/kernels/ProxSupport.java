@@ -1,0 +1,56 @@
+package dev.netinvert.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The elementwise activation kernels — σ = prox_Ψ, the scaled prox, Ψ, the conjugate Φ*, the Bregman
+ * loss B_Ψ of eq. (4) [000] and its gradient, σ′ and the domain scan — as implemented by the SIMD and
+ * the scalar kernel families (the Lucene {@code VectorUtilSupport} pattern, like {@link KernelSupport}).
+ *
+ * <p>Arguments are raw {@code (segment, byteOffset)} pairs of {@code n} little-endian floats and are
+ * <b>trusted</b>: the validating facade is {@link Prox}. An output may be the very same range as an
+ * input (same segment and offset) but must not overlap it otherwise. The mathematics of every method
+ * is that of the scalar {@link Activation} methods, which are the specification; see there for the
+ * formulas, the kink conventions of σ′ and the handling of NaN and infinities.
+ *
+ * <p>Sums are accumulated in double precision; each implementation documents the precision of the
+ * per-element terms.
+ */
+public interface ProxSupport {
+
+    /** "simd" or "scalar". */
+    String name();
+
+    /** out[i] ← σ(z[i]). */
+    void apply(Activation sigma, MemorySegment z, long zOff, MemorySegment out, long outOff, int n);
+
+    /** out[i] ← prox_{cΨ}(z[i]), c finite and &gt; 0. */
+    void prox(Activation sigma, float c, MemorySegment z, long zOff, MemorySegment out, long outOff, int n);
+
+    /**
+     * Exactly {@link #prox}, and returns the total number of Newton residual evaluations spent over the
+     * n elements (0 for closed-form activations). An instrumented twin for benchmarks and tests; the
+     * counting is kept out of {@link #prox}.
+     */
+    long proxCountingIterations(Activation sigma, float c, MemorySegment z, long zOff,
+                                MemorySegment out, long outOff, int n);
+
+    /** out[i] ← σ′(z[i]). */
+    void derivative(Activation sigma, MemorySegment z, long zOff, MemorySegment out, long outOff, int n);
+
+    /** out[i] ← σ(z[i]) − y[i] = ∇_z B_Ψ(y, z)[i]. */
+    void bregmanGradient(Activation sigma, MemorySegment y, long yOff, MemorySegment z, long zOff,
+                         MemorySegment out, long outOff, int n);
+
+    /** Σ Ψ(u[i]) (+∞ if some u[i] ∉ dom Ψ). */
+    double psiSum(Activation sigma, MemorySegment u, long uOff, int n);
+
+    /** Σ Φ*(z[i]) with Φ = ½|·|² + Ψ. */
+    double conjugateSum(Activation sigma, MemorySegment z, long zOff, int n);
+
+    /** Σ B_Ψ(y[i], z[i]) (+∞ if some y[i] ∉ dom Ψ). */
+    double bregmanSum(Activation sigma, MemorySegment y, long yOff, MemorySegment z, long zOff, int n);
+
+    /** The smallest i with y[i] ∉ dom Ψ (NaN and ±∞ included), or −1 if there is none. */
+    int firstOutsideDomain(Activation sigma, MemorySegment y, long yOff, int n);
+}

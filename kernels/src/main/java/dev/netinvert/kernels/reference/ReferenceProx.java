@@ -1,0 +1,85 @@
+package dev.netinvert.kernels.reference;
+
+import dev.netinvert.kernels.Activation;
+
+/**
+ * The executable specification of every kernel in {@code Prox}: loops over {@code float[]} that call
+ * the double-precision scalar mathematics of {@link Activation} and round each element once; sums are
+ * accumulated in double in index order. The fast kernels are tested against these, and the benchmarks
+ * measure them as the baseline.
+ */
+public final class ReferenceProx {
+    private ReferenceProx() {}
+
+    /** out[i] = σ(z[i]); out may be z. */
+    public static void apply(Activation sigma, float[] z, float[] out) {
+        for (int i = 0; i < z.length; i++) {
+            out[i] = (float) sigma.sigma(z[i]);
+        }
+    }
+
+    /** out[i] = prox_{cΨ}(z[i]); out may be z. */
+    public static void prox(Activation sigma, float c, float[] z, float[] out) {
+        for (int i = 0; i < z.length; i++) {
+            out[i] = (float) sigma.prox(z[i], c);
+        }
+    }
+
+    /** {@link #prox} that also returns the total number of Newton residual evaluations. */
+    public static long proxCountingIterations(Activation sigma, float c, float[] z, float[] out) {
+        long count = 0;
+        for (int i = 0; i < z.length; i++) {
+            count += sigma.proxIterations(z[i], c);
+            out[i] = (float) sigma.prox(z[i], c);
+        }
+        return count;
+    }
+
+    /** out[i] = σ′(z[i]). */
+    public static void derivative(Activation sigma, float[] z, float[] out) {
+        for (int i = 0; i < z.length; i++) {
+            out[i] = (float) sigma.derivative(z[i]);
+        }
+    }
+
+    /** out[i] = σ(z[i]) − y[i], the gradient of z ↦ Σ B_Ψ(y[i], z[i]). */
+    public static void bregmanGradient(Activation sigma, float[] y, float[] z, float[] out) {
+        for (int i = 0; i < z.length; i++) {
+            out[i] = sigma.apply(z[i]) - y[i];
+        }
+    }
+
+    public static double psiSum(Activation sigma, float[] u) {
+        double sum = 0.0;
+        for (float v : u) {
+            sum += sigma.psi(v);
+        }
+        return sum;
+    }
+
+    public static double conjugateSum(Activation sigma, float[] z) {
+        double sum = 0.0;
+        for (float v : z) {
+            sum += sigma.conjugate(v);
+        }
+        return sum;
+    }
+
+    public static double bregmanSum(Activation sigma, float[] y, float[] z) {
+        double sum = 0.0;
+        for (int i = 0; i < z.length; i++) {
+            sum += sigma.bregman(y[i], z[i]);
+        }
+        return sum;
+    }
+
+    /** The first index with y[i] ∉ dom Ψ, or −1. */
+    public static int firstOutsideDomain(Activation sigma, float[] y) {
+        for (int i = 0; i < y.length; i++) {
+            if (!sigma.inDomain(y[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.netinvert.kernels.scalar;
+
+import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.ProxSupport;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The fallback when the Vector API is absent or C2 is off: one element at a time through the
+ * double-precision scalar mathematics of {@link Activation}, rounding each result to float once. It is
+ * therefore as accurate as the reference (and gives identical results), at the speed of scalar
+ * {@code Math.exp}/{@code Math.log} — the prox of tanh and sigmoid costs a few Newton steps of those.
+ * Sums are accumulated in double in index order.
+ */
+public final class ScalarProxSupport implements ProxSupport {
+
+    public ScalarProxSupport() {}
+
+    @Override public String name() { return "scalar"; }
+
+    private static float get(MemorySegment s, long off) {
+        return s.get(FloatVec.LAYOUT, off);
+    }
+
+    private static void put(MemorySegment s, long off, float v) {
+        s.set(FloatVec.LAYOUT, off, v);
+    }
+
+    @Override
+    public void apply(Activation sigma, MemorySegment z, long zo, MemorySegment out, long oo, int n) {
+        for (int i = 0; i < n; i++) {
+            put(out, oo + 4L * i, (float) sigma.sigma(get(z, zo + 4L * i)));
+        }
+    }
+
+    @Override
+    public void prox(Activation sigma, float c, MemorySegment z, long zo, MemorySegment out, long oo, int n) {
+        for (int i = 0; i < n; i++) {
+            put(out, oo + 4L * i, (float) sigma.prox(get(z, zo + 4L * i), c));
+        }
+    }
+
+    @Override
+    public long proxCountingIterations(Activation sigma, float c, MemorySegment z, long zo,
+                                       MemorySegment out, long oo, int n) {
+        long count = 0;
+        for (int i = 0; i < n; i++) {
+            float zi = get(z, zo + 4L * i);
+            count += sigma.proxIterations(zi, c);
+            put(out, oo + 4L * i, (float) sigma.prox(zi, c));
+        }
+        return count;
+    }
+
+    @Override
+    public void derivative(Activation sigma, MemorySegment z, long zo, MemorySegment out, long oo, int n) {
+        for (int i = 0; i < n; i++) {
+            put(out, oo + 4L * i, (float) sigma.derivative(get(z, zo + 4L * i)));
+        }
+    }
+
+    @Override
+    public void bregmanGradient(Activation sigma, MemorySegment y, long yo, MemorySegment z, long zo,
+                                MemorySegment out, long oo, int n) {
+        for (int i = 0; i < n; i++) {
+            float yi = get(y, yo + 4L * i);
+            put(out, oo + 4L * i, sigma.apply(get(z, zo + 4L * i)) - yi);
+        }
+    }
+
+    @Override
+    public double psiSum(Activation sigma, MemorySegment u, long uo, int n) {
+        double sum = 0.0;
+        for (int i = 0; i < n; i++) {
+            sum += sigma.psi(get(u, uo + 4L * i));
+        }
+        return sum;
+    }
+
+    @Override
+    public double conjugateSum(Activation sigma, MemorySegment z, long zo, int n) {
+        double sum = 0.0;
+        for (int i = 0; i < n; i++) {
+            sum += sigma.conjugate(get(z, zo + 4L * i));
+        }
+        return sum;
+    }
+
+    @Override
+    public double bregmanSum(Activation sigma, MemorySegment y, long yo, MemorySegment z, long zo, int n) {
+        double sum = 0.0;
+        for (int i = 0; i < n; i++) {
+            sum += sigma.bregman(get(y, yo + 4L * i), get(z, zo + 4L * i));
+        }
+        return sum;
+    }
+
+    @Override
+    public int firstOutsideDomain(Activation sigma, MemorySegment y, long yo, int n) {
+        for (int i = 0; i < n; i++) {
+            if (!sigma.inDomain(get(y, yo + 4L * i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,356 @@
+package dev.netinvert.tests.kernels;
+
+import static dev.netinvert.tests.kernels.ProxFixtures.ACTIVATIONS;
+import static dev.netinvert.tests.kernels.ProxFixtures.SIZES;
+import static dev.netinvert.tests.kernels.ProxFixtures.data;
+import static dev.netinvert.tests.kernels.ProxFixtures.implementations;
+import static dev.netinvert.tests.kernels.ProxFixtures.label;
+import static dev.netinvert.tests.kernels.ProxFixtures.preActivations;
+import static dev.netinvert.tests.kernels.ProxFixtures.ulpDistance;
+import static dev.netinvert.tests.kernels.ProxFixtures.vec;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.Prox;
+import dev.netinvert.kernels.ProxSupport;
+import dev.netinvert.kernels.reference.ReferenceProx;
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The SIMD and scalar activation kernels against the plain-array reference ({@link ReferenceProx}) on
+ * seeded random inputs of awkward lengths, at element offsets 0 and 3 (unaligned views), for every
+ * activation. Elementwise outputs are compared in ulps of the reference, sums with a tolerance
+ * proportional to the length.
+ */
+@Tag("kernels")
+class ProxKernelsTest {
+
+    private static final int[] OFFSETS = {0, 3};
+    private static final float[] SCALES = {1e-3f, 0.3f, 1f, 2.5f, 1e3f};
+
+    /**
+     * Allowed distance from the reference (double precision, rounded once) in ulps of the reference.
+     * Piecewise-linear maps use the same single float operation as the reference or an exactly
+     * rounded fused form: 0 ulp, plus 1 for the rare double rounding of z − λ in the reference.
+     * tanh σ: TANH intrinsic (≤ 0.57 ulp) + reference rounding (0.5) < 2. Sigmoid σ and the σ′ of both:
+     * exp (0.56) and a rounded 1 + e, reciprocal and products (0.5 each, 3–4 of them) < 4 with the
+     * reference's rounding; 5 gives headroom for the fallback (non-intrinsic) code path. The scaled
+     * prox of tanh/sigmoid: the Newton iterate is limited by the rounding of its residual (≤ 2 ulp of
+     * the output measured), plus ≤ 1 ulp from the linearised final step and the artanh polynomial: 4.
+     * Leaky ReLU's scaled prox multiplies by a factor rounded once: 1.
+     */
+    private static double applyUlps(Activation a) {
+        return switch (a) {
+            case Activation.Tanh t -> 2;
+            case Activation.Sigmoid s -> 4;
+            default -> 1;
+        };
+    }
+
+    private static double derivativeUlps(Activation a) {
+        return a instanceof Activation.Tanh || a instanceof Activation.Sigmoid ? 5 : 0;
+    }
+
+    private static double proxUlps(Activation a) {
+        return switch (a) {
+            case Activation.Tanh t -> 4;
+            case Activation.Sigmoid s -> 4;
+            default -> 1;
+        };
+    }
+
+    private interface Case {
+        void run(ProxSupport k, Activation a, int n, int offset, SplittableRandom rnd, Arena arena);
+    }
+
+    private static int forEachCase(Case c) {
+        int cases = 0;
+        for (ProxSupport k : implementations()) {
+            for (Activation a : ACTIVATIONS) {
+                for (int n : SIZES) {
+                    for (int offset : OFFSETS) {
+                        SplittableRandom rnd = new SplittableRandom(31L * n + offset + 7L * a.hashCode());
+                        try (Arena arena = Arena.ofConfined()) {
+                            c.run(k, a, n, offset, rnd, arena);
+                        }
+                        cases++;
+                    }
+                }
+            }
+        }
+        return cases;
+    }
+
+    private static String where(ProxSupport k, Activation a, int n, int offset, int i, float z) {
+        return k.name() + " " + label(a) + " n=" + n + " offset=" + offset + " i=" + i + " z=" + z;
+    }
+
+    @Test
+    void applyMatchesReference() {
+        forEachCase((k, a, n, offset, rnd, arena) -> {
+            float[] z = preActivations(rnd, n);
+            float[] ref = new float[n];
+            ReferenceProx.apply(a, z, ref);
+            FloatVec zv = vec(arena, z, offset), out = vec(arena, new float[n], offset + 1);
+            k.apply(a, zv.segment(), zv.byteOffset(), out.segment(), out.byteOffset(), n);
+            for (int i = 0; i < n; i++) {
+                double d = ulpDistance(out.get(i), ref[i]);
+                if (d > applyUlps(a)) {
+                    fail(where(k, a, n, offset, i, z[i]) + ": σ = " + out.get(i) + ", reference " + ref[i] + " (" + d + " ulp)");
+                }
+            }
+        });
+    }
+
+    @Test
+    void applyInPlaceEqualsOutOfPlace() {
+        forEachCase((k, a, n, offset, rnd, arena) -> {
+            float[] z = preActivations(rnd, n);
+            FloatVec zv = vec(arena, z, offset), out = vec(arena, new float[n], 0);
+            k.apply(a, zv.segment(), zv.byteOffset(), out.segment(), out.byteOffset(), n);
+            k.apply(a, zv.segment(), zv.byteOffset(), zv.segment(), zv.byteOffset(), n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(Float.floatToIntBits(out.get(i)), Float.floatToIntBits(zv.get(i)), where(k, a, n, offset, i, z[i]));
+            }
+        });
+    }
+
+    @Test
+    void scaledProxMatchesReference() {
+        int cases = forEachCase((k, a, n, offset, rnd, arena) -> {
+            float[] z = preActivations(rnd, n);
+            FloatVec zv = vec(arena, z, offset), out = vec(arena, new float[n], offset);
+            float[] ref = new float[n];
+            for (float c : SCALES) {
+                ReferenceProx.prox(a, c, z, ref);
+                k.prox(a, c, zv.segment(), zv.byteOffset(), out.segment(), out.byteOffset(), n);
+                for (int i = 0; i < n; i++) {
+                    double d = ulpDistance(out.get(i), ref[i]);
+                    if (d > proxUlps(a)) {
+                        fail(where(k, a, n, offset, i, z[i]) + " c=" + c + ": prox = " + out.get(i) + ", reference "
+                                + ref[i] + " (" + d + " ulp)");
+                    }
+                }
+                // The instrumented twin computes the same values.
+                FloatVec out2 = vec(arena, new float[n], 0);
+                long iterations = k.proxCountingIterations(a, c, zv.segment(), zv.byteOffset(), out2.segment(),
+                        out2.byteOffset(), n);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(Float.floatToIntBits(out.get(i)), Float.floatToIntBits(out2.get(i)), where(k, a, n, offset, i, z[i]));
+                }
+                boolean newton = (a instanceof Activation.Tanh || a instanceof Activation.Sigmoid) && c != 1f;
+                assertTrue(newton ? iterations >= n && iterations <= 32L * n : iterations == 0,
+                        () -> k.name() + " " + label(a) + " c=" + c + ": " + iterations + " iterations for " + n + " elements");
+            }
+        });
+        assertTrue(cases > 0);
+    }
+
+    @Test
+    void derivativeMatchesReference() {
+        forEachCase((k, a, n, offset, rnd, arena) -> {
+            float[] z = preActivations(rnd, n);
+            float[] ref = new float[n];
+            ReferenceProx.derivative(a, z, ref);
+            FloatVec zv = vec(arena, z, offset), out = vec(arena, new float[n], 2);
+            k.derivative(a, zv.segment(), zv.byteOffset(), out.segment(), out.byteOffset(), n);
+            for (int i = 0; i < n; i++) {
+                double d = ulpDistance(out.get(i), ref[i]);
+                if (d > derivativeUlps(a)) {
+                    fail(where(k, a, n, offset, i, z[i]) + ": σ′ = " + out.get(i) + ", reference " + ref[i] + " (" + d + " ulp)");
+                }
+            }
+        });
+    }
+
+    @Test
+    void bregmanGradientMatchesReference() {
+        forEachCase((k, a, n, offset, rnd, arena) -> {
+            float[] z = preActivations(rnd, n);
+            float[] y = data(rnd, a, z);
+            float[] ref = new float[n];
+            ReferenceProx.bregmanGradient(a, y, z, ref);
+            FloatVec zv = vec(arena, z, offset), yv = vec(arena, y, 1), out = vec(arena, new float[n], offset);
+            k.bregmanGradient(a, yv.segment(), yv.byteOffset(), zv.segment(), zv.byteOffset(), out.segment(),
+                    out.byteOffset(), n);
+            for (int i = 0; i < n; i++) {
+                // σ(z) within applyUlps of ulp(σ), then one rounded subtraction.
+                float s = a.apply(z[i]);
+                double tol = applyUlps(a) * Math.ulp(s) + Math.ulp(ref[i]);
+                if (!(Math.abs(out.get(i) - ref[i]) <= tol) && !(Float.isNaN(ref[i]) && Float.isNaN(out.get(i)))) {
+                    fail(where(k, a, n, offset, i, z[i]) + " y=" + y[i] + ": σ(z) − y = " + out.get(i) + ", reference " + ref[i]);
+                }
+            }
+        });
+    }
+
+    /**
+     * Sums: the SIMD kernels evaluate the reference's double formulas lane-wise (the transcendental
+     * functions may differ by an ulp of double) and add in a different order, so
+     * |kernel − reference| ≤ (n + 64)·2⁻⁵³·Σ scaleᵢ, with scaleᵢ bounding the magnitudes of the terms
+     * that make up element i (1 + |valueᵢ| + xᵢ² (+ |yᵢzᵢ| + zᵢ²)).
+     */
+    private static void assertSum(String what, double got, double ref, double scaleSum, int n) {
+        if (Double.isNaN(ref) || Double.isInfinite(ref)) {
+            assertEquals(ref, got, what);
+            return;
+        }
+        double tol = (n + 64) * 0x1p-53 * scaleSum;
+        assertTrue(Math.abs(got - ref) <= tol, () -> what + ": " + got + " vs reference " + ref + " (tolerance " + tol + ")");
+    }
+
+    @Test
+    void psiSumMatchesReference() {
+        forEachCase((k, a, n, offset, rnd, arena) -> {
+            float[] z = preActivations(rnd, n);
+            float[] u = data(rnd, a, z); // in dom Ψ
+            double scale = 0;
+            for (float x : u) {
+                scale += 1 + Math.abs(a.psi(x)) + (double) x * x;
+            }
+            FloatVec uv = vec(arena, u, offset);
+            assertSum(k.name() + " Σ Ψ " + label(a) + " n=" + n, k.psiSum(a, uv.segment(), uv.byteOffset(), n),
+                    ReferenceProx.psiSum(a, u), scale, n);
+        });
+    }
+
+    @Test
+    void conjugateSumMatchesReference() {
+        forEachCase((k, a, n, offset, rnd, arena) -> {
+            float[] z = preActivations(rnd, n);
+            double scale = 0;
+            for (float x : z) {
+                scale += 1 + Math.abs(a.conjugate(x)) + (double) x * x;
+            }
+            FloatVec zv = vec(arena, z, offset);
+            assertSum(k.name() + " Σ Φ* " + label(a) + " n=" + n, k.conjugateSum(a, zv.segment(), zv.byteOffset(), n),
+                    ReferenceProx.conjugateSum(a, z), scale, n);
+        });
+    }
+
+    @Test
+    void bregmanSumMatchesReference() {
+        forEachCase((k, a, n, offset, rnd, arena) -> {
+            float[] z = preActivations(rnd, n);
+            float[] y = data(rnd, a, z);
+            double scale = 0;
+            for (int i = 0; i < n; i++) {
+                scale += 1 + Math.abs(a.bregman(y[i], z[i])) + (double) y[i] * y[i] + Math.abs((double) y[i] * z[i])
+                        + (double) z[i] * z[i];
+            }
+            FloatVec zv = vec(arena, z, offset), yv = vec(arena, y, 5);
+            assertSum(k.name() + " Σ B_Ψ " + label(a) + " n=" + n,
+                    k.bregmanSum(a, yv.segment(), yv.byteOffset(), zv.segment(), zv.byteOffset(), n),
+                    ReferenceProx.bregmanSum(a, y, z), scale, n);
+        });
+    }
+
+    @Test
+    void domainScanFindsTheFirstOffender() {
+        forEachCase((k, a, n, offset, rnd, arena) -> {
+            float[] z = preActivations(rnd, n);
+            float[] y = data(rnd, a, z);
+            FloatVec yv = vec(arena, y, offset);
+            assertEquals(-1, k.firstOutsideDomain(a, yv.segment(), yv.byteOffset(), n), k.name() + " " + label(a));
+            float[] bad = switch (a) {
+                case Activation.Relu r -> new float[] {-1e-30f, Float.NaN, Float.POSITIVE_INFINITY, -3f};
+                case Activation.Tanh t -> new float[] {Math.nextUp(1f), -1.5f, Float.NaN, Float.NEGATIVE_INFINITY};
+                case Activation.Clip c -> new float[] {Math.nextUp(1f), -1.5f, Float.NaN};
+                case Activation.Sigmoid s -> new float[] {-1e-30f, Math.nextUp(1f), Float.NaN};
+                default -> new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+            };
+            int first = rnd.nextInt(n);
+            int second = first + rnd.nextInt(n - first);
+            yv.set(second, bad[rnd.nextInt(bad.length)]);
+            yv.set(first, bad[rnd.nextInt(bad.length)]);
+            assertEquals(first, k.firstOutsideDomain(a, yv.segment(), yv.byteOffset(), n),
+                    k.name() + " " + label(a) + " n=" + n + " value " + yv.get(first));
+            assertEquals(first, ReferenceProx.firstOutsideDomain(a, yv.toArray()));
+        });
+    }
+
+    /** NaN, ±∞, ±0, extremes and subnormals in every lane position: same NaN-ness, limits and values as the reference. */
+    @Test
+    void specialValuesFollowTheReference() {
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MAX_VALUE,
+                -Float.MAX_VALUE, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 1f, -1f, 88f, -88f, 1e30f, -1e30f};
+        int n = 67;
+        float[] z = new float[n];
+        for (int i = 0; i < n; i++) {
+            z[i] = specials[(i * 7) % specials.length];
+        }
+        for (ProxSupport k : implementations()) {
+            for (Activation a : ACTIVATIONS) {
+                float[] y = new float[n];
+                for (int i = 0; i < n; i++) {
+                    y[i] = specials[(i * 5 + 3) % specials.length];
+                    if (i % 3 == 0) {
+                        y[i] = (float) a.sigma(z[i]); // the limit, where B_Ψ(y, ±∞) = 0
+                    }
+                }
+                try (Arena arena = Arena.ofConfined()) {
+                    FloatVec zv = vec(arena, z, 0), yv = vec(arena, y, 0), out = vec(arena, new float[n], 0);
+                    float[] ref = new float[n];
+                    ReferenceProx.apply(a, z, ref);
+                    k.apply(a, zv.segment(), 0, out.segment(), 0, n);
+                    compare(k, a, "σ", z, out, ref, applyUlps(a));
+                    ReferenceProx.derivative(a, z, ref);
+                    k.derivative(a, zv.segment(), 0, out.segment(), 0, n);
+                    compare(k, a, "σ′", z, out, ref, derivativeUlps(a));
+                    for (float c : SCALES) {
+                        ReferenceProx.prox(a, c, z, ref);
+                        k.prox(a, c, zv.segment(), 0, out.segment(), 0, n);
+                        compare(k, a, "prox c=" + c, z, out, ref, proxUlps(a));
+                    }
+                    for (int i = 0; i < n; i++) {
+                        // One element at a time, through the vector path (a vector of copies) and the tail.
+                        for (int len : new int[] {1, 64}) {
+                            FloatVec y1 = vec(arena, filled(len, y[i]), 0), z1 = vec(arena, filled(len, z[i]), 0);
+                            double b = k.bregmanSum(a, y1.segment(), 0, z1.segment(), 0, len) / len;
+                            double bRef = a.bregman(y[i], z[i]);
+                            assertSpecial(k, a, "B_Ψ(" + y[i] + ", " + z[i] + ")", b, bRef);
+                            double p = k.psiSum(a, y1.segment(), 0, len) / len;
+                            assertSpecial(k, a, "Ψ(" + y[i] + ")", p, a.psi(y[i]));
+                            double q = k.conjugateSum(a, z1.segment(), 0, len) / len;
+                            assertSpecial(k, a, "Φ*(" + z[i] + ")", q, a.conjugate(z[i]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
+    private static void compare(ProxSupport k, Activation a, String what, float[] z, FloatVec out, float[] ref, double ulps) {
+        for (int i = 0; i < z.length; i++) {
+            double d = ulpDistance(out.get(i), ref[i]);
+            if (d > ulps) {
+                fail(k.name() + " " + label(a) + " " + what + " at z=" + z[i] + ": " + out.get(i) + " vs reference " + ref[i]);
+            }
+        }
+    }
+
+    private static void assertSpecial(ProxSupport k, Activation a, String what, double got, double ref) {
+        boolean ok = Double.isNaN(ref) ? Double.isNaN(got)
+                : Double.isInfinite(ref) ? got == ref
+                : Math.abs(got - ref) <= 1e-12 * Math.max(1, Math.abs(ref));
+        assertTrue(ok, () -> k.name() + " " + label(a) + " " + what + " = " + got + ", reference " + ref);
+    }
+
+    @Test
+    void facadeUsesTheActiveImplementation() {
+        String expect = System.getProperty("netinvert.expect", "simd");
+        assertEquals(expect, Prox.active().name());
+    }
+}

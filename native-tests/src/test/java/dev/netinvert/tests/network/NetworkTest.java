@@ -1,9 +1,10 @@
 package dev.netinvert.tests.network;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import static dev.netinvert.tests.SameBits.assertSameBits;
 
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.Blas;
@@ -20,6 +21,7 @@ import dev.netinvert.solvers.network.Trace;
 import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -116,13 +118,15 @@ class NetworkTest {
             Network net = RandomNetworks.gaussianWithBias(arena, 21, new int[] {33, 17, 64, 5},
                     activations(3, 2), WeightScale.fanIn(), 0.5);
             FloatVec z = RandomNetworks.latent(arena, 33, 1, 1.0);
-            float[] kept = net.forward(z, net.newTrace(arena, true)).toArray();
-            float[] lean = net.forward(z, net.newTrace(arena, false)).toArray();
-            assertArrayEquals(kept, lean);
+            Trace full = net.newTrace(arena, true), lean = net.newTrace(arena, false);
+            Supplier<float[]> kept = () -> net.forward(z, full).toArray();
+            assertSameBits(kept, () -> net.forward(z, lean).toArray(), "lean trace");
             FloatVec out = FloatVec.allocate(arena, 5);
-            net.forward(z, out, net.newTrace(arena, false));
-            assertArrayEquals(kept, out.toArray());
-            assertArrayEquals(kept, net.forward(z, arena).toArray());
+            assertSameBits(kept, () -> {
+                net.forward(z, out, lean);
+                return out.toArray();
+            }, "forward into out");
+            assertSameBits(kept, () -> net.forward(z, arena).toArray(), "forward into a new vector");
         }
     }
 
@@ -138,21 +142,35 @@ class NetworkTest {
                     int batch = 5;
                     FloatMatrix zs = RandomNetworks.latentBatch(arena, batch, widths[0], 8, 1.0);
                     BatchTrace bt = net.newBatchTrace(arena, batch, keep);
-                    FloatMatrix ys = net.forward(zs, bt);
                     FloatMatrix copy = FloatMatrix.allocate(arena, batch, net.outputSize());
-                    net.forward(zs, copy, bt);
-                    Trace t = net.newTrace(arena, false);
+                    Trace t = net.newTrace(arena, true);
                     for (int s = 0; s < batch; s++) {
-                        float[] single = net.forward(zs.row(s), t).toArray();
-                        assertArrayEquals(single, ys.row(s).toArray(), "sample " + s + " of " + net);
-                        assertArrayEquals(single, copy.row(s).toArray());
+                        int ss = s;
+                        Supplier<float[]> single = () -> net.forward(zs.row(ss), t).toArray();
+                        assertSameBits(single, () -> net.forward(zs, bt).row(ss).toArray(), "sample " + s + " of " + net);
+                        assertSameBits(single, () -> {
+                            net.forward(zs, copy, bt);
+                            return copy.row(ss).toArray();
+                        }, "copied sample " + s);
                     }
                     if (keep) {
-                        Trace full = net.newTrace(arena, true);
-                        net.forward(zs.row(batch - 1), full);
+                        int last = batch - 1;
                         for (int l = 1; l <= net.depth(); l++) {
-                            assertArrayEquals(full.preActivation(l).toArray(), bt.preActivation(l).row(batch - 1).toArray());
-                            assertArrayEquals(full.output(l).toArray(), bt.output(l).row(batch - 1).toArray());
+                            int ll = l;
+                            assertSameBits(() -> {
+                                net.forward(zs.row(last), t);
+                                return t.preActivation(ll).toArray();
+                            }, () -> {
+                                net.forward(zs, bt);
+                                return bt.preActivation(ll).row(last).toArray();
+                            }, "U_" + l);
+                            assertSameBits(() -> {
+                                net.forward(zs.row(last), t);
+                                return t.output(ll).toArray();
+                            }, () -> {
+                                net.forward(zs, bt);
+                                return bt.output(ll).row(last).toArray();
+                            }, "X_" + l);
                         }
                     }
                 }
@@ -268,15 +286,29 @@ class NetworkTest {
                 v.set(i, t.output().get(i) - y.get(i));
             }
             FloatVec g2 = FloatVec.allocate(arena, 20);
-            net.vjp(t, v, g2);
-            assertArrayEquals(g1.toArray(), g2.toArray());
+            assertSameBits(() -> {
+                net.lossGradient(z, y, g1, t);
+                return g1.toArray();
+            }, () -> {
+                net.vjp(t, v, g2);
+                return g2.toArray();
+            }, "J^T (N(z) - y)");
+            FloatVec v2 = FloatVec.allocate(arena, 500);
             for (int i = 0; i < 500; i++) {
-                v.set(i, 2 * v.get(i));
+                v2.set(i, 2 * v.get(i));
             }
-            net.vjp(t, v, g2);
-            for (int j = 0; j < 20; j++) {
-                assertEquals(2 * g1.get(j), g2.get(j), 0f, "scaling by 2 is exact in binary floating point");
-            }
+            // scaling by 2 is exact in binary floating point, so J^T (2v) = 2 J^T v bit for bit
+            assertSameBits(() -> {
+                net.vjp(t, v, g1);
+                float[] g = g1.toArray();
+                for (int j = 0; j < g.length; j++) {
+                    g[j] *= 2;
+                }
+                return g;
+            }, () -> {
+                net.vjp(t, v2, g2);
+                return g2.toArray();
+            }, "linearity");
         }
     }
 

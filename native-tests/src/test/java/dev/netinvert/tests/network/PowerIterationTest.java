@@ -130,7 +130,8 @@ class PowerIterationTest {
                     assertSame(first, f.get());
                 }
                 assertSame(first, layer.operatorNorm());
-                assertEquals(PowerIteration.estimate(w).value(), first.value(), 0.0, "deterministic");
+                // Recomputing gives the same value up to the kernels' JIT-dependent lane-reduction order (SameBits).
+                assertEquals(PowerIteration.estimate(w).value(), first.value(), 1e-6 * first.value());
             } finally {
                 pool.shutdown();
             }

@@ -8,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -113,7 +112,7 @@ public final class Safetensors {
             Map<String, Object> json;
             try {
                 json = JSON.std.with(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS, JSON.Feature.PRESERVE_FIELD_ORDERING)
-                        .mapFrom(new String(hb.array(), StandardCharsets.UTF_8));
+                        .mapFrom(hb.array());
             } catch (IOException | RuntimeException e) {
                 throw new FileFormatException(file, null, "header is not a valid JSON object: " + e.getMessage(), e);
             }

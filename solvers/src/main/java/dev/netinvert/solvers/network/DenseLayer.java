@@ -17,7 +17,8 @@ import java.util.Objects;
  *
  * <p>The operator norm ‖W‖₂ is computed on first request by {@link PowerIteration} with its defaults and
  * cached; concurrent first requests compute it once. The layer does not copy W, so the cache assumes
- * the caller does not modify W afterwards.
+ * the caller does not modify W afterwards, and the first request reads W on the calling thread (W's
+ * arena must allow that: a shared or global arena, or the owner thread of a confined one).
  */
 public final class DenseLayer {
     private final FloatMatrix weight;

@@ -134,10 +134,6 @@ public final class SimdKernelSupport implements KernelSupport {
 
     @Override
     public void fill(float v, MemorySegment x, long xo, int n) {
-        if (v == 0f && Float.floatToRawIntBits(v) == 0) {
-            x.asSlice(xo, 4L * n).fill((byte) 0);
-            return;
-        }
         int i = 0;
         int bound = F.loopBound(n);
         FloatVector vv = FloatVector.broadcast(F, v);

@@ -219,10 +219,10 @@ final class InvertCommand implements Callable<Integer> {
     private LiftedResult solveOne(Network net, FloatVec y, int[] s, String m, Parallelism par,
                                   dev.netinvert.solvers.IterationListener listener) {
         return switch (m) {
-            case "pdhg-tv" -> PdhgTv.solve(net.layer(0), y, s[0], s[1], s[2],
+            case "pdhg-tv" -> PdhgTv.solve(net.layer(1), y, s[0], s[1], s[2],
                     PdhgTv.Options.defaults(alpha).withMaxIterations(maxIter).withTol(tol).withTv(Options.tv(tv)),
                     par, listener);
-            case "landweber" -> Landweber.solve(net.layer(0), y,
+            case "landweber" -> Landweber.solve(net.layer(1), y,
                     new Landweber.Options(delta, eta, Double.NaN, maxIter, 1), par, listener);
             default -> LiftedCoordinateDescent.solve(net.layers(), y, s[0], s[1], s[2],
                     new LiftedCoordinateDescent.Options(alpha, innerIter, maxIter, tol, Options.tv(tv), 10), par, listener);

@@ -74,8 +74,8 @@ public interface StencilSupport {
     /**
      * The PDHG primal step of eq. (14a) [000] on rows [r0, r1), in one pass with div z computed on the fly:
      * <pre>  out ← x − τx·(g − α·div z)          returns Σ (out − x)²  (the float values as written)</pre>
-     * {@code out} may be {@code x} itself (each element reads only its own x), otherwise it must not
-     * overlap x, g, z1 or z2.
+     * {@code out} must not overlap x, g, z1 or z2 (the dual step that follows needs x^k, so a solver
+     * keeps two buffers anyway; out-of-place lets a row end with an overlapping vector).
      */
     double pdhgPrimal(float tauX, float alpha, MemorySegment x, long xo, MemorySegment g, long go,
                       MemorySegment z1, long z1o, MemorySegment z2, long z2o, int c, int h, int w, int r0, int r1,

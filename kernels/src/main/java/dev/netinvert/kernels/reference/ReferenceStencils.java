@@ -116,7 +116,7 @@ public final class ReferenceStencils {
 
     /**
      * PDHG primal step eq. (14a) [000] given g (the data term's gradient Wᵀ(σ(Wx + b) − y)):
-     * out = x − τx·(g − α·div z). Returns Σ (out − x)² of the float values. {@code out} may be {@code x}.
+     * out = x − τx·(g − α·div z). Returns Σ (out − x)² of the float values.
      */
     public static double pdhgPrimal(int c, int h, int w, float tauX, float alpha, float[] x, float[] g,
                                     float[] z1, float[] z2, float[] out) {

@@ -5,6 +5,7 @@ import dev.netinvert.kernels.StencilSupport;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,16 +13,37 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API implementation of the stencil kernels. Loaded reflectively by the provider only when
  * {@code jdk.incubator.vector} is present.
  *
- * <p>Shape of every kernel: rows are contiguous, so lanes run along a row j, j+1, …, j+L−1. The
- * horizontal difference ∂₂ needs x[j+1], an unaligned load 4 bytes further on; the vertical one ∂₁
- * needs the same lanes of the next row, which a row-by-row sweep has just brought into cache — so an
- * image is read from memory once per pass. The vector loop covers the interior columns where the
- * stencil is complete; the columns where the boundary rule applies (the last column for ∇, the first
- * and last for div) and the leftovers shorter than a vector go through a scalar tail. The last row's
- * rule (∂₁ = 0) is a loop-invariant branch. No masks.
+ * <h2>Shape of every kernel</h2>
+ * Rows are contiguous, so the L lanes of a vector run along a row. ∂₂ needs x[j+1], an unaligned load 4
+ * bytes further on; ∂₁ needs the same lanes of the next row, which the row-by-row sweep has just brought
+ * into cache, so each array crosses the memory bus once per pass. A row is split into its interior,
+ * where the stencil is complete, and the one or two boundary columns where the paper's rule applies
+ * (the last column for ∇; the first and last for div): the interior is covered by vectors, the boundary
+ * columns by scalar code. Where the interior is not a multiple of L, one more vector ends exactly at its
+ * end and overlaps the previous one: out-of-place kernels simply write the overlapped lanes twice with
+ * the same values; in-place kernels let it re-read the overlapped lanes (which already hold their final
+ * values) and blend them back unchanged; reductions add only its fresh lanes. No masked loads or stores.
  *
- * <p>Reductions keep one float accumulator vector per row and add each row's lane sum into a double,
- * so at most ⌈w/L⌉ terms meet in float (see {@link StencilSupport}).
+ * <h2>Loads are unconditional</h2>
+ * Every load in a loop runs on every iteration and stays inside the image: in the last row the "row
+ * below" pointer is the row itself and the difference is blended to 0 by a per-row mask (likewise the
+ * row above in row 0). A load under a branch inside a loop lets C2 hoist its range check on the
+ * strength of the profile; the check then fails at the image's last row and the method is deoptimised
+ * and recompiled over and over.
+ *
+ * <h2>Small methods</h2>
+ * Each vector loop lives in its own short method that returns a float, and the per-row drivers hold no
+ * vector code; no helper takes or returns a vector except load/store/fma. A Vector API method that grows
+ * past C2's inlining budget (NodeCountInliningCutoff) stops inlining, and a vector helper that got
+ * compiled on its own while still cold is refused later ("already compiled into a big method"); either
+ * way every vector crossing the call is boxed: the first version of the fused dual step allocated
+ * ~0.5 MB per 64×64 call and ran 20× slower. The skipped lanes of an overlapping last vector are the
+ * lanes whose index is below {@code skip}: {@code iota ≥ skip}, one compare.
+ *
+ * <h2>Bitwise agreement</h2>
+ * The scalar boundary code performs the same operations as a vector lane (including FMA when it is on),
+ * so which path computes a pixel does not change its value; row-block splits are therefore exact.
+ * Reductions keep one float accumulator vector per row and add the row's lane sum into a double.
  *
  * <p>Offsets: {@code plane} = 4·h·w bytes between channels, {@code row} = 4·w bytes between rows,
  * {@code rel} the byte offset of row i of channel ch — the same in every array of the image's shape.
@@ -62,9 +84,9 @@ public final class SimdStencilSupport implements StencilSupport {
         s.set(FloatVec.LAYOUT, off, v);
     }
 
-    /** The last start j of a vector loop whose lanes all have a right neighbour (j + L ≤ w − 1). */
-    private static int rightBound(int w) {
-        return w - 1 - L;
+    /** The largest multiple of L that is ≤ t: where the vectors that end before column t stop. */
+    private static int alignedBelow(int t) {
+        return t - t % L;
     }
 
     // ---------------------------------------------------------------- ∇
@@ -87,27 +109,40 @@ public final class SimdStencilSupport implements StencilSupport {
         }
     }
 
-    /** out ← a − b over n floats. */
+    /** out ← a − b over n floats; out overlaps neither a nor b, so the last vector may overlap the previous one. */
     private static void sub(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment out, long oo, int n) {
+        if (n < L) {
+            for (int j = 0; j < n; j++) {
+                long o = 4L * j;
+                put(out, oo + o, get(a, ao + o) - get(b, bo + o));
+            }
+            return;
+        }
         int j = 0;
-        for (int bound = F.loopBound(n); j < bound; j += L) {
+        for (; j + L <= n; j += L) {
             long o = 4L * j;
             store(load(a, ao + o).sub(load(b, bo + o)), out, oo + o);
         }
-        for (; j < n; j++) {
-            long o = 4L * j;
-            put(out, oo + o, get(a, ao + o) - get(b, bo + o));
+        if (j < n) {
+            long o = 4L * (n - L);
+            store(load(a, ao + o).sub(load(b, bo + o)), out, oo + o);
         }
     }
 
     private static void zero(MemorySegment out, long oo, int n) {
         FloatVector z = FloatVector.zero(F);
+        if (n < L) {
+            for (int j = 0; j < n; j++) {
+                put(out, oo + 4L * j, 0f);
+            }
+            return;
+        }
         int j = 0;
-        for (int bound = F.loopBound(n); j < bound; j += L) {
+        for (; j + L <= n; j += L) {
             store(z, out, oo + 4L * j);
         }
-        for (; j < n; j++) {
-            put(out, oo + 4L * j, 0f);
+        if (j < n) {
+            store(z, out, oo + 4L * (n - L));
         }
     }
 
@@ -121,42 +156,47 @@ public final class SimdStencilSupport implements StencilSupport {
             for (int i = r0; i < r1; i++) {
                 long rel = ch * plane + i * row;
                 boolean up = i > 0, down = i < h - 1;
-                long a1 = p1o + rel, a2 = p2o + rel, o0 = oo + rel;
-                put(out, o0, divAt(p1, a1, row, up, down, p2, a2, 0, w));
-                int j = 1;
-                // Interior columns 1 ≤ j < w−1: both horizontal terms present, p2[j−1] is an unaligned load.
-                for (int bound = w - 1 - L; j <= bound; j += L) {
-                    long o = 4L * j;
-                    store(divVec(p1, a1 + o, row, up, down, p2, a2 + o), out, o0 + o);
+                long upOff = up ? row : 0;
+                long a1 = p1o + rel, a2 = p2o + rel, or = oo + rel;
+                put(out, or, divAt(p1, a1, upOff, up, down, p2, a2, 0, w));
+                if (w > 1) {
+                    long o = 4L * (w - 1);
+                    put(out, or + o, divAt(p1, a1 + o, upOff, up, down, p2, a2 + o, w - 1, w));
                 }
-                for (; j < w; j++) {
-                    put(out, o0 + 4L * j, divAt(p1, a1, row, up, down, p2, a2, j, w));
+                // Interior columns [1, w−1): all four neighbours exist; p2[j−1] is an unaligned load.
+                if (w - 2 < L) {
+                    for (int j = 1; j < w - 1; j++) {
+                        long o = 4L * j;
+                        put(out, or + o, divAt(p1, a1 + o, upOff, up, down, p2, a2 + o, j, w));
+                    }
+                } else {
+                    divRun(p1, a1, upOff, up, down, p2, a2, out, or, 1, w - 1);
+                    // out is not an input: the last vector may rewrite lanes of the previous one.
+                    divRun(p1, a1, upOff, up, down, p2, a2, out, or, w - 1 - L, w - 1);
                 }
             }
         }
     }
 
-    /**
-     * (div p) for the L interior columns starting at byte offsets {@code p1at}/{@code p2at}:
-     * (p1[i] − p1[i−1]) + (p2[j] − p2[j−1]), with the vertical terms that the boundary rule removes
-     * replaced by 0 (kept as 0 − b, not −b, so that signed zeros match the reference).
-     */
-    private static FloatVector divVec(MemorySegment p1, long p1at, long row, boolean up, boolean down,
-                                      MemorySegment p2, long p2at) {
-        FloatVector a = down ? load(p1, p1at) : FloatVector.zero(F);
-        FloatVector v1 = up ? a.sub(load(p1, p1at - row)) : a;
-        return v1.add(load(p2, p2at).sub(load(p2, p2at - 4)));
+    /** div p for the vectors starting at columns from, from + L, … that end by column {@code to}. */
+    private static void divRun(MemorySegment p1, long a1, long upOff, boolean up, boolean down,
+                               MemorySegment p2, long a2, MemorySegment out, long or, int from, int to) {
+        VectorMask<Float> noUp = F.maskAll(!up), noDown = F.maskAll(!down);
+        for (int j = from; j + L <= to; j += L) {
+            long o = 4L * j;
+            // (a1 − b1) + (a2 − b2), the vertical terms the boundary rule removes blended to 0 (as 0 − b,
+            // not −b, so that signed zeros match the reference).
+            FloatVector v1 = load(p1, a1 + o).blend(0f, noDown).sub(load(p1, a1 + o - upOff).blend(0f, noUp));
+            store(v1.add(load(p2, a2 + o).sub(load(p2, a2 + o - 4))), out, or + o);
+        }
     }
 
-    /** (div p) at column j of the row starting at {@code p1r}/{@code p2r}; absent terms are 0. */
-    private static float divAt(MemorySegment p1, long p1r, long row, boolean up, boolean down,
-                               MemorySegment p2, long p2r, int j, int w) {
-        long o = 4L * j;
-        float a1 = down ? get(p1, p1r + o) : 0f;
-        float b1 = up ? get(p1, p1r + o - row) : 0f;
-        float a2 = j < w - 1 ? get(p2, p2r + o) : 0f;
-        float b2 = j > 0 ? get(p2, p2r + o - 4) : 0f;
-        return (a1 - b1) + (a2 - b2);
+    /** (div p) at column j, pointers at the pixel; loads always in bounds, absent terms selected to 0. */
+    private static float divAt(MemorySegment p1, long p1at, long upOff, boolean up, boolean down,
+                               MemorySegment p2, long p2at, int j, int w) {
+        float a1 = get(p1, p1at), b1 = get(p1, p1at - upOff);
+        float a2 = get(p2, p2at), b2 = get(p2, p2at - (j > 0 ? 4 : 0));
+        return ((down ? a1 : 0f) - (up ? b1 : 0f)) + ((j < w - 1 ? a2 : 0f) - (j > 0 ? b2 : 0f));
     }
 
     // ---------------------------------------------------------------- values
@@ -164,68 +204,103 @@ public final class SimdStencilSupport implements StencilSupport {
     @Override
     public double tvIsotropic(MemorySegment x, long xo, int c, int h, int w, int r0, int r1) {
         long plane = 4L * h * w, row = 4L * w;
+        int n = w - 1; // interior columns [0, w−1) have a right neighbour
         double sum = 0.0;
         for (int i = r0; i < r1; i++) {
             boolean down = i < h - 1;
-            long xr = xo + i * row;
-            FloatVector acc = FloatVector.zero(F);
-            int j = 0;
-            for (int bound = rightBound(w); j <= bound; j += L) {
-                FloatVector s = FloatVector.zero(F);
-                for (int ch = 0; ch < c; ch++) {
-                    long o = xr + ch * plane + 4L * j;
-                    FloatVector v = load(x, o);
-                    FloatVector d1 = down ? load(x, o + row).sub(v) : FloatVector.zero(F);
-                    FloatVector d2 = load(x, o + 4).sub(v);
-                    s = fma(d2, d2, fma(d1, d1, s));
+            long dn = down ? row : 0, xr = xo + i * row;
+            double rowSum = tvIsoAt(x, xr + 4L * (w - 1), plane, c, dn, down, false);
+            if (n < L) {
+                for (int j = 0; j < n; j++) {
+                    rowSum += tvIsoAt(x, xr + 4L * j, plane, c, dn, down, true);
                 }
-                acc = acc.add(s.sqrt());
-            }
-            double rowSum = acc.reduceLanes(VectorOperators.ADD);
-            for (; j < w; j++) {
-                float s = 0f;
-                for (int ch = 0; ch < c; ch++) {
-                    long o = xr + ch * plane + 4L * j;
-                    float v = get(x, o);
-                    float d1 = down ? get(x, o + row) - v : 0f;
-                    float d2 = j < w - 1 ? get(x, o + 4) - v : 0f;
-                    s = fma(d2, d2, fma(d1, d1, s));
+            } else {
+                int jv = alignedBelow(n);
+                rowSum += tvIsoRun(x, xr, plane, c, dn, down, 0, jv, 0);
+                if (jv < n) {
+                    rowSum += tvIsoRun(x, xr, plane, c, dn, down, n - L, n, jv - (n - L));
                 }
-                rowSum += (float) Math.sqrt(s);
             }
             sum += rowSum;
         }
         return sum;
     }
 
+    /**
+     * Σ √(Σ_ch (∂₁x)² + (∂₂x)²) over the vectors at columns from, from + L, … ending by {@code to},
+     * leaving out the first {@code skip} lanes of each (used for an overlapping last vector).
+     */
+    private static float tvIsoRun(MemorySegment x, long xr, long plane, int c, long dn, boolean down,
+                                  int from, int to, int skip) {
+        VectorMask<Float> noDown = F.maskAll(!down), keep = FloatVector.zero(F).addIndex(1).compare(VectorOperators.GE, (float) skip);
+        FloatVector acc = FloatVector.zero(F);
+        for (int j = from; j + L <= to; j += L) {
+            FloatVector s = FloatVector.zero(F);
+            for (int ch = 0; ch < c; ch++) {
+                long o = xr + ch * plane + 4L * j;
+                FloatVector v = load(x, o);
+                FloatVector d1 = load(x, o + dn).sub(v).blend(0f, noDown), d2 = load(x, o + 4).sub(v);
+                s = fma(d2, d2, fma(d1, d1, s));
+            }
+            acc = acc.add(s.sqrt(), keep);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float tvIsoAt(MemorySegment x, long at, long plane, int c, long dn, boolean down, boolean right) {
+        float s = 0f;
+        for (int ch = 0; ch < c; ch++) {
+            long o = at + ch * plane;
+            float v = get(x, o), below = get(x, o + dn), next = get(x, o + (right ? 4 : 0));
+            float d1 = down ? below - v : 0f, d2 = right ? next - v : 0f;
+            s = fma(d2, d2, fma(d1, d1, s));
+        }
+        return (float) Math.sqrt(s);
+    }
+
     @Override
     public double tvAnisotropic(MemorySegment x, long xo, int c, int h, int w, int r0, int r1) {
         long plane = 4L * h * w, row = 4L * w;
+        int n = w - 1;
         double sum = 0.0;
         for (int ch = 0; ch < c; ch++) {
             for (int i = r0; i < r1; i++) {
                 boolean down = i < h - 1;
-                long xr = xo + ch * plane + i * row;
-                FloatVector acc = FloatVector.zero(F);
-                int j = 0;
-                for (int bound = rightBound(w); j <= bound; j += L) {
-                    long o = xr + 4L * j;
-                    FloatVector v = load(x, o);
-                    FloatVector d2 = load(x, o + 4).sub(v).abs();
-                    acc = acc.add(down ? load(x, o + row).sub(v).abs().add(d2) : d2);
-                }
-                double rowSum = acc.reduceLanes(VectorOperators.ADD);
-                for (; j < w; j++) {
-                    long o = xr + 4L * j;
-                    float v = get(x, o);
-                    float d1 = down ? get(x, o + row) - v : 0f;
-                    float d2 = j < w - 1 ? get(x, o + 4) - v : 0f;
-                    rowSum += Math.abs(d1) + Math.abs(d2);
+                long dn = down ? row : 0, xr = xo + ch * plane + i * row;
+                double rowSum = tvAnisoAt(x, xr + 4L * (w - 1), dn, down, false);
+                if (n < L) {
+                    for (int j = 0; j < n; j++) {
+                        rowSum += tvAnisoAt(x, xr + 4L * j, dn, down, true);
+                    }
+                } else {
+                    int jv = alignedBelow(n);
+                    rowSum += tvAnisoRun(x, xr, dn, down, 0, jv, 0);
+                    if (jv < n) {
+                        rowSum += tvAnisoRun(x, xr, dn, down, n - L, n, jv - (n - L));
+                    }
                 }
                 sum += rowSum;
             }
         }
         return sum;
+    }
+
+    private static float tvAnisoRun(MemorySegment x, long xr, long dn, boolean down, int from, int to, int skip) {
+        VectorMask<Float> noDown = F.maskAll(!down), keep = FloatVector.zero(F).addIndex(1).compare(VectorOperators.GE, (float) skip);
+        FloatVector acc = FloatVector.zero(F);
+        for (int j = from; j + L <= to; j += L) {
+            long o = xr + 4L * j;
+            FloatVector v = load(x, o);
+            FloatVector d1 = load(x, o + dn).sub(v).blend(0f, noDown), d2 = load(x, o + 4).sub(v);
+            acc = acc.add(d1.abs().add(d2.abs()), keep);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float tvAnisoAt(MemorySegment x, long o, long dn, boolean down, boolean right) {
+        float v = get(x, o), below = get(x, o + dn), next = get(x, o + (right ? 4 : 0));
+        float d1 = down ? below - v : 0f, d2 = right ? next - v : 0f;
+        return Math.abs(d1) + Math.abs(d2);
     }
 
     @Override
@@ -235,18 +310,36 @@ public final class SimdStencilSupport implements StencilSupport {
         double sum = 0.0;
         for (int i = r0; i < r1; i++) {
             long pr = i * row;
-            FloatVector acc = FloatVector.zero(F);
-            int j = 0;
-            for (int bound = F.loopBound(w); j < bound; j += L) {
-                acc = acc.add(sumOfSquares(p1, p1o, p2, p2o, c, plane, pr + 4L * j).sqrt());
+            if (w < L) {
+                for (int j = 0; j < w; j++) {
+                    sum += (float) Math.sqrt(sumOfSquaresAt(p1, p1o, p2, p2o, c, plane, pr + 4L * j));
+                }
+            } else {
+                int jv = alignedBelow(w);
+                double rowSum = norm21Run(p1, p1o, p2, p2o, c, plane, pr, 0, jv, 0);
+                if (jv < w) {
+                    rowSum += norm21Run(p1, p1o, p2, p2o, c, plane, pr, w - L, w, jv - (w - L));
+                }
+                sum += rowSum;
             }
-            double rowSum = acc.reduceLanes(VectorOperators.ADD);
-            for (; j < w; j++) {
-                rowSum += (float) Math.sqrt(sumOfSquares1(p1, p1o, p2, p2o, c, plane, pr + 4L * j));
-            }
-            sum += rowSum;
         }
         return sum;
+    }
+
+    private static float norm21Run(MemorySegment p1, long p1o, MemorySegment p2, long p2o, int c, long plane,
+                                   long pr, int from, int to, int skip) {
+        VectorMask<Float> keep = FloatVector.zero(F).addIndex(1).compare(VectorOperators.GE, (float) skip);
+        FloatVector acc = FloatVector.zero(F);
+        for (int j = from; j + L <= to; j += L) {
+            FloatVector s = FloatVector.zero(F);
+            for (int ch = 0; ch < c; ch++) {
+                long o = pr + 4L * j + ch * plane;
+                FloatVector a = load(p1, p1o + o), b = load(p2, p2o + o);
+                s = fma(b, b, fma(a, a, s));
+            }
+            acc = acc.add(s.sqrt(), keep);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
@@ -257,36 +350,36 @@ public final class SimdStencilSupport implements StencilSupport {
         for (int ch = 0; ch < c; ch++) {
             for (int i = r0; i < r1; i++) {
                 long a = p1o + ch * plane + i * row, b = p2o + ch * plane + i * row;
-                FloatVector acc = FloatVector.zero(F);
-                int j = 0;
-                for (int bound = F.loopBound(w); j < bound; j += L) {
-                    long o = 4L * j;
-                    acc = acc.add(load(p1, a + o).abs().add(load(p2, b + o).abs()));
+                if (w < L) {
+                    for (int j = 0; j < w; j++) {
+                        long o = 4L * j;
+                        sum += Math.abs(get(p1, a + o)) + Math.abs(get(p2, b + o));
+                    }
+                } else {
+                    int jv = alignedBelow(w);
+                    double rowSum = norm11Run(p1, a, p2, b, 0, jv, 0);
+                    if (jv < w) {
+                        rowSum += norm11Run(p1, a, p2, b, w - L, w, jv - (w - L));
+                    }
+                    sum += rowSum;
                 }
-                double rowSum = acc.reduceLanes(VectorOperators.ADD);
-                for (; j < w; j++) {
-                    long o = 4L * j;
-                    rowSum += Math.abs(get(p1, a + o)) + Math.abs(get(p2, b + o));
-                }
-                sum += rowSum;
             }
         }
         return sum;
     }
 
-    /** Σ_ch p1² + p2² for the L pixels at byte offset {@code pix} of channel 0. */
-    private static FloatVector sumOfSquares(MemorySegment p1, long p1o, MemorySegment p2, long p2o, int c,
-                                            long plane, long pix) {
-        FloatVector s = FloatVector.zero(F);
-        for (int ch = 0; ch < c; ch++) {
-            FloatVector a = load(p1, p1o + pix + ch * plane), b = load(p2, p2o + pix + ch * plane);
-            s = fma(b, b, fma(a, a, s));
+    private static float norm11Run(MemorySegment p1, long a, MemorySegment p2, long b, int from, int to, int skip) {
+        VectorMask<Float> keep = FloatVector.zero(F).addIndex(1).compare(VectorOperators.GE, (float) skip);
+        FloatVector acc = FloatVector.zero(F);
+        for (int j = from; j + L <= to; j += L) {
+            long o = 4L * j;
+            acc = acc.add(load(p1, a + o).abs().add(load(p2, b + o).abs()), keep);
         }
-        return s;
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    private static float sumOfSquares1(MemorySegment p1, long p1o, MemorySegment p2, long p2o, int c,
-                                       long plane, long pix) {
+    private static float sumOfSquaresAt(MemorySegment p1, long p1o, MemorySegment p2, long p2o, int c,
+                                        long plane, long pix) {
         float s = 0f;
         for (int ch = 0; ch < c; ch++) {
             float a = get(p1, p1o + pix + ch * plane), b = get(p2, p2o + pix + ch * plane);
@@ -301,29 +394,39 @@ public final class SimdStencilSupport implements StencilSupport {
     public void projectL2(float r, MemorySegment p1, long p1o, MemorySegment p2, long p2o, int c, int h, int w,
                           int r0, int r1) {
         long plane = 4L * h * w, row = 4L * w;
-        // The rows [r0, r1) of one channel are contiguous: sweep them as one run of pixels.
+        // The rows [r0, r1) of one channel are contiguous: one run of pixels. The scalar tail (< L pixels
+        // per call) does a vector lane's operations, so how a caller splits rows changes no value.
         long start = r0 * row;
         int n = (r1 - r0) * w;
-        int k = 0;
-        for (int bound = F.loopBound(n); k < bound; k += L) {
-            long pix = start + 4L * k;
-            // scale = 1/max(1, ‖p‖/r): exactly 1 inside the ball, so those pixels keep their bits.
-            FloatVector norm = sumOfSquares(p1, p1o, p2, p2o, c, plane, pix).sqrt();
-            FloatVector scale = FloatVector.broadcast(F, 1f).div(norm.div(r).max(1f));
-            for (int ch = 0; ch < c; ch++) {
-                long a = p1o + pix + ch * plane, b = p2o + pix + ch * plane;
-                store(load(p1, a).mul(scale), p1, a);
-                store(load(p2, b).mul(scale), p2, b);
-            }
-        }
+        int k = alignedBelow(n);
+        projectL2Run(r, p1, p1o, p2, p2o, c, plane, start, k);
         for (; k < n; k++) {
             long pix = start + 4L * k;
-            float norm = (float) Math.sqrt(sumOfSquares1(p1, p1o, p2, p2o, c, plane, pix));
-            float scale = 1f / Math.max(1f, norm / r);
+            float scale = 1f / Math.max((float) Math.sqrt(sumOfSquaresAt(p1, p1o, p2, p2o, c, plane, pix)) / r, 1f);
             for (int ch = 0; ch < c; ch++) {
                 long a = p1o + pix + ch * plane, b = p2o + pix + ch * plane;
                 put(p1, a, get(p1, a) * scale);
                 put(p2, b, get(p2, b) * scale);
+            }
+        }
+    }
+
+    private static void projectL2Run(float r, MemorySegment p1, long p1o, MemorySegment p2, long p2o, int c,
+                                     long plane, long start, int n) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int k = 0; k + L <= n; k += L) {
+            long pix = start + 4L * k;
+            FloatVector s = FloatVector.zero(F);
+            for (int ch = 0; ch < c; ch++) {
+                FloatVector a = load(p1, p1o + pix + ch * plane), b = load(p2, p2o + pix + ch * plane);
+                s = fma(b, b, fma(a, a, s));
+            }
+            // scale = 1/max(1, ‖p‖/r): exactly 1 inside the ball, so those pixels keep their bits.
+            FloatVector scale = one.div(s.sqrt().div(r).max(1f));
+            for (int ch = 0; ch < c; ch++) {
+                long a = p1o + pix + ch * plane, b = p2o + pix + ch * plane;
+                store(load(p1, a).mul(scale), p1, a);
+                store(load(p2, b).mul(scale), p2, b);
             }
         }
     }
@@ -336,7 +439,7 @@ public final class SimdStencilSupport implements StencilSupport {
         for (int ch = 0; ch < c; ch++) {
             long a = p1o + ch * plane + r0 * row, b = p2o + ch * plane + r0 * row;
             int k = 0;
-            for (int bound = F.loopBound(n); k < bound; k += L) {
+            for (; k + L <= n; k += L) {
                 long o = 4L * k;
                 store(load(p1, a + o).min(r).max(-r), p1, a + o);
                 store(load(p2, b + o).min(r).max(-r), p2, b + o);
@@ -349,38 +452,40 @@ public final class SimdStencilSupport implements StencilSupport {
         }
     }
 
-    // ---------------------------------------------------------------- PDHG, eq. (14) [000]
+    // ---------------------------------------------------------------- PDHG primal step, eq. (14a) [000]
 
     @Override
     public double pdhgPrimal(float tauX, float alpha, MemorySegment x, long xo, MemorySegment g, long go,
                              MemorySegment z1, long z1o, MemorySegment z2, long z2o, int c, int h, int w,
                              int r0, int r1, MemorySegment out, long oo) {
         long plane = 4L * h * w, row = 4L * w;
-        FloatVector negAlpha = FloatVector.broadcast(F, -alpha), negTau = FloatVector.broadcast(F, -tauX);
         double change = 0.0;
         for (int ch = 0; ch < c; ch++) {
             for (int i = r0; i < r1; i++) {
                 long rel = ch * plane + i * row;
                 boolean up = i > 0, down = i < h - 1;
-                long a1 = z1o + rel, a2 = z2o + rel;
-                double rowSum = primalAt(tauX, alpha, x, xo + rel, g, go + rel, z1, a1, row, up, down, z2, a2,
-                        0, w, out, oo + rel);
-                FloatVector acc = FloatVector.zero(F);
-                int j = 1;
-                // One pass: div z from z's rows i−1 and i, then x⁺ = x − τx·(g − α·div z), no temporary.
-                for (int bound = w - 1 - L; j <= bound; j += L) {
-                    long o = rel + 4L * j;
-                    FloatVector dv = divVec(z1, z1o + o, row, up, down, z2, z2o + o);
-                    FloatVector xv = load(x, xo + o);
-                    FloatVector nu = fma(negTau, fma(negAlpha, dv, load(g, go + o)), xv);
-                    store(nu, out, oo + o);
-                    FloatVector d = nu.sub(xv);
-                    acc = fma(d, d, acc);
+                long upOff = up ? row : 0;
+                long xr = xo + rel, gr = go + rel, a1 = z1o + rel, a2 = z2o + rel, or = oo + rel;
+                double rowSum = primalAt(tauX, alpha, x, xr, g, gr, z1, a1, upOff, up, down, z2, a2, 0, w, out, or);
+                if (w > 1) {
+                    long o = 4L * (w - 1);
+                    rowSum += primalAt(tauX, alpha, x, xr + o, g, gr + o, z1, a1 + o, upOff, up, down, z2, a2 + o,
+                            w - 1, w, out, or + o);
                 }
-                rowSum += acc.reduceLanes(VectorOperators.ADD);
-                for (; j < w; j++) {
-                    rowSum += primalAt(tauX, alpha, x, xo + rel, g, go + rel, z1, a1, row, up, down, z2, a2,
-                            j, w, out, oo + rel);
+                if (w - 2 < L) {
+                    for (int j = 1; j < w - 1; j++) {
+                        long o = 4L * j;
+                        rowSum += primalAt(tauX, alpha, x, xr + o, g, gr + o, z1, a1 + o, upOff, up, down,
+                                z2, a2 + o, j, w, out, or + o);
+                    }
+                } else {
+                    // Interior [1, w−1) from column 1; the last vector overlaps, out is not an input.
+                    int jv = 1 + alignedBelow(w - 2);
+                    rowSum += primalRun(tauX, alpha, x, xr, g, gr, z1, a1, upOff, up, down, z2, a2, out, or, 1, jv, 0);
+                    if (jv < w - 1) {
+                        rowSum += primalRun(tauX, alpha, x, xr, g, gr, z1, a1, upOff, up, down, z2, a2, out, or,
+                                w - 1 - L, w - 1, jv - (w - 1 - L));
+                    }
                 }
                 change += rowSum;
             }
@@ -388,61 +493,75 @@ public final class SimdStencilSupport implements StencilSupport {
         return change;
     }
 
-    /** The primal update at column j of one row (offsets point at the row's start); returns (x⁺ − x)². */
-    private static float primalAt(float tauX, float alpha, MemorySegment x, long xr, MemorySegment g, long gr,
-                                  MemorySegment z1, long z1r, long row, boolean up, boolean down,
-                                  MemorySegment z2, long z2r, int j, int w, MemorySegment out, long or) {
-        long o = 4L * j;
-        float old = get(x, xr + o);
-        float t = fma(-alpha, divAt(z1, z1r, row, up, down, z2, z2r, j, w), get(g, gr + o));
-        float nu = fma(-tauX, t, old);
-        put(out, or + o, nu);
+    /**
+     * x⁺ = x − τx·(g − α·div z) for the vectors at columns from, from + L, … ending by {@code to}, in one
+     * pass (div z from z's rows i−1 and i, no temporary); returns Σ (x⁺ − x)² without the first
+     * {@code skip} lanes of each vector.
+     */
+    private static float primalRun(float tauX, float alpha, MemorySegment x, long xr, MemorySegment g, long gr,
+                                   MemorySegment z1, long a1, long upOff, boolean up, boolean down,
+                                   MemorySegment z2, long a2, MemorySegment out, long or, int from, int to, int skip) {
+        VectorMask<Float> noUp = F.maskAll(!up), noDown = F.maskAll(!down), keep = FloatVector.zero(F).addIndex(1).compare(VectorOperators.GE, (float) skip);
+        FloatVector negAlpha = FloatVector.broadcast(F, -alpha), negTau = FloatVector.broadcast(F, -tauX);
+        FloatVector acc = FloatVector.zero(F);
+        for (int j = from; j + L <= to; j += L) {
+            long o = 4L * j;
+            FloatVector dv = load(z1, a1 + o).blend(0f, noDown).sub(load(z1, a1 + o - upOff).blend(0f, noUp))
+                    .add(load(z2, a2 + o).sub(load(z2, a2 + o - 4)));
+            FloatVector xv = load(x, xr + o);
+            FloatVector nu = fma(negTau, fma(negAlpha, dv, load(g, gr + o)), xv);
+            store(nu, out, or + o);
+            FloatVector d = nu.sub(xv);
+            acc = acc.add(d.mul(d), keep);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float primalAt(float tauX, float alpha, MemorySegment x, long xat, MemorySegment g, long gat,
+                                  MemorySegment z1, long z1at, long upOff, boolean up, boolean down,
+                                  MemorySegment z2, long z2at, int j, int w, MemorySegment out, long oat) {
+        float old = get(x, xat);
+        float nu = fma(-tauX, fma(-alpha, divAt(z1, z1at, upOff, up, down, z2, z2at, j, w), get(g, gat)), old);
+        put(out, oat, nu);
         float d = nu - old;
         return d * d;
+    }
+
+    // ---------------------------------------------------------------- PDHG dual step, eq. (14b) [000]
+
+    private static float uAt(MemorySegment xn, long xno, MemorySegment xo, long xoo, long o) {
+        return 2f * get(xn, xno + o) - get(xo, xoo + o);
     }
 
     @Override
     public double pdhgDualIsotropic(float sigma, MemorySegment xn, long xno, MemorySegment xo, long xoo,
                                     MemorySegment z1, long z1o, MemorySegment z2, long z2o, int c, int h, int w,
                                     int r0, int r1) {
-        if (c == 1) {
-            return dualIsotropic1(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, h, w, r0, r1);
-        }
         long plane = 4L * h * w, row = 4L * w;
-        FloatVector sig = FloatVector.broadcast(F, sigma), one = FloatVector.broadcast(F, 1f);
+        int n = w - 1; // interior columns [0, w−1) have a right neighbour
+        // C > 1 couples 2·C vectors per lane group through ‖q‖: spelled out, that exceeds C2's inlining
+        // budget; as a loop over the channels, C2 boxes the vectors it carries. Either way every lane
+        // group would allocate, so C > 1 takes the per-pixel code (C = 1 is the paper's case).
+        boolean vectors = c == 1 && n >= L;
         double change = 0.0;
         for (int i = r0; i < r1; i++) {
             boolean down = i < h - 1;
-            long rel = i * row;
-            FloatVector acc = FloatVector.zero(F);
-            int j = 0;
-            for (int bound = rightBound(w); j <= bound; j += L) {
-                long pix = rel + 4L * j;
-                // Two sweeps over the channels: ‖q‖ needs all of them; the second recomputes q from the
-                // lines the first brought into L1 instead of buffering C·2 vectors.
-                FloatVector s = FloatVector.zero(F);
-                for (int ch = 0; ch < c; ch++) {
-                    long o = pix + ch * plane;
-                    FloatVector q1 = fma(sig, d1Vec(xn, xno, xo, xoo, o, row, down), load(z1, z1o + o));
-                    FloatVector q2 = fma(sig, d2Vec(xn, xno, xo, xoo, o), load(z2, z2o + o));
-                    s = fma(q2, q2, fma(q1, q1, s));
+            long rel = i * row, dn = down ? row : 0;
+            double rowSum = dualIsoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, c, plane, rel + 4L * (w - 1),
+                    dn, down, false);
+            if (!vectors) {
+                for (int j = 0; j < n; j++) {
+                    rowSum += dualIsoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, c, plane, rel + 4L * j, dn, down, true);
                 }
-                FloatVector scale = one.div(s.sqrt().max(1f));
-                for (int ch = 0; ch < c; ch++) {
-                    long o = pix + ch * plane;
-                    FloatVector old1 = load(z1, z1o + o), old2 = load(z2, z2o + o);
-                    FloatVector n1 = fma(sig, d1Vec(xn, xno, xo, xoo, o, row, down), old1).mul(scale);
-                    FloatVector n2 = fma(sig, d2Vec(xn, xno, xo, xoo, o), old2).mul(scale);
-                    store(n1, z1, z1o + o);
-                    store(n2, z2, z2o + o);
-                    FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
-                    acc = fma(e2, e2, fma(e1, e1, acc));
+            } else {
+                long xnr = xno + rel, xor = xoo + rel, z1r = z1o + rel, z2r = z2o + rel;
+                int jv = alignedBelow(n);
+                rowSum += dualIso1Run(sigma, xn, xnr, xo, xor, z1, z1r, z2, z2r, dn, down, 0, jv, 0);
+                if (jv < n) {
+                    // z is updated in place: the last vector re-reads the lanes the previous one already
+                    // wrote and keeps them (see dualIso1Run), so only its fresh lanes change.
+                    rowSum += dualIso1Run(sigma, xn, xnr, xo, xor, z1, z1r, z2, z2r, dn, down, n - L, n, jv - (n - L));
                 }
-            }
-            double rowSum = acc.reduceLanes(VectorOperators.ADD);
-            for (; j < w; j++) {
-                rowSum += dualIsoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, c, plane, row, rel + 4L * j,
-                        down, j < w - 1);
             }
             change += rowSum;
         }
@@ -450,93 +569,57 @@ public final class SimdStencilSupport implements StencilSupport {
     }
 
     /**
-     * The dual step for one channel, the case of sec. 5.1 [000]: one sweep, every input element loaded
-     * once per lane group (x⁺ and x at j, j+1 and the next row; z1, z2), q kept in registers.
+     * One channel, the case of sec. 5.1 [000], for the vectors at columns from, from + L, … ending by
+     * {@code to}: one sweep in which each lane group loads x⁺ and x at j, j+1 and the next row, and z1,
+     * z2 once, keeping q in registers. Pointers are at the row's start. The first {@code skip} lanes of
+     * each vector keep the z they loaded: they belong to a previous, overlapping vector that has already
+     * written its final values there, so their change is exactly 0. Returns Σ (z⁺ − z)².
      */
-    private static double dualIsotropic1(float sigma, MemorySegment xn, long xno, MemorySegment xo, long xoo,
-                                         MemorySegment z1, long z1o, MemorySegment z2, long z2o, int h, int w,
-                                         int r0, int r1) {
-        long row = 4L * w;
+    private static float dualIso1Run(float sigma, MemorySegment xn, long xnr, MemorySegment xo, long xor,
+                                     MemorySegment z1, long z1r, MemorySegment z2, long z2r, long dn, boolean down,
+                                     int from, int to, int skip) {
+        VectorMask<Float> noDown = F.maskAll(!down), keep = FloatVector.zero(F).addIndex(1).compare(VectorOperators.GE, (float) skip);
         FloatVector sig = FloatVector.broadcast(F, sigma), one = FloatVector.broadcast(F, 1f);
-        double change = 0.0;
-        for (int i = r0; i < r1; i++) {
-            boolean down = i < h - 1;
-            long rel = i * row;
-            FloatVector acc1 = FloatVector.zero(F), acc2 = acc1;
-            int j = 0;
-            for (int bound = rightBound(w); j <= bound; j += L) {
-                long o = rel + 4L * j;
-                FloatVector a = load(xn, xno + o);
-                FloatVector u = a.add(a).sub(load(xo, xoo + o));
-                FloatVector ar = load(xn, xno + o + 4);
-                FloatVector d2 = ar.add(ar).sub(load(xo, xoo + o + 4)).sub(u);
-                FloatVector d1;
-                if (down) {
-                    FloatVector ad = load(xn, xno + o + row);
-                    d1 = ad.add(ad).sub(load(xo, xoo + o + row)).sub(u);
-                } else {
-                    d1 = FloatVector.zero(F);
-                }
-                FloatVector old1 = load(z1, z1o + o), old2 = load(z2, z2o + o);
-                FloatVector q1 = fma(sig, d1, old1), q2 = fma(sig, d2, old2);
-                FloatVector scale = one.div(fma(q2, q2, q1.mul(q1)).sqrt().max(1f));
-                FloatVector n1 = q1.mul(scale), n2 = q2.mul(scale);
-                store(n1, z1, z1o + o);
-                store(n2, z2, z2o + o);
-                FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
-                acc1 = fma(e1, e1, acc1);
-                acc2 = fma(e2, e2, acc2);
-            }
-            double rowSum = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
-            for (; j < w; j++) {
-                rowSum += dualIsoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, 1, 0, row, rel + 4L * j,
-                        down, j < w - 1);
-            }
-            change += rowSum;
+        FloatVector acc = FloatVector.zero(F);
+        for (int j = from; j + L <= to; j += L) {
+            long o = 4L * j;
+            FloatVector a = load(xn, xnr + o), ad = load(xn, xnr + o + dn), ar = load(xn, xnr + o + 4);
+            FloatVector u = a.add(a).sub(load(xo, xor + o));
+            FloatVector d1 = ad.add(ad).sub(load(xo, xor + o + dn)).sub(u).blend(0f, noDown);
+            FloatVector d2 = ar.add(ar).sub(load(xo, xor + o + 4)).sub(u);
+            FloatVector old1 = load(z1, z1r + o), old2 = load(z2, z2r + o);
+            FloatVector q1 = fma(sig, d1, old1), q2 = fma(sig, d2, old2);
+            FloatVector s = one.div(fma(q2, q2, q1.mul(q1)).sqrt().max(1f));
+            FloatVector n1 = old1.blend(q1.mul(s), keep), n2 = old2.blend(q2.mul(s), keep);
+            store(n1, z1, z1r + o);
+            store(n2, z2, z2r + o);
+            FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
+            acc = fma(e2, e2, fma(e1, e1, acc));
         }
-        return change;
-    }
-
-    /** ∂₁u for u = 2·xNew − xOld at byte offset {@code o}, 0 in the last row. */
-    private static FloatVector d1Vec(MemorySegment xn, long xno, MemorySegment xo, long xoo, long o, long row,
-                                     boolean down) {
-        if (!down) {
-            return FloatVector.zero(F);
-        }
-        FloatVector a = load(xn, xno + o), ad = load(xn, xno + o + row);
-        return ad.add(ad).sub(load(xo, xoo + o + row)).sub(a.add(a).sub(load(xo, xoo + o)));
-    }
-
-    /** ∂₂u for u = 2·xNew − xOld at byte offset {@code o} (an interior column). */
-    private static FloatVector d2Vec(MemorySegment xn, long xno, MemorySegment xo, long xoo, long o) {
-        FloatVector a = load(xn, xno + o), ar = load(xn, xno + o + 4);
-        return ar.add(ar).sub(load(xo, xoo + o + 4)).sub(a.add(a).sub(load(xo, xoo + o)));
-    }
-
-    private static float u(MemorySegment xn, long xno, MemorySegment xo, long xoo, long o) {
-        return 2f * get(xn, xno + o) - get(xo, xoo + o);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /** The isotropic dual update of one pixel (byte offset {@code pix} in channel 0); returns its Σ (z⁺ − z)². */
     private static float dualIsoAt(float sigma, MemorySegment xn, long xno, MemorySegment xo, long xoo,
                                    MemorySegment z1, long z1o, MemorySegment z2, long z2o, int c, long plane,
-                                   long row, long pix, boolean down, boolean right) {
+                                   long pix, long dn, boolean down, boolean right) {
+        long rt = right ? 4 : 0;
         float s = 0f;
         for (int ch = 0; ch < c; ch++) {
             long o = pix + ch * plane;
-            float u = u(xn, xno, xo, xoo, o);
-            float q1 = fma(sigma, down ? u(xn, xno, xo, xoo, o + row) - u : 0f, get(z1, z1o + o));
-            float q2 = fma(sigma, right ? u(xn, xno, xo, xoo, o + 4) - u : 0f, get(z2, z2o + o));
+            float u = uAt(xn, xno, xo, xoo, o), ub = uAt(xn, xno, xo, xoo, o + dn), ur = uAt(xn, xno, xo, xoo, o + rt);
+            float q1 = fma(sigma, down ? ub - u : 0f, get(z1, z1o + o));
+            float q2 = fma(sigma, right ? ur - u : 0f, get(z2, z2o + o));
             s = fma(q2, q2, fma(q1, q1, s));
         }
-        float scale = 1f / Math.max(1f, (float) Math.sqrt(s));
+        float scale = 1f / Math.max((float) Math.sqrt(s), 1f);
         float change = 0f;
         for (int ch = 0; ch < c; ch++) {
             long o = pix + ch * plane;
-            float u = u(xn, xno, xo, xoo, o);
+            float u = uAt(xn, xno, xo, xoo, o), ub = uAt(xn, xno, xo, xoo, o + dn), ur = uAt(xn, xno, xo, xoo, o + rt);
             float old1 = get(z1, z1o + o), old2 = get(z2, z2o + o);
-            float n1 = fma(sigma, down ? u(xn, xno, xo, xoo, o + row) - u : 0f, old1) * scale;
-            float n2 = fma(sigma, right ? u(xn, xno, xo, xoo, o + 4) - u : 0f, old2) * scale;
+            float n1 = fma(sigma, down ? ub - u : 0f, old1) * scale;
+            float n2 = fma(sigma, right ? ur - u : 0f, old2) * scale;
             put(z1, z1o + o, n1);
             put(z2, z2o + o, n2);
             float e1 = n1 - old1, e2 = n2 - old2;
@@ -550,54 +633,66 @@ public final class SimdStencilSupport implements StencilSupport {
                                       MemorySegment z1, long z1o, MemorySegment z2, long z2o, int c, int h, int w,
                                       int r0, int r1) {
         long plane = 4L * h * w, row = 4L * w;
-        FloatVector sig = FloatVector.broadcast(F, sigma);
+        int n = w - 1;
         double change = 0.0;
-        // Elementwise box: the channels are independent, so each plane is swept on its own.
+        // The box is elementwise, so each channel plane is swept on its own, like the one-channel ball.
         for (int ch = 0; ch < c; ch++) {
             for (int i = r0; i < r1; i++) {
                 boolean down = i < h - 1;
-                long rel = ch * plane + i * row;
-                FloatVector acc1 = FloatVector.zero(F), acc2 = acc1;
-                int j = 0;
-                for (int bound = rightBound(w); j <= bound; j += L) {
-                    long o = rel + 4L * j;
-                    FloatVector a = load(xn, xno + o);
-                    FloatVector u = a.add(a).sub(load(xo, xoo + o));
-                    FloatVector ar = load(xn, xno + o + 4);
-                    FloatVector d2 = ar.add(ar).sub(load(xo, xoo + o + 4)).sub(u);
-                    FloatVector d1;
-                    if (down) {
-                        FloatVector ad = load(xn, xno + o + row);
-                        d1 = ad.add(ad).sub(load(xo, xoo + o + row)).sub(u);
-                    } else {
-                        d1 = FloatVector.zero(F);
+                long rel = ch * plane + i * row, dn = down ? row : 0;
+                double rowSum = dualAnisoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, rel + 4L * (w - 1), dn, down, false);
+                if (n < L) {
+                    for (int j = 0; j < n; j++) {
+                        rowSum += dualAnisoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, rel + 4L * j, dn, down, true);
                     }
-                    FloatVector old1 = load(z1, z1o + o), old2 = load(z2, z2o + o);
-                    FloatVector n1 = fma(sig, d1, old1).min(1f).max(-1f);
-                    FloatVector n2 = fma(sig, d2, old2).min(1f).max(-1f);
-                    store(n1, z1, z1o + o);
-                    store(n2, z2, z2o + o);
-                    FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
-                    acc1 = fma(e1, e1, acc1);
-                    acc2 = fma(e2, e2, acc2);
-                }
-                double rowSum = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
-                for (; j < w; j++) {
-                    long o = rel + 4L * j;
-                    float u = u(xn, xno, xo, xoo, o);
-                    float old1 = get(z1, z1o + o), old2 = get(z2, z2o + o);
-                    float n1 = fma(sigma, down ? u(xn, xno, xo, xoo, o + row) - u : 0f, old1);
-                    float n2 = fma(sigma, j < w - 1 ? u(xn, xno, xo, xoo, o + 4) - u : 0f, old2);
-                    n1 = Math.max(-1f, Math.min(1f, n1));
-                    n2 = Math.max(-1f, Math.min(1f, n2));
-                    put(z1, z1o + o, n1);
-                    put(z2, z2o + o, n2);
-                    float e1 = n1 - old1, e2 = n2 - old2;
-                    rowSum += (double) e1 * e1 + (double) e2 * e2;
+                } else {
+                    long xnr = xno + rel, xor = xoo + rel, z1r = z1o + rel, z2r = z2o + rel;
+                    int jv = alignedBelow(n);
+                    rowSum += dualAnisoRun(sigma, xn, xnr, xo, xor, z1, z1r, z2, z2r, dn, down, 0, jv, 0);
+                    if (jv < n) {
+                        rowSum += dualAnisoRun(sigma, xn, xnr, xo, xor, z1, z1r, z2, z2r, dn, down, n - L, n, jv - (n - L));
+                    }
                 }
                 change += rowSum;
             }
         }
         return change;
+    }
+
+    /** As {@link #dualIso1Run} for the box projection (elementwise, so one channel plane at a time). */
+    private static float dualAnisoRun(float sigma, MemorySegment xn, long xnr, MemorySegment xo, long xor,
+                                      MemorySegment z1, long z1r, MemorySegment z2, long z2r, long dn, boolean down,
+                                      int from, int to, int skip) {
+        VectorMask<Float> noDown = F.maskAll(!down), keep = FloatVector.zero(F).addIndex(1).compare(VectorOperators.GE, (float) skip);
+        FloatVector sig = FloatVector.broadcast(F, sigma);
+        FloatVector acc = FloatVector.zero(F);
+        for (int j = from; j + L <= to; j += L) {
+            long o = 4L * j;
+            FloatVector a = load(xn, xnr + o), ad = load(xn, xnr + o + dn), ar = load(xn, xnr + o + 4);
+            FloatVector u = a.add(a).sub(load(xo, xor + o));
+            FloatVector old1 = load(z1, z1r + o), old2 = load(z2, z2r + o);
+            FloatVector q1 = fma(sig, ad.add(ad).sub(load(xo, xor + o + dn)).sub(u).blend(0f, noDown), old1);
+            FloatVector q2 = fma(sig, ar.add(ar).sub(load(xo, xor + o + 4)).sub(u), old2);
+            FloatVector n1 = old1.blend(q1.min(1f).max(-1f), keep), n2 = old2.blend(q2.min(1f).max(-1f), keep);
+            store(n1, z1, z1r + o);
+            store(n2, z2, z2r + o);
+            FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
+            acc = fma(e2, e2, fma(e1, e1, acc));
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float dualAnisoAt(float sigma, MemorySegment xn, long xno, MemorySegment xo, long xoo,
+                                     MemorySegment z1, long z1o, MemorySegment z2, long z2o, long o, long dn,
+                                     boolean down, boolean right) {
+        float u = uAt(xn, xno, xo, xoo, o), ub = uAt(xn, xno, xo, xoo, o + dn);
+        float ur = uAt(xn, xno, xo, xoo, o + (right ? 4 : 0));
+        float old1 = get(z1, z1o + o), old2 = get(z2, z2o + o);
+        float n1 = Math.max(-1f, Math.min(1f, fma(sigma, down ? ub - u : 0f, old1)));
+        float n2 = Math.max(-1f, Math.min(1f, fma(sigma, right ? ur - u : 0f, old2)));
+        put(z1, z1o + o, n1);
+        put(z2, z2o + o, n2);
+        float e1 = n1 - old1, e2 = n2 - old2;
+        return fma(e2, e2, e1 * e1);
     }
 }

@@ -409,12 +409,14 @@ class TotalVariationTest {
         assertTrue(e.getMessage().contains("overlap"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TotalVariation.dualStepIsotropic(x, x, aliased, 1f, 1f));
         assertTrue(e.getMessage().contains("overlap"), e.getMessage());
-        // xNew overlapping x but not identical to it.
+        // xNew overlapping x.
         FloatVec big = FloatVec.allocate(arena, 17);
         Image a = Image.of(big.slice(0, 16), 4, 4), b = Image.of(big.slice(1, 16), 4, 4);
         e = assertThrows(IllegalArgumentException.class, () -> TotalVariation.primalStep(a, g, z, 1f, 1f, b));
         assertTrue(e.getMessage().contains("overlap"), e.getMessage());
-        TotalVariation.primalStep(a, g, z, 1f, 1f, a); // identical: in place is allowed
+        // In place is not allowed either: the dual step needs x^k.
+        e = assertThrows(IllegalArgumentException.class, () -> TotalVariation.primalStep(a, g, z, 1f, 1f, a));
+        assertTrue(e.getMessage().contains("x and xNew"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TotalVariation.primalStep(x, g, z, 1f, 1f, Image.of(g, 4, 4)));
         assertTrue(e.getMessage().contains("overlap"), e.getMessage());
 

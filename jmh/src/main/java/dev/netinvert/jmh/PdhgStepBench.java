@@ -1,0 +1,197 @@
+package dev.netinvert.jmh;
+
+import dev.netinvert.kernels.Blas;
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.GradientField;
+import dev.netinvert.kernels.Image;
+import dev.netinvert.kernels.TotalVariation;
+import dev.netinvert.kernels.reference.ReferenceStencils;
+import dev.netinvert.kernels.scalar.ScalarStencilSupport;
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The PDHG steps of eq. (14) [000] on a single-channel {@code size × size} image, fused (one pass) vs
+ * unfused (the same arithmetic through temporaries with the fast kernels) vs the plain-array reference.
+ *
+ * <p>Bytes that must move per call (N = size²): the dual step reads x⁺, x, z1, z2 and writes z1, z2
+ * (24·N); the primal step reads x, g, z1, z2 and writes x⁺ (20·N). The unfused versions move several
+ * times that through their temporaries. See jmh/RESULTS-stencils.md.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+public class PdhgStepBench {
+
+    @Param({"64", "512", "2048"})
+    public int size;
+
+    /** sec. 5.1.1 [000]: α = 1.5e-2, τz = 1/(8α); τx is a plausible 1.99/‖W‖². */
+    private static final float ALPHA = 1.5e-2f, TAU_Z = 1f / (8 * ALPHA), TAU_X = 1.99f / 4000f;
+
+    private Arena arena;
+    private Image x, xNew, div, u;
+    private FloatVec g, t, zOld1, zOld2;
+    private GradientField z, grad;
+    private float[] xa, xNewa, ga, z1a, z2a, outa;
+    // Preallocated temporaries for the allocation-free reference composition.
+    private float[] ua, d1a, d2a, old1a, old2a, diva;
+    private final ScalarStencilSupport scalar = new ScalarStencilSupport();
+
+    @Setup
+    public void setup() {
+        if (!TotalVariation.implementation().name().equals("simd")) {
+            throw new IllegalStateException("the SIMD stencils are not active in this fork; run with --add-modules jdk.incubator.vector");
+        }
+        arena = Arena.ofShared();
+        int n = size * size;
+        SplittableRandom rnd = new SplittableRandom(7);
+        xa = StencilBench.random(rnd, n);
+        xNewa = StencilBench.random(rnd, n);
+        ga = StencilBench.random(rnd, n);
+        z1a = StencilBench.random(rnd, n);
+        z2a = StencilBench.random(rnd, n);
+        outa = new float[n];
+        ua = new float[n];
+        d1a = new float[n];
+        d2a = new float[n];
+        old1a = new float[n];
+        old2a = new float[n];
+        diva = new float[n];
+        x = Image.allocate(arena, 1, size, size);
+        x.values().copyFrom(xa);
+        xNew = Image.allocate(arena, 1, size, size);
+        xNew.values().copyFrom(xNewa);
+        div = Image.allocate(arena, 1, size, size);
+        u = Image.allocate(arena, 1, size, size);
+        g = FloatVec.of(arena, ga);
+        t = FloatVec.allocate(arena, n);
+        zOld1 = FloatVec.allocate(arena, n);
+        zOld2 = FloatVec.allocate(arena, n);
+        z = GradientField.allocate(arena, 1, size, size);
+        z.d1().copyFrom(z1a);
+        z.d2().copyFrom(z2a);
+        grad = GradientField.allocate(arena, 1, size, size);
+    }
+
+    @TearDown
+    public void tearDown() {
+        arena.close();
+    }
+
+    // ---------------------------------------------------------------- dual step, eq. (14b)
+
+    /** One stencil pass: z ← proj(z + τz·α·∇(2x⁺ − x)), returning ‖z⁺ − z‖². */
+    @Benchmark
+    public double dualFusedSimd() {
+        return TotalVariation.dualStepIsotropic(xNew, x, z, TAU_Z, ALPHA);
+    }
+
+    @Benchmark
+    public double dualAnisotropicFusedSimd() {
+        return TotalVariation.dualStepAnisotropic(xNew, x, z, TAU_Z, ALPHA);
+    }
+
+    @Benchmark
+    public double dualFusedScalar() {
+        return scalar.pdhgDualIsotropic(TAU_Z * ALPHA, xNew.values().segment(), xNew.values().byteOffset(),
+                x.values().segment(), x.values().byteOffset(), z.d1().segment(), z.d1().byteOffset(),
+                z.d2().segment(), z.d2().byteOffset(), 1, size, size, 0, size);
+    }
+
+    /**
+     * The same step with the SIMD kernels but unfused: keep z, u = 2x⁺ − x, ∇u into temporaries,
+     * z += σ∇u, project, then ‖z⁺ − z‖² from the kept copy.
+     */
+    @Benchmark
+    public double dualUnfusedSimd() {
+        Blas.copy(z.d1(), zOld1);
+        Blas.copy(z.d2(), zOld2);
+        Blas.copy(xNew.values(), u.values());
+        Blas.scale(2f, u.values());
+        Blas.axpy(-1f, x.values(), u.values());
+        TotalVariation.gradient(u, grad);
+        float sigma = TAU_Z * ALPHA;
+        Blas.axpy(sigma, grad.d1(), z.d1());
+        Blas.axpy(sigma, grad.d2(), z.d2());
+        TotalVariation.projectL2Ball(z, 1f);
+        Blas.axpy(-1f, z.d1(), zOld1);
+        Blas.axpy(-1f, z.d2(), zOld2);
+        return (double) Blas.sumOfSquares(zOld1) + Blas.sumOfSquares(zOld2);
+    }
+
+    /** The specification as written (it allocates its temporaries on every call). */
+    @Benchmark
+    public double dualReference() {
+        return ReferenceStencils.pdhgDualIsotropic(1, size, size, TAU_Z, ALPHA, xNewa, xa, z1a, z2a);
+    }
+
+    /** The reference composition on float[] with preallocated temporaries: the fair plain-Java baseline. */
+    @Benchmark
+    public double dualReferenceNoAlloc() {
+        int n = xa.length;
+        float sigma = TAU_Z * ALPHA;
+        System.arraycopy(z1a, 0, old1a, 0, n);
+        System.arraycopy(z2a, 0, old2a, 0, n);
+        for (int k = 0; k < n; k++) {
+            ua[k] = 2f * xNewa[k] - xa[k];
+        }
+        ReferenceStencils.gradient(1, size, size, ua, d1a, d2a);
+        for (int k = 0; k < n; k++) {
+            z1a[k] = z1a[k] + sigma * d1a[k];
+            z2a[k] = z2a[k] + sigma * d2a[k];
+        }
+        ReferenceStencils.projectL2(1, size, size, z1a, z2a, 1f);
+        double change = 0;
+        for (int k = 0; k < n; k++) {
+            float e1 = z1a[k] - old1a[k], e2 = z2a[k] - old2a[k];
+            change += (double) e1 * e1 + (double) e2 * e2;
+        }
+        return change;
+    }
+
+    // ---------------------------------------------------------------- primal step, eq. (14a)
+
+    /** One pass: x⁺ = x − τx·(g − α·div z), returning ‖x⁺ − x‖². */
+    @Benchmark
+    public double primalFusedSimd() {
+        return TotalVariation.primalStep(x, g, z, TAU_X, ALPHA, xNew);
+    }
+
+    @Benchmark
+    public double primalFusedScalar() {
+        return scalar.pdhgPrimal(TAU_X, ALPHA, x.values().segment(), x.values().byteOffset(), g.segment(), g.byteOffset(),
+                z.d1().segment(), z.d1().byteOffset(), z.d2().segment(), z.d2().byteOffset(), 1, size, size, 0, size,
+                xNew.values().segment(), xNew.values().byteOffset());
+    }
+
+    /** Unfused with the SIMD kernels: div z into a temporary, t = g − α·div, x⁺ = x − τx·t, then ‖x⁺ − x‖². */
+    @Benchmark
+    public double primalUnfusedSimd() {
+        TotalVariation.divergence(z, div);
+        Blas.copy(g, t);
+        Blas.axpy(-ALPHA, div.values(), t);
+        Blas.copy(x.values(), xNew.values());
+        Blas.axpy(-TAU_X, t, xNew.values());
+        Blas.copy(xNew.values(), u.values());
+        Blas.axpy(-1f, x.values(), u.values());
+        return Blas.sumOfSquares(u.values());
+    }
+
+    @Benchmark
+    public double primalReference() {
+        return ReferenceStencils.pdhgPrimal(1, size, size, TAU_X, ALPHA, xa, ga, z1a, z2a, outa);
+    }
+}

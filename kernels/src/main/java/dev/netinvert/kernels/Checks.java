@@ -101,8 +101,8 @@ final class Checks {
         long a0 = sa.address() + oa, a1 = a0 + la;
         long b0 = sb.address() + ob, b1 = b0 + lb;
         if (a0 < b1 && b0 < a1) {
-            throw new IllegalArgumentException(a + " must not overlap " + b + " in memory (" + a + " is written while "
-                    + b + " is read)");
+            throw new IllegalArgumentException(a + " and " + b + " must not overlap in memory (one is written while "
+                    + "the other is read)");
         }
     }
 }

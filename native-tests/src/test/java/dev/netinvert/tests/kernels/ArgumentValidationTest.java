@@ -220,40 +220,40 @@ class ArgumentValidationTest {
         FloatVec x = FloatVec.wrap(seg, 0, 13);
         FloatVec yOverX = FloatVec.wrap(seg, 4L * 10, 7);    // shares x[10..12]
         FloatVec yByteOverX = FloatVec.wrap(seg, 4L * 13 - 1, 7); // shares one byte of x[12]
-        assertFails(IllegalArgumentException.class, () -> Blas.gemv(1f, w, x, 0f, yOverX), "y must not overlap x");
-        assertFails(IllegalArgumentException.class, () -> Blas.gemv(1f, w, x, 0f, yByteOverX), "y must not overlap x");
+        assertFails(IllegalArgumentException.class, () -> Blas.gemv(1f, w, x, 0f, yOverX), "y and x must not overlap");
+        assertFails(IllegalArgumentException.class, () -> Blas.gemv(1f, w, x, 0f, yByteOverX), "y and x must not overlap");
         assertFails(IllegalArgumentException.class, () -> Blas.gemvRows(1f, w, 0, 1, x, 0f, yOverX, null),
-                "y must not overlap x");
+                "y and x must not overlap");
 
         FloatVec r = FloatVec.wrap(seg, 4L * 20, 7), yOverR = FloatVec.wrap(seg, 4L * 14, 13);
-        assertFails(IllegalArgumentException.class, () -> Blas.gemvT(1f, w, r, 0f, yOverR), "y must not overlap r");
+        assertFails(IllegalArgumentException.class, () -> Blas.gemvT(1f, w, r, 0f, yOverR), "y and r must not overlap");
 
         FloatVec t = FloatVec.wrap(seg, 4L * 40, 7), z = FloatVec.wrap(seg, 4L * 50, 7), g = FloatVec.wrap(seg, 4L * 20, 13);
         Activation s = Activation.RELU;
         assertFails(IllegalArgumentException.class,
-                () -> Fused.bregmanGradient(s, w, x, null, t, z, FloatVec.wrap(seg, 4L * 5, 13)), "g must not overlap x");
+                () -> Fused.bregmanGradient(s, w, x, null, t, z, FloatVec.wrap(seg, 4L * 5, 13)), "g and x must not overlap");
         assertFails(IllegalArgumentException.class,
-                () -> Fused.bregmanGradient(s, w, x, null, t, FloatVec.wrap(seg, 4L * 12, 7), g), "z must not overlap x");
+                () -> Fused.bregmanGradient(s, w, x, null, t, FloatVec.wrap(seg, 4L * 12, 7), g), "z and x must not overlap");
         assertFails(IllegalArgumentException.class,
-                () -> Fused.bregmanGradient(s, w, x, null, t, FloatVec.wrap(seg, 4L * 30, 7), g), "g must not overlap z");
+                () -> Fused.bregmanGradient(s, w, x, null, t, FloatVec.wrap(seg, 4L * 30, 7), g), "g and z must not overlap");
         assertFails(IllegalArgumentException.class,
-                () -> Fused.bregmanGradient(s, w, x, null, t, FloatVec.wrap(seg, 4L * 46, 7), g), "z must not overlap t");
+                () -> Fused.bregmanGradient(s, w, x, null, t, FloatVec.wrap(seg, 4L * 46, 7), g), "z and t must not overlap");
 
         // Outputs over the target, the bias or W itself: the target would be zeroed before it is read.
         assertFails(IllegalArgumentException.class,
-                () -> Fused.bregmanGradient(s, w, x, null, FloatVec.wrap(seg, 4L * 22, 7), z, g), "g must not overlap t");
+                () -> Fused.bregmanGradient(s, w, x, null, FloatVec.wrap(seg, 4L * 22, 7), z, g), "g and t must not overlap");
         assertFails(IllegalArgumentException.class,
-                () -> Fused.bregmanGradient(s, w, x, FloatVec.wrap(seg, 4L * 25, 7), t, z, g), "g must not overlap b");
+                () -> Fused.bregmanGradient(s, w, x, FloatVec.wrap(seg, 4L * 25, 7), t, z, g), "g and b must not overlap");
         assertFails(IllegalArgumentException.class,
-                () -> Fused.bregmanGradient(s, w, x, FloatVec.wrap(seg, 4L * 52, 7), t, z, g), "z must not overlap b");
+                () -> Fused.bregmanGradient(s, w, x, FloatVec.wrap(seg, 4L * 52, 7), t, z, g), "z and b must not overlap");
         FloatMatrix wInSeg = new FloatMatrix(seg, 4L * 14, 7, 3, 3);
         FloatVec x3 = FloatVec.wrap(seg, 0, 3);
         assertFails(IllegalArgumentException.class, () -> Blas.gemv(1f, wInSeg, x3, 0f, FloatVec.wrap(seg, 4L * 20, 7)),
-                "y must not overlap W");
+                "y and W must not overlap");
         assertFails(IllegalArgumentException.class, () -> Blas.gemvT(1f, wInSeg, t, 0f, FloatVec.wrap(seg, 4L * 30, 3)),
-                "y must not overlap W");
+                "y and W must not overlap");
         assertFails(IllegalArgumentException.class, () -> Blas.axpy(1f, FloatVec.wrap(seg, 4L, 7),
-                FloatVec.wrap(seg, 0, 7)), "y must not overlap x");
+                FloatVec.wrap(seg, 0, 7)), "y and x must not overlap");
         assertDoesNotThrow(() -> Blas.axpy(1f, FloatVec.wrap(seg, 0, 7), FloatVec.wrap(seg, 0, 7)),
                 "axpy in place on identical views (y = (1 + a)·y) is allowed");
 

@@ -48,21 +48,6 @@ public final class SimdKernelSupport implements KernelSupport {
         return FMA ? Math.fma(a, b, c) : a * b + c;
     }
 
-    /**
-     * Σ of the lanes in lane order. {@code reduceLanes(ADD)} leaves the order unspecified, and in
-     * practice the interpreter, C1 and C2 add in different orders, so the same inputs gave results that
-     * differed in the last bit before and after JIT compilation. A fixed order keeps every kernel
-     * deterministic (DESIGN.md decision 7); L is a constant, so C2 unrolls this into lane extracts,
-     * a cost paid once per reduction, not per element.
-     */
-    private static float sumLanes(FloatVector v) {
-        float s = v.lane(0);
-        for (int i = 1; i < L; i++) {
-            s += v.lane(i);
-        }
-        return s;
-    }
-
     private static float get(MemorySegment s, long off) {
         return s.get(FloatVec.LAYOUT, off);
     }
@@ -91,7 +76,7 @@ public final class SimdKernelSupport implements KernelSupport {
             for (; i < bound; i += L) {
                 a0 = fma(load(x, xo + 4L * i), load(y, yo + 4L * i), a0);
             }
-            sum = sumLanes(a0.add(a1).add(a2.add(a3)));
+            sum = Lanes.sum(a0.add(a1).add(a2.add(a3)));
         }
         for (; i < n; i++) {
             sum = fma(get(x, xo + 4L * i), get(y, yo + 4L * i), sum);
@@ -165,7 +150,7 @@ public final class SimdKernelSupport implements KernelSupport {
                 FloatVector v = load(x, xo + 4L * i);
                 a0 = fma(v, v, a0);
             }
-            sum = sumLanes(a0.add(a1).add(a2.add(a3)));
+            sum = Lanes.sum(a0.add(a1).add(a2.add(a3)));
         }
         for (; i < n; i++) {
             float v = get(x, xo + 4L * i);
@@ -243,10 +228,10 @@ public final class SimdKernelSupport implements KernelSupport {
                 a2 = fma(load(w, w2 + o), xv, a2);
                 a3 = fma(load(w, w3 + o), xv, a3);
             }
-            s0 = sumLanes(a0);
-            s1 = sumLanes(a1);
-            s2 = sumLanes(a2);
-            s3 = sumLanes(a3);
+            s0 = Lanes.sum(a0);
+            s1 = Lanes.sum(a1);
+            s2 = Lanes.sum(a2);
+            s3 = Lanes.sum(a3);
         }
         for (; j < cols; j++) {
             long o = 4L * j;

@@ -780,7 +780,7 @@ public final class SimdProxSupport implements ProxSupport {
                 }
             }
         }
-        double sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        double sum = Lanes.sum(a0.add(a1));
         for (int i = bound; i < n; i++) {
             sum += sigma.psi(get(u, uo + 4L * i));
         }
@@ -846,7 +846,7 @@ public final class SimdProxSupport implements ProxSupport {
                 }
             }
         }
-        double sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        double sum = Lanes.sum(a0.add(a1));
         for (int i = bound; i < n; i++) {
             sum += sigma.conjugate(get(z, zo + 4L * i));
         }
@@ -910,7 +910,7 @@ public final class SimdProxSupport implements ProxSupport {
                 }
             }
         }
-        double sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        double sum = Lanes.sum(a0.add(a1));
         for (int i = bound; i < n; i++) {
             sum += sigma.bregman(get(y, yo + 4L * i), get(z, zo + 4L * i));
         }

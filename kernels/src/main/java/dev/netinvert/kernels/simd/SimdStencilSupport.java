@@ -244,7 +244,7 @@ public final class SimdStencilSupport implements StencilSupport {
             }
             acc = acc.add(s.sqrt(), keep);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     private static float tvIsoAt(MemorySegment x, long at, long plane, int c, long dn, boolean down, boolean right) {
@@ -294,7 +294,7 @@ public final class SimdStencilSupport implements StencilSupport {
             FloatVector d1 = load(x, o + dn).sub(v).blend(0f, noDown), d2 = load(x, o + 4).sub(v);
             acc = acc.add(d1.abs().add(d2.abs()), keep);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     private static float tvAnisoAt(MemorySegment x, long o, long dn, boolean down, boolean right) {
@@ -339,7 +339,7 @@ public final class SimdStencilSupport implements StencilSupport {
             }
             acc = acc.add(s.sqrt(), keep);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     @Override
@@ -375,7 +375,7 @@ public final class SimdStencilSupport implements StencilSupport {
             long o = 4L * j;
             acc = acc.add(load(p1, a + o).abs().add(load(p2, b + o).abs()), keep);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     private static float sumOfSquaresAt(MemorySegment p1, long p1o, MemorySegment p2, long p2o, int c,
@@ -514,7 +514,7 @@ public final class SimdStencilSupport implements StencilSupport {
             FloatVector d = nu.sub(xv);
             acc = acc.add(d.mul(d), keep);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     private static float primalAt(float tauX, float alpha, MemorySegment x, long xat, MemorySegment g, long gat,
@@ -596,7 +596,7 @@ public final class SimdStencilSupport implements StencilSupport {
             FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
             acc = fma(e2, e2, fma(e1, e1, acc));
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     /** The isotropic dual update of one pixel (byte offset {@code pix} in channel 0); returns its Σ (z⁺ − z)². */
@@ -679,7 +679,7 @@ public final class SimdStencilSupport implements StencilSupport {
             FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
             acc = fma(e2, e2, fma(e1, e1, acc));
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.sum(acc);
     }
 
     private static float dualAnisoAt(float sigma, MemorySegment xn, long xno, MemorySegment xo, long xoo,

@@ -11,15 +11,17 @@ import org.ejml.interfaces.linsol.LinearSolverDense;
 
 /**
  * The least-squares steps of [002] — the Oracle's projections (Alg. 6, Alg. 1), the last step of Alg. 2
- * and the debiasing of Alg. 5 — in double precision with EJML's column-pivoted Householder QR.
+ * and the debiasing of Alg. 5 — in double precision with EJML's SVD-based pseudo-inverse.
  *
  * <p>Why a direct double-precision solver and not CG on the normal equations with the float kernels:
  * these are the steps that decide the final accuracy (the yardstick of Fig. 4 is SNR in the 100 dB
  * range), they are small (at most n_L × n_0 after composing the supported layers; 625 × 100 in sec. 6.1)
  * and run once per layer, not per iteration. Normal equations square the condition number (κ² ≈ 10⁴ for
- * a 150 × 100 Gaussian W^S) and float CG would then stall near 1e-4 relative accuracy; QR in double
- * reaches the accuracy the float data allow. Column pivoting returns the minimum-norm solution when the
- * supported matrix is rank-deficient (e.g. s_1 &lt; n_0, where Cor. 1 says the inverse is not unique).
+ * a 150 × 100 Gaussian W^S) and float CG would then stall near 1e-4 relative accuracy; an SVD in double
+ * reaches the accuracy the float data allow. The SVD (rather than QR) returns the minimum-norm solution
+ * when the supported matrix is rank-deficient (e.g. s_1 &lt; n_0, where Cor. 1 says the inverse is not
+ * unique); a column-pivoted QR gave "basic" solutions of norm ~1e7 there. At 625 × 100 an SVD costs a few
+ * milliseconds.
  */
 final class DenseLeastSquares {
     private DenseLeastSquares() {}
@@ -38,7 +40,7 @@ final class DenseLeastSquares {
         return m;
     }
 
-    /** argmin_x ‖A x − b‖₂ (minimum-norm if A is rank-deficient); A is not modified. */
+    /** argmin_x ‖A x − b‖₂ (minimum-norm if A is rank-deficient, by SVD); A is not modified. */
     static double[] solve(DMatrixRMaj a, double[] b) {
         if (a.numRows == 0 || a.numCols == 0) {
             return new double[a.numCols];
@@ -46,7 +48,7 @@ final class DenseLeastSquares {
         LinearSolverDense<DMatrixRMaj> ls = LinearSolverFactory_DDRM.pseudoInverse(true);
         DMatrixRMaj aa = ls.modifiesA() ? a.copy() : a;
         if (!ls.setA(aa)) {
-            throw new ArithmeticException("least squares: QR of a " + a.numRows + "×" + a.numCols + " matrix failed");
+            throw new ArithmeticException("least squares: SVD of a " + a.numRows + "×" + a.numCols + " matrix failed");
         }
         DMatrixRMaj x = new DMatrixRMaj(a.numCols, 1);
         ls.solve(DMatrixRMaj.wrap(b.length, 1, b.clone()), x);
@@ -90,7 +92,7 @@ final class DenseLeastSquares {
 
     /**
      * Gauss–Newton with backtracking for min_z ½‖y_obs − φ(A z + c)‖² (Alg. 1 [002], and the debiasing
-     * of Alg. 5): the Jacobian is diag(φ′(Az + c))·A, each step a QR least-squares solve. For φ = identity
+     * of Alg. 5): the Jacobian is diag(φ′(Az + c))·A, each step a least-squares solve. For φ = identity
      * the first step is exact. Stops when the step is below 1e-12·(‖z‖ + 1e-30), when a step cannot reduce
      * the loss (TOLERANCE: float data, reached the rounding floor), or after {@code maxIter}.
      *

@@ -19,7 +19,7 @@ import java.util.Objects;
  *   <li>x̂_{L−1} = argmin ½‖φ⁻¹(y) − b_L − W_L x‖² + λ_{L−1}‖x‖₁ (a LASSO by {@link Fista}; observed outputs
  *       whose φ⁻¹ is not finite are left out);</li>
  *   <li>for l = L−1 … 2: x̂_{l−1} = argmin ½‖x̂_l^{S_l} − b_l^{S_l} − W_l^{S_l} x‖² + λ_{l−1}‖x‖₁, S_l the support of x̂_l;</li>
- *   <li>ẑ = argmin ‖x̂_1^{S_1} − b_1^{S_1} − W_1^{S_1} z‖ (double-precision QR);</li>
+ *   <li>ẑ = argmin ‖x̂_1^{S_1} − b_1^{S_1} − W_1^{S_1} z‖ (double-precision SVD least squares);</li>
  *   <li>optional debiasing as in Alg. 5 (sec. 6.1 [002] debiases both pursuits).</li>
  * </ol>
  * Alg. 2 does not constrain x ≥ 0; {@link Options#nonNegative()} adds it. Without it a LASSO with small λ

@@ -20,7 +20,7 @@ import org.ejml.data.DMatrixRMaj;
  *       the layer-wise ẑ. This removes the noise amplification of φ⁻¹ near the saturated ends of tanh.</li>
  * </ol>
  * Observed outputs whose φ⁻¹ is not finite (y = ±1 exactly for tanh: float tanh saturates for |u| ≳ 9)
- * are left out of step 1 only. All solves are double-precision QR ({@link DenseLeastSquares}).
+ * are left out of step 1 only. All solves are double-precision SVD least squares ({@link DenseLeastSquares}).
  */
 public final class Oracle {
     private Oracle() {}

@@ -162,4 +162,28 @@ class PursuitCliTest {
             assertTrue(maskLifted.err().contains("--mask"), maskLifted.err());
         }
     }
+
+    @Test
+    void pursuitSweepWritesCsvJsonAndPlots(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("sweep");
+        Run r = run("pursuit-sweep", "--n0", "10", "--n", "60", "--n1", "12,40", "--signals", "2", "--gd-iter", "20",
+                "--threads", "1", "--out", out.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        List<String> csv = Files.readAllLines(out.resolve("runs.csv"));
+        assertEquals(1 + 2 * 2 * 4, csv.size(), String.join("\n", csv));
+        assertTrue(csv.get(0).startsWith("n1,signal,method,snr_z_db"));
+        assertTrue(Files.size(out.resolve("snr-z.png")) > 1000 && Files.size(out.resolve("snr-x1.png")) > 1000);
+        Map<String, Object> json = JSON.std.mapFrom(Files.readString(out.resolve("summary.json")));
+        assertEquals(2 * 4, ((List<?>) json.get("summary")).size());
+        // n1 = 40 > 2 n0: Latent-Pursuit recovers z; n1 = 12 < 2 n0: it cannot.
+        double good = csv.stream().filter(l -> l.startsWith("40,") && l.contains(",latent-pursuit,"))
+                .mapToDouble(l -> Double.parseDouble(l.split(",")[3])).min().orElseThrow();
+        assertTrue(good > 80, "n1 = 40: " + good + " dB");
+        double bad = csv.stream().filter(l -> l.startsWith("12,") && l.contains(",latent-pursuit,"))
+                .mapToDouble(l -> Double.parseDouble(l.split(",")[3])).max().orElseThrow();
+        assertTrue(bad < 30, "n1 = 12: " + bad + " dB");
+        Run bad2 = run("pursuit-sweep", "--methods", "magic", "--out", dir.resolve("x").toString());
+        assertEquals(2, bad2.code());
+        assertTrue(bad2.err().contains("methods") && bad2.err().contains("magic"), bad2.err());
+    }
 }

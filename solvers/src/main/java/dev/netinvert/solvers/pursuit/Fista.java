@@ -1,11 +1,13 @@
 package dev.netinvert.solvers.pursuit;
 
+import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.StopReason;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 /**
  * FISTA [Beck–Teboulle 2009] for
@@ -30,72 +32,145 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Stops when ‖u⁺ − u‖₂ ≤ tol·‖u⁺‖₂ (TOLERANCE), after maxIterations (MAX_ITERATIONS), or when an
  * iterate is not finite (DIVERGED). Nothing is allocated inside the loop.
+ *
+ * <p>An instance is one solve's workspace (allocated in the caller's arena) and steps one iteration at a
+ * time — the unit the benchmark measures; {@link ReferenceFista} is its plain-array twin.
  */
-final class Fista {
-    private Fista() {}
-
-    /** Workspace vectors of one solve: n-element x, u, uPrev, g and m-element pre and r. */
-    private record Work(FloatVec x, FloatVec u, FloatVec g, FloatVec pre, FloatVec r) {}
+public final class Fista {
+    private final FloatMatrix a;
+    private final FloatVec b, y, mask;
+    private final OutputActivation phi;
+    private final boolean nonNeg;
+    private final float mu, muLambda;
+    private final FloatVec x, u, uPrev, g, pre, r;
+    private final double[] acc = new double[3];
+    private double t = 1;
+    private double change, norm;
 
     /**
-     * Runs FISTA from {@code xInOut} (n elements, overwritten by the result).
+     * A workspace for FISTA on one problem.
      *
-     * @param a       A, m × n
-     * @param b       b (m elements) or null
-     * @param y       the target (m)
-     * @param mask    null or m entries of 0/1
-     * @param phi     φ
-     * @param lambda  λ ≥ 0
-     * @param nonNeg  whether to constrain x ≥ 0
-     * @param normA   ‖A‖₂ (an estimate from power iteration)
-     * @param tol     relative change tolerance
-     * @param maxIter iteration budget
+     * @param a      A, m × n
+     * @param b      b (m elements) or null
+     * @param y      the target (m)
+     * @param mask   null or m entries of 0/1
+     * @param phi    φ: identity, tanh, sigmoid or leaky ReLU
+     * @param lambda λ ≥ 0
+     * @param nonNeg whether to constrain x ≥ 0
+     * @param normA  ‖A‖₂ (e.g. from power iteration), &gt; 0
+     */
+    public Fista(Arena arena, FloatMatrix a, FloatVec b, FloatVec y, FloatVec mask, Activation phi, double lambda,
+                 boolean nonNeg, double normA) {
+        Objects.requireNonNull(arena, "arena");
+        this.a = Objects.requireNonNull(a, "a");
+        int m = a.rows(), n = a.cols();
+        checkLength("b", b, m, true);
+        checkLength("y", y, m, false);
+        checkLength("mask", mask, m, true);
+        if (!(lambda >= 0) || Double.isInfinite(lambda)) {
+            throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);
+        }
+        if (!(normA > 0) || Double.isInfinite(normA)) {
+            throw new IllegalArgumentException("normA must be finite and > 0, got " + normA);
+        }
+        this.b = b;
+        this.y = y;
+        this.mask = mask;
+        this.phi = OutputActivation.of(Objects.requireNonNull(phi, "phi"));
+        this.nonNeg = nonNeg;
+        mu = (float) (1.0 / (this.phi.curvature() * normA * normA * 1.02));
+        muLambda = (float) (mu * lambda);
+        x = FloatVec.allocate(arena, n);
+        u = FloatVec.allocate(arena, n);
+        uPrev = FloatVec.allocate(arena, n);
+        g = FloatVec.allocate(arena, n);
+        pre = FloatVec.allocate(arena, m);
+        r = FloatVec.allocate(arena, m);
+    }
+
+    private static void checkLength(String name, FloatVec v, int expected, boolean nullable) {
+        if (v == null && nullable) {
+            return;
+        }
+        Objects.requireNonNull(v, name);
+        if (v.length() != expected) {
+            throw new IllegalArgumentException(name + ": expected length " + expected + " (A's rows), got " + v.length());
+        }
+    }
+
+    /** Restarts from x⁰ (n elements; t = 1). */
+    public void reset(FloatVec x0) {
+        Blas.copy(x0, uPrev);
+        Blas.copy(x0, x);
+        t = 1;
+    }
+
+    /** One iteration (steps 1–4 of Alg. 3); returns false if the iterate became non-finite. */
+    public boolean step() {
+        Blas.gemv(1f, a, x, 0f, pre, b);
+        smoothResidual(phi, pre, y, mask, r);
+        Blas.gemvT(1f, a, r, 0f, g);
+        double tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
+        proxStep(x, g, mu, muLambda, nonNeg, uPrev, u, acc);
+        change = acc[0];
+        norm = acc[1];
+        if (!Double.isFinite(change) || !Double.isFinite(norm)) {
+            return false;
+        }
+        float beta;
+        if (acc[2] > 0) {
+            t = 1;
+            beta = 0f;
+        } else {
+            beta = (float) ((t - 1) / tNext);
+            t = tNext;
+        }
+        extrapolate(u, uPrev, beta, x);
+        Blas.copy(u, uPrev);
+        return true;
+    }
+
+    /** ‖u⁺ − u‖₂ of the last step. */
+    public double lastChange() {
+        return Math.sqrt(change);
+    }
+
+    /** ‖u⁺‖₂ of the last step. */
+    public double lastNorm() {
+        return Math.sqrt(norm);
+    }
+
+    /** The current iterate u (n elements), a view into the workspace. */
+    public FloatVec solution() {
+        return uPrev;
+    }
+
+    /**
+     * Runs FISTA from {@code xInOut} (n elements, overwritten by the result) until the tolerance, the budget
+     * or divergence.
      */
     static Stage solve(String name, int layer, FloatMatrix a, FloatVec b, FloatVec y, FloatVec mask, OutputActivation phi,
                        double lambda, boolean nonNeg, double normA, double tol, int maxIter, FloatVec xInOut) {
         long t0 = System.nanoTime();
-        int m = a.rows(), n = a.cols();
         try (Arena arena = Arena.ofConfined()) {
-            Work w = new Work(FloatVec.allocate(arena, n), FloatVec.allocate(arena, n), FloatVec.allocate(arena, n),
-                    FloatVec.allocate(arena, m), FloatVec.allocate(arena, m));
-            FloatVec uPrev = xInOut;
-            Blas.copy(uPrev, w.x);
-            float mu = (float) (1.0 / (phi.curvature() * normA * normA * 1.02));
-            float muLambda = (float) (mu * lambda);
-            double t = 1;
-            double[] acc = new double[3];
+            Fista f = new Fista(arena, a, b, y, mask, phi.sigma(), lambda, nonNeg, normA);
+            f.reset(xInOut);
             StopReason reason = StopReason.MAX_ITERATIONS;
             int k = 0;
             while (k < maxIter) {
                 k++;
-                Blas.gemv(1f, a, w.x, 0f, w.pre, b);
-                smoothResidual(phi, w.pre, y, mask, w.r);
-                Blas.gemvT(1f, a, w.r, 0f, w.g);
-                double tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
-                // Steps 2 and 4 and the restart test in one pass over x, u, uPrev, g.
-                proxStep(w.x, w.g, mu, muLambda, nonNeg, uPrev, w.u, acc);
-                double change = acc[0], norm = acc[1], restart = acc[2];
-                if (!Double.isFinite(change) || !Double.isFinite(norm)) {
+                if (!f.step()) {
                     reason = StopReason.DIVERGED;
                     break;
                 }
-                float beta;
-                if (restart > 0) {
-                    t = 1;
-                    beta = 0f;
-                } else {
-                    beta = (float) ((t - 1) / tNext);
-                    t = tNext;
-                }
-                extrapolate(w.u, uPrev, beta, w.x);
-                Blas.copy(w.u, uPrev);
-                if (Math.sqrt(change) <= tol * Math.sqrt(norm)) {
+                if (f.lastChange() <= tol * f.lastNorm()) {
                     reason = StopReason.TOLERANCE;
                     break;
                 }
             }
-            Blas.gemv(1f, a, uPrev, 0f, w.pre, b);
-            double res = dataResidual(phi, w.pre, y, mask);
+            Blas.copy(f.uPrev, xInOut);
+            Blas.gemv(1f, a, f.uPrev, 0f, f.pre, b);
+            double res = dataResidual(phi, f.pre, y, mask);
             return new Stage(name, layer, k, reason, res, (System.nanoTime() - t0) * 1e-9);
         }
     }

@@ -7,6 +7,7 @@ import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.network.SeededGaussian;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 /**
  * The linearized ADMM (alternating direction proximal method of multipliers, [Beck 2017, ch. 15]) of
@@ -37,64 +38,129 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Stops when ‖x⁺ − x‖ ≤ tol·‖x⁺‖ and the constraint residual ‖a − v^{S^c}‖ ≤ tol·‖v‖ (TOLERANCE), after
  * maxIterations, or on a non-finite iterate (DIVERGED). Nothing is allocated inside the loop.
+ *
+ * <p>An instance is one solve's workspace and steps one iteration at a time (the benchmark's unit);
+ * {@link ReferenceLinearizedAdmm} is its plain-array twin.
  */
-final class LinearizedAdmm {
-    private LinearizedAdmm() {}
+public final class LinearizedAdmm {
+    private final FloatMatrix p;
+    private final int s;
+    private final FloatVec b, target;
+    private final boolean first;
+    private final float rho, step, lamStep, keep, gStep;
+    private final FloatVec v, r, g, a, u, x;
+    private final double[] acc = new double[2];
+    private double change, norm, cons;
 
     /**
-     * @param p       P = [W^S; W^{S^c}], m × n
-     * @param s       |S|, the first s rows of P
-     * @param b       the bias in P's row order (m) or null
-     * @param target  x^S_next, s elements
-     * @param first   whether this is the first layer (eq. (18)) rather than a mid layer (Alg. 4)
-     * @param lambda  λ ≥ 0 (mid layers)
-     * @param gamma   γ ≥ 0 (first layer)
-     * @param rho     ρ > 0
-     * @param xInOut  start and result, n elements
+     * A workspace for the ADMM of one layer.
+     *
+     * @param p            P = [W^S; W^{S^c}], m × n
+     * @param s            |S|, the first s rows of P (0 ≤ s ≤ m)
+     * @param b            the bias in P's row order (m) or null
+     * @param target       x^S_next, s elements
+     * @param first        whether this is the first layer (eq. (18)) rather than a mid layer (Alg. 4)
+     * @param lambda       λ ≥ 0 (mid layers)
+     * @param gamma        γ ≥ 0 (first layer)
+     * @param rho          ρ &gt; 0
+     * @param alphaPlusBeta α + β ≥ λ_max(PᵀDP) (eq. (12)), e.g. 1.02·{@link #lambdaMax}
      */
+    public LinearizedAdmm(Arena arena, FloatMatrix p, int s, FloatVec b, FloatVec target, boolean first, double lambda,
+                          double gamma, double rho, double alphaPlusBeta) {
+        Objects.requireNonNull(arena, "arena");
+        this.p = Objects.requireNonNull(p, "p");
+        int m = p.rows(), n = p.cols();
+        if (s < 0 || s > m) {
+            throw new IllegalArgumentException("s must lie in [0, " + m + "] (P's rows), got " + s);
+        }
+        if (b != null && b.length() != m) {
+            throw new IllegalArgumentException("b: expected length " + m + " (P's rows), got " + b.length());
+        }
+        Objects.requireNonNull(target, "target");
+        if (target.length() != s) {
+            throw new IllegalArgumentException("target: expected length " + s + " (= s), got " + target.length());
+        }
+        if (!(lambda >= 0) || !(gamma >= 0) || !(rho > 0) || !(alphaPlusBeta > 0)) {
+            throw new IllegalArgumentException("expected lambda >= 0, gamma >= 0, rho > 0, alphaPlusBeta > 0, got "
+                    + lambda + ", " + gamma + ", " + rho + ", " + alphaPlusBeta);
+        }
+        this.s = s;
+        this.b = b;
+        this.target = target;
+        this.first = first;
+        this.rho = (float) rho;
+        step = (float) (1.0 / alphaPlusBeta);
+        lamStep = (float) (lambda / alphaPlusBeta);
+        keep = (float) (alphaPlusBeta / (alphaPlusBeta + gamma));
+        gStep = (float) (1.0 / (alphaPlusBeta + gamma));
+        int c = m - s;
+        v = FloatVec.allocate(arena, m);
+        r = FloatVec.allocate(arena, m);
+        g = FloatVec.allocate(arena, n);
+        x = FloatVec.allocate(arena, n);
+        a = FloatVec.allocate(arena, Math.max(c, 1)).slice(0, c);
+        u = FloatVec.allocate(arena, Math.max(c, 1)).slice(0, c);
+    }
+
+    /** Restarts from x⁰ (n elements), u = 0 and a⁰ = min(W^{S^c}x⁰ + b, 0) (feasible, zero constraint residual). */
+    public void reset(FloatVec x0) {
+        Blas.copy(x0, x);
+        Blas.fill(u, 0f);
+        Blas.gemv(1f, p, x, 0f, v, b);
+        initSplit(v, s, a);
+    }
+
+    /** One iteration (steps 1–3 of Alg. 4, or eq. (18) for the first layer); false if non-finite. */
+    public boolean step() {
+        stackedResidual(v, s, target, a, u, rho, r);
+        Blas.gemvT(1f, p, r, 0f, g);
+        if (first) {
+            firstStep(x, g, keep, gStep, acc);
+        } else {
+            midStep(x, g, step, lamStep, acc);
+        }
+        Blas.gemv(1f, p, x, 0f, v, b);
+        cons = splitAndMultiplier(v, s, a, u);
+        change = acc[0];
+        norm = acc[1];
+        return Double.isFinite(change) && Double.isFinite(cons);
+    }
+
+    /** Whether ‖x⁺ − x‖ ≤ tol·‖x⁺‖ and ‖a − v^{S^c}‖ ≤ tol·‖v‖ after the last step. */
+    public boolean converged(double tol) {
+        return Math.sqrt(change) <= tol * Math.sqrt(norm)
+                && Math.sqrt(cons) <= tol * Math.max(Blas.norm2(v), Float.MIN_NORMAL);
+    }
+
+    /** The current x (n elements), a view into the workspace. */
+    public FloatVec solution() {
+        return x;
+    }
+
     static Stage solve(String name, int layer, FloatMatrix p, int s, FloatVec b, FloatVec target, boolean first,
                        double lambda, double gamma, double rho, double tol, int maxIter, FloatVec xInOut) {
         long t0 = System.nanoTime();
-        int m = p.rows(), n = p.cols(), c = m - s;
         try (Arena arena = Arena.ofConfined()) {
-            FloatVec v = FloatVec.allocate(arena, m), r = FloatVec.allocate(arena, m), g = FloatVec.allocate(arena, n);
-            FloatVec a = FloatVec.allocate(arena, Math.max(c, 1)).slice(0, c);
-            FloatVec u = FloatVec.allocate(arena, Math.max(c, 1)).slice(0, c);
             double ab = 1.02 * lambdaMax(p, s, (float) rho, arena);
-            float step = (float) (1.0 / ab), lamStep = (float) (lambda / ab);
-            float keep = (float) (ab / (ab + gamma)), gStep = (float) (1.0 / (ab + gamma));
-            FloatVec x = xInOut;
-            Blas.gemv(1f, p, x, 0f, v, b);
-            // a⁰ = min(W^{S^c}x⁰ + b, 0) is feasible and makes the first constraint residual zero.
-            initSplit(v, s, a);
-            double[] acc = new double[2];
+            LinearizedAdmm admm = new LinearizedAdmm(arena, p, s, b, target, first, lambda, gamma, rho, ab);
+            admm.reset(xInOut);
             StopReason reason = StopReason.MAX_ITERATIONS;
             int k = 0;
             while (k < maxIter) {
                 k++;
-                stackedResidual(v, s, target, a, u, (float) rho, r);
-                Blas.gemvT(1f, p, r, 0f, g);
-                if (first) {
-                    firstStep(x, g, keep, gStep, acc);
-                } else {
-                    midStep(x, g, step, lamStep, acc);
-                }
-                Blas.gemv(1f, p, x, 0f, v, b);
-                double cons = splitAndMultiplier(v, s, a, u);
-                double change = acc[0], norm = acc[1];
-                if (!Double.isFinite(change) || !Double.isFinite(cons)) {
+                if (!admm.step()) {
                     reason = StopReason.DIVERGED;
                     break;
                 }
-                if (Math.sqrt(change) <= tol * Math.sqrt(norm)
-                        && Math.sqrt(cons) <= tol * Math.max(Blas.norm2(v), Float.MIN_NORMAL)) {
+                if (admm.converged(tol)) {
                     reason = StopReason.TOLERANCE;
                     break;
                 }
             }
+            Blas.copy(admm.x, xInOut);
             double res = 0;
             for (int i = 0; i < s; i++) {
-                double d = v.get(i) - target.get(i);
+                double d = admm.v.get(i) - target.get(i);
                 res += d * d;
             }
             return new Stage(name, layer, k, reason, Math.sqrt(res), (System.nanoTime() - t0) * 1e-9);
@@ -102,7 +168,7 @@ final class LinearizedAdmm {
     }
 
     /** λ_max(PᵀDP), D = diag(1 on the first s rows, ρ on the rest), by power iteration (rel. tol 1e-6). */
-    static double lambdaMax(FloatMatrix p, int s, float rho, Arena arena) {
+    public static double lambdaMax(FloatMatrix p, int s, float rho, Arena arena) {
         FloatVec x = FloatVec.allocate(arena, p.cols()), y = FloatVec.allocate(arena, p.rows());
         new SeededGaussian(0x1ADD_A1L).fill(x, 0, 1);
         Blas.scale(1f / Blas.norm2(x), x);

@@ -184,7 +184,7 @@ public final class Fista {
         for (int i = 0; i < pre.length(); i++) {
             long o = 4L * i;
             float p = ps.get(FloatVec.LAYOUT, po + o);
-            float v = phi.derivative(p) * (phi.apply(p) - ys.get(FloatVec.LAYOUT, yo + o));
+            float v = phi.gradientFactor(p, ys.get(FloatVec.LAYOUT, yo + o));
             if (ms != null) {
                 v *= ms.get(FloatVec.LAYOUT, mo + o);
             }

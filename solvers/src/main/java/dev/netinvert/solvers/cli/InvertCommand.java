@@ -17,6 +17,11 @@ import dev.netinvert.solvers.lifted.PdhgTv;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.parallel.Parallelism;
+import dev.netinvert.solvers.pursuit.GradientDescent;
+import dev.netinvert.solvers.pursuit.InversionResult;
+import dev.netinvert.solvers.pursuit.LatentPursuit;
+import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
+import dev.netinvert.solvers.pursuit.Oracle;
 import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +39,7 @@ import picocli.CommandLine.Option;
 
 /** {@code invert}: a user's network and observation(s) → solution(s). */
 @Command(name = "invert", mixinStandardHelpOptions = true,
-        description = {"Invert a network: recover the input x from an observed output y.",
+        description = {"Invert a network: recover the input x (or latent z) from an observed output y.",
                 "A 1-D --observed array is one observation; a 2-D array is a batch (one observation per row), solved "
                         + "in parallel; the solution .npy then has one row per observation.",
                 "Writes solution.npy, result.json (iterations, stop reason, residuals, time per observation) and, "
@@ -67,8 +72,42 @@ final class InvertCommand implements Callable<Integer> {
     @Option(names = "--observed", required = true, description = "The observation y: a 1-D .npy, or 2-D for a batch.")
     Path observed;
 
-    @Option(names = "--method", defaultValue = "pdhg-tv", description = "pdhg-tv (default), landweber or lifted-cd.")
+    @Option(names = "--method", defaultValue = "pdhg-tv", description = "pdhg-tv (default), landweber, lifted-cd "
+            + "(lifted Bregman, [000]); latent-pursuit, layered-bp, oracle, gd, adam (generators x = phi(W_L ReLU(...)), [002]).")
     String method;
+
+    @Option(names = "--mask", description = "Partial observations (pursuit and gradient methods): a 1-D .npy of the output size, "
+            + "1 = observed, 0 = unknown.")
+    Path mask;
+
+    @Option(names = "--latent", description = "True latent vector(s) z.npy (n_0, or batch x n_0): the oracle reads the hidden "
+            + "supports from G(z).")
+    Path latent;
+
+    @Option(names = "--lambda", defaultValue = "0", description = "l1 weight: lambda_L of Latent-Pursuit eq. (8), lambda of every "
+            + "layer of layered-bp (default ${DEFAULT-VALUE}).")
+    double lambda;
+
+    @Option(names = "--rho", defaultValue = "1e-2", description = "ADMM penalty rho of Latent-Pursuit (default ${DEFAULT-VALUE}).")
+    double rho;
+
+    @Option(names = "--gamma", defaultValue = "0", description = "Gaussian prior weight gamma of Latent-Pursuit eq. (16) (default ${DEFAULT-VALUE}).")
+    double gamma;
+
+    @Option(names = "--no-debias", description = "Skip the debiasing step of the pursuits.")
+    boolean noDebias;
+
+    @Option(names = "--step", description = "Step size of gd/adam (default: automatic for gd, 1e-2 * init-std for adam).")
+    Double step;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "Momentum of gd, beta1 of adam (default ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random start of gd/adam (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--init-std", defaultValue = "1", description = "Standard deviation of the random start of gd/adam (default ${DEFAULT-VALUE}).")
+    double initStd;
 
     @Option(names = "--alpha", defaultValue = "0.015", description = "TV weight alpha (default ${DEFAULT-VALUE}).")
     double alpha;
@@ -79,7 +118,11 @@ final class InvertCommand implements Callable<Integer> {
     @Option(names = "--max-iter", defaultValue = "10000", description = "Iteration budget (outer iterations for lifted-cd; default ${DEFAULT-VALUE}).")
     int maxIter;
 
-    @Option(names = "--tol", defaultValue = "1e-5", description = "Stopping tolerance (default ${DEFAULT-VALUE}).")
+    @Option(names = "--tol", description = "Stopping tolerance (default 1e-5; 1e-7 for the pursuits, whose supports are read "
+            + "from the iterates and need them accurate).")
+    Double tolOption;
+
+    /** The lifted methods' tolerance. */
     double tol;
 
     @Option(names = "--tv", defaultValue = "isotropic", description = "isotropic (default) or anisotropic total variation.")
@@ -115,8 +158,16 @@ final class InvertCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-iter must be >= 1, got " + maxIter);
         }
         String m = method.toLowerCase(Locale.ROOT);
+        tol = tolOption == null ? (PURSUIT_METHODS.contains(m) ? 1e-7 : 1e-5) : tolOption;
+        if (PURSUIT_METHODS.contains(m)) {
+            return callPursuit(m);
+        }
         if (!List.of("pdhg-tv", "landweber", "lifted-cd").contains(m)) {
-            throw new IllegalArgumentException("--method must be pdhg-tv, landweber or lifted-cd, got '" + method + "'");
+            throw new IllegalArgumentException("--method must be pdhg-tv, landweber, lifted-cd, latent-pursuit, layered-bp, "
+                    + "oracle, gd or adam, got '" + method + "'");
+        }
+        if (mask != null) {
+            throw new IllegalArgumentException("--mask is accepted by latent-pursuit, layered-bp, oracle, gd and adam, not by " + m);
         }
         if (m.equals("landweber") && delta == null) {
             throw new IllegalArgumentException("--method landweber needs --delta (the noise level ||y_delta - y||) "
@@ -148,7 +199,75 @@ final class InvertCommand implements Callable<Integer> {
         }
     }
 
-    private Network loadNetwork(Arena arena, LoadOptions load) throws Exception {
+    static final List<String> PURSUIT_METHODS = List.of("latent-pursuit", "layered-bp", "oracle", "gd", "adam");
+
+    /** The methods of [002]: z from y = G(z) (one row of y per observation), written as solution.npy. */
+    private Integer callPursuit(String m) throws Exception {
+        if (m.equals("oracle") && latent == null) {
+            throw new IllegalArgumentException("--method oracle needs --latent z.npy (the true latent vectors, whose hidden "
+                    + "supports the oracle is given)");
+        }
+        LoadOptions load = new LoadOptions(allowNonFinite, mask != null);
+        try (Arena arena = Arena.ofShared(); Parallelism par = Options.parallelism(threads)) {
+            Network net = loadNetwork(arena, load);
+            FloatVec mk = PursuitRuns.mask(mask, net, arena);
+            boolean single = Npy.read(observed, arena).rank() == 1;
+            FloatMatrix batch = PursuitRuns.observations(observed, net, arena, load);
+            FloatMatrix z = m.equals("oracle") ? PursuitRuns.latents(latent, net, batch.rows(), arena) : null;
+            LatentPursuit.Options lp = LatentPursuit.Options.defaults().withRho(rho).withGamma(gamma).withTol(tol)
+                    .withMaxIterations(maxIter).withDebias(!noDebias);
+            LatentPursuit.Options lpl = new LatentPursuit.Options(lambda, lp.lambdaMid(), lp.rho(), lp.gamma(),
+                    lp.supportThreshold(), lp.tol(), lp.maxIterations(), lp.debias(), lp.debiasIterations());
+            LayeredBasisPursuit.Options lbp0 = LayeredBasisPursuit.Options.defaults(net.depth(), lambda);
+            LayeredBasisPursuit.Options lbp = new LayeredBasisPursuit.Options(lbp0.lambdas(), lbp0.nonNegative(),
+                    lbp0.supportThreshold(), tol, maxIter, !noDebias, lbp0.debiasIterations());
+            GradientDescent.Options gd = (m.equals("adam") ? GradientDescent.Options.adam(seed, initStd)
+                    : GradientDescent.Options.gd(seed, initStd)).withMomentum(momentum).withMaxIterations(maxIter);
+            if (step != null) {
+                gd = gd.withStep(step);
+            }
+            GradientDescent.Options gdo = gd;
+            List<InversionResult> results = PursuitRuns.solveAll(batch, par, (i, y) -> switch (m) {
+                case "latent-pursuit" -> LatentPursuit.solve(net, y, mk, lpl);
+                case "layered-bp" -> LayeredBasisPursuit.solve(net, y, mk, lbp);
+                case "oracle" -> Oracle.solve(net, y, mk, PursuitRuns.supportsOf(net, z.row(i)), Oracle.Options.defaults());
+                default -> GradientDescent.solve(net, y, mk, gdo);
+            });
+            java.nio.file.Files.createDirectories(out);
+            FloatMatrix sol = FloatMatrix.allocate(arena, results.size(), net.inputSize());
+            List<Object> per = new ArrayList<>();
+            for (int i = 0; i < results.size(); i++) {
+                sol.row(i).copyFrom(results.get(i).z());
+                per.add(PursuitRuns.json(results.get(i)));
+            }
+            if (single) {
+                Npy.write(out.resolve("solution.npy"), sol.row(0));
+            } else {
+                Npy.write(out.resolve("solution.npy"), sol);
+            }
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("observed", observed.toString());
+            json.put("method", m);
+            json.put("mask", mask == null ? null : mask.toString());
+            json.put("kernels", dev.netinvert.kernels.Kernels.describe());
+            json.put("results", per);
+            PursuitRuns.writeJson(out.resolve("result.json"), json);
+            if (!quiet) {
+                for (int i = 0; i < results.size(); i++) {
+                    InversionResult r = results.get(i);
+                    System.out.printf(Locale.ROOT, "observation %d: %s, %d iterations, stop: %s, ||M(G(z) - y)|| = %.4g, %.3f s%n",
+                            i, r.method(), r.totalIterations(), r.stopReason().label(), r.residual(), r.seconds());
+                    if (r.uniqueness() != null && !r.uniqueness().holds()) {
+                        System.out.println(r.uniqueness().report());
+                    }
+                }
+                System.out.println("solution written to " + out.resolve("solution.npy").toAbsolutePath().normalize());
+            }
+            return PursuitRuns.diverged(results) ? 3 : 0;
+        }
+    }
+
+    Network loadNetwork(Arena arena, LoadOptions load) throws Exception {
         if (source.model != null) {
             return ModelFiles.load(source.model, arena, load);
         }

@@ -5,13 +5,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code netinvert} command-line program: {@code circle}, {@code invert}, {@code info}.
+ * The {@code netinvert} command-line program: {@code circle}, {@code invert}, {@code diagnose}, {@code pursuit-sweep}, {@code info}.
  * Errors end the program with a one-line message on stderr and a non-zero exit code (2 for bad
  * arguments, 1 for failures); {@code --verbose} adds the stack trace.
  */
 @Command(name = "netinvert", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Invert neural networks: recover x from an observed output y = N(x) + noise.",
-        subcommands = {CircleCommand.class, InvertCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CircleCommand.class, InvertCommand.class, DiagnoseCommand.class, PursuitSweepCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -1,0 +1,139 @@
+package dev.netinvert.jmh;
+
+import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.FloatMatrix;
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.network.Network;
+import dev.netinvert.solvers.network.RandomNetworks;
+import dev.netinvert.solvers.pursuit.Fista;
+import dev.netinvert.solvers.pursuit.LinearizedAdmm;
+import dev.netinvert.solvers.pursuit.Pursuits;
+import dev.netinvert.solvers.pursuit.ReferenceFista;
+import dev.netinvert.solvers.pursuit.ReferenceLinearizedAdmm;
+import java.lang.foreign.Arena;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One iteration of the two iterative stages of Latent-Pursuit at the sizes of sec. 6.1 [002]
+ * (x = tanh(W_2 ReLU(W_1 z)), n = 625, n_0 = 100, n_1 = {@code n1}):
+ * <ul>
+ *   <li>{@code fistaFast}/{@code fistaReference}: Alg. 3 on W_2 (625 × n_1, tanh) — one GEMV, one GEMVᵀ and
+ *       the elementwise steps;</li>
+ *   <li>{@code admmFast}/{@code admmReference}: the first-layer linearized ADMM, eq. (18), on W_1 with its
+ *       rows permuted to [W^S; W^{S^c}] (n_1 × 100, |S| ≈ n_1/2).</li>
+ * </ul>
+ * 20 iterations per invocation; the score is per iteration. Run with {@code -prof gc} to see 0 B/op.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@State(Scope.Benchmark)
+public class PursuitIterationBench {
+    static final int STEPS = 20;
+
+    @Param({"300"})
+    public int n1;
+
+    private Arena arena;
+    private Fista fista;
+    private ReferenceFista fistaRef;
+    private LinearizedAdmm admm;
+    private ReferenceLinearizedAdmm admmRef;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        arena = Arena.ofShared();
+        Network net = RandomNetworks.generator002(arena, 7, 100, n1, 625);
+        FloatVec z = RandomNetworks.latent(arena, 100, 100, Pursuits.latentStd(100, n1));
+        FloatVec y = net.forward(z, arena);
+        FloatMatrix w2 = net.layer(2).weight(), w1 = net.layer(1).weight();
+        double norm = net.layer(2).operatorNorm().value();
+        fista = new Fista(arena, w2, null, y, null, Activation.TANH, 0, true, norm);
+        fista.reset(FloatVec.allocate(arena, n1));
+        fistaRef = new ReferenceFista(w2.toArray(), 625, n1, null, y.toArray(), null, Activation.TANH, 0, true, norm);
+        fistaRef.reset(new float[n1]);
+
+        float[] x1 = Pursuits.hiddenOf(net, z).get(0);
+        int[] s = Pursuits.support(x1, 0);
+        FloatMatrix p = FloatMatrix.allocate(arena, n1, 100);
+        float[] target = new float[s.length];
+        int r = 0;
+        boolean[] in = new boolean[n1];
+        for (int i : s) {
+            in[i] = true;
+            target[r] = x1[i];
+            p.row(r++).copyFrom(w1.row(i).toArray());
+        }
+        for (int i = 0; i < n1; i++) {
+            if (!in[i]) {
+                p.row(r++).copyFrom(w1.row(i).toArray());
+            }
+        }
+        double ab = 1.02 * LinearizedAdmm.lambdaMax(p, s.length, 1e-2f, arena);
+        admm = new LinearizedAdmm(arena, p, s.length, null, FloatVec.of(arena, target), true, 0, 0, 1e-2, ab);
+        admm.reset(FloatVec.allocate(arena, 100));
+        admmRef = new ReferenceLinearizedAdmm(p.toArray(), n1, 100, s.length, null, target, true, 0, 0, 1e-2, ab);
+        admmRef.reset(new float[100]);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        arena.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(STEPS)
+    public boolean fistaFast() {
+        boolean ok = true;
+        for (int k = 0; k < STEPS; k++) {
+            ok &= fista.step();
+        }
+        return ok;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(STEPS)
+    public boolean fistaReference() {
+        boolean ok = true;
+        for (int k = 0; k < STEPS; k++) {
+            ok &= fistaRef.step();
+        }
+        return ok;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(STEPS)
+    public boolean admmFast() {
+        boolean ok = true;
+        for (int k = 0; k < STEPS; k++) {
+            ok &= admm.step();
+        }
+        return ok;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(STEPS)
+    public boolean admmReference() {
+        boolean ok = true;
+        for (int k = 0; k < STEPS; k++) {
+            ok &= admmRef.step();
+        }
+        return ok;
+    }
+}

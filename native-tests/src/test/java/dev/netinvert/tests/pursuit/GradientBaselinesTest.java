@@ -1,0 +1,107 @@
+package dev.netinvert.tests.pursuit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.StopReason;
+import dev.netinvert.solvers.network.Network;
+import dev.netinvert.solvers.network.RandomNetworks;
+import dev.netinvert.solvers.pursuit.GradientDescent;
+import dev.netinvert.solvers.pursuit.InversionResult;
+import dev.netinvert.solvers.pursuit.Pursuits;
+import java.lang.foreign.Arena;
+import org.junit.jupiter.api.Test;
+
+/** Gradient descent with momentum and Adam on ½‖M(G(z) − y)‖²: convergence, stop reasons, determinism. */
+class GradientBaselinesTest {
+
+    /** A small, strongly expansive generator (20 → 200 → 400) on which the loss is benign. */
+    static Network net(Arena arena) {
+        return RandomNetworks.generator002(arena, 21, 20, 200, 400);
+    }
+
+    @Test
+    void gradientDescentWithMomentumDrivesTheLossDownAndRecoversZ() {
+        try (Arena arena = Arena.ofConfined()) {
+            Network net = net(arena);
+            double std = Pursuits.latentStd(20, 200);
+            FloatVec z = RandomNetworks.latent(arena, 20, 1, std);
+            FloatVec y = net.forward(z, arena);
+            GradientDescent.Options o = GradientDescent.Options.gd(9, std).withMaxIterations(4000);
+            InversionResult r = GradientDescent.solve(net, y, null, o);
+            double snr = Pursuits.snrDb(z.toArray(), r.z());
+            assertTrue(snr > 40, "GD SNR " + snr + " dB, " + r.stages());
+            assertTrue(r.residual() < 1e-3, "residual " + r.residual());
+            assertEquals("gd", r.method());
+            assertTrue(r.stages().get(0).iterations() >= 1 && r.seconds() > 0);
+            // Same seed, same run: bit-identical.
+            assertArrayEquals(r.z(), GradientDescent.solve(net, y, null, o).z());
+        }
+    }
+
+    @Test
+    void adamConverges() {
+        try (Arena arena = Arena.ofConfined()) {
+            Network net = net(arena);
+            double std = Pursuits.latentStd(20, 200);
+            FloatVec z = RandomNetworks.latent(arena, 20, 2, std);
+            FloatVec y = net.forward(z, arena);
+            InversionResult r = GradientDescent.solve(net, y, null,
+                    GradientDescent.Options.adam(3, std).withMaxIterations(4000));
+            double snr = Pursuits.snrDb(z.toArray(), r.z());
+            assertTrue(snr > 30, "Adam SNR " + snr + " dB, " + r.stages());
+            assertEquals("adam", r.method());
+        }
+    }
+
+    @Test
+    void stopReasonsAreTruthful() {
+        try (Arena arena = Arena.ofConfined()) {
+            Network net = net(arena);
+            double std = Pursuits.latentStd(20, 200);
+            FloatVec y = net.forward(RandomNetworks.latent(arena, 20, 4, std), arena);
+            GradientDescent.Options o = GradientDescent.Options.gd(5, std);
+            // A too-large step on a generator with a linear output blows up (a tanh output would saturate and
+            // stop at a flat point with a zero gradient instead, which is reported as such).
+            Network linear = RandomNetworks.gaussian(arena, 21, new int[] {20, 200, 400},
+                    java.util.List.of(dev.netinvert.kernels.Activation.RELU, dev.netinvert.kernels.Activation.IDENTITY),
+                    RandomNetworks.WeightScale.unit());
+            FloatVec yl = linear.forward(RandomNetworks.latent(arena, 20, 4, std), arena);
+            InversionResult huge = GradientDescent.solve(linear, yl, null, o.withStep(1e3).withMaxIterations(200));
+            assertEquals(StopReason.DIVERGED, huge.stopReason(), huge.stages().toString());
+            assertTrue(Double.isFinite(huge.stages().get(0).residual()), "the last finite loss is reported");
+            InversionResult few = GradientDescent.solve(net, y, null, o.withMaxIterations(3));
+            assertEquals(StopReason.MAX_ITERATIONS, few.stopReason());
+            assertEquals(3, few.totalIterations());
+            InversionResult loose = GradientDescent.solve(net, y, null, o.withGradTol(1e30));
+            assertEquals(StopReason.TOLERANCE, loose.stopReason());
+            assertEquals(0, loose.totalIterations());
+            // The paper's rule: the first step of the list whose run reaches the tolerance.
+            InversionResult searched = GradientDescent.solveWithStepSearch(net, y, null,
+                    o.withMaxIterations(50).withGradTol(1e30), new double[] {1e3, 1e-6});
+            assertEquals(StopReason.TOLERANCE, searched.stopReason());
+        }
+    }
+
+    @Test
+    void maskedEntriesDoNotPullTheSolution() {
+        try (Arena arena = Arena.ofConfined()) {
+            Network net = net(arena);
+            double std = Pursuits.latentStd(20, 200);
+            FloatVec z = RandomNetworks.latent(arena, 20, 6, std);
+            FloatVec y = net.forward(z, arena);
+            FloatVec mask = FloatVec.allocate(arena, 400);
+            for (int i = 0; i < 400; i++) {
+                mask.set(i, i < 200 ? 1f : 0f);
+                if (i >= 200) {
+                    y.set(i, -0.5f); // garbage where unobserved
+                }
+            }
+            InversionResult r = GradientDescent.solve(net, y, mask,
+                    GradientDescent.Options.gd(9, std).withMaxIterations(4000));
+            assertTrue(Pursuits.snrDb(z.toArray(), r.z()) > 40, r.stages().toString());
+        }
+    }
+}

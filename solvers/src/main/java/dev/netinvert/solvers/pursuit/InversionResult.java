@@ -1,0 +1,46 @@
+package dev.netinvert.solvers.pursuit;
+
+import dev.netinvert.solvers.StopReason;
+import java.util.List;
+
+/**
+ * What every inversion of a generator returns (the pursuits of [002] and the gradient baselines).
+ *
+ * <p>Indexing follows the code's {@link dev.netinvert.solvers.network.Network}: layer l maps x_{l−1} to
+ * x_l = σ_l(W_l x_{l−1} + b_l), x_0 = z, hidden layers x_1 … x_{L−1} are ReLU outputs and x_L = φ(…) is the
+ * signal. The paper's W_i is the code's W_{i+1} and its x_i (i = 1 … L_paper) are the code's hidden x_i.
+ *
+ * @param method      "latent-pursuit", "layered-bp", "oracle", "gd" or "adam"
+ * @param z           the recovered latent vector, n_0 elements
+ * @param layers      the method's estimate of each hidden layer x_1 … x_{L−1} (element l−1 is x_l). For the
+ *                    pursuits these are the layer-wise estimates (before debiasing); for the baselines the
+ *                    hidden layers of G(z)
+ * @param supports    the support (sorted indices) of each hidden layer that the method used or found
+ * @param output      G(z), n_L elements
+ * @param residual    ‖M(G(z) − y)‖₂ (M the observation mask)
+ * @param stages      every stage in the order run
+ * @param uniqueness  Cor. 1 [002] evaluated on {@code supports} (and the number of observed entries)
+ * @param seconds     wall time of the whole inversion
+ */
+public record InversionResult(String method, float[] z, List<float[]> layers, List<int[]> supports, float[] output,
+                              double residual, List<Stage> stages, Uniqueness uniqueness, double seconds) {
+
+    /** Iterations summed over the stages. */
+    public int totalIterations() {
+        return stages.stream().mapToInt(Stage::iterations).sum();
+    }
+
+    /** The worst stop reason of the stages: DIVERGED over MAX_ITERATIONS over anything else. */
+    public StopReason stopReason() {
+        StopReason worst = StopReason.TOLERANCE;
+        for (Stage s : stages) {
+            if (s.stopReason() == StopReason.DIVERGED) {
+                return StopReason.DIVERGED;
+            }
+            if (s.stopReason() == StopReason.MAX_ITERATIONS) {
+                worst = StopReason.MAX_ITERATIONS;
+            }
+        }
+        return worst;
+    }
+}

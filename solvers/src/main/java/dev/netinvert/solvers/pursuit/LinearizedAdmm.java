@@ -1,0 +1,272 @@
+package dev.netinvert.solvers.pursuit;
+
+import dev.netinvert.kernels.Blas;
+import dev.netinvert.kernels.FloatMatrix;
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.StopReason;
+import dev.netinvert.solvers.network.SeededGaussian;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * The linearized ADMM (alternating direction proximal method of multipliers, [Beck 2017, ch. 15]) of
+ * Alg. 4 [002] for the mid layers,
+ * <pre>
+ *   min_x ½‖x^S_next − W^S x − b^S‖² + λ1ᵀx   s.t.  x ≥ 0,  W^{S^c} x + b^{S^c} ≤ 0                (9)
+ * </pre>
+ * and its first-layer variant, eq. (16)–(18) [002] (no x ≥ 0, no λ, a Gaussian prior γ/2‖z‖²), with the
+ * split a = W^{S^c} x + b^{S^c} ≤ 0 and scaled multiplier u. With P = [W^S; W^{S^c}] (the rows copied into
+ * one contiguous matrix, {@link Pursuits#partitionRows}) and v = P x + b:
+ * <pre>
+ *   r  ← [v^S − x^S_next ;  ρ(v^{S^c} − a − u)]                     g = Pᵀ r
+ *   x ← ReLU(x − (g + λ)/(α+β))                                       step 1 of Alg. 4 (mid layers)
+ *   z ← ((α+β) z − g)/(α+β+γ)                                          eq. (18) (first layer)
+ *   v ← P x + b
+ *   a ← −ReLU(u − v^{S^c})                                             step 2, eq. (14)
+ *   u ← u + a − v^{S^c}                                                step 3, eq. (15)
+ * </pre>
+ * Note that the complement term of step 1 is ρ(W^{S^c})ᵀ(W^{S^c}x − a − u): the algorithm box prints
+ * W^{S^c} without the transpose, but eq. (13), from which it is derived, has (W^{S^c})ᵀ — the only
+ * dimensionally consistent reading (W^{S^c} is |S^c| × n). Here both terms are one GEMVᵀ of P with the
+ * stacked residual r.
+ *
+ * <p>α + β = 1.02·λ_max(W^{Sᵀ}W^S + ρW^{S^cᵀ}W^{S^c}) (eq. (12)), the largest eigenvalue by power
+ * iteration on that matrix (the 2% cover the estimate approaching from below), so Q of eq. (11) is
+ * positive semidefinite and the method converges. Cost per iteration: one GEMV and one GEMVᵀ over P
+ * (v is reused by the a, u updates and the next iteration's residual).
+ *
+ * <p>Stops when ‖x⁺ − x‖ ≤ tol·‖x⁺‖ and the constraint residual ‖a − v^{S^c}‖ ≤ tol·‖v‖ (TOLERANCE), after
+ * maxIterations, or on a non-finite iterate (DIVERGED). Nothing is allocated inside the loop.
+ *
+ * <p>An instance is one solve's workspace and steps one iteration at a time (the benchmark's unit);
+ * {@link ReferenceLinearizedAdmm} is its plain-array twin.
+ */
+public final class LinearizedAdmm {
+    private final FloatMatrix p;
+    private final int s;
+    private final FloatVec b, target;
+    private final boolean first;
+    private final float rho, step, lamStep, keep, gStep;
+    private final FloatVec v, r, g, a, u, x;
+    private final double[] acc = new double[2];
+    private double change, norm, cons;
+
+    /**
+     * A workspace for the ADMM of one layer.
+     *
+     * @param p            P = [W^S; W^{S^c}], m × n
+     * @param s            |S|, the first s rows of P (0 ≤ s ≤ m)
+     * @param b            the bias in P's row order (m) or null
+     * @param target       x^S_next, s elements
+     * @param first        whether this is the first layer (eq. (18)) rather than a mid layer (Alg. 4)
+     * @param lambda       λ ≥ 0 (mid layers)
+     * @param gamma        γ ≥ 0 (first layer)
+     * @param rho          ρ &gt; 0
+     * @param alphaPlusBeta α + β ≥ λ_max(PᵀDP) (eq. (12)), e.g. 1.02·{@link #lambdaMax}
+     */
+    public LinearizedAdmm(Arena arena, FloatMatrix p, int s, FloatVec b, FloatVec target, boolean first, double lambda,
+                          double gamma, double rho, double alphaPlusBeta) {
+        Objects.requireNonNull(arena, "arena");
+        this.p = Objects.requireNonNull(p, "p");
+        int m = p.rows(), n = p.cols();
+        if (s < 0 || s > m) {
+            throw new IllegalArgumentException("s must lie in [0, " + m + "] (P's rows), got " + s);
+        }
+        if (b != null && b.length() != m) {
+            throw new IllegalArgumentException("b: expected length " + m + " (P's rows), got " + b.length());
+        }
+        Objects.requireNonNull(target, "target");
+        if (target.length() != s) {
+            throw new IllegalArgumentException("target: expected length " + s + " (= s), got " + target.length());
+        }
+        if (!(lambda >= 0) || !(gamma >= 0) || !(rho > 0) || !(alphaPlusBeta > 0)) {
+            throw new IllegalArgumentException("expected lambda >= 0, gamma >= 0, rho > 0, alphaPlusBeta > 0, got "
+                    + lambda + ", " + gamma + ", " + rho + ", " + alphaPlusBeta);
+        }
+        this.s = s;
+        this.b = b;
+        this.target = target;
+        this.first = first;
+        this.rho = (float) rho;
+        step = (float) (1.0 / alphaPlusBeta);
+        lamStep = (float) (lambda / alphaPlusBeta);
+        keep = (float) (alphaPlusBeta / (alphaPlusBeta + gamma));
+        gStep = (float) (1.0 / (alphaPlusBeta + gamma));
+        int c = m - s;
+        v = FloatVec.allocate(arena, m);
+        r = FloatVec.allocate(arena, m);
+        g = FloatVec.allocate(arena, n);
+        x = FloatVec.allocate(arena, n);
+        a = FloatVec.allocate(arena, Math.max(c, 1)).slice(0, c);
+        u = FloatVec.allocate(arena, Math.max(c, 1)).slice(0, c);
+    }
+
+    /** Restarts from x⁰ (n elements), u = 0 and a⁰ = min(W^{S^c}x⁰ + b, 0) (feasible, zero constraint residual). */
+    public void reset(FloatVec x0) {
+        Blas.copy(x0, x);
+        Blas.fill(u, 0f);
+        Blas.gemv(1f, p, x, 0f, v, b);
+        initSplit(v, s, a);
+    }
+
+    /** One iteration (steps 1–3 of Alg. 4, or eq. (18) for the first layer); false if non-finite. */
+    public boolean step() {
+        stackedResidual(v, s, target, a, u, rho, r);
+        Blas.gemvT(1f, p, r, 0f, g);
+        if (first) {
+            firstStep(x, g, keep, gStep, acc);
+        } else {
+            midStep(x, g, step, lamStep, acc);
+        }
+        Blas.gemv(1f, p, x, 0f, v, b);
+        cons = splitAndMultiplier(v, s, a, u);
+        change = acc[0];
+        norm = acc[1];
+        return Double.isFinite(change) && Double.isFinite(cons);
+    }
+
+    /** Whether ‖x⁺ − x‖ ≤ tol·‖x⁺‖ and ‖a − v^{S^c}‖ ≤ tol·‖v‖ after the last step. */
+    public boolean converged(double tol) {
+        return Math.sqrt(change) <= tol * Math.sqrt(norm)
+                && Math.sqrt(cons) <= tol * Math.max(Blas.norm2(v), Float.MIN_NORMAL);
+    }
+
+    /** The current x (n elements), a view into the workspace. */
+    public FloatVec solution() {
+        return x;
+    }
+
+    static Stage solve(String name, int layer, FloatMatrix p, int s, FloatVec b, FloatVec target, boolean first,
+                       double lambda, double gamma, double rho, double tol, int maxIter, FloatVec xInOut) {
+        long t0 = System.nanoTime();
+        try (Arena arena = Arena.ofConfined()) {
+            double ab = 1.02 * lambdaMax(p, s, (float) rho, arena);
+            LinearizedAdmm admm = new LinearizedAdmm(arena, p, s, b, target, first, lambda, gamma, rho, ab);
+            admm.reset(xInOut);
+            StopReason reason = StopReason.MAX_ITERATIONS;
+            int k = 0;
+            while (k < maxIter) {
+                k++;
+                if (!admm.step()) {
+                    reason = StopReason.DIVERGED;
+                    break;
+                }
+                if (admm.converged(tol)) {
+                    reason = StopReason.TOLERANCE;
+                    break;
+                }
+            }
+            Blas.copy(admm.x, xInOut);
+            double res = 0;
+            for (int i = 0; i < s; i++) {
+                double d = admm.v.get(i) - target.get(i);
+                res += d * d;
+            }
+            return new Stage(name, layer, k, reason, Math.sqrt(res), (System.nanoTime() - t0) * 1e-9);
+        }
+    }
+
+    /** λ_max(PᵀDP), D = diag(1 on the first s rows, ρ on the rest), by power iteration (rel. tol 1e-6). */
+    public static double lambdaMax(FloatMatrix p, int s, float rho, Arena arena) {
+        FloatVec x = FloatVec.allocate(arena, p.cols()), y = FloatVec.allocate(arena, p.rows());
+        new SeededGaussian(0x1ADD_A1L).fill(x, 0, 1);
+        Blas.scale(1f / Blas.norm2(x), x);
+        double prev = 0;
+        for (int k = 0; k < 1000; k++) {
+            Blas.gemv(1f, p, x, 0f, y);
+            // ⟨x, PᵀDPx⟩ = ‖D^{1/2}Px‖² is the Rayleigh quotient at the unit x.
+            double q = 0;
+            for (int i = 0; i < y.length(); i++) {
+                float yi = y.get(i);
+                float d = i < s ? 1f : rho;
+                q += (double) d * yi * yi;
+                y.set(i, d * yi);
+            }
+            if (Math.abs(q - prev) <= 1e-6 * q) {
+                return q;
+            }
+            prev = q;
+            Blas.gemvT(1f, p, y, 0f, x);
+            float nx = Blas.norm2(x);
+            if (nx == 0f) {
+                return q;
+            }
+            Blas.scale(1f / nx, x);
+        }
+        return prev;
+    }
+
+    private static void initSplit(FloatVec v, int s, FloatVec a) {
+        for (int j = 0; j < a.length(); j++) {
+            a.set(j, Math.min(v.get(s + j), 0f));
+        }
+    }
+
+    /** r^S ← v^S − target; r^{S^c} ← ρ(v^{S^c} − a − u). */
+    private static void stackedResidual(FloatVec v, int s, FloatVec target, FloatVec a, FloatVec u, float rho, FloatVec r) {
+        MemorySegment vs = v.segment(), ts = target.segment(), as = a.segment(), us = u.segment(), rs = r.segment();
+        long vo = v.byteOffset(), to = target.byteOffset(), ao = a.byteOffset(), uo = u.byteOffset(), ro = r.byteOffset();
+        for (int i = 0; i < s; i++) {
+            long o = 4L * i;
+            rs.set(FloatVec.LAYOUT, ro + o, vs.get(FloatVec.LAYOUT, vo + o) - ts.get(FloatVec.LAYOUT, to + o));
+        }
+        for (int j = 0; j < a.length(); j++) {
+            long o = 4L * j, oi = 4L * (s + j);
+            float d = vs.get(FloatVec.LAYOUT, vo + oi) - as.get(FloatVec.LAYOUT, ao + o) - us.get(FloatVec.LAYOUT, uo + o);
+            rs.set(FloatVec.LAYOUT, ro + oi, rho * d);
+        }
+    }
+
+    /** Step 1 of Alg. 4: x ← ReLU(x − step·g − λ·step); acc ← {‖Δx‖², ‖x⁺‖²}. */
+    private static void midStep(FloatVec x, FloatVec g, float step, float lamStep, double[] acc) {
+        MemorySegment xs = x.segment(), gs = g.segment();
+        long xo = x.byteOffset(), go = g.byteOffset();
+        double change = 0, norm = 0;
+        for (int i = 0; i < x.length(); i++) {
+            long o = 4L * i;
+            float xi = xs.get(FloatVec.LAYOUT, xo + o);
+            float nx = Math.max(xi - step * gs.get(FloatVec.LAYOUT, go + o) - lamStep, 0f);
+            xs.set(FloatVec.LAYOUT, xo + o, nx);
+            change += (double) (nx - xi) * (nx - xi);
+            norm += (double) nx * nx;
+        }
+        acc[0] = change;
+        acc[1] = norm;
+    }
+
+    /** Eq. (18): z ← ((α+β)z − g)/(α+β+γ) = keep·z − gStep·g; acc ← {‖Δz‖², ‖z⁺‖²}. */
+    private static void firstStep(FloatVec z, FloatVec g, float keep, float gStep, double[] acc) {
+        MemorySegment zs = z.segment(), gs = g.segment();
+        long zo = z.byteOffset(), go = g.byteOffset();
+        double change = 0, norm = 0;
+        for (int i = 0; i < z.length(); i++) {
+            long o = 4L * i;
+            float zi = zs.get(FloatVec.LAYOUT, zo + o);
+            float nz = keep * zi - gStep * gs.get(FloatVec.LAYOUT, go + o);
+            zs.set(FloatVec.LAYOUT, zo + o, nz);
+            change += (double) (nz - zi) * (nz - zi);
+            norm += (double) nz * nz;
+        }
+        acc[0] = change;
+        acc[1] = norm;
+    }
+
+    /** Steps 2 and 3: a ← −ReLU(u − v^{S^c}), u ← u + a − v^{S^c}; returns ‖a − v^{S^c}‖². */
+    private static double splitAndMultiplier(FloatVec v, int s, FloatVec a, FloatVec u) {
+        MemorySegment vs = v.segment(), as = a.segment(), us = u.segment();
+        long vo = v.byteOffset(), ao = a.byteOffset(), uo = u.byteOffset();
+        double cons = 0;
+        for (int j = 0; j < a.length(); j++) {
+            long o = 4L * j;
+            float vj = vs.get(FloatVec.LAYOUT, vo + 4L * (s + j));
+            float uj = us.get(FloatVec.LAYOUT, uo + o);
+            float aj = -Math.max(uj - vj, 0f);
+            as.set(FloatVec.LAYOUT, ao + o, aj);
+            float d = aj - vj;
+            us.set(FloatVec.LAYOUT, uo + o, uj + d);
+            cons += (double) d * d;
+        }
+        return cons;
+    }
+}

@@ -1,0 +1,19 @@
+package dev.netinvert.solvers.pursuit;
+
+import dev.netinvert.solvers.StopReason;
+
+/**
+ * One stage of an inversion: a layer's sub-problem (Alg. 3, Alg. 4, eq. (18), a least-squares solve)
+ * or a whole baseline run.
+ *
+ * @param name       what was solved, e.g. {@code "fista-last-layer"} (Alg. 3 [002]) or {@code "ladmm-first-layer"}
+ * @param layer      the code's layer index l whose input x_{l−1} this stage estimates (1 ≤ l ≤ L; l = 1
+ *                   estimates z); 0 for stages over the whole network (debiasing, baselines)
+ * @param iterations iterations done (1 for a direct least-squares solve)
+ * @param stopReason why it stopped
+ * @param residual   the stage's own data residual at its result: ‖M(φ(Wx + b) − y)‖₂ for the last layer,
+ *                   ‖W^S x + b^S − x^S_next‖₂ for the others (for baselines the loss ½‖M(G(z) − y)‖²)
+ * @param seconds    wall time of the stage
+ */
+public record Stage(String name, int layer, int iterations, StopReason stopReason, double residual, double seconds) {
+}

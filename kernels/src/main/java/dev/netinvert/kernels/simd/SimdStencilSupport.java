@@ -18,11 +18,13 @@ import jdk.incubator.vector.VectorSpecies;
  * bytes further on; ∂₁ needs the same lanes of the next row, which the row-by-row sweep has just brought
  * into cache, so each array crosses the memory bus once per pass. A row is split into its interior,
  * where the stencil is complete, and the one or two boundary columns where the paper's rule applies
- * (the last column for ∇; the first and last for div): the interior is covered by vectors, the boundary
- * columns by scalar code. Where the interior is not a multiple of L, one more vector ends exactly at its
- * end and overlaps the previous one: out-of-place kernels simply write the overlapped lanes twice with
- * the same values; in-place kernels let it re-read the overlapped lanes (which already hold their final
- * values) and blend them back unchanged; reductions add only its fresh lanes. No masked loads or stores.
+ * (the last column for ∇; the first and last for div): the interior is covered by lane groups, the
+ * boundary columns by scalar code. The groups start at min(k·L, n − L) for an interior of n columns,
+ * so when n is not a multiple of L the last group ends exactly at the interior's end and overlaps the
+ * previous one by {@code skip = k·L − start} lanes: out-of-place kernels rewrite those lanes with the
+ * same values; in-place kernels find the final values already there and blend them back unchanged
+ * (their change is exactly 0); reductions leave them out (lanes with index &lt; skip, one compare with
+ * the lane index). No masked loads or stores.
  *
  * <h2>Loads are unconditional</h2>
  * Every load in a loop runs on every iteration and stays inside the image: in the last row the "row
@@ -32,8 +34,8 @@ import jdk.incubator.vector.VectorSpecies;
  * and recompiled over and over.
  *
  * <h2>Small methods</h2>
- * Each vector loop lives in its own short method that returns a float, and the per-row drivers hold no
- * vector code; no helper takes or returns a vector except load/store/fma. A Vector API method that grows
+ * Each kernel's loop over rows and lane groups is one method with its vector body written once, which
+ * returns a float or double; no helper takes or returns a vector except load/store/fma. A Vector API method that grows
  * past C2's inlining budget (NodeCountInliningCutoff) stops inlining, and a vector helper that got
  * compiled on its own while still cold is refused later ("already compiled into a big method"); either
  * way every vector crossing the call is boxed: the first version of the fused dual step allocated
@@ -204,47 +206,49 @@ public final class SimdStencilSupport implements StencilSupport {
     @Override
     public double tvIsotropic(MemorySegment x, long xo, int c, int h, int w, int r0, int r1) {
         long plane = 4L * h * w, row = 4L * w;
-        int n = w - 1; // interior columns [0, w−1) have a right neighbour
+        if (w - 1 >= L) {
+            return tvIsoRows(x, xo, c, h, w, r0, r1);
+        }
         double sum = 0.0;
         for (int i = r0; i < r1; i++) {
             boolean down = i < h - 1;
             long dn = down ? row : 0, xr = xo + i * row;
-            double rowSum = tvIsoAt(x, xr + 4L * (w - 1), plane, c, dn, down, false);
-            if (n < L) {
-                for (int j = 0; j < n; j++) {
-                    rowSum += tvIsoAt(x, xr + 4L * j, plane, c, dn, down, true);
-                }
-            } else {
-                int jv = alignedBelow(n);
-                rowSum += tvIsoRun(x, xr, plane, c, dn, down, 0, jv, 0);
-                if (jv < n) {
-                    rowSum += tvIsoRun(x, xr, plane, c, dn, down, n - L, n, jv - (n - L));
-                }
+            for (int j = 0; j < w; j++) {
+                sum += tvIsoAt(x, xr + 4L * j, plane, c, dn, down, j < w - 1);
             }
-            sum += rowSum;
         }
         return sum;
     }
 
     /**
-     * Σ √(Σ_ch (∂₁x)² + (∂₂x)²) over the vectors at columns from, from + L, … ending by {@code to},
-     * leaving out the first {@code skip} lanes of each (used for an overlapping last vector).
+     * Rows [r0, r1) when the interior [0, w−1) holds at least one vector: the groups start at
+     * min(k·L, n − L), so the last one ends exactly at the interior's end and its first
+     * {@code k·L − start} lanes, already counted, are left out of the sum.
      */
-    private static float tvIsoRun(MemorySegment x, long xr, long plane, int c, long dn, boolean down,
-                                  int from, int to, int skip) {
-        VectorMask<Float> noDown = F.maskAll(!down), keep = FloatVector.zero(F).addIndex(1).compare(VectorOperators.GE, (float) skip);
-        FloatVector acc = FloatVector.zero(F);
-        for (int j = from; j + L <= to; j += L) {
-            FloatVector s = FloatVector.zero(F);
-            for (int ch = 0; ch < c; ch++) {
-                long o = xr + ch * plane + 4L * j;
-                FloatVector v = load(x, o);
-                FloatVector d1 = load(x, o + dn).sub(v).blend(0f, noDown), d2 = load(x, o + 4).sub(v);
-                s = fma(d2, d2, fma(d1, d1, s));
+    private static double tvIsoRows(MemorySegment x, long xo, int c, int h, int w, int r0, int r1) {
+        long plane = 4L * h * w, row = 4L * w;
+        int n = w - 1, groups = (n + L - 1) / L;
+        FloatVector iota = FloatVector.zero(F).addIndex(1);
+        double sum = 0.0;
+        for (int i = r0; i < r1; i++) {
+            boolean down = i < h - 1;
+            long dn = down ? row : 0, xr = xo + i * row;
+            VectorMask<Float> noDown = F.maskAll(!down);
+            FloatVector acc = FloatVector.zero(F);
+            for (int k = 0; k < groups; k++) {
+                int j = Math.min(k * L, n - L);
+                FloatVector s = FloatVector.zero(F);
+                for (int ch = 0; ch < c; ch++) {
+                    long o = xr + ch * plane + 4L * j;
+                    FloatVector v = load(x, o);
+                    FloatVector d1 = load(x, o + dn).sub(v).blend(0f, noDown), d2 = load(x, o + 4).sub(v);
+                    s = fma(d2, d2, fma(d1, d1, s));
+                }
+                acc = acc.add(s.sqrt(), iota.compare(VectorOperators.GE, (float) (k * L - j)));
             }
-            acc = acc.add(s.sqrt(), keep);
+            sum += Lanes.sum(acc) + tvIsoAt(x, xr + 4L * n, plane, c, dn, down, false);
         }
-        return Lanes.sum(acc);
+        return sum;
     }
 
     private static float tvIsoAt(MemorySegment x, long at, long plane, int c, long dn, boolean down, boolean right) {
@@ -261,40 +265,45 @@ public final class SimdStencilSupport implements StencilSupport {
     @Override
     public double tvAnisotropic(MemorySegment x, long xo, int c, int h, int w, int r0, int r1) {
         long plane = 4L * h * w, row = 4L * w;
-        int n = w - 1;
+        if (w - 1 >= L) {
+            return tvAnisoRows(x, xo, c, h, w, r0, r1);
+        }
         double sum = 0.0;
         for (int ch = 0; ch < c; ch++) {
             for (int i = r0; i < r1; i++) {
                 boolean down = i < h - 1;
                 long dn = down ? row : 0, xr = xo + ch * plane + i * row;
-                double rowSum = tvAnisoAt(x, xr + 4L * (w - 1), dn, down, false);
-                if (n < L) {
-                    for (int j = 0; j < n; j++) {
-                        rowSum += tvAnisoAt(x, xr + 4L * j, dn, down, true);
-                    }
-                } else {
-                    int jv = alignedBelow(n);
-                    rowSum += tvAnisoRun(x, xr, dn, down, 0, jv, 0);
-                    if (jv < n) {
-                        rowSum += tvAnisoRun(x, xr, dn, down, n - L, n, jv - (n - L));
-                    }
+                for (int j = 0; j < w; j++) {
+                    sum += tvAnisoAt(x, xr + 4L * j, dn, down, j < w - 1);
                 }
-                sum += rowSum;
             }
         }
         return sum;
     }
 
-    private static float tvAnisoRun(MemorySegment x, long xr, long dn, boolean down, int from, int to, int skip) {
-        VectorMask<Float> noDown = F.maskAll(!down), keep = FloatVector.zero(F).addIndex(1).compare(VectorOperators.GE, (float) skip);
-        FloatVector acc = FloatVector.zero(F);
-        for (int j = from; j + L <= to; j += L) {
-            long o = xr + 4L * j;
-            FloatVector v = load(x, o);
-            FloatVector d1 = load(x, o + dn).sub(v).blend(0f, noDown), d2 = load(x, o + 4).sub(v);
-            acc = acc.add(d1.abs().add(d2.abs()), keep);
+    /** As {@link #tvIsoRows}, channel planes one after the other. */
+    private static double tvAnisoRows(MemorySegment x, long xo, int c, int h, int w, int r0, int r1) {
+        long plane = 4L * h * w, row = 4L * w;
+        int n = w - 1, groups = (n + L - 1) / L;
+        FloatVector iota = FloatVector.zero(F).addIndex(1);
+        double sum = 0.0;
+        for (int ch = 0; ch < c; ch++) {
+            for (int i = r0; i < r1; i++) {
+                boolean down = i < h - 1;
+                long dn = down ? row : 0, xr = xo + ch * plane + i * row;
+                VectorMask<Float> noDown = F.maskAll(!down);
+                FloatVector acc = FloatVector.zero(F);
+                for (int k = 0; k < groups; k++) {
+                    int j = Math.min(k * L, n - L);
+                    long o = xr + 4L * j;
+                    FloatVector v = load(x, o);
+                    FloatVector d1 = load(x, o + dn).sub(v).blend(0f, noDown), d2 = load(x, o + 4).sub(v);
+                    acc = acc.add(d1.abs().add(d2.abs()), iota.compare(VectorOperators.GE, (float) (k * L - j)));
+                }
+                sum += Lanes.sum(acc) + tvAnisoAt(x, xr + 4L * n, dn, down, false);
+            }
         }
-        return Lanes.sum(acc);
+        return sum;
     }
 
     private static float tvAnisoAt(MemorySegment x, long o, long dn, boolean down, boolean right) {
@@ -458,6 +467,9 @@ public final class SimdStencilSupport implements StencilSupport {
     public double pdhgPrimal(float tauX, float alpha, MemorySegment x, long xo, MemorySegment g, long go,
                              MemorySegment z1, long z1o, MemorySegment z2, long z2o, int c, int h, int w,
                              int r0, int r1, MemorySegment out, long oo) {
+        if (w - 2 >= L) {
+            return primalRows(tauX, alpha, x, xo, g, go, z1, z1o, z2, z2o, c, h, w, r0, r1, out, oo);
+        }
         long plane = 4L * h * w, row = 4L * w;
         double change = 0.0;
         for (int ch = 0; ch < c; ch++) {
@@ -465,56 +477,60 @@ public final class SimdStencilSupport implements StencilSupport {
                 long rel = ch * plane + i * row;
                 boolean up = i > 0, down = i < h - 1;
                 long upOff = up ? row : 0;
-                long xr = xo + rel, gr = go + rel, a1 = z1o + rel, a2 = z2o + rel, or = oo + rel;
-                double rowSum = primalAt(tauX, alpha, x, xr, g, gr, z1, a1, upOff, up, down, z2, a2, 0, w, out, or);
-                if (w > 1) {
-                    long o = 4L * (w - 1);
-                    rowSum += primalAt(tauX, alpha, x, xr + o, g, gr + o, z1, a1 + o, upOff, up, down, z2, a2 + o,
-                            w - 1, w, out, or + o);
+                for (int j = 0; j < w; j++) {
+                    long o = rel + 4L * j;
+                    change += primalAt(tauX, alpha, x, xo + o, g, go + o, z1, z1o + o, upOff, up, down, z2, z2o + o,
+                            j, w, out, oo + o);
                 }
-                if (w - 2 < L) {
-                    for (int j = 1; j < w - 1; j++) {
-                        long o = 4L * j;
-                        rowSum += primalAt(tauX, alpha, x, xr + o, g, gr + o, z1, a1 + o, upOff, up, down,
-                                z2, a2 + o, j, w, out, or + o);
-                    }
-                } else {
-                    // Interior [1, w−1) from column 1; the last vector overlaps, out is not an input.
-                    int jv = 1 + alignedBelow(w - 2);
-                    rowSum += primalRun(tauX, alpha, x, xr, g, gr, z1, a1, upOff, up, down, z2, a2, out, or, 1, jv, 0);
-                    if (jv < w - 1) {
-                        rowSum += primalRun(tauX, alpha, x, xr, g, gr, z1, a1, upOff, up, down, z2, a2, out, or,
-                                w - 1 - L, w - 1, jv - (w - 1 - L));
-                    }
-                }
-                change += rowSum;
             }
         }
         return change;
     }
 
     /**
-     * x⁺ = x − τx·(g − α·div z) for the vectors at columns from, from + L, … ending by {@code to}, in one
-     * pass (div z from z's rows i−1 and i, no temporary); returns Σ (x⁺ − x)² without the first
-     * {@code skip} lanes of each vector.
+     * Rows [r0, r1) when the interior [1, w−1) holds at least one vector: x⁺ = x − τx·(g − α·div z) in one
+     * pass, div z from z's rows i−1 and i (no temporary). The groups start at 1 + min(k·L, m − L),
+     * m = w − 2, so the last one ends at the interior's end; it rewrites lanes of the previous one with
+     * the same values (out is not an input) and leaves them out of Σ (x⁺ − x)². The boundary columns 0
+     * and w−1 go through the scalar code.
      */
-    private static float primalRun(float tauX, float alpha, MemorySegment x, long xr, MemorySegment g, long gr,
-                                   MemorySegment z1, long a1, long upOff, boolean up, boolean down,
-                                   MemorySegment z2, long a2, MemorySegment out, long or, int from, int to, int skip) {
-        VectorMask<Float> noUp = F.maskAll(!up), noDown = F.maskAll(!down), keep = FloatVector.zero(F).addIndex(1).compare(VectorOperators.GE, (float) skip);
+    private static double primalRows(float tauX, float alpha, MemorySegment x, long xo, MemorySegment g, long go,
+                                     MemorySegment z1, long z1o, MemorySegment z2, long z2o, int c, int h, int w,
+                                     int r0, int r1, MemorySegment out, long oo) {
+        long plane = 4L * h * w, row = 4L * w;
+        int m = w - 2, groups = (m + L - 1) / L;
+        FloatVector iota = FloatVector.zero(F).addIndex(1);
         FloatVector negAlpha = FloatVector.broadcast(F, -alpha), negTau = FloatVector.broadcast(F, -tauX);
-        FloatVector acc = FloatVector.zero(F);
-        for (int j = from; j + L <= to; j += L) {
-            long o = 4L * j;
-            FloatVector dv = load(z1, a1 + o).blend(0f, noDown).sub(load(z1, a1 + o - upOff).blend(0f, noUp))
-                    .add(load(z2, a2 + o).sub(load(z2, a2 + o - 4)));
-            FloatVector xv = load(x, xr + o);
-            FloatVector nu = fma(negTau, fma(negAlpha, dv, load(g, gr + o)), xv);
-            store(nu, out, or + o);
-            FloatVector d = nu.sub(xv);
-            acc = acc.add(d.mul(d), keep);
+        double change = 0.0;
+        for (int ch = 0; ch < c; ch++) {
+            for (int i = r0; i < r1; i++) {
+                long rel = ch * plane + i * row;
+                boolean up = i > 0, down = i < h - 1;
+                long upOff = up ? row : 0;
+                long xr = xo + rel, gr = go + rel, a1 = z1o + rel, a2 = z2o + rel, or = oo + rel;
+                VectorMask<Float> noUp = F.maskAll(!up), noDown = F.maskAll(!down);
+                FloatVector acc = FloatVector.zero(F);
+                for (int k = 0; k < groups; k++) {
+                    int jj = Math.min(k * L, m - L);
+                    long o = 4L * (1 + jj);
+                    // (a1 − b1) + (a2 − b2), the vertical terms the boundary rule removes blended to 0 (as
+                    // 0 − b, not −b, so that signed zeros match the reference).
+                    FloatVector dv = load(z1, a1 + o).blend(0f, noDown).sub(load(z1, a1 + o - upOff).blend(0f, noUp))
+                            .add(load(z2, a2 + o).sub(load(z2, a2 + o - 4)));
+                    FloatVector xv = load(x, xr + o);
+                    FloatVector nu = fma(negTau, fma(negAlpha, dv, load(g, gr + o)), xv);
+                    store(nu, out, or + o);
+                    FloatVector d = nu.sub(xv);
+                    acc = acc.add(d.mul(d), iota.compare(VectorOperators.GE, (float) (k * L - jj)));
+                }
+                long last = 4L * (w - 1);
+                change += Lanes.sum(acc)
+                        + primalAt(tauX, alpha, x, xr, g, gr, z1, a1, upOff, up, down, z2, a2, 0, w, out, or)
+                        + primalAt(tauX, alpha, x, xr + last, g, gr + last, z1, a1 + last, upOff, up, down,
+                                z2, a2 + last, w - 1, w, out, or + last);
+            }
         }
-        return Lanes.sum(acc);
+        return change;
     }
 
     private static float primalAt(float tauX, float alpha, MemorySegment x, long xat, MemorySegment g, long gat,
@@ -537,66 +553,66 @@ public final class SimdStencilSupport implements StencilSupport {
     public double pdhgDualIsotropic(float sigma, MemorySegment xn, long xno, MemorySegment xo, long xoo,
                                     MemorySegment z1, long z1o, MemorySegment z2, long z2o, int c, int h, int w,
                                     int r0, int r1) {
-        long plane = 4L * h * w, row = 4L * w;
-        int n = w - 1; // interior columns [0, w−1) have a right neighbour
         // C > 1 couples 2·C vectors per lane group through ‖q‖: spelled out, that exceeds C2's inlining
         // budget; as a loop over the channels, C2 boxes the vectors it carries. Either way every lane
         // group would allocate, so C > 1 takes the per-pixel code (C = 1 is the paper's case).
-        boolean vectors = c == 1 && n >= L;
+        if (c == 1 && w - 1 >= L) {
+            return dualIso1Rows(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, h, w, r0, r1);
+        }
+        long plane = 4L * h * w, row = 4L * w;
         double change = 0.0;
         for (int i = r0; i < r1; i++) {
             boolean down = i < h - 1;
             long rel = i * row, dn = down ? row : 0;
-            double rowSum = dualIsoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, c, plane, rel + 4L * (w - 1),
-                    dn, down, false);
-            if (!vectors) {
-                for (int j = 0; j < n; j++) {
-                    rowSum += dualIsoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, c, plane, rel + 4L * j, dn, down, true);
-                }
-            } else {
-                long xnr = xno + rel, xor = xoo + rel, z1r = z1o + rel, z2r = z2o + rel;
-                int jv = alignedBelow(n);
-                rowSum += dualIso1Run(sigma, xn, xnr, xo, xor, z1, z1r, z2, z2r, dn, down, 0, jv, 0);
-                if (jv < n) {
-                    // z is updated in place: the last vector re-reads the lanes the previous one already
-                    // wrote and keeps them (see dualIso1Run), so only its fresh lanes change.
-                    rowSum += dualIso1Run(sigma, xn, xnr, xo, xor, z1, z1r, z2, z2r, dn, down, n - L, n, jv - (n - L));
-                }
+            for (int j = 0; j < w; j++) {
+                change += dualIsoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, c, plane, rel + 4L * j, dn, down, j < w - 1);
             }
-            change += rowSum;
         }
         return change;
     }
 
     /**
-     * One channel, the case of sec. 5.1 [000], for the vectors at columns from, from + L, … ending by
-     * {@code to}: one sweep in which each lane group loads x⁺ and x at j, j+1 and the next row, and z1,
-     * z2 once, keeping q in registers. Pointers are at the row's start. The first {@code skip} lanes of
-     * each vector keep the z they loaded: they belong to a previous, overlapping vector that has already
-     * written its final values there, so their change is exactly 0. Returns Σ (z⁺ − z)².
+     * One channel, the case of sec. 5.1 [000], rows [r0, r1), when the interior [0, w−1) holds a vector:
+     * one sweep in which each lane group loads x⁺ and x at j, j+1 and the next row, and z1, z2 once,
+     * keeping q in registers. The groups start at min(k·L, n − L), n = w − 1. z is updated in place, so
+     * the last group, which overlaps the previous one, re-reads lanes that already hold their final values
+     * and keeps them (blend with what it loaded): their change is exactly 0. Returns Σ (z⁺ − z)².
      */
-    private static float dualIso1Run(float sigma, MemorySegment xn, long xnr, MemorySegment xo, long xor,
-                                     MemorySegment z1, long z1r, MemorySegment z2, long z2r, long dn, boolean down,
-                                     int from, int to, int skip) {
-        VectorMask<Float> noDown = F.maskAll(!down), keep = FloatVector.zero(F).addIndex(1).compare(VectorOperators.GE, (float) skip);
+    private static double dualIso1Rows(float sigma, MemorySegment xn, long xno, MemorySegment xo, long xoo,
+                                       MemorySegment z1, long z1o, MemorySegment z2, long z2o, int h, int w,
+                                       int r0, int r1) {
+        long row = 4L * w;
+        int n = w - 1, groups = (n + L - 1) / L;
+        FloatVector iota = FloatVector.zero(F).addIndex(1);
         FloatVector sig = FloatVector.broadcast(F, sigma), one = FloatVector.broadcast(F, 1f);
-        FloatVector acc = FloatVector.zero(F);
-        for (int j = from; j + L <= to; j += L) {
-            long o = 4L * j;
-            FloatVector a = load(xn, xnr + o), ad = load(xn, xnr + o + dn), ar = load(xn, xnr + o + 4);
-            FloatVector u = a.add(a).sub(load(xo, xor + o));
-            FloatVector d1 = ad.add(ad).sub(load(xo, xor + o + dn)).sub(u).blend(0f, noDown);
-            FloatVector d2 = ar.add(ar).sub(load(xo, xor + o + 4)).sub(u);
-            FloatVector old1 = load(z1, z1r + o), old2 = load(z2, z2r + o);
-            FloatVector q1 = fma(sig, d1, old1), q2 = fma(sig, d2, old2);
-            FloatVector s = one.div(fma(q2, q2, q1.mul(q1)).sqrt().max(1f));
-            FloatVector n1 = old1.blend(q1.mul(s), keep), n2 = old2.blend(q2.mul(s), keep);
-            store(n1, z1, z1r + o);
-            store(n2, z2, z2r + o);
-            FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
-            acc = fma(e2, e2, fma(e1, e1, acc));
+        double change = 0.0;
+        for (int i = r0; i < r1; i++) {
+            boolean down = i < h - 1;
+            long rel = i * row, dn = down ? row : 0;
+            long xnr = xno + rel, xor = xoo + rel, z1r = z1o + rel, z2r = z2o + rel;
+            VectorMask<Float> noDown = F.maskAll(!down);
+            FloatVector acc = FloatVector.zero(F);
+            for (int k = 0; k < groups; k++) {
+                int j = Math.min(k * L, n - L);
+                long o = 4L * j;
+                VectorMask<Float> keep = iota.compare(VectorOperators.GE, (float) (k * L - j));
+                FloatVector a = load(xn, xnr + o), ad = load(xn, xnr + o + dn), ar = load(xn, xnr + o + 4);
+                FloatVector u = a.add(a).sub(load(xo, xor + o));
+                FloatVector d1 = ad.add(ad).sub(load(xo, xor + o + dn)).sub(u).blend(0f, noDown);
+                FloatVector d2 = ar.add(ar).sub(load(xo, xor + o + 4)).sub(u);
+                FloatVector old1 = load(z1, z1r + o), old2 = load(z2, z2r + o);
+                FloatVector q1 = fma(sig, d1, old1), q2 = fma(sig, d2, old2);
+                FloatVector s = one.div(fma(q2, q2, q1.mul(q1)).sqrt().max(1f));
+                FloatVector n1 = old1.blend(q1.mul(s), keep), n2 = old2.blend(q2.mul(s), keep);
+                store(n1, z1, z1r + o);
+                store(n2, z2, z2r + o);
+                FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
+                acc = fma(e2, e2, fma(e1, e1, acc));
+            }
+            change += Lanes.sum(acc)
+                    + dualIsoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, 1, 0, rel + 4L * n, dn, down, false);
         }
-        return Lanes.sum(acc);
+        return change;
     }
 
     /** The isotropic dual update of one pixel (byte offset {@code pix} in channel 0); returns its Σ (z⁺ − z)². */
@@ -632,54 +648,62 @@ public final class SimdStencilSupport implements StencilSupport {
     public double pdhgDualAnisotropic(float sigma, MemorySegment xn, long xno, MemorySegment xo, long xoo,
                                       MemorySegment z1, long z1o, MemorySegment z2, long z2o, int c, int h, int w,
                                       int r0, int r1) {
+        if (w - 1 >= L) {
+            return dualAnisoRows(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, c, h, w, r0, r1);
+        }
         long plane = 4L * h * w, row = 4L * w;
-        int n = w - 1;
         double change = 0.0;
-        // The box is elementwise, so each channel plane is swept on its own, like the one-channel ball.
         for (int ch = 0; ch < c; ch++) {
             for (int i = r0; i < r1; i++) {
                 boolean down = i < h - 1;
                 long rel = ch * plane + i * row, dn = down ? row : 0;
-                double rowSum = dualAnisoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, rel + 4L * (w - 1), dn, down, false);
-                if (n < L) {
-                    for (int j = 0; j < n; j++) {
-                        rowSum += dualAnisoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, rel + 4L * j, dn, down, true);
-                    }
-                } else {
-                    long xnr = xno + rel, xor = xoo + rel, z1r = z1o + rel, z2r = z2o + rel;
-                    int jv = alignedBelow(n);
-                    rowSum += dualAnisoRun(sigma, xn, xnr, xo, xor, z1, z1r, z2, z2r, dn, down, 0, jv, 0);
-                    if (jv < n) {
-                        rowSum += dualAnisoRun(sigma, xn, xnr, xo, xor, z1, z1r, z2, z2r, dn, down, n - L, n, jv - (n - L));
-                    }
+                for (int j = 0; j < w; j++) {
+                    change += dualAnisoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, rel + 4L * j, dn, down, j < w - 1);
                 }
-                change += rowSum;
             }
         }
         return change;
     }
 
-    /** As {@link #dualIso1Run} for the box projection (elementwise, so one channel plane at a time). */
-    private static float dualAnisoRun(float sigma, MemorySegment xn, long xnr, MemorySegment xo, long xor,
-                                      MemorySegment z1, long z1r, MemorySegment z2, long z2r, long dn, boolean down,
-                                      int from, int to, int skip) {
-        VectorMask<Float> noDown = F.maskAll(!down), keep = FloatVector.zero(F).addIndex(1).compare(VectorOperators.GE, (float) skip);
+    /**
+     * As {@link #dualIso1Rows} for the box projection; elementwise, so each channel plane is swept on its
+     * own and every C is vectorized.
+     */
+    private static double dualAnisoRows(float sigma, MemorySegment xn, long xno, MemorySegment xo, long xoo,
+                                        MemorySegment z1, long z1o, MemorySegment z2, long z2o, int c, int h, int w,
+                                        int r0, int r1) {
+        long plane = 4L * h * w, row = 4L * w;
+        int n = w - 1, groups = (n + L - 1) / L;
+        FloatVector iota = FloatVector.zero(F).addIndex(1);
         FloatVector sig = FloatVector.broadcast(F, sigma);
-        FloatVector acc = FloatVector.zero(F);
-        for (int j = from; j + L <= to; j += L) {
-            long o = 4L * j;
-            FloatVector a = load(xn, xnr + o), ad = load(xn, xnr + o + dn), ar = load(xn, xnr + o + 4);
-            FloatVector u = a.add(a).sub(load(xo, xor + o));
-            FloatVector old1 = load(z1, z1r + o), old2 = load(z2, z2r + o);
-            FloatVector q1 = fma(sig, ad.add(ad).sub(load(xo, xor + o + dn)).sub(u).blend(0f, noDown), old1);
-            FloatVector q2 = fma(sig, ar.add(ar).sub(load(xo, xor + o + 4)).sub(u), old2);
-            FloatVector n1 = old1.blend(q1.min(1f).max(-1f), keep), n2 = old2.blend(q2.min(1f).max(-1f), keep);
-            store(n1, z1, z1r + o);
-            store(n2, z2, z2r + o);
-            FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
-            acc = fma(e2, e2, fma(e1, e1, acc));
+        double change = 0.0;
+        for (int ch = 0; ch < c; ch++) {
+            for (int i = r0; i < r1; i++) {
+                boolean down = i < h - 1;
+                long rel = ch * plane + i * row, dn = down ? row : 0;
+                long xnr = xno + rel, xor = xoo + rel, z1r = z1o + rel, z2r = z2o + rel;
+                VectorMask<Float> noDown = F.maskAll(!down);
+                FloatVector acc = FloatVector.zero(F);
+                for (int k = 0; k < groups; k++) {
+                    int j = Math.min(k * L, n - L);
+                    long o = 4L * j;
+                    VectorMask<Float> keep = iota.compare(VectorOperators.GE, (float) (k * L - j));
+                    FloatVector a = load(xn, xnr + o), ad = load(xn, xnr + o + dn), ar = load(xn, xnr + o + 4);
+                    FloatVector u = a.add(a).sub(load(xo, xor + o));
+                    FloatVector old1 = load(z1, z1r + o), old2 = load(z2, z2r + o);
+                    FloatVector q1 = fma(sig, ad.add(ad).sub(load(xo, xor + o + dn)).sub(u).blend(0f, noDown), old1);
+                    FloatVector q2 = fma(sig, ar.add(ar).sub(load(xo, xor + o + 4)).sub(u), old2);
+                    FloatVector n1 = old1.blend(q1.min(1f).max(-1f), keep), n2 = old2.blend(q2.min(1f).max(-1f), keep);
+                    store(n1, z1, z1r + o);
+                    store(n2, z2, z2r + o);
+                    FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
+                    acc = fma(e2, e2, fma(e1, e1, acc));
+                }
+                change += Lanes.sum(acc)
+                        + dualAnisoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, rel + 4L * n, dn, down, false);
+            }
         }
-        return Lanes.sum(acc);
+        return change;
     }
 
     private static float dualAnisoAt(float sigma, MemorySegment xn, long xno, MemorySegment xo, long xoo,

@@ -104,10 +104,6 @@ public final class SimdProxSupport implements ProxSupport {
         s.set(FloatVec.LAYOUT, off, v);
     }
 
-    private static FloatVector recip(FloatVector v) {
-        return FloatVector.broadcast(F, 1f).div(v);
-    }
-
     private static FloatVector fmaPerf(FloatVector a, FloatVector b, FloatVector c) {
         return FMA ? a.fma(b, c) : a.mul(b).add(c);
     }
@@ -162,8 +158,13 @@ public final class SimdProxSupport implements ProxSupport {
     /** σ(z) for the sigmoid with e = e^(−|z|): 1/(1+e) for z ≥ 0, e/(1+e) for z &lt; 0 (no cancellation). */
     private static FloatVector logistic(FloatVector z) {
         FloatVector e = z.abs().neg().lanewise(EXP);
-        FloatVector r = recip(e.add(1f));
-        return r.blend(e.mul(r), z.compare(LT, 0f));
+        return FloatVector.broadcast(F, 1f).blend(e, z.compare(LT, 0f)).div(e.add(1f));
+    }
+
+    /** 4e/(1 + e)² (sech² for e = e^(−2|v|)) or e/(1 + e)² (σ′ for e = e^(−|w|)), scaled by {@code k}: one rounding per operation. */
+    private static FloatVector bump(FloatVector e, float k) {
+        FloatVector ope = e.add(1f);
+        return e.mul(k).div(ope.mul(ope));
     }
 
     // ------------------------------------------------------------------ σ
@@ -305,7 +306,8 @@ public final class SimdProxSupport implements ProxSupport {
      *   <li>the bracket [lo, hi] ⊂ [0, 10] comes from the closed-form bounds (widened by their rounding);
      *       a Newton step that leaves it is replaced by a bisection in bit patterns;</li>
      *   <li>the start is the Lambert-W solution of the saturated equation for c &lt; 1, and
-     *       min(a, artanh((3a/c)^(1/3))) for c &gt; 1, which puts most lanes within 1–3 steps of the root;</li>
+     *       min(a, 1 + a/c, artanh((3a/c)^(1/3))) for c &gt; 1, which puts most lanes within 1–3 steps of
+     *       the root;</li>
      *   <li>a lane is done when its step is below 2⁻¹⁴·v (the error left is O(δ²)), its residual is at
      *       rounding level, or the bracket stops moving; its result is the linearised
      *       tanh v + sech²v·δ, which carries the last sub-ulp correction. The vector iterates until all
@@ -339,7 +341,7 @@ public final class SimdProxSupport implements ProxSupport {
             } else {
                 lo = a.div(c);
                 lo = lo.sub(lo.mul(0x1p-20f));
-                hi = a.min(artanhOrInf(a.mul(threeOverC).lanewise(CBRT)));
+                hi = a.min(a.div(c).add(1f)).min(artanhOrInf(a.mul(threeOverC).lanewise(CBRT)));
                 hi = hi.add(hi.mul(0x1p-20f));
                 v = hi;
             }
@@ -358,9 +360,7 @@ public final class SimdProxSupport implements ProxSupport {
                     iterations += active.trueCount();
                 }
                 FloatVector t = v.lanewise(TANH);
-                FloatVector e = v.mul(-2f).lanewise(EXP);
-                FloatVector r = recip(e.add(1f));
-                FloatVector sech2 = e.mul(r).mul(r).mul(4f);
+                FloatVector sech2 = bump(v.mul(-2f).lanewise(EXP), 4f);
                 FloatVector d = v.sub(t).blend(artanhMinusIdentityPoly(t), t.compare(LT, G_POLY_MAX));
                 FloatVector g = d.fma(cv, t.sub(a));
                 FloatVector gp = fmaPerf(t.mul(t), cv, sech2);
@@ -398,9 +398,10 @@ public final class SimdProxSupport implements ProxSupport {
      * G(w) = (c·w − z) + (1 − c)·σ(w), G′ = σ′ + c(1 − σ′) (as {@code ActivationMath.sigmoidProx}, in
      * float): c·w − z is one FMA (exact before rounding), which is what resolves the tails; the bracket
      * is the closed-form one intersected with the half-line w ≥ 0 ⇔ z ≥ (1 − c)/2 and clamped to
-     * [−120, 120] (σ is 0f or 1f beyond), with arithmetic bisection as the fallback; the start is the
-     * Lambert-W solution of the tail equation for c &lt; 1 and a fixed-point step from the minimiser of Ψ
-     * for c &gt; 1; the result is the linearised σ(w) + σ′(w)·δ.
+     * [−120, 120] (σ is 0f or 1f beyond), with arithmetic bisection as the fallback; the start for c &lt; 1
+     * is the tangent at w = 0 (also a bound) near the centre and the Lambert-W solution of the tail
+     * equation beyond |w| = 1, for c &gt; 1 a fixed-point step from the minimiser of Ψ; the result is the
+     * linearised σ(w) + σ′(w)·δ.
      */
     private static long sigmoidProx(float c, MemorySegment z, long zo, MemorySegment out, long oo, int n,
                                     boolean count) {
@@ -409,6 +410,7 @@ public final class SimdProxSupport implements ProxSupport {
         final float half = 0.5f * oneMinusC;
         final float logK = below ? (float) Math.log((1.0 - c) / c) : 0f;
         final float invMinC = 1f / Math.min(c, 1f);
+        final float tangentSlopeInv = (float) (1.0 / (0.25 + 0.75 * c)); // 1/G′(0)
         FloatVector cv = FloatVector.broadcast(F, c);
         long iterations = 0;
         int i = 0;
@@ -422,16 +424,24 @@ public final class SimdProxSupport implements ProxSupport {
             FloatVector wid = wid0.mul(invMinC).min(1e30f); // finite, so that ±∞ − wid is never NaN
             FloatVector lo = za.min(zb).sub(wid);
             FloatVector hi = za.max(zb).add(wid);
-            lo = lo.blend(lo.max(wid0.neg()), upper).max(-SIGMOID_W_MAX).min(SIGMOID_W_MAX);
-            hi = hi.blend(hi.min(wid0), upper.not()).min(SIGMOID_W_MAX).max(-SIGMOID_W_MAX);
+            lo = lo.blend(lo.max(wid0.neg()), upper);
+            hi = hi.blend(hi.min(wid0), upper.not());
             FloatVector w;
             if (below) {
+                // The tangent at w = 0 bounds the root on the monotone side and starts the centre lanes;
+                // the Lambert-W tail solution starts the lanes with |w₀| > 1.
+                FloatVector wLin = zv.sub(half).mul(tangentSlopeInv).max(-1e30f).min(1e30f);
+                FloatVector widLin = wLin.abs().add(wid0).mul(0x1p-20f);
+                lo = lo.blend(lo.max(wLin.sub(widLin)), upper);
+                hi = hi.blend(hi.min(wLin.add(widLin)), upper.not());
                 FloatVector logQ = za.add(logK).blend(zb.neg().add(logK), upper);
                 FloatVector lw = lambertWFromLog(logQ);
-                w = za.sub(lw).blend(zb.add(lw), upper);
+                w = za.sub(lw).blend(zb.add(lw), upper).blend(wLin, wLin.abs().compare(LE, 1f));
             } else {
                 w = zv.sub(SIGMOID_PSI_ARGMIN).div(c).add(SIGMOID_PSI_ARGMIN);
             }
+            lo = lo.max(-SIGMOID_W_MAX).min(SIGMOID_W_MAX);
+            hi = hi.min(SIGMOID_W_MAX).max(-SIGMOID_W_MAX);
             w = w.blend(hi, w.compare(LE, hi).not());
             w = w.blend(lo, w.compare(GE, lo).not());
 
@@ -444,9 +454,8 @@ public final class SimdProxSupport implements ProxSupport {
                     iterations += active.trueCount();
                 }
                 FloatVector e = w.abs().neg().lanewise(EXP);
-                FloatVector r = recip(e.add(1f));
-                FloatVector s = r.blend(e.mul(r), w.compare(LT, 0f));
-                FloatVector sp = e.mul(r).mul(r);
+                FloatVector s = FloatVector.broadcast(F, 1f).blend(e, w.compare(LT, 0f)).div(e.add(1f));
+                FloatVector sp = bump(e, 1f);
                 FloatVector g = w.fma(cv, zv.neg()).add(s.mul(oneMinusC));
                 FloatVector gp = fmaPerf(sp.neg().add(1f), cv, sp);
                 FloatVector delta = g.div(gp).neg().max(-2 * SIGMOID_W_MAX).min(2 * SIGMOID_W_MAX);
@@ -457,7 +466,8 @@ public final class SimdProxSupport implements ProxSupport {
                 hi = hi.blend(w, g.compare(GT, 0f));
                 VectorMask<Float> outside = cand.compare(GE, lo).and(cand.compare(LE, hi)).not();
                 cand = cand.blend(lo.add(hi).mul(0.5f), outside);
-                VectorMask<Float> done = delta.abs().compare(LE, w.abs().max(1f).mul(0x1p-14f))
+                // Absolute in w: in the lower tail the relative error of u is the absolute error of w (≈ δ²/2).
+                VectorMask<Float> done = delta.abs().compare(LE, 0x1p-14f)
                         .or(g.abs().compare(LE, s.mul(Math.abs(oneMinusC) * 0x1p-22f)))
                         .or(cand.compare(EQ, w));
                 res = res.blend(uNew, active.and(done));
@@ -525,17 +535,13 @@ public final class SimdProxSupport implements ProxSupport {
             case Activation.Tanh t -> {
                 for (; i < bound; i += L) {
                     FloatVector v = load(z, zo + 4L * i);
-                    FloatVector e = v.abs().mul(-2f).lanewise(EXP);
-                    FloatVector r = recip(e.add(1f));
-                    store(e.mul(r).mul(r).mul(4f), out, oo + 4L * i);
+                    store(bump(v.abs().mul(-2f).lanewise(EXP), 4f), out, oo + 4L * i);
                 }
             }
             case Activation.Sigmoid s -> {
                 for (; i < bound; i += L) {
                     FloatVector v = load(z, zo + 4L * i);
-                    FloatVector e = v.abs().neg().lanewise(EXP);
-                    FloatVector r = recip(e.add(1f));
-                    store(e.mul(r).mul(r), out, oo + 4L * i);
+                    store(bump(v.abs().neg().lanewise(EXP), 1f), out, oo + 4L * i);
                 }
             }
         }

@@ -43,7 +43,7 @@ class ProxKernelsTest {
      * (2.3 measured over 2·10⁶ inputs). σ′ of both = k·e/(1 + e)²: exp, sum, square, product and
      * division (0.5 each) plus the reference's rounding: 5 (4.04 measured). The scaled prox of
      * tanh/sigmoid: the Newton iterate is limited by the rounding of its residual, plus the rounding
-     * of the linearised final value and (tanh) the artanh polynomial: 4 (1.6 and 2.7 measured).
+     * of the linearised final value and (tanh, c &gt; 1) the artanh polynomial: 4 (1.8 and 3.3 measured).
      * Leaky ReLU's scaled prox multiplies by a factor rounded once: 1.
      */
     private static double applyUlps(Activation a) {

@@ -260,8 +260,8 @@ public sealed interface Activation {
      * asks for a lower semi-continuous Ψ, the prox is the same, and the closure keeps y = ±1 (which
      * float tanh returns for |z| ≥ 9.01) admissible: B_Ψ(1, z) = ln(1 + e^(−2z)). Equivalently
      * Φ(u) = ½[(1+u)ln(1+u) + (1−u)ln(1−u)] on [−1, 1] (0·ln 0 = 0), Φ*(z) = ln cosh z, and
-     * B_Ψ(y, z) = ½(1+y)ln((1+y)/(1+tanh z)) + ½(1−y)ln((1−y)/(1−tanh z)), twice a Bernoulli
-     * Kullback-Leibler divergence. prox_{cΨ}(z) solves u + c(artanh u − u) = z (no closed form;
+     * B_Ψ(y, z) = ½(1+y)ln((1+y)/(1+tanh z)) + ½(1−y)ln((1−y)/(1−tanh z)), the Bernoulli
+     * Kullback-Leibler divergence KL((1+y)/2 ‖ (1+tanh z)/2) (= the sigmoid's B_Ψ((1+y)/2, 2z)). prox_{cΨ}(z) solves u + c(artanh u − u) = z (no closed form;
      * safeguarded Newton, see {@code ActivationMath.tanhProx}).
      */
     record Tanh() implements Activation {

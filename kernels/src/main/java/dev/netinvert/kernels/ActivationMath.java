@@ -17,6 +17,9 @@ final class ActivationMath {
     /** The fixed point of the logistic function, u = 1/(1 + e^(−u)): the minimiser of the sigmoid's Ψ. */
     static final double SIGMOID_PSI_ARGMIN = 0.6590460684074598;
 
+    /** The v = artanh u beyond which tanh v = 1 in double: the bracket of the tanh iteration is clamped here. */
+    static final double TANH_V_MAX = 20.0;
+
     /** Upper bound on Newton iterations; a lane that reaches it keeps its last linearised value. */
     static final int MAX_NEWTON = 64;
 
@@ -156,7 +159,8 @@ final class ActivationMath {
      * <ul>
      *   <li>c &lt; 1: v ∈ [max(a, (a − 1 + c)/c), min(a/c, artanh a)]; start at the Lambert-W solution of
      *       the saturated equation (1−c)(1 − 2e^(−2v)) + cv = a, clamped into the bracket;</li>
-     *   <li>c &gt; 1: v ∈ [a/c, min(a, artanh((3a/c)^(1/3)))] (since artanh u − u ≥ u³/3); start at the top.</li>
+     *   <li>c &gt; 1: v ∈ [a/c, min(a, 1 + a/c, artanh((3a/c)^(1/3)))] (v = tanh v + (a − tanh v)/c, and
+     *       artanh u − u ≥ u³/3); start at the top.</li>
      * </ul>
      * The result is the Newton-linearised tanh v + sech²v·δ at the last iterate, which carries the
      * sub-ulp correction δ. {@code iterations[0]} (if non-null) receives the number of residual evaluations.
@@ -187,7 +191,7 @@ final class ActivationMath {
             v = loB + 0.5 * lambertWFromLog(logQ);
         } else {
             lo = a / c;
-            hi = a;
+            hi = Math.min(a, 1.0 + a / c); // v = tanh v + (a − tanh v)/c ≤ 1 + a/c
             double ub = Math.cbrt(3.0 * a / c);
             if (ub < 1.0) {
                 hi = Math.min(hi, artanh(ub));
@@ -197,6 +201,9 @@ final class ActivationMath {
         // The bounds are rounded; widen them so that the root is inside for certain.
         lo = Math.max(0.0, lo - 0x1p-40 * (lo + (a + 1.0) / Math.min(c, 1.0)));
         hi = hi + 0x1p-40 * hi;
+        // tanh v is 1 in double beyond v = 19.1, so larger roots need not be resolved (nor overflow anything).
+        lo = Math.min(lo, TANH_V_MAX);
+        hi = Math.min(hi, TANH_V_MAX);
         if (!(v >= lo)) {
             v = lo;
         }
@@ -284,8 +291,10 @@ final class ActivationMath {
      * The residual uses one fused multiply-add for c·w − z, which is what carries the information in the
      * tails (|G| is then far below ulp(z)). Bracket: w ∈ [(z − 1 + c)/c, z/c] for c &lt; 1 (reversed for
      * c &gt; 1), and the half-line w ≥ 0 exactly when z ≥ (1 − c)/2 (where u = ½). Starting points:
-     * c &lt; 1: the Lambert-W solution of the tail equation (1 − c)e^w + cw = z (or its mirror image
-     * for the upper half); c &gt; 1: one fixed-point step w₀ = w* + (z − w*)/c from the minimiser w* of Ψ.
+     * c &lt; 1: the tangent at w = 0, w₀ = (z − (1 − c)/2)/(¼ + ¾c), which is also a bound on the monotone
+     * side of the root, when |w₀| ≤ 1, else the Lambert-W solution of the tail equation (1 − c)e^w + cw = z
+     * (or its mirror image for the upper half); c &gt; 1: one fixed-point step w₀ = w* + (z − w*)/c from the
+     * minimiser w* of Ψ.
      * The result is the Newton-linearised σ(w) + σ′(w)·δ at the last iterate.
      */
     static double sigmoidProx(double z, double c, int[] iterations) {
@@ -313,8 +322,17 @@ final class ActivationMath {
         }
         double w;
         if (c < 1.0) {
+            // The tangent at w = 0 bounds the root from the monotone side (G is concave on w ≥ 0 and convex
+            // on w ≤ 0 when c < 1), and is the better start near the centre; the tail solution beyond |w| = 1.
+            double wLin = (z - 0.5 * (1.0 - c)) / (0.25 + 0.75 * c);
+            double widLin = 0x1p-40 * (Math.abs(wLin) + wid0);
+            if (upper) {
+                lo = Math.max(lo, wLin - widLin);
+            } else {
+                hi = Math.min(hi, wLin + widLin);
+            }
             double k = Math.log((1.0 - c) / c);
-            w = upper ? zb + lambertWFromLog(k - zb) : za - lambertWFromLog(k + za);
+            w = Math.abs(wLin) <= 1.0 ? wLin : upper ? zb + lambertWFromLog(k - zb) : za - lambertWFromLog(k + za);
         } else {
             w = SIGMOID_PSI_ARGMIN + (z - SIGMOID_PSI_ARGMIN) / c;
         }

@@ -83,7 +83,7 @@ public final class Prox {
      * @param out n elements; may be {@code y} or {@code z} itself
      */
     public static void bregmanGradient(Activation sigma, FloatVec y, FloatVec z, FloatVec out) {
-        Objects.requireNonNull(sigma, "sigma");
+        Objects.requireNonNull(sigma, "sigma must not be null");
         Checks.sameLength("y", y, "z", z);
         Checks.sameLength("y", y, "out", out);
         sameOrDisjoint("y", y, "out", out);
@@ -94,14 +94,14 @@ public final class Prox {
 
     /** Σᵢ Ψ(uᵢ) in double; +∞ if some uᵢ ∉ dom Ψ, NaN if some uᵢ is NaN. */
     public static double psi(Activation sigma, FloatVec u) {
-        Objects.requireNonNull(sigma, "sigma");
+        Objects.requireNonNull(sigma, "sigma must not be null");
         Checks.vec("u", u);
         return K.psiSum(sigma, u.segment(), u.byteOffset(), u.length());
     }
 
     /** Σᵢ Φ*(zᵢ) in double, Φ* = (½|·|² + Ψ)*. */
     public static double conjugate(Activation sigma, FloatVec z) {
-        Objects.requireNonNull(sigma, "sigma");
+        Objects.requireNonNull(sigma, "sigma must not be null");
         Checks.vec("z", z);
         return K.conjugateSum(sigma, z.segment(), z.byteOffset(), z.length());
     }
@@ -114,7 +114,7 @@ public final class Prox {
      * @param z pre-activations, n elements
      */
     public static double bregmanLoss(Activation sigma, FloatVec y, FloatVec z) {
-        Objects.requireNonNull(sigma, "sigma");
+        Objects.requireNonNull(sigma, "sigma must not be null");
         Checks.sameLength("y", y, "z", z);
         return K.bregmanSum(sigma, y.segment(), y.byteOffset(), z.segment(), z.byteOffset(), y.length());
     }
@@ -128,8 +128,8 @@ public final class Prox {
      * @throws IllegalArgumentException if some element is outside dom Ψ
      */
     public static void checkDomain(String argName, Activation sigma, FloatVec y) {
-        Objects.requireNonNull(argName, "argName");
-        Objects.requireNonNull(sigma, "sigma");
+        Objects.requireNonNull(argName, "argName must not be null");
+        Objects.requireNonNull(sigma, "sigma must not be null");
         Checks.vec(argName, y);
         int i = K.firstOutsideDomain(sigma, y.segment(), y.byteOffset(), y.length());
         if (i >= 0) {
@@ -142,7 +142,7 @@ public final class Prox {
     // ------------------------------------------------------------------ validation
 
     private static void unary(Activation sigma, FloatVec z, FloatVec out) {
-        Objects.requireNonNull(sigma, "sigma");
+        Objects.requireNonNull(sigma, "sigma must not be null");
         Checks.sameLength("z", z, "out", out);
         sameOrDisjoint("z", z, "out", out);
     }

@@ -68,26 +68,8 @@ class NetworkTest {
                     net.forward(z, t);
                     float[] x = z.toArray();
                     for (int l = 1; l <= net.depth(); l++) {
-                        DenseLayer layer = net.layer(l);
-                        float[] u = t.preActivation(l).toArray();
-                        float[] xl = t.output(l).toArray();
-                        int n = layer.inputs();
-                        for (int i = 0; i < layer.outputs(); i++) {
-                            double exact = layer.bias() == null ? 0 : layer.bias().get(i);
-                            double mag = Math.abs(exact);
-                            for (int j = 0; j < n; j++) {
-                                double p = (double) layer.weight().get(i, j) * x[j];
-                                exact += p;
-                                mag += Math.abs(p);
-                            }
-                            double bound = (n + 1) * EPS / (1 - (n + 1) * EPS) * mag + EPS * Math.abs(exact);
-                            if (!(Math.abs(u[i] - exact) <= bound)) {
-                                throw new AssertionError("layer " + l + " row " + i + " of " + net + ": fast " + u[i]
-                                        + " exact " + exact + " bound " + bound);
-                            }
-                            assertEquals(layer.activation().apply(u[i]), xl[i], 0f);
-                        }
-                        x = xl;
+                        checkLayer(net, l, x, t.preActivation(l).toArray(), t.output(l).toArray());
+                        x = t.output(l).toArray();
                     }
                 }
             }
@@ -130,10 +112,13 @@ class NetworkTest {
         }
     }
 
-    /** Batch rows are bit-identical to one-sample passes (row blocks are multiples of 4, see Network). */
+    /**
+     * With at most 1024 inputs per layer (one column tile, see Network.TILE_COLS) batch rows are
+     * bit-identical to one-sample passes; 1024 itself and shapes with row tails (rows % 4 ≠ 0) included.
+     */
     @Test
-    void batchRowsAreBitIdenticalToSingleForwardPasses() {
-        int[][] shapes = {{4096, 130, 7}, {3, 1, 2}, {100, 784}, {17, 33, 31}};
+    void batchRowsAreBitIdenticalToSingleForwardPassesForLayersUpTo1024Inputs() {
+        int[][] shapes = {{1024, 130, 7}, {3, 1, 2}, {100, 784}, {17, 33, 31}};
         for (int[] widths : shapes) {
             for (boolean keep : new boolean[] {true, false}) {
                 try (Arena arena = Arena.ofConfined()) {
@@ -175,6 +160,55 @@ class NetworkTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Wider layers sum each row in column tiles (4097 inputs: 4 tiles of 832 and one of 769; 1500: tiles
+     * of 752 and 748): every batch pre-activation, fed the batch's own previous layer, is within the
+     * dot-product bound of the exact value, and X_l = σ_l(U_l) exactly.
+     */
+    @Test
+    void batchRowsOfWideLayersAreWithinTheDotProductBound() {
+        int[][] shapes = {{4097, 130, 7}, {1500, 1025, 3}, {2048, 8}};
+        for (int[] widths : shapes) {
+            try (Arena arena = Arena.ofConfined()) {
+                Network net = RandomNetworks.gaussianWithBias(arena, 6, widths, activations(widths.length - 1, 1),
+                        WeightScale.fanIn(), 0.1);
+                int batch = 3;
+                FloatMatrix zs = RandomNetworks.latentBatch(arena, batch, widths[0], 9, 1.0);
+                BatchTrace bt = net.newBatchTrace(arena, batch, true);
+                net.forward(zs, bt);
+                for (int s = 0; s < batch; s++) {
+                    float[] x = zs.row(s).toArray();
+                    for (int l = 1; l <= net.depth(); l++) {
+                        float[] u = bt.preActivation(l).row(s).toArray();
+                        checkLayer(net, l, x, u, bt.output(l).row(s).toArray());
+                        x = bt.output(l).row(s).toArray();
+                    }
+                }
+            }
+        }
+    }
+
+    /** u = W_l x + b_l within γ_{n+1}·Σ|terms| + ε|u| of the exact value, and out = σ_l(u) exactly. */
+    private static void checkLayer(Network net, int l, float[] x, float[] u, float[] out) {
+        DenseLayer layer = net.layer(l);
+        int n = layer.inputs();
+        for (int i = 0; i < layer.outputs(); i++) {
+            double exact = layer.bias() == null ? 0 : layer.bias().get(i);
+            double mag = Math.abs(exact);
+            for (int j = 0; j < n; j++) {
+                double p = (double) layer.weight().get(i, j) * x[j];
+                exact += p;
+                mag += Math.abs(p);
+            }
+            double bound = (n + 1) * EPS / (1 - (n + 1) * EPS) * mag + EPS * Math.abs(exact);
+            if (!(Math.abs(u[i] - exact) <= bound)) {
+                throw new AssertionError("layer " + l + " row " + i + " of " + net + ": fast " + u[i]
+                        + " exact " + exact + " bound " + bound);
+            }
+            assertEquals(layer.activation().apply(u[i]), out[i], 0f);
         }
     }
 

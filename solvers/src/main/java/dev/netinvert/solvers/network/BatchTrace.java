@@ -26,10 +26,11 @@ public final class BatchTrace {
     final FloatMatrix input;
     final FloatMatrix[] pre;
     final FloatMatrix[] out;
-    /** Row views: inputRows[s], preRows[l][s], outRows[l][s]. */
-    final FloatVec[] inputRows;
+    /** Row views: preRows[l][s], outRows[l][s]. */
     final FloatVec[][] preRows;
     final FloatVec[][] outRows;
+    /** inputChunks[l][s][c]: the part of layer l's input row s that meets column tile c of W_l. */
+    final FloatVec[][][] inputChunks;
 
     BatchTrace(Network network, Arena arena, int batchSize, boolean keepLayers) {
         Objects.requireNonNull(arena, "arena");
@@ -57,12 +58,23 @@ public final class BatchTrace {
                 out[l] = pre[l];
             }
         }
-        inputRows = rows(input);
+        FloatVec[] inputRows = rows(input);
         preRows = new FloatVec[depth + 1][];
         outRows = new FloatVec[depth + 1][];
+        inputChunks = new FloatVec[depth + 1][][];
         for (int l = 1; l <= depth; l++) {
             preRows[l] = rows(pre[l]);
             outRows[l] = keepLayers ? rows(out[l]) : preRows[l];
+            FloatMatrix[] tiles = network.columnTiles(l);
+            FloatVec[] in = l == 1 ? inputRows : outRows[l - 1];
+            inputChunks[l] = new FloatVec[batchSize][tiles.length];
+            for (int s = 0; s < batchSize; s++) {
+                int c0 = 0;
+                for (int c = 0; c < tiles.length; c++) {
+                    inputChunks[l][s][c] = in[s].slice(c0, tiles[c].cols());
+                    c0 += tiles[c].cols();
+                }
+            }
         }
     }
 

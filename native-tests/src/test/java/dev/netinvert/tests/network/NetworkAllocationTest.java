@@ -19,14 +19,17 @@ import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Allocation of warm forward and backward passes, measured with the thread's allocated-bytes counter.
- * Runs once, in the default test execution only (not tagged "kernels"): whether C2 scalar-replaces
- * every temporary depends on the JIT's state, and the suite's other executions share one JVM with
- * thousands of kernel calls of other shapes. JMH's {@code -prof gc} is the measurement of record.
+ * Runs in a JVM of its own (the surefire execution "allocation" in native-tests/pom.xml): whether C2
+ * inlines every kernel and scalar-replaces its vector temporaries depends on the JIT's profile, and in a
+ * JVM shared with thousands of kernel calls of other shapes and activations it did not (the same passes
+ * then allocated ~19 KB each). JMH's {@code -prof gc} is the measurement of record.
  */
+@Tag("allocation")
 class NetworkAllocationTest {
 
     /**

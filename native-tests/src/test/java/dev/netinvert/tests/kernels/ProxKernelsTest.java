@@ -116,8 +116,12 @@ class ProxKernelsTest {
             FloatVec zv = vec(arena, z, offset), out = vec(arena, new float[n], 0);
             k.apply(a, zv.segment(), zv.byteOffset(), out.segment(), out.byteOffset(), n);
             k.apply(a, zv.segment(), zv.byteOffset(), zv.segment(), zv.byteOffset(), n);
+            // Within the activation's ulp bound rather than bit for bit: a JIT compilation between the two
+            // calls swaps the vector TANH/EXP from Java's Math to the SVML stubs (last-bit differences).
             for (int i = 0; i < n; i++) {
-                assertEquals(Float.floatToIntBits(out.get(i)), Float.floatToIntBits(zv.get(i)), where(k, a, n, offset, i, z[i]));
+                double d = ulpDistance(out.get(i), zv.get(i));
+                assertTrue(d <= applyUlps(a), where(k, a, n, offset, i, z[i]) + ": in place " + zv.get(i)
+                        + ", out of place " + out.get(i));
             }
         });
     }
@@ -138,12 +142,16 @@ class ProxKernelsTest {
                                 + ref[i] + " (" + d + " ulp)");
                     }
                 }
-                // The instrumented twin computes the same values.
+                // The instrumented twin computes the same values — to the same ulp bound, not bit for bit:
+                // the vector EXP/TANH of a method still interpreted (Java's Math) and of one compiled by C2
+                // (the SVML stubs) may differ in the last bit, and the two methods warm up at different times.
                 FloatVec out2 = vec(arena, new float[n], 0);
                 long iterations = k.proxCountingIterations(a, c, zv.segment(), zv.byteOffset(), out2.segment(),
                         out2.byteOffset(), n);
                 for (int i = 0; i < n; i++) {
-                    assertEquals(Float.floatToIntBits(out.get(i)), Float.floatToIntBits(out2.get(i)), where(k, a, n, offset, i, z[i]));
+                    double d2 = ulpDistance(out.get(i), out2.get(i));
+                    assertTrue(d2 <= proxUlps(a), where(k, a, n, offset, i, z[i]) + " c=" + c + ": counting twin "
+                            + out2.get(i) + " vs " + out.get(i) + " (" + d2 + " ulp)");
                 }
                 boolean newton = (a instanceof Activation.Tanh || a instanceof Activation.Sigmoid) && c != 1f;
                 assertTrue(newton ? iterations >= n && iterations <= 32L * n : iterations == 0,

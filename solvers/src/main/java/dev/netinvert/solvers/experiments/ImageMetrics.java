@@ -1,5 +1,7 @@
 package dev.netinvert.solvers.experiments;
 
+import dev.netinvert.kernels.reference.ReferenceStencils;
+
 /** Error measures between a reconstruction and the ground truth, computed in double. */
 public final class ImageMetrics {
     private ImageMetrics() {}
@@ -41,35 +43,17 @@ public final class ImageMetrics {
         return 10 * Math.log10(peak * peak / mse);
     }
 
-    /** Anisotropic TV Σ |∂₁x| + |∂₂x| with the forward differences of eq. (14) [000], in double. */
+    /**
+     * Anisotropic TV Σ |∂₁x| + |∂₂x| with the forward differences of eq. (14) [000] (the plain-array
+     * reference, summed in double), for reports.
+     */
     public static double anisotropicTv(float[] x, int height, int width) {
-        double tv = 0;
-        for (int i = 0; i < height; i++) {
-            for (int j = 0; j < width; j++) {
-                double v = x[i * width + j];
-                if (i + 1 < height) {
-                    tv += Math.abs(x[(i + 1) * width + j] - v);
-                }
-                if (j + 1 < width) {
-                    tv += Math.abs(x[i * width + j + 1] - v);
-                }
-            }
-        }
-        return tv;
+        return ReferenceStencils.tvAnisotropic(1, height, width, x);
     }
 
-    /** Isotropic TV Σ √((∂₁x)² + (∂₂x)²), in double. */
+    /** Isotropic TV Σ √((∂₁x)² + (∂₂x)²), as {@link #anisotropicTv}. */
     public static double isotropicTv(float[] x, int height, int width) {
-        double tv = 0;
-        for (int i = 0; i < height; i++) {
-            for (int j = 0; j < width; j++) {
-                double v = x[i * width + j];
-                double d1 = i + 1 < height ? x[(i + 1) * width + j] - v : 0;
-                double d2 = j + 1 < width ? x[i * width + j + 1] - v : 0;
-                tv += Math.sqrt(d1 * d1 + d2 * d2);
-            }
-        }
-        return tv;
+        return ReferenceStencils.tvIsotropic(1, height, width, x);
     }
 
     private static void checkSame(float[] x, float[] truth) {

@@ -58,14 +58,15 @@ class ObservationFilesTest {
         try (Arena arena = Arena.ofConfined()) {
             Path relu = npy(arena, "relu.npy", 0.5f, 0f, -0.25f, -1f);
             FileFormatException e = rejects(relu, net(arena, Activation.RELU), "tensor 'relu.npy'", "2 of 4",
-                    "last activation relu", "expected y >= 0", "element 2 = -0.25");
+                    "last activation relu", "expected [0, ∞)", "element 2 = -0.25");
             assertEquals("relu.npy", e.tensor().orElseThrow());
             FloatVec y = ObservationFiles.load(relu, net(arena, Activation.RELU), arena,
                     LoadOptions.STRICT.withAllowOutsideDomain(true));
             assertEquals(-0.25f, y.get(2));
-            rejects(npy(arena, "tanh.npy", 0.5f, 1f, 0f, 0f), net(arena, Activation.TANH), "-1 < y < 1", "element 1 = 1.0");
-            rejects(npy(arena, "sig.npy", 0.5f, 0.2f, 0f, 0.1f), net(arena, Activation.SIGMOID), "0 < y < 1", "element 2 = 0.0");
-            rejects(npy(arena, "clip.npy", 0.5f, -1f, 1f, 1.5f), net(arena, Activation.CLIP), "-1 <= y <= 1", "element 3 = 1.5");
+            // tanh and sigmoid: closed domains (the closure of Ψ), so ±1 and 0, 1 are accepted, beyond is not.
+            rejects(npy(arena, "tanh.npy", 0.5f, 1.5f, 0f, 1f), net(arena, Activation.TANH), "[-1, 1]", "element 1 = 1.5");
+            rejects(npy(arena, "sig.npy", 0.5f, 0.2f, -0.1f, 1f), net(arena, Activation.SIGMOID), "[0, 1]", "element 2 = -0.1");
+            rejects(npy(arena, "clip.npy", 0.5f, -1f, 1f, 1.5f), net(arena, Activation.CLIP), "[-1, 1]", "element 3 = 1.5");
             assertArrayEquals(new float[] {-7f, 0f, 3f, 1e30f}, ObservationFiles.load(npy(arena, "id.npy", -7f, 0f, 3f, 1e30f),
                     net(arena, Activation.IDENTITY), arena, LoadOptions.STRICT).toArray());
         }

@@ -95,10 +95,11 @@ class ActivationsTest {
     void domainsAreTheRangesOfTheActivations() {
         assertTrue(Activations.inDomain(Activation.RELU, 0f));
         assertFalse(Activations.inDomain(Activation.RELU, -1e-30f));
-        assertFalse(Activations.inDomain(Activation.TANH, 1f));
-        assertTrue(Activations.inDomain(Activation.TANH, Math.nextDown(1f)));
-        assertFalse(Activations.inDomain(Activation.SIGMOID, 0f));
-        assertFalse(Activations.inDomain(Activation.SIGMOID, 1f));
+        // Closed for tanh and sigmoid (the closure of Ψ; float tanh returns exactly ±1 for |z| ≥ 9.01).
+        assertTrue(Activations.inDomain(Activation.TANH, 1f));
+        assertFalse(Activations.inDomain(Activation.TANH, Math.nextUp(1f)));
+        assertTrue(Activations.inDomain(Activation.SIGMOID, 0f));
+        assertFalse(Activations.inDomain(Activation.SIGMOID, -Float.MIN_VALUE));
         assertTrue(Activations.inDomain(Activation.CLIP, -1f));
         assertFalse(Activations.inDomain(Activation.CLIP, 1.0001f));
         assertTrue(Activations.inDomain(Activation.IDENTITY, -1e30f));

@@ -115,24 +115,14 @@ public final class Activations {
      * any finite y. NaN is in no domain.
      */
     public static boolean inDomain(Activation sigma, float y) {
-        return switch (sigma) {
-            case Activation.Identity _, Activation.LeakyRelu _, Activation.SoftThreshold _ -> Float.isFinite(y);
-            case Activation.Relu _ -> y >= 0f && y < Float.POSITIVE_INFINITY;
-            case Activation.Tanh _ -> y > -1f && y < 1f;
-            case Activation.Clip _ -> y >= -1f && y <= 1f;
-            case Activation.Sigmoid _ -> y > 0f && y < 1f;
-        };
+        // One definition of the domains: the kernels' (closed for tanh and sigmoid — the closure of Ψ, so
+        // that float tanh's exact ±1 outputs are valid observations).
+        return Float.isFinite(y) && sigma.inDomain(y);
     }
 
     /** The domain as text for messages, e.g. {@code "y >= 0"} or {@code "-1 < y < 1"}. */
     public static String domainDescription(Activation sigma) {
-        return switch (sigma) {
-            case Activation.Identity _, Activation.LeakyRelu _, Activation.SoftThreshold _ -> "y finite";
-            case Activation.Relu _ -> "y >= 0";
-            case Activation.Tanh _ -> "-1 < y < 1";
-            case Activation.Clip _ -> "-1 <= y <= 1";
-            case Activation.Sigmoid _ -> "0 < y < 1";
-        };
+        return sigma.domain();
     }
 
     /**

@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,15 +17,16 @@ import jdk.incubator.vector.VectorSpecies;
  * <h2>Shape of every kernel</h2>
  * Rows are contiguous, so the L lanes of a vector run along a row. ∂₂ needs x[j+1], an unaligned load 4
  * bytes further on; ∂₁ needs the same lanes of the next row, which the row-by-row sweep has just brought
- * into cache, so each array crosses the memory bus once per pass. A row is split into its interior,
- * where the stencil is complete, and the one or two boundary columns where the paper's rule applies
- * (the last column for ∇; the first and last for div): the interior is covered by lane groups, the
- * boundary columns by scalar code. The groups start at min(k·L, n − L) for an interior of n columns,
- * so when n is not a multiple of L the last group ends exactly at the interior's end and overlaps the
- * previous one by {@code skip = k·L − start} lanes: out-of-place kernels rewrite those lanes with the
- * same values; in-place kernels find the final values already there and blend them back unchanged
- * (their change is exactly 0); reductions leave them out (lanes with index &lt; skip, one compare with
- * the lane index). No masked loads or stores.
+ * into cache, so each array crosses the memory bus once per pass. When a row holds at least one vector
+ * (w ≥ L), lane groups cover the whole row and start at min(k·L, w − L): when w is not a multiple of L
+ * the last group ends exactly at the row's end and overlaps the previous one by
+ * {@code skip = k·L − start} lanes. Out-of-place kernels rewrite those lanes with the same values;
+ * in-place kernels find the final values already there and blend them back unchanged (their change is
+ * exactly 0); reductions leave them out (lanes with index &lt; skip, one compare with the lane index).
+ * The paper's boundary rule is applied inside the groups: the group that ends a row takes its right
+ * neighbours from its own lanes (the NEXT shuffle) instead of loading past the row, the group that
+ * starts a row takes its left neighbours from PREV, and the differences the rule removes are blended to
+ * 0. Rows narrower than L go through the scalar code. No masked loads or stores.
  *
  * <h2>Loads are unconditional</h2>
  * Every load in a loop runs on every iteration and stays inside the image: in the last row the "row
@@ -57,6 +59,10 @@ public final class SimdStencilSupport implements StencilSupport {
     private static final int L = F.length();
     private static final boolean FMA = VectorConstants.USE_FMA;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** Lane k ← lane k+1 (the last lane keeps its own): the right neighbours of the group that ends a row. */
+    private static final VectorShuffle<Float> NEXT = VectorShuffle.fromOp(F, k -> Math.min(k + 1, L - 1));
+    /** Lane k ← lane k−1 (lane 0 keeps its own): the left neighbours of the group that starts a row. */
+    private static final VectorShuffle<Float> PREV = VectorShuffle.fromOp(F, k -> Math.max(k - 1, 0));
 
     public SimdStencilSupport() {}
 
@@ -97,7 +103,7 @@ public final class SimdStencilSupport implements StencilSupport {
     public void gradient(MemorySegment x, long xo, int c, int h, int w, int r0, int r1,
                          MemorySegment d1, long d1o, MemorySegment d2, long d2o) {
         long plane = 4L * h * w, row = 4L * w;
-        if (w - 1 >= L) {
+        if (w >= L) {
             gradientRows(x, xo, c, h, w, r0, r1, d1, d1o, d2, d2o);
             return;
         }
@@ -116,30 +122,30 @@ public final class SimdStencilSupport implements StencilSupport {
     }
 
     /**
-     * Rows [r0, r1) when the interior [0, w−1) holds a vector: one sweep per row writing both planes
-     * from the same loads of x (two separate sweeps ran slower than the plain loop at 2048², where the
-     * image comes from DRAM). Groups start at min(k·L, n − L); d1, d2 are not inputs, so the overlapping
-     * last group just rewrites the same values. The last column is scalar.
+     * Rows [r0, r1) for w ≥ L: one sweep per row writing both planes from the same loads of x (two
+     * separate sweeps ran slower than the plain loop at 2048², where the image comes from DRAM). Groups
+     * start at min(k·L, w − L); d1, d2 are not inputs, so the overlapping last group just rewrites the
+     * same values. The group holding the last column takes its right neighbours from its own lanes
+     * (NEXT) instead of loading past the row, and its ∂₂ lane there is blended to 0.
      */
     private static void gradientRows(MemorySegment x, long xo, int c, int h, int w, int r0, int r1,
                                      MemorySegment d1, long d1o, MemorySegment d2, long d2o) {
         long plane = 4L * h * w, row = 4L * w;
-        int n = w - 1, groups = (n + L - 1) / L;
+        int groups = (w + L - 1) / L;
+        FloatVector iota = FloatVector.zero(F).addIndex(1);
         for (int ch = 0; ch < c; ch++) {
             for (int i = r0; i < r1; i++) {
                 boolean down = i < h - 1;
                 long rel = ch * plane + i * row, dn = down ? row : 0;
                 VectorMask<Float> noDown = F.maskAll(!down);
                 for (int k = 0; k < groups; k++) {
-                    long o = rel + 4L * Math.min(k * L, n - L);
+                    int j = Math.min(k * L, w - L);
+                    long o = rel + 4L * j, rs = j + L < w ? 4 : 0;
                     FloatVector v = load(x, xo + o);
+                    FloatVector right = load(x, xo + o + rs).blend(v.rearrange(NEXT), F.maskAll(rs == 0));
                     store(load(x, xo + o + dn).sub(v).blend(0f, noDown), d1, d1o + o);
-                    store(load(x, xo + o + 4).sub(v), d2, d2o + o);
+                    store(right.sub(v).blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j))), d2, d2o + o);
                 }
-                long last = rel + 4L * n;
-                float v = get(x, xo + last);
-                put(d1, d1o + last, down ? get(x, xo + last + dn) - v : 0f);
-                put(d2, d2o + last, 0f);
             }
         }
     }
@@ -187,42 +193,52 @@ public final class SimdStencilSupport implements StencilSupport {
     public void divergence(MemorySegment p1, long p1o, MemorySegment p2, long p2o, int c, int h, int w,
                            int r0, int r1, MemorySegment out, long oo) {
         long plane = 4L * h * w, row = 4L * w;
+        if (w >= L) {
+            divergenceRows(p1, p1o, p2, p2o, c, h, w, r0, r1, out, oo);
+            return;
+        }
         for (int ch = 0; ch < c; ch++) {
             for (int i = r0; i < r1; i++) {
                 long rel = ch * plane + i * row;
                 boolean up = i > 0, down = i < h - 1;
                 long upOff = up ? row : 0;
-                long a1 = p1o + rel, a2 = p2o + rel, or = oo + rel;
-                put(out, or, divAt(p1, a1, upOff, up, down, p2, a2, 0, w));
-                if (w > 1) {
-                    long o = 4L * (w - 1);
-                    put(out, or + o, divAt(p1, a1 + o, upOff, up, down, p2, a2 + o, w - 1, w));
-                }
-                // Interior columns [1, w−1): all four neighbours exist; p2[j−1] is an unaligned load.
-                if (w - 2 < L) {
-                    for (int j = 1; j < w - 1; j++) {
-                        long o = 4L * j;
-                        put(out, or + o, divAt(p1, a1 + o, upOff, up, down, p2, a2 + o, j, w));
-                    }
-                } else {
-                    divRun(p1, a1, upOff, up, down, p2, a2, out, or, 1, w - 1);
-                    // out is not an input: the last vector may rewrite lanes of the previous one.
-                    divRun(p1, a1, upOff, up, down, p2, a2, out, or, w - 1 - L, w - 1);
+                for (int j = 0; j < w; j++) {
+                    long o = rel + 4L * j;
+                    put(out, oo + o, divAt(p1, p1o + o, upOff, up, down, p2, p2o + o, j, w));
                 }
             }
         }
     }
 
-    /** div p for the vectors starting at columns from, from + L, … that end by column {@code to}. */
-    private static void divRun(MemorySegment p1, long a1, long upOff, boolean up, boolean down,
-                               MemorySegment p2, long a2, MemorySegment out, long or, int from, int to) {
-        VectorMask<Float> noUp = F.maskAll(!up), noDown = F.maskAll(!down);
-        for (int j = from; j + L <= to; j += L) {
-            long o = 4L * j;
-            // (a1 − b1) + (a2 − b2), the vertical terms the boundary rule removes blended to 0 (as 0 − b,
-            // not −b, so that signed zeros match the reference).
-            FloatVector v1 = load(p1, a1 + o).blend(0f, noDown).sub(load(p1, a1 + o - upOff).blend(0f, noUp));
-            store(v1.add(load(p2, a2 + o).sub(load(p2, a2 + o - 4))), out, or + o);
+    /**
+     * Rows [r0, r1) for w ≥ L: (div p) = (a1 − b1) + (a2 − b2) with the terms the boundary rule removes
+     * blended to 0 (as 0 − b, not −b, so that signed zeros match the reference): a1 in the last row, b1 in
+     * the first, a2 in the last column, b2 in the first. The group starting the row takes p2[j−1] from its
+     * own lanes (PREV) instead of loading before the row. Groups start at min(k·L, w − L); out is not an
+     * input, so the overlapping last group rewrites the same values.
+     */
+    private static void divergenceRows(MemorySegment p1, long p1o, MemorySegment p2, long p2o, int c, int h, int w,
+                                       int r0, int r1, MemorySegment out, long oo) {
+        long plane = 4L * h * w, row = 4L * w;
+        int groups = (w + L - 1) / L;
+        FloatVector iota = FloatVector.zero(F).addIndex(1);
+        for (int ch = 0; ch < c; ch++) {
+            for (int i = r0; i < r1; i++) {
+                long rel = ch * plane + i * row;
+                boolean up = i > 0, down = i < h - 1;
+                long upOff = up ? row : 0;
+                VectorMask<Float> noUp = F.maskAll(!up), noDown = F.maskAll(!down);
+                for (int k = 0; k < groups; k++) {
+                    int j = Math.min(k * L, w - L);
+                    long o = rel + 4L * j, ls = j > 0 ? 4 : 0;
+                    FloatVector b2 = load(p2, p2o + o - ls);
+                    b2 = b2.blend(b2.rearrange(PREV), F.maskAll(ls == 0))
+                            .blend(0f, iota.compare(VectorOperators.LT, (float) (1 - j)));
+                    FloatVector a2 = load(p2, p2o + o).blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)));
+                    FloatVector v1 = load(p1, p1o + o).blend(0f, noDown).sub(load(p1, p1o + o - upOff).blend(0f, noUp));
+                    store(v1.add(a2.sub(b2)), out, oo + o);
+                }
+            }
         }
     }
 
@@ -239,7 +255,7 @@ public final class SimdStencilSupport implements StencilSupport {
     @Override
     public double tvIsotropic(MemorySegment x, long xo, int c, int h, int w, int r0, int r1) {
         long plane = 4L * h * w, row = 4L * w;
-        if (w - 1 >= L) {
+        if (w >= L) {
             return tvIsoRows(x, xo, c, h, w, r0, r1);
         }
         double sum = 0.0;
@@ -254,13 +270,13 @@ public final class SimdStencilSupport implements StencilSupport {
     }
 
     /**
-     * Rows [r0, r1) when the interior [0, w−1) holds at least one vector: the groups start at
-     * min(k·L, n − L), so the last one ends exactly at the interior's end and its first
-     * {@code k·L − start} lanes, already counted, are left out of the sum.
+     * Rows [r0, r1) for w ≥ L: groups start at min(k·L, w − L), so the last one ends at the row's end;
+     * its first {@code k·L − start} lanes, already counted, are left out of the sum. The group holding the
+     * last column takes its right neighbours from its own lanes (NEXT) and blends ∂₂ there to 0.
      */
     private static double tvIsoRows(MemorySegment x, long xo, int c, int h, int w, int r0, int r1) {
         long plane = 4L * h * w, row = 4L * w;
-        int n = w - 1, groups = (n + L - 1) / L;
+        int groups = (w + L - 1) / L;
         FloatVector iota = FloatVector.zero(F).addIndex(1);
         double sum = 0.0;
         for (int i = r0; i < r1; i++) {
@@ -269,17 +285,21 @@ public final class SimdStencilSupport implements StencilSupport {
             VectorMask<Float> noDown = F.maskAll(!down);
             FloatVector acc = FloatVector.zero(F);
             for (int k = 0; k < groups; k++) {
-                int j = Math.min(k * L, n - L);
+                int j = Math.min(k * L, w - L);
+                long rs = j + L < w ? 4 : 0;
+                VectorMask<Float> lastGroup = F.maskAll(rs == 0);
+                VectorMask<Float> noRight = iota.compare(VectorOperators.GE, (float) (w - 1 - j));
                 FloatVector s = FloatVector.zero(F);
                 for (int ch = 0; ch < c; ch++) {
                     long o = xr + ch * plane + 4L * j;
                     FloatVector v = load(x, o);
-                    FloatVector d1 = load(x, o + dn).sub(v).blend(0f, noDown), d2 = load(x, o + 4).sub(v);
+                    FloatVector d1 = load(x, o + dn).sub(v).blend(0f, noDown);
+                    FloatVector d2 = load(x, o + rs).blend(v.rearrange(NEXT), lastGroup).sub(v).blend(0f, noRight);
                     s = fma(d2, d2, fma(d1, d1, s));
                 }
                 acc = acc.add(s.sqrt(), iota.compare(VectorOperators.GE, (float) (k * L - j)));
             }
-            sum += Lanes.sum(acc) + tvIsoAt(x, xr + 4L * n, plane, c, dn, down, false);
+            sum += Lanes.sum(acc);
         }
         return sum;
     }
@@ -298,7 +318,7 @@ public final class SimdStencilSupport implements StencilSupport {
     @Override
     public double tvAnisotropic(MemorySegment x, long xo, int c, int h, int w, int r0, int r1) {
         long plane = 4L * h * w, row = 4L * w;
-        if (w - 1 >= L) {
+        if (w >= L) {
             return tvAnisoRows(x, xo, c, h, w, r0, r1);
         }
         double sum = 0.0;
@@ -317,7 +337,7 @@ public final class SimdStencilSupport implements StencilSupport {
     /** As {@link #tvIsoRows}, channel planes one after the other. */
     private static double tvAnisoRows(MemorySegment x, long xo, int c, int h, int w, int r0, int r1) {
         long plane = 4L * h * w, row = 4L * w;
-        int n = w - 1, groups = (n + L - 1) / L;
+        int groups = (w + L - 1) / L;
         FloatVector iota = FloatVector.zero(F).addIndex(1);
         double sum = 0.0;
         for (int ch = 0; ch < c; ch++) {
@@ -327,13 +347,15 @@ public final class SimdStencilSupport implements StencilSupport {
                 VectorMask<Float> noDown = F.maskAll(!down);
                 FloatVector acc = FloatVector.zero(F);
                 for (int k = 0; k < groups; k++) {
-                    int j = Math.min(k * L, n - L);
-                    long o = xr + 4L * j;
+                    int j = Math.min(k * L, w - L);
+                    long o = xr + 4L * j, rs = j + L < w ? 4 : 0;
                     FloatVector v = load(x, o);
-                    FloatVector d1 = load(x, o + dn).sub(v).blend(0f, noDown), d2 = load(x, o + 4).sub(v);
+                    FloatVector d1 = load(x, o + dn).sub(v).blend(0f, noDown);
+                    FloatVector d2 = load(x, o + rs).blend(v.rearrange(NEXT), F.maskAll(rs == 0)).sub(v)
+                            .blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)));
                     acc = acc.add(d1.abs().add(d2.abs()), iota.compare(VectorOperators.GE, (float) (k * L - j)));
                 }
-                sum += Lanes.sum(acc) + tvAnisoAt(x, xr + 4L * n, dn, down, false);
+                sum += Lanes.sum(acc);
             }
         }
         return sum;
@@ -500,7 +522,7 @@ public final class SimdStencilSupport implements StencilSupport {
     public double pdhgPrimal(float tauX, float alpha, MemorySegment x, long xo, MemorySegment g, long go,
                              MemorySegment z1, long z1o, MemorySegment z2, long z2o, int c, int h, int w,
                              int r0, int r1, MemorySegment out, long oo) {
-        if (w - 2 >= L) {
+        if (w >= L) {
             return primalRows(tauX, alpha, x, xo, g, go, z1, z1o, z2, z2o, c, h, w, r0, r1, out, oo);
         }
         long plane = 4L * h * w, row = 4L * w;
@@ -521,17 +543,16 @@ public final class SimdStencilSupport implements StencilSupport {
     }
 
     /**
-     * Rows [r0, r1) when the interior [1, w−1) holds at least one vector: x⁺ = x − τx·(g − α·div z) in one
-     * pass, div z from z's rows i−1 and i (no temporary). The groups start at 1 + min(k·L, m − L),
-     * m = w − 2, so the last one ends at the interior's end; it rewrites lanes of the previous one with
-     * the same values (out is not an input) and leaves them out of Σ (x⁺ − x)². The boundary columns 0
-     * and w−1 go through the scalar code.
+     * Rows [r0, r1) for w ≥ L: x⁺ = x − τx·(g − α·div z) in one pass, div z formed as in
+     * {@link #divergenceRows} from z's rows i−1 and i (no temporary). Groups start at min(k·L, w − L);
+     * the overlapping last group rewrites lanes of the previous one with the same values (out is not an
+     * input) and leaves them out of Σ (x⁺ − x)².
      */
     private static double primalRows(float tauX, float alpha, MemorySegment x, long xo, MemorySegment g, long go,
                                      MemorySegment z1, long z1o, MemorySegment z2, long z2o, int c, int h, int w,
                                      int r0, int r1, MemorySegment out, long oo) {
         long plane = 4L * h * w, row = 4L * w;
-        int m = w - 2, groups = (m + L - 1) / L;
+        int groups = (w + L - 1) / L;
         FloatVector iota = FloatVector.zero(F).addIndex(1);
         FloatVector negAlpha = FloatVector.broadcast(F, -alpha), negTau = FloatVector.broadcast(F, -tauX);
         double change = 0.0;
@@ -540,27 +561,24 @@ public final class SimdStencilSupport implements StencilSupport {
                 long rel = ch * plane + i * row;
                 boolean up = i > 0, down = i < h - 1;
                 long upOff = up ? row : 0;
-                long xr = xo + rel, gr = go + rel, a1 = z1o + rel, a2 = z2o + rel, or = oo + rel;
                 VectorMask<Float> noUp = F.maskAll(!up), noDown = F.maskAll(!down);
                 FloatVector acc = FloatVector.zero(F);
                 for (int k = 0; k < groups; k++) {
-                    int jj = Math.min(k * L, m - L);
-                    long o = 4L * (1 + jj);
-                    // (a1 − b1) + (a2 − b2), the vertical terms the boundary rule removes blended to 0 (as
-                    // 0 − b, not −b, so that signed zeros match the reference).
-                    FloatVector dv = load(z1, a1 + o).blend(0f, noDown).sub(load(z1, a1 + o - upOff).blend(0f, noUp))
-                            .add(load(z2, a2 + o).sub(load(z2, a2 + o - 4)));
-                    FloatVector xv = load(x, xr + o);
-                    FloatVector nu = fma(negTau, fma(negAlpha, dv, load(g, gr + o)), xv);
-                    store(nu, out, or + o);
+                    int j = Math.min(k * L, w - L);
+                    long o = rel + 4L * j, ls = j > 0 ? 4 : 0;
+                    FloatVector b2 = load(z2, z2o + o - ls);
+                    b2 = b2.blend(b2.rearrange(PREV), F.maskAll(ls == 0))
+                            .blend(0f, iota.compare(VectorOperators.LT, (float) (1 - j)));
+                    FloatVector a2 = load(z2, z2o + o).blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)));
+                    FloatVector dv = load(z1, z1o + o).blend(0f, noDown).sub(load(z1, z1o + o - upOff).blend(0f, noUp))
+                            .add(a2.sub(b2));
+                    FloatVector xv = load(x, xo + o);
+                    FloatVector nu = fma(negTau, fma(negAlpha, dv, load(g, go + o)), xv);
+                    store(nu, out, oo + o);
                     FloatVector d = nu.sub(xv);
-                    acc = acc.add(d.mul(d), iota.compare(VectorOperators.GE, (float) (k * L - jj)));
+                    acc = acc.add(d.mul(d), iota.compare(VectorOperators.GE, (float) (k * L - j)));
                 }
-                long last = 4L * (w - 1);
-                change += Lanes.sum(acc)
-                        + primalAt(tauX, alpha, x, xr, g, gr, z1, a1, upOff, up, down, z2, a2, 0, w, out, or)
-                        + primalAt(tauX, alpha, x, xr + last, g, gr + last, z1, a1 + last, upOff, up, down,
-                                z2, a2 + last, w - 1, w, out, or + last);
+                change += Lanes.sum(acc);
             }
         }
         return change;
@@ -589,7 +607,7 @@ public final class SimdStencilSupport implements StencilSupport {
         // C > 1 couples 2·C vectors per lane group through ‖q‖: spelled out, that exceeds C2's inlining
         // budget; as a loop over the channels, C2 boxes the vectors it carries. Either way every lane
         // group would allocate, so C > 1 takes the per-pixel code (C = 1 is the paper's case).
-        if (c == 1 && w - 1 >= L) {
+        if (c == 1 && w >= L) {
             return dualIso1Rows(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, h, w, r0, r1);
         }
         long plane = 4L * h * w, row = 4L * w;
@@ -605,45 +623,45 @@ public final class SimdStencilSupport implements StencilSupport {
     }
 
     /**
-     * One channel, the case of sec. 5.1 [000], rows [r0, r1), when the interior [0, w−1) holds a vector:
-     * one sweep in which each lane group loads x⁺ and x at j, j+1 and the next row, and z1, z2 once,
-     * keeping q in registers. The groups start at min(k·L, n − L), n = w − 1. z is updated in place, so
-     * the last group, which overlaps the previous one, re-reads lanes that already hold their final values
-     * and keeps them (blend with what it loaded): their change is exactly 0. Returns Σ (z⁺ − z)².
+     * One channel, the case of sec. 5.1 [000], rows [r0, r1), w ≥ L: one sweep in which each lane group
+     * loads x⁺ and x at j, j+1 and the next row, and z1, z2 once, keeping q in registers. Groups start at
+     * min(k·L, w − L); the group holding the last column takes u's right neighbours from its own lanes
+     * (NEXT) and blends ∂₂ there to 0. z is updated in place, so the last group, which overlaps the
+     * previous one, re-reads lanes that already hold their final values and keeps them (blend with what
+     * it loaded): their change is exactly 0. Returns Σ (z⁺ − z)².
      */
     private static double dualIso1Rows(float sigma, MemorySegment xn, long xno, MemorySegment xo, long xoo,
                                        MemorySegment z1, long z1o, MemorySegment z2, long z2o, int h, int w,
                                        int r0, int r1) {
         long row = 4L * w;
-        int n = w - 1, groups = (n + L - 1) / L;
+        int groups = (w + L - 1) / L;
         FloatVector iota = FloatVector.zero(F).addIndex(1);
         FloatVector sig = FloatVector.broadcast(F, sigma), one = FloatVector.broadcast(F, 1f);
         double change = 0.0;
         for (int i = r0; i < r1; i++) {
             boolean down = i < h - 1;
             long rel = i * row, dn = down ? row : 0;
-            long xnr = xno + rel, xor = xoo + rel, z1r = z1o + rel, z2r = z2o + rel;
             VectorMask<Float> noDown = F.maskAll(!down);
             FloatVector acc = FloatVector.zero(F);
             for (int k = 0; k < groups; k++) {
-                int j = Math.min(k * L, n - L);
-                long o = 4L * j;
+                int j = Math.min(k * L, w - L);
+                long o = rel + 4L * j, rs = j + L < w ? 4 : 0;
                 VectorMask<Float> keep = iota.compare(VectorOperators.GE, (float) (k * L - j));
-                FloatVector a = load(xn, xnr + o), ad = load(xn, xnr + o + dn), ar = load(xn, xnr + o + 4);
-                FloatVector u = a.add(a).sub(load(xo, xor + o));
-                FloatVector d1 = ad.add(ad).sub(load(xo, xor + o + dn)).sub(u).blend(0f, noDown);
-                FloatVector d2 = ar.add(ar).sub(load(xo, xor + o + 4)).sub(u);
-                FloatVector old1 = load(z1, z1r + o), old2 = load(z2, z2r + o);
+                FloatVector a = load(xn, xno + o), ad = load(xn, xno + o + dn), ar = load(xn, xno + o + rs);
+                FloatVector u = a.add(a).sub(load(xo, xoo + o));
+                FloatVector ur = ar.add(ar).sub(load(xo, xoo + o + rs)).blend(u.rearrange(NEXT), F.maskAll(rs == 0));
+                FloatVector d1 = ad.add(ad).sub(load(xo, xoo + o + dn)).sub(u).blend(0f, noDown);
+                FloatVector d2 = ur.sub(u).blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)));
+                FloatVector old1 = load(z1, z1o + o), old2 = load(z2, z2o + o);
                 FloatVector q1 = fma(sig, d1, old1), q2 = fma(sig, d2, old2);
                 FloatVector s = one.div(fma(q2, q2, q1.mul(q1)).sqrt().max(1f));
                 FloatVector n1 = old1.blend(q1.mul(s), keep), n2 = old2.blend(q2.mul(s), keep);
-                store(n1, z1, z1r + o);
-                store(n2, z2, z2r + o);
+                store(n1, z1, z1o + o);
+                store(n2, z2, z2o + o);
                 FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
                 acc = fma(e2, e2, fma(e1, e1, acc));
             }
-            change += Lanes.sum(acc)
-                    + dualIsoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, 1, 0, rel + 4L * n, dn, down, false);
+            change += Lanes.sum(acc);
         }
         return change;
     }
@@ -681,7 +699,7 @@ public final class SimdStencilSupport implements StencilSupport {
     public double pdhgDualAnisotropic(float sigma, MemorySegment xn, long xno, MemorySegment xo, long xoo,
                                       MemorySegment z1, long z1o, MemorySegment z2, long z2o, int c, int h, int w,
                                       int r0, int r1) {
-        if (w - 1 >= L) {
+        if (w >= L) {
             return dualAnisoRows(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, c, h, w, r0, r1);
         }
         long plane = 4L * h * w, row = 4L * w;
@@ -706,7 +724,7 @@ public final class SimdStencilSupport implements StencilSupport {
                                         MemorySegment z1, long z1o, MemorySegment z2, long z2o, int c, int h, int w,
                                         int r0, int r1) {
         long plane = 4L * h * w, row = 4L * w;
-        int n = w - 1, groups = (n + L - 1) / L;
+        int groups = (w + L - 1) / L;
         FloatVector iota = FloatVector.zero(F).addIndex(1);
         FloatVector sig = FloatVector.broadcast(F, sigma);
         double change = 0.0;
@@ -714,26 +732,26 @@ public final class SimdStencilSupport implements StencilSupport {
             for (int i = r0; i < r1; i++) {
                 boolean down = i < h - 1;
                 long rel = ch * plane + i * row, dn = down ? row : 0;
-                long xnr = xno + rel, xor = xoo + rel, z1r = z1o + rel, z2r = z2o + rel;
                 VectorMask<Float> noDown = F.maskAll(!down);
                 FloatVector acc = FloatVector.zero(F);
                 for (int k = 0; k < groups; k++) {
-                    int j = Math.min(k * L, n - L);
-                    long o = 4L * j;
+                    int j = Math.min(k * L, w - L);
+                    long o = rel + 4L * j, rs = j + L < w ? 4 : 0;
                     VectorMask<Float> keep = iota.compare(VectorOperators.GE, (float) (k * L - j));
-                    FloatVector a = load(xn, xnr + o), ad = load(xn, xnr + o + dn), ar = load(xn, xnr + o + 4);
-                    FloatVector u = a.add(a).sub(load(xo, xor + o));
-                    FloatVector old1 = load(z1, z1r + o), old2 = load(z2, z2r + o);
-                    FloatVector q1 = fma(sig, ad.add(ad).sub(load(xo, xor + o + dn)).sub(u).blend(0f, noDown), old1);
-                    FloatVector q2 = fma(sig, ar.add(ar).sub(load(xo, xor + o + 4)).sub(u), old2);
-                    FloatVector n1 = old1.blend(q1.min(1f).max(-1f), keep), n2 = old2.blend(q2.min(1f).max(-1f), keep);
-                    store(n1, z1, z1r + o);
-                    store(n2, z2, z2r + o);
+                    FloatVector a = load(xn, xno + o), ad = load(xn, xno + o + dn), ar = load(xn, xno + o + rs);
+                    FloatVector u = a.add(a).sub(load(xo, xoo + o));
+                    FloatVector ur = ar.add(ar).sub(load(xo, xoo + o + rs)).blend(u.rearrange(NEXT), F.maskAll(rs == 0));
+                    FloatVector d1 = ad.add(ad).sub(load(xo, xoo + o + dn)).sub(u).blend(0f, noDown);
+                    FloatVector d2 = ur.sub(u).blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)));
+                    FloatVector old1 = load(z1, z1o + o), old2 = load(z2, z2o + o);
+                    FloatVector n1 = old1.blend(fma(sig, d1, old1).min(1f).max(-1f), keep);
+                    FloatVector n2 = old2.blend(fma(sig, d2, old2).min(1f).max(-1f), keep);
+                    store(n1, z1, z1o + o);
+                    store(n2, z2, z2o + o);
                     FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
                     acc = fma(e2, e2, fma(e1, e1, acc));
                 }
-                change += Lanes.sum(acc)
-                        + dualAnisoAt(sigma, xn, xno, xo, xoo, z1, z1o, z2, z2o, rel + 4L * n, dn, down, false);
+                change += Lanes.sum(acc);
             }
         }
         return change;

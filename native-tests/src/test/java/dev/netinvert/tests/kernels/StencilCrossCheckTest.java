@@ -49,6 +49,8 @@ class StencilCrossCheckTest {
     static final int[][] SHAPES = {
         {1, 1, 1}, {1, 1, 2}, {1, 2, 1}, {1, 1, 17}, {1, 1, 33}, {1, 17, 1}, {1, 2, 2}, {1, 7, 13},
         {1, 17, 33}, {1, 64, 64}, {1, 5, 100}, {1, 255, 257},
+        // Widths equal to a vector length (128/256/512-bit): one lane group both starts and ends each row.
+        {1, 6, 4}, {1, 3, 8}, {1, 5, 16}, {1, 1, 16}, {3, 4, 16},
         {3, 1, 1}, {3, 1, 40}, {3, 40, 1}, {3, 7, 13}, {3, 17, 33}, {3, 64, 64},
     };
 

@@ -32,21 +32,25 @@ import java.util.Objects;
  */
 public final class Network {
     /**
-     * A batch pass works on tiles of W of {@value #TILE_ROWS} rows × at most {@value #TILE_COLS} columns
-     * (16 KiB): such a tile and a sample's matching 4 KiB of input fit in the 32 KiB L1 together, and every
-     * sample of the batch is run through the tile while it is there. Four rows because the GEMV kernels
-     * treat rows in groups of four aligned to row 0 (one load of x feeds four FMAs), so a tile is exactly
-     * one such group and each row gets the same arithmetic as in the one-sample pass.
+     * A batch pass works on tiles of W of about {@value #TILE_BYTES} bytes — at most {@value #TILE_COLS}
+     * columns, and as many rows as fill the budget in multiples of 4 — which fit in the 32 KiB L1 together
+     * with the matching piece of one sample's input; every sample of the batch is run through a tile while
+     * it is there. Multiples of 4 rows because the GEMV kernels treat rows in groups of four aligned to
+     * row 0 (one load of x feeds four FMAs), so tiles cut no group and each row gets the same arithmetic
+     * as in the one-sample pass. Narrow layers get taller tiles so that each kernel call still does
+     * thousands of FMAs (4 rows of 100 columns would be mostly call overhead).
      */
-    static final int TILE_ROWS = 4;
+    static final int TILE_BYTES = 16 * 1024;
 
-    /** See {@link #TILE_ROWS}. */
-    static final int TILE_COLS = 1024;
+    /** See {@link #TILE_BYTES}. */
+    static final int TILE_COLS = TILE_BYTES / (4 * Float.BYTES);
 
     private final DenseLayer[] layers;
     private final int[] widths;
     /** colTiles[l][c]: columns [c·w, (c+1)·w) of W_l as a matrix view (w = the tile width of layer l). */
     private final FloatMatrix[][] colTiles;
+    /** tileRows[l]: rows per tile of W_l, a multiple of 4. */
+    private final int[] tileRows;
     private final int widest;
 
     private Network(DenseLayer[] layers) {
@@ -54,6 +58,7 @@ public final class Network {
         widths = new int[layers.length + 1];
         widths[0] = layers[0].inputs();
         colTiles = new FloatMatrix[layers.length + 1][];
+        tileRows = new int[layers.length + 1];
         int w = 0;
         for (int l = 1; l <= layers.length; l++) {
             FloatMatrix weight = layers[l - 1].weight();
@@ -63,6 +68,7 @@ public final class Network {
             // Equal tiles rounded up to whole 16-float vectors, so no tile but the last has a scalar tail.
             int width = tiles == 1 ? cols : ((cols + tiles - 1) / tiles + 15) / 16 * 16;
             colTiles[l] = new FloatMatrix[(cols + width - 1) / width];
+            tileRows[l] = Math.max(4, TILE_BYTES / (Float.BYTES * width) / 4 * 4);
             for (int c = 0; c < colTiles[l].length; c++) {
                 int c0 = c * width, c1 = Math.min(cols, c0 + width);
                 colTiles[l][c] = new FloatMatrix(weight.segment(), weight.byteOffset() + 4L * c0, weight.rows(),
@@ -208,10 +214,10 @@ public final class Network {
      * valid until the trace's next pass.
      *
      * <p>Why tiles: 64 one-sample passes would stream all of W from L2, L3 or DRAM once per sample, at 2
-     * flops per 4 bytes. Instead each layer walks W in tiles of 4 rows × at most 1024 columns (16 KiB) and
-     * runs every sample through a tile while it sits in L1, accumulating the column tiles of a row in order
-     * (the row-range GEMV of the kernels module with β = 1 makes this possible without copying). Measured
-     * 2-3× faster than one-sample passes at batch 64 (jmh/RESULTS-forward.md).
+     * flops per 4 bytes. Instead each layer walks W in tiles of about 16 KiB (4 or more rows × at most 1024
+     * columns) and runs every sample through a tile while it sits in L1, accumulating the column tiles of
+     * a row in order (the row-range GEMV of the kernels module with β = 1 makes this possible without
+     * copying). Measured at batch 64 in jmh/RESULTS-forward.md.
      *
      * <p>Accuracy: for layers with at most 1024 inputs each row of the result is bit-identical to
      * {@link #forward(FloatVec, Trace) forward(inputs.row(s))}; wider layers sum the row's dot product in
@@ -235,9 +241,9 @@ public final class Network {
             FloatMatrix[] tiles = colTiles[l];
             FloatVec[][] x = trace.inputChunks[l];
             FloatVec[] u = trace.preRows[l];
-            int rows = layer.outputs(), batch = u.length;
-            for (int r0 = 0; r0 < rows; r0 += TILE_ROWS) {
-                int r1 = Math.min(rows, r0 + TILE_ROWS);
+            int rows = layer.outputs(), batch = u.length, step = tileRows[l];
+            for (int r0 = 0; r0 < rows; r0 += step) {
+                int r1 = Math.min(rows, r0 + step);
                 for (int c = 0; c < tiles.length; c++) {
                     // The first column tile overwrites the rows and adds the bias; later ones accumulate.
                     float beta = c == 0 ? 0f : 1f;

@@ -92,6 +92,31 @@ public final class Prox {
                 out.segment(), out.byteOffset(), y.length());
     }
 
+    /**
+     * out ← m ⊙ σ′(z) ⊙ (σ(z) − y), the gradient of the output least-squares loss
+     * z ↦ ½Σᵢ mᵢ(σ(zᵢ) − yᵢ)² — the chain-rule factor of ½‖M(y − σ(Wx + b))‖² that Alg. 3 [002] multiplies
+     * by Wᵀ. One pass and, for tanh and sigmoid, one transcendental per element (σ′ from σ).
+     *
+     * @param y   the data, n elements (not read where mᵢ = 0)
+     * @param z   pre-activations, n elements
+     * @param m   null (every mᵢ = 1) or n non-negative weights — 0/1 for an observation mask; where
+     *            mᵢ = 0 the output is +0 whatever yᵢ and zᵢ hold
+     * @param out n elements; may be y, z or m itself, or disjoint from them
+     */
+    public static void leastSquaresGradient(Activation sigma, FloatVec y, FloatVec z, FloatVec m, FloatVec out) {
+        Objects.requireNonNull(sigma, "sigma must not be null");
+        Checks.sameLength("y", y, "z", z);
+        Checks.sameLength("y", y, "out", out);
+        sameOrDisjoint("y", y, "out", out);
+        sameOrDisjoint("z", z, "out", out);
+        if (m != null) {
+            Checks.sameLength("y", y, "m", m);
+            sameOrDisjoint("m", m, "out", out);
+        }
+        K.leastSquaresGradient(sigma, y.segment(), y.byteOffset(), z.segment(), z.byteOffset(),
+                m == null ? null : m.segment(), m == null ? 0 : m.byteOffset(), out.segment(), out.byteOffset(), y.length());
+    }
+
     /** Σᵢ Ψ(uᵢ) in double; +∞ if some uᵢ ∉ dom Ψ, NaN if some uᵢ is NaN. */
     public static double psi(Activation sigma, FloatVec u) {
         Objects.requireNonNull(sigma, "sigma must not be null");

@@ -42,6 +42,14 @@ public interface ProxSupport {
     void bregmanGradient(Activation sigma, MemorySegment y, long yOff, MemorySegment z, long zOff,
                          MemorySegment out, long outOff, int n);
 
+    /**
+     * out[i] ← m[i]·σ′(z[i])·(σ(z[i]) − y[i]), the gradient of z ↦ ½Σ m[i](σ(z[i]) − y[i])² (m[i] = 1 when
+     * {@code m} is null). Where m[i] = 0 the output is +0 and y[i], z[i] are not used. σ′ has the kink
+     * conventions of {@link Activation#derivative}.
+     */
+    void leastSquaresGradient(Activation sigma, MemorySegment y, long yOff, MemorySegment z, long zOff,
+                              MemorySegment m, long mOff, MemorySegment out, long outOff, int n);
+
     /** Σ Ψ(u[i]) (+∞ if some u[i] ∉ dom Ψ). */
     double psiSum(Activation sigma, MemorySegment u, long uOff, int n);
 

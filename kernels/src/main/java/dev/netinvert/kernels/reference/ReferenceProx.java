@@ -49,6 +49,17 @@ public final class ReferenceProx {
         }
     }
 
+    /**
+     * out[i] = m[i]·σ′(z[i])·(σ(z[i]) − y[i]) in double, rounded once (m[i] = 1 when m is null; +0 where
+     * m[i] = 0, y[i] and z[i] unused): the gradient of z ↦ ½Σ m[i](σ(z[i]) − y[i])².
+     */
+    public static void leastSquaresGradient(Activation sigma, float[] y, float[] z, float[] m, float[] out) {
+        for (int i = 0; i < z.length; i++) {
+            double w = m == null ? 1.0 : m[i];
+            out[i] = w == 0 ? 0f : (float) (w * sigma.derivative(z[i]) * (sigma.sigma(z[i]) - y[i]));
+        }
+    }
+
     public static double psiSum(Activation sigma, float[] u) {
         double sum = 0.0;
         for (float v : u) {

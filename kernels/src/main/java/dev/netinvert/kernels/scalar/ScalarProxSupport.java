@@ -69,6 +69,17 @@ public final class ScalarProxSupport implements ProxSupport {
     }
 
     @Override
+    public void leastSquaresGradient(Activation sigma, MemorySegment y, long yo, MemorySegment z, long zo,
+                                     MemorySegment m, long mo, MemorySegment out, long oo, int n) {
+        for (int i = 0; i < n; i++) {
+            long o = 4L * i;
+            float w = m == null ? 1f : get(m, mo + o);
+            float zi = get(z, zo + o);
+            put(out, oo + o, w == 0f ? 0f : w * ((float) sigma.derivative(zi) * (sigma.apply(zi) - get(y, yo + o))));
+        }
+    }
+
+    @Override
     public double psiSum(Activation sigma, MemorySegment u, long uo, int n) {
         double sum = 0.0;
         for (int i = 0; i < n; i++) {

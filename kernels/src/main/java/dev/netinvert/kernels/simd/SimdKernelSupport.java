@@ -6,6 +6,7 @@ import dev.netinvert.kernels.KernelSupport;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,9 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
  * has checked that {@code jdk.incubator.vector} is present, so nothing here is touched otherwise.
  *
  * <p>Shape of every kernel: a main loop unrolled 4× (independent accumulators hide the 4-cycle FMA
- * latency on two FMA pipes), a single-vector loop, then a scalar tail — no masks, which the JIT
- * compiles poorly on some CPUs. Matrix kernels work on 4 rows at a time so that each load of x (GEMV)
- * or of y (GEMVᵀ) is shared by 4 rows of W.
+ * latency on two FMA pipes), a single-vector loop, then a scalar tail — no masked loads or stores,
+ * which the JIT compiles poorly on some CPUs. The matrix kernels, whose rows are often short (100
+ * columns), end each row with one overlapping full-width vector and a register blend instead. Matrix
+ * kernels work on 4 rows at a time so that each load of x (GEMV) or of y (GEMVᵀ) is shared by 4 rows
+ * of W.
  */
 public final class SimdKernelSupport implements KernelSupport {
 
@@ -210,17 +213,20 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * Four rows starting at {@code w0}: out[k] ← α·⟨W_k, x⟩ + β·out[k] (+ b[k]). One load of x feeds
-     * four FMAs, and the four accumulators are independent chains.
+     * four FMAs, and the four accumulators are independent chains. A row shorter than a multiple of L
+     * ends with one vector that overlaps the last full one: its already-counted lanes are kept out by a
+     * blend of the accumulator (not by zeroing x, which would turn an infinite weight into NaN), so the
+     * tail costs one more FMA per row instead of up to L − 1 scalar ones. The four sums are reduced
+     * together ({@link Lanes#sum4}).
      */
     private static void dot4(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
                              float alpha, float beta, MemorySegment out, long oo, MemorySegment b, long bo) {
         long w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
-        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-        int j = 0;
+        float s0, s1, s2, s3;
         if (cols >= L) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             int bound = F.loopBound(cols);
-            for (; j < bound; j += L) {
+            for (int j = 0; j < bound; j += L) {
                 long o = 4L * j;
                 FloatVector xv = load(x, xo + o);
                 a0 = fma(load(w, w0 + o), xv, a0);
@@ -228,18 +234,33 @@ public final class SimdKernelSupport implements KernelSupport {
                 a2 = fma(load(w, w2 + o), xv, a2);
                 a3 = fma(load(w, w3 + o), xv, a3);
             }
-            s0 = Lanes.sum(a0);
-            s1 = Lanes.sum(a1);
-            s2 = Lanes.sum(a2);
-            s3 = Lanes.sum(a3);
-        }
-        for (; j < cols; j++) {
-            long o = 4L * j;
-            float xj = get(x, xo + o);
-            s0 = fma(get(w, w0 + o), xj, s0);
-            s1 = fma(get(w, w1 + o), xj, s1);
-            s2 = fma(get(w, w2 + o), xj, s2);
-            s3 = fma(get(w, w3 + o), xj, s3);
+            if (bound < cols) {
+                long o = 4L * (cols - L);
+                VectorMask<Float> fresh = tailLanes(cols - bound);
+                FloatVector xv = load(x, xo + o);
+                a0 = a0.blend(fma(load(w, w0 + o), xv, a0), fresh);
+                a1 = a1.blend(fma(load(w, w1 + o), xv, a1), fresh);
+                a2 = a2.blend(fma(load(w, w2 + o), xv, a2), fresh);
+                a3 = a3.blend(fma(load(w, w3 + o), xv, a3), fresh);
+            }
+            FloatVector s = Lanes.sum4(a0, a1, a2, a3);
+            s0 = s.lane(0);
+            s1 = s.lane(1);
+            s2 = s.lane(2);
+            s3 = s.lane(3);
+        } else {
+            s0 = 0f;
+            s1 = 0f;
+            s2 = 0f;
+            s3 = 0f;
+            for (int j = 0; j < cols; j++) {
+                long o = 4L * j;
+                float xj = get(x, xo + o);
+                s0 = fma(get(w, w0 + o), xj, s0);
+                s1 = fma(get(w, w1 + o), xj, s1);
+                s2 = fma(get(w, w2 + o), xj, s2);
+                s3 = fma(get(w, w3 + o), xj, s3);
+            }
         }
         s0 *= alpha;
         s1 *= alpha;
@@ -261,6 +282,11 @@ public final class SimdKernelSupport implements KernelSupport {
         put(out, oo + 4, s1);
         put(out, oo + 8, s2);
         put(out, oo + 12, s3);
+    }
+
+    /** The last {@code tail} lanes (0 &lt; tail &lt; L): those of an overlapping final vector not yet counted. */
+    private static VectorMask<Float> tailLanes(int tail) {
+        return VectorMask.fromLong(F, ((1L << L) - 1) & ~((1L << (L - tail)) - 1));
     }
 
     @Override
@@ -291,12 +317,11 @@ public final class SimdKernelSupport implements KernelSupport {
      */
     private static void axpy4(float c0, float c1, float c2, float c3, MemorySegment w, long w0, long w1, long w2,
                               long w3, int cols, MemorySegment y, long yo) {
-        int j = 0;
-        int bound = F.loopBound(cols);
-        if (bound > 0) {
+        if (cols >= L) {
             FloatVector v0 = FloatVector.broadcast(F, c0), v1 = FloatVector.broadcast(F, c1);
             FloatVector v2 = FloatVector.broadcast(F, c2), v3 = FloatVector.broadcast(F, c3);
-            for (; j < bound; j += L) {
+            int bound = F.loopBound(cols);
+            for (int j = 0; j < bound; j += L) {
                 long o = 4L * j;
                 FloatVector acc = load(y, yo + o);
                 acc = fma(load(w, w0 + o), v0, acc);
@@ -305,8 +330,20 @@ public final class SimdKernelSupport implements KernelSupport {
                 acc = fma(load(w, w3 + o), v3, acc);
                 acc.intoMemorySegment(y, yo + o, LE);
             }
+            if (bound < cols) {
+                // The last L elements of the row, overlapping the vector just stored: the lanes it already
+                // updated are written back unchanged (the blend), the others get the same FMA chain as above.
+                long o = 4L * (cols - L);
+                FloatVector old = load(y, yo + o);
+                FloatVector acc = fma(load(w, w0 + o), v0, old);
+                acc = fma(load(w, w1 + o), v1, acc);
+                acc = fma(load(w, w2 + o), v2, acc);
+                acc = fma(load(w, w3 + o), v3, acc);
+                old.blend(acc, tailLanes(cols - bound)).intoMemorySegment(y, yo + o, LE);
+            }
+            return;
         }
-        for (; j < cols; j++) {
+        for (int j = 0; j < cols; j++) {
             long o = 4L * j;
             float acc = get(y, yo + o);
             acc = fma(get(w, w0 + o), c0, acc);

@@ -743,6 +743,94 @@ public final class SimdProxSupport implements ProxSupport {
         }
     }
 
+    // ------------------------------------------------------------------ m·σ′(z)·(σ(z) − y)
+
+    /**
+     * One transcendental per element: for tanh and sigmoid σ′ is formed from σ (1 − s², s(1 − s)), which
+     * costs at most a few ulp of 1 in σ′ where σ saturates (σ′ → 0), against the separate e^(−2|z|) of
+     * {@link #derivative}; the product with σ(z) − y makes that an absolute error of a few 2⁻²⁴·|σ − y|.
+     */
+    @Override
+    public void leastSquaresGradient(Activation sigma, MemorySegment y, long yo, MemorySegment z, long zo,
+                                     MemorySegment m, long mo, MemorySegment out, long oo, int n) {
+        int i = 0;
+        int bound = F.loopBound(n);
+        FloatVector one = FloatVector.broadcast(F, 1f), zero = FloatVector.zero(F);
+        switch (sigma) {
+            case Activation.Identity id -> {
+                for (; i < bound; i += L) {
+                    long o = 4L * i;
+                    lsStore(one, load(z, zo + o), y, yo, m, mo, out, oo, o);
+                }
+            }
+            case Activation.Relu r -> {
+                for (; i < bound; i += L) {
+                    long o = 4L * i;
+                    FloatVector v = load(z, zo + o);
+                    lsStore(zero.blend(1f, v.compare(GT, 0f)), v.max(0f), y, yo, m, mo, out, oo, o);
+                }
+            }
+            case Activation.LeakyRelu lr -> {
+                float k = lr.slope();
+                FloatVector slope = FloatVector.broadcast(F, k);
+                for (; i < bound; i += L) {
+                    long o = 4L * i;
+                    FloatVector v = load(z, zo + o);
+                    lsStore(slope.blend(1f, v.compare(GT, 0f)), v.blend(v.mul(k), v.compare(LT, 0f)), y, yo, m, mo,
+                            out, oo, o);
+                }
+            }
+            case Activation.SoftThreshold st -> {
+                float lambda = st.lambda();
+                boolean identity = lambda == 0f; // σ′ = 1 everywhere, as in derivative()
+                for (; i < bound; i += L) {
+                    long o = 4L * i;
+                    FloatVector v = load(z, zo + o);
+                    VectorMask<Float> slope1 = identity ? F.maskAll(true) : v.abs().compare(GT, lambda);
+                    lsStore(zero.blend(1f, slope1), copySign(v.abs().sub(lambda).max(0f), v), y, yo, m, mo, out, oo, o);
+                }
+            }
+            case Activation.Clip c -> {
+                for (; i < bound; i += L) {
+                    long o = 4L * i;
+                    FloatVector v = load(z, zo + o);
+                    lsStore(zero.blend(1f, v.abs().compare(LT, 1f)), v.min(1f).max(-1f), y, yo, m, mo, out, oo, o);
+                }
+            }
+            case Activation.Tanh t -> {
+                for (; i < bound; i += L) {
+                    long o = 4L * i;
+                    FloatVector s = load(z, zo + o).lanewise(TANH);
+                    lsStore(one.sub(s.mul(s)), s, y, yo, m, mo, out, oo, o);
+                }
+            }
+            case Activation.Sigmoid sg -> {
+                for (; i < bound; i += L) {
+                    long o = 4L * i;
+                    FloatVector s = logistic(load(z, zo + o));
+                    lsStore(s.mul(one.sub(s)), s, y, yo, m, mo, out, oo, o);
+                }
+            }
+        }
+        for (; i < n; i++) {
+            long o = 4L * i;
+            float w = m == null ? 1f : get(m, mo + o);
+            float zi = get(z, zo + o);
+            put(out, oo + o, w == 0f ? 0f : w * ((float) sigma.derivative(zi) * (sigma.apply(zi) - get(y, yo + o))));
+        }
+    }
+
+    /** out ← m·d·(s − y) at byte offset o, +0 where m = 0 (m null: no weights). */
+    private static void lsStore(FloatVector d, FloatVector s, MemorySegment y, long yo, MemorySegment m, long mo,
+                                MemorySegment out, long oo, long o) {
+        FloatVector g = d.mul(s.sub(load(y, yo + o)));
+        if (m != null) {
+            FloatVector w = load(m, mo + o);
+            g = g.mul(w).blend(0f, w.compare(EQ, 0f));
+        }
+        store(g, out, oo + o);
+    }
+
     // ------------------------------------------------------------------ sums in double lanes
     //
     // Half a vector of floats is widened into one vector of doubles and the reference formulas of

@@ -84,6 +84,15 @@ class ProxFacadeTest {
                 assertEquals("c must be finite and > 0, got " + c,
                         message(IllegalArgumentException.class, () -> Prox.proxCountingIterations(t, c, z, out)));
             }
+            assertEquals("m: expected length 10 (= y.length), got 9",
+                    message(IllegalArgumentException.class, () -> Prox.leastSquaresGradient(t, z, z, shorter, out)));
+            assertEquals("out: expected length 10 (= y.length), got 9",
+                    message(IllegalArgumentException.class, () -> Prox.leastSquaresGradient(t, z, z, null, shorter)));
+            FloatVec big = FloatVec.allocate(arena, 11);
+            assertTrue(message(IllegalArgumentException.class,
+                    () -> Prox.leastSquaresGradient(t, big.slice(0, 10), z, null, big.slice(1, 10)))
+                    .startsWith("out must be either y itself or disjoint from it"));
+            assertDoesNotThrow(() -> Prox.leastSquaresGradient(t, z, out, null, z));
             assertEquals("argName must not be null", message(NullPointerException.class, () -> Prox.checkDomain(null, t, z)));
             assertEquals("u must not be null", message(NullPointerException.class, () -> Prox.psi(t, null)));
         }

@@ -200,6 +200,64 @@ class ProxKernelsTest {
     }
 
     /**
+     * m·σ′(z)·(σ(z) − y) against the double reference rounded once, with and without weights (0, ½, 1:
+     * exact scalings). Error budget, per element: e = σ(z) − y is off by at most applyUlps·ulp(σ) plus
+     * its own rounding (as in {@link #bregmanGradientMatchesReference}); σ′ by derivativeUlps·ulp(σ′)
+     * plus, for tanh and sigmoid where the SIMD kernel forms σ′ from the rounded σ (1 − s², s(1 − s)),
+     * 8·2⁻²⁴ absolute (|s| ≤ 1 and s carries ≤ 3 ulp ≤ 3·2⁻²⁴: the square or product doubles that, plus
+     * one rounding); the product then adds |σ′|·Δe + |e|·Δσ′ and two roundings.
+     */
+    @Test
+    void leastSquaresGradientMatchesReference() {
+        forEachCase((k, a, n, offset, rnd, arena) -> {
+            float[] z = preActivations(rnd, n);
+            float[] y = data(rnd, a, z);
+            float[] w = new float[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = new float[] {0f, 0.5f, 1f}[rnd.nextInt(3)];
+                if (w[i] == 0f && rnd.nextBoolean()) {
+                    y[i] = Float.NaN; // never read under a zero weight
+                }
+            }
+            for (boolean weighted : new boolean[] {false, true}) {
+                float[] yy = weighted ? y : y.clone();
+                if (!weighted) {
+                    for (int i = 0; i < n; i++) {
+                        if (Float.isNaN(yy[i])) {
+                            yy[i] = 0.25f;
+                        }
+                    }
+                }
+                float[] ref = new float[n];
+                ReferenceProx.leastSquaresGradient(a, yy, z, weighted ? w : null, ref);
+                FloatVec zv = vec(arena, z, offset), yv = vec(arena, yy, 1), mv = vec(arena, w, 2);
+                FloatVec out = vec(arena, new float[n], offset);
+                k.leastSquaresGradient(a, yv.segment(), yv.byteOffset(), zv.segment(), zv.byteOffset(),
+                        weighted ? mv.segment() : null, weighted ? mv.byteOffset() : 0, out.segment(), out.byteOffset(), n);
+                for (int i = 0; i < n; i++) {
+                    double wi = weighted ? w[i] : 1;
+                    if (wi == 0) {
+                        if (Float.floatToRawIntBits(out.get(i)) != 0) {
+                            fail(where(k, a, n, offset, i, z[i]) + ": weight 0 must give +0, got " + out.get(i));
+                        }
+                        continue;
+                    }
+                    double s = a.sigma(z[i]), d = a.derivative(z[i]), e = s - yy[i];
+                    double de = applyUlps(a) * Math.ulp((float) s) + Math.ulp((float) e);
+                    double dd = derivativeUlps(a) * Math.ulp((float) d)
+                            + (a instanceof Activation.Tanh || a instanceof Activation.Sigmoid ? 8 * 0x1p-24 : 0);
+                    double tol = wi * (Math.abs(d) * de + Math.abs(e) * dd) + 2 * Math.ulp(ref[i]);
+                    float got = out.get(i);
+                    if (!(Math.abs(got - ref[i]) <= tol) && !(Float.isNaN(ref[i]) && Float.isNaN(got))) {
+                        fail(where(k, a, n, offset, i, z[i]) + " y=" + yy[i] + " w=" + wi + ": m·σ′·(σ − y) = " + got
+                                + ", reference " + ref[i] + " (tolerance " + tol + ")");
+                    }
+                }
+            }
+        });
+    }
+
+    /**
      * Sums: the SIMD kernels evaluate the reference's double formulas lane-wise (the transcendental
      * functions may differ by an ulp of double) and add in a different order, so
      * |kernel − reference| ≤ (n + 64)·2⁻⁵³·Σ scaleᵢ, with scaleᵢ bounding the magnitudes of the terms

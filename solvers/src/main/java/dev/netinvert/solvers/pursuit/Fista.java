@@ -4,6 +4,7 @@ import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.Prox;
 import dev.netinvert.solvers.StopReason;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -18,7 +19,7 @@ import java.util.Objects;
  * LASSO of Alg. 2 [002] (φ = identity). M is a 0/1 diagonal mask (partial observations). One iteration,
  * line for line against Alg. 3:
  * <pre>
- *   1. g ← Aᵀ [M φ′(A x + b) ⊙ (φ(A x + b) − y)]             (one GEMV, one GEMVᵀ)
+ *   1. g ← Aᵀ [M φ′(A x + b) ⊙ (φ(A x + b) − y)]             (GEMV, {@link Prox#leastSquaresGradient}, GEMVᵀ)
  *   2. u⁺ ← prox_{μλ‖·‖₁ (+ ι_{≥0})}(x − μ g)                 (ReLU(x − μ(g + λ)) with x ≥ 0, soft-threshold without)
  *   3. t⁺ ← (1 + √(1 + 4t²))/2
  *   4. x ← u⁺ + ((t − 1)/t⁺)(u⁺ − u)
@@ -108,7 +109,7 @@ public final class Fista {
     /** One iteration (steps 1–4 of Alg. 3); returns false if the iterate became non-finite. */
     public boolean step() {
         Blas.gemv(1f, a, x, 0f, pre, b);
-        smoothResidual(phi, pre, y, mask, r);
+        Prox.leastSquaresGradient(phi.sigma(), y, pre, mask, r);
         Blas.gemvT(1f, a, r, 0f, g);
         double tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
         proxStep(x, g, mu, muLambda, nonNeg, uPrev, u, acc);
@@ -172,23 +173,6 @@ public final class Fista {
             Blas.gemv(1f, a, f.uPrev, 0f, f.pre, b);
             double res = dataResidual(phi, f.pre, y, mask);
             return new Stage(name, layer, k, reason, res, (System.nanoTime() - t0) * 1e-9);
-        }
-    }
-
-    /** r ← M φ′(p) ⊙ (φ(p) − y). */
-    private static void smoothResidual(OutputActivation phi, FloatVec pre, FloatVec y, FloatVec mask, FloatVec r) {
-        MemorySegment ps = pre.segment(), ys = y.segment(), rs = r.segment();
-        long po = pre.byteOffset(), yo = y.byteOffset(), ro = r.byteOffset();
-        MemorySegment ms = mask == null ? null : mask.segment();
-        long mo = mask == null ? 0 : mask.byteOffset();
-        for (int i = 0; i < pre.length(); i++) {
-            long o = 4L * i;
-            float p = ps.get(FloatVec.LAYOUT, po + o);
-            float v = phi.gradientFactor(p, ys.get(FloatVec.LAYOUT, yo + o));
-            if (ms != null) {
-                v *= ms.get(FloatVec.LAYOUT, mo + o);
-            }
-            rs.set(FloatVec.LAYOUT, ro + o, v);
         }
     }
 

@@ -58,26 +58,6 @@ record OutputActivation(Activation sigma, double curvature) {
         };
     }
 
-    /**
-     * φ′(u)·(φ(u) − y), the per-element factor of the gradient of ½(φ(u) − y)², with φ evaluated once
-     * (tanh and sigmoid give φ′ from φ), so the FISTA residual costs one transcendental per element.
-     */
-    float gradientFactor(float u, float y) {
-        return switch (sigma) {
-            case Activation.Identity _ -> u - y;
-            case Activation.Tanh _ -> {
-                float t = (float) Math.tanh(u);
-                yield (1f - t * t) * (t - y);
-            }
-            case Activation.Sigmoid _ -> {
-                float s = sigma.apply(u);
-                yield s * (1f - s) * (s - y);
-            }
-            case Activation.LeakyRelu l -> u > 0f ? u - y : l.slope() * (l.slope() * u - y);
-            default -> throw new AssertionError(sigma);
-        };
-    }
-
     double value(double u) {
         return sigma.sigma(u);
     }

@@ -55,7 +55,7 @@ public final class ReferenceFista {
             pre[i] = b == null ? s : s + b[i];
         }
         for (int i = 0; i < m; i++) {
-            float v = phi.derivative(pre[i]) * (phi.apply(pre[i]) - y[i]); // the definition; Fista evaluates φ once
+            float v = phi.derivative(pre[i]) * (phi.apply(pre[i]) - y[i]); // the definition; Fista's kernel forms φ′ from φ
             r[i] = mask == null ? v : v * mask[i];
         }
         java.util.Arrays.fill(g, 0f);

@@ -1,6 +1,9 @@
 package dev.netinvert.jmh;
 
 import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.Blas;
+import dev.netinvert.kernels.KernelSupport;
+import dev.netinvert.kernels.Kernels;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.network.Network;
@@ -37,6 +40,16 @@ import org.openjdk.jmh.annotations.Warmup;
  *       rows permuted to [W^S; W^{S^c}] (n_1 × 100, |S| ≈ n_1/2).</li>
  * </ul>
  * 20 iterations per invocation; the score is per iteration. Run with {@code -prof gc} to see 0 B/op.
+ *
+ * <p>The row-subset question of the issue — index-set kernels or a copy of the rows? — is measured on the
+ * ADMM's two products v = [W^S; W^{S^c}] x and g = [W^S; W^{S^c}]ᵀ r:
+ * <ul>
+ *   <li>{@code rowsIndexed}: straight from W_1 through the row order (one dot / one axpy kernel call per
+ *       row, since consecutive rows of the order are not adjacent in memory);</li>
+ *   <li>{@code rowsPartitioned}: the same products on the partitioned copy P (four-row GEMV / GEMVᵀ);</li>
+ *   <li>{@code rowsPartitionCopy}: building P, paid once per layer solve (hundreds to thousands of
+ *       iterations).</li>
+ * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -55,6 +68,9 @@ public class PursuitIterationBench {
     private ReferenceFista fistaRef;
     private LinearizedAdmm admm;
     private ReferenceLinearizedAdmm admmRef;
+    private FloatMatrix w1, p;
+    private int[] order;
+    private FloatVec xs, vs, rs, gs;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -62,7 +78,8 @@ public class PursuitIterationBench {
         Network net = RandomNetworks.generator002(arena, 7, 100, n1, 625);
         FloatVec z = RandomNetworks.latent(arena, 100, 100, Pursuits.latentStd(100, n1));
         FloatVec y = net.forward(z, arena);
-        FloatMatrix w2 = net.layer(2).weight(), w1 = net.layer(1).weight();
+        FloatMatrix w2 = net.layer(2).weight();
+        w1 = net.layer(1).weight();
         double norm = net.layer(2).operatorNorm().value();
         fista = new Fista(arena, w2, null, y, null, Activation.TANH, 0, true, norm);
         fista.reset(FloatVec.allocate(arena, n1));
@@ -71,20 +88,27 @@ public class PursuitIterationBench {
 
         float[] x1 = Pursuits.hiddenOf(net, z).get(0);
         int[] s = Pursuits.support(x1, 0);
-        FloatMatrix p = FloatMatrix.allocate(arena, n1, 100);
+        p = FloatMatrix.allocate(arena, n1, 100);
+        order = new int[n1];
         float[] target = new float[s.length];
         int r = 0;
         boolean[] in = new boolean[n1];
         for (int i : s) {
             in[i] = true;
             target[r] = x1[i];
+            order[r] = i;
             p.row(r++).copyFrom(w1.row(i).toArray());
         }
         for (int i = 0; i < n1; i++) {
             if (!in[i]) {
+                order[r] = i;
                 p.row(r++).copyFrom(w1.row(i).toArray());
             }
         }
+        xs = RandomNetworks.latent(arena, 100, 5, 1.0);
+        rs = RandomNetworks.latent(arena, n1, 6, 1.0);
+        vs = FloatVec.allocate(arena, n1);
+        gs = FloatVec.allocate(arena, 100);
         double ab = 1.02 * LinearizedAdmm.lambdaMax(p, s.length, 1e-2f, arena);
         admm = new LinearizedAdmm(arena, p, s.length, null, FloatVec.of(arena, target), true, 0, 0, 1e-2, ab);
         admm.reset(FloatVec.allocate(arena, 100));
@@ -135,5 +159,35 @@ public class PursuitIterationBench {
             ok &= admmRef.step();
         }
         return ok;
+    }
+
+    @Benchmark
+    public FloatVec rowsIndexed() {
+        KernelSupport k = Kernels.active();
+        int cols = w1.cols();
+        for (int q = 0; q < order.length; q++) {
+            vs.set(q, k.dot(w1.segment(), w1.rowOffset(order[q]), xs.segment(), xs.byteOffset(), cols));
+        }
+        k.fill(0f, gs.segment(), gs.byteOffset(), cols);
+        for (int q = 0; q < order.length; q++) {
+            k.axpy(rs.get(q), w1.segment(), w1.rowOffset(order[q]), gs.segment(), gs.byteOffset(), cols);
+        }
+        return gs;
+    }
+
+    @Benchmark
+    public FloatVec rowsPartitioned() {
+        Blas.gemv(1f, p, xs, 0f, vs);
+        Blas.gemvT(1f, p, rs, 0f, gs);
+        return gs;
+    }
+
+    @Benchmark
+    public FloatMatrix rowsPartitionCopy() {
+        long bytes = 4L * w1.cols();
+        for (int q = 0; q < order.length; q++) {
+            java.lang.foreign.MemorySegment.copy(w1.segment(), w1.rowOffset(order[q]), p.segment(), p.rowOffset(q), bytes);
+        }
+        return p;
     }
 }

@@ -11,6 +11,7 @@ import dev.netinvert.solvers.io.Tensor;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.parallel.Parallelism;
 import dev.netinvert.solvers.pursuit.InversionResult;
+import dev.netinvert.solvers.pursuit.PursuitBatch;
 import dev.netinvert.solvers.pursuit.Pursuits;
 import dev.netinvert.solvers.pursuit.Stage;
 import dev.netinvert.solvers.pursuit.Uniqueness;
@@ -22,7 +23,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ForkJoinTask;
 import java.util.function.BiFunction;
 
 /** Shared by {@code invert --method latent-pursuit|layered-bp|oracle|gd|adam} and {@code diagnose}. */
@@ -58,20 +58,7 @@ final class PursuitRuns {
 
     /** One solve per row; rows in parallel on the pool (each solve is single-threaded). */
     static List<InversionResult> solveAll(FloatMatrix batch, Parallelism par, BiFunction<Integer, FloatVec, InversionResult> solve) {
-        List<ForkJoinTask<InversionResult>> tasks = new ArrayList<>();
-        for (int i = 0; i < batch.rows(); i++) {
-            int row = i;
-            FloatVec yi = batch.row(i);
-            tasks.add(ForkJoinTask.adapt(() -> solve.apply(row, yi)));
-        }
-        List<InversionResult> results = new ArrayList<>();
-        if (par.pool() == null || batch.rows() == 1) {
-            tasks.forEach(t -> results.add(t.invoke()));
-        } else {
-            tasks.forEach(t -> par.pool().execute(t));
-            tasks.forEach(t -> results.add(t.join()));
-        }
-        return results;
+        return PursuitBatch.solve(batch, par, solve);
     }
 
     static Map<String, Object> json(InversionResult r) {

@@ -85,13 +85,13 @@ final class InvertCommand implements Callable<Integer> {
             + "supports from G(z).")
     Path latent;
 
-    @Option(names = "--lambda", description = "l1 weight: lambda_L of Latent-Pursuit eq. (8), lambda of every "
+    @Option(names = "--lambda", paramLabel = "<lambda>", description = "l1 weight: lambda_L of Latent-Pursuit eq. (8), lambda of every "
             + "layer of layered-bp (default 0).")
     Double lambdaOption;
 
     @Option(names = "--noise-level", paramLabel = "EPS", description = "layered-bp only, instead of --lambda: the noise bound "
             + "||y - G(z)||_2 <= EPS (over the observed outputs), from which the epsilon-rule of Alg. 2 [002] sets every lambda: "
-            + "lambda_L = 2*l*EPS (l: Lipschitz constant of phi^-1 on [y_i - EPS, y_i + EPS], refused when infinite, e.g. tanh "
+            + "lambda_L = 2*ell*EPS (ell: Lipschitz constant of phi^-1 on [y_i - EPS, y_i + EPS], refused when infinite, e.g. tanh "
             + "outputs within EPS of +-1), lambda_i = 2*eps_(i+1) below. 0 gives lambda = 0 (noiseless). result.json reports "
             + "the lambdas and the error bounds eps_i.")
     Double noiseLevel;

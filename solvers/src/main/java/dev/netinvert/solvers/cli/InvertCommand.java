@@ -17,6 +17,7 @@ import dev.netinvert.solvers.lifted.PdhgTv;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.parallel.Parallelism;
+import dev.netinvert.solvers.pursuit.EpsilonRule;
 import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
@@ -84,9 +85,16 @@ final class InvertCommand implements Callable<Integer> {
             + "supports from G(z).")
     Path latent;
 
-    @Option(names = "--lambda", defaultValue = "0", description = "l1 weight: lambda_L of Latent-Pursuit eq. (8), lambda of every "
-            + "layer of layered-bp (default ${DEFAULT-VALUE}).")
-    double lambda;
+    @Option(names = "--lambda", paramLabel = "<lambda>", description = "l1 weight: lambda_L of Latent-Pursuit eq. (8), lambda of every "
+            + "layer of layered-bp (default 0).")
+    Double lambdaOption;
+
+    @Option(names = "--noise-level", paramLabel = "EPS", description = "layered-bp only, instead of --lambda: the noise bound "
+            + "||y - G(z)||_2 <= EPS (over the observed outputs), from which the epsilon-rule of Alg. 2 [002] sets every lambda: "
+            + "lambda_L = 2*ell*EPS (ell: Lipschitz constant of phi^-1 on [y_i - EPS, y_i + EPS], refused when infinite, e.g. tanh "
+            + "outputs within EPS of +-1), lambda_i = 2*eps_(i+1) below. 0 gives lambda = 0 (noiseless). result.json reports "
+            + "the lambdas and the error bounds eps_i.")
+    Double noiseLevel;
 
     @Option(names = "--rho", defaultValue = "1e-2", description = "ADMM penalty rho of Latent-Pursuit (default ${DEFAULT-VALUE}).")
     double rho;
@@ -159,6 +167,10 @@ final class InvertCommand implements Callable<Integer> {
         }
         String m = method.toLowerCase(Locale.ROOT);
         tol = tolOption == null ? (PURSUIT_METHODS.contains(m) ? 1e-7 : 1e-5) : tolOption;
+        if (noiseLevel != null && !m.equals("layered-bp")) {
+            throw new IllegalArgumentException("--noise-level sets the lambdas of --method layered-bp (the epsilon-rule of "
+                    + "Alg. 2 [002]), got --method " + m + (m.equals("landweber") ? " (its noise level is --delta)" : ""));
+        }
         if (PURSUIT_METHODS.contains(m)) {
             return callPursuit(m);
         }
@@ -203,6 +215,16 @@ final class InvertCommand implements Callable<Integer> {
 
     /** The methods of [002]: z from y = G(z) (one row of y per observation), written as solution.npy. */
     private Integer callPursuit(String m) throws Exception {
+        if (noiseLevel != null) {
+            if (lambdaOption != null) {
+                throw new IllegalArgumentException("--noise-level and --lambda are exclusive (--noise-level sets every lambda of "
+                        + "layered-bp by the epsilon-rule), got --lambda " + lambdaOption + " and --noise-level " + noiseLevel);
+            }
+            if (!(noiseLevel >= 0) || Double.isInfinite(noiseLevel)) {
+                throw new IllegalArgumentException("--noise-level must be finite and >= 0, got " + noiseLevel);
+            }
+        }
+        double lambda = lambdaOption == null ? 0 : lambdaOption;
         if (m.equals("oracle") && latent == null) {
             throw new IllegalArgumentException("--method oracle needs --latent z.npy (the true latent vectors, whose hidden "
                     + "supports the oracle is given)");
@@ -218,9 +240,9 @@ final class InvertCommand implements Callable<Integer> {
                     .withMaxIterations(maxIter).withDebias(!noDebias);
             LatentPursuit.Options lpl = new LatentPursuit.Options(lambda, lp.lambdaMid(), lp.rho(), lp.gamma(),
                     lp.supportThreshold(), lp.tol(), lp.maxIterations(), lp.debias(), lp.debiasIterations());
-            LayeredBasisPursuit.Options lbp0 = LayeredBasisPursuit.Options.defaults(net.depth(), lambda);
-            LayeredBasisPursuit.Options lbp = new LayeredBasisPursuit.Options(lbp0.lambdas(), lbp0.nonNegative(),
-                    lbp0.supportThreshold(), tol, maxIter, !noDebias, lbp0.debiasIterations());
+            LayeredBasisPursuit.Options lbp = (noiseLevel != null ? LayeredBasisPursuit.Options.epsilonRule(noiseLevel)
+                    : LayeredBasisPursuit.Options.defaults(net.depth(), lambda)).withTol(tol).withMaxIterations(maxIter)
+                    .withDebias(!noDebias);
             GradientDescent.Options gd = (m.equals("adam") ? GradientDescent.Options.adam(seed, initStd)
                     : GradientDescent.Options.gd(seed, initStd)).withMomentum(momentum).withMaxIterations(maxIter);
             if (step != null) {
@@ -238,7 +260,11 @@ final class InvertCommand implements Callable<Integer> {
             List<Object> per = new ArrayList<>();
             for (int i = 0; i < results.size(); i++) {
                 sol.row(i).copyFrom(results.get(i).z());
-                per.add(PursuitRuns.json(results.get(i)));
+                Map<String, Object> e = PursuitRuns.json(results.get(i));
+                if (m.equals("layered-bp") && noiseLevel != null) {
+                    e.put("epsilon_rule", PursuitRuns.json(EpsilonRule.of(net, batch.row(i), mk, noiseLevel, results.get(i).supports())));
+                }
+                per.add(e);
             }
             if (single) {
                 Npy.write(out.resolve("solution.npy"), sol.row(0));

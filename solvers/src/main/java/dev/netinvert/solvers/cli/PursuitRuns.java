@@ -10,6 +10,7 @@ import dev.netinvert.solvers.io.Npy;
 import dev.netinvert.solvers.io.Tensor;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.parallel.Parallelism;
+import dev.netinvert.solvers.pursuit.EpsilonRule;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.PursuitBatch;
 import dev.netinvert.solvers.pursuit.Pursuits;
@@ -76,6 +77,7 @@ final class PursuitRuns {
             m.put("stop_reason", s.stopReason().label());
             m.put("residual", finite(s.residual()));
             m.put("seconds", s.seconds());
+            m.put("lambda", finite(s.lambda()));
             stages.add(m);
         }
         e.put("stages", stages);
@@ -89,6 +91,24 @@ final class PursuitRuns {
         }
         e.put("seconds", r.seconds());
         return e;
+    }
+
+    /**
+     * The ε-rule of Alg. 2 [002] as evaluated for one observation: ε, ℓ, the λ and the error bound ε_l of
+     * each hidden layer x_1 … x_{L−1} (+∞ becomes null).
+     */
+    static Map<String, Object> json(EpsilonRule.Sequence q) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("noise_level", q.noiseLevel());
+        m.put("ell", finite(q.ell()));
+        List<Object> lambdas = new ArrayList<>(), eps = new ArrayList<>();
+        for (int l = 0; l < q.lambdas().length; l++) {
+            lambdas.add(finite(q.lambdas()[l]));
+            eps.add(finite(q.epsilons()[l]));
+        }
+        m.put("lambdas", lambdas);
+        m.put("epsilons", eps);
+        return m;
     }
 
     static Map<String, Object> uniqueness(Uniqueness u) {

@@ -112,7 +112,8 @@ public final class LatentPursuit {
             DenseLayer last = network.layer(depth);
             FloatVec x = FloatVec.allocate(arena, last.inputs());
             stages.add(Fista.solve("fista-last-layer", depth, last.weight(), last.bias(), y, mask, phi,
-                    options.lambdaLast(), true, last.operatorNorm().value(), options.tol(), options.maxIterations(), x));
+                    options.lambdaLast(), true, last.operatorNorm().value(), options.tol(), options.maxIterations(), x)
+                    .withLambda(options.lambdaLast()));
             est[depth - 2] = x.toArray();
             sup[depth - 2] = Pursuits.support(est[depth - 2], options.supportThreshold());
             for (int l = depth - 1; l >= 1; l--) {
@@ -125,7 +126,8 @@ public final class LatentPursuit {
                 FloatVec target = FloatVec.of(arena, Pursuits.gather(est[l - 1], s));
                 FloatVec xl = FloatVec.allocate(arena, layer.inputs());
                 stages.add(LinearizedAdmm.solve(first ? "ladmm-first-layer" : "ladmm-mid-layer", l, p, s.length, bp, target,
-                        first, options.lambdaMid(), options.gamma(), options.rho(), options.tol(), options.maxIterations(), xl));
+                        first, options.lambdaMid(), options.gamma(), options.rho(), options.tol(), options.maxIterations(), xl)
+                        .withLambda(options.lambdaMid()));
                 if (first) {
                     z = xl.toArray();
                 } else {

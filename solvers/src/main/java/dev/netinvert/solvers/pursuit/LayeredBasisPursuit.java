@@ -22,6 +22,9 @@ import java.util.Objects;
  *   <li>ẑ = argmin ‖x̂_1^{S_1} − b_1^{S_1} − W_1^{S_1} z‖ (double-precision SVD least squares);</li>
  *   <li>optional debiasing as in Alg. 5 (sec. 6.1 [002] debiases both pursuits).</li>
  * </ol>
+ * The λ's are given per layer, or computed by Alg. 2's ε-rule from a noise bound ‖e‖₂ ≤ ε
+ * ({@link EpsilonRule}: λ_L = 2ℓε, λ_i = 2ε_{i+1}, with the unknown sparsity levels s_i replaced by the
+ * cardinalities |Ŝ_i| of the recovered supports).
  * Alg. 2 does not constrain x ≥ 0; {@link Options#nonNegative()} adds it. Without it a LASSO with small λ
  * leaves round-off-sized entries off the support, so supports are read with a larger relative threshold
  * (default τ = 1e-3: float32 FISTA reaches ~1e-6 relative accuracy, three decades below τ).
@@ -30,8 +33,15 @@ public final class LayeredBasisPursuit {
     private LayeredBasisPursuit() {}
 
     /**
+     * The λ's are given in one of two ways, exactly one of {@code lambdas} and {@code noiseLevel} non-null:
+     * explicitly per hidden layer, or by the ε-rule of Alg. 2 [002] from a noise bound ε
+     * ({@link EpsilonRule}: λ_L = 2ℓε for the last layer, λ_i = 2ε_{i+1} below it, each computed when
+     * the layer above has been recovered).
+     *
      * @param lambdas          λ for the estimate of x_1 … x_{L−1} (element l−1 for x_l), each ≥ 0; sec. 6.1
-     *                         picks λ_1 from {1e-5, 7e-6, 3e-6, 1e-6, 0}
+     *                         picks λ_1 from {1e-5, 7e-6, 3e-6, 1e-6, 0}. Null when {@code noiseLevel} is given
+     * @param noiseLevel       ε ≥ 0 with ‖e‖₂ ≤ ε for y = G(z) + e (over the observed outputs, units of y):
+     *                         the λ's follow the ε-rule; null when {@code lambdas} are given
      * @param nonNegative      whether to add x ≥ 0 to each LASSO
      * @param supportThreshold τ in [0, 1)
      * @param tol              relative stopping tolerance of each FISTA run
@@ -39,21 +49,39 @@ public final class LayeredBasisPursuit {
      * @param debias           whether to debias at the end
      * @param debiasIterations Gauss–Newton budget of the debiasing
      */
-    public record Options(double[] lambdas, boolean nonNegative, double supportThreshold, double tol, int maxIterations,
-                          boolean debias, int debiasIterations) {
+    public record Options(double[] lambdas, Double noiseLevel, boolean nonNegative, double supportThreshold, double tol,
+                          int maxIterations, boolean debias, int debiasIterations) {
         public Options {
-            Objects.requireNonNull(lambdas, "lambdas");
-            lambdas = lambdas.clone();
-            for (int i = 0; i < lambdas.length; i++) {
-                if (!(lambdas[i] >= 0) || Double.isInfinite(lambdas[i])) {
-                    throw new IllegalArgumentException("lambdas[" + i + "] must be finite and >= 0, got " + lambdas[i]);
+            if (lambdas != null && noiseLevel != null) {
+                throw new IllegalArgumentException("options: lambdas and noiseLevel are exclusive (noiseLevel sets every λ by "
+                        + "the ε-rule of Alg. 2 [002]), got lambdas " + Arrays.toString(lambdas) + " and noiseLevel " + noiseLevel);
+            }
+            if (lambdas == null && noiseLevel == null) {
+                throw new IllegalArgumentException("options: expected lambdas (one λ per hidden layer) or a noiseLevel "
+                        + "(λ's by the ε-rule of Alg. 2 [002]), got neither");
+            }
+            if (lambdas != null) {
+                lambdas = lambdas.clone();
+                for (int i = 0; i < lambdas.length; i++) {
+                    if (!(lambdas[i] >= 0) || Double.isInfinite(lambdas[i])) {
+                        throw new IllegalArgumentException("lambdas[" + i + "] must be finite and >= 0, got " + lambdas[i]);
+                    }
                 }
+            } else {
+                EpsilonRule.checkNoiseLevel("noiseLevel", noiseLevel);
             }
             Pursuits.checkThreshold(supportThreshold);
             Pursuits.checkTolerance(tol, maxIterations);
             if (debiasIterations < 1) {
                 throw new IllegalArgumentException("debiasIterations must be >= 1, got " + debiasIterations);
             }
+        }
+
+        /** Explicit λ's (the constructor that predates the ε-rule). */
+        public Options(double[] lambdas, boolean nonNegative, double supportThreshold, double tol, int maxIterations,
+                       boolean debias, int debiasIterations) {
+            this(Objects.requireNonNull(lambdas, "lambdas"), null, nonNegative, supportThreshold, tol, maxIterations, debias,
+                    debiasIterations);
         }
 
         /** λ = the given value for every hidden layer of a network of the given depth; τ = 1e-3, debiasing on. */
@@ -63,21 +91,58 @@ public final class LayeredBasisPursuit {
             return new Options(l, false, 1e-3, 1e-7, 20000, true, 50);
         }
 
+        /**
+         * λ's by the ε-rule of Alg. 2 [002] for noise ‖e‖₂ ≤ ε (any depth); otherwise as {@link #defaults}.
+         * ε = 0 gives λ = 0 for every layer, the noiseless case of Cor. 2.
+         */
+        public static Options epsilonRule(double noiseLevel) {
+            return new Options(null, noiseLevel, false, 1e-3, 1e-7, 20000, true, 50);
+        }
+
+        /** Whether the λ's come from the ε-rule. */
+        public boolean usesEpsilonRule() {
+            return noiseLevel != null;
+        }
+
         public Options withDebias(boolean on) {
-            return new Options(lambdas, nonNegative, supportThreshold, tol, maxIterations, on, debiasIterations);
+            return new Options(lambdas, noiseLevel, nonNegative, supportThreshold, tol, maxIterations, on, debiasIterations);
+        }
+
+        public Options withTol(double value) {
+            return new Options(lambdas, noiseLevel, nonNegative, supportThreshold, value, maxIterations, debias, debiasIterations);
+        }
+
+        public Options withMaxIterations(int value) {
+            return new Options(lambdas, noiseLevel, nonNegative, supportThreshold, tol, value, debias, debiasIterations);
         }
     }
 
+    /**
+     * Inverts one signal. With {@link Options#usesEpsilonRule()} the λ of each LASSO is computed just before
+     * it runs, from the support found one layer above; every stage records its λ ({@link Stage#lambda()}),
+     * and {@link EpsilonRule#of} on the result's supports gives the same λ's with Thm 2's error bounds.
+     *
+     * @param network a generator of eq. (3) [002]: depth ≥ 2, ReLU hidden layers, invertible last activation
+     * @param y       the observed signal, n_L elements (entries where the mask is 0 are ignored)
+     * @param mask    null (all observed) or n_L entries of 0 (unknown) / 1 (observed)
+     * @throws IllegalArgumentException for bad arguments; with the ε-rule also when ε &gt; 0 and φ⁻¹ has no
+     *                                  finite Lipschitz constant on the data (e.g. tanh outputs within ε of ±1),
+     *                                  or when the rule gives an infinite λ (a zero column of a restricted W)
+     */
     public static InversionResult solve(Network network, FloatVec y, FloatVec mask, Options options) {
         long t0 = System.nanoTime();
         OutputActivation phi = Pursuits.checkGenerator(network);
         Pursuits.checkObservation(network, y, mask);
         Objects.requireNonNull(options, "options");
         int depth = network.depth();
-        if (options.lambdas().length != depth - 1) {
+        if (!options.usesEpsilonRule() && options.lambdas().length != depth - 1) {
             throw new IllegalArgumentException("options.lambdas: expected " + (depth - 1)
                     + " values (one per hidden layer x_1 … x_{L-1}), got " + options.lambdas().length);
         }
+        boolean rule = options.usesEpsilonRule();
+        // ε(x_l) of the ε-rule for the layer just recovered; starts as ε_{L+1} = ℓε (ℓ checked before any work).
+        double eps = rule ? EpsilonRule.top(EpsilonRule.ell("options.noiseLevel", phi, y, mask, options.noiseLevel()),
+                options.noiseLevel()) : Double.NaN;
         OutputActivation identity = OutputActivation.of(Activation.IDENTITY);
         List<Stage> stages = new ArrayList<>();
         float[][] est = new float[depth - 1][];
@@ -93,30 +158,44 @@ public final class LayeredBasisPursuit {
                 m.set(i, use ? 1f : 0f);
             }
             FloatVec x = FloatVec.allocate(arena, last.inputs());
+            double lambdaLast = rule ? 2 * eps : options.lambdas()[depth - 2];
             stages.add(Fista.solve("lasso-last-layer", depth, last.weight(), last.bias(), u, m, identity,
-                    options.lambdas()[depth - 2], options.nonNegative(), last.operatorNorm().value(), options.tol(),
-                    options.maxIterations(), x));
+                    lambdaLast, options.nonNegative(), last.operatorNorm().value(), options.tol(),
+                    options.maxIterations(), x).withLambda(lambdaLast));
             est[depth - 2] = x.toArray();
             sup[depth - 2] = Pursuits.support(est[depth - 2], options.supportThreshold());
+            if (rule) {
+                eps = EpsilonRule.next(eps, sup[depth - 2].length,
+                        EpsilonRule.minColumnNorm(last.weight(), Pursuits.observedRows(network, mask)));
+            }
             for (int l = depth - 1; l >= 2; l--) {
                 DenseLayer layer = network.layer(l);
                 int[] s = sup[l - 1];
+                double lambda = rule ? 2 * eps : options.lambdas()[l - 2];
+                if (Double.isInfinite(lambda)) {
+                    throw new IllegalArgumentException("options.noiseLevel = " + options.noiseLevel() + ": the ε-rule of "
+                            + "Alg. 2 [002] gives λ = 2ε(x_" + l + ") = ∞ for x_" + (l - 1) + " (a column of W_" + (l + 1)
+                            + " restricted to the rows it was solved on has norm 0, so Thm 2 bounds nothing); give explicit lambdas");
+                }
                 FloatMatrix p = FloatMatrix.allocate(arena, layer.outputs(), layer.inputs());
                 FloatVec bp = layer.bias() == null ? null : FloatVec.allocate(arena, layer.outputs());
                 Pursuits.partitionRows(layer.weight(), layer.bias(), s, p, bp);
                 FloatVec xl = FloatVec.allocate(arena, layer.inputs());
                 if (s.length == 0) {
-                    stages.add(new Stage("lasso-mid-layer", l, 0, StopReason.TOLERANCE, 0, 0));
+                    stages.add(new Stage("lasso-mid-layer", l, 0, StopReason.TOLERANCE, 0, 0, lambda));
                 } else {
                     FloatMatrix ps = p.rows(0, s.length);
                     FloatVec target = FloatVec.of(arena, Pursuits.gather(est[l - 1], s));
                     double norm = PowerIteration.estimate(ps).value();
                     stages.add(Fista.solve("lasso-mid-layer", l, ps, bp == null ? null : bp.slice(0, s.length), target, null,
-                            identity, options.lambdas()[l - 2], options.nonNegative(), norm, options.tol(),
-                            options.maxIterations(), xl));
+                            identity, lambda, options.nonNegative(), norm, options.tol(),
+                            options.maxIterations(), xl).withLambda(lambda));
                 }
                 est[l - 2] = xl.toArray();
                 sup[l - 2] = Pursuits.support(est[l - 2], options.supportThreshold());
+                if (rule) {
+                    eps = EpsilonRule.next(eps, sup[l - 2].length, EpsilonRule.minColumnNorm(layer.weight(), s));
+                }
             }
         }
         DenseLayer first = network.layer(1);

@@ -109,7 +109,7 @@ public final class Oracle {
         return f;
     }
 
-    private static void checkSupports(Network network, List<int[]> supports) {
+    static void checkSupports(Network network, List<int[]> supports) {
         Objects.requireNonNull(supports, "supports");
         if (supports.size() != network.depth() - 1) {
             throw new IllegalArgumentException("supports: expected " + (network.depth() - 1)

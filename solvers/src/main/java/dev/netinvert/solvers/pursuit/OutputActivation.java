@@ -4,7 +4,8 @@ import dev.netinvert.kernels.Activation;
 
 /**
  * The invertible last activation φ of the generator x = φ(W_L x_{L−1} + b_L) (eq. (3) [002]) and the
- * few facts about it the pursuits need: φ, φ′, φ⁻¹ (Alg. 2 and Alg. 6 [002] work on φ⁻¹(y)) and a bound
+ * few facts about it the pursuits need: φ, φ′, φ⁻¹ (Alg. 2 and Alg. 6 [002] work on φ⁻¹(y)), the
+ * Lipschitz constant of φ⁻¹ on an interval (the ℓ of Alg. 2's ε-rule) and a bound
  * on the curvature of the per-element loss f(u) = ½(φ(u) − y)², which sets the FISTA step of Alg. 3.
  *
  * <p>f″(u) = φ′(u)² + (φ(u) − y)·φ″(u). With |φ′| ≤ d₁, |φ″| ≤ d₂ and |φ(u) − y| ≤ r (the width of φ's
@@ -64,6 +65,38 @@ record OutputActivation(Activation sigma, double curvature) {
 
     double derivative(double u) {
         return sigma.derivative(u);
+    }
+
+    /**
+     * The Lipschitz constant of φ⁻¹ on the interval [lo, hi], sup_{t ∈ [lo, hi]} (φ⁻¹)′(t): the factor ℓ
+     * by which φ⁻¹ can amplify a perturbation of an output that stays in the interval (Thm 2 [002] uses
+     * it as ε_{L+1} = ℓε). +∞ when the interval reaches the boundary of φ's range, where φ⁻¹ is not
+     * Lipschitz:
+     * <pre>
+     *   identity      (φ⁻¹)′ = 1                    → 1
+     *   tanh          (φ⁻¹)′(t) = 1/(1 − t²)        → 1/(1 − m²), m = max(|lo|, |hi|) (+∞ if m ≥ 1)
+     *   sigmoid       (φ⁻¹)′(t) = 1/(t(1 − t))      → 1/min(lo(1 − lo), hi(1 − hi)) (+∞ if lo ≤ 0 or hi ≥ 1)
+     *   leaky ReLU    (φ⁻¹)′ ∈ {1, 1/slope}          → max(1, 1/slope) (the global constant)
+     * </pre>
+     * (tanh and sigmoid's (φ⁻¹)′ are convex with their minimum at the centre of the range, so the
+     * supremum over an interval is at an endpoint.)
+     *
+     * @param lo the interval's lower end
+     * @param hi the interval's upper end, ≥ lo
+     */
+    double inverseLipschitz(double lo, double hi) {
+        return switch (sigma) {
+            case Activation.Identity _ -> 1.0;
+            case Activation.Tanh _ -> {
+                double m = Math.max(Math.abs(lo), Math.abs(hi));
+                // (1 − m)(1 + m) rather than 1 − m², which loses digits as m → 1.
+                yield m >= 1 ? Double.POSITIVE_INFINITY : 1.0 / ((1 - m) * (1 + m));
+            }
+            case Activation.Sigmoid _ -> lo <= 0 || hi >= 1 ? Double.POSITIVE_INFINITY
+                    : 1.0 / Math.min(lo * (1 - lo), hi * (1 - hi));
+            case Activation.LeakyRelu l -> Math.max(1.0, 1.0 / l.slope());
+            default -> throw new AssertionError(sigma);
+        };
     }
 
     /** φ⁻¹(y); NaN or ±∞ when y is outside (or on the closed boundary of) φ's range. */

@@ -14,6 +14,20 @@ import dev.netinvert.solvers.StopReason;
  * @param residual   the stage's own data residual at its result: ‖M(φ(Wx + b) − y)‖₂ for the last layer,
  *                   ‖W^S x + b^S − x^S_next‖₂ for the others (for baselines the loss ½‖M(G(z) − y)‖²)
  * @param seconds    wall time of the stage
+ * @param lambda     the ℓ1 weight λ of the stage's sub-problem (eq. (8), (9) [002], the LASSOs of Alg. 2 —
+ *                   for Layered Basis-Pursuit the given λ or the one of its ε-rule, {@link EpsilonRule});
+ *                   NaN for stages without an ℓ1 term (least squares, debiasing, baselines)
  */
-public record Stage(String name, int layer, int iterations, StopReason stopReason, double residual, double seconds) {
+public record Stage(String name, int layer, int iterations, StopReason stopReason, double residual, double seconds,
+                    double lambda) {
+
+    /** A stage without an ℓ1 weight (λ = NaN): the constructor that predates {@code lambda}. */
+    public Stage(String name, int layer, int iterations, StopReason stopReason, double residual, double seconds) {
+        this(name, layer, iterations, stopReason, residual, seconds, Double.NaN);
+    }
+
+    /** This stage with its λ recorded. */
+    public Stage withLambda(double value) {
+        return new Stage(name, layer, iterations, stopReason, residual, seconds, value);
+    }
 }

@@ -20,32 +20,73 @@ import java.util.function.BiFunction;
 public final class PursuitBatch {
     private PursuitBatch() {}
 
+    /** A thread that owns nothing: a segment it may access is not confined to some thread. */
+    private static final Thread OTHER_THREAD = Thread.ofVirtual().unstarted(() -> { });
+
     /**
-     * Solves every row of {@code observations} ({@code batch × n_L}).
+     * Solves every row of {@code observations} ({@code batch × n_L}). With more than one thread the rows
+     * and everything the solves read (the network's weights) are touched by the pool's threads, so they
+     * must live in memory any thread may access — {@code Arena.ofShared()}, {@code ofAuto()} or
+     * {@code global()}, not {@code ofConfined()}.
      *
      * @param par   the pool ({@link Parallelism#sequential()} for one thread)
      * @param solve (row index, observation row) → result; called concurrently from the pool's threads, so it
      *              must not mutate shared state — the solvers of this package do not
      * @return the results in row order
+     * @throws IllegalArgumentException if a row's solve rejects its input; the message starts with
+     *                                  "observations row i: " and the unfinished solves are cancelled
      */
     public static List<InversionResult> solve(FloatMatrix observations, Parallelism par,
                                               BiFunction<Integer, FloatVec, InversionResult> solve) {
         Objects.requireNonNull(observations, "observations");
         Objects.requireNonNull(par, "par");
         Objects.requireNonNull(solve, "solve");
+        if (par.pool() != null && observations.rows() > 1 && !observations.segment().isAccessibleBy(OTHER_THREAD)) {
+            throw new IllegalArgumentException("observations: the memory is confined to one thread, but fork-join over "
+                    + par.threads() + " threads reads it from the pool's threads; allocate it (and the network) in "
+                    + "Arena.ofShared(), Arena.ofAuto() or Arena.global(), or solve with Parallelism.sequential()");
+        }
         List<ForkJoinTask<InversionResult>> tasks = new ArrayList<>(observations.rows());
         for (int i = 0; i < observations.rows(); i++) {
             int row = i;
             FloatVec yi = observations.row(i);
-            tasks.add(ForkJoinTask.adapt(() -> solve.apply(row, yi)));
+            tasks.add(ForkJoinTask.adapt(() -> {
+                try {
+                    return solve.apply(row, yi);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("observations row " + row + ": " + e.getMessage(), e);
+                }
+            }));
         }
         List<InversionResult> results = new ArrayList<>(tasks.size());
         if (par.pool() == null || tasks.size() <= 1) {
             tasks.forEach(t -> results.add(t.invoke()));
-        } else {
-            tasks.forEach(t -> par.pool().execute(t));
+            return results;
+        }
+        tasks.forEach(t -> par.pool().execute(t));
+        try {
             tasks.forEach(t -> results.add(t.join()));
+        } catch (RuntimeException | Error e) {
+            tasks.forEach(t -> t.cancel(false));
+            throw unwrap(e);
         }
         return results;
+    }
+
+    /**
+     * A task that failed on another thread is rethrown by {@code join} as a new exception of the same class
+     * whose cause is the original (to keep the joining thread's stack); the caller wants the original.
+     */
+    private static Throwable unwrapOnce(Throwable e) {
+        Throwable c = e.getCause();
+        return c != null && c.getClass() == e.getClass() ? c : e;
+    }
+
+    private static RuntimeException unwrap(Throwable e) {
+        Throwable t = unwrapOnce(e);
+        if (t instanceof Error err) {
+            throw err;
+        }
+        return (RuntimeException) t;
     }
 }

@@ -2,6 +2,7 @@ package dev.netinvert.tests.pursuit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netinvert.kernels.Activation;
@@ -13,6 +14,7 @@ import dev.netinvert.solvers.network.SeededGaussian;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
 import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
+import dev.netinvert.solvers.pursuit.ObservationMasks;
 import dev.netinvert.solvers.pursuit.Oracle;
 import dev.netinvert.solvers.pursuit.Pursuits;
 import dev.netinvert.solvers.pursuit.Stage;
@@ -168,6 +170,33 @@ class PursuitRecoveryTest {
             assertTrue(Pursuits.snrDb(z, lbp.z()) > 60, "masked LBP " + Pursuits.snrDb(z, lbp.z()));
             // The unobserved outputs are predicted, not copied from y.
             assertTrue(Pursuits.snrDb(s.y().toArray(), lp.output()) > 100);
+        }
+    }
+
+    @Test
+    void upperRowsMaskIsInvertedToo() {
+        try (Arena arena = Arena.ofConfined()) {
+            Network net = RandomNetworks.generator002(arena, 7, N0, 300, N);
+            Signal s = signal(arena, net, 401, Pursuits.latentStd(N0, 300));
+            // The paper's second mask: the upper ~45 % of the image's rows (11 of 25 here) unknown.
+            FloatVec mask = ObservationMasks.upperRows(arena, N, 0.45);
+            for (int i = 0; i < N; i++) {
+                assertEquals(i < 11 * 25 ? 0f : 1f, mask.get(i), "mask[" + i + "]");
+            }
+            FloatVec y = FloatVec.allocate(arena, N);
+            for (int i = 0; i < N; i++) {
+                y.set(i, mask.get(i) == 1f ? s.y().get(i) : -7f); // outside tanh's range: must not be read
+            }
+            InversionResult lp = LatentPursuit.solve(net, y, mask, LatentPursuit.Options.defaults());
+            assertEquals(N - 11 * 25, lp.uniqueness().observed());
+            assertTrue(lp.uniqueness().holds(), lp.uniqueness().report());
+            double snr = Pursuits.snrDb(s.z().toArray(), lp.z());
+            assertTrue(snr > 100, "upper-rows Latent-Pursuit SNR " + snr + " dB, stages " + lp.stages());
+            // The hidden rows are predicted from the latent, not copied from y.
+            assertTrue(Pursuits.snrDb(s.y().toArray(), lp.output()) > 100);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ObservationMasks.upperRows(arena, 624, 0.45));
+            assertTrue(e.getMessage().contains("624 is not a perfect square"), e.getMessage());
         }
     }
 }

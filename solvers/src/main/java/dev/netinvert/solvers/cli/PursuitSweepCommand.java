@@ -47,6 +47,10 @@ final class PursuitSweepCommand implements Callable<Integer> {
             + "the paper uses 0.45; default ${DEFAULT-VALUE}).")
     double maskFraction;
 
+    @Option(names = "--mask-upper", description = "Hide the upper rows of the output seen as a square image (n must be a "
+            + "perfect square; the paper's second inpainting mask) instead of random outputs.")
+    boolean maskUpper;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -64,7 +68,7 @@ final class PursuitSweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PursuitSweep.Config c = new PursuitSweep.Config(n0, n, n1s, signals, List.copyOf(methods), gdIter, maskFraction, seed);
+        PursuitSweep.Config c = new PursuitSweep.Config(n0, n, n1s, signals, List.copyOf(methods), gdIter, maskFraction, maskUpper, seed);
         List<PursuitSweep.Run> runs;
         try (Parallelism par = Options.parallelism(threads)) {
             runs = PursuitSweep.run(c, par, n1 -> {
@@ -83,6 +87,7 @@ final class PursuitSweepCommand implements Callable<Integer> {
         json.put("n", n);
         json.put("signals", signals);
         json.put("mask_fraction", maskFraction);
+        json.put("mask", maskFraction == 0 ? "none" : maskUpper ? "upper-rows" : "random");
         json.put("seed", seed);
         List<Object> summary = new ArrayList<>();
         for (int n1 : n1s) {

@@ -3,11 +3,11 @@ package dev.netinvert.solvers.experiments;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.RandomNetworks;
-import dev.netinvert.solvers.network.SeededGaussian;
 import dev.netinvert.solvers.parallel.Parallelism;
 import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
+import dev.netinvert.solvers.pursuit.ObservationMasks;
 import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
 import dev.netinvert.solvers.pursuit.Oracle;
 import dev.netinvert.solvers.pursuit.Pursuits;
@@ -56,11 +56,19 @@ public final class PursuitSweep {
      * @param signals     K signals per n_1
      * @param methods     any of "gd", "layered-bp", "latent-pursuit", "oracle"
      * @param gdIterations gradient-descent budget
-     * @param maskFraction fraction of outputs hidden at random (0: none; the paper's inpainting: 0.45)
+     * @param maskFraction fraction of outputs hidden (0: none; the paper's inpainting: 0.45)
+     * @param upperMask   hide the upper rows of the output seen as a square image instead of random outputs
+     *                    ({@link ObservationMasks#upperRows}, the paper's second inpainting mask)
      * @param seed        seed of the networks, latents and masks
      */
     public record Config(int n0, int n, int[] n1s, int signals, List<String> methods, int gdIterations, double maskFraction,
-                         long seed) {
+                         boolean upperMask, long seed) {
+        /** Random masks (or none). */
+        public Config(int n0, int n, int[] n1s, int signals, List<String> methods, int gdIterations, double maskFraction,
+                      long seed) {
+            this(n0, n, n1s, signals, methods, gdIterations, maskFraction, false, seed);
+        }
+
         public Config {
             if (n0 < 1 || n < 1) {
                 throw new IllegalArgumentException("n0 and n must be >= 1, got " + n0 + ", " + n);
@@ -99,14 +107,9 @@ public final class PursuitSweep {
                 net.layer(1).operatorNorm();
                 net.layer(2).operatorNorm();
                 double std = Pursuits.latentStd(c.n0(), n1);
-                FloatVec mask = null;
-                if (c.maskFraction() > 0) {
-                    mask = FloatVec.allocate(arena, c.n());
-                    SeededGaussian g = new SeededGaussian(c.seed() + 17);
-                    for (int i = 0; i < c.n(); i++) {
-                        mask.set(i, g.nextUniform() < c.maskFraction() ? 0f : 1f);
-                    }
-                }
+                FloatVec mask = c.maskFraction() == 0 ? null : c.upperMask()
+                        ? ObservationMasks.upperRows(arena, c.n(), c.maskFraction())
+                        : ObservationMasks.random(arena, c.n(), c.maskFraction(), c.seed() + 17);
                 FloatVec mk = mask;
                 List<ForkJoinTask<List<Run>>> tasks = new ArrayList<>();
                 for (int k = 0; k < c.signals(); k++) {
@@ -193,7 +196,8 @@ public final class PursuitSweep {
     public static byte[] plot(List<Run> runs, Config c, boolean hidden) throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(560)
                 .title(String.format(Locale.ROOT, "%s recovery, n0 = %d, n = %d%s", hidden ? "hidden layer x1" : "latent z", c.n0(),
-                        c.n(), c.maskFraction() > 0 ? String.format(Locale.ROOT, ", %.0f%% masked", 100 * c.maskFraction()) : ""))
+                        c.n(), c.maskFraction() > 0 ? String.format(Locale.ROOT, ", %.0f%% masked%s", 100 * c.maskFraction(),
+                                c.upperMask() ? " (upper rows)" : "") : ""))
                 .xAxisTitle("n1 (hidden layer size)").yAxisTitle("SNR [dB]").build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         Color[] colors = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728)};

@@ -20,7 +20,9 @@ import org.ejml.data.DMatrixRMaj;
  *       the layer-wise ẑ. This removes the noise amplification of φ⁻¹ near the saturated ends of tanh.</li>
  * </ol>
  * Observed outputs whose φ⁻¹ is not finite (y = ±1 exactly for tanh: float tanh saturates for |u| ≳ 9)
- * are left out of step 1 only. All solves are double-precision SVD least squares ({@link DenseLeastSquares}).
+ * are left out of step 1 only. All solves are double-precision least squares ({@link DenseLeastSquares}:
+ * Householder QR, the SVD's minimum-norm solution when a supported matrix is wide or rank-deficient), with
+ * one workspace reused by every solve of the call.
  */
 public final class Oracle {
     private Oracle() {}
@@ -53,6 +55,7 @@ public final class Oracle {
         int depth = network.depth();
         checkSupports(network, supports);
         List<Stage> stages = new ArrayList<>();
+        DenseLeastSquares.Workspace ws = new DenseLeastSquares.Workspace();
         int[] obs = Pursuits.observedRows(network, mask);
         // Step 1 of Alg. 6 on the outputs whose φ⁻¹ is finite.
         int[] rows = java.util.Arrays.stream(obs).filter(i -> Double.isFinite(phi.inverse(y.get(i)))).toArray();
@@ -62,7 +65,7 @@ public final class Oracle {
             target[k] = phi.inverse(y.get(rows[k])) - (last.bias() == null ? 0 : last.bias().get(rows[k]));
         }
         float[][] est = new float[depth - 1][];
-        double[] xs = leastSquares(stages, "ls-last-layer", depth,
+        double[] xs = leastSquares(stages, ws, "ls-last-layer", depth,
                 DenseLeastSquares.sub(last.weight(), rows, supports.get(depth - 2)), target);
         est[depth - 2] = toFloat(Pursuits.scatterD(xs, supports.get(depth - 2), last.inputs()));
         for (int l = depth - 1; l >= 1; l--) {
@@ -73,7 +76,7 @@ public final class Oracle {
                 t[k] = xs[k] - (layer.bias() == null ? 0 : layer.bias().get(s[k]));
             }
             int[] cols = l == 1 ? null : supports.get(l - 2);
-            xs = leastSquares(stages, l == 1 ? "ls-first-layer" : "ls-mid-layer", l,
+            xs = leastSquares(stages, ws, l == 1 ? "ls-first-layer" : "ls-mid-layer", l,
                     DenseLeastSquares.sub(layer.weight(), s, cols), t);
             if (l > 1) {
                 est[l - 2] = toFloat(Pursuits.scatterD(xs, cols, layer.inputs()));
@@ -81,14 +84,15 @@ public final class Oracle {
         }
         float[] z = toFloat(xs);
         if (options.endToEnd()) {
-            z = Pursuits.debias(network, phi, y, mask, supports, z, options.iterations(), stages);
+            z = Pursuits.debias(network, phi, y, mask, supports, z, options.iterations(), stages, ws);
         }
         return Pursuits.result("oracle", network, y, mask, z, est, supports, stages, t0);
     }
 
-    private static double[] leastSquares(List<Stage> stages, String name, int layer, DMatrixRMaj a, double[] b) {
+    private static double[] leastSquares(List<Stage> stages, DenseLeastSquares.Workspace ws, String name, int layer,
+                                         DMatrixRMaj a, double[] b) {
         long t0 = System.nanoTime();
-        double[] x = DenseLeastSquares.solve(a, b);
+        double[] x = DenseLeastSquares.solve(a, b, ws);
         double r = 0;
         for (int i = 0; i < a.numRows; i++) {
             double v = -b[i];

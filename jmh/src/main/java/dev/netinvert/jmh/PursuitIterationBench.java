@@ -6,6 +6,7 @@ import dev.netinvert.kernels.KernelSupport;
 import dev.netinvert.kernels.Kernels;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.Fused;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.RandomNetworks;
 import dev.netinvert.solvers.pursuit.Fista;
@@ -47,6 +48,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code rowsIndexed}: straight from W_1 through the row order (one dot / one axpy kernel call per
  *       row, since consecutive rows of the order are not adjacent in memory);</li>
  *   <li>{@code rowsPartitioned}: the same products on the partitioned copy P (four-row GEMV / GEMVᵀ);</li>
+ *   <li>{@code rowsFused}: both products and the ADMM's split/multiplier updates in one pass over P
+ *       ({@link Fused#admmGradient}, what the solver runs);</li>
  *   <li>{@code rowsPartitionCopy}: building P, paid once per layer solve (hundreds to thousands of
  *       iterations).</li>
  * </ul>
@@ -70,7 +73,8 @@ public class PursuitIterationBench {
     private ReferenceLinearizedAdmm admmRef;
     private FloatMatrix w1, p;
     private int[] order;
-    private FloatVec xs, vs, rs, gs;
+    private FloatVec xs, vs, rs, gs, ts, as, us;
+    private int sCount;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -109,6 +113,10 @@ public class PursuitIterationBench {
         rs = RandomNetworks.latent(arena, n1, 6, 1.0);
         vs = FloatVec.allocate(arena, n1);
         gs = FloatVec.allocate(arena, 100);
+        sCount = s.length;
+        ts = FloatVec.of(arena, target);
+        as = FloatVec.allocate(arena, n1 - sCount);
+        us = FloatVec.allocate(arena, n1 - sCount);
         double ab = 1.02 * LinearizedAdmm.lambdaMax(p, s.length, 1e-2f, arena);
         admm = new LinearizedAdmm(arena, p, s.length, null, FloatVec.of(arena, target), true, 0, 0, 1e-2, ab);
         admm.reset(FloatVec.allocate(arena, 100));
@@ -180,6 +188,11 @@ public class PursuitIterationBench {
         Blas.gemv(1f, p, xs, 0f, vs);
         Blas.gemvT(1f, p, rs, 0f, gs);
         return gs;
+    }
+
+    @Benchmark
+    public double rowsFused() {
+        return Fused.admmGradient(p, sCount, xs, null, ts, 1e-2f, as, us, vs, gs);
     }
 
     @Benchmark

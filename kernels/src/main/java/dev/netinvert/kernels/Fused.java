@@ -66,4 +66,64 @@ public final class Fused {
                 x.segment(), x.byteOffset(), b == null ? null : b.segment(), b == null ? 0 : b.byteOffset(),
                 t.segment(), t.byteOffset(), z.segment(), z.byteOffset(), g.segment(), g.byteOffset());
     }
+
+    /**
+     * One pass of the linearized ADMM of Alg. 4 [002] over P = [W^S; W^{S^c}] (the support's rows first):
+     * the end of an iteration — v = P x + b and the split and multiplier updates of steps 2–3 — fused with
+     * the gradient the next iteration starts from,
+     * <pre>
+     *   v = P x + b
+     *   a ← −max(u − v^{S^c}, 0),   u ← u + a − v^{S^c}
+     *   r = [v^S − t ;  ρ(v^{S^c} − a − u)],   g = Pᵀ r
+     * </pre>
+     * reading P once instead of twice (GEMV then GEMVᵀ). The results equal those of that sequence of
+     * separate kernels. Validation as in {@link Blas}.
+     *
+     * @param p   P, m × n
+     * @param s   |S|: rows [0, s) are the equality rows, [s, m) the inequality rows (0 ≤ s ≤ m)
+     * @param x   n elements
+     * @param b   m elements (in P's row order), or null
+     * @param t   the equality targets x^S_next, s elements
+     * @param rho ρ &gt; 0, the weight of the inequality rows
+     * @param a   in/out: the split variable, m − s elements
+     * @param u   in/out: the scaled multiplier, m − s elements
+     * @param v   output: P x + b, m elements
+     * @param g   output: Pᵀ r, n elements (overwritten)
+     * @return ‖a − v^{S^c}‖² (after the update), accumulated in double: the constraint residual
+     */
+    public static double admmGradient(FloatMatrix p, int s, FloatVec x, FloatVec b, FloatVec t, float rho, FloatVec a,
+                                      FloatVec u, FloatVec v, FloatVec g) {
+        Checks.mat("P", p);
+        int m = p.rows(), n = p.cols();
+        if (s < 0 || s > m) {
+            throw new IllegalArgumentException("s must lie in [0, " + m + "] (P's rows), got " + s);
+        }
+        if (!(rho > 0f) || rho == Float.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("rho must be finite and > 0, got " + rho);
+        }
+        Checks.length("x", x, n, "P.cols");
+        Checks.length("g", g, n, "P.cols");
+        Checks.length("v", v, m, "P.rows");
+        Checks.length("t", t, s, "s");
+        Checks.length("a", a, m - s, "P.rows - s");
+        Checks.length("u", u, m - s, "P.rows - s");
+        if (b != null) {
+            Checks.length("b", b, m, "P.rows");
+        }
+        FloatVec[] outs = {v, a, u, g};
+        String[] outNames = {"v", "a", "u", "g"};
+        for (int k = 0; k < outs.length; k++) {
+            Checks.disjoint(outNames[k], outs[k], "P", p);
+            Checks.disjoint(outNames[k], outs[k], "x", x);
+            Checks.disjoint(outNames[k], outs[k], "b", b);
+            Checks.disjoint(outNames[k], outs[k], "t", t);
+            for (int q = k + 1; q < outs.length; q++) {
+                Checks.disjoint(outNames[k], outs[k], outNames[q], outs[q]);
+            }
+        }
+        return K.admmGradient(p.segment(), p.byteOffset(), p.ld(), m, n, s, x.segment(), x.byteOffset(),
+                b == null ? null : b.segment(), b == null ? 0 : b.byteOffset(), t.segment(), t.byteOffset(), rho,
+                a.segment(), a.byteOffset(), u.segment(), u.byteOffset(), v.segment(), v.byteOffset(),
+                g.segment(), g.byteOffset());
+    }
 }

@@ -119,4 +119,30 @@ public final class ReferenceKernels {
         }
         return sumSq;
     }
+
+    /**
+     * The fused linearized-ADMM step (see {@code KernelSupport.admmGradient}): v = P x + b; for i ≥ s the
+     * split and multiplier updates a, u of Alg. 4 steps 2–3 [002]; r = [v^S − t; ρ(v^{S^c} − a − u)];
+     * g = Pᵀ r. Returns Σ (a[j] − v[s + j])².
+     */
+    public static double admmGradient(float[] w, int ld, int rows, int cols, int s, float[] x, float[] b, float[] t,
+                                      float rho, float[] a, float[] u, float[] v, float[] g) {
+        gemv(1f, w, ld, 0, rows, cols, x, 0f, v, b);
+        double cons = 0.0;
+        for (int j = 0; j < rows - s; j++) {
+            float vi = v[s + j];
+            a[j] = -Math.max(u[j] - vi, 0f);
+            float d = a[j] - vi;
+            u[j] += d;
+            cons += (double) d * d;
+        }
+        fill(g, 0f);
+        for (int i = 0; i < rows; i++) {
+            float ri = i < s ? v[i] - t[i] : rho * (v[i] - a[i - s] - u[i - s]);
+            for (int j = 0; j < cols; j++) {
+                g[j] += ri * w[i * ld + j];
+            }
+        }
+        return cons;
+    }
 }

@@ -177,4 +177,30 @@ public final class ScalarKernelSupport implements KernelSupport {
         }
         return sumSq;
     }
+
+    @Override
+    public double admmGradient(MemorySegment w, long wo, int ld, int rows, int cols, int s,
+                               MemorySegment x, long xo, MemorySegment b, long bo, MemorySegment t, long to, float rho,
+                               MemorySegment a, long ao, MemorySegment u, long uo, MemorySegment v, long vo,
+                               MemorySegment g, long go) {
+        gemv(1f, w, wo, ld, 0, rows, cols, x, xo, 0f, v, vo, b, bo);
+        double cons = 0.0;
+        for (int j = 0; j < rows - s; j++) {
+            float vi = get(v, vo + 4L * (s + j)), uj = get(u, uo + 4L * j);
+            float aj = -Math.max(uj - vi, 0f);
+            float d = aj - vi;
+            put(a, ao + 4L * j, aj);
+            put(u, uo + 4L * j, uj + d);
+            cons += (double) d * d;
+        }
+        fill(0f, g, go, cols);
+        long rowBytes = 4L * ld;
+        for (int i = 0; i < rows; i++) {
+            float vi = get(v, vo + 4L * i);
+            float ri = i < s ? vi - get(t, to + 4L * i)
+                    : rho * (vi - get(a, ao + 4L * (i - s)) - get(u, uo + 4L * (i - s)));
+            axpy(ri, w, wo + i * rowBytes, g, go, cols);
+        }
+        return cons;
+    }
 }

@@ -414,4 +414,67 @@ public final class SimdKernelSupport implements KernelSupport {
         }
         return sumSq;
     }
+
+    @Override
+    public double admmGradient(MemorySegment w, long wo, int ld, int rows, int cols, int s,
+                               MemorySegment x, long xo, MemorySegment b, long bo, MemorySegment t, long to, float rho,
+                               MemorySegment a, long ao, MemorySegment u, long uo, MemorySegment v, long vo,
+                               MemorySegment g, long go) {
+        fill(0f, g, go, cols);
+        long rowBytes = 4L * ld;
+        double cons = 0.0;
+        // Four rows at a time, as GEMV and GEMVᵀ block them: dot4 (P from L2), the rows' updates, axpy4 of
+        // the same rows (from L1). The block order and the FMA chains are those of gemv followed by gemvT.
+        int i = 0;
+        for (; i + 4 <= rows; i += 4) {
+            long w0 = wo + i * rowBytes;
+            dot4(w, w0, rowBytes, cols, x, xo, 1f, 0f, v, vo + 4L * i, b, bo + 4L * i);
+            float r0 = admmRow(i, s, v, vo, t, to, rho, a, ao, u, uo);
+            float r1 = admmRow(i + 1, s, v, vo, t, to, rho, a, ao, u, uo);
+            float r2 = admmRow(i + 2, s, v, vo, t, to, rho, a, ao, u, uo);
+            float r3 = admmRow(i + 3, s, v, vo, t, to, rho, a, ao, u, uo);
+            cons += admmCons(i, s, v, vo, a, ao); // one row at a time: the order of the scalar composition
+            cons += admmCons(i + 1, s, v, vo, a, ao);
+            cons += admmCons(i + 2, s, v, vo, a, ao);
+            cons += admmCons(i + 3, s, v, vo, a, ao);
+            axpy4(r0, r1, r2, r3, w, w0, w0 + rowBytes, w0 + 2 * rowBytes, w0 + 3 * rowBytes, cols, g, go);
+        }
+        for (; i < rows; i++) {
+            long wi = wo + i * rowBytes;
+            float vi = dot(w, wi, x, xo, cols);
+            if (b != null) {
+                vi += get(b, bo + 4L * i);
+            }
+            put(v, vo + 4L * i, vi);
+            float ri = admmRow(i, s, v, vo, t, to, rho, a, ao, u, uo);
+            cons += admmCons(i, s, v, vo, a, ao);
+            axpy(ri, w, wi, g, go, cols);
+        }
+        return cons;
+    }
+
+    /** Row i's updates (a, u for i ≥ s) and its residual r[i]; v[i] is already stored. */
+    private static float admmRow(int i, int s, MemorySegment v, long vo, MemorySegment t, long to, float rho,
+                                 MemorySegment a, long ao, MemorySegment u, long uo) {
+        float vi = get(v, vo + 4L * i);
+        if (i < s) {
+            return vi - get(t, to + 4L * i);
+        }
+        long oj = 4L * (i - s);
+        float uj = get(u, uo + oj);
+        float aj = -Math.max(uj - vi, 0f);
+        float un = uj + (aj - vi);
+        put(a, ao + oj, aj);
+        put(u, uo + oj, un);
+        return rho * (vi - aj - un);
+    }
+
+    /** Row i's term of Σ (a[j] − v[s + j])², after {@link #admmRow}. */
+    private static double admmCons(int i, int s, MemorySegment v, long vo, MemorySegment a, long ao) {
+        if (i < s) {
+            return 0.0;
+        }
+        float d = get(a, ao + 4L * (i - s)) - get(v, vo + 4L * i);
+        return (double) d * d;
+    }
 }

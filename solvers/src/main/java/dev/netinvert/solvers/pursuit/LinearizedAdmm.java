@@ -3,6 +3,7 @@ package dev.netinvert.solvers.pursuit;
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.Fused;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.network.SeededGaussian;
 import java.lang.foreign.Arena;
@@ -33,8 +34,11 @@ import java.util.Objects;
  *
  * <p>α + β = 1.02·λ_max(W^{Sᵀ}W^S + ρW^{S^cᵀ}W^{S^c}) (eq. (12)), the largest eigenvalue by power
  * iteration on that matrix (the 2% cover the estimate approaching from below), so Q of eq. (11) is
- * positive semidefinite and the method converges. Cost per iteration: one GEMV and one GEMVᵀ over P
- * (v is reused by the a, u updates and the next iteration's residual).
+ * positive semidefinite and the method converges. Cost per iteration: one pass over P by
+ * {@link Fused#admmGradient}, which ends an iteration (v = P x + b, the a and u updates) and computes the
+ * gradient g = Pᵀ r the next one starts from while each block of rows is in L1 — P crosses from L2 once,
+ * not twice as a GEMV and a GEMVᵀ would. The floating-point operations are those of that GEMV, the
+ * updates and the GEMVᵀ in sequence.
  *
  * <p>Stops when ‖x⁺ − x‖ ≤ tol·‖x⁺‖ and the constraint residual ‖a − v^{S^c}‖ ≤ tol·‖v‖ (TOLERANCE), after
  * maxIterations, or on a non-finite iterate (DIVERGED). Nothing is allocated inside the loop.
@@ -102,25 +106,27 @@ public final class LinearizedAdmm {
         u = FloatVec.allocate(arena, Math.max(c, 1)).slice(0, c);
     }
 
-    /** Restarts from x⁰ (n elements), u = 0 and a⁰ = min(W^{S^c}x⁰ + b, 0) (feasible, zero constraint residual). */
+    /**
+     * Restarts from x⁰ (n elements), u = 0 and a⁰ = min(W^{S^c}x⁰ + b, 0) (feasible, zero constraint
+     * residual), and computes the first gradient.
+     */
     public void reset(FloatVec x0) {
         Blas.copy(x0, x);
         Blas.fill(u, 0f);
         Blas.gemv(1f, p, x, 0f, v, b);
         initSplit(v, s, a);
+        stackedResidual(v, s, target, a, u, rho, r);
+        Blas.gemvT(1f, p, r, 0f, g);
     }
 
     /** One iteration (steps 1–3 of Alg. 4, or eq. (18) for the first layer); false if non-finite. */
     public boolean step() {
-        stackedResidual(v, s, target, a, u, rho, r);
-        Blas.gemvT(1f, p, r, 0f, g);
         if (first) {
             firstStep(x, g, keep, gStep, acc);
         } else {
             midStep(x, g, step, lamStep, acc);
         }
-        Blas.gemv(1f, p, x, 0f, v, b);
-        cons = splitAndMultiplier(v, s, a, u);
+        cons = Fused.admmGradient(p, s, x, b, target, rho, a, u, v, g);
         change = acc[0];
         norm = acc[1];
         return Double.isFinite(change) && Double.isFinite(cons);
@@ -250,23 +256,5 @@ public final class LinearizedAdmm {
         }
         acc[0] = change;
         acc[1] = norm;
-    }
-
-    /** Steps 2 and 3: a ← −ReLU(u − v^{S^c}), u ← u + a − v^{S^c}; returns ‖a − v^{S^c}‖². */
-    private static double splitAndMultiplier(FloatVec v, int s, FloatVec a, FloatVec u) {
-        MemorySegment vs = v.segment(), as = a.segment(), us = u.segment();
-        long vo = v.byteOffset(), ao = a.byteOffset(), uo = u.byteOffset();
-        double cons = 0;
-        for (int j = 0; j < a.length(); j++) {
-            long o = 4L * j;
-            float vj = vs.get(FloatVec.LAYOUT, vo + 4L * (s + j));
-            float uj = us.get(FloatVec.LAYOUT, uo + o);
-            float aj = -Math.max(uj - vj, 0f);
-            as.set(FloatVec.LAYOUT, ao + o, aj);
-            float d = aj - vj;
-            us.set(FloatVec.LAYOUT, uo + o, uj + d);
-            cons += (double) d * d;
-        }
-        return cons;
     }
 }

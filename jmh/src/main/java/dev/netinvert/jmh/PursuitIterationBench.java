@@ -48,7 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code rowsIndexed}: straight from W_1 through the row order (one dot / one axpy kernel call per
  *       row, since consecutive rows of the order are not adjacent in memory);</li>
  *   <li>{@code rowsPartitioned}: the same products on the partitioned copy P (four-row GEMV / GEMVᵀ);</li>
- *   <li>{@code rowsFused}: both products and the ADMM's split/multiplier updates in one pass over P
+ *   <li>{@code rowsFused}: both products and the ADMM's split/multiplier updates in one kernel call
  *       ({@link Fused#admmGradient}, what the solver runs);</li>
  *   <li>{@code rowsPartitionCopy}: building P, paid once per layer solve (hundreds to thousands of
  *       iterations).</li>
@@ -73,7 +73,7 @@ public class PursuitIterationBench {
     private ReferenceLinearizedAdmm admmRef;
     private FloatMatrix w1, p;
     private int[] order;
-    private FloatVec xs, vs, rs, gs, ts, as, us;
+    private FloatVec xs, vs, rs, gs, ts, as, us, rw;
     private int sCount;
 
     @Setup(Level.Trial)
@@ -117,6 +117,7 @@ public class PursuitIterationBench {
         ts = FloatVec.of(arena, target);
         as = FloatVec.allocate(arena, n1 - sCount);
         us = FloatVec.allocate(arena, n1 - sCount);
+        rw = FloatVec.allocate(arena, n1);
         double ab = 1.02 * LinearizedAdmm.lambdaMax(p, s.length, 1e-2f, arena);
         admm = new LinearizedAdmm(arena, p, s.length, null, FloatVec.of(arena, target), true, 0, 0, 1e-2, ab);
         admm.reset(FloatVec.allocate(arena, 100));
@@ -192,7 +193,7 @@ public class PursuitIterationBench {
 
     @Benchmark
     public double rowsFused() {
-        return Fused.admmGradient(p, sCount, xs, null, ts, 1e-2f, as, us, vs, gs);
+        return Fused.admmGradient(p, sCount, xs, null, ts, 1e-2f, as, us, vs, rw, gs);
     }
 
     @Benchmark

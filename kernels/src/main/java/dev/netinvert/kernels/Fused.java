@@ -68,16 +68,17 @@ public final class Fused {
     }
 
     /**
-     * One pass of the linearized ADMM of Alg. 4 [002] over P = [W^S; W^{S^c}] (the support's rows first):
-     * the end of an iteration — v = P x + b and the split and multiplier updates of steps 2–3 — fused with
-     * the gradient the next iteration starts from,
+     * The linearized ADMM of Alg. 4 [002] over P = [W^S; W^{S^c}] (the support's rows first): the end of an
+     * iteration — v = P x + b and the split and multiplier updates of steps 2–3 — and the gradient the next
+     * iteration starts from,
      * <pre>
      *   v = P x + b
      *   a ← −max(u − v^{S^c}, 0),   u ← u + a − v^{S^c}
      *   r = [v^S − t ;  ρ(v^{S^c} − a − u)],   g = Pᵀ r
      * </pre>
-     * reading P once instead of twice (GEMV then GEMVᵀ). The results equal those of that sequence of
-     * separate kernels. Validation as in {@link Blas}.
+     * as one kernel call: GEMV, one vector pass for the updates and the residual, GEMVᵀ (a single-pass
+     * fusion over P was measured slower at the sizes of sec. 6.1 [002], where P sits in L2). v, a, u, r and
+     * g equal those of that sequence of separate kernels. Validation as in {@link Blas}.
      *
      * @param p   P, m × n
      * @param s   |S|: rows [0, s) are the equality rows, [s, m) the inequality rows (0 ≤ s ≤ m)
@@ -88,11 +89,12 @@ public final class Fused {
      * @param a   in/out: the split variable, m − s elements
      * @param u   in/out: the scaled multiplier, m − s elements
      * @param v   output: P x + b, m elements
+     * @param r   output: the stacked residual, m elements
      * @param g   output: Pᵀ r, n elements (overwritten)
-     * @return ‖a − v^{S^c}‖² (after the update), accumulated in double: the constraint residual
+     * @return ‖a − v^{S^c}‖² (after the update), to float accuracy or better: the constraint residual
      */
     public static double admmGradient(FloatMatrix p, int s, FloatVec x, FloatVec b, FloatVec t, float rho, FloatVec a,
-                                      FloatVec u, FloatVec v, FloatVec g) {
+                                      FloatVec u, FloatVec v, FloatVec r, FloatVec g) {
         Checks.mat("P", p);
         int m = p.rows(), n = p.cols();
         if (s < 0 || s > m) {
@@ -104,14 +106,15 @@ public final class Fused {
         Checks.length("x", x, n, "P.cols");
         Checks.length("g", g, n, "P.cols");
         Checks.length("v", v, m, "P.rows");
+        Checks.length("r", r, m, "P.rows");
         Checks.length("t", t, s, "s");
         Checks.length("a", a, m - s, "P.rows - s");
         Checks.length("u", u, m - s, "P.rows - s");
         if (b != null) {
             Checks.length("b", b, m, "P.rows");
         }
-        FloatVec[] outs = {v, a, u, g};
-        String[] outNames = {"v", "a", "u", "g"};
+        FloatVec[] outs = {v, a, u, r, g};
+        String[] outNames = {"v", "a", "u", "r", "g"};
         for (int k = 0; k < outs.length; k++) {
             Checks.disjoint(outNames[k], outs[k], "P", p);
             Checks.disjoint(outNames[k], outs[k], "x", x);
@@ -124,6 +127,6 @@ public final class Fused {
         return K.admmGradient(p.segment(), p.byteOffset(), p.ld(), m, n, s, x.segment(), x.byteOffset(),
                 b == null ? null : b.segment(), b == null ? 0 : b.byteOffset(), t.segment(), t.byteOffset(), rho,
                 a.segment(), a.byteOffset(), u.segment(), u.byteOffset(), v.segment(), v.byteOffset(),
-                g.segment(), g.byteOffset());
+                r.segment(), r.byteOffset(), g.segment(), g.byteOffset());
     }
 }

@@ -78,22 +78,20 @@ public interface KernelSupport {
                            MemorySegment g, long gOff);
 
     /**
-     * The fused step of the linearized ADMM of Alg. 4 [002] on P = [W^S; W^{S^c}] ({@code rows × cols},
-     * the first {@code s} rows the support S), in one pass over P: the end of one iteration and the
-     * gradient the next one starts from,
+     * The step of the linearized ADMM of Alg. 4 [002] on P = [W^S; W^{S^c}] ({@code rows × cols}, the first
+     * {@code s} rows the support S) in one call: the end of one iteration and the gradient the next one
+     * starts from,
      * <pre>
      *   v[i] = (P x)[i] + b[i]                                         (stored; b may be null)
      *   i ≥ s, j = i − s:  a[j] = −max(u[j] − v[i], 0);  u[j] += a[j] − v[i]     (steps 2–3)
-     *   r[i] = v[i] − t[i]  (i &lt; s),   ρ(v[i] − a[j] − u[j])  (i ≥ s)
+     *   r[i] = v[i] − t[i]  (i &lt; s),   ρ(v[i] − a[j] − u[j])  (i ≥ s)   (stored, rows elements)
      *   g    = Pᵀ r                                                    (overwritten, cols elements)
      * </pre>
-     * and returns Σⱼ (a[j] − v[s + j])² (the constraint residual, in double). Each row's dot product,
-     * updates and axpy happen while the row is in L1, so P crosses from L2 once instead of twice. The
-     * floating-point operations are those of GEMV, the elementwise updates and GEMVᵀ done one after
-     * another, so results equal that composition.
+     * and returns Σⱼ (a[j] − v[s + j])² (the constraint residual, to float accuracy or better). v, a, u, r
+     * and g are those of GEMV, the elementwise updates and GEMVᵀ done one after another, bit for bit.
      */
     double admmGradient(MemorySegment w, long wOff, int ld, int rows, int cols, int s,
                         MemorySegment x, long xOff, MemorySegment b, long bOff, MemorySegment t, long tOff, float rho,
                         MemorySegment a, long aOff, MemorySegment u, long uOff, MemorySegment v, long vOff,
-                        MemorySegment g, long gOff);
+                        MemorySegment r, long rOff, MemorySegment g, long gOff);
 }

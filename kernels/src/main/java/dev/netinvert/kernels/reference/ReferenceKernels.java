@@ -126,7 +126,7 @@ public final class ReferenceKernels {
      * g = Pᵀ r. Returns Σ (a[j] − v[s + j])².
      */
     public static double admmGradient(float[] w, int ld, int rows, int cols, int s, float[] x, float[] b, float[] t,
-                                      float rho, float[] a, float[] u, float[] v, float[] g) {
+                                      float rho, float[] a, float[] u, float[] v, float[] r, float[] g) {
         gemv(1f, w, ld, 0, rows, cols, x, 0f, v, b);
         double cons = 0.0;
         for (int j = 0; j < rows - s; j++) {
@@ -138,9 +138,9 @@ public final class ReferenceKernels {
         }
         fill(g, 0f);
         for (int i = 0; i < rows; i++) {
-            float ri = i < s ? v[i] - t[i] : rho * (v[i] - a[i - s] - u[i - s]);
+            r[i] = i < s ? v[i] - t[i] : rho * (v[i] - a[i - s] - u[i - s]);
             for (int j = 0; j < cols; j++) {
-                g[j] += ri * w[i * ld + j];
+                g[j] += r[i] * w[i * ld + j];
             }
         }
         return cons;

@@ -182,7 +182,7 @@ public final class ScalarKernelSupport implements KernelSupport {
     public double admmGradient(MemorySegment w, long wo, int ld, int rows, int cols, int s,
                                MemorySegment x, long xo, MemorySegment b, long bo, MemorySegment t, long to, float rho,
                                MemorySegment a, long ao, MemorySegment u, long uo, MemorySegment v, long vo,
-                               MemorySegment g, long go) {
+                               MemorySegment r, long ro, MemorySegment g, long go) {
         gemv(1f, w, wo, ld, 0, rows, cols, x, xo, 0f, v, vo, b, bo);
         double cons = 0.0;
         for (int j = 0; j < rows - s; j++) {
@@ -193,14 +193,12 @@ public final class ScalarKernelSupport implements KernelSupport {
             put(u, uo + 4L * j, uj + d);
             cons += (double) d * d;
         }
-        fill(0f, g, go, cols);
-        long rowBytes = 4L * ld;
         for (int i = 0; i < rows; i++) {
             float vi = get(v, vo + 4L * i);
-            float ri = i < s ? vi - get(t, to + 4L * i)
-                    : rho * (vi - get(a, ao + 4L * (i - s)) - get(u, uo + 4L * (i - s)));
-            axpy(ri, w, wo + i * rowBytes, g, go, cols);
+            put(r, ro + 4L * i, i < s ? vi - get(t, to + 4L * i)
+                    : rho * (vi - get(a, ao + 4L * (i - s)) - get(u, uo + 4L * (i - s))));
         }
+        gemvT(1f, w, wo, ld, 0, rows, cols, r, ro, 0f, g, go);
         return cons;
     }
 }

@@ -195,6 +195,13 @@ public final class SimdKernelSupport implements KernelSupport {
                      MemorySegment b, long bo) {
         long rowBytes = 4L * ld;
         int i = r0;
+        if (cols >= L) {
+            VectorMask<Float> fresh = tailLanes(cols);
+            for (; i + 4 <= r1; i += 4) {
+                FloatVector s = dot4Lanes(w, wo + i * rowBytes, rowBytes, cols, x, xo, fresh);
+                finish4(s.lane(0), s.lane(1), s.lane(2), s.lane(3), alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
+            }
+        }
         for (; i + 4 <= r1; i += 4) {
             dot4(w, wo + i * rowBytes, rowBytes, cols, x, xo, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
         }
@@ -213,42 +220,20 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * Four rows starting at {@code w0}: out[k] ← α·⟨W_k, x⟩ + β·out[k] (+ b[k]). One load of x feeds
-     * four FMAs, and the four accumulators are independent chains. A row shorter than a multiple of L
-     * ends with one vector that overlaps the last full one: its already-counted lanes are kept out by a
-     * blend of the accumulator (not by zeroing x, which would turn an infinite weight into NaN), so the
-     * tail costs one more FMA per row instead of up to L − 1 scalar ones. The four sums are reduced
-     * together ({@link Lanes#sum4}).
+     * four FMAs, and the four accumulators are independent chains. Rows of at least L columns go through
+     * {@link #dot4Lanes}; shorter ones are summed in scalar.
      */
     private static void dot4(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
                              float alpha, float beta, MemorySegment out, long oo, MemorySegment b, long bo) {
-        long w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
         float s0, s1, s2, s3;
         if (cols >= L) {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            int bound = F.loopBound(cols);
-            for (int j = 0; j < bound; j += L) {
-                long o = 4L * j;
-                FloatVector xv = load(x, xo + o);
-                a0 = fma(load(w, w0 + o), xv, a0);
-                a1 = fma(load(w, w1 + o), xv, a1);
-                a2 = fma(load(w, w2 + o), xv, a2);
-                a3 = fma(load(w, w3 + o), xv, a3);
-            }
-            if (bound < cols) {
-                long o = 4L * (cols - L);
-                VectorMask<Float> fresh = tailLanes(cols - bound);
-                FloatVector xv = load(x, xo + o);
-                a0 = a0.blend(fma(load(w, w0 + o), xv, a0), fresh);
-                a1 = a1.blend(fma(load(w, w1 + o), xv, a1), fresh);
-                a2 = a2.blend(fma(load(w, w2 + o), xv, a2), fresh);
-                a3 = a3.blend(fma(load(w, w3 + o), xv, a3), fresh);
-            }
-            FloatVector s = Lanes.sum4(a0, a1, a2, a3);
+            FloatVector s = dot4Lanes(w, w0, rowBytes, cols, x, xo, tailLanes(cols));
             s0 = s.lane(0);
             s1 = s.lane(1);
             s2 = s.lane(2);
             s3 = s.lane(3);
         } else {
+            long w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
             s0 = 0f;
             s1 = 0f;
             s2 = 0f;
@@ -262,6 +247,12 @@ public final class SimdKernelSupport implements KernelSupport {
                 s3 = fma(get(w, w3 + o), xj, s3);
             }
         }
+        finish4(s0, s1, s2, s3, alpha, beta, out, oo, b, bo);
+    }
+
+    /** out[k] ← α·s_k + β·out[k] (+ b[k]) for the four rows at out[oo], b[bo]. */
+    private static void finish4(float s0, float s1, float s2, float s3, float alpha, float beta, MemorySegment out,
+                                long oo, MemorySegment b, long bo) {
         s0 *= alpha;
         s1 *= alpha;
         s2 *= alpha;
@@ -284,8 +275,44 @@ public final class SimdKernelSupport implements KernelSupport {
         put(out, oo + 12, s3);
     }
 
-    /** The last {@code tail} lanes (0 &lt; tail &lt; L): those of an overlapping final vector not yet counted. */
-    private static VectorMask<Float> tailLanes(int tail) {
+    /**
+     * ⟨W_k, x⟩ for the four rows at {@code w0} in lanes 0 … 3 (cols ≥ L). A row that is not a multiple of L
+     * long ends with one vector that overlaps the last full one: its already-counted lanes are kept out by
+     * a blend of the accumulator with {@code fresh} = {@link #tailLanes}(cols) (not by zeroing x, which
+     * would turn an infinite weight into NaN), so the tail costs one more FMA per row instead of up to
+     * L − 1 scalar ones. The four sums are reduced together ({@link Lanes#sum4}). Kept small so that C2
+     * inlines it into the row loops.
+     */
+    private static FloatVector dot4Lanes(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
+                                         VectorMask<Float> fresh) {
+        long w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int bound = F.loopBound(cols);
+        for (int j = 0; j < bound; j += L) {
+            long o = 4L * j;
+            FloatVector xv = load(x, xo + o);
+            a0 = fma(load(w, w0 + o), xv, a0);
+            a1 = fma(load(w, w1 + o), xv, a1);
+            a2 = fma(load(w, w2 + o), xv, a2);
+            a3 = fma(load(w, w3 + o), xv, a3);
+        }
+        if (bound < cols) {
+            long o = 4L * (cols - L);
+            FloatVector xv = load(x, xo + o);
+            a0 = a0.blend(fma(load(w, w0 + o), xv, a0), fresh);
+            a1 = a1.blend(fma(load(w, w1 + o), xv, a1), fresh);
+            a2 = a2.blend(fma(load(w, w2 + o), xv, a2), fresh);
+            a3 = a3.blend(fma(load(w, w3 + o), xv, a3), fresh);
+        }
+        return Lanes.sum4(a0, a1, a2, a3);
+    }
+
+    /**
+     * The lanes of the overlapping final vector of a row of {@code cols} ≥ L elements that the full vectors
+     * have not counted: the last cols mod L (none when L divides cols; that vector is then not used).
+     */
+    private static VectorMask<Float> tailLanes(int cols) {
+        int tail = cols % L;
         return VectorMask.fromLong(F, ((1L << L) - 1) & ~((1L << (L - tail)) - 1));
     }
 
@@ -339,7 +366,7 @@ public final class SimdKernelSupport implements KernelSupport {
                 acc = fma(load(w, w1 + o), v1, acc);
                 acc = fma(load(w, w2 + o), v2, acc);
                 acc = fma(load(w, w3 + o), v3, acc);
-                old.blend(acc, tailLanes(cols - bound)).intoMemorySegment(y, yo + o, LE);
+                old.blend(acc, tailLanes(cols)).intoMemorySegment(y, yo + o, LE);
             }
             return;
         }
@@ -419,62 +446,62 @@ public final class SimdKernelSupport implements KernelSupport {
     public double admmGradient(MemorySegment w, long wo, int ld, int rows, int cols, int s,
                                MemorySegment x, long xo, MemorySegment b, long bo, MemorySegment t, long to, float rho,
                                MemorySegment a, long ao, MemorySegment u, long uo, MemorySegment v, long vo,
-                               MemorySegment g, long go) {
-        fill(0f, g, go, cols);
-        long rowBytes = 4L * ld;
-        double cons = 0.0;
-        // Four rows at a time, as GEMV and GEMVᵀ block them: dot4 (P from L2), the rows' updates, axpy4 of
-        // the same rows (from L1). The block order and the FMA chains are those of gemv followed by gemvT.
-        int i = 0;
-        for (; i + 4 <= rows; i += 4) {
-            long w0 = wo + i * rowBytes;
-            dot4(w, w0, rowBytes, cols, x, xo, 1f, 0f, v, vo + 4L * i, b, bo + 4L * i);
-            float r0 = admmRow(i, s, v, vo, t, to, rho, a, ao, u, uo);
-            float r1 = admmRow(i + 1, s, v, vo, t, to, rho, a, ao, u, uo);
-            float r2 = admmRow(i + 2, s, v, vo, t, to, rho, a, ao, u, uo);
-            float r3 = admmRow(i + 3, s, v, vo, t, to, rho, a, ao, u, uo);
-            cons += admmCons(i, s, v, vo, a, ao); // one row at a time: the order of the scalar composition
-            cons += admmCons(i + 1, s, v, vo, a, ao);
-            cons += admmCons(i + 2, s, v, vo, a, ao);
-            cons += admmCons(i + 3, s, v, vo, a, ao);
-            axpy4(r0, r1, r2, r3, w, w0, w0 + rowBytes, w0 + 2 * rowBytes, w0 + 3 * rowBytes, cols, g, go);
-        }
-        for (; i < rows; i++) {
-            long wi = wo + i * rowBytes;
-            float vi = dot(w, wi, x, xo, cols);
-            if (b != null) {
-                vi += get(b, bo + 4L * i);
-            }
-            put(v, vo + 4L * i, vi);
-            float ri = admmRow(i, s, v, vo, t, to, rho, a, ao, u, uo);
-            cons += admmCons(i, s, v, vo, a, ao);
-            axpy(ri, w, wi, g, go, cols);
-        }
+                               MemorySegment r, long ro, MemorySegment g, long go) {
+        // GEMV, the updates as one vector pass over the rows, GEMVᵀ. Fusing the three into one pass over P
+        // (each 4-row block's dot products, updates and axpy while the rows are in L1) was measured slower
+        // at the experiment's 300 × 100: P is L2-resident there, so the second read costs little, while the
+        // per-row scalar updates between the blocks cost more than the vector pass does.
+        gemv(1f, w, wo, ld, 0, rows, cols, x, xo, 0f, v, vo, b, bo);
+        float cons = admmUpdates(rows, s, v, vo, t, to, rho, a, ao, u, uo, r, ro);
+        gemvT(1f, w, wo, ld, 0, rows, cols, r, ro, 0f, g, go);
         return cons;
     }
 
-    /** Row i's updates (a, u for i ≥ s) and its residual r[i]; v[i] is already stored. */
-    private static float admmRow(int i, int s, MemorySegment v, long vo, MemorySegment t, long to, float rho,
-                                 MemorySegment a, long ao, MemorySegment u, long uo) {
-        float vi = get(v, vo + 4L * i);
-        if (i < s) {
-            return vi - get(t, to + 4L * i);
+    /**
+     * r[i] = v[i] − t[i] (i &lt; s); for i ≥ s, j = i − s: a[j] = −max(u[j] − v[i], 0), u[j] += a[j] − v[i],
+     * r[i] = ρ(v[i] − a[j] − u[j]). Returns Σ (a[j] − v[i])², summed in float lanes in a fixed order (a
+     * convergence measure: float accuracy is ample).
+     */
+    private static float admmUpdates(int rows, int s, MemorySegment v, long vo, MemorySegment t, long to, float rho,
+                                     MemorySegment a, long ao, MemorySegment u, long uo, MemorySegment r, long ro) {
+        int i = 0;
+        int bound = F.loopBound(s);
+        for (; i < bound; i += L) {
+            long o = 4L * i;
+            load(v, vo + o).sub(load(t, to + o)).intoMemorySegment(r, ro + o, LE);
         }
-        long oj = 4L * (i - s);
-        float uj = get(u, uo + oj);
-        float aj = -Math.max(uj - vi, 0f);
-        float un = uj + (aj - vi);
-        put(a, ao + oj, aj);
-        put(u, uo + oj, un);
-        return rho * (vi - aj - un);
-    }
-
-    /** Row i's term of Σ (a[j] − v[s + j])², after {@link #admmRow}. */
-    private static double admmCons(int i, int s, MemorySegment v, long vo, MemorySegment a, long ao) {
-        if (i < s) {
-            return 0.0;
+        for (; i < s; i++) {
+            long o = 4L * i;
+            put(r, ro + o, get(v, vo + o) - get(t, to + o));
         }
-        float d = get(a, ao + 4L * (i - s)) - get(v, vo + 4L * i);
-        return (double) d * d;
+        int c = rows - s;
+        long vs = vo + 4L * s, rs = ro + 4L * s;
+        FloatVector acc = FloatVector.zero(F);
+        int j = 0;
+        int cb = F.loopBound(c);
+        for (; j < cb; j += L) {
+            long o = 4L * j;
+            FloatVector vv = load(v, vs + o), uu = load(u, uo + o);
+            FloatVector aa = uu.sub(vv).max(0f).neg();
+            FloatVector d = aa.sub(vv);
+            FloatVector un = uu.add(d);
+            aa.intoMemorySegment(a, ao + o, LE);
+            un.intoMemorySegment(u, uo + o, LE);
+            vv.sub(aa).sub(un).mul(rho).intoMemorySegment(r, rs + o, LE);
+            acc = fma(d, d, acc);
+        }
+        float cons = Lanes.sum(acc);
+        for (; j < c; j++) {
+            long o = 4L * j;
+            float vj = get(v, vs + o), uj = get(u, uo + o);
+            float aj = -Math.max(uj - vj, 0f);
+            float d = aj - vj;
+            float un = uj + d;
+            put(a, ao + o, aj);
+            put(u, uo + o, un);
+            put(r, rs + o, rho * (vj - aj - un));
+            cons = fma(d, d, cons);
+        }
+        return cons;
     }
 }

@@ -34,11 +34,9 @@ import java.util.Objects;
  *
  * <p>α + β = 1.02·λ_max(W^{Sᵀ}W^S + ρW^{S^cᵀ}W^{S^c}) (eq. (12)), the largest eigenvalue by power
  * iteration on that matrix (the 2% cover the estimate approaching from below), so Q of eq. (11) is
- * positive semidefinite and the method converges. Cost per iteration: one pass over P by
- * {@link Fused#admmGradient}, which ends an iteration (v = P x + b, the a and u updates) and computes the
- * gradient g = Pᵀ r the next one starts from while each block of rows is in L1 — P crosses from L2 once,
- * not twice as a GEMV and a GEMVᵀ would. The floating-point operations are those of that GEMV, the
- * updates and the GEMVᵀ in sequence.
+ * positive semidefinite and the method converges. Cost per iteration: one GEMV and one GEMVᵀ over P and
+ * vector passes over x and the rows, in {@link Fused#admmGradient} (which ends an iteration — v = P x + b,
+ * the a and u updates — and computes the gradient g = Pᵀ r the next one starts from) and the x-step.
  *
  * <p>Stops when ‖x⁺ − x‖ ≤ tol·‖x⁺‖ and the constraint residual ‖a − v^{S^c}‖ ≤ tol·‖v‖ (TOLERANCE), after
  * maxIterations, or on a non-finite iterate (DIVERGED). Nothing is allocated inside the loop.
@@ -126,7 +124,7 @@ public final class LinearizedAdmm {
         } else {
             midStep(x, g, step, lamStep, acc);
         }
-        cons = Fused.admmGradient(p, s, x, b, target, rho, a, u, v, g);
+        cons = Fused.admmGradient(p, s, x, b, target, rho, a, u, v, r, g);
         change = acc[0];
         norm = acc[1];
         return Double.isFinite(change) && Double.isFinite(cons);

@@ -196,10 +196,8 @@ public final class SimdKernelSupport implements KernelSupport {
         long rowBytes = 4L * ld;
         int i = r0;
         if (cols >= L) {
-            VectorMask<Float> fresh = tailLanes(cols);
             for (; i + 4 <= r1; i += 4) {
-                FloatVector s = dot4Lanes(w, wo + i * rowBytes, rowBytes, cols, x, xo, fresh);
-                finish4(s.lane(0), s.lane(1), s.lane(2), s.lane(3), alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
+                dot4Lanes(w, wo + i * rowBytes, rowBytes, cols, x, xo, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
             }
         }
         for (; i + 4 <= r1; i += 4) {
@@ -227,11 +225,8 @@ public final class SimdKernelSupport implements KernelSupport {
                              float alpha, float beta, MemorySegment out, long oo, MemorySegment b, long bo) {
         float s0, s1, s2, s3;
         if (cols >= L) {
-            FloatVector s = dot4Lanes(w, w0, rowBytes, cols, x, xo, tailLanes(cols));
-            s0 = s.lane(0);
-            s1 = s.lane(1);
-            s2 = s.lane(2);
-            s3 = s.lane(3);
+            dot4Lanes(w, w0, rowBytes, cols, x, xo, alpha, beta, out, oo, b, bo);
+            return;
         } else {
             long w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
             s0 = 0f;
@@ -278,13 +273,16 @@ public final class SimdKernelSupport implements KernelSupport {
     /**
      * ⟨W_k, x⟩ for the four rows at {@code w0} in lanes 0 … 3 (cols ≥ L). A row that is not a multiple of L
      * long ends with one vector that overlaps the last full one: its already-counted lanes are kept out by
-     * a blend of the accumulator with {@code fresh} = {@link #tailLanes}(cols) (not by zeroing x, which
+     * a blend of the accumulator with {@link #tailLanes}(cols) (not by zeroing x, which
      * would turn an infinite weight into NaN), so the tail costs one more FMA per row instead of up to
-     * L − 1 scalar ones. The four sums are reduced together ({@link Lanes#sum4}). Kept small so that C2
-     * inlines it into the row loops.
+     * L − 1 scalar ones. The four sums are reduced together ({@link Lanes#sum4}) and finished by
+     * {@link #finish4}. Takes and returns no vector or mask on purpose: one passed to or returned from a
+     * method C2 does not inline is boxed — a returned sum was one object per 4-row block, 22 KB per forward
+     * pass of the 100-300-625 generator, and a mask passed in one per call (found with -prof gc on the
+     * gradient-descent baseline). The mask is rebuilt per block instead (a move into a mask register).
      */
-    private static FloatVector dot4Lanes(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
-                                         VectorMask<Float> fresh) {
+    private static void dot4Lanes(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
+                                  float alpha, float beta, MemorySegment out, long oo, MemorySegment b, long bo) {
         long w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int bound = F.loopBound(cols);
@@ -298,13 +296,15 @@ public final class SimdKernelSupport implements KernelSupport {
         }
         if (bound < cols) {
             long o = 4L * (cols - L);
+            VectorMask<Float> fresh = tailLanes(cols);
             FloatVector xv = load(x, xo + o);
             a0 = a0.blend(fma(load(w, w0 + o), xv, a0), fresh);
             a1 = a1.blend(fma(load(w, w1 + o), xv, a1), fresh);
             a2 = a2.blend(fma(load(w, w2 + o), xv, a2), fresh);
             a3 = a3.blend(fma(load(w, w3 + o), xv, a3), fresh);
         }
-        return Lanes.sum4(a0, a1, a2, a3);
+        FloatVector s = Lanes.sum4(a0, a1, a2, a3);
+        finish4(s.lane(0), s.lane(1), s.lane(2), s.lane(3), alpha, beta, out, oo, b, bo);
     }
 
     /**

@@ -113,20 +113,32 @@ public final class Fused {
         if (b != null) {
             Checks.length("b", b, m, "P.rows");
         }
-        FloatVec[] outs = {v, a, u, r, g};
-        String[] outNames = {"v", "a", "u", "r", "g"};
-        for (int k = 0; k < outs.length; k++) {
-            Checks.disjoint(outNames[k], outs[k], "P", p);
-            Checks.disjoint(outNames[k], outs[k], "x", x);
-            Checks.disjoint(outNames[k], outs[k], "b", b);
-            Checks.disjoint(outNames[k], outs[k], "t", t);
-            for (int q = k + 1; q < outs.length; q++) {
-                Checks.disjoint(outNames[k], outs[k], outNames[q], outs[q]);
-            }
-        }
+        // Written out rather than looped over arrays: this runs once per solver iteration, which must not allocate.
+        inputsDisjoint("v", v, p, x, b, t);
+        inputsDisjoint("a", a, p, x, b, t);
+        inputsDisjoint("u", u, p, x, b, t);
+        inputsDisjoint("r", r, p, x, b, t);
+        inputsDisjoint("g", g, p, x, b, t);
+        Checks.disjoint("v", v, "a", a);
+        Checks.disjoint("v", v, "u", u);
+        Checks.disjoint("v", v, "r", r);
+        Checks.disjoint("v", v, "g", g);
+        Checks.disjoint("a", a, "u", u);
+        Checks.disjoint("a", a, "r", r);
+        Checks.disjoint("a", a, "g", g);
+        Checks.disjoint("u", u, "r", r);
+        Checks.disjoint("u", u, "g", g);
+        Checks.disjoint("r", r, "g", g);
         return K.admmGradient(p.segment(), p.byteOffset(), p.ld(), m, n, s, x.segment(), x.byteOffset(),
                 b == null ? null : b.segment(), b == null ? 0 : b.byteOffset(), t.segment(), t.byteOffset(), rho,
                 a.segment(), a.byteOffset(), u.segment(), u.byteOffset(), v.segment(), v.byteOffset(),
                 r.segment(), r.byteOffset(), g.segment(), g.byteOffset());
+    }
+
+    private static void inputsDisjoint(String name, FloatVec out, FloatMatrix p, FloatVec x, FloatVec b, FloatVec t) {
+        Checks.disjoint(name, out, "P", p);
+        Checks.disjoint(name, out, "x", x);
+        Checks.disjoint(name, out, "b", b);
+        Checks.disjoint(name, out, "t", t);
     }
 }

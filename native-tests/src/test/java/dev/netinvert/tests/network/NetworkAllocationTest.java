@@ -19,6 +19,9 @@ import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.function.Supplier;
+import dev.netinvert.solvers.pursuit.Fista;
+import dev.netinvert.solvers.pursuit.LinearizedAdmm;
+import dev.netinvert.solvers.pursuit.Pursuits;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +66,40 @@ class NetworkAllocationTest {
             });
             long loss = bestRound(() -> net.lossGradient(z, y, grad, full));
             assertTrue(loss <= kernels, "200 loss gradients allocated " + loss + " bytes, their GEMVᵀ calls alone " + kernels);
+        }
+    }
+
+    /**
+     * The iterations of the pursuits at the sizes of sec. 6.1 [002] (100-300-625 generator): a gradient-
+     * descent step (forward pass and VJP), a FISTA step of Alg. 3 and a linearized-ADMM step of Alg. 4. Longer
+     * rows than the test above: a non-inlined SIMD helper that returned a vector once boxed one object per
+     * 4-row block here (22 KB per forward pass) while the small network stayed at 0.
+     */
+    @Test
+    void pursuitIterationsAllocateNothingOnceWarm() {
+        try (Arena arena = Arena.ofConfined()) {
+            Network net = RandomNetworks.generator002(arena, 7, 100, 300, 625);
+            FloatVec z = RandomNetworks.latent(arena, 100, 100, Pursuits.latentStd(100, 300));
+            FloatVec y = net.forward(z, arena);
+            Trace trace = net.newTrace(arena, true);
+            FloatVec r = RandomNetworks.latent(arena, 625, 3, 0.1), g = FloatVec.allocate(arena, 100);
+            assertEquals(0, bestRound(() -> {
+                net.forward(z, trace);
+                net.vjp(trace, r, g);
+            }), "bytes allocated by 200 gradient-descent passes");
+            Fista fista = new Fista(arena, net.layer(2).weight(), null, y, null, Activation.TANH, 0, true,
+                    net.layer(2).operatorNorm().value());
+            fista.reset(FloatVec.allocate(arena, 300));
+            assertEquals(0, bestRound(fista::step), "bytes allocated by 200 FISTA steps");
+            FloatMatrix p = net.layer(1).weight();
+            float[] target = new float[150];
+            for (int i = 0; i < 150; i++) {
+                target[i] = 0.1f * (i % 7);
+            }
+            LinearizedAdmm admm = new LinearizedAdmm(arena, p, 150, null, FloatVec.of(arena, target), true, 0, 0, 1e-2,
+                    1.02 * LinearizedAdmm.lambdaMax(p, 150, 1e-2f, arena));
+            admm.reset(FloatVec.allocate(arena, 100));
+            assertEquals(0, bestRound(admm::step), "bytes allocated by 200 linearized-ADMM steps");
         }
     }
 

@@ -40,7 +40,8 @@ class NetworkAllocationTest {
      * forward passes allocate nothing, and a loss gradient allocates no more than the two GEMVᵀ kernel
      * calls it makes do on their own (at the time of writing the SIMD GEMVᵀ allocates a 40-byte slice
      * per call to zero its output; that belongs to the kernels, not to the network). Rounds are repeated
-     * because compilation finishes asynchronously; the best round of 200 calls is the one judged.
+     * because compilation finishes asynchronously (up to 250 rounds: on a loaded machine C2 reached the ADMM
+     * step only after 40 rounds in one run of four); the best round of 200 calls is the one judged.
      */
     @Test
     void passesAllocateNothingOnceWarm() {
@@ -106,7 +107,7 @@ class NetworkAllocationTest {
     private static long bestRound(Runnable pass) {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long best = Long.MAX_VALUE;
-        for (int round = 0; round < 40 && best > 0; round++) {
+        for (int round = 0; round < 250 && best > 0; round++) {
             long before = mx.getCurrentThreadAllocatedBytes();
             for (int k = 0; k < 200; k++) {
                 pass.run();

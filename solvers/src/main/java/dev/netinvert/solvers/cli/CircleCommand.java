@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code circle}: the experiment of sec. 5.1.1 [000], with outputs in a folder. */
@@ -54,8 +55,8 @@ final class CircleCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar and no summary.")
     boolean quiet;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() throws Exception {

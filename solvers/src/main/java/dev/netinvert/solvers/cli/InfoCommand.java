@@ -5,6 +5,7 @@ import dev.netinvert.kernels.Kernels;
 import dev.netinvert.kernels.SelfCheck;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code info}: what this machine and JVM give the kernels. */
@@ -15,8 +16,8 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--self-check", description = "Also check every kernel against the plain-array reference and print a throughput table.")
     boolean selfCheck;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() {

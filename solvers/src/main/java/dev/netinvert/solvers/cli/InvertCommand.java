@@ -36,6 +36,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinTask;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code invert}: a user's network and observation(s) → solution(s). */
@@ -157,8 +158,8 @@ final class InvertCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar and no summary.")
     boolean quiet;
 
-    @Option(names = "--verbose", description = "Print stack traces of errors.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() throws Exception {

@@ -8,8 +8,8 @@ import java.util.function.Supplier;
 
 /**
  * Chooses the kernel implementation once per JVM (the Apache Lucene provider pattern):
- * the SIMD implementation when the module {@code jdk.incubator.vector} is present and C2 is active,
- * otherwise the scalar one over the same segments.
+ * the SIMD implementation when the module {@code jdk.incubator.vector} is present, C2 is active and the
+ * CPU has fused multiply-add, otherwise the scalar one over the same segments.
  *
  * <p>System properties:
  * <ul>
@@ -17,8 +17,6 @@ import java.util.function.Supplier;
  *       {@code simd} when the Vector API is unavailable logs a warning and falls back to scalar.</li>
  *   <li>{@code netinvert.vector.bits=128|256|512}: narrow the vector width (never wider than the
  *       CPU's preferred width; a wider request is clamped with a warning).</li>
- *   <li>{@code netinvert.fma=true|false}: use fused multiply-add or separate multiply and add
- *       (default: whatever HotSpot's {@code UseFMA} says).</li>
  * </ul>
  */
 public final class KernelProvider {
@@ -26,7 +24,6 @@ public final class KernelProvider {
 
     public static final String IMPL_PROPERTY = "netinvert.kernels";
     public static final String BITS_PROPERTY = "netinvert.vector.bits";
-    public static final String FMA_PROPERTY = "netinvert.fma";
 
     static final String SIMD_CLASS = "dev.netinvert.kernels.simd.SimdKernelSupport";
     private static final System.Logger LOG = System.getLogger("dev.netinvert.kernels");
@@ -56,6 +53,12 @@ public final class KernelProvider {
         String tiered = vmOption("TieredCompilation");
         if (stop != null && !"false".equals(tiered) && Integer.parseInt(stop) < 4) {
             return "C2 is disabled (-XX:TieredStopAtLevel=" + stop + "): the Vector API needs C2 to be fast";
+        }
+        if ("false".equals(vmOption("UseFMA"))) {
+            // The SIMD kernels call FloatVector.fma directly (no helper that could choose mul + add: a helper
+            // between a kernel and the Vector API is a call C2 may decline to inline, and then every vector it
+            // passes is boxed). Without hardware FMA that call is not intrinsified and runs lane by lane in Java.
+            return "the CPU has no fused multiply-add (HotSpot UseFMA is off): vector FMA would run as Java code";
         }
         return null;
     }

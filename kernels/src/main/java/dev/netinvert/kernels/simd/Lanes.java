@@ -95,6 +95,27 @@ final class Lanes {
         return q.rearrange(GATHER4);
     }
 
+    /** The butterfly folds h = L/2, L/4, …, 1 of {@link #sum}, for kernels that write the sum out. */
+    private static final VectorShuffle<Float> FOLD_1 = swap(1), FOLD_2 = L > 2 ? swap(2) : FOLD_1,
+            FOLD_4 = L > 4 ? swap(4) : FOLD_1, FOLD_8 = L > 8 ? swap(8) : FOLD_1;
+
+    /**
+     * The shuffle of the butterfly level at distance h (a power of two below L): {@code for (f = L/2; f > 0;
+     * h >>= 1) v = v.add(v.rearrange(fold(h)))} leaves {@link #sum}(v) in lane 0, added in the same order.
+     * Kernels whose size makes C2 refuse further inlining ("NodeCountInliningCutoff") write that loop out
+     * instead of calling {@link #sum}: this method takes and returns no vector, so nothing is boxed when it
+     * is not inlined.
+     */
+    static VectorShuffle<Float> fold(int h) {
+        return switch (h) {
+            case 1 -> FOLD_1;
+            case 2 -> FOLD_2;
+            case 4 -> FOLD_4;
+            case 8 -> FOLD_8;
+            default -> throw new IllegalArgumentException("fold distance must be 1, 2, 4 or 8 below " + L + ", got " + h);
+        };
+    }
+
     static double sum(DoubleVector v) {
         double s = v.lane(0);
         for (int i = 1; i < v.length(); i++) {

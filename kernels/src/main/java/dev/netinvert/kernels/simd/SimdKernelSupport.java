@@ -14,8 +14,17 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API implementation over native segments. Loaded reflectively by the provider only after it
  * has checked that {@code jdk.incubator.vector} is present, so nothing here is touched otherwise.
  *
- * <p>Shape of every kernel: a main loop unrolled 4× (independent accumulators hide the 4-cycle FMA
- * latency on two FMA pipes), a single-vector loop, then a scalar tail — no masked loads or stores,
+ * <p>Loads, stores and FMAs call the Vector API directly, never through a private helper. The API's
+ * methods are {@code @ForceInline}, so C2 inlines and intrinsifies them at every call site; a helper of
+ * ours is inlined only by C2's heuristics. Those refused a 12-byte {@code load} helper at the GEMV's
+ * row-tail sites ("already compiled into a medium method": the helper had been compiled on its own and
+ * the sites looked cold, because an earlier network's rows were all multiples of 8 long). Every
+ * vector it returned was then boxed: 192 KB per forward pass of the 100-300-625 generator under
+ * {@code -XX:UseAVX=2}, forever, since tier-4 code is not re-profiled. Scalar helpers ({@code get},
+ * {@code put}, {@code fma} on floats) box nothing and stay.
+ *
+ * <p>Shape of the level-1 kernels: a main loop unrolled 4× where it reduces (independent accumulators
+ * hide the 4-5-cycle FMA latency on two FMA pipes), a single-vector loop, then a scalar tail — no masked loads or stores,
  * which the JIT compiles poorly on some CPUs. The matrix kernels, whose rows are often short (100
  * columns), end each row with one overlapping full-width vector and a register blend instead. Matrix
  * kernels work on 4 rows at a time so that each load of x (GEMV) or of y (GEMVᵀ) is shared by 4 rows
@@ -23,11 +32,10 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class SimdKernelSupport implements KernelSupport {
 
-    // static final so that C2 treats species, length and FMA choice as constants (DESIGN.md decision 3).
+    // static final so that C2 treats species and length as constants (DESIGN.md decision 3).
     private static final VectorSpecies<Float> F = VectorConstants.SPECIES;
     private static final int L = F.length();
     private static final long LB = (long) L * Float.BYTES;
-    private static final boolean FMA = VectorConstants.USE_FMA;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /** Below this length the vector set-up costs more than it saves. */
@@ -37,18 +45,10 @@ public final class SimdKernelSupport implements KernelSupport {
 
     @Override public String name() { return "simd"; }
     @Override public int vectorBitSize() { return F.vectorBitSize(); }
-    @Override public boolean usesFma() { return FMA; }
-
-    private static FloatVector load(MemorySegment s, long off) {
-        return FloatVector.fromMemorySegment(F, s, off, LE);
-    }
-
-    private static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {
-        return FMA ? a.fma(b, c) : a.mul(b).add(c);
-    }
+    @Override public boolean usesFma() { return true; }
 
     private static float fma(float a, float b, float c) {
-        return FMA ? Math.fma(a, b, c) : a * b + c;
+        return Math.fma(a, b, c);
     }
 
     private static float get(MemorySegment s, long off) {
@@ -70,14 +70,14 @@ public final class SimdKernelSupport implements KernelSupport {
             int bound4 = n - n % (4 * L);
             for (; i < bound4; i += 4 * L) {
                 long ox = xo + 4L * i, oy = yo + 4L * i;
-                a0 = fma(load(x, ox), load(y, oy), a0);
-                a1 = fma(load(x, ox + LB), load(y, oy + LB), a1);
-                a2 = fma(load(x, ox + 2 * LB), load(y, oy + 2 * LB), a2);
-                a3 = fma(load(x, ox + 3 * LB), load(y, oy + 3 * LB), a3);
+                a0 = FloatVector.fromMemorySegment(F, x, ox, LE).fma(FloatVector.fromMemorySegment(F, y, oy, LE), a0);
+                a1 = FloatVector.fromMemorySegment(F, x, ox + LB, LE).fma(FloatVector.fromMemorySegment(F, y, oy + LB, LE), a1);
+                a2 = FloatVector.fromMemorySegment(F, x, ox + 2 * LB, LE).fma(FloatVector.fromMemorySegment(F, y, oy + 2 * LB, LE), a2);
+                a3 = FloatVector.fromMemorySegment(F, x, ox + 3 * LB, LE).fma(FloatVector.fromMemorySegment(F, y, oy + 3 * LB, LE), a3);
             }
             int bound = F.loopBound(n);
             for (; i < bound; i += L) {
-                a0 = fma(load(x, xo + 4L * i), load(y, yo + 4L * i), a0);
+                a0 = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE).fma(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE), a0);
             }
             sum = Lanes.sum(a0.add(a1).add(a2.add(a3)));
         }
@@ -94,7 +94,7 @@ public final class SimdKernelSupport implements KernelSupport {
         FloatVector av = FloatVector.broadcast(F, a);
         for (; i < bound; i += L) {
             long ox = xo + 4L * i, oy = yo + 4L * i;
-            fma(load(x, ox), av, load(y, oy)).intoMemorySegment(y, oy, LE);
+            FloatVector.fromMemorySegment(F, x, ox, LE).fma(av, FloatVector.fromMemorySegment(F, y, oy, LE)).intoMemorySegment(y, oy, LE);
         }
         for (; i < n; i++) {
             put(y, yo + 4L * i, fma(a, get(x, xo + 4L * i), get(y, yo + 4L * i)));
@@ -107,7 +107,7 @@ public final class SimdKernelSupport implements KernelSupport {
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
             long o = xo + 4L * i;
-            load(x, o).mul(a).intoMemorySegment(x, o, LE);
+            FloatVector.fromMemorySegment(F, x, o, LE).mul(a).intoMemorySegment(x, o, LE);
         }
         for (; i < n; i++) {
             put(x, xo + 4L * i, a * get(x, xo + 4L * i));
@@ -142,16 +142,16 @@ public final class SimdKernelSupport implements KernelSupport {
             int bound4 = n - n % (4 * L);
             for (; i < bound4; i += 4 * L) {
                 long o = xo + 4L * i;
-                FloatVector v0 = load(x, o), v1 = load(x, o + LB), v2 = load(x, o + 2 * LB), v3 = load(x, o + 3 * LB);
-                a0 = fma(v0, v0, a0);
-                a1 = fma(v1, v1, a1);
-                a2 = fma(v2, v2, a2);
-                a3 = fma(v3, v3, a3);
+                FloatVector v0 = FloatVector.fromMemorySegment(F, x, o, LE), v1 = FloatVector.fromMemorySegment(F, x, o + LB, LE), v2 = FloatVector.fromMemorySegment(F, x, o + 2 * LB, LE), v3 = FloatVector.fromMemorySegment(F, x, o + 3 * LB, LE);
+                a0 = v0.fma(v0, a0);
+                a1 = v1.fma(v1, a1);
+                a2 = v2.fma(v2, a2);
+                a3 = v3.fma(v3, a3);
             }
             int bound = F.loopBound(n);
             for (; i < bound; i += L) {
-                FloatVector v = load(x, xo + 4L * i);
-                a0 = fma(v, v, a0);
+                FloatVector v = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE);
+                a0 = v.fma(v, a0);
             }
             sum = Lanes.sum(a0.add(a1).add(a2.add(a3)));
         }
@@ -172,12 +172,12 @@ public final class SimdKernelSupport implements KernelSupport {
             int bound2 = n - n % (2 * L);
             for (; i < bound2; i += 2 * L) {
                 long o = xo + 4L * i;
-                a0 = a0.max(load(x, o).abs());
-                a1 = a1.max(load(x, o + LB).abs());
+                a0 = a0.max(FloatVector.fromMemorySegment(F, x, o, LE).abs());
+                a1 = a1.max(FloatVector.fromMemorySegment(F, x, o + LB, LE).abs());
             }
             int bound = F.loopBound(n);
             for (; i < bound; i += L) {
-                a0 = a0.max(load(x, xo + 4L * i).abs());
+                a0 = a0.max(FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE).abs());
             }
             m = a0.max(a1).reduceLanes(VectorOperators.MAX);
         }
@@ -206,19 +206,19 @@ public final class SimdKernelSupport implements KernelSupport {
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
                 for (int j = 0; j < bound; j += L) {
                     long o = 4L * j;
-                    FloatVector xv = load(x, xo + o);
-                    a0 = fma(load(w, w0 + o), xv, a0);
-                    a1 = fma(load(w, w1 + o), xv, a1);
-                    a2 = fma(load(w, w2 + o), xv, a2);
-                    a3 = fma(load(w, w3 + o), xv, a3);
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
+                    a0 = FloatVector.fromMemorySegment(F, w, w0 + o, LE).fma(xv, a0);
+                    a1 = FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(xv, a1);
+                    a2 = FloatVector.fromMemorySegment(F, w, w2 + o, LE).fma(xv, a2);
+                    a3 = FloatVector.fromMemorySegment(F, w, w3 + o, LE).fma(xv, a3);
                 }
                 if (bound < cols) {
                     long o = 4L * (cols - L);
-                    FloatVector xv = load(x, xo + o);
-                    a0 = a0.blend(fma(load(w, w0 + o), xv, a0), fresh);
-                    a1 = a1.blend(fma(load(w, w1 + o), xv, a1), fresh);
-                    a2 = a2.blend(fma(load(w, w2 + o), xv, a2), fresh);
-                    a3 = a3.blend(fma(load(w, w3 + o), xv, a3), fresh);
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
+                    a0 = a0.blend(FloatVector.fromMemorySegment(F, w, w0 + o, LE).fma(xv, a0), fresh);
+                    a1 = a1.blend(FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(xv, a1), fresh);
+                    a2 = a2.blend(FloatVector.fromMemorySegment(F, w, w2 + o, LE).fma(xv, a2), fresh);
+                    a3 = a3.blend(FloatVector.fromMemorySegment(F, w, w3 + o, LE).fma(xv, a3), fresh);
                 }
                 FloatVector sum = Lanes.sum4(a0, a1, a2, a3);
                 finish4(sum.lane(0), sum.lane(1), sum.lane(2), sum.lane(3), alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
@@ -312,20 +312,20 @@ public final class SimdKernelSupport implements KernelSupport {
         int bound = F.loopBound(cols);
         for (int j = 0; j < bound; j += L) {
             long o = 4L * j;
-            FloatVector xv = load(x, xo + o);
-            a0 = fma(load(w, w0 + o), xv, a0);
-            a1 = fma(load(w, w1 + o), xv, a1);
-            a2 = fma(load(w, w2 + o), xv, a2);
-            a3 = fma(load(w, w3 + o), xv, a3);
+            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
+            a0 = FloatVector.fromMemorySegment(F, w, w0 + o, LE).fma(xv, a0);
+            a1 = FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(xv, a1);
+            a2 = FloatVector.fromMemorySegment(F, w, w2 + o, LE).fma(xv, a2);
+            a3 = FloatVector.fromMemorySegment(F, w, w3 + o, LE).fma(xv, a3);
         }
         if (bound < cols) {
             long o = 4L * (cols - L);
             VectorMask<Float> fresh = tailLanes(cols);
-            FloatVector xv = load(x, xo + o);
-            a0 = a0.blend(fma(load(w, w0 + o), xv, a0), fresh);
-            a1 = a1.blend(fma(load(w, w1 + o), xv, a1), fresh);
-            a2 = a2.blend(fma(load(w, w2 + o), xv, a2), fresh);
-            a3 = a3.blend(fma(load(w, w3 + o), xv, a3), fresh);
+            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
+            a0 = a0.blend(FloatVector.fromMemorySegment(F, w, w0 + o, LE).fma(xv, a0), fresh);
+            a1 = a1.blend(FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(xv, a1), fresh);
+            a2 = a2.blend(FloatVector.fromMemorySegment(F, w, w2 + o, LE).fma(xv, a2), fresh);
+            a3 = a3.blend(FloatVector.fromMemorySegment(F, w, w3 + o, LE).fma(xv, a3), fresh);
         }
         FloatVector s = Lanes.sum4(a0, a1, a2, a3);
         finish4(s.lane(0), s.lane(1), s.lane(2), s.lane(3), alpha, beta, out, oo, b, bo);
@@ -374,22 +374,22 @@ public final class SimdKernelSupport implements KernelSupport {
             int bound = F.loopBound(cols);
             for (int j = 0; j < bound; j += L) {
                 long o = 4L * j;
-                FloatVector acc = load(y, yo + o);
-                acc = fma(load(w, w0 + o), v0, acc);
-                acc = fma(load(w, w1 + o), v1, acc);
-                acc = fma(load(w, w2 + o), v2, acc);
-                acc = fma(load(w, w3 + o), v3, acc);
+                FloatVector acc = FloatVector.fromMemorySegment(F, y, yo + o, LE);
+                acc = FloatVector.fromMemorySegment(F, w, w0 + o, LE).fma(v0, acc);
+                acc = FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(v1, acc);
+                acc = FloatVector.fromMemorySegment(F, w, w2 + o, LE).fma(v2, acc);
+                acc = FloatVector.fromMemorySegment(F, w, w3 + o, LE).fma(v3, acc);
                 acc.intoMemorySegment(y, yo + o, LE);
             }
             if (bound < cols) {
                 // The last L elements of the row, overlapping the vector just stored: the lanes it already
                 // updated are written back unchanged (the blend), the others get the same FMA chain as above.
                 long o = 4L * (cols - L);
-                FloatVector old = load(y, yo + o);
-                FloatVector acc = fma(load(w, w0 + o), v0, old);
-                acc = fma(load(w, w1 + o), v1, acc);
-                acc = fma(load(w, w2 + o), v2, acc);
-                acc = fma(load(w, w3 + o), v3, acc);
+                FloatVector old = FloatVector.fromMemorySegment(F, y, yo + o, LE);
+                FloatVector acc = FloatVector.fromMemorySegment(F, w, w0 + o, LE).fma(v0, old);
+                acc = FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(v1, acc);
+                acc = FloatVector.fromMemorySegment(F, w, w2 + o, LE).fma(v2, acc);
+                acc = FloatVector.fromMemorySegment(F, w, w3 + o, LE).fma(v3, acc);
                 old.blend(acc, tailLanes(cols)).intoMemorySegment(y, yo + o, LE);
             }
             return;
@@ -492,7 +492,7 @@ public final class SimdKernelSupport implements KernelSupport {
         int bound = F.loopBound(s);
         for (; i < bound; i += L) {
             long o = 4L * i;
-            load(v, vo + o).sub(load(t, to + o)).intoMemorySegment(r, ro + o, LE);
+            FloatVector.fromMemorySegment(F, v, vo + o, LE).sub(FloatVector.fromMemorySegment(F, t, to + o, LE)).intoMemorySegment(r, ro + o, LE);
         }
         for (; i < s; i++) {
             long o = 4L * i;
@@ -505,14 +505,14 @@ public final class SimdKernelSupport implements KernelSupport {
         int cb = F.loopBound(c);
         for (; j < cb; j += L) {
             long o = 4L * j;
-            FloatVector vv = load(v, vs + o), uu = load(u, uo + o);
+            FloatVector vv = FloatVector.fromMemorySegment(F, v, vs + o, LE), uu = FloatVector.fromMemorySegment(F, u, uo + o, LE);
             FloatVector aa = uu.sub(vv).max(0f).neg();
             FloatVector d = aa.sub(vv);
             FloatVector un = uu.add(d);
             aa.intoMemorySegment(a, ao + o, LE);
             un.intoMemorySegment(u, uo + o, LE);
             vv.sub(aa).sub(un).mul(rho).intoMemorySegment(r, rs + o, LE);
-            acc = fma(d, d, acc);
+            acc = d.fma(d, acc);
         }
         float cons = Lanes.sum(acc);
         for (; j < c; j++) {

@@ -48,19 +48,17 @@ import jdk.incubator.vector.VectorSpecies;
  *       double lanes, so they match the reference up to summation order (a few n·2⁻⁵³·Σ|terms|); inputs
  *       with NaN, ±∞ or data outside dom Ψ are summed by the scalar reference instead.</li>
  * </ul>
- * The Newton residuals and the scaled soft-threshold use exact fused multiply-adds whatever
- * {@code netinvert.fma} says, because they carry the accuracy; that switch only chooses between fused
- * and separate operations in the polynomial and the derivative. The transcendental operations run as
+ * Every multiply-add is fused (the SIMD kernels require hardware FMA); in the Newton residuals and the
+ * scaled soft-threshold that exactness carries the accuracy. The transcendental operations run as
  * Java code (equal to an ulp) until C2 has compiled a call site, so early and late results may differ
  * by an ulp.
  */
 public final class SimdProxSupport implements ProxSupport {
 
-    // static final so that C2 treats species, lengths and the FMA choice as constants (DESIGN.md decision 3).
+    // static final so that C2 treats species and lengths as constants (DESIGN.md decision 3).
     private static final VectorSpecies<Float> F = VectorConstants.SPECIES;
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
     private static final int L = F.length();
-    private static final boolean FMA = VectorConstants.USE_FMA;
     private static final ByteOrder LE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
     private static final float INF = Float.POSITIVE_INFINITY;
@@ -95,24 +93,12 @@ public final class SimdProxSupport implements ProxSupport {
 
     // ------------------------------------------------------------------ plumbing
 
-    private static FloatVector load(MemorySegment s, long off) {
-        return FloatVector.fromMemorySegment(F, s, off, LE_ORDER);
-    }
-
-    private static void store(FloatVector v, MemorySegment s, long off) {
-        v.intoMemorySegment(s, off, LE_ORDER);
-    }
-
     private static float get(MemorySegment s, long off) {
         return s.get(FloatVec.LAYOUT, off);
     }
 
     private static void put(MemorySegment s, long off, float v) {
         s.set(FloatVec.LAYOUT, off, v);
-    }
-
-    private static FloatVector fmaPerf(FloatVector a, FloatVector b, FloatVector c) {
-        return FMA ? a.fma(b, c) : a.mul(b).add(c);
     }
 
     /** |m| with the sign bit of s (copySign, −0 and NaN included). */
@@ -137,14 +123,14 @@ public final class SimdProxSupport implements ProxSupport {
     private static FloatVector artanhMinusIdentityPoly(FloatVector t) {
         FloatVector x = t.mul(t);
         FloatVector p = FloatVector.broadcast(F, G8);
-        p = fmaPerf(p, x, FloatVector.broadcast(F, G7));
-        p = fmaPerf(p, x, FloatVector.broadcast(F, G6));
-        p = fmaPerf(p, x, FloatVector.broadcast(F, G5));
-        p = fmaPerf(p, x, FloatVector.broadcast(F, G4));
-        p = fmaPerf(p, x, FloatVector.broadcast(F, G3));
-        p = fmaPerf(p, x, FloatVector.broadcast(F, G2));
-        p = fmaPerf(p, x, FloatVector.broadcast(F, G1));
-        p = fmaPerf(p, x, FloatVector.broadcast(F, G0));
+        p = p.fma(x, FloatVector.broadcast(F, G7));
+        p = p.fma(x, FloatVector.broadcast(F, G6));
+        p = p.fma(x, FloatVector.broadcast(F, G5));
+        p = p.fma(x, FloatVector.broadcast(F, G4));
+        p = p.fma(x, FloatVector.broadcast(F, G3));
+        p = p.fma(x, FloatVector.broadcast(F, G2));
+        p = p.fma(x, FloatVector.broadcast(F, G1));
+        p = p.fma(x, FloatVector.broadcast(F, G0));
         return x.mul(t).mul(p);
     }
 
@@ -181,36 +167,36 @@ public final class SimdProxSupport implements ProxSupport {
             }
             case Activation.Relu r -> {
                 for (; i < bound; i += L) {
-                    store(load(z, zo + 4L * i).max(0f), out, oo + 4L * i);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).max(0f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.LeakyRelu lr -> {
                 float s = lr.slope();
                 for (; i < bound; i += L) {
-                    FloatVector v = load(z, zo + 4L * i);
-                    store(v.blend(v.mul(s), v.compare(LT, 0f)), out, oo + 4L * i);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+                    (v.blend(v.mul(s), v.compare(LT, 0f))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.SoftThreshold st -> {
                 float lambda = st.lambda();
                 for (; i < bound; i += L) {
-                    FloatVector v = load(z, zo + 4L * i);
-                    store(copySign(v.abs().sub(lambda).max(0f), v), out, oo + 4L * i);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+                    (copySign(v.abs().sub(lambda).max(0f), v)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.Tanh t -> {
                 for (; i < bound; i += L) {
-                    store(load(z, zo + 4L * i).lanewise(TANH), out, oo + 4L * i);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).lanewise(TANH)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.Clip c -> {
                 for (; i < bound; i += L) {
-                    store(load(z, zo + 4L * i).min(1f).max(-1f), out, oo + 4L * i);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).min(1f).max(-1f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.Sigmoid s -> {
                 for (; i < bound; i += L) {
-                    store(logistic(load(z, zo + 4L * i)), out, oo + 4L * i);
+                    (logistic(FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
         }
@@ -241,8 +227,8 @@ public final class SimdProxSupport implements ProxSupport {
                 int i = 0;
                 int bound = F.loopBound(n);
                 for (; i < bound; i += L) {
-                    FloatVector v = load(z, zo + 4L * i);
-                    store(v.blend(v.mul(f), v.compare(LT, 0f)), out, oo + 4L * i);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+                    (v.blend(v.mul(f), v.compare(LT, 0f))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
                 for (; i < n; i++) {
                     put(out, oo + 4L * i, (float) sigma.prox(get(z, zo + 4L * i), c));
@@ -287,8 +273,8 @@ public final class SimdProxSupport implements ProxSupport {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
-            FloatVector v = load(z, zo + 4L * i);
-            store(copySign(negC.fma(lam, v.abs()).max(0f), v), out, oo + 4L * i);
+            FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+            (copySign(negC.fma(lam, v.abs()).max(0f), v)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
         }
         for (; i < n; i++) {
             float v = get(z, zo + 4L * i);
@@ -640,49 +626,48 @@ public final class SimdProxSupport implements ProxSupport {
         switch (sigma) {
             case Activation.Identity id -> {
                 for (; i < bound; i += L) {
-                    FloatVector v = load(z, zo + 4L * i);
-                    store(one.add(v.sub(v).blend(0f, v.abs().compare(EQ, INF))), out, oo + 4L * i); // NaN stays NaN
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+                    (one.add(v.sub(v).blend(0f, v.abs().compare(EQ, INF)))).intoMemorySegment(out, oo + 4L * i, LE_ORDER); // NaN stays NaN
                 }
             }
             case Activation.Relu r -> {
                 for (; i < bound; i += L) {
-                    FloatVector v = load(z, zo + 4L * i);
-                    store(zero.blend(1f, v.compare(GT, 0f)).blend(v, v.compare(EQ, v).not()), out, oo + 4L * i);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+                    (zero.blend(1f, v.compare(GT, 0f)).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.LeakyRelu lr -> {
                 float s = lr.slope();
                 for (; i < bound; i += L) {
-                    FloatVector v = load(z, zo + 4L * i);
-                    store(FloatVector.broadcast(F, s).blend(1f, v.compare(GT, 0f)).blend(v, v.compare(EQ, v).not()),
-                            out, oo + 4L * i);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+                    (FloatVector.broadcast(F, s).blend(1f, v.compare(GT, 0f)).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.SoftThreshold st -> {
                 float lambda = st.lambda();
                 boolean identity = lambda == 0f;
                 for (; i < bound; i += L) {
-                    FloatVector v = load(z, zo + 4L * i);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
                     VectorMask<Float> slope1 = identity ? F.maskAll(true) : v.abs().compare(GT, lambda);
-                    store(zero.blend(1f, slope1).blend(v, v.compare(EQ, v).not()), out, oo + 4L * i);
+                    (zero.blend(1f, slope1).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.Clip cl -> {
                 for (; i < bound; i += L) {
-                    FloatVector v = load(z, zo + 4L * i);
-                    store(zero.blend(1f, v.abs().compare(LT, 1f)).blend(v, v.compare(EQ, v).not()), out, oo + 4L * i);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+                    (zero.blend(1f, v.abs().compare(LT, 1f)).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.Tanh t -> {
                 for (; i < bound; i += L) {
-                    FloatVector v = load(z, zo + 4L * i);
-                    store(bump(v.abs().mul(-2f).lanewise(EXP), 4f), out, oo + 4L * i);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+                    (bump(v.abs().mul(-2f).lanewise(EXP), 4f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.Sigmoid s -> {
                 for (; i < bound; i += L) {
-                    FloatVector v = load(z, zo + 4L * i);
-                    store(bump(v.abs().neg().lanewise(EXP), 1f), out, oo + 4L * i);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+                    (bump(v.abs().neg().lanewise(EXP), 1f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
         }
@@ -699,41 +684,41 @@ public final class SimdProxSupport implements ProxSupport {
         switch (sigma) {
             case Activation.Identity id -> {
                 for (; i < bound; i += L) {
-                    store(load(z, zo + 4L * i).sub(load(y, yo + 4L * i)), out, oo + 4L * i);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.Relu r -> {
                 for (; i < bound; i += L) {
-                    store(load(z, zo + 4L * i).max(0f).sub(load(y, yo + 4L * i)), out, oo + 4L * i);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).max(0f).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.LeakyRelu lr -> {
                 float s = lr.slope();
                 for (; i < bound; i += L) {
-                    FloatVector v = load(z, zo + 4L * i);
-                    store(v.blend(v.mul(s), v.compare(LT, 0f)).sub(load(y, yo + 4L * i)), out, oo + 4L * i);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+                    (v.blend(v.mul(s), v.compare(LT, 0f)).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.SoftThreshold st -> {
                 float lambda = st.lambda();
                 for (; i < bound; i += L) {
-                    FloatVector v = load(z, zo + 4L * i);
-                    store(copySign(v.abs().sub(lambda).max(0f), v).sub(load(y, yo + 4L * i)), out, oo + 4L * i);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+                    (copySign(v.abs().sub(lambda).max(0f), v).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.Tanh t -> {
                 for (; i < bound; i += L) {
-                    store(load(z, zo + 4L * i).lanewise(TANH).sub(load(y, yo + 4L * i)), out, oo + 4L * i);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).lanewise(TANH).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.Clip c -> {
                 for (; i < bound; i += L) {
-                    store(load(z, zo + 4L * i).min(1f).max(-1f).sub(load(y, yo + 4L * i)), out, oo + 4L * i);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).min(1f).max(-1f).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
             case Activation.Sigmoid s -> {
                 for (; i < bound; i += L) {
-                    store(logistic(load(z, zo + 4L * i)).sub(load(y, yo + 4L * i)), out, oo + 4L * i);
+                    (logistic(FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER)).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
                 }
             }
         }
@@ -760,13 +745,13 @@ public final class SimdProxSupport implements ProxSupport {
             case Activation.Identity id -> {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    lsStore(one, load(z, zo + o), y, yo, m, mo, out, oo, o);
+                    lsStore(one, FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER), y, yo, m, mo, out, oo, o);
                 }
             }
             case Activation.Relu r -> {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector v = load(z, zo + o);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER);
                     lsStore(zero.blend(1f, v.compare(GT, 0f)), v.max(0f), y, yo, m, mo, out, oo, o);
                 }
             }
@@ -775,7 +760,7 @@ public final class SimdProxSupport implements ProxSupport {
                 FloatVector slope = FloatVector.broadcast(F, k);
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector v = load(z, zo + o);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER);
                     lsStore(slope.blend(1f, v.compare(GT, 0f)), v.blend(v.mul(k), v.compare(LT, 0f)), y, yo, m, mo,
                             out, oo, o);
                 }
@@ -785,7 +770,7 @@ public final class SimdProxSupport implements ProxSupport {
                 boolean identity = lambda == 0f; // σ′ = 1 everywhere, as in derivative()
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector v = load(z, zo + o);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER);
                     VectorMask<Float> slope1 = identity ? F.maskAll(true) : v.abs().compare(GT, lambda);
                     lsStore(zero.blend(1f, slope1), copySign(v.abs().sub(lambda).max(0f), v), y, yo, m, mo, out, oo, o);
                 }
@@ -793,21 +778,21 @@ public final class SimdProxSupport implements ProxSupport {
             case Activation.Clip c -> {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector v = load(z, zo + o);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER);
                     lsStore(zero.blend(1f, v.abs().compare(LT, 1f)), v.min(1f).max(-1f), y, yo, m, mo, out, oo, o);
                 }
             }
             case Activation.Tanh t -> {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector s = load(z, zo + o).lanewise(TANH);
+                    FloatVector s = FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER).lanewise(TANH);
                     lsStore(one.sub(s.mul(s)), s, y, yo, m, mo, out, oo, o);
                 }
             }
             case Activation.Sigmoid sg -> {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector s = logistic(load(z, zo + o));
+                    FloatVector s = logistic(FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER));
                     lsStore(s.mul(one.sub(s)), s, y, yo, m, mo, out, oo, o);
                 }
             }
@@ -823,12 +808,12 @@ public final class SimdProxSupport implements ProxSupport {
     /** out ← m·d·(s − y) at byte offset o, +0 where m = 0 (m null: no weights). */
     private static void lsStore(FloatVector d, FloatVector s, MemorySegment y, long yo, MemorySegment m, long mo,
                                 MemorySegment out, long oo, long o) {
-        FloatVector g = d.mul(s.sub(load(y, yo + o)));
+        FloatVector g = d.mul(s.sub(FloatVector.fromMemorySegment(F, y, yo + o, LE_ORDER)));
         if (m != null) {
-            FloatVector w = load(m, mo + o);
+            FloatVector w = FloatVector.fromMemorySegment(F, m, mo + o, LE_ORDER);
             g = g.mul(w).blend(0f, w.compare(EQ, 0f));
         }
-        store(g, out, oo + o);
+        g.intoMemorySegment(out, oo + o, LE_ORDER);
     }
 
     // ------------------------------------------------------------------ sums in double lanes
@@ -1229,7 +1214,7 @@ public final class SimdProxSupport implements ProxSupport {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
-            FloatVector v = load(y, yo + 4L * i);
+            FloatVector v = FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER);
             VectorMask<Float> inside = switch (sigma) {
                 case Activation.Relu r -> v.compare(GE, 0f).and(v.compare(LT, INF));
                 case Activation.Tanh t -> v.abs().compare(LE, 1f);

@@ -37,15 +37,19 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <h2>Small methods</h2>
  * Each kernel's loop over rows and lane groups is one method with its vector body written once, which
- * returns a float or double; no helper takes or returns a vector except load/store/fma. A Vector API method that grows
+ * returns a float or double; no helper takes or returns a vector, and loads, stores and FMAs call the
+ * Vector API directly (its methods are {@code @ForceInline}, so C2 inlines them whatever the profile says). A Vector API method that grows
  * past C2's inlining budget (NodeCountInliningCutoff) stops inlining, and a vector helper that got
  * compiled on its own while still cold is refused later ("already compiled into a big method"); either
  * way every vector crossing the call is boxed: the first version of the fused dual step allocated
- * ~0.5 MB per 64×64 call and ran 20× slower. The skipped lanes of an overlapping last vector are the
+ * ~0.5 MB per 64×64 call and ran 20× slower. For the same reason the lane sums are written out in each
+ * kernel (a loop over {@link Lanes#fold}, which returns a constant shuffle, not a vector): a call to
+ * {@code Lanes.sum(acc)} was refused with "NodeCountInliningCutoff" in the fused PDHG steps, and the
+ * boxed accumulator cost 2-22 KB per iteration of a 32×32 PDHG-TV solve, at 512 bits as at 256. The skipped lanes of an overlapping last vector are the
  * lanes whose index is below {@code skip}: {@code iota ≥ skip}, one compare.
  *
  * <h2>Bitwise agreement</h2>
- * The scalar boundary code performs the same operations as a vector lane (including FMA when it is on),
+ * The scalar boundary code performs the same operations as a vector lane (including the fused multiply-add),
  * so which path computes a pixel does not change its value; row-block splits are therefore exact.
  * Reductions keep one float accumulator vector per row and add the row's lane sum into a double.
  *
@@ -54,10 +58,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class SimdStencilSupport implements StencilSupport {
 
-    // static final so that C2 treats species, length and FMA choice as constants (DESIGN.md decision 3).
+    // static final so that C2 treats species and length as constants (DESIGN.md decision 3).
     private static final VectorSpecies<Float> F = VectorConstants.SPECIES;
     private static final int L = F.length();
-    private static final boolean FMA = VectorConstants.USE_FMA;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Lane k ← lane k+1 (the last lane keeps its own): the right neighbours of the group that ends a row. */
     private static final VectorShuffle<Float> NEXT = VectorShuffle.fromOp(F, k -> Math.min(k + 1, L - 1));
@@ -68,20 +71,8 @@ public final class SimdStencilSupport implements StencilSupport {
 
     @Override public String name() { return "simd"; }
 
-    private static FloatVector load(MemorySegment s, long off) {
-        return FloatVector.fromMemorySegment(F, s, off, LE);
-    }
-
-    private static void store(FloatVector v, MemorySegment s, long off) {
-        v.intoMemorySegment(s, off, LE);
-    }
-
-    private static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {
-        return FMA ? a.fma(b, c) : a.mul(b).add(c);
-    }
-
     private static float fma(float a, float b, float c) {
-        return FMA ? Math.fma(a, b, c) : a * b + c;
+        return Math.fma(a, b, c);
     }
 
     private static float get(MemorySegment s, long off) {
@@ -141,10 +132,10 @@ public final class SimdStencilSupport implements StencilSupport {
                 for (int k = 0; k < groups; k++) {
                     int j = Math.min(k * L, w - L);
                     long o = rel + 4L * j, rs = j + L < w ? 4 : 0;
-                    FloatVector v = load(x, xo + o);
-                    FloatVector right = load(x, xo + o + rs).blend(v.rearrange(NEXT), F.maskAll(rs == 0));
-                    store(load(x, xo + o + dn).sub(v).blend(0f, noDown), d1, d1o + o);
-                    store(right.sub(v).blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j))), d2, d2o + o);
+                    FloatVector v = FloatVector.fromMemorySegment(F, x, xo + o, LE);
+                    FloatVector right = FloatVector.fromMemorySegment(F, x, xo + o + rs, LE).blend(v.rearrange(NEXT), F.maskAll(rs == 0));
+                    (FloatVector.fromMemorySegment(F, x, xo + o + dn, LE).sub(v).blend(0f, noDown)).intoMemorySegment(d1, d1o + o, LE);
+                    (right.sub(v).blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)))).intoMemorySegment(d2, d2o + o, LE);
                 }
             }
         }
@@ -162,11 +153,11 @@ public final class SimdStencilSupport implements StencilSupport {
         int j = 0;
         for (; j + L <= n; j += L) {
             long o = 4L * j;
-            store(load(a, ao + o).sub(load(b, bo + o)), out, oo + o);
+            (FloatVector.fromMemorySegment(F, a, ao + o, LE).sub(FloatVector.fromMemorySegment(F, b, bo + o, LE))).intoMemorySegment(out, oo + o, LE);
         }
         if (j < n) {
             long o = 4L * (n - L);
-            store(load(a, ao + o).sub(load(b, bo + o)), out, oo + o);
+            (FloatVector.fromMemorySegment(F, a, ao + o, LE).sub(FloatVector.fromMemorySegment(F, b, bo + o, LE))).intoMemorySegment(out, oo + o, LE);
         }
     }
 
@@ -180,10 +171,10 @@ public final class SimdStencilSupport implements StencilSupport {
         }
         int j = 0;
         for (; j + L <= n; j += L) {
-            store(z, out, oo + 4L * j);
+            z.intoMemorySegment(out, oo + 4L * j, LE);
         }
         if (j < n) {
-            store(z, out, oo + 4L * (n - L));
+            z.intoMemorySegment(out, oo + 4L * (n - L), LE);
         }
     }
 
@@ -231,12 +222,12 @@ public final class SimdStencilSupport implements StencilSupport {
                 for (int k = 0; k < groups; k++) {
                     int j = Math.min(k * L, w - L);
                     long o = rel + 4L * j, ls = j > 0 ? 4 : 0;
-                    FloatVector b2 = load(p2, p2o + o - ls);
+                    FloatVector b2 = FloatVector.fromMemorySegment(F, p2, p2o + o - ls, LE);
                     b2 = b2.blend(b2.rearrange(PREV), F.maskAll(ls == 0))
                             .blend(0f, iota.compare(VectorOperators.LT, (float) (1 - j)));
-                    FloatVector a2 = load(p2, p2o + o).blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)));
-                    FloatVector v1 = load(p1, p1o + o).blend(0f, noDown).sub(load(p1, p1o + o - upOff).blend(0f, noUp));
-                    store(v1.add(a2.sub(b2)), out, oo + o);
+                    FloatVector a2 = FloatVector.fromMemorySegment(F, p2, p2o + o, LE).blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)));
+                    FloatVector v1 = FloatVector.fromMemorySegment(F, p1, p1o + o, LE).blend(0f, noDown).sub(FloatVector.fromMemorySegment(F, p1, p1o + o - upOff, LE).blend(0f, noUp));
+                    (v1.add(a2.sub(b2))).intoMemorySegment(out, oo + o, LE);
                 }
             }
         }
@@ -292,14 +283,17 @@ public final class SimdStencilSupport implements StencilSupport {
                 FloatVector s = FloatVector.zero(F);
                 for (int ch = 0; ch < c; ch++) {
                     long o = xr + ch * plane + 4L * j;
-                    FloatVector v = load(x, o);
-                    FloatVector d1 = load(x, o + dn).sub(v).blend(0f, noDown);
-                    FloatVector d2 = load(x, o + rs).blend(v.rearrange(NEXT), lastGroup).sub(v).blend(0f, noRight);
-                    s = fma(d2, d2, fma(d1, d1, s));
+                    FloatVector v = FloatVector.fromMemorySegment(F, x, o, LE);
+                    FloatVector d1 = FloatVector.fromMemorySegment(F, x, o + dn, LE).sub(v).blend(0f, noDown);
+                    FloatVector d2 = FloatVector.fromMemorySegment(F, x, o + rs, LE).blend(v.rearrange(NEXT), lastGroup).sub(v).blend(0f, noRight);
+                    s = d2.fma(d2, d1.fma(d1, s));
                 }
                 acc = acc.add(s.sqrt(), iota.compare(VectorOperators.GE, (float) (k * L - j)));
             }
-            sum += Lanes.sum(acc);
+            for (int f = L / 2; f > 0; f >>= 1) { // Σ lanes, Lanes' fixed butterfly written out (see class doc)
+                acc = acc.add(acc.rearrange(Lanes.fold(f)));
+            }
+            sum += acc.lane(0);
         }
         return sum;
     }
@@ -349,13 +343,16 @@ public final class SimdStencilSupport implements StencilSupport {
                 for (int k = 0; k < groups; k++) {
                     int j = Math.min(k * L, w - L);
                     long o = xr + 4L * j, rs = j + L < w ? 4 : 0;
-                    FloatVector v = load(x, o);
-                    FloatVector d1 = load(x, o + dn).sub(v).blend(0f, noDown);
-                    FloatVector d2 = load(x, o + rs).blend(v.rearrange(NEXT), F.maskAll(rs == 0)).sub(v)
+                    FloatVector v = FloatVector.fromMemorySegment(F, x, o, LE);
+                    FloatVector d1 = FloatVector.fromMemorySegment(F, x, o + dn, LE).sub(v).blend(0f, noDown);
+                    FloatVector d2 = FloatVector.fromMemorySegment(F, x, o + rs, LE).blend(v.rearrange(NEXT), F.maskAll(rs == 0)).sub(v)
                             .blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)));
                     acc = acc.add(d1.abs().add(d2.abs()), iota.compare(VectorOperators.GE, (float) (k * L - j)));
                 }
-                sum += Lanes.sum(acc);
+                for (int f = L / 2; f > 0; f >>= 1) { // Σ lanes, Lanes' fixed butterfly written out (see class doc)
+                    acc = acc.add(acc.rearrange(Lanes.fold(f)));
+                }
+                sum += acc.lane(0);
             }
         }
         return sum;
@@ -398,12 +395,15 @@ public final class SimdStencilSupport implements StencilSupport {
             FloatVector s = FloatVector.zero(F);
             for (int ch = 0; ch < c; ch++) {
                 long o = pr + 4L * j + ch * plane;
-                FloatVector a = load(p1, p1o + o), b = load(p2, p2o + o);
-                s = fma(b, b, fma(a, a, s));
+                FloatVector a = FloatVector.fromMemorySegment(F, p1, p1o + o, LE), b = FloatVector.fromMemorySegment(F, p2, p2o + o, LE);
+                s = b.fma(b, a.fma(a, s));
             }
             acc = acc.add(s.sqrt(), keep);
         }
-        return Lanes.sum(acc);
+        for (int f = L / 2; f > 0; f >>= 1) { // Σ lanes, Lanes' fixed butterfly written out (see class doc)
+            acc = acc.add(acc.rearrange(Lanes.fold(f)));
+        }
+        return acc.lane(0);
     }
 
     @Override
@@ -437,9 +437,12 @@ public final class SimdStencilSupport implements StencilSupport {
         FloatVector acc = FloatVector.zero(F);
         for (int j = from; j + L <= to; j += L) {
             long o = 4L * j;
-            acc = acc.add(load(p1, a + o).abs().add(load(p2, b + o).abs()), keep);
+            acc = acc.add(FloatVector.fromMemorySegment(F, p1, a + o, LE).abs().add(FloatVector.fromMemorySegment(F, p2, b + o, LE).abs()), keep);
         }
-        return Lanes.sum(acc);
+        for (int f = L / 2; f > 0; f >>= 1) { // Σ lanes, Lanes' fixed butterfly written out (see class doc)
+            acc = acc.add(acc.rearrange(Lanes.fold(f)));
+        }
+        return acc.lane(0);
     }
 
     private static float sumOfSquaresAt(MemorySegment p1, long p1o, MemorySegment p2, long p2o, int c,
@@ -482,15 +485,15 @@ public final class SimdStencilSupport implements StencilSupport {
             long pix = start + 4L * k;
             FloatVector s = FloatVector.zero(F);
             for (int ch = 0; ch < c; ch++) {
-                FloatVector a = load(p1, p1o + pix + ch * plane), b = load(p2, p2o + pix + ch * plane);
-                s = fma(b, b, fma(a, a, s));
+                FloatVector a = FloatVector.fromMemorySegment(F, p1, p1o + pix + ch * plane, LE), b = FloatVector.fromMemorySegment(F, p2, p2o + pix + ch * plane, LE);
+                s = b.fma(b, a.fma(a, s));
             }
             // scale = 1/max(1, ‖p‖/r): exactly 1 inside the ball, so those pixels keep their bits.
             FloatVector scale = one.div(s.sqrt().div(r).max(1f));
             for (int ch = 0; ch < c; ch++) {
                 long a = p1o + pix + ch * plane, b = p2o + pix + ch * plane;
-                store(load(p1, a).mul(scale), p1, a);
-                store(load(p2, b).mul(scale), p2, b);
+                (FloatVector.fromMemorySegment(F, p1, a, LE).mul(scale)).intoMemorySegment(p1, a, LE);
+                (FloatVector.fromMemorySegment(F, p2, b, LE).mul(scale)).intoMemorySegment(p2, b, LE);
             }
         }
     }
@@ -505,8 +508,8 @@ public final class SimdStencilSupport implements StencilSupport {
             int k = 0;
             for (; k + L <= n; k += L) {
                 long o = 4L * k;
-                store(load(p1, a + o).min(r).max(-r), p1, a + o);
-                store(load(p2, b + o).min(r).max(-r), p2, b + o);
+                (FloatVector.fromMemorySegment(F, p1, a + o, LE).min(r).max(-r)).intoMemorySegment(p1, a + o, LE);
+                (FloatVector.fromMemorySegment(F, p2, b + o, LE).min(r).max(-r)).intoMemorySegment(p2, b + o, LE);
             }
             for (; k < n; k++) {
                 long o = 4L * k;
@@ -566,19 +569,22 @@ public final class SimdStencilSupport implements StencilSupport {
                 for (int k = 0; k < groups; k++) {
                     int j = Math.min(k * L, w - L);
                     long o = rel + 4L * j, ls = j > 0 ? 4 : 0;
-                    FloatVector b2 = load(z2, z2o + o - ls);
+                    FloatVector b2 = FloatVector.fromMemorySegment(F, z2, z2o + o - ls, LE);
                     b2 = b2.blend(b2.rearrange(PREV), F.maskAll(ls == 0))
                             .blend(0f, iota.compare(VectorOperators.LT, (float) (1 - j)));
-                    FloatVector a2 = load(z2, z2o + o).blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)));
-                    FloatVector dv = load(z1, z1o + o).blend(0f, noDown).sub(load(z1, z1o + o - upOff).blend(0f, noUp))
+                    FloatVector a2 = FloatVector.fromMemorySegment(F, z2, z2o + o, LE).blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)));
+                    FloatVector dv = FloatVector.fromMemorySegment(F, z1, z1o + o, LE).blend(0f, noDown).sub(FloatVector.fromMemorySegment(F, z1, z1o + o - upOff, LE).blend(0f, noUp))
                             .add(a2.sub(b2));
-                    FloatVector xv = load(x, xo + o);
-                    FloatVector nu = fma(negTau, fma(negAlpha, dv, load(g, go + o)), xv);
-                    store(nu, out, oo + o);
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
+                    FloatVector nu = negTau.fma(negAlpha.fma(dv, FloatVector.fromMemorySegment(F, g, go + o, LE)), xv);
+                    nu.intoMemorySegment(out, oo + o, LE);
                     FloatVector d = nu.sub(xv);
                     acc = acc.add(d.mul(d), iota.compare(VectorOperators.GE, (float) (k * L - j)));
                 }
-                change += Lanes.sum(acc);
+                for (int f = L / 2; f > 0; f >>= 1) { // Σ lanes, Lanes' fixed butterfly written out (see class doc)
+                    acc = acc.add(acc.rearrange(Lanes.fold(f)));
+                }
+                change += acc.lane(0);
             }
         }
         return change;
@@ -647,21 +653,24 @@ public final class SimdStencilSupport implements StencilSupport {
                 int j = Math.min(k * L, w - L);
                 long o = rel + 4L * j, rs = j + L < w ? 4 : 0;
                 VectorMask<Float> keep = iota.compare(VectorOperators.GE, (float) (k * L - j));
-                FloatVector a = load(xn, xno + o), ad = load(xn, xno + o + dn), ar = load(xn, xno + o + rs);
-                FloatVector u = a.add(a).sub(load(xo, xoo + o));
-                FloatVector ur = ar.add(ar).sub(load(xo, xoo + o + rs)).blend(u.rearrange(NEXT), F.maskAll(rs == 0));
-                FloatVector d1 = ad.add(ad).sub(load(xo, xoo + o + dn)).sub(u).blend(0f, noDown);
+                FloatVector a = FloatVector.fromMemorySegment(F, xn, xno + o, LE), ad = FloatVector.fromMemorySegment(F, xn, xno + o + dn, LE), ar = FloatVector.fromMemorySegment(F, xn, xno + o + rs, LE);
+                FloatVector u = a.add(a).sub(FloatVector.fromMemorySegment(F, xo, xoo + o, LE));
+                FloatVector ur = ar.add(ar).sub(FloatVector.fromMemorySegment(F, xo, xoo + o + rs, LE)).blend(u.rearrange(NEXT), F.maskAll(rs == 0));
+                FloatVector d1 = ad.add(ad).sub(FloatVector.fromMemorySegment(F, xo, xoo + o + dn, LE)).sub(u).blend(0f, noDown);
                 FloatVector d2 = ur.sub(u).blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)));
-                FloatVector old1 = load(z1, z1o + o), old2 = load(z2, z2o + o);
-                FloatVector q1 = fma(sig, d1, old1), q2 = fma(sig, d2, old2);
-                FloatVector s = one.div(fma(q2, q2, q1.mul(q1)).sqrt().max(1f));
+                FloatVector old1 = FloatVector.fromMemorySegment(F, z1, z1o + o, LE), old2 = FloatVector.fromMemorySegment(F, z2, z2o + o, LE);
+                FloatVector q1 = sig.fma(d1, old1), q2 = sig.fma(d2, old2);
+                FloatVector s = one.div(q2.fma(q2, q1.mul(q1)).sqrt().max(1f));
                 FloatVector n1 = old1.blend(q1.mul(s), keep), n2 = old2.blend(q2.mul(s), keep);
-                store(n1, z1, z1o + o);
-                store(n2, z2, z2o + o);
+                n1.intoMemorySegment(z1, z1o + o, LE);
+                n2.intoMemorySegment(z2, z2o + o, LE);
                 FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
-                acc = fma(e2, e2, fma(e1, e1, acc));
+                acc = e2.fma(e2, e1.fma(e1, acc));
             }
-            change += Lanes.sum(acc);
+            for (int f = L / 2; f > 0; f >>= 1) { // Σ lanes, Lanes' fixed butterfly written out (see class doc)
+                acc = acc.add(acc.rearrange(Lanes.fold(f)));
+            }
+            change += acc.lane(0);
         }
         return change;
     }
@@ -738,20 +747,23 @@ public final class SimdStencilSupport implements StencilSupport {
                     int j = Math.min(k * L, w - L);
                     long o = rel + 4L * j, rs = j + L < w ? 4 : 0;
                     VectorMask<Float> keep = iota.compare(VectorOperators.GE, (float) (k * L - j));
-                    FloatVector a = load(xn, xno + o), ad = load(xn, xno + o + dn), ar = load(xn, xno + o + rs);
-                    FloatVector u = a.add(a).sub(load(xo, xoo + o));
-                    FloatVector ur = ar.add(ar).sub(load(xo, xoo + o + rs)).blend(u.rearrange(NEXT), F.maskAll(rs == 0));
-                    FloatVector d1 = ad.add(ad).sub(load(xo, xoo + o + dn)).sub(u).blend(0f, noDown);
+                    FloatVector a = FloatVector.fromMemorySegment(F, xn, xno + o, LE), ad = FloatVector.fromMemorySegment(F, xn, xno + o + dn, LE), ar = FloatVector.fromMemorySegment(F, xn, xno + o + rs, LE);
+                    FloatVector u = a.add(a).sub(FloatVector.fromMemorySegment(F, xo, xoo + o, LE));
+                    FloatVector ur = ar.add(ar).sub(FloatVector.fromMemorySegment(F, xo, xoo + o + rs, LE)).blend(u.rearrange(NEXT), F.maskAll(rs == 0));
+                    FloatVector d1 = ad.add(ad).sub(FloatVector.fromMemorySegment(F, xo, xoo + o + dn, LE)).sub(u).blend(0f, noDown);
                     FloatVector d2 = ur.sub(u).blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)));
-                    FloatVector old1 = load(z1, z1o + o), old2 = load(z2, z2o + o);
-                    FloatVector n1 = old1.blend(fma(sig, d1, old1).min(1f).max(-1f), keep);
-                    FloatVector n2 = old2.blend(fma(sig, d2, old2).min(1f).max(-1f), keep);
-                    store(n1, z1, z1o + o);
-                    store(n2, z2, z2o + o);
+                    FloatVector old1 = FloatVector.fromMemorySegment(F, z1, z1o + o, LE), old2 = FloatVector.fromMemorySegment(F, z2, z2o + o, LE);
+                    FloatVector n1 = old1.blend(sig.fma(d1, old1).min(1f).max(-1f), keep);
+                    FloatVector n2 = old2.blend(sig.fma(d2, old2).min(1f).max(-1f), keep);
+                    n1.intoMemorySegment(z1, z1o + o, LE);
+                    n2.intoMemorySegment(z2, z2o + o, LE);
                     FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
-                    acc = fma(e2, e2, fma(e1, e1, acc));
+                    acc = e2.fma(e2, e1.fma(e1, acc));
                 }
-                change += Lanes.sum(acc);
+                for (int f = L / 2; f > 0; f >>= 1) { // Σ lanes, Lanes' fixed butterfly written out (see class doc)
+                    acc = acc.add(acc.rearrange(Lanes.fold(f)));
+                }
+                change += acc.lane(0);
             }
         }
         return change;

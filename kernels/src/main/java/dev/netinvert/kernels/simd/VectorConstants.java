@@ -1,16 +1,14 @@
 package dev.netinvert.kernels.simd;
 
-import dev.netinvert.kernels.KernelProvider;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The species and FMA choice, fixed once per JVM. Kept apart from the kernels (as Lucene does) so
- * the provider can read them without loading kernel code, and so they are {@code static final}
- * constants for C2. The width comes from the system property {@code netinvert.vector.bits}
- * (128, 256 or 512; never wider than the CPU's preferred width), the FMA choice from
- * {@code netinvert.fma} (default: whether the JVM uses hardware FMA).
+ * The species, fixed once per JVM. Kept apart from the kernels (as Lucene does) so the provider can
+ * read it without loading kernel code, and so it is a {@code static final} constant for C2. The width
+ * comes from the system property {@code netinvert.vector.bits} (128, 256 or 512; never wider than the
+ * CPU's preferred width).
  */
 public final class VectorConstants {
     private VectorConstants() {}
@@ -22,8 +20,6 @@ public final class VectorConstants {
     public static final int REQUESTED_BITS = requestedBits();
 
     public static final VectorSpecies<Float> SPECIES = chooseSpecies();
-
-    public static final boolean USE_FMA = chooseFma();
 
     private static int requestedBits() {
         String s = System.getProperty("netinvert.vector.bits", "").trim();
@@ -48,14 +44,5 @@ public final class VectorConstants {
             bits = 128; // a CPU whose preferred width is 64 bits gains nothing; 128 is the narrowest we support
         }
         return VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
-    }
-
-    private static boolean chooseFma() {
-        String s = System.getProperty("netinvert.fma", "").trim();
-        if (!s.isEmpty()) {
-            return Boolean.parseBoolean(s);
-        }
-        String flag = KernelProvider.vmOption("UseFMA");
-        return flag == null || Boolean.parseBoolean(flag);
     }
 }

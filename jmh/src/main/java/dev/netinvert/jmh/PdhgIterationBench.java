@@ -1,10 +1,18 @@
 package dev.netinvert.jmh;
 
 import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.io.ModelFiles;
+import dev.netinvert.solvers.io.Npy;
+import dev.netinvert.solvers.network.DenseLayer;
+import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.lifted.PdhgEngine;
 import dev.netinvert.solvers.lifted.ReferencePdhgTv;
 import dev.netinvert.solvers.parallel.Parallelism;
+import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -27,12 +35,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * and dual stencil steps) with {@code threads} threads; {@code reference} the same iteration on the
  * plain-array reference kernels. 20 iterations per invocation, so that the fork-join entry is amortised;
  * the score is per iteration. Compare with {@code jmh/numpy_pdhg.py}, the same iteration in NumPy.
+ *
+ * <p>{@code source} is where W, b and y live: {@code arena} as generated (native memory of one arena);
+ * {@code npy} and {@code safetensors} written to files and loaded back as a user's {@code invert} loads
+ * them (float32 tensors memory-mapped in place, so W is a mapped segment beside the arena's workspace).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 public class PdhgIterationBench {
     static final int STEPS = 20;
@@ -40,18 +52,38 @@ public class PdhgIterationBench {
     @Param({"1", "2"})
     public int threads;
 
+    @Param({"arena", "npy", "safetensors"})
+    public String source;
+
     private Arena arena;
     private Parallelism par;
     private CircleProblem p;
     private PdhgEngine engine;
     private ReferencePdhgTv reference;
+    private DenseLayer layer;
+    private FloatVec y;
 
     @Setup(Level.Trial)
-    public void setup() {
+    public void setup() throws IOException {
         arena = Arena.ofShared();
         par = Parallelism.of(threads);
         p = new CircleProblem(arena, 1);
-        engine = new PdhgEngine(arena, p.layer, 1, 64, 64, true, p.alpha, p.tauX, p.tauZ, par);
+        layer = p.layer;
+        y = p.y;
+        if (!source.equals("arena")) {
+            Path dir = Files.createTempDirectory("netinvert-bench");
+            Path json = dir.resolve("circle.json"), yFile = dir.resolve("y.npy");
+            Network net = Network.of(p.layer);
+            if (source.equals("npy")) {
+                ModelFiles.saveAsNpy(net, json);
+            } else {
+                ModelFiles.save(net, json, "circle.safetensors");
+            }
+            Npy.write(yFile, p.y);
+            layer = ModelFiles.load(json, arena).layer(1);
+            y = Npy.read(yFile, arena).data();
+        }
+        engine = new PdhgEngine(arena, layer, 1, 64, 64, true, p.alpha, p.tauX, p.tauZ, par);
         reference = new ReferencePdhgTv(p.layer.weight().toArray(), 512, 4096, p.layer.bias().toArray(),
                 Activation.RELU, p.y.toArray(), 1, 64, 64, p.alpha, p.tauX, p.tauZ, true);
     }
@@ -70,7 +102,7 @@ public class PdhgIterationBench {
 
     private double steps() {
         for (int k = 0; k < STEPS; k++) {
-            engine.step(p.y);
+            engine.step(y);
         }
         return engine.primalChangeSquared();
     }
@@ -78,8 +110,8 @@ public class PdhgIterationBench {
     @Benchmark
     @OperationsPerInvocation(STEPS)
     public double reference() {
-        if (threads != 1) {
-            return 0; // the reference is single-threaded; one measurement is enough
+        if (threads != 1 || !source.equals("arena")) {
+            return 0; // the reference is single-threaded and reads float[]: one measurement is enough
         }
         for (int k = 0; k < STEPS; k++) {
             reference.step();

@@ -55,6 +55,13 @@ class NpyTest {
             assertArrayEquals(new int[] {3, 4}, t.shape());
             assertTrue(t.isMapped());
             assertEquals(48, t.data().segment().byteSize(), "the mapping covers exactly the data section");
+            // Whether it comes as the mapped segment or as its native view (with native access), the file's
+            // memory cannot be written through it: an exception, not a fault in a read-only mapping.
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> t.data().set(0, 1f));
+            assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+            assertTrue(t.data().segment().isNative() && !t.data().segment().isMapped(),
+                    "with native access (as in these tests) the loader hands out a native view of the mapping");
             assertValues(t);
             assertEquals(value(6), t.asMatrix().get(1, 2));
             for (String v : new String[] {"f4_v2_2x2.npy", "f4_v3_2x2.npy"}) {

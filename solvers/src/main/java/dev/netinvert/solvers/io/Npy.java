@@ -160,7 +160,7 @@ public final class Npy {
                 return new Tensor(name, shape, FloatVec.allocate(arena, 0));
             }
             if (itemSize == 4 && !fortran) {
-                MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, dataOffset, bytes, arena);
+                MemorySegment mapped = MappedFiles.mapReadOnly(ch, dataOffset, bytes, arena);
                 return new Tensor(name, shape, FloatVec.wrap(mapped, 0, n));
             }
             FloatVec out = FloatVec.allocate(arena, n);

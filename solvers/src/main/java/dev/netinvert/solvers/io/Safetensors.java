@@ -137,7 +137,7 @@ public final class Safetensors {
                 entries.put(e.getKey(), entry(file, e.getKey(), e.getValue(), dataSize));
             }
             checkTiling(file, entries.values(), dataSize);
-            MemorySegment mapping = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            MemorySegment mapping = MappedFiles.mapReadOnly(ch, 0, size, arena);
             return new SafetensorsFile(file, mapping, dataStart, entries, metadata, arena);
         }
     }

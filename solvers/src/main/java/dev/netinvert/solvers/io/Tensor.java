@@ -3,6 +3,7 @@ package dev.netinvert.solvers.io;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -66,7 +67,16 @@ public record Tensor(String name, int[] shape, FloatVec data) {
 
     /** Whether the elements are a view of a memory-mapped file. */
     public boolean isMapped() {
-        return data.segment().isMapped();
+        return isFileView(data.segment());
+    }
+
+    /**
+     * Whether {@code s} views a file mapped by this package rather than memory of an arena: a mapped
+     * segment, or the read-only native view of one that the loaders hand out for speed (see
+     * {@code MappedFiles}); copies made by the loaders are writable arena memory.
+     */
+    public static boolean isFileView(MemorySegment s) {
+        return s.isMapped() || s.isReadOnly();
     }
 
     /** The elements of a 2-D tensor as a row-major matrix view (no copy). */

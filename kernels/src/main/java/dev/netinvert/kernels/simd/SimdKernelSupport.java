@@ -195,35 +195,11 @@ public final class SimdKernelSupport implements KernelSupport {
                      MemorySegment b, long bo) {
         long rowBytes = 4L * ld;
         int i = r0;
-        if (cols >= L) {
-            // dot4Lanes written out in the loop: a call per 4-row block was not inlined by C2 (too large with
-            // its finish), and the per-block call and mask cost a third of a 300 × 100 GEMV. In one method
-            // the tail mask is built once per call and no vector crosses a call boundary.
-            VectorMask<Float> fresh = tailLanes(cols);
-            int bound = F.loopBound(cols);
-            for (; i + 4 <= r1; i += 4) {
-                long w0 = wo + i * rowBytes, w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
-                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                for (int j = 0; j < bound; j += L) {
-                    long o = 4L * j;
-                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
-                    a0 = FloatVector.fromMemorySegment(F, w, w0 + o, LE).fma(xv, a0);
-                    a1 = FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(xv, a1);
-                    a2 = FloatVector.fromMemorySegment(F, w, w2 + o, LE).fma(xv, a2);
-                    a3 = FloatVector.fromMemorySegment(F, w, w3 + o, LE).fma(xv, a3);
-                }
-                if (bound < cols) {
-                    long o = 4L * (cols - L);
-                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
-                    a0 = a0.blend(FloatVector.fromMemorySegment(F, w, w0 + o, LE).fma(xv, a0), fresh);
-                    a1 = a1.blend(FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(xv, a1), fresh);
-                    a2 = a2.blend(FloatVector.fromMemorySegment(F, w, w2 + o, LE).fma(xv, a2), fresh);
-                    a3 = a3.blend(FloatVector.fromMemorySegment(F, w, w3 + o, LE).fma(xv, a3), fresh);
-                }
-                FloatVector sum = Lanes.sum4(a0, a1, a2, a3);
-                finish4(sum.lane(0), sum.lane(1), sum.lane(2), sum.lane(3), alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
-            }
-        }
+        // One call per 4-row block, the same block code as the fused gradient's. A copy of the block loop
+        // written out here was compiled 3× slower under -XX:UseAVX=2 (512×4096: 357 µs against 120 µs, JMH,
+        // both forks; 100×784: 11.9 against 3.6), while the same loop in its own small method was not: C2
+        // unrolls the inner loop of the large method differently, and with 16 vector registers instead of 32
+        // that cost (-XX:LoopUnrollLimit=0 gave 133 µs). jmh/RESULTS.md has the cost of the call at short rows.
         for (; i + 4 <= r1; i += 4) {
             dot4(w, wo + i * rowBytes, rowBytes, cols, x, xo, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
         }

@@ -117,6 +117,39 @@ public final class Prox {
                 m == null ? null : m.segment(), m == null ? 0 : m.byteOffset(), out.segment(), out.byteOffset(), y.length());
     }
 
+    /**
+     * One proximal-gradient step of an ℓ1-regularised least-squares problem (step 2 of Alg. 3 [002]):
+     * u ← S(x − μg), with S the soft threshold at {@code threshold} (= μλ), or with {@code nonNeg} the
+     * threshold onto [0, ∞) (u = max(x − μg − μλ, 0)). Also returns, in {@code sums}, the quantities FISTA's
+     * stopping and restart tests need: sums[0] = ‖u − p‖², sums[1] = ‖u‖², sums[2] = ⟨x − u, u − p⟩, where
+     * p is the previous iterate (summed in float lanes by the SIMD kernel: convergence measures).
+     *
+     * @param x    the extrapolated point, n elements
+     * @param g    the gradient at x, n elements
+     * @param p    the previous iterate, n elements
+     * @param u    the result, n elements, disjoint from x, g and p
+     * @param sums at least 3 elements
+     */
+    public static void l1ProxStep(float mu, float threshold, boolean nonNeg, FloatVec x, FloatVec g, FloatVec p,
+                                  FloatVec u, double[] sums) {
+        Checks.sameLength("x", x, "g", g);
+        Checks.sameLength("x", x, "p", p);
+        Checks.sameLength("x", x, "u", u);
+        Checks.disjoint("u", u, "x", x);
+        Checks.disjoint("u", u, "g", g);
+        Checks.disjoint("u", u, "p", p);
+        Objects.requireNonNull(sums, "sums must not be null");
+        if (sums.length < 3) {
+            throw new IllegalArgumentException("sums: expected at least 3 elements, got " + sums.length);
+        }
+        if (!(threshold >= 0) || !Float.isFinite(mu)) {
+            throw new IllegalArgumentException("threshold must be >= 0 and mu finite, got threshold " + threshold
+                    + ", mu " + mu);
+        }
+        K.l1ProxStep(mu, threshold, nonNeg, x.segment(), x.byteOffset(), g.segment(), g.byteOffset(), p.segment(),
+                p.byteOffset(), u.segment(), u.byteOffset(), x.length(), sums);
+    }
+
     /** Σᵢ Ψ(uᵢ) in double; +∞ if some uᵢ ∉ dom Ψ, NaN if some uᵢ is NaN. */
     public static double psi(Activation sigma, FloatVec u) {
         Objects.requireNonNull(sigma, "sigma must not be null");

@@ -60,6 +60,28 @@ public final class ReferenceProx {
         }
     }
 
+    /**
+     * u[i] = S(x[i] − μ·g[i]) (soft threshold at t, or max(· − t, 0) when nonNeg), the difference rounded to
+     * float once; sums as in the SPI ({@code ProxSupport.l1ProxStep}), in double.
+     */
+    public static void l1ProxStep(float mu, float t, boolean nonNeg, float[] x, float[] g, float[] p, float[] u,
+                                  double[] sums) {
+        double change = 0, norm = 0, dir = 0;
+        for (int i = 0; i < x.length; i++) {
+            float v = (float) ((double) x[i] - (double) mu * g[i]);
+            // The soft threshold as v − clamp(v, −t, t): NaN stays NaN (a diverged iterate is seen as one).
+            float ui = nonNeg ? Math.max(v - t, 0f) : v - Math.min(Math.max(v, -t), t);
+            u[i] = ui;
+            double d = (double) ui - p[i];
+            change += d * d;
+            norm += (double) ui * ui;
+            dir += ((double) x[i] - ui) * d;
+        }
+        sums[0] = change;
+        sums[1] = norm;
+        sums[2] = dir;
+    }
+
     public static double psiSum(Activation sigma, float[] u) {
         double sum = 0.0;
         for (float v : u) {

@@ -80,6 +80,26 @@ public final class ScalarProxSupport implements ProxSupport {
     }
 
     @Override
+    public void l1ProxStep(float mu, float t, boolean nonNeg, MemorySegment x, long xo, MemorySegment g, long go,
+                           MemorySegment p, long po, MemorySegment u, long uo, int n, double[] sums) {
+        double change = 0, norm = 0, dir = 0;
+        for (int i = 0; i < n; i++) {
+            long o = 4L * i;
+            float xi = get(x, xo + o);
+            float v = Math.fma(-mu, get(g, go + o), xi);
+            float ui = nonNeg ? Math.max(v - t, 0f) : v - Math.min(Math.max(v, -t), t);
+            put(u, uo + o, ui);
+            float d = ui - get(p, po + o);
+            change += (double) d * d;
+            norm += (double) ui * ui;
+            dir += (double) (xi - ui) * d;
+        }
+        sums[0] = change;
+        sums[1] = norm;
+        sums[2] = dir;
+    }
+
+    @Override
     public double psiSum(Activation sigma, MemorySegment u, long uo, int n) {
         double sum = 0.0;
         for (int i = 0; i < n; i++) {

@@ -736,6 +736,48 @@ public final class SimdProxSupport implements ProxSupport {
      * {@link #derivative}; the product with σ(z) − y makes that an absolute error of a few 2⁻²⁴·|σ − y|.
      */
     @Override
+    public void l1ProxStep(float mu, float t, boolean nonNeg, MemorySegment x, long xo, MemorySegment g, long go,
+                           MemorySegment p, long po, MemorySegment u, long uo, int n, double[] sums) {
+        // Lane-wise: v = x − μg; u = max(v − t, 0) (nonNeg) or v − clamp(v, −t, t) (the soft threshold); the
+        // three sums in float lanes, reduced by the fixed butterfly. No helper takes a vector (class doc).
+        FloatVector negMu = FloatVector.broadcast(F, -mu), tv = FloatVector.broadcast(F, t), negT = tv.neg();
+        FloatVector change = FloatVector.zero(F), norm = change, dir = change;
+        int i = 0;
+        int bound = F.loopBound(n);
+        for (; i < bound; i += L) {
+            long o = 4L * i;
+            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE_ORDER);
+            FloatVector v = FloatVector.fromMemorySegment(F, g, go + o, LE_ORDER).fma(negMu, xv);
+            FloatVector uv = nonNeg ? v.sub(tv).max(0f) : v.sub(v.max(negT).min(tv));
+            uv.intoMemorySegment(u, uo + o, LE_ORDER);
+            FloatVector d = uv.sub(FloatVector.fromMemorySegment(F, p, po + o, LE_ORDER));
+            change = d.fma(d, change);
+            norm = uv.fma(uv, norm);
+            dir = xv.sub(uv).fma(d, dir);
+        }
+        for (int f = L / 2; f > 0; f >>= 1) {
+            change = change.add(change.rearrange(Lanes.fold(f)));
+            norm = norm.add(norm.rearrange(Lanes.fold(f)));
+            dir = dir.add(dir.rearrange(Lanes.fold(f)));
+        }
+        double c = change.lane(0), s = norm.lane(0), q = dir.lane(0);
+        for (; i < n; i++) {
+            long o = 4L * i;
+            float xi = get(x, xo + o);
+            float v = Math.fma(-mu, get(g, go + o), xi);
+            float ui = nonNeg ? Math.max(v - t, 0f) : v - Math.min(Math.max(v, -t), t);
+            put(u, uo + o, ui);
+            float d = ui - get(p, po + o);
+            c += (double) d * d;
+            s += (double) ui * ui;
+            q += (double) (xi - ui) * d;
+        }
+        sums[0] = c;
+        sums[1] = s;
+        sums[2] = q;
+    }
+
+    @Override
     public void leastSquaresGradient(Activation sigma, MemorySegment y, long yo, MemorySegment z, long zo,
                                      MemorySegment m, long mo, MemorySegment out, long oo, int n) {
         int i = 0;

@@ -200,6 +200,71 @@ class ProxKernelsTest {
     }
 
     /**
+     * The ℓ1 proximal-gradient step against the reference, for both thresholds (soft, non-negative) and
+     * t = 0. Error budget: v = x − μg is rounded once by every implementation (an FMA; the reference rounds
+     * the double difference, which can differ by the one rounding): |Δv| ≤ ulp(v); the threshold is exact
+     * (a subtraction of t from v within a factor 2 is exact, else one rounding: ≤ ulp(u)); so |Δu| ≤
+     * ulp(v) + ulp(u). The sums are accumulated in float lanes by the SIMD kernel: |Δ| ≤ n·2⁻²³·Σ|terms|
+     * plus what Δu propagates. NaN inputs must give NaN (a diverged iterate is not turned into 0).
+     */
+    @Test
+    void l1ProxStepMatchesReference() {
+        int cases = forEachCase((k, a, n, offset, rnd, arena) -> {
+            if (a != ACTIVATIONS.getFirst()) {
+                return; // activation-free: once per implementation, size and offset
+            }
+            float[] x = new float[n], g = new float[n], p = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) rnd.nextDouble(-2, 2);
+                g[i] = (float) rnd.nextDouble(-2, 2);
+                p[i] = (float) rnd.nextDouble(-1, 1);
+            }
+            if (n > 4) {
+                g[n / 2] = Float.NaN;
+            }
+            for (boolean nonNeg : new boolean[] {false, true}) {
+                for (float t : new float[] {0f, 0.3f}) {
+                    float mu = 0.7f;
+                    float[] ref = new float[n];
+                    double[] refSums = new double[3], sums = new double[3];
+                    ReferenceProx.l1ProxStep(mu, t, nonNeg, x, g, p, ref, refSums);
+                    FloatVec xv = vec(arena, x, offset), gv = vec(arena, g, 1), pv = vec(arena, p, 2);
+                    FloatVec uv = vec(arena, new float[n], offset);
+                    k.l1ProxStep(mu, t, nonNeg, xv.segment(), xv.byteOffset(), gv.segment(), gv.byteOffset(),
+                            pv.segment(), pv.byteOffset(), uv.segment(), uv.byteOffset(), n, sums);
+                    double[] mag = new double[3];
+                    for (int i = 0; i < n; i++) {
+                        String at = k.name() + " n=" + n + " offset=" + offset + " nonNeg=" + nonNeg + " t=" + t + " i=" + i;
+                        float got = uv.get(i);
+                        if (Float.isNaN(ref[i])) {
+                            assertTrue(Float.isNaN(got), at + ": NaN input must give NaN, got " + got);
+                            continue;
+                        }
+                        float v = (float) ((double) x[i] - (double) mu * g[i]);
+                        double tol = Math.ulp(v) + Math.ulp(ref[i]);
+                        assertTrue(Math.abs(got - ref[i]) <= tol, at + ": u = " + got + ", reference " + ref[i]);
+                        double d = (double) ref[i] - p[i];
+                        mag[0] += d * d;
+                        mag[1] += (double) ref[i] * ref[i];
+                        mag[2] += Math.abs(((double) x[i] - ref[i]) * d);
+                    }
+                    for (int j = 0; j < 3; j++) {
+                        if (Double.isNaN(refSums[j])) {
+                            assertTrue(Double.isNaN(sums[j]), k.name() + " n=" + n + ": sum " + j + " must be NaN");
+                            continue;
+                        }
+                        // Δu ≤ 2 ulp(4) = 2⁻²⁰ per element moves each term by at most 8·2⁻²⁰ (|u|, |p|, |x| ≤ 4).
+                        double tol = n * 0x1p-23 * mag[j] + n * 8 * 0x1p-20 + 1e-30;
+                        assertEquals(refSums[j], sums[j], tol, k.name() + " n=" + n + " offset=" + offset + " nonNeg="
+                                + nonNeg + " t=" + t + ": sum " + j);
+                    }
+                }
+            }
+        });
+        assertTrue(cases > 0);
+    }
+
+    /**
      * m·σ′(z)·(σ(z) − y) against the double reference rounded once, with and without weights (0, ½, 1:
      * exact scalings). Error budget, per element: e = σ(z) − y is off by at most applyUlps·ulp(σ) plus
      * its own rounding (as in {@link #bregmanGradientMatchesReference}); σ′ by derivativeUlps·ulp(σ′)

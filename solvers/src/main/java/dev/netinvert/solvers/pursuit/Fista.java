@@ -112,7 +112,7 @@ public final class Fista {
         Prox.leastSquaresGradient(phi.sigma(), y, pre, mask, r);
         Blas.gemvT(1f, a, r, 0f, g);
         double tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
-        proxStep(x, g, mu, muLambda, nonNeg, uPrev, u, acc);
+        Prox.l1ProxStep(mu, muLambda, nonNeg, x, g, uPrev, u, acc);
         change = acc[0];
         norm = acc[1];
         if (!Double.isFinite(change) || !Double.isFinite(norm)) {
@@ -186,35 +186,6 @@ public final class Fista {
             }
         }
         return Math.sqrt(s);
-    }
-
-    /**
-     * u ← prox(x − μg); acc ← {‖u − uPrev‖², ‖u‖², ⟨x − u, u − uPrev⟩} summed in double.
-     */
-    private static void proxStep(FloatVec x, FloatVec g, float mu, float muLambda, boolean nonNeg, FloatVec uPrev,
-                                 FloatVec u, double[] acc) {
-        MemorySegment xs = x.segment(), gs = g.segment(), ps = uPrev.segment(), us = u.segment();
-        long xo = x.byteOffset(), go = g.byteOffset(), po = uPrev.byteOffset(), uo = u.byteOffset();
-        double change = 0, norm = 0, dir = 0;
-        for (int i = 0; i < x.length(); i++) {
-            long o = 4L * i;
-            float xi = xs.get(FloatVec.LAYOUT, xo + o);
-            float v = xi - mu * gs.get(FloatVec.LAYOUT, go + o);
-            float ui;
-            if (nonNeg) {
-                ui = Math.max(v - muLambda, 0f);
-            } else {
-                ui = v > muLambda ? v - muLambda : (v < -muLambda ? v + muLambda : 0f);
-            }
-            us.set(FloatVec.LAYOUT, uo + o, ui);
-            float d = ui - ps.get(FloatVec.LAYOUT, po + o);
-            change += (double) d * d;
-            norm += (double) ui * ui;
-            dir += (double) (xi - ui) * d;
-        }
-        acc[0] = change;
-        acc[1] = norm;
-        acc[2] = dir;
     }
 
     /** x ← u + β(u − uPrev). */

@@ -10,7 +10,7 @@ import java.lang.foreign.Arena;
 
 /**
  * The fused Bregman-loss gradient g = Wᵀ(σ(Wx + b) − t) over a fixed partition of W's rows
- * ({@link RowBlocks#forRows}): each block writes its own partial gradient, and the partials are added
+ * ({@link RowBlocks#forMatrix}): each block writes its own partial gradient, and the partials are added
  * in block order, split over column ranges — so the result is bit-identical whatever the number of
  * threads. The partial gradients live in a workspace allocated once, in the arena given.
  */
@@ -41,7 +41,7 @@ public final class BlockedBregmanGradient {
         this.sigma = sigma;
         this.w = w;
         this.b = b;
-        this.blocks = RowBlocks.forRows(w.rows());
+        this.blocks = RowBlocks.forMatrix(w.rows(), w.cols());
         int nb = blocks.count();
         this.partial = new FloatVec[nb];
         // Block 0 writes straight into g; the others into their own 64-byte-aligned buffers.

@@ -17,11 +17,23 @@ public record RowBlocks(int n, int blockSize) {
     }
 
     /**
-     * Blocks for a matrix with {@code rows} rows: about 64 rows each (a multiple of the kernels' 4-row
-     * blocking) and at most 16 blocks, enough to balance 2-8 workers without making the final sum of
-     * partials (one vector per block) costly.
+     * W smaller than this many elements (1 MiB of float32) is one block, run by the calling thread: one
+     * pass over it takes ≲ 10 µs, and a fork-join hand-off plus the sum of per-block partial gradients cost
+     * several µs of their own (the 192 × 256 layers of a small lifted problem spent most of their time there).
      */
-    public static RowBlocks forRows(int rows) {
+    public static final long MIN_PARALLEL_ELEMENTS = 1L << 18;
+
+    /**
+     * Blocks for a {@code rows} × {@code cols} matrix: one block when it has fewer than
+     * {@link #MIN_PARALLEL_ELEMENTS} elements; otherwise about 64 rows each (a multiple of the kernels'
+     * 4-row blocking) and at most 16 blocks, enough to balance 2-8 workers without making the final sum of
+     * partials (one vector per block) costly. The partition depends on the shape only, never on the number
+     * of threads, so results are bit-identical for any thread count.
+     */
+    public static RowBlocks forMatrix(int rows, int cols) {
+        if ((long) rows * cols < MIN_PARALLEL_ELEMENTS) {
+            return new RowBlocks(rows, Math.max(1, rows));
+        }
         int size = Math.max(64, ((rows + 15) / 16 + 3) / 4 * 4);
         return new RowBlocks(rows, size);
     }

@@ -33,9 +33,4 @@ final class MappedFiles {
         }
         return MemorySegment.ofAddress(mapped.address()).reinterpret(bytes, arena, null).asReadOnly();
     }
-
-    /** Whether mappings are handed out as native views (see the class comment). */
-    static boolean nativeViews() {
-        return NATIVE_VIEW;
-    }
 }

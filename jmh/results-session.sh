@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# The measurement session behind jmh/RESULTS.md: the JMH benchmarks the issues' targets are judged by,
-# and the NumPy/OpenBLAS peers, back to back in one session. About 15 minutes on 2 cores.
-#   jmh/results-session.sh            # JSON and text logs into jmh/target/results/
+# The measurement session behind jmh/RESULTS.md: the JMH benchmarks the issues' targets are judged by and
+# the NumPy/OpenBLAS peers, back to back in one session, once per instruction set this machine can run:
+# the CPU's own (AVX-512 on Zen 4, AVX2 on Zen 2) and, on an AVX-512 machine, again under -XX:UseAVX=2
+# (HotSpot then emits AVX2 encodings only, as on Zen 2; -Dnetinvert.vector.bits=256 alone does not).
+# Two forks per benchmark (fork-to-fork spread is part of the result), -prof gc for bytes per operation.
+#   jmh/results-session.sh            # JSON and text logs into jmh/target/results/; about 35 minutes on 2 cores
+#   ISAS="avx2" jmh/results-session.sh  # one instruction set only
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/target/results"
@@ -22,15 +26,43 @@ run() {
     return 1
 }
 (cd "$here/.." && mvn -q -pl jmh -am package -DskipTests)
-uptime | tee "$out/load-before.txt"
-python3 "$here/numpy_bench.py" --shapes 512x4096,100x784,784x100,625x1000,4096x4096 --json "$out/numpy-blas.json" | tee "$out/numpy-blas.txt"
+
+# The machine: model, flags that matter, the ISA HotSpot uses, load.
+{
+    echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+    grep -m1 'model name' /proc/cpuinfo
+    awk -F': ' '/^cpu family/ && !f {f=$2} /^model\t/ && !m {m=$2} END {print "family " f ", model " m}' /proc/cpuinfo
+    echo "flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|fma|avx512f|avx512vl|avx512bw)$' | tr '\n' ' ')"
+    echo "cores: $(nproc)"
+    lscpu | grep -E 'L1d|L2|L3' || true
+    echo "uptime: $(uptime)"
+} | tee "$out/machine.txt"
+
+default_isas=native
+grep -q avx512f /proc/cpuinfo && default_isas="native avx2"
+for isa in ${ISAS:-$default_isas}; do
+    case $isa in
+        native) flags="" ;;
+        avx2) flags="-XX:UseAVX=2" ;;
+        *) echo "unknown ISA $isa (native|avx2)" >&2; exit 2 ;;
+    esac
+    # A command-line -jvmArgsAppend replaces each class's @Fork arguments, so the module and native access
+    # are given again here.
+    jvm="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED $flags"
+    common=(-f 2 -wi 3 -i 4 -prof gc -jvmArgsAppend "$jvm")
+    run 'GemvBench.gemv(T)?Simd$' -p shape=512x4096,100x784,784x100,625x1000,4096x4096 "${common[@]}" \
+        -rf json -rff "$out/gemv-$isa.json" | tee "$out/gemv-$isa.txt"
+    run 'FusedGradientBench.simd$' -p shape=512x4096,100x784,784x100,625x1000,4096x4096 "${common[@]}" \
+        -rf json -rff "$out/fused-$isa.json" | tee "$out/fused-$isa.txt"
+    run 'PdhgIterationBench.fast' -p threads=1 -p source=arena,npy,safetensors "${common[@]}" \
+        -rf json -rff "$out/pdhg-$isa.json" | tee "$out/pdhg-$isa.txt"
+    run 'PursuitIterationBench.(fista|admm)Fast' "${common[@]}" \
+        -rf json -rff "$out/pursuit-$isa.json" | tee "$out/pursuit-$isa.txt"
+done
+
+# The peers, after the JMH runs, on the same machine in the same session.
+python3 "$here/numpy_bench.py" --shapes 512x4096,100x784,784x100,625x1000,4096x4096 --json "$out/numpy-blas.json" \
+    | tee "$out/numpy-blas.txt"
 python3 "$here/numpy_pdhg.py" --json "$out/numpy-pdhg.json" | tee "$out/numpy-pdhg.txt"
-run 'GemvBench.gemv(T)?(Reference|Simd|Scalar)$' -p shape=512x4096,100x784,784x100,625x1000,4096x4096 \
-    -rf json -rff "$out/gemv.json" | tee "$out/gemv.txt"
-run 'FusedGradientBench' -p shape=512x4096,100x784,4096x4096 -rf json -rff "$out/fused.json" | tee "$out/fused.txt"
-run 'PdhgIterationBench' -rf json -rff "$out/pdhg-iteration.json" | tee "$out/pdhg-iteration.txt"
-run 'PdhgBatchBench' -rf json -rff "$out/pdhg-batch.json" | tee "$out/pdhg-batch.txt"
-run 'GemvBench.gemv(T)?Simd$|FusedGradientBench.simd$|PdhgIterationBench.fast$' -p shape=512x4096 -p threads=1 \
-    -prof gc -wi 2 -i 3 -rf json -rff "$out/gc.json" | tee "$out/gc.txt"
-python3 "$here/numpy_bench.py" --shapes 512x4096 --json "$out/numpy-blas-after.json" | tee "$out/numpy-blas-after.txt"
+python3 "$here/numpy_pursuit.py" --json "$out/numpy-pursuit.json" | tee "$out/numpy-pursuit.txt"
 uptime | tee "$out/load-after.txt"

@@ -108,11 +108,6 @@ public final class KernelProvider {
         }
     }
 
-    /** Whether the SIMD implementations are active in this JVM. */
-    public static boolean simdActive() {
-        return USE_SIMD;
-    }
-
     private static boolean decide() {
         String mode = System.getProperty(IMPL_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
         if (!mode.equals("auto") && !mode.equals("simd") && !mode.equals("scalar")) {

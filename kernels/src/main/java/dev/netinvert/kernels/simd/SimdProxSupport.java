@@ -134,12 +134,6 @@ public final class SimdProxSupport implements ProxSupport {
         return x.mul(t).mul(p);
     }
 
-    /** artanh(a) for 0 ≤ a &lt; 1 as ½ ln(1 + 2a/(1 − a)); +∞ where a ≥ 1. */
-    private static FloatVector artanhOrInf(FloatVector a) {
-        FloatVector r = a.add(a).div(a.neg().add(1f)).lanewise(LOG1P).mul(0.5f);
-        return r.blend(INF, a.compare(GE, 1f));
-    }
-
     /** σ(z) for the sigmoid with e = e^(−|z|): 1/(1+e) for z ≥ 0, e/(1+e) for z &lt; 0 (no cancellation). */
     private static FloatVector logistic(FloatVector z) {
         FloatVector e = z.abs().neg().lanewise(EXP);

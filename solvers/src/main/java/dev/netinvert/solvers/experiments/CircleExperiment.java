@@ -67,10 +67,6 @@ public final class CircleExperiment {
     /** The ground truth, the observation's noise level and both reconstructions. */
     public record Outcome(Config config, float[] truth, double delta, LiftedResult landweber, LiftedResult tv,
                           String kernels) {
-
-        public double truthNorm() {
-            return ImageMetrics.norm2(truth);
-        }
     }
 
     /** Runs both reconstructions. The listeners see Landweber's and PDHG's progress. */

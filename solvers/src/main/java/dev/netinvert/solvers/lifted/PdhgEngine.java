@@ -93,11 +93,6 @@ public final class PdhgEngine {
         return alpha * (isotropic ? TotalVariation.isotropic(x) : TotalVariation.anisotropic(x));
     }
 
-    /** B_Ψ(t, Wx + b) + α·TV(x) with z = Wx + b as last computed by {@link #step} or {@link #refresh}. */
-    double objective(FloatVec t) {
-        return Prox.bregmanLoss(sigma, t, z) + regulariser();
-    }
-
     /** Recomputes z = Wx + b and r² at the current x (one pass over W). */
     void refresh(FloatVec t) {
         r2 = gradient.compute(x.values(), t, z, g);

@@ -73,17 +73,6 @@ public final class SeededGaussian {
         }
     }
 
-    /** x[i] ← (float) (lo + (hi − lo)·u_i), u_i uniform in [0, 1). */
-    public void fillUniform(FloatVec x, double lo, double hi) {
-        Objects.requireNonNull(x, "x");
-        if (!(Double.isFinite(lo) && Double.isFinite(hi) && lo <= hi)) {
-            throw new IllegalArgumentException("uniform bounds must be finite with lo <= hi, got [" + lo + ", " + hi + ")");
-        }
-        for (int i = 0; i < x.length(); i++) {
-            x.set(i, (float) (lo + (hi - lo) * nextUniform()));
-        }
-    }
-
     private static void checkStd(double std) {
         if (!(std >= 0) || Double.isInfinite(std)) {
             throw new IllegalArgumentException("std must be finite and >= 0, got " + std);

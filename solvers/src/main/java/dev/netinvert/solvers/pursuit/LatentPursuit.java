@@ -116,32 +116,36 @@ public final class LatentPursuit {
                     .withLambda(options.lambdaLast()));
             est[depth - 2] = x.toArray();
             sup[depth - 2] = Pursuits.support(est[depth - 2], options.supportThreshold());
-            for (int l = depth - 1; l >= 1; l--) {
-                boolean first = l == 1;
-                DenseLayer layer = network.layer(l);
-                FloatMatrix p = FloatMatrix.allocate(arena, layer.outputs(), layer.inputs());
-                FloatVec bp = layer.bias() == null ? null : FloatVec.allocate(arena, layer.outputs());
-                int[] s = sup[l - 1];
-                Pursuits.partitionRows(layer.weight(), layer.bias(), s, p, bp);
-                FloatVec target = FloatVec.of(arena, Pursuits.gather(est[l - 1], s));
-                FloatVec xl = FloatVec.allocate(arena, layer.inputs());
-                stages.add(LinearizedAdmm.solve(first ? "ladmm-first-layer" : "ladmm-mid-layer", l, p, s.length, bp, target,
-                        first, options.lambdaMid(), options.gamma(), options.rho(), options.tol(), options.maxIterations(), xl)
-                        .withLambda(options.lambdaMid()));
-                if (first) {
-                    z = xl.toArray();
-                } else {
-                    est[l - 2] = xl.toArray();
-                    sup[l - 2] = Pursuits.support(est[l - 2], options.supportThreshold());
-                    continue;
-                }
-                List<int[]> supports = Arrays.asList(sup);
-                if (options.debias()) {
-                    z = Pursuits.debias(network, phi, y, mask, supports, z, options.debiasIterations(), stages);
-                }
-                return Pursuits.result("latent-pursuit", network, y, mask, z, est, supports, stages, t0);
+            for (int l = depth - 1; l >= 2; l--) {
+                est[l - 2] = admmStage(network, l, sup[l - 1], est[l - 1], options, stages, arena);
+                sup[l - 2] = Pursuits.support(est[l - 2], options.supportThreshold());
             }
+            z = admmStage(network, 1, sup[0], est[0], options, stages, arena);
         }
-        throw new AssertionError("unreachable: the loop returns at l = 1");
+        List<int[]> supports = Arrays.asList(sup);
+        if (options.debias()) {
+            z = Pursuits.debias(network, phi, y, mask, supports, z, options.debiasIterations(), stages);
+        }
+        return Pursuits.result("latent-pursuit", network, y, mask, z, est, supports, stages, t0);
+    }
+
+    /**
+     * Layer l's stage (eq. (18) [002] for l = 1, the mid-layer problem otherwise): the rows of W_l
+     * partitioned into the support s of the estimate above and its complement, solved by the linearized
+     * ADMM against that estimate's values on s; returns the layer's input estimate.
+     */
+    private static float[] admmStage(Network network, int l, int[] s, float[] above, Options options,
+                                     List<Stage> stages, Arena arena) {
+        boolean first = l == 1;
+        DenseLayer layer = network.layer(l);
+        FloatMatrix p = FloatMatrix.allocate(arena, layer.outputs(), layer.inputs());
+        FloatVec bp = layer.bias() == null ? null : FloatVec.allocate(arena, layer.outputs());
+        Pursuits.partitionRows(layer.weight(), layer.bias(), s, p, bp);
+        FloatVec target = FloatVec.of(arena, Pursuits.gather(above, s));
+        FloatVec xl = FloatVec.allocate(arena, layer.inputs());
+        stages.add(LinearizedAdmm.solve(first ? "ladmm-first-layer" : "ladmm-mid-layer", l, p, s.length, bp, target,
+                first, options.lambdaMid(), options.gamma(), options.rho(), options.tol(), options.maxIterations(), xl)
+                .withLambda(options.lambdaMid()));
+        return xl.toArray();
     }
 }

@@ -243,15 +243,6 @@ public final class Pursuits {
         return out;
     }
 
-    /** A vector of n elements with the values at the indices, zero elsewhere. */
-    static float[] scatter(float[] values, int[] idx, int n) {
-        float[] out = new float[n];
-        for (int k = 0; k < idx.length; k++) {
-            out[idx[k]] = values[k];
-        }
-        return out;
-    }
-
     /** ‖M(G(z) − y)‖₂ and G(z). */
     static double residual(Network network, float[] z, FloatVec y, FloatVec mask, float[] outputOut) {
         try (Arena a = Arena.ofConfined()) {

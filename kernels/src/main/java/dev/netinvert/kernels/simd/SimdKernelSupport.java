@@ -38,8 +38,8 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final long LB = (long) L * Float.BYTES;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-    /** Below this length the vector set-up costs more than it saves. */
-    private static final int VECTOR_THRESHOLD = 2 * 16;
+    /** Below two vectors' length the vector set-up and lane sum cost more than they save. */
+    private static final int VECTOR_THRESHOLD = 2 * L;
 
     public SimdKernelSupport() {}
 

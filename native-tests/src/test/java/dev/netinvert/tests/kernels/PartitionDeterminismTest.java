@@ -35,16 +35,12 @@ class PartitionDeterminismTest {
         return impls.stream().flatMap(impl -> SHAPES.stream().map(s -> Arguments.of(impl, s)));
     }
 
-    static Stream<Arguments> allImpls() {
-        return cases(Impl.all());
-    }
-
     /**
-     * Every implementation. This test found that {@code FloatVector.reduceLanes(ADD)}, whose order the
-     * Vector API leaves free to "vary over time", made the SIMD dot products change in their last bits once
-     * C2 compiled them; the kernels now add the lanes in a fixed order and must be reproducible.
+     * Every implementation. The second test below found that {@code FloatVector.reduceLanes(ADD)}, whose
+     * order the Vector API leaves free to "vary over time", made the SIMD dot products change in their last
+     * bits once C2 compiled them; the kernels now add the lanes in a fixed order and must be reproducible.
      */
-    static Stream<Arguments> fixedOrderImpls() {
+    static Stream<Arguments> allImpls() {
         return cases(Impl.all());
     }
 
@@ -85,7 +81,7 @@ class PartitionDeterminismTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("fixedOrderImpls")
+    @MethodSource("allImpls")
     void bregmanGradientRowsSummedInBlockOrderIsBitIdentical(Impl impl, Shape s) {
         Activation sigma = Activation.leakyRelu(0.1f);
         try (Arena arena = Arena.ofShared()) {

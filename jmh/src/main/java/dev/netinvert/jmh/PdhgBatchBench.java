@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 5, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(value = Forks.COUNT, jvmArgsAppend = {Forks.MODULE, Forks.VECTOR, Forks.NATIVE})
 @State(Scope.Benchmark)
 public class PdhgBatchBench {
     static final int ITERATIONS = 200;

@@ -3,8 +3,10 @@ package dev.netinvert.kernels;
 import java.util.Objects;
 
 /**
- * Fused kernels: several BLAS steps done in one pass over the data so that the bytes that dominate
- * an iteration cross the memory bus once (DESIGN.md decision 5). Validation as in {@link Blas}.
+ * Fused kernels: several BLAS steps in one call, arranged so that the bytes that dominate an iteration
+ * cross the memory bus as few times as the data allow (DESIGN.md decision 5): the Bregman gradient reads
+ * each block of W twice while it is in cache; the ADMM gradient is a GEMV, one vector pass and a GEMVᵀ,
+ * because at its L2-resident sizes a one-pass version measured slower. Validation as in {@link Blas}.
  */
 public final class Fused {
     private Fused() {}

@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -256,7 +257,7 @@ final class InvertCommand implements Callable<Integer> {
                 case "oracle" -> Oracle.solve(net, y, mk, PursuitRuns.supportsOf(net, z.row(i)), Oracle.Options.defaults());
                 default -> GradientDescent.solve(net, y, mk, gdo);
             });
-            java.nio.file.Files.createDirectories(out);
+            Files.createDirectories(out);
             FloatMatrix sol = FloatMatrix.allocate(arena, results.size(), net.inputSize());
             List<Object> per = new ArrayList<>();
             for (int i = 0; i < results.size(); i++) {
@@ -302,14 +303,14 @@ final class InvertCommand implements Callable<Integer> {
         Tensor w = Npy.read(p.weight, arena);
         if (w.rank() != 2) {
             throw new IllegalArgumentException("--weight " + p.weight + ": expected a 2-D array (outputs x inputs), got shape "
-                    + java.util.Arrays.toString(w.shape()));
+                    + Arrays.toString(w.shape()));
         }
         FloatVec b = null;
         if (p.bias != null) {
             Tensor bt = Npy.read(p.bias, arena);
             if (bt.rank() != 1 || bt.dim(0) != w.dim(0)) {
                 throw new IllegalArgumentException("--bias " + p.bias + ": expected shape [" + w.dim(0) + "] (W's rows), got "
-                        + java.util.Arrays.toString(bt.shape()));
+                        + Arrays.toString(bt.shape()));
             }
             b = bt.data();
         }

@@ -25,7 +25,7 @@ public final class BlockedBregmanGradient {
     private final double[] partialSumSq;
     private final Parallelism.BlockRunner gradientRunner;
     private final Parallelism.BlockRunner combineRunner;
-    private final int combineChunk;
+    private final int chunkSize;
 
     // Arguments of the current call, read by the block tasks (set before, cleared never: no allocation).
     private FloatVec x, t, z, g;
@@ -52,7 +52,7 @@ public final class BlockedBregmanGradient {
         this.gradientRunner = par.blockRunner(nb, this::gradientBlock);
         // The sum of partials is split over column chunks (multiples of 64 floats) for the same threads.
         int chunks = Math.max(1, Math.min(par.threads() * 2, w.cols() / 1024));
-        this.combineChunk = ((w.cols() + chunks - 1) / chunks + 63) / 64 * 64;
+        this.chunkSize = ((w.cols() + chunks - 1) / chunks + 63) / 64 * 64;
         this.combineRunner = par.blockRunner(chunks, this::combineChunk);
     }
 
@@ -87,8 +87,8 @@ public final class BlockedBregmanGradient {
     }
 
     private void combineChunk(int c) {
-        int from = c * combineChunk;
-        int to = Math.min(w.cols(), from + combineChunk);
+        int from = c * chunkSize;
+        int to = Math.min(w.cols(), from + chunkSize);
         if (from >= to) {
             return;
         }

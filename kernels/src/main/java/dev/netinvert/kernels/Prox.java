@@ -127,7 +127,8 @@ public final class Prox {
      * @param x    the extrapolated point, n elements
      * @param g    the gradient at x, n elements
      * @param p    the previous iterate, n elements
-     * @param u    the result, n elements, disjoint from x, g and p
+     * @param u    the result, n elements: x or p itself (an update in place) or disjoint from them, and
+     *             disjoint from g
      * @param sums at least 3 elements
      */
     public static void l1ProxStep(float mu, float threshold, boolean nonNeg, FloatVec x, FloatVec g, FloatVec p,
@@ -135,9 +136,9 @@ public final class Prox {
         Checks.sameLength("x", x, "g", g);
         Checks.sameLength("x", x, "p", p);
         Checks.sameLength("x", x, "u", u);
-        Checks.disjoint("u", u, "x", x);
+        sameOrDisjoint("x", x, "u", u);
         Checks.disjoint("u", u, "g", g);
-        Checks.disjoint("u", u, "p", p);
+        sameOrDisjoint("p", p, "u", u);
         Objects.requireNonNull(sums, "sums must not be null");
         if (sums.length < 3) {
             throw new IllegalArgumentException("sums: expected at least 3 elements, got " + sums.length);

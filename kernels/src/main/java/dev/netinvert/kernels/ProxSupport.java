@@ -54,7 +54,8 @@ public interface ProxSupport {
      * The proximal-gradient step of an ℓ1-regularised problem: u[i] ← S(x[i] − μ·g[i]), S the soft threshold
      * at {@code t} (v − t, 0 or v + t, computed as v − clamp(v, −t, t) so that NaN stays NaN), or with
      * {@code nonNeg} the threshold onto [0, ∞): max(v − t, 0). v = x[i] − μ·g[i] is rounded once (an FMA).
-     * Writes sums[0] = Σ (u[i] − p[i])², sums[1] = Σ u[i]², sums[2] = Σ (x[i] − u[i])·(u[i] − p[i]).
+     * Writes sums[0] = Σ (u[i] − p[i])², sums[1] = Σ u[i]², sums[2] = Σ (x[i] − u[i])·(u[i] − p[i]), with
+     * x[i] and p[i] read before u[i] is written (u may be x or p itself).
      */
     void l1ProxStep(float mu, float t, boolean nonNeg, MemorySegment x, long xOff, MemorySegment g, long gOff,
                     MemorySegment p, long pOff, MemorySegment u, long uOff, int n, double[] sums);

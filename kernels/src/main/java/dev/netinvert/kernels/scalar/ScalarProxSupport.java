@@ -87,9 +87,10 @@ public final class ScalarProxSupport implements ProxSupport {
             long o = 4L * i;
             float xi = get(x, xo + o);
             float v = Math.fma(-mu, get(g, go + o), xi);
+            float pi = get(p, po + o);
             float ui = nonNeg ? Math.max(v - t, 0f) : v - Math.min(Math.max(v, -t), t);
             put(u, uo + o, ui);
-            float d = ui - get(p, po + o);
+            float d = ui - pi;
             change += (double) d * d;
             norm += (double) ui * ui;
             dir += (double) (xi - ui) * d;

@@ -21,7 +21,10 @@ import jdk.incubator.vector.VectorSpecies;
  * the sites looked cold, because an earlier network's rows were all multiples of 8 long). Every
  * vector it returned was then boxed: 192 KB per forward pass of the 100-300-625 generator under
  * {@code -XX:UseAVX=2}, forever, since tier-4 code is not re-profiled. Scalar helpers ({@code get},
- * {@code put}, {@code fma} on floats) box nothing and stay.
+ * {@code put}, {@code fma} on floats) box nothing and stay. For the same reason lane sums are written out
+ * in each kernel with {@link Lanes#fold} (which returns a shuffle, not a vector): a call to
+ * {@code Lanes.sum4} in the 4-row block boxed its four accumulators under {@code -XX:UseAVX=2} in JMH's
+ * FISTA benchmark (29.8 KB per step: 156 blocks × 4 vectors), while the allocation tests' JVMs did not.
  *
  * <p>Shape of the level-1 kernels: a main loop unrolled 4× where it reduces (independent accumulators
  * hide the 4-5-cycle FMA latency on two FMA pipes), a single-vector loop, then a scalar tail — no masked loads or stores,
@@ -79,7 +82,11 @@ public final class SimdKernelSupport implements KernelSupport {
             for (; i < bound; i += L) {
                 a0 = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE).fma(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE), a0);
             }
-            sum = Lanes.sum(a0.add(a1).add(a2.add(a3)));
+            FloatVector t = a0.add(a1).add(a2.add(a3));
+            for (int f = L / 2; f > 0; f >>= 1) { // Lanes.sum written out: see the class comment
+                t = t.add(t.rearrange(Lanes.fold(f)));
+            }
+            sum = t.lane(0);
         }
         for (; i < n; i++) {
             sum = fma(get(x, xo + 4L * i), get(y, yo + 4L * i), sum);
@@ -153,7 +160,11 @@ public final class SimdKernelSupport implements KernelSupport {
                 FloatVector v = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE);
                 a0 = v.fma(v, a0);
             }
-            sum = Lanes.sum(a0.add(a1).add(a2.add(a3)));
+            FloatVector t = a0.add(a1).add(a2.add(a3));
+            for (int f = L / 2; f > 0; f >>= 1) { // Lanes.sum written out: see the class comment
+                t = t.add(t.rearrange(Lanes.fold(f)));
+            }
+            sum = t.lane(0);
         }
         for (; i < n; i++) {
             float v = get(x, xo + 4L * i);
@@ -303,8 +314,17 @@ public final class SimdKernelSupport implements KernelSupport {
             a2 = a2.blend(FloatVector.fromMemorySegment(F, w, w2 + o, LE).fma(xv, a2), fresh);
             a3 = a3.blend(FloatVector.fromMemorySegment(F, w, w3 + o, LE).fma(xv, a3), fresh);
         }
-        FloatVector s = Lanes.sum4(a0, a1, a2, a3);
-        finish4(s.lane(0), s.lane(1), s.lane(2), s.lane(3), alpha, beta, out, oo, b, bo);
+        // The four lane sums together (Lanes.sum4's tree, written out so that no vector crosses a call): levels
+        // 1 and 2 fold two vectors into one, merged by a blend, so that one permute and one add halve both;
+        // each total is the same fixed pairwise tree over its own row's lanes.
+        FloatVector p01 = a0.blend(a1, Lanes.HALF).add(a1.blend(a0, Lanes.HALF).rearrange(Lanes.SWAP_HALF));
+        FloatVector p23 = a2.blend(a3, Lanes.HALF).add(a3.blend(a2, Lanes.HALF).rearrange(Lanes.SWAP_HALF));
+        FloatVector q = p01.blend(p23, Lanes.QUARTER).add(p23.blend(p01, Lanes.QUARTER).rearrange(Lanes.SWAP_QUARTER));
+        for (int f = L / 8; f > 0; f >>= 1) { // the levels left within each quarter (L/4 lanes)
+            q = q.add(q.rearrange(Lanes.fold(f)));
+        }
+        // Quarters [a0 | a2 | a1 | a3]: the totals are in lanes 0, L/2, L/4, 3L/4.
+        finish4(q.lane(0), q.lane(L / 2), q.lane(L / 4), q.lane(3 * L / 4), alpha, beta, out, oo, b, bo);
     }
 
     /**
@@ -490,7 +510,10 @@ public final class SimdKernelSupport implements KernelSupport {
             vv.sub(aa).sub(un).mul(rho).intoMemorySegment(r, rs + o, LE);
             acc = d.fma(d, acc);
         }
-        float cons = Lanes.sum(acc);
+        for (int f = L / 2; f > 0; f >>= 1) { // Lanes.sum written out: see the class comment
+            acc = acc.add(acc.rearrange(Lanes.fold(f)));
+        }
+        float cons = acc.lane(0);
         for (; j < c; j++) {
             long o = 4L * j;
             float vj = get(v, vs + o), uj = get(u, uo + o);

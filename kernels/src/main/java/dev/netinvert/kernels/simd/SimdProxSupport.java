@@ -732,19 +732,71 @@ public final class SimdProxSupport implements ProxSupport {
     @Override
     public void l1ProxStep(float mu, float t, boolean nonNeg, MemorySegment x, long xo, MemorySegment g, long go,
                            MemorySegment p, long po, MemorySegment u, long uo, int n, double[] sums) {
-        // Lane-wise: v = x − μg; u = max(v − t, 0) (nonNeg) or v − clamp(v, −t, t) (the soft threshold); the
-        // three sums in float lanes, reduced by the fixed butterfly. No helper takes a vector (class doc).
-        FloatVector negMu = FloatVector.broadcast(F, -mu), tv = FloatVector.broadcast(F, t), negT = tv.neg();
+        // Two loops, not one with a branch on nonNeg inside: with the branch, C2's profiled loop predicates
+        // kept failing under -XX:UseAVX=2 (JMH's FISTA benchmark, whose set-up also runs the ADMM's in-place
+        // calls), and after the recompilations the Vector API calls were left out of line: 29.8 KB per step.
+        int bound = nonNeg ? l1ProxNonNegative(mu, t, x, xo, g, go, p, po, u, uo, n, sums)
+                           : l1ProxSoft(mu, t, x, xo, g, go, p, po, u, uo, n, sums);
+        double c = sums[0], s = sums[1], q = sums[2];
+        for (int i = bound; i < n; i++) {
+            long o = 4L * i;
+            float xi = get(x, xo + o);
+            float v = Math.fma(-mu, get(g, go + o), xi);
+            float pi = get(p, po + o);
+            float ui = nonNeg ? Math.max(v - t, 0f) : v - Math.min(Math.max(v, -t), t);
+            put(u, uo + o, ui);
+            float d = ui - pi;
+            c += (double) d * d;
+            s += (double) ui * ui;
+            q += (double) (xi - ui) * d;
+        }
+        sums[0] = c;
+        sums[1] = s;
+        sums[2] = q;
+    }
+
+    /** The vector part of {@link #l1ProxStep} for u = max(x − μg − t, 0); returns where the scalar tail starts. */
+    private static int l1ProxNonNegative(float mu, float t, MemorySegment x, long xo, MemorySegment g, long go,
+                                         MemorySegment p, long po, MemorySegment u, long uo, int n, double[] sums) {
+        FloatVector negMu = FloatVector.broadcast(F, -mu), tv = FloatVector.broadcast(F, t);
         FloatVector change = FloatVector.zero(F), norm = change, dir = change;
-        int i = 0;
         int bound = F.loopBound(n);
-        for (; i < bound; i += L) {
+        for (int i = 0; i < bound; i += L) {
             long o = 4L * i;
             FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE_ORDER);
-            FloatVector v = FloatVector.fromMemorySegment(F, g, go + o, LE_ORDER).fma(negMu, xv);
-            FloatVector uv = nonNeg ? v.sub(tv).max(0f) : v.sub(v.max(negT).min(tv));
+            FloatVector pv = FloatVector.fromMemorySegment(F, p, po + o, LE_ORDER); // before u's store: u may be p
+            FloatVector uv = FloatVector.fromMemorySegment(F, g, go + o, LE_ORDER).fma(negMu, xv).sub(tv).max(0f);
             uv.intoMemorySegment(u, uo + o, LE_ORDER);
-            FloatVector d = uv.sub(FloatVector.fromMemorySegment(F, p, po + o, LE_ORDER));
+            FloatVector d = uv.sub(pv);
+            change = d.fma(d, change);
+            norm = uv.fma(uv, norm);
+            dir = xv.sub(uv).fma(d, dir);
+        }
+        for (int f = L / 2; f > 0; f >>= 1) { // Lanes.fold: see the class comment of SimdKernelSupport
+            change = change.add(change.rearrange(Lanes.fold(f)));
+            norm = norm.add(norm.rearrange(Lanes.fold(f)));
+            dir = dir.add(dir.rearrange(Lanes.fold(f)));
+        }
+        sums[0] = change.lane(0);
+        sums[1] = norm.lane(0);
+        sums[2] = dir.lane(0);
+        return bound;
+    }
+
+    /** The vector part of {@link #l1ProxStep} for the soft threshold u = v − clamp(v, −t, t), v = x − μg. */
+    private static int l1ProxSoft(float mu, float t, MemorySegment x, long xo, MemorySegment g, long go,
+                                  MemorySegment p, long po, MemorySegment u, long uo, int n, double[] sums) {
+        FloatVector negMu = FloatVector.broadcast(F, -mu), tv = FloatVector.broadcast(F, t), negT = tv.neg();
+        FloatVector change = FloatVector.zero(F), norm = change, dir = change;
+        int bound = F.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            long o = 4L * i;
+            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE_ORDER);
+            FloatVector pv = FloatVector.fromMemorySegment(F, p, po + o, LE_ORDER);
+            FloatVector v = FloatVector.fromMemorySegment(F, g, go + o, LE_ORDER).fma(negMu, xv);
+            FloatVector uv = v.sub(v.max(negT).min(tv));
+            uv.intoMemorySegment(u, uo + o, LE_ORDER);
+            FloatVector d = uv.sub(pv);
             change = d.fma(d, change);
             norm = uv.fma(uv, norm);
             dir = xv.sub(uv).fma(d, dir);
@@ -754,21 +806,10 @@ public final class SimdProxSupport implements ProxSupport {
             norm = norm.add(norm.rearrange(Lanes.fold(f)));
             dir = dir.add(dir.rearrange(Lanes.fold(f)));
         }
-        double c = change.lane(0), s = norm.lane(0), q = dir.lane(0);
-        for (; i < n; i++) {
-            long o = 4L * i;
-            float xi = get(x, xo + o);
-            float v = Math.fma(-mu, get(g, go + o), xi);
-            float ui = nonNeg ? Math.max(v - t, 0f) : v - Math.min(Math.max(v, -t), t);
-            put(u, uo + o, ui);
-            float d = ui - get(p, po + o);
-            c += (double) d * d;
-            s += (double) ui * ui;
-            q += (double) (xi - ui) * d;
-        }
-        sums[0] = c;
-        sums[1] = s;
-        sums[2] = q;
+        sums[0] = change.lane(0);
+        sums[1] = norm.lane(0);
+        sums[2] = dir.lane(0);
+        return bound;
     }
 
     @Override

@@ -258,6 +258,23 @@ class ProxKernelsTest {
                         assertEquals(refSums[j], sums[j], tol, k.name() + " n=" + n + " offset=" + offset + " nonNeg="
                                 + nonNeg + " t=" + t + ": sum " + j);
                     }
+                    // In place (u = x = p, as the linearized ADMM's step 1 runs it): the same u, and the sums of
+                    // a call whose previous iterate is x.
+                    FloatVec in = vec(arena, x, offset);
+                    double[] inSums = new double[3], refIn = new double[3];
+                    float[] refU = new float[n];
+                    ReferenceProx.l1ProxStep(mu, t, nonNeg, x, g, x, refU, refIn);
+                    k.l1ProxStep(mu, t, nonNeg, in.segment(), in.byteOffset(), gv.segment(), gv.byteOffset(),
+                            in.segment(), in.byteOffset(), in.segment(), in.byteOffset(), n, inSums);
+                    for (int i = 0; i < n; i++) {
+                        float got = in.get(i);
+                        assertTrue(Float.isNaN(refU[i]) ? Float.isNaN(got) : got == uv.get(i),
+                                k.name() + " n=" + n + " in place, i=" + i + ": " + got + " against " + uv.get(i));
+                    }
+                    if (!Double.isNaN(refIn[0])) {
+                        assertEquals(refIn[0], inSums[0], n * 0x1p-23 * refIn[0] + n * 8 * 0x1p-20 + 1e-30,
+                                k.name() + " n=" + n + " in place: ‖u − x‖²");
+                    }
                 }
             }
         });

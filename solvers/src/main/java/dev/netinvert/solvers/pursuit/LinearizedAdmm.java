@@ -3,6 +3,7 @@ package dev.netinvert.solvers.pursuit;
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.Prox;
 import dev.netinvert.kernels.Fused;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.network.SeededGaussian;
@@ -51,7 +52,7 @@ public final class LinearizedAdmm {
     private final boolean first;
     private final float rho, step, lamStep, keep, gStep;
     private final FloatVec v, r, g, a, u, x;
-    private final double[] acc = new double[2];
+    private final double[] acc = new double[3];
     private double change, norm, cons;
 
     /**
@@ -122,7 +123,8 @@ public final class LinearizedAdmm {
         if (first) {
             firstStep(x, g, keep, gStep, acc);
         } else {
-            midStep(x, g, step, lamStep, acc);
+            // Step 1 of Alg. 4 [002]: x ← ReLU(x − step·g − λ·step), in place; acc ← {‖Δx‖², ‖x⁺‖², ·}.
+            Prox.l1ProxStep(step, lamStep, true, x, g, x, x, acc);
         }
         cons = Fused.admmGradient(p, s, x, b, target, rho, a, u, v, r, g);
         change = acc[0];
@@ -220,23 +222,6 @@ public final class LinearizedAdmm {
             float d = vs.get(FloatVec.LAYOUT, vo + oi) - as.get(FloatVec.LAYOUT, ao + o) - us.get(FloatVec.LAYOUT, uo + o);
             rs.set(FloatVec.LAYOUT, ro + oi, rho * d);
         }
-    }
-
-    /** Step 1 of Alg. 4: x ← ReLU(x − step·g − λ·step); acc ← {‖Δx‖², ‖x⁺‖²}. */
-    private static void midStep(FloatVec x, FloatVec g, float step, float lamStep, double[] acc) {
-        MemorySegment xs = x.segment(), gs = g.segment();
-        long xo = x.byteOffset(), go = g.byteOffset();
-        double change = 0, norm = 0;
-        for (int i = 0; i < x.length(); i++) {
-            long o = 4L * i;
-            float xi = xs.get(FloatVec.LAYOUT, xo + o);
-            float nx = Math.max(xi - step * gs.get(FloatVec.LAYOUT, go + o) - lamStep, 0f);
-            xs.set(FloatVec.LAYOUT, xo + o, nx);
-            change += (double) (nx - xi) * (nx - xi);
-            norm += (double) nx * nx;
-        }
-        acc[0] = change;
-        acc[1] = norm;
     }
 
     /** Eq. (18): z ← ((α+β)z − g)/(α+β+γ) = keep·z − gStep·g; acc ← {‖Δz‖², ‖z⁺‖²}. */

@@ -82,12 +82,25 @@ public final class ScalarProxSupport implements ProxSupport {
     @Override
     public void l1ProxStep(float mu, float t, boolean nonNeg, MemorySegment x, long xo, MemorySegment g, long go,
                            MemorySegment p, long po, MemorySegment u, long uo, int n, double[] sums) {
-        double change = 0, norm = 0, dir = 0;
-        for (int i = 0; i < n; i++) {
+        sums[0] = 0;
+        sums[1] = 0;
+        sums[2] = 0;
+        l1ProxRange(mu, t, nonNeg, x, xo, g, go, p, po, u, uo, 0, n, sums);
+    }
+
+    /**
+     * Elements [from, n) of {@code l1ProxStep}, their three sums added to {@code sums}: the whole scalar
+     * kernel, and the tail of the SIMD one after its vector part (one definition of the element step).
+     */
+    public static void l1ProxRange(float mu, float t, boolean nonNeg, MemorySegment x, long xo, MemorySegment g,
+                                   long go, MemorySegment p, long po, MemorySegment u, long uo, int from, int n,
+                                   double[] sums) {
+        double change = sums[0], norm = sums[1], dir = sums[2];
+        for (int i = from; i < n; i++) {
             long o = 4L * i;
             float xi = get(x, xo + o);
             float v = Math.fma(-mu, get(g, go + o), xi);
-            float pi = get(p, po + o);
+            float pi = get(p, po + o); // before u is written: u may be p
             float ui = nonNeg ? Math.max(v - t, 0f) : v - Math.min(Math.max(v, -t), t);
             put(u, uo + o, ui);
             float d = ui - pi;

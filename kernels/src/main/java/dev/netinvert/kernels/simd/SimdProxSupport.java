@@ -16,6 +16,7 @@ import static jdk.incubator.vector.VectorOperators.TANH;
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.ProxSupport;
+import dev.netinvert.kernels.scalar.ScalarProxSupport;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
@@ -737,22 +738,7 @@ public final class SimdProxSupport implements ProxSupport {
         // calls), and after the recompilations the Vector API calls were left out of line: 29.8 KB per step.
         int bound = nonNeg ? l1ProxNonNegative(mu, t, x, xo, g, go, p, po, u, uo, n, sums)
                            : l1ProxSoft(mu, t, x, xo, g, go, p, po, u, uo, n, sums);
-        double c = sums[0], s = sums[1], q = sums[2];
-        for (int i = bound; i < n; i++) {
-            long o = 4L * i;
-            float xi = get(x, xo + o);
-            float v = Math.fma(-mu, get(g, go + o), xi);
-            float pi = get(p, po + o);
-            float ui = nonNeg ? Math.max(v - t, 0f) : v - Math.min(Math.max(v, -t), t);
-            put(u, uo + o, ui);
-            float d = ui - pi;
-            c += (double) d * d;
-            s += (double) ui * ui;
-            q += (double) (xi - ui) * d;
-        }
-        sums[0] = c;
-        sums[1] = s;
-        sums[2] = q;
+        ScalarProxSupport.l1ProxRange(mu, t, nonNeg, x, xo, g, go, p, po, u, uo, bound, n, sums);
     }
 
     /** The vector part of {@link #l1ProxStep} for u = max(x − μg − t, 0); returns where the scalar tail starts. */

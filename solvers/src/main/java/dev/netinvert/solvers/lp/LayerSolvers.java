@@ -1,0 +1,197 @@
+package dev.netinvert.solvers.lp;
+
+import dev.netinvert.solvers.pursuit.DenseLeastSquares;
+
+import java.util.Arrays;
+
+/** The four ways of [003] to invert one layer; {@link LayerwiseInversion} chains them from the output back. */
+final class LayerSolvers {
+    private LayerSolvers() {}
+
+    /** δ* ≤ ε is decided with this relative slack, the LP solvers' own feasibility tolerance being ~1e-9. */
+    static final double FEASIBILITY_SLACK = 1e-9;
+
+    /**
+     * Exact inversion in the realizable case (Thm. 2 and eq. (5) [003]). ReLU: the active set
+     * S = {j : x_j &gt; τ·‖x‖_∞}, then z = argmin ‖W_S z − (x_S − b_S)‖₂ by Householder QR; refused when
+     * |S| &lt; n_{l−1} or W_S is numerically rank-deficient, since the preimage is then not a point. Leaky
+     * ReLU is a bijection, so every row is used with u = σ⁻¹(x) (x/c where x &lt; 0).
+     */
+    static LayerReport exact(LayerMap map, double[] x, double activeThreshold) {
+        long t0 = System.nanoTime();
+        double scale = 0;
+        for (double v : x) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        int k = map.inputs;
+        int[] rows = new int[map.outputs];
+        int s = 0;
+        for (int j = 0; j < map.outputs; j++) {
+            if (map.leaky() || x[j] > activeThreshold * scale) {
+                rows[s++] = j;
+            }
+        }
+        if (s < k) {
+            throw new LayerNotInvertibleException(map.layer, "exact inversion needs at least " + k
+                    + " active outputs (= the layer's inputs n_{l-1}, Thm. 2 [003]), got " + s + " of " + map.outputs
+                    + " above " + activeThreshold + "·‖x‖∞ = " + activeThreshold * scale
+                    + "; the preimage is not unique: use an LP method");
+        }
+        double[] a = new double[s * k], rhs = new double[s];
+        for (int r = 0; r < s; r++) {
+            int j = rows[r];
+            System.arraycopy(map.w, j * k, a, r * k, k);
+            double u = map.leaky() && x[j] < 0 ? x[j] / map.slope : x[j];
+            rhs[r] = u - map.b[j];
+        }
+        DenseLeastSquares.Workspace ls = new DenseLeastSquares.Workspace();
+        if (!ls.factor(a, s, k)) {
+            throw new LayerNotInvertibleException(map.layer, "the active rows W_S (" + s + "×" + k
+                    + ") are numerically rank-deficient (σ̂_min/σ̂_max = " + ls.reciprocalCondition()
+                    + "): the preimage is not unique");
+        }
+        double[] z = new double[k];
+        ls.solve(rhs, z);
+        double[] res = map.residualNorms(z, x);
+        return new LayerReport(map.layer, z, Double.NaN, 0, 0, 0, LpSolution.Status.OPTIMAL, s,
+                1 / ls.reciprocalCondition(), res[0], res[1], 0, seconds(t0));
+    }
+
+    /**
+     * Alg. 1 [003] (ℓ∞ LP): ε₀, α·ε₀, α²·ε₀, … until the LP (6) with δ ≤ ε is feasible; returns its z.
+     *
+     * <p>{@link LayerwiseInversion.Search#LITERAL} solves each of those LPs as written. {@code SKIP} solves
+     * the same LP without the bound δ ≤ ε: that LP is always feasible (z = 0 with δ = ‖x‖∞ + ‖b‖∞ satisfies
+     * it), and its optimum δ* decides feasibility for every ε' with the same row classes, since the LP with
+     * δ ≤ ε' is feasible iff δ* ≤ ε'. So the steps ε' = ε·α^t with δ* &gt; ε' and unchanged classes are
+     * infeasible without being solved, and the first feasible ε, the classes and the LP there — hence the
+     * returned z — are those of the literal loop. Alg. 1's loop is mostly infeasible LPs (issue 12 measured
+     * 13 of 14), so this saves most solves.
+     */
+    static LayerReport linf(LayerMap map, double[] x, double eps0, double growth, int maxSteps,
+                            LayerwiseInversion.Search search, LpBackend backend) {
+        long t0 = System.nanoTime();
+        double eps = eps0, lpSeconds = 0;
+        int feasible = 0, infeasible = 0, skipped = 0;
+        LpSolution.Status last = null;
+        for (int step = 0; step <= maxSteps; ) {
+            byte[] cls = LayerLps.classes(map, x, eps);
+            boolean literal = search == LayerwiseInversion.Search.LITERAL;
+            LpSolution sol = backend.solve(LayerLps.linf(map, x, cls, literal ? eps : Double.POSITIVE_INFINITY));
+            lpSeconds += sol.seconds();
+            last = sol.status();
+            if (literal && sol.status() == LpSolution.Status.INFEASIBLE) {
+                infeasible++;
+                eps *= growth;
+                step++;
+                continue;
+            }
+            if (!sol.optimal()) {
+                throw lpFailed(map, "ℓ∞ LP at ε = " + eps, sol);
+            }
+            double delta = sol.values()[map.inputs];
+            if (literal || delta <= eps * (1 + FEASIBILITY_SLACK)) {
+                feasible++;
+                double[] z = Arrays.copyOf(sol.values(), map.inputs);
+                double[] res = map.residualNorms(z, x);
+                return new LayerReport(map.layer, z, eps, feasible, infeasible, skipped, last, count(cls, LayerLps.ON),
+                        Double.NaN, res[0], res[1], lpSeconds, seconds(t0));
+            }
+            infeasible++;
+            eps *= growth;
+            step++;
+            boolean sameClasses;
+            while ((sameClasses = Arrays.equals(cls, LayerLps.classes(map, x, eps))) && step <= maxSteps
+                    && delta > eps * (1 + FEASIBILITY_SLACK)) {
+                skipped++;
+                eps *= growth;
+                step++;
+            }
+            if (sameClasses && step <= maxSteps) {
+                // Same LP and now δ* ≤ ε: the literal loop's first feasible step, settled by the LP already solved.
+                skipped++;
+                double[] z = Arrays.copyOf(sol.values(), map.inputs);
+                double[] res = map.residualNorms(z, x);
+                return new LayerReport(map.layer, z, eps, feasible, infeasible, skipped, last, count(cls, LayerLps.ON),
+                        Double.NaN, res[0], res[1], lpSeconds, seconds(t0));
+            }
+        }
+        throw new LayerNotInvertibleException(map.layer, "ℓ∞ LP infeasible for every ε up to ε₀·α^" + maxSteps
+                + " = " + eps / growth + " (ε₀ = " + eps0 + ", α = " + growth + "; last LP " + last.label() + ")");
+    }
+
+    /**
+     * Alg. 2 [003] (ℓ1 LP): for t = 1, 2, …, z^(t) solves the LP with one slack e_j per output at threshold
+     * ε_t = ε₀·α^(t−1); as soon as ‖φ(z^(t)) − x‖₁ ≥ ‖φ(z^(t−1)) − x‖₁, z^(t−1) is returned. When the classes
+     * at ε_t equal those at ε_(t−1) the LP is the same, so z^(t) = z^(t−1), the loss ties and Alg. 2 returns
+     * z^(t−1): that step is taken without a solve.
+     */
+    static LayerReport l1(LayerMap map, double[] x, double eps0, double growth, int maxSteps, LpBackend backend) {
+        long t0 = System.nanoTime();
+        double eps = eps0, lpSeconds = 0, prevLoss = Double.POSITIVE_INFINITY, prevEps = Double.NaN;
+        double[] prev = null;
+        byte[] prevCls = null;
+        int feasible = 0, skipped = 0;
+        LpSolution.Status last = null;
+        for (int t = 1; t <= maxSteps; t++) {
+            byte[] cls = LayerLps.classes(map, x, eps);
+            if (prevCls != null && Arrays.equals(cls, prevCls)) {
+                skipped++;
+                break;
+            }
+            LpSolution sol = backend.solve(LayerLps.l1(map, x, cls));
+            lpSeconds += sol.seconds();
+            last = sol.status();
+            if (!sol.optimal()) {
+                throw lpFailed(map, "ℓ1 LP at ε = " + eps, sol);
+            }
+            feasible++;
+            double[] z = Arrays.copyOf(sol.values(), map.inputs);
+            double loss = map.residualNorms(z, x)[1];
+            if (loss >= prevLoss) {
+                break;
+            }
+            prev = z;
+            prevLoss = loss;
+            prevEps = eps;
+            prevCls = cls;
+            eps *= growth;
+        }
+        double[] res = map.residualNorms(prev, x);
+        return new LayerReport(map.layer, prev, prevEps, feasible, 0, skipped, last,
+                count(prevCls, LayerLps.ON), Double.NaN, res[0], res[1], lpSeconds, seconds(t0));
+    }
+
+    /** The relaxed LP (8) [003] at ε (ReLU only). */
+    static LayerReport relaxed(LayerMap map, double[] x, double eps, LpBackend backend) {
+        long t0 = System.nanoTime();
+        if (map.leaky()) {
+            throw new IllegalArgumentException("layer " + map.layer + ": the relaxed LP (8) [003] is stated for ReLU;"
+                    + " leaky_relu layers are inverted exactly by eq. (5) or by lp-linf/lp-l1");
+        }
+        LpSolution sol = backend.solve(LayerLps.relaxed(map, x, eps));
+        if (!sol.optimal()) {
+            throw lpFailed(map, "relaxed LP at ε = " + eps, sol);
+        }
+        double[] z = Arrays.copyOf(sol.values(), map.inputs);
+        double[] res = map.residualNorms(z, x);
+        return new LayerReport(map.layer, z, eps, 1, 0, 0, sol.status(),
+                count(LayerLps.classes(map, x, eps), LayerLps.ON), Double.NaN, res[0], res[1], sol.seconds(), seconds(t0));
+    }
+
+    private static LayerNotInvertibleException lpFailed(LayerMap map, String what, LpSolution sol) {
+        return new LayerNotInvertibleException(map.layer, what + ": the LP backend returned " + sol.status().label());
+    }
+
+    private static int count(byte[] cls, byte c) {
+        int n = 0;
+        for (byte b : cls) {
+            n += b == c ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) * 1e-9;
+    }
+}

@@ -118,13 +118,13 @@ public final class GradientDescent {
     /**
      * One run from the seeded random start.
      *
-     * @param network any network whose last activation is invertible (hidden layers need not be ReLU)
+     * @param network any network; the automatic step needs an invertible last activation (its curvature
+     *                bounds the Lipschitz constant), a fixed step does not (the ReLU generators of [003])
      * @param mask    null (all observed) or n_L entries of 0/1
      */
     public static InversionResult solve(Network network, FloatVec y, FloatVec mask, Options options) {
         long t0 = System.nanoTime();
         Objects.requireNonNull(network, "network");
-        OutputActivation.of(network.lastActivation());
         Pursuits.checkObservation(network, y, mask);
         Objects.requireNonNull(options, "options");
         boolean adam = options.method() == Method.ADAM;

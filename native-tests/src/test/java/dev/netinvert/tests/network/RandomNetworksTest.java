@@ -86,8 +86,8 @@ class RandomNetworksTest {
 
             Network h = RandomNetworks.generator003(arena, 3, 20, 100, 500, Activation.RELU);
             assertEquals("20 -relu-> 100 -relu-> 500", h.toString());
-            checkMoments(h.layer(1).weight().toArray(), 1.0 / 20);
-            checkMoments(h.layer(2).weight().toArray(), 1.0 / 100);
+            checkMoments(h.layer(1).weight().toArray(), 1.0 / 100);
+            checkMoments(h.layer(2).weight().toArray(), 1.0 / 500);
         }
     }
 

@@ -56,11 +56,13 @@ public final class LayerwiseInversion {
     }
 
     /**
-     * How Alg. 1's ε loop decides feasibility: {@link #LITERAL} solves the LP with δ ≤ ε at every step, as
-     * written; {@link #SKIP} solves it without that bound and settles every step with unchanged row classes
-     * from the optimum δ*, with the same result (see {@code LayerSolvers.linf}).
+     * How Alg. 1's ε loop finds the first feasible ε of the grid ε₀·α^t; all three return the same ε and z.
+     * {@link #LITERAL} solves the LP with δ ≤ ε at every step, as written. {@link #SKIP} solves it without
+     * that bound and settles every step with unchanged row classes from the optimum δ*. {@link #BISECT}
+     * bisects over t, since for ReLU feasibility is monotone in ε (leaky-ReLU layers, where it is not, use
+     * SKIP). See {@code LayerSolvers.linf} and {@code linfBisect}.
      */
-    public enum Search { LITERAL, SKIP }
+    public enum Search { LITERAL, SKIP, BISECT }
 
     /**
      * @param method          the per-layer solve
@@ -115,7 +117,7 @@ public final class LayerwiseInversion {
             /** 1.2^200 ≈ 7e15: far past any noise, so only a failing backend reaches it. */
             private int maxSteps = 200;
             private double activeThreshold = 1e-6;
-            private Search search = Search.SKIP;
+            private Search search = Search.BISECT;
             private LpBackend backend = LpBackend.ojAlgo();
 
             private Builder(Method method) {
@@ -175,8 +177,10 @@ public final class LayerwiseInversion {
         for (int l = depth; l >= 1; l--) {
             LayerReport r = switch (options.method()) {
                 case EXACT -> LayerSolvers.exact(maps[l], x, options.activeThreshold());
-                case LP_LINF -> LayerSolvers.linf(maps[l], x, eps, options.growth(), options.maxSteps(),
-                        options.search(), options.backend());
+                case LP_LINF -> options.search() == Search.BISECT && !maps[l].leaky()
+                        ? LayerSolvers.linfBisect(maps[l], x, eps, options.growth(), options.maxSteps(), options.backend())
+                        : LayerSolvers.linf(maps[l], x, eps, options.growth(), options.maxSteps(),
+                                options.search() == Search.LITERAL ? Search.LITERAL : Search.SKIP, options.backend());
                 case LP_L1 -> LayerSolvers.l1(maps[l], x, eps, options.growth(), options.maxSteps(), options.backend());
                 case LP_RELAXED -> LayerSolvers.relaxed(maps[l], x, options.eps0(), options.backend());
             };

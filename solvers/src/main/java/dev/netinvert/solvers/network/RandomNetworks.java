@@ -30,12 +30,19 @@ public final class RandomNetworks {
             return (fanIn, fanOut) -> 1.0;
         }
 
-        /**
-         * Entries N(0, 1/n_in), variance one over the layer's input size: sec. 5.1 [003] ("drawn from
-         * N(0, 1/n_i)"), which keeps ‖W_l x‖ ≈ ‖x‖ through the layers.
-         */
+        /** Entries N(0, 1/n_in), variance one over the layer's input size (E‖W_l x‖² = (n_out/n_in)·‖x‖²). */
         static WeightScale fanIn() {
             return (fanIn, fanOut) -> 1.0 / Math.sqrt(fanIn);
+        }
+
+        /**
+         * Entries N(0, 1/n_out): sec. 5.1 [003] draws W_i ∈ ℝ^{n_i × n_{i−1}} from N(0, 1/n_i), n_i being the
+         * layer's output size; this keeps E‖W_l x‖² = ‖x‖² through the layers, which is what makes the paper's
+         * gradient-descent learning rate of 1 stable (with 1/n_in the Lipschitz constant of the loss grows by
+         * (n_out/n_in)² and GD diverges at lr 1).
+         */
+        static WeightScale fanOut() {
+            return (fanIn, fanOut) -> 1.0 / Math.sqrt(fanOut);
         }
 
         /** Entries N(0, std²) for every layer. */
@@ -91,11 +98,11 @@ public final class RandomNetworks {
 
     /**
      * The two-layer generator of sec. 5.1 [003]: G(z) = σ(W_2 σ(W_1 z)) with σ = ReLU (or leaky ReLU for
-     * the right half of Fig. 2), entries N(0, 1/n_in), no biases; the paper uses k = 20, 100 hidden,
+     * the right half of Fig. 2), entries N(0, 1/n_out) ({@link WeightScale#fanOut}), no biases; the paper uses k = 20, 100 hidden,
      * 500 out (and 250 hidden, 600 out for Fig. 2).
      */
     public static Network generator003(Arena arena, long seed, int k, int hidden, int n, Activation sigma) {
-        return gaussian(arena, seed, new int[] {k, hidden, n}, List.of(sigma, sigma), WeightScale.fanIn());
+        return gaussian(arena, seed, new int[] {k, hidden, n}, List.of(sigma, sigma), WeightScale.fanOut());
     }
 
     /** A latent code z ~ N(0, std²·I) of n elements (the prior of eq. (1) [002]). */

@@ -9,7 +9,6 @@ import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
 import dev.netinvert.solvers.pursuit.PursuitBatch;
-import dev.netinvert.solvers.pursuit.Pursuits;
 import java.lang.foreign.Arena;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +63,7 @@ public class PursuitSolveBench {
     public void setup() {
         arena = Arena.ofShared();
         net = RandomNetworks.generator002(arena, 7, 100, n1, 625);
-        std = Pursuits.latentStd(100, n1);
+        std = RandomNetworks.latentStd(100, n1);
         FloatMatrix zs = RandomNetworks.latentBatch(arena, SIGNALS, 100, 11, std);
         ys = FloatMatrix.allocate(arena, SIGNALS, 625);
         for (int i = 0; i < SIGNALS; i++) {

@@ -12,7 +12,6 @@ import dev.netinvert.solvers.parallel.Parallelism;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
 import dev.netinvert.solvers.pursuit.PursuitBatch;
-import dev.netinvert.solvers.pursuit.Pursuits;
 import java.lang.foreign.Arena;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class PursuitBatchTest {
 
     private static FloatMatrix observations(Arena arena, Network net, int rows) {
-        double std = Pursuits.latentStd(20, 70);
+        double std = RandomNetworks.latentStd(20, 70);
         FloatMatrix zs = RandomNetworks.latentBatch(arena, rows, 20, 41, std);
         FloatMatrix ys = FloatMatrix.allocate(arena, rows, net.outputSize());
         for (int i = 0; i < rows; i++) {

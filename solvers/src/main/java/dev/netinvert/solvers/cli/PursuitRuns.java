@@ -11,9 +11,9 @@ import dev.netinvert.solvers.io.Tensor;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.parallel.Parallelism;
 import dev.netinvert.solvers.pursuit.EpsilonRule;
+import dev.netinvert.solvers.pursuit.Generators;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.PursuitBatch;
-import dev.netinvert.solvers.pursuit.Pursuits;
 import dev.netinvert.solvers.pursuit.Stage;
 import dev.netinvert.solvers.pursuit.Uniqueness;
 import java.lang.foreign.Arena;
@@ -157,6 +157,6 @@ final class PursuitRuns {
     }
 
     static List<int[]> supportsOf(Network net, FloatVec z) {
-        return Pursuits.supportsOf(net, z);
+        return Generators.supportsOf(net, z);
     }
 }

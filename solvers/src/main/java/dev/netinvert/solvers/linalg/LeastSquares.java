@@ -278,13 +278,7 @@ public final class LeastSquares {
      * @return x, cols elements
      */
     public static double[] solve(double[] a, int rows, int cols, double[] b) {
-        checkShape(a, rows, cols);
-        checkRhs(b, rows);
-        LeastSquares ls = new LeastSquares();
-        ls.factor(a, rows, cols);
-        double[] x = new double[cols];
-        ls.solve(b, x);
-        return x;
+        return solveOnce(a, rows, cols, b, true);
     }
 
     /**
@@ -292,12 +286,19 @@ public final class LeastSquares {
      * max(rows, cols)·ε·σ_max treated as zero): the reference the QR path is checked against.
      */
     public static double[] solveMinimumNorm(double[] a, int rows, int cols, double[] b) {
+        return solveOnce(a, rows, cols, b, false);
+    }
+
+    private static double[] solveOnce(double[] a, int rows, int cols, double[] b, boolean qrAllowed) {
         checkShape(a, rows, cols);
-        checkRhs(b, rows);
+        Objects.requireNonNull(b, "b");
+        if (b.length != rows) {
+            throw new IllegalArgumentException("b: expected length " + rows + " (the rows of A), got " + b.length);
+        }
         LeastSquares ls = new LeastSquares();
-        ls.factorMinimumNorm(a, rows, cols);
+        ls.factor(DMatrixRMaj.wrap(rows, cols, a), qrAllowed);
         double[] x = new double[cols];
-        ls.solve(b, x);
+        ls.solveUnchecked(b, x);
         return x;
     }
 
@@ -333,13 +334,6 @@ public final class LeastSquares {
         if (a.length != (long) rows * cols) {
             throw new IllegalArgumentException("a: expected rows·cols = " + rows + "·" + cols + " = " + (long) rows * cols
                     + " elements (row-major), got " + a.length);
-        }
-    }
-
-    private static void checkRhs(double[] b, int rows) {
-        Objects.requireNonNull(b, "b");
-        if (b.length != rows) {
-            throw new IllegalArgumentException("b: expected length " + rows + " (the rows of A), got " + b.length);
         }
     }
 

@@ -1,11 +1,11 @@
 /**
  * Dense linear algebra in double precision for the steps that decide a solver's final accuracy.
  *
- * <p>{@link dev.netinvert.solvers.linalg.LeastSquares} solves min_x ‖Ax − b‖₂ for a small dense A (rows ×
+ * <p>{@link LeastSquares} solves min_x ‖Ax − b‖₂ for a small dense A (rows ×
  * cols, row-major {@code double[]}): Householder QR when A is tall and numerically full rank, the SVD's
  * minimum-norm solution otherwise, with the rank decision, the numerical rank and the reciprocal
  * condition σ_min/σ_max reported to the caller; one factorization serves many right-hand sides.
- * {@link dev.netinvert.solvers.linalg.UpperTriangular} holds the triangular solves and the condition
+ * {@code UpperTriangular} (package-private) holds the triangular solves and the condition
  * estimate of R behind the QR/SVD choice.
  *
  * <p>Users: the Oracle's layer-wise projections (Alg. 6, Alg. 1 [002]), the last step of Layered

@@ -10,10 +10,11 @@ import dev.netinvert.kernels.Fused;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.RandomNetworks;
 import dev.netinvert.solvers.pursuit.Fista;
+import dev.netinvert.solvers.pursuit.Generators;
 import dev.netinvert.solvers.pursuit.LinearizedAdmm;
-import dev.netinvert.solvers.pursuit.Pursuits;
 import dev.netinvert.solvers.pursuit.ReferenceFista;
 import dev.netinvert.solvers.pursuit.ReferenceLinearizedAdmm;
+import dev.netinvert.solvers.pursuit.Supports;
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -80,7 +81,7 @@ public class PursuitIterationBench {
     public void setup() {
         arena = Arena.ofShared();
         Network net = RandomNetworks.generator002(arena, 7, 100, n1, 625);
-        FloatVec z = RandomNetworks.latent(arena, 100, 100, Pursuits.latentStd(100, n1));
+        FloatVec z = RandomNetworks.latent(arena, 100, 100, RandomNetworks.latentStd(100, n1));
         FloatVec y = net.forward(z, arena);
         FloatMatrix w2 = net.layer(2).weight();
         w1 = net.layer(1).weight();
@@ -90,8 +91,8 @@ public class PursuitIterationBench {
         fistaRef = new ReferenceFista(w2.toArray(), 625, n1, null, y.toArray(), null, Activation.TANH, 0, true, norm);
         fistaRef.reset(new float[n1]);
 
-        float[] x1 = Pursuits.hiddenOf(net, z).get(0);
-        int[] s = Pursuits.support(x1, 0);
+        float[] x1 = Generators.hiddenOf(net, z).get(0);
+        int[] s = Supports.support(x1, 0);
         p = FloatMatrix.allocate(arena, n1, 100);
         order = new int[n1];
         float[] target = new float[s.length];

@@ -4,12 +4,11 @@ import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.RandomNetworks;
+import dev.netinvert.solvers.parallel.Batch;
 import dev.netinvert.solvers.parallel.Parallelism;
 import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
-import dev.netinvert.solvers.pursuit.PursuitBatch;
-import dev.netinvert.solvers.pursuit.Pursuits;
 import java.lang.foreign.Arena;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Whole inversions at the sizes of sec. 6.1 [002] (x = tanh(W_2 ReLU(W_1 z)), n = 625, n_0 = 100,
  * n_1 = {@code n1}): {@link #SIGNALS} signals per operation, one single-threaded solve per signal, on
- * {@code threads} fork-join workers ({@link PursuitBatch}). The score divided by 32 is the time per
+ * {@code threads} fork-join workers ({@link Batch}). The score divided by 32 is the time per
  * signal; the ratio of the {@code threads = 1} and {@code threads = 2} scores is the fork-join speed-up.
  * <ul>
  *   <li>{@code latentPursuit}: Alg. 5 with the defaults of sec. 6.1 (λ = 0, ρ = 1e-2, γ = 0, debiasing);</li>
@@ -64,7 +63,7 @@ public class PursuitSolveBench {
     public void setup() {
         arena = Arena.ofShared();
         net = RandomNetworks.generator002(arena, 7, 100, n1, 625);
-        std = Pursuits.latentStd(100, n1);
+        std = RandomNetworks.latentStd(100, n1);
         FloatMatrix zs = RandomNetworks.latentBatch(arena, SIGNALS, 100, 11, std);
         ys = FloatMatrix.allocate(arena, SIGNALS, 625);
         for (int i = 0; i < SIGNALS; i++) {
@@ -82,12 +81,12 @@ public class PursuitSolveBench {
     @Benchmark
     public List<InversionResult> latentPursuit() {
         LatentPursuit.Options o = LatentPursuit.Options.defaults();
-        return checked(PursuitBatch.solve(ys, par, (i, y) -> LatentPursuit.solve(net, y, null, o)));
+        return checked(Batch.solveRows(ys, par, (i, y) -> LatentPursuit.solve(net, y, null, o)));
     }
 
     @Benchmark
     public List<InversionResult> gradientDescent() {
-        return checked(PursuitBatch.solve(ys, par,
+        return checked(Batch.solveRows(ys, par,
                 (i, y) -> GradientDescent.solve(net, y, null, GradientDescent.Options.gd(1000 + i, std))));
     }
 

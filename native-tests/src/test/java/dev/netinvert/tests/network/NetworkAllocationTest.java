@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.function.Supplier;
 import dev.netinvert.solvers.pursuit.Fista;
 import dev.netinvert.solvers.pursuit.LinearizedAdmm;
-import dev.netinvert.solvers.pursuit.Pursuits;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -78,7 +77,7 @@ class NetworkAllocationTest {
     void pursuitIterationsAllocateNothingOnceWarm() {
         try (Arena arena = Arena.ofConfined()) {
             Network net = RandomNetworks.generator002(arena, 7, 100, 300, 625);
-            FloatVec z = RandomNetworks.latent(arena, 100, 100, Pursuits.latentStd(100, 300));
+            FloatVec z = RandomNetworks.latent(arena, 100, 100, RandomNetworks.latentStd(100, 300));
             FloatVec y = net.forward(z, arena);
             Trace trace = net.newTrace(arena, true);
             FloatVec r = RandomNetworks.latent(arena, 625, 3, 0.1), g = FloatVec.allocate(arena, 100);

@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.StopReason;
+import dev.netinvert.solvers.linalg.LeastSquares;
+import dev.netinvert.solvers.experiments.ImageMetrics;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.RandomNetworks;
-import dev.netinvert.solvers.pursuit.DenseLeastSquares;
+import dev.netinvert.solvers.pursuit.Generators;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
 import dev.netinvert.solvers.pursuit.Oracle;
-import dev.netinvert.solvers.pursuit.Pursuits;
 import dev.netinvert.solvers.pursuit.Stage;
 import java.lang.foreign.Arena;
 import java.util.List;
@@ -33,7 +34,7 @@ class DebiasTest {
     void debiasingConvergesInAFewStepsAndSaysSo() {
         try (Arena arena = Arena.ofConfined()) {
             Network net = RandomNetworks.generator002(arena, 7, 100, 300, 625);
-            double std = Pursuits.latentStd(100, 300);
+            double std = RandomNetworks.latentStd(100, 300);
             // Signal 1009's second step (~4e-12 relative) ties or raises the loss by rounding noise; a
             // version that stopped on the step size alone and accepted equal-loss steps of any length
             // cycled there to the iteration budget (50 steps, 50 factorizations).
@@ -47,9 +48,9 @@ class DebiasTest {
                 // A fresh Gauss–Newton step from the ~1e-5-accurate pursuit estimate, then one that
                 // reaches the floor (measured: 2 steps); 4 leaves room for a line-search retry.
                 assertTrue(d.iterations() <= 4, d.toString());
-                assertTrue(Pursuits.snrDb(z.toArray(), lp.z()) > 100, "SNR " + Pursuits.snrDb(z.toArray(), lp.z()));
+                assertTrue(ImageMetrics.snrDb(z.toArray(), lp.z()) > 100, "SNR " + ImageMetrics.snrDb(z.toArray(), lp.z()));
 
-                InversionResult or = Oracle.solve(net, y, null, Pursuits.supportsOf(net, z), Oracle.Options.defaults());
+                InversionResult or = Oracle.solve(net, y, null, Generators.supportsOf(net, z), Oracle.Options.defaults());
                 assertEquals(StopReason.TOLERANCE, last(or).stopReason(), last(or).toString());
                 assertTrue(last(or).iterations() <= 4, last(or).toString());
             }
@@ -60,7 +61,7 @@ class DebiasTest {
     void aBudgetTooSmallToConvergeIsReportedAsSuch() {
         try (Arena arena = Arena.ofConfined()) {
             Network net = RandomNetworks.generator002(arena, 7, 100, 300, 625);
-            FloatVec z = RandomNetworks.latent(arena, 100, 101, Pursuits.latentStd(100, 300));
+            FloatVec z = RandomNetworks.latent(arena, 100, 101, RandomNetworks.latentStd(100, 300));
             FloatVec y = net.forward(z, arena);
             LatentPursuit.Options one = new LatentPursuit.Options(0, 0, 1e-2, 0, 1e-4, 1e-7, 20000, true, 1);
             InversionResult lp = LatentPursuit.solve(net, y, null, one);
@@ -69,7 +70,7 @@ class DebiasTest {
             assertEquals(StopReason.MAX_ITERATIONS, d.stopReason(), d.toString());
             assertEquals(1, d.iterations());
             // One exact-Jacobian step from a 1e-5-accurate start already lands at ~1e-10 (quadratic).
-            assertTrue(Pursuits.snrDb(z.toArray(), lp.z()) > 100);
+            assertTrue(ImageMetrics.snrDb(z.toArray(), lp.z()) > 100);
         }
     }
 
@@ -78,15 +79,15 @@ class DebiasTest {
         try (Arena arena = Arena.ofConfined()) {
             Network net = RandomNetworks.gaussian(arena, 3, new int[] {30, 90, 200}, List.of(Activation.RELU, Activation.IDENTITY),
                     RandomNetworks.WeightScale.unit());
-            FloatVec z = RandomNetworks.latent(arena, 30, 4, Pursuits.latentStd(30, 90));
+            FloatVec z = RandomNetworks.latent(arena, 30, 4, RandomNetworks.latentStd(30, 90));
             FloatVec y = net.forward(z, arena);
-            InversionResult or = Oracle.solve(net, y, null, Pursuits.supportsOf(net, z), Oracle.Options.defaults());
+            InversionResult or = Oracle.solve(net, y, null, Generators.supportsOf(net, z), Oracle.Options.defaults());
             Stage d = last(or);
             // The layer-wise start is already the least-squares point up to float rounding; Gauss–Newton
             // on a linear model confirms that with its first step (at most one more if the first moved z).
             assertEquals(StopReason.TOLERANCE, d.stopReason(), d.toString());
             assertTrue(d.iterations() <= 2, d.toString());
-            assertTrue(Pursuits.snrDb(z.toArray(), or.z()) > 100, "SNR " + Pursuits.snrDb(z.toArray(), or.z()));
+            assertTrue(ImageMetrics.snrDb(z.toArray(), or.z()) > 100, "SNR " + ImageMetrics.snrDb(z.toArray(), or.z()));
         }
     }
 
@@ -95,15 +96,15 @@ class DebiasTest {
         try (Arena arena = Arena.ofConfined()) {
             // n_1 = 150: s_1 ≈ 75 < n_0 = 100, the supported composite matrix has rank s_1 (Cor. 1 (iii) fails).
             Network net = RandomNetworks.generator002(arena, 7, 100, 150, 625);
-            FloatVec z = RandomNetworks.latent(arena, 100, 200, Pursuits.latentStd(100, 150));
+            FloatVec z = RandomNetworks.latent(arena, 100, 200, RandomNetworks.latentStd(100, 150));
             FloatVec y = net.forward(z, arena);
-            List<int[]> supports = Pursuits.supportsOf(net, z);
+            List<int[]> supports = Generators.supportsOf(net, z);
             assertTrue(supports.get(0).length < 100, "s_1 = " + supports.get(0).length);
             InversionResult or = Oracle.solve(net, y, null, supports, Oracle.Options.defaults());
             Stage d = last(or);
             assertEquals(StopReason.TOLERANCE, d.stopReason(), d.toString());
             assertTrue(d.iterations() <= 4, d.toString());
-            assertTrue(Pursuits.snrDb(z.toArray(), or.z()) < 20, "the inverse is not unique");
+            assertTrue(ImageMetrics.snrDb(z.toArray(), or.z()) < 20, "the inverse is not unique");
             // Minimum norm: the layer-wise start solves the wide W_1[S_1, :] z = x̂_1 by the SVD and every
             // Gauss–Newton step is a minimum-norm step of J = diag(φ′)·W_2^S·W_1^S, whose row space is that
             // of W_1^S, so ẑ must lie in that row space: ẑ = P ẑ with P the projector W⁺W, computed here as
@@ -123,7 +124,7 @@ class DebiasTest {
                     wz[i] += w[i * n0 + j] * zf[j];
                 }
             }
-            double[] p = DenseLeastSquares.solveMinimumNorm(w, s1.length, n0, wz);
+            double[] p = LeastSquares.solveMinimumNorm(w, s1.length, n0, wz);
             double off = 0, nz = 0;
             for (int j = 0; j < n0; j++) {
                 off += (p[j] - zf[j]) * (p[j] - zf[j]);

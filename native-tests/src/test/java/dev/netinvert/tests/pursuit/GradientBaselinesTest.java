@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.StopReason;
+import dev.netinvert.solvers.experiments.ImageMetrics;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.RandomNetworks;
 import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.InversionResult;
-import dev.netinvert.solvers.pursuit.Pursuits;
 import java.lang.foreign.Arena;
 import org.junit.jupiter.api.Test;
 
@@ -26,12 +26,12 @@ class GradientBaselinesTest {
     void gradientDescentWithMomentumDrivesTheLossDownAndRecoversZ() {
         try (Arena arena = Arena.ofConfined()) {
             Network net = net(arena);
-            double std = Pursuits.latentStd(20, 200);
+            double std = RandomNetworks.latentStd(20, 200);
             FloatVec z = RandomNetworks.latent(arena, 20, 1, std);
             FloatVec y = net.forward(z, arena);
             GradientDescent.Options o = GradientDescent.Options.gd(9, std).withMaxIterations(4000);
             InversionResult r = GradientDescent.solve(net, y, null, o);
-            double snr = Pursuits.snrDb(z.toArray(), r.z());
+            double snr = ImageMetrics.snrDb(z.toArray(), r.z());
             assertTrue(snr > 40, "GD SNR " + snr + " dB, " + r.stages());
             assertTrue(r.residual() < 1e-3, "residual " + r.residual());
             assertEquals("gd", r.method());
@@ -45,12 +45,12 @@ class GradientBaselinesTest {
     void adamConverges() {
         try (Arena arena = Arena.ofConfined()) {
             Network net = net(arena);
-            double std = Pursuits.latentStd(20, 200);
+            double std = RandomNetworks.latentStd(20, 200);
             FloatVec z = RandomNetworks.latent(arena, 20, 2, std);
             FloatVec y = net.forward(z, arena);
             InversionResult r = GradientDescent.solve(net, y, null,
                     GradientDescent.Options.adam(3, std).withMaxIterations(4000));
-            double snr = Pursuits.snrDb(z.toArray(), r.z());
+            double snr = ImageMetrics.snrDb(z.toArray(), r.z());
             assertTrue(snr > 30, "Adam SNR " + snr + " dB, " + r.stages());
             assertEquals("adam", r.method());
         }
@@ -60,7 +60,7 @@ class GradientBaselinesTest {
     void stopReasonsAreTruthful() {
         try (Arena arena = Arena.ofConfined()) {
             Network net = net(arena);
-            double std = Pursuits.latentStd(20, 200);
+            double std = RandomNetworks.latentStd(20, 200);
             FloatVec y = net.forward(RandomNetworks.latent(arena, 20, 4, std), arena);
             GradientDescent.Options o = GradientDescent.Options.gd(5, std);
             // A too-large step on a generator with a linear output blows up (a tanh output would saturate and
@@ -89,7 +89,7 @@ class GradientBaselinesTest {
     void maskedEntriesDoNotPullTheSolution() {
         try (Arena arena = Arena.ofConfined()) {
             Network net = net(arena);
-            double std = Pursuits.latentStd(20, 200);
+            double std = RandomNetworks.latentStd(20, 200);
             FloatVec z = RandomNetworks.latent(arena, 20, 6, std);
             FloatVec y = net.forward(z, arena);
             FloatVec mask = FloatVec.allocate(arena, 400);
@@ -101,7 +101,7 @@ class GradientBaselinesTest {
             }
             InversionResult r = GradientDescent.solve(net, y, mask,
                     GradientDescent.Options.gd(9, std).withMaxIterations(4000));
-            assertTrue(Pursuits.snrDb(z.toArray(), r.z()) > 40, r.stages().toString());
+            assertTrue(ImageMetrics.snrDb(z.toArray(), r.z()) > 40, r.stages().toString());
         }
     }
 }

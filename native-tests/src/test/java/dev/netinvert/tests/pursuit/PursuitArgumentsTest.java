@@ -1,34 +1,27 @@
 package dev.netinvert.tests.pursuit;
 
+import static dev.netinvert.tests.ArgumentErrors.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.experiments.ImageMetrics;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.RandomNetworks;
 import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
 import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
 import dev.netinvert.solvers.pursuit.Oracle;
-import dev.netinvert.solvers.pursuit.Pursuits;
+import dev.netinvert.solvers.pursuit.Supports;
 import dev.netinvert.solvers.pursuit.Uniqueness;
 import java.lang.foreign.Arena;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /** Bad input gives errors that name the argument, the expected and the actual value; Cor. 1 at its boundaries. */
 class PursuitArgumentsTest {
-
-    static void assertMessage(Executable e, String... fragments) {
-        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, e);
-        for (String f : fragments) {
-            assertTrue(x.getMessage().contains(f), "message '" + x.getMessage() + "' should contain '" + f + "'");
-        }
-    }
 
     @Test
     void observationsAndMasksAreValidated() {
@@ -85,8 +78,8 @@ class PursuitArgumentsTest {
         assertMessage(() -> GradientDescent.Options.gd(1, 1).withStep(-1), "step");
         assertMessage(() -> GradientDescent.Options.gd(1, 1).withMomentum(1), "momentum");
         assertMessage(() -> new Oracle.Options(true, 0), "iterations");
-        assertMessage(() -> Pursuits.support(new float[3], 1), "threshold");
-        assertMessage(() -> Pursuits.snrDb(new float[3], new float[2]), "estimate", "3", "2");
+        assertMessage(() -> Supports.support(new float[3], 1), "threshold");
+        assertMessage(() -> ImageMetrics.snrDb(new float[3], new float[2]), "estimate", "3", "2");
     }
 
     @Test

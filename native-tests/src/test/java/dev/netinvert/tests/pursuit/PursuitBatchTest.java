@@ -8,11 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.RandomNetworks;
+import dev.netinvert.solvers.parallel.Batch;
 import dev.netinvert.solvers.parallel.Parallelism;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
-import dev.netinvert.solvers.pursuit.PursuitBatch;
-import dev.netinvert.solvers.pursuit.Pursuits;
 import java.lang.foreign.Arena;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class PursuitBatchTest {
 
     private static FloatMatrix observations(Arena arena, Network net, int rows) {
-        double std = Pursuits.latentStd(20, 70);
+        double std = RandomNetworks.latentStd(20, 70);
         FloatMatrix zs = RandomNetworks.latentBatch(arena, rows, 20, 41, std);
         FloatMatrix ys = FloatMatrix.allocate(arena, rows, net.outputSize());
         for (int i = 0; i < rows; i++) {
@@ -42,9 +41,9 @@ class PursuitBatchTest {
                 // differently (≤ 3 ulp) while they still run as Java code (SimdProxSupport's class comment), so
                 // bit-identity holds between warm runs, not between a cold and a warm one. Seen: the first
                 // sequential batch differed from the parallel one in the last bit after FISTA got faster.
-                PursuitBatch.solve(ys, one, (i, y) -> LatentPursuit.solve(net, y, null, o));
-                seq = PursuitBatch.solve(ys, one, (i, y) -> LatentPursuit.solve(net, y, null, o));
-                par = PursuitBatch.solve(ys, two, (i, y) -> LatentPursuit.solve(net, y, null, o));
+                Batch.solveRows(ys, one, (i, y) -> LatentPursuit.solve(net, y, null, o));
+                seq = Batch.solveRows(ys, one, (i, y) -> LatentPursuit.solve(net, y, null, o));
+                par = Batch.solveRows(ys, two, (i, y) -> LatentPursuit.solve(net, y, null, o));
             }
             assertEquals(7, par.size());
             for (int i = 0; i < 7; i++) {
@@ -64,7 +63,7 @@ class PursuitBatchTest {
             ys.row(3).set(17, Float.NaN);
             LatentPursuit.Options o = LatentPursuit.Options.defaults().withDebias(false);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> PursuitBatch.solve(ys, two, (i, y) -> LatentPursuit.solve(net, y, null, o)));
+                    () -> Batch.solveRows(ys, two, (i, y) -> LatentPursuit.solve(net, y, null, o)));
             assertEquals("observations row 3: y: expected finite values, element 17 = NaN", e.getMessage());
         }
     }
@@ -76,12 +75,12 @@ class PursuitBatchTest {
             FloatMatrix ys = observations(arena, net, 2);
             LatentPursuit.Options o = LatentPursuit.Options.defaults().withDebias(false);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> PursuitBatch.solve(ys, two, (i, y) -> LatentPursuit.solve(net, y, null, o)));
+                    () -> Batch.solveRows(ys, two, (i, y) -> LatentPursuit.solve(net, y, null, o)));
             assertTrue(e.getMessage().startsWith("observations: the memory is confined to one thread"), e.getMessage());
             assertTrue(e.getMessage().contains("Arena.ofShared()"), e.getMessage());
             // Sequentially the same confined memory is fine.
             try (Parallelism one = Parallelism.sequential()) {
-                assertEquals(2, PursuitBatch.solve(ys, one, (i, y) -> LatentPursuit.solve(net, y, null, o)).size());
+                assertEquals(2, Batch.solveRows(ys, one, (i, y) -> LatentPursuit.solve(net, y, null, o)).size());
             }
         }
     }

@@ -8,12 +8,12 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.cli.Main;
+import dev.netinvert.solvers.experiments.ImageMetrics;
 import dev.netinvert.solvers.io.ModelFiles;
 import dev.netinvert.solvers.io.Npy;
 import dev.netinvert.solvers.io.Tensor;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.RandomNetworks;
-import dev.netinvert.solvers.pursuit.Pursuits;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
@@ -47,7 +47,7 @@ class PursuitCliTest {
     static float[][] files(Path dir, Arena arena, int n1) throws Exception {
         Network net = RandomNetworks.generator002(arena, 3, 20, n1, 150);
         ModelFiles.save(net, dir.resolve("model.json"), "model.safetensors");
-        FloatMatrix z = RandomNetworks.latentBatch(arena, 3, 20, 8, Pursuits.latentStd(20, n1));
+        FloatMatrix z = RandomNetworks.latentBatch(arena, 3, 20, 8, RandomNetworks.latentStd(20, n1));
         FloatMatrix y = FloatMatrix.allocate(arena, 3, 150);
         for (int i = 0; i < 3; i++) {
             y.row(i).copyFrom(net.forward(z.row(i), arena).toArray());
@@ -80,7 +80,7 @@ class PursuitCliTest {
                 Tensor sol = Npy.read(out.resolve("solution.npy"), arena);
                 assertArrayEquals(new int[] {3, 20}, sol.shape());
                 for (int i = 0; i < 3; i++) {
-                    double snr = Pursuits.snrDb(z[i], row(sol, i));
+                    double snr = ImageMetrics.snrDb(z[i], row(sol, i));
                     assertTrue(snr > 80, m + " observation " + i + ": " + snr + " dB");
                 }
                 Map<String, Object> json = JSON.std.mapFrom(Files.readString(out.resolve("result.json")));
@@ -108,7 +108,7 @@ class PursuitCliTest {
             Run r = run("invert", "--model", dir.resolve("model.json").toString(), "--observed", dir.resolve("y0.npy").toString(),
                     "--method", "latent-pursuit", "--mask", dir.resolve("mask.npy").toString(), "--out", out.toString(), "--quiet");
             assertEquals(0, r.code(), r.err());
-            assertTrue(Pursuits.snrDb(z[0], Npy.read(out.resolve("solution.npy"), arena).data().toArray()) > 80);
+            assertTrue(ImageMetrics.snrDb(z[0], Npy.read(out.resolve("solution.npy"), arena).data().toArray()) > 80);
             Map<String, Object> json = JSON.std.mapFrom(Files.readString(out.resolve("result.json")));
             Map<?, ?> u = (Map<?, ?>) ((Map<?, ?>) ((List<?>) json.get("results")).get(0)).get("uniqueness");
             assertEquals(120, ((Number) u.get("observed")).intValue());

@@ -1,6 +1,6 @@
 package dev.netinvert.tests.pursuit;
 
-import static dev.netinvert.tests.pursuit.PursuitArgumentsTest.assertMessage;
+import static dev.netinvert.tests.ArgumentErrors.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,16 +9,18 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.experiments.ImageMetrics;
 import dev.netinvert.solvers.io.Npy;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.RandomNetworks;
 import dev.netinvert.solvers.network.SeededGaussian;
 import dev.netinvert.solvers.pursuit.EpsilonRule;
+import dev.netinvert.solvers.pursuit.Generators;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
-import dev.netinvert.solvers.pursuit.Pursuits;
 import dev.netinvert.solvers.pursuit.Stage;
+import dev.netinvert.solvers.pursuit.Supports;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,7 +96,7 @@ class PursuitEpsilonRuleTest {
                 Network net = RandomNetworks.gaussian(arena, seed, widths, List.of(Activation.RELU, Activation.RELU, Activation.TANH),
                         RandomNetworks.WeightScale.unit());
                 // Half the unit-variance latent scale keeps tanh's outputs away from ±1, so ℓ is finite.
-                Noisy s = noisy(arena, net, 100 + seed, 0.5 * Pursuits.latentStd(6, 30, 70), 1e-2);
+                Noisy s = noisy(arena, net, 100 + seed, 0.5 * RandomNetworks.latentStd(6, 30, 70), 1e-2);
                 FloatVec mask = FloatVec.allocate(arena, 120);
                 for (int i = 0; i < 120; i++) {
                     mask.set(i, i % 7 == 3 ? 0f : 1f);
@@ -150,7 +152,7 @@ class PursuitEpsilonRuleTest {
         try (Arena arena = Arena.ofConfined()) {
             Network net = RandomNetworks.gaussian(arena, 5, new int[] {6, 30, 70, 120},
                     List.of(Activation.RELU, Activation.RELU, Activation.TANH), RandomNetworks.WeightScale.unit());
-            FloatVec z = RandomNetworks.latent(arena, 6, 9, Pursuits.latentStd(6, 30, 70));
+            FloatVec z = RandomNetworks.latent(arena, 6, 9, RandomNetworks.latentStd(6, 30, 70));
             FloatVec y = net.forward(z, arena);
             // An observed output exactly at 1: ℓ = ∞, which ε = 0 never multiplies (the noiseless case needs no ℓ).
             y.set(0, 1f);
@@ -176,7 +178,7 @@ class PursuitEpsilonRuleTest {
                 "neither");
         try (Arena arena = Arena.ofConfined()) {
             Network net = RandomNetworks.generator002(arena, 1, 10, 40, 60);
-            FloatVec y = net.forward(RandomNetworks.latent(arena, 10, 2, 0.5 * Pursuits.latentStd(10, 40)), arena);
+            FloatVec y = net.forward(RandomNetworks.latent(arena, 10, 2, 0.5 * RandomNetworks.latentStd(10, 40)), arena);
             y.set(17, -1f);
             assertMessage(() -> LayeredBasisPursuit.solve(net, y, null, LayeredBasisPursuit.Options.epsilonRule(1e-3)),
                     "options.noiseLevel = 0.001", "tanh", "element 17", "y = -1.0");
@@ -208,7 +210,7 @@ class PursuitEpsilonRuleTest {
             }
             w3.copyFrom(src);
             Network zeroColumn = Network.of(r.layer(1), r.layer(2), new DenseLayer(w3, null, Activation.IDENTITY));
-            FloatVec yz = zeroColumn.forward(RandomNetworks.latent(arena, 4, 4, Pursuits.latentStd(4, 12, 20)), arena);
+            FloatVec yz = zeroColumn.forward(RandomNetworks.latent(arena, 4, 4, RandomNetworks.latentStd(4, 12, 20)), arena);
             assertMessage(() -> LayeredBasisPursuit.solve(zeroColumn, yz, null, LayeredBasisPursuit.Options.epsilonRule(1e-3)),
                     "options.noiseLevel = 0.001", "λ = 2ε(x_2) = ∞", "W_3");
         }
@@ -235,16 +237,16 @@ class PursuitEpsilonRuleTest {
             for (long seed = 1; seed <= 6; seed++) {
                 Network net = RandomNetworks.gaussian(arena, seed, new int[] {10, 60, 150},
                         List.of(Activation.RELU, Activation.IDENTITY), RandomNetworks.WeightScale.unit());
-                Noisy s = noisy(arena, net, 100 + seed, Pursuits.latentStd(10, 60), 1e-2);
+                Noisy s = noisy(arena, net, 100 + seed, RandomNetworks.latentStd(10, 60), 1e-2);
                 InversionResult rule = LayeredBasisPursuit.solve(net, s.y(), null, LayeredBasisPursuit.Options.epsilonRule(s.eps()));
                 InversionResult zero = LayeredBasisPursuit.solve(net, s.y(), null, LayeredBasisPursuit.Options.defaults(2, 0));
-                float[] z = s.z().toArray(), x1 = Pursuits.hiddenOf(net, s.z()).get(0);
-                int[] truth = Pursuits.support(x1, 0);
+                float[] z = s.z().toArray(), x1 = Generators.hiddenOf(net, s.z()).get(0);
+                int[] truth = Supports.support(x1, 0);
                 String where = "network " + seed + ": ";
 
                 int falseRule = falseUnits(rule.supports().get(0), truth), falseZero = falseUnits(zero.supports().get(0), truth);
                 assertTrue(falseRule < falseZero, where + "false support units, rule " + falseRule + " vs λ = 0 " + falseZero);
-                double snrRule = Pursuits.snrDb(z, rule.z()), snrZero = Pursuits.snrDb(z, zero.z());
+                double snrRule = ImageMetrics.snrDb(z, rule.z()), snrZero = ImageMetrics.snrDb(z, zero.z());
                 assertTrue(snrRule > snrZero, where + "SNR of z, rule " + snrRule + " dB vs λ = 0 " + snrZero + " dB");
 
                 double err = 0;

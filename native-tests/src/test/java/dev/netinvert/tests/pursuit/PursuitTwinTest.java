@@ -10,9 +10,9 @@ import dev.netinvert.solvers.network.PowerIteration;
 import dev.netinvert.solvers.network.SeededGaussian;
 import dev.netinvert.solvers.pursuit.Fista;
 import dev.netinvert.solvers.pursuit.LinearizedAdmm;
-import dev.netinvert.solvers.pursuit.Pursuits;
 import dev.netinvert.solvers.pursuit.ReferenceFista;
 import dev.netinvert.solvers.pursuit.ReferenceLinearizedAdmm;
+import dev.netinvert.solvers.pursuit.Supports;
 import java.lang.foreign.Arena;
 import org.junit.jupiter.api.Test;
 
@@ -83,7 +83,7 @@ class PursuitTwinTest {
             int kr = run(() -> ref.step(), () -> ref.lastChange() <= 1e-7 * ref.lastNorm());
             float[] sf = fast.solution().toArray(), sr = ref.solution();
             assertTrue(relDiff(sr, sf) < 1e-3, "limits differ by " + relDiff(sr, sf) + " after " + kf + "/" + kr + " iterations");
-            assertArrayEquals(Pursuits.support(sr, 1e-3), Pursuits.support(sf, 1e-3));
+            assertArrayEquals(Supports.support(sr, 1e-3), Supports.support(sf, 1e-3));
             assertTrue(relDiff(xs, sf) < 1e-3, "and both recover x*: " + relDiff(xs, sf));
         }
     }

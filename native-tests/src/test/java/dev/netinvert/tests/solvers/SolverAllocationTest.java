@@ -16,7 +16,6 @@ import dev.netinvert.solvers.network.RandomNetworks.WeightScale;
 import dev.netinvert.solvers.parallel.Parallelism;
 import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.InversionResult;
-import dev.netinvert.solvers.pursuit.Pursuits;
 import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -80,7 +79,7 @@ class SolverAllocationTest {
         try (Arena arena = Arena.ofConfined()) {
             // Sec. 6.1 [002] sizes: 100 → 300 → 625 generator.
             Network net = RandomNetworks.generator002(arena, 7, 100, 300, 625);
-            FloatVec y = net.forward(RandomNetworks.latent(arena, 100, 100, Pursuits.latentStd(100, 300)), arena);
+            FloatVec y = net.forward(RandomNetworks.latent(arena, 100, 100, RandomNetworks.latentStd(100, 300)), arena);
             assertNoAllocationPerIteration("gradient descent", k -> GradientDescent.solve(net, y, null,
                     GradientDescent.Options.gd(3, 1.0).withMaxIterations(k).withGradTol(0)));
             assertNoAllocationPerIteration("Adam", k -> GradientDescent.solve(net, y, null,

@@ -6,7 +6,6 @@ import dev.netinvert.solvers.experiments.ImageMetrics;
 import dev.netinvert.solvers.lifted.LiftedResult;
 import dev.netinvert.solvers.lifted.PdhgTv;
 import dev.netinvert.solvers.parallel.Parallelism;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,9 +19,6 @@ import picocli.CommandLine.Option;
                 "Writes PNGs, a convergence plot, report.md and report.json to --out."})
 final class CircleCommand implements Callable<Integer> {
 
-    @Option(names = "--out", defaultValue = "circle-out", description = "Output folder (default: ${DEFAULT-VALUE}).")
-    Path out;
-
     @Option(names = "--weight-std", defaultValue = "0.015625",
             description = "Standard deviation of W's and b's entries (default 1/sqrt(4096) = ${DEFAULT-VALUE}, which "
                     + "reproduces the paper's figures; 1 is the literal N(0,1)).")
@@ -30,9 +26,6 @@ final class CircleCommand implements Callable<Integer> {
 
     @Option(names = "--noise", defaultValue = "0.005", description = "Noise standard deviation (default ${DEFAULT-VALUE}).")
     double noise;
-
-    @Option(names = "--alpha", defaultValue = "0.015", description = "TV weight alpha (default ${DEFAULT-VALUE}).")
-    double alpha;
 
     @Option(names = "--max-iter", defaultValue = "10000", description = "PDHG iteration budget (default ${DEFAULT-VALUE}).")
     int maxIter;
@@ -43,34 +36,26 @@ final class CircleCommand implements Callable<Integer> {
     @Option(names = "--eta", defaultValue = "1.05", description = "Discrepancy-principle factor for Landweber (default ${DEFAULT-VALUE}).")
     double eta;
 
-    @Option(names = "--tv", defaultValue = "isotropic", description = "isotropic (default) or anisotropic.")
-    String tv;
-
     @Option(names = "--seed", defaultValue = "1", description = "Seed of W, b and the noise (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", description = "Threads within each solve (default: available processors).")
-    Integer threads;
-
-    @Option(names = "--quiet", description = "No progress bar and no summary.")
-    boolean quiet;
+    @Mixin
+    TvOptions tv;
 
     @Mixin
-    VerboseOption verbose;
+    RunOptions run;
 
     @Override
     public Integer call() throws Exception {
-        if (maxIter < 1) {
-            throw new IllegalArgumentException("--max-iter must be >= 1, got " + maxIter);
-        }
-        CircleExperiment.Config c = new CircleExperiment.Config(weightStd, noise, alpha, maxIter, tol, eta, seed,
-                Options.tv(tv));
-        try (Parallelism par = Options.parallelism(threads);
-             Progress lw = Progress.start("Landweber", 100_000, quiet);
-             Progress pd = Progress.start("PDHG-TV  ", maxIter, quiet)) {
+        OptionValues.maxIterations(maxIter);
+        CircleExperiment.Config c = new CircleExperiment.Config(weightStd, noise, tv.alpha, maxIter, tol, eta, seed,
+                tv.kind());
+        try (Parallelism par = run.parallelism();
+             Progress lw = Progress.start("Landweber", 100_000, run.quiet());
+             Progress pd = Progress.start("PDHG-TV  ", maxIter, run.quiet())) {
             CircleExperiment.Outcome o = CircleExperiment.run(c, par, lw, pd);
-            CircleReport.write(o, out);
-            if (!quiet) {
+            CircleReport.write(o, run.out());
+            if (!run.quiet()) {
                 summary(o);
             }
         }
@@ -87,7 +72,7 @@ final class CircleCommand implements Callable<Integer> {
         line("PDHG-TV", o.tv().x(), o.truth(), o.tv());
         System.out.printf(Locale.ROOT, "  paper: truth 28.07 / 128.0, TV solution 25.69 / 114.93, Landweber 6.58 / 707.02%n");
         System.out.printf(Locale.ROOT, "outputs in %s (montage.png, convergence.png, report.md, report.json)%n",
-                out.toAbsolutePath().normalize());
+                run.out().toAbsolutePath().normalize());
     }
 
     private static void line(String name, float[] x, float[] truth, LiftedResult r) {

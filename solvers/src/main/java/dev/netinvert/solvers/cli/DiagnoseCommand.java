@@ -5,6 +5,7 @@ import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.io.LoadOptions;
 import dev.netinvert.solvers.io.ModelFiles;
 import dev.netinvert.solvers.network.Network;
+import dev.netinvert.solvers.parallel.Batch;
 import dev.netinvert.solvers.parallel.Parallelism;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
@@ -12,6 +13,7 @@ import dev.netinvert.solvers.pursuit.Uniqueness;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,18 +46,18 @@ final class DiagnoseCommand implements Callable<Integer> {
     @Option(names = "--latent", description = "Known latent vector(s): read the cardinalities from G(z) instead of a pursuit.")
     Path latent;
 
-    @Option(names = "--threads", description = "Threads across a batch (default: available processors).")
-    Integer threads;
-
     @Option(names = "--out", description = "Also write the diagnostics as JSON to this file.")
     Path out;
+
+    @Mixin
+    ThreadsOption threads;
 
     @Mixin
     VerboseOption verbose;
 
     @Override
     public Integer call() throws Exception {
-        try (Arena arena = Arena.ofShared(); Parallelism par = Options.parallelism(threads)) {
+        try (Arena arena = Arena.ofShared(); Parallelism par = threads.parallelism()) {
             LoadOptions load = new LoadOptions(false, true);
             Network net = ModelFiles.load(model, arena, load);
             FloatVec mk = PursuitRuns.mask(mask, net, arena);
@@ -67,7 +69,7 @@ final class DiagnoseCommand implements Callable<Integer> {
                     diagnostics.add(Uniqueness.ofLatent(net, z.row(i), mk));
                 }
             } else {
-                List<InversionResult> rs = PursuitRuns.solveAll(batch, par,
+                List<InversionResult> rs = Batch.solveRows(batch, par,
                         (i, y) -> LatentPursuit.solve(net, y, mk, LatentPursuit.Options.defaults().withDebias(false)));
                 rs.forEach(r -> diagnostics.add(r.uniqueness()));
             }
@@ -76,7 +78,7 @@ final class DiagnoseCommand implements Callable<Integer> {
                 Uniqueness u = diagnostics.get(i);
                 System.out.println("observation " + i + ": " + u.report().replace("\n", "\n  "));
                 Map<String, Object> e = new LinkedHashMap<>(PursuitRuns.uniqueness(u));
-                e.put("cardinalities", java.util.Arrays.stream(u.cardinalities()).boxed().toList());
+                e.put("cardinalities", Arrays.stream(u.cardinalities()).boxed().toList());
                 json.add(e);
             }
             if (out != null) {
@@ -85,7 +87,7 @@ final class DiagnoseCommand implements Callable<Integer> {
                 root.put("observed", observed.toString());
                 root.put("source", latent == null ? "latent-pursuit supports" : "G(z) of --latent");
                 root.put("observations", json);
-                PursuitRuns.writeJson(out, root);
+                Json.write(out, root);
             }
             return diagnostics.stream().allMatch(Uniqueness::holds) ? 0 : 4;
         }

@@ -59,29 +59,21 @@ final class LpSweepCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", description = "Threads across runs (default: available processors).")
-    Integer threads;
-
-    @Option(names = "--out", defaultValue = "lp-sweep-out", description = "Output folder (default: ${DEFAULT-VALUE}).")
-    Path out;
-
-    @Option(names = "--quiet", description = "No progress lines.")
-    boolean quiet;
-
     @Mixin
-    VerboseOption verbose;
+    RunOptions run;
 
     @Override
     public Integer call() throws Exception {
         LpSweep.Config c = config();
         List<LpSweep.Run> all;
-        try (Parallelism par = Options.parallelism(threads)) {
+        try (Parallelism par = run.parallelism()) {
             all = LpSweep.run(c, par, p -> {
-                if (!quiet) {
+                if (!run.quiet()) {
                     System.out.println("point " + (p + 1) + " done");
                 }
             });
         }
+        Path out = run.out();
         Files.createDirectories(out);
         AtomicFiles.write(out.resolve("runs.csv"), LpSweep.csv(all).getBytes(StandardCharsets.UTF_8));
         List<String> files = new ArrayList<>(List.of("runs.csv", "summary.json"));
@@ -123,13 +115,13 @@ final class LpSweepCommand implements Callable<Integer> {
                         e.put("k", kk);
                         e.put("level", a);
                         e.put("method", m);
-                        e.put("median_relative_noise", PursuitRuns.finite(medNoise));
-                        e.put("median_relative_error", PursuitRuns.finite(medErr));
+                        e.put("median_relative_noise", Json.finite(medNoise));
+                        e.put("median_relative_error", Json.finite(medErr));
                         e.put("success_rate", rate);
                         e.put("refused", pts.stream().filter(r -> !r.failure().isEmpty()).count());
                         e.put("median_seconds", secs);
                         summary.add(e);
-                        if (!quiet) {
+                        if (!run.quiet()) {
                             System.out.printf(Locale.ROOT, "%-10s k %3d  a %-7.0e %-10s median rel. error %9.3e  success %5.1f%%  %.3f s%n",
                                     act, kk, a, m, medErr, 100 * rate, secs);
                         }
@@ -138,8 +130,8 @@ final class LpSweepCommand implements Callable<Integer> {
             }
         }
         json.put("summary", summary);
-        PursuitRuns.writeJson(out.resolve("summary.json"), json);
-        if (!quiet) {
+        Json.write(out.resolve("summary.json"), json);
+        if (!run.quiet()) {
             System.out.println("written to " + out.toAbsolutePath().normalize() + ": " + String.join(", ", files));
         }
         return 0;

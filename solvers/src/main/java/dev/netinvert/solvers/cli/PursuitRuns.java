@@ -1,32 +1,28 @@
 package dev.netinvert.solvers.cli;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.StopReason;
-import dev.netinvert.solvers.io.AtomicFiles;
 import dev.netinvert.solvers.io.LoadOptions;
 import dev.netinvert.solvers.io.Npy;
 import dev.netinvert.solvers.io.Tensor;
 import dev.netinvert.solvers.network.Network;
-import dev.netinvert.solvers.parallel.Parallelism;
 import dev.netinvert.solvers.pursuit.EpsilonRule;
 import dev.netinvert.solvers.pursuit.InversionResult;
-import dev.netinvert.solvers.pursuit.PursuitBatch;
-import dev.netinvert.solvers.pursuit.Pursuits;
 import dev.netinvert.solvers.pursuit.Stage;
 import dev.netinvert.solvers.pursuit.Uniqueness;
 import java.lang.foreign.Arena;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 
-/** Shared by {@code invert --method latent-pursuit|layered-bp|oracle|gd|adam} and {@code diagnose}. */
+/**
+ * Reading pursuit inputs (masks, observations, latents) and writing pursuit results as JSON: shared by
+ * {@code invert --method latent-pursuit|layered-bp|oracle|gd|adam} and {@code diagnose}.
+ */
 final class PursuitRuns {
     private PursuitRuns() {}
 
@@ -57,15 +53,10 @@ final class PursuitRuns {
                 + net.outputSize() + "] (the network's output size), got " + Arrays.toString(t.shape()));
     }
 
-    /** One solve per row; rows in parallel on the pool (each solve is single-threaded). */
-    static List<InversionResult> solveAll(FloatMatrix batch, Parallelism par, BiFunction<Integer, FloatVec, InversionResult> solve) {
-        return PursuitBatch.solve(batch, par, solve);
-    }
-
     static Map<String, Object> json(InversionResult r) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("method", r.method());
-        e.put("residual", finite(r.residual()));
+        e.put("residual", Json.finite(r.residual()));
         e.put("iterations", r.totalIterations());
         e.put("stop_reason", r.stopReason().label());
         List<Object> stages = new ArrayList<>();
@@ -75,9 +66,9 @@ final class PursuitRuns {
             m.put("layer", s.layer());
             m.put("iterations", s.iterations());
             m.put("stop_reason", s.stopReason().label());
-            m.put("residual", finite(s.residual()));
+            m.put("residual", Json.finite(s.residual()));
             m.put("seconds", s.seconds());
-            m.put("lambda", finite(s.lambda()));
+            m.put("lambda", Json.finite(s.lambda()));
             stages.add(m);
         }
         e.put("stages", stages);
@@ -100,11 +91,11 @@ final class PursuitRuns {
     static Map<String, Object> json(EpsilonRule.Sequence q) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("noise_level", q.noiseLevel());
-        m.put("ell", finite(q.ell()));
+        m.put("ell", Json.finite(q.ell()));
         List<Object> lambdas = new ArrayList<>(), eps = new ArrayList<>();
         for (int l = 0; l < q.lambdas().length; l++) {
-            lambdas.add(finite(q.lambdas()[l]));
-            eps.add(finite(q.epsilons()[l]));
+            lambdas.add(Json.finite(q.lambdas()[l]));
+            eps.add(Json.finite(q.epsilons()[l]));
         }
         m.put("lambdas", lambdas);
         m.put("epsilons", eps);
@@ -128,14 +119,6 @@ final class PursuitRuns {
         return m;
     }
 
-    static void writeJson(Path file, Object json) throws Exception {
-        AtomicFiles.write(file, JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(json).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static Object finite(double v) {
-        return Double.isFinite(v) ? v : null;
-    }
-
     /** Whether any run diverged (exit code 3, as for the lifted methods). */
     static boolean diverged(List<InversionResult> results) {
         return results.stream().anyMatch(r -> r.stopReason() == StopReason.DIVERGED);
@@ -154,9 +137,5 @@ final class PursuitRuns {
         throw new IllegalArgumentException("--latent " + file + ": expected shape " + (rows == 1 ? "[" + net.inputSize() + "] or " : "")
                 + "[" + rows + ", " + net.inputSize() + "] (one latent of size n_0 per observation), got "
                 + Arrays.toString(t.shape()));
-    }
-
-    static List<int[]> supportsOf(Network net, FloatVec z) {
-        return Pursuits.supportsOf(net, z);
     }
 }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         description = {"The random-weight experiment of sec. 6.1 [002]: x = tanh(W2 ReLU(W1 z)) with N(0,1) weights, n1 swept; "
                 + "SNR of z and of the hidden layer for gradient descent, Layered Basis-Pursuit, Latent-Pursuit and the Oracle.",
                 "Writes runs.csv (every inversion), summary.json (quantiles per n1 and method), snr-z.png and snr-x1.png "
-                        + "(median with 10/25/75/90% quantiles, dashed line at n1/2 = n0) to --out."})
+                        + "(median with 10/25/75/90%% quantiles, dashed line at n1/2 = n0) to --out."})
 final class PursuitSweepCommand implements Callable<Integer> {
 
     @Option(names = "--n0", defaultValue = "100", description = "Latent size (paper: 100 or 200; default ${DEFAULT-VALUE}).")
@@ -55,33 +55,25 @@ final class PursuitSweepCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", description = "Threads across signals (default: available processors).")
-    Integer threads;
-
-    @Option(names = "--out", defaultValue = "pursuit-sweep-out", description = "Output folder (default: ${DEFAULT-VALUE}).")
-    Path out;
-
-    @Option(names = "--quiet", description = "No progress lines.")
-    boolean quiet;
-
     @Mixin
-    VerboseOption verbose;
+    RunOptions run;
 
     @Override
     public Integer call() throws Exception {
         PursuitSweep.Config c = new PursuitSweep.Config(n0, n, n1s, signals, List.copyOf(methods), gdIter, maskFraction, maskUpper, seed);
         List<PursuitSweep.Run> runs;
-        try (Parallelism par = Options.parallelism(threads)) {
+        try (Parallelism par = run.parallelism()) {
             runs = PursuitSweep.run(c, par, n1 -> {
-                if (!quiet) {
+                if (!run.quiet()) {
                     System.out.println("n1 = " + n1 + " done");
                 }
             });
         }
-        Files.createDirectories(out);
-        AtomicFiles.write(out.resolve("runs.csv"), PursuitSweep.csv(runs).getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(out.resolve("snr-z.png"), PursuitSweep.plot(runs, c, false));
-        AtomicFiles.write(out.resolve("snr-x1.png"), PursuitSweep.plot(runs, c, true));
+        Path dir = run.out();
+        Files.createDirectories(dir);
+        AtomicFiles.write(dir.resolve("runs.csv"), PursuitSweep.csv(runs).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(dir.resolve("snr-z.png"), PursuitSweep.plot(runs, c, false));
+        AtomicFiles.write(dir.resolve("snr-x1.png"), PursuitSweep.plot(runs, c, true));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("experiment", "[002] sec. 6.1, x = tanh(W2 ReLU(W1 z))");
         json.put("n0", n0);
@@ -101,16 +93,16 @@ final class PursuitSweepCommand implements Callable<Integer> {
                 e.put("snr_z_db", quantiles(z));
                 e.put("snr_x1_db", quantiles(h));
                 summary.add(e);
-                if (!quiet) {
+                if (!run.quiet()) {
                     System.out.printf(Locale.ROOT, "n1 = %4d  %-15s median SNR z %7.1f dB, x1 %7.1f dB%n", n1, m,
                             PursuitSweep.quantile(z, 0.5), PursuitSweep.quantile(h, 0.5));
                 }
             }
         }
         json.put("summary", summary);
-        PursuitRuns.writeJson(out.resolve("summary.json"), json);
-        if (!quiet) {
-            System.out.println("written to " + out.toAbsolutePath().normalize() + ": runs.csv, summary.json, snr-z.png, snr-x1.png");
+        Json.write(dir.resolve("summary.json"), json);
+        if (!run.quiet()) {
+            System.out.println("written to " + dir.toAbsolutePath().normalize() + ": runs.csv, summary.json, snr-z.png, snr-x1.png");
         }
         return 0;
     }
@@ -119,7 +111,7 @@ final class PursuitSweepCommand implements Callable<Integer> {
     private static Map<String, Object> quantiles(double[] v) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (double q : new double[] {0.1, 0.25, 0.5, 0.75, 0.9}) {
-            m.put("q" + (int) Math.round(q * 100), PursuitRuns.finite(PursuitSweep.quantile(v, q)));
+            m.put("q" + (int) Math.round(q * 100), Json.finite(PursuitSweep.quantile(v, q)));
         }
         return m;
     }

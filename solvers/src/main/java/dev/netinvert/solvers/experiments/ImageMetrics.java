@@ -1,6 +1,7 @@
 package dev.netinvert.solvers.experiments;
 
 import dev.netinvert.kernels.reference.ReferenceStencils;
+import java.util.Objects;
 
 /** Error measures between a reconstruction and the ground truth, computed in double. */
 public final class ImageMetrics {
@@ -54,6 +55,25 @@ public final class ImageMetrics {
     /** Isotropic TV Σ √((∂₁x)² + (∂₂x)²), as {@link #anisotropicTv}. */
     public static double isotropicTv(float[] x, int height, int width) {
         return ReferenceStencils.tvIsotropic(1, height, width, x);
+    }
+
+    /**
+     * 10·log₁₀(‖truth‖² / ‖truth − estimate‖²) in dB, the measure of Fig. 4 [002]; +∞ for an exact estimate.
+     */
+    public static double snrDb(float[] truth, float[] estimate) {
+        Objects.requireNonNull(truth, "truth");
+        Objects.requireNonNull(estimate, "estimate");
+        if (truth.length != estimate.length) {
+            throw new IllegalArgumentException("estimate: expected length " + truth.length + " (the truth's), got "
+                    + estimate.length);
+        }
+        double s = 0, e = 0;
+        for (int i = 0; i < truth.length; i++) {
+            double d = (double) truth[i] - estimate[i];
+            s += (double) truth[i] * truth[i];
+            e += d * d;
+        }
+        return 10 * Math.log10(s / e);
     }
 
     private static void checkSame(float[] x, float[] truth) {

@@ -4,13 +4,14 @@ import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.RandomNetworks;
 import dev.netinvert.solvers.parallel.Parallelism;
+import dev.netinvert.solvers.pursuit.Generators;
 import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
 import dev.netinvert.solvers.pursuit.ObservationMasks;
 import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
 import dev.netinvert.solvers.pursuit.Oracle;
-import dev.netinvert.solvers.pursuit.Pursuits;
+import dev.netinvert.solvers.pursuit.Supports;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The random-weight experiment of sec. 6.1 [002] (Fig. 4): x = tanh(W_2 ReLU(W_1 z)), n = 625, N(0, 1)
- * weights, n_1 swept; for each n_1, K signals with z ~ N(0, σ²) ({@link Pursuits#latentStd}), inverted by
+ * weights, n_1 swept; for each n_1, K signals with z ~ N(0, σ²) ({@link RandomNetworks#latentStd}), inverted by
  * gradient descent, Layered Basis-Pursuit (the λ of {1e-5, 7e-6, 3e-6, 1e-6, 0} with the smallest
  * residual ‖G(ẑ) − y‖ — the paper takes "the best", which needs the ground truth; the residual does not),
  * Latent-Pursuit (λ = 0, ρ = 1e-2, γ = 0, debiased) and the Oracle. Records the SNR of z and of the hidden
@@ -106,7 +107,7 @@ public final class PursuitSweep {
                 Network net = RandomNetworks.generator002(arena, c.seed() * 1000 + n1, c.n0(), n1, c.n());
                 net.layer(1).operatorNorm();
                 net.layer(2).operatorNorm();
-                double std = Pursuits.latentStd(c.n0(), n1);
+                double std = RandomNetworks.latentStd(c.n0(), n1);
                 FloatVec mask = c.maskFraction() == 0 ? null : c.upperMask()
                         ? ObservationMasks.upperRows(arena, c.n(), c.maskFraction())
                         : ObservationMasks.random(arena, c.n(), c.maskFraction(), c.seed() + 17);
@@ -132,8 +133,8 @@ public final class PursuitSweep {
 
     private static List<Run> one(Config c, Network net, int n1, int sig, FloatVec z, FloatVec y, FloatVec mask, double std) {
         float[] zt = z.toArray();
-        float[] x1 = Pursuits.hiddenOf(net, z).get(0);
-        int s1 = Pursuits.support(x1, 0).length;
+        float[] x1 = Generators.hiddenOf(net, z).get(0);
+        int s1 = Supports.support(x1, 0).length;
         boolean unique = dev.netinvert.solvers.pursuit.Uniqueness.ofLatent(net, z, mask).holds();
         List<Run> out = new ArrayList<>();
         for (String m : c.methods()) {
@@ -151,13 +152,13 @@ public final class PursuitSweep {
                     yield best;
                 }
                 case "latent-pursuit" -> LatentPursuit.solve(net, y, mask, LatentPursuit.Options.defaults());
-                default -> Oracle.solve(net, y, mask, Pursuits.supportsOf(net, z), Oracle.Options.defaults());
+                default -> Oracle.solve(net, y, mask, Generators.supportsOf(net, z), Oracle.Options.defaults());
             };
             float[] h;
             try (Arena a = Arena.ofConfined()) {
-                h = Pursuits.hiddenOf(net, FloatVec.of(a, r.z())).get(0);
+                h = Generators.hiddenOf(net, FloatVec.of(a, r.z())).get(0);
             }
-            out.add(new Run(n1, sig, m, Pursuits.snrDb(zt, r.z()), Pursuits.snrDb(x1, h), r.residual(), r.totalIterations(),
+            out.add(new Run(n1, sig, m, ImageMetrics.snrDb(zt, r.z()), ImageMetrics.snrDb(x1, h), r.residual(), r.totalIterations(),
                     r.stopReason().label(), r.seconds(), s1, unique));
         }
         return out;

@@ -16,8 +16,9 @@ package dev.netinvert.solvers.lp;
  * @param lastStatus     the status of the last LP solved (OPTIMAL for exact inversion)
  * @param activeRows     rows used as equalities: {j : x_j &gt; ε} for the LPs, the active set for exact
  *                       inversion (all rows for leaky ReLU)
- * @param condition      exact inversion: an estimate of the 2-norm condition number of W_S (σ̂_max/σ̂_min
- *                       of its QR factor, see DenseLeastSquares); NaN for the LPs
+ * @param condition      exact inversion: the 2-norm condition number of W_S (an estimate σ̂_max/σ̂_min on
+ *                       the QR path, exact on the SVD path; see {@link dev.netinvert.solvers.linalg.LeastSquares});
+ *                       NaN for the LPs
  * @param residualInf    ‖φ_l(estimate) − x_l‖_∞ against this layer's own observation x_l
  * @param residualL1     ‖φ_l(estimate) − x_l‖₁
  * @param lpSeconds      time spent inside the LP backend

@@ -1,6 +1,6 @@
 package dev.netinvert.solvers.lp;
 
-import dev.netinvert.solvers.pursuit.DenseLeastSquares;
+import dev.netinvert.solvers.linalg.LeastSquares;
 
 import java.util.Arrays;
 
@@ -13,7 +13,7 @@ final class LayerSolvers {
 
     /**
      * Exact inversion in the realizable case (Thm. 2 and eq. (5) [003]). ReLU: the active set
-     * S = {j : x_j &gt; τ·‖x‖_∞}, then z = argmin ‖W_S z − (x_S − b_S)‖₂ by Householder QR; refused when
+     * S = {j : x_j &gt; τ·‖x‖_∞}, then z = argmin ‖W_S z − (x_S − b_S)‖₂ by {@link LeastSquares} (QR); refused when
      * |S| &lt; n_{l−1} or W_S is numerically rank-deficient, since the preimage is then not a point. Leaky
      * ReLU is a bijection, so every row is used with u = σ⁻¹(x) (x/c where x &lt; 0).
      */
@@ -44,10 +44,11 @@ final class LayerSolvers {
             double u = map.leaky() && x[j] < 0 ? x[j] / map.slope : x[j];
             rhs[r] = u - map.b[j];
         }
-        DenseLeastSquares.Workspace ls = new DenseLeastSquares.Workspace();
-        if (!ls.factor(a, s, k)) {
+        LeastSquares ls = new LeastSquares();
+        ls.factor(a, s, k);
+        if (ls.rank() < k) {
             throw new LayerNotInvertibleException(map.layer, "the active rows W_S (" + s + "×" + k
-                    + ") are numerically rank-deficient (σ̂_min/σ̂_max = " + ls.reciprocalCondition()
+                    + ") have numerical rank " + ls.rank() + " < " + k + " (σ_min/σ_max = " + ls.reciprocalCondition()
                     + "): the preimage is not unique");
         }
         double[] z = new double[k];

@@ -105,6 +105,32 @@ public final class RandomNetworks {
         return gaussian(arena, seed, new int[] {k, hidden, n}, List.of(sigma, sigma), WeightScale.fanOut());
     }
 
+    /**
+     * The standard deviation σ of the latent prior z ~ N(0, σ²I) for the random generators of sec. 6.1
+     * [002] (iid N(0, 1) weights, no biases, ReLU hidden layers): the σ that gives the output
+     * pre-activations W_L x_{L−1} unit variance. Each ReLU layer halves the second moment and each
+     * N(0, 1) layer multiplies it by its fan-in, so Var = σ²·n_0·n_1⋯n_{L−1}/2^{L−1} and
+     * σ = √(2^{L−1}/(n_0⋯n_{L−1})); for eq. (19), σ = √(2/(n_0 n_1)). The paper does not state σ; with
+     * σ = 1 the pre-activations of eq. (19) have standard deviation √(n_0 n_1/2) ≈ 120, float32 tanh
+     * returns exactly ±1 for almost every output, and no method could invert anything.
+     *
+     * @param widths n_0, n_1, …, n_{L−1} (the input and hidden widths), each ≥ 1
+     */
+    public static double latentStd(int... widths) {
+        Objects.requireNonNull(widths, "widths");
+        if (widths.length < 1) {
+            throw new IllegalArgumentException("widths: expected n_0, …, n_{L-1}, got none");
+        }
+        double v = 1;
+        for (int i = 0; i < widths.length; i++) {
+            if (widths[i] < 1) {
+                throw new IllegalArgumentException("widths[" + i + "] must be >= 1, got " + widths[i]);
+            }
+            v *= (i == 0 ? 1.0 : 2.0) / widths[i];
+        }
+        return Math.sqrt(v);
+    }
+
     /** A latent code z ~ N(0, std²·I) of n elements (the prior of eq. (1) [002]). */
     public static FloatVec latent(Arena arena, int n, long seed, double std) {
         if (n < 1) {

@@ -81,8 +81,8 @@ public final class EpsilonRule {
      * @throws IllegalArgumentException for a bad ε, or when ℓ is infinite for ε &gt; 0
      */
     public static Sequence of(Network network, FloatVec y, FloatVec mask, double noiseLevel, List<int[]> supports) {
-        OutputActivation phi = Pursuits.checkGenerator(network);
-        Pursuits.checkObservation(network, y, mask);
+        OutputActivation phi = Generators.checkGenerator(network);
+        ObservationMasks.checkObservation(network, y, mask);
         checkNoiseLevel("noiseLevel", noiseLevel);
         Oracle.checkSupports(network, supports);
         int depth = network.depth();
@@ -92,7 +92,7 @@ public final class EpsilonRule {
         double top = top(ell, noiseLevel);
         lambdas[depth - 2] = 2 * top;
         eps[depth - 2] = next(top, supports.get(depth - 2).length,
-                minColumnNorm(network.layer(depth).weight(), Pursuits.observedRows(network, mask)));
+                minColumnNorm(network.layer(depth).weight(), ObservationMasks.observedRows(network, mask)));
         for (int l = depth - 1; l >= 2; l--) {
             lambdas[l - 2] = 2 * eps[l - 1];
             eps[l - 2] = next(eps[l - 1], supports.get(l - 2).length, minColumnNorm(network.layer(l).weight(), supports.get(l - 1)));

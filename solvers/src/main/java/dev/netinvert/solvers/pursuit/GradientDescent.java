@@ -125,7 +125,7 @@ public final class GradientDescent {
     public static InversionResult solve(Network network, FloatVec y, FloatVec mask, Options options) {
         long t0 = System.nanoTime();
         Objects.requireNonNull(network, "network");
-        Pursuits.checkObservation(network, y, mask);
+        ObservationMasks.checkObservation(network, y, mask);
         Objects.requireNonNull(options, "options");
         boolean adam = options.method() == Method.ADAM;
         double eta = !Double.isNaN(options.step()) ? options.step()
@@ -186,15 +186,15 @@ public final class GradientDescent {
         }
         List<float[]> hidden;
         try (Arena a = Arena.ofConfined()) {
-            hidden = Pursuits.hiddenOf(network, FloatVec.of(a, zOut));
+            hidden = Generators.hiddenOf(network, FloatVec.of(a, zOut));
         }
         List<int[]> supports = new ArrayList<>();
         for (float[] h : hidden) {
-            supports.add(Pursuits.support(h, 0));
+            supports.add(Supports.support(h, 0));
         }
         float[] out = new float[n];
-        double res = Pursuits.residual(network, zOut, y, mask, out);
-        Uniqueness u = network.depth() >= 2 ? Uniqueness.ofSupports(network, supports, Pursuits.observedCount(network, mask))
+        double res = Generators.residual(network, zOut, y, mask, out);
+        Uniqueness u = network.depth() >= 2 ? Uniqueness.ofSupports(network, supports, ObservationMasks.observedCount(network, mask))
                 : null;
         return new InversionResult(options.method().label(), zOut, hidden, supports, out, res, List.of(stage), u,
                 (System.nanoTime() - t0) * 1e-9);

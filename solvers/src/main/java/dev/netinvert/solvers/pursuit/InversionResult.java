@@ -1,6 +1,8 @@
 package dev.netinvert.solvers.pursuit;
 
+import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.StopReason;
+import dev.netinvert.solvers.network.Network;
 import java.util.List;
 
 /**
@@ -42,5 +44,15 @@ public record InversionResult(String method, float[] z, List<float[]> layers, Li
             }
         }
         return worst;
+    }
+
+    /** Assembles a pursuit's result: G(z), the residual, Cor. 1 on the supports. */
+    static InversionResult of(String method, Network network, FloatVec y, FloatVec mask, float[] z, float[][] est,
+                                  List<int[]> supports, List<Stage> stages, long t0) {
+        float[] out = new float[network.outputSize()];
+        double res = Generators.residual(network, z, y, mask, out);
+        Uniqueness u = Uniqueness.ofSupports(network, supports, ObservationMasks.observedCount(network, mask));
+        return new InversionResult(method, z, List.of(est), List.copyOf(supports), out, res, List.copyOf(stages), u,
+                (System.nanoTime() - t0) * 1e-9);
     }
 }

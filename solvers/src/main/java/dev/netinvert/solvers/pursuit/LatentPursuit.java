@@ -20,7 +20,7 @@ import java.util.Objects;
  *       the support S of x̂_l and its complement: x_{l−1} ≥ 0, W_l^S x_{l−1} + b^S ≈ x̂_l^S, W_l^{S^c}x_{l−1} + b^{S^c} ≤ 0;</li>
  *   <li>the first layer, eq. (16) by the same ADMM with the z-step of eq. (18) and the prior weight γ;</li>
  *   <li>optional debiasing: freeze the supports and fit z end to end, min_z ½‖M(y − φ(A_S z + c_S))‖²
- *       ({@link DenseLeastSquares#gaussNewton}).</li>
+ *       ({@link Debias#gaussNewton}).</li>
  * </ol>
  * Supports are read with a relative threshold: S = {i : x̂_i &gt; τ·max x̂}. For a noiseless signal the fit
  * of eq. (8) is exact, so the off-support entries have zero gradient at the solution (no strict
@@ -52,8 +52,8 @@ public final class LatentPursuit {
                 throw new IllegalArgumentException("rho must be finite and > 0, got " + rho);
             }
             nonNegative("gamma", gamma);
-            Pursuits.checkThreshold(supportThreshold);
-            Pursuits.checkTolerance(tol, maxIterations);
+            Supports.checkThreshold(supportThreshold);
+            Stage.checkTolerance(tol, maxIterations);
             if (debiasIterations < 1) {
                 throw new IllegalArgumentException("debiasIterations must be >= 1, got " + debiasIterations);
             }
@@ -100,8 +100,8 @@ public final class LatentPursuit {
      */
     public static InversionResult solve(Network network, FloatVec y, FloatVec mask, Options options) {
         long t0 = System.nanoTime();
-        OutputActivation phi = Pursuits.checkGenerator(network);
-        Pursuits.checkObservation(network, y, mask);
+        OutputActivation phi = Generators.checkGenerator(network);
+        ObservationMasks.checkObservation(network, y, mask);
         Objects.requireNonNull(options, "options");
         int depth = network.depth();
         List<Stage> stages = new ArrayList<>();
@@ -115,18 +115,18 @@ public final class LatentPursuit {
                     options.lambdaLast(), true, last.operatorNorm().value(), options.tol(), options.maxIterations(), x)
                     .withLambda(options.lambdaLast()));
             est[depth - 2] = x.toArray();
-            sup[depth - 2] = Pursuits.support(est[depth - 2], options.supportThreshold());
+            sup[depth - 2] = Supports.support(est[depth - 2], options.supportThreshold());
             for (int l = depth - 1; l >= 2; l--) {
                 est[l - 2] = admmStage(network, l, sup[l - 1], est[l - 1], options, stages, arena);
-                sup[l - 2] = Pursuits.support(est[l - 2], options.supportThreshold());
+                sup[l - 2] = Supports.support(est[l - 2], options.supportThreshold());
             }
             z = admmStage(network, 1, sup[0], est[0], options, stages, arena);
         }
         List<int[]> supports = Arrays.asList(sup);
         if (options.debias()) {
-            z = Pursuits.debias(network, phi, y, mask, supports, z, options.debiasIterations(), stages);
+            z = Debias.debias(network, phi, y, mask, supports, z, options.debiasIterations(), stages);
         }
-        return Pursuits.result("latent-pursuit", network, y, mask, z, est, supports, stages, t0);
+        return InversionResult.of("latent-pursuit", network, y, mask, z, est, supports, stages, t0);
     }
 
     /**
@@ -140,8 +140,8 @@ public final class LatentPursuit {
         DenseLayer layer = network.layer(l);
         FloatMatrix p = FloatMatrix.allocate(arena, layer.outputs(), layer.inputs());
         FloatVec bp = layer.bias() == null ? null : FloatVec.allocate(arena, layer.outputs());
-        Pursuits.partitionRows(layer.weight(), layer.bias(), s, p, bp);
-        FloatVec target = FloatVec.of(arena, Pursuits.gather(above, s));
+        Supports.partitionRows(layer.weight(), layer.bias(), s, p, bp);
+        FloatVec target = FloatVec.of(arena, Supports.gather(above, s));
         FloatVec xl = FloatVec.allocate(arena, layer.inputs());
         stages.add(LinearizedAdmm.solve(first ? "ladmm-first-layer" : "ladmm-mid-layer", l, p, s.length, bp, target,
                 first, options.lambdaMid(), options.gamma(), options.rho(), options.tol(), options.maxIterations(), xl)

@@ -4,6 +4,7 @@ import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.StopReason;
+import dev.netinvert.solvers.linalg.LeastSquares;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.PowerIteration;
@@ -70,8 +71,8 @@ public final class LayeredBasisPursuit {
             } else {
                 EpsilonRule.checkNoiseLevel("noiseLevel", noiseLevel);
             }
-            Pursuits.checkThreshold(supportThreshold);
-            Pursuits.checkTolerance(tol, maxIterations);
+            Supports.checkThreshold(supportThreshold);
+            Stage.checkTolerance(tol, maxIterations);
             if (debiasIterations < 1) {
                 throw new IllegalArgumentException("debiasIterations must be >= 1, got " + debiasIterations);
             }
@@ -131,8 +132,8 @@ public final class LayeredBasisPursuit {
      */
     public static InversionResult solve(Network network, FloatVec y, FloatVec mask, Options options) {
         long t0 = System.nanoTime();
-        OutputActivation phi = Pursuits.checkGenerator(network);
-        Pursuits.checkObservation(network, y, mask);
+        OutputActivation phi = Generators.checkGenerator(network);
+        ObservationMasks.checkObservation(network, y, mask);
         Objects.requireNonNull(options, "options");
         int depth = network.depth();
         if (!options.usesEpsilonRule() && options.lambdas().length != depth - 1) {
@@ -163,10 +164,10 @@ public final class LayeredBasisPursuit {
                     lambdaLast, options.nonNegative(), last.operatorNorm().value(), options.tol(),
                     options.maxIterations(), x).withLambda(lambdaLast));
             est[depth - 2] = x.toArray();
-            sup[depth - 2] = Pursuits.support(est[depth - 2], options.supportThreshold());
+            sup[depth - 2] = Supports.support(est[depth - 2], options.supportThreshold());
             if (rule) {
                 eps = EpsilonRule.next(eps, sup[depth - 2].length,
-                        EpsilonRule.minColumnNorm(last.weight(), Pursuits.observedRows(network, mask)));
+                        EpsilonRule.minColumnNorm(last.weight(), ObservationMasks.observedRows(network, mask)));
             }
             for (int l = depth - 1; l >= 2; l--) {
                 DenseLayer layer = network.layer(l);
@@ -179,20 +180,20 @@ public final class LayeredBasisPursuit {
                 }
                 FloatMatrix p = FloatMatrix.allocate(arena, layer.outputs(), layer.inputs());
                 FloatVec bp = layer.bias() == null ? null : FloatVec.allocate(arena, layer.outputs());
-                Pursuits.partitionRows(layer.weight(), layer.bias(), s, p, bp);
+                Supports.partitionRows(layer.weight(), layer.bias(), s, p, bp);
                 FloatVec xl = FloatVec.allocate(arena, layer.inputs());
                 if (s.length == 0) {
                     stages.add(new Stage("lasso-mid-layer", l, 0, StopReason.TOLERANCE, 0, 0, lambda));
                 } else {
                     FloatMatrix ps = p.rows(0, s.length);
-                    FloatVec target = FloatVec.of(arena, Pursuits.gather(est[l - 1], s));
+                    FloatVec target = FloatVec.of(arena, Supports.gather(est[l - 1], s));
                     double norm = PowerIteration.estimate(ps).value();
                     stages.add(Fista.solve("lasso-mid-layer", l, ps, bp == null ? null : bp.slice(0, s.length), target, null,
                             identity, lambda, options.nonNegative(), norm, options.tol(),
                             options.maxIterations(), xl).withLambda(lambda));
                 }
                 est[l - 2] = xl.toArray();
-                sup[l - 2] = Pursuits.support(est[l - 2], options.supportThreshold());
+                sup[l - 2] = Supports.support(est[l - 2], options.supportThreshold());
                 if (rule) {
                     eps = EpsilonRule.next(eps, sup[l - 2].length, EpsilonRule.minColumnNorm(layer.weight(), s));
                 }
@@ -205,13 +206,13 @@ public final class LayeredBasisPursuit {
             t[k] = est[0][s1[k]] - (first.bias() == null ? 0 : first.bias().get(s1[k]));
         }
         long tl = System.nanoTime();
-        double[] zd = DenseLeastSquares.solve(DenseLeastSquares.sub(first.weight(), s1, null), t);
+        double[] zd = LeastSquares.solve(LeastSquares.submatrix(first.weight(), s1, null), s1.length, first.weight().cols(), t);
         stages.add(new Stage("ls-first-layer", 1, 1, StopReason.TOLERANCE, Double.NaN, (System.nanoTime() - tl) * 1e-9));
         float[] z = Oracle.toFloat(zd);
         List<int[]> supports = Arrays.asList(sup);
         if (options.debias()) {
-            z = Pursuits.debias(network, phi, y, mask, supports, z, options.debiasIterations(), stages);
+            z = Debias.debias(network, phi, y, mask, supports, z, options.debiasIterations(), stages);
         }
-        return Pursuits.result("layered-bp", network, y, mask, z, est, supports, stages, t0);
+        return InversionResult.of("layered-bp", network, y, mask, z, est, supports, stages, t0);
     }
 }

@@ -19,7 +19,7 @@ import java.util.Objects;
  * </pre>
  * and its first-layer variant, eq. (16)–(18) [002] (no x ≥ 0, no λ, a Gaussian prior γ/2‖z‖²), with the
  * split a = W^{S^c} x + b^{S^c} ≤ 0 and scaled multiplier u. With P = [W^S; W^{S^c}] (the rows copied into
- * one contiguous matrix, {@link Pursuits#partitionRows}) and v = P x + b:
+ * one contiguous matrix, {@link Supports#partitionRows}) and v = P x + b:
  * <pre>
  *   r  ← [v^S − x^S_next ;  ρ(v^{S^c} − a − u)]                     g = Pᵀ r
  *   x ← ReLU(x − (g + λ)/(α+β))                                       step 1 of Alg. 4 (mid layers)

@@ -2,12 +2,12 @@ package dev.netinvert.solvers.pursuit;
 
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.StopReason;
+import dev.netinvert.solvers.linalg.LeastSquares;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.Network;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.ejml.data.DMatrixRMaj;
 
 /**
  * The Oracle of [002], the accuracy yardstick: the supports S_1 … S_{L−1} of the hidden layers are known,
@@ -20,7 +20,7 @@ import org.ejml.data.DMatrixRMaj;
  *       the layer-wise ẑ. This removes the noise amplification of φ⁻¹ near the saturated ends of tanh.</li>
  * </ol>
  * Observed outputs whose φ⁻¹ is not finite (y = ±1 exactly for tanh: float tanh saturates for |u| ≳ 9)
- * are left out of step 1 only. All solves are double-precision least squares ({@link DenseLeastSquares}:
+ * are left out of step 1 only. All solves are double-precision least squares ({@link LeastSquares}:
  * Householder QR, the SVD's minimum-norm solution when a supported matrix is wide or rank-deficient), with
  * one workspace reused by every solve of the call.
  */
@@ -45,18 +45,18 @@ public final class Oracle {
 
     /**
      * @param supports the supports of x_1 … x_{L−1} (sorted indices in [0, n_l)), e.g. from
-     *                 {@link Pursuits#supportsOf} of the true latent vector
+     *                 {@link Generators#supportsOf} of the true latent vector
      */
     public static InversionResult solve(Network network, FloatVec y, FloatVec mask, List<int[]> supports, Options options) {
         long t0 = System.nanoTime();
-        OutputActivation phi = Pursuits.checkGenerator(network);
-        Pursuits.checkObservation(network, y, mask);
+        OutputActivation phi = Generators.checkGenerator(network);
+        ObservationMasks.checkObservation(network, y, mask);
         Objects.requireNonNull(options, "options");
         int depth = network.depth();
         checkSupports(network, supports);
         List<Stage> stages = new ArrayList<>();
-        DenseLeastSquares.Workspace ws = new DenseLeastSquares.Workspace();
-        int[] obs = Pursuits.observedRows(network, mask);
+        LeastSquares ws = new LeastSquares();
+        int[] obs = ObservationMasks.observedRows(network, mask);
         // Step 1 of Alg. 6 on the outputs whose φ⁻¹ is finite.
         int[] rows = java.util.Arrays.stream(obs).filter(i -> Double.isFinite(phi.inverse(y.get(i)))).toArray();
         DenseLayer last = network.layer(depth);
@@ -65,9 +65,10 @@ public final class Oracle {
             target[k] = phi.inverse(y.get(rows[k])) - (last.bias() == null ? 0 : last.bias().get(rows[k]));
         }
         float[][] est = new float[depth - 1][];
+        int[] lastCols = supports.get(depth - 2);
         double[] xs = leastSquares(stages, ws, "ls-last-layer", depth,
-                DenseLeastSquares.sub(last.weight(), rows, supports.get(depth - 2)), target);
-        est[depth - 2] = toFloat(Pursuits.scatterD(xs, supports.get(depth - 2), last.inputs()));
+                LeastSquares.submatrix(last.weight(), rows, lastCols), lastCols.length, target);
+        est[depth - 2] = toFloat(Supports.scatter(xs, lastCols, last.inputs()));
         for (int l = depth - 1; l >= 1; l--) {
             DenseLayer layer = network.layer(l);
             int[] s = supports.get(l - 1);
@@ -77,27 +78,31 @@ public final class Oracle {
             }
             int[] cols = l == 1 ? null : supports.get(l - 2);
             xs = leastSquares(stages, ws, l == 1 ? "ls-first-layer" : "ls-mid-layer", l,
-                    DenseLeastSquares.sub(layer.weight(), s, cols), t);
+                    LeastSquares.submatrix(layer.weight(), s, cols), cols == null ? layer.weight().cols() : cols.length, t);
             if (l > 1) {
-                est[l - 2] = toFloat(Pursuits.scatterD(xs, cols, layer.inputs()));
+                est[l - 2] = toFloat(Supports.scatter(xs, cols, layer.inputs()));
             }
         }
         float[] z = toFloat(xs);
         if (options.endToEnd()) {
-            z = Pursuits.debias(network, phi, y, mask, supports, z, options.iterations(), stages, ws);
+            z = Debias.debias(network, phi, y, mask, supports, z, options.iterations(), stages, ws);
         }
-        return Pursuits.result("oracle", network, y, mask, z, est, supports, stages, t0);
+        return InversionResult.of("oracle", network, y, mask, z, est, supports, stages, t0);
     }
 
-    private static double[] leastSquares(List<Stage> stages, DenseLeastSquares.Workspace ws, String name, int layer,
-                                         DMatrixRMaj a, double[] b) {
+    /** argmin_x ‖Ax − b‖₂ for A = {@code a} (b.length × cols, row-major), recorded as a stage with its residual. */
+    private static double[] leastSquares(List<Stage> stages, LeastSquares ws, String name, int layer,
+                                         double[] a, int cols, double[] b) {
         long t0 = System.nanoTime();
-        double[] x = DenseLeastSquares.solve(a, b, ws);
+        int rows = b.length;
+        ws.factor(a, rows, cols);
+        double[] x = new double[cols];
+        ws.solve(b, x);
         double r = 0;
-        for (int i = 0; i < a.numRows; i++) {
+        for (int i = 0; i < rows; i++) {
             double v = -b[i];
-            for (int j = 0; j < a.numCols; j++) {
-                v += a.unsafe_get(i, j) * x[j];
+            for (int j = 0; j < cols; j++) {
+                v += a[i * cols + j] * x[j];
             }
             r += v * v;
         }

@@ -96,9 +96,9 @@ public record Uniqueness(int n0, int[] cardinalities, int observed, List<Conditi
      * @param mask null (every output observed) or n_L entries of 0/1
      */
     public static Uniqueness ofLatent(Network network, FloatVec z, FloatVec mask) {
-        Pursuits.checkGenerator(network);
-        int observed = Pursuits.observedCount(network, mask);
-        List<int[]> supports = Pursuits.supportsOf(network, z);
+        Generators.checkGenerator(network);
+        int observed = ObservationMasks.observedCount(network, mask);
+        List<int[]> supports = Generators.supportsOf(network, z);
         return ofSupports(network, supports, observed);
     }
 

@@ -1,12 +1,16 @@
 package dev.netinvert.solvers.cli;
 
+import dev.netinvert.kernels.Activation;
 import dev.netinvert.solvers.lifted.PdhgTv;
 import dev.netinvert.solvers.parallel.Parallelism;
 import java.util.Locale;
 
-/** Parsing shared by the subcommands; errors are IllegalArgumentExceptions naming the flag. */
-final class Options {
-    private Options() {}
+/**
+ * The values of command-line options that are not plain numbers or paths, parsed from their text; errors
+ * are IllegalArgumentExceptions naming the flag.
+ */
+final class OptionValues {
+    private OptionValues() {}
 
     static PdhgTv.Tv tv(String s) {
         return switch (s.toLowerCase(Locale.ROOT)) {
@@ -24,6 +28,14 @@ final class Options {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         }
         return Parallelism.of(threads);
+    }
+
+    /** An iteration budget: at least one iteration. */
+    static int maxIterations(int maxIter) {
+        if (maxIter < 1) {
+            throw new IllegalArgumentException("--max-iter must be >= 1, got " + maxIter);
+        }
+        return maxIter;
     }
 
     /** "HxW" or "CxHxW" → {C, H, W}. */
@@ -51,17 +63,17 @@ final class Options {
     }
 
     /** "relu", "tanh", ..., "leaky_relu:0.1", "soft_threshold:0.5". */
-    static dev.netinvert.kernels.Activation activation(String s) {
+    static Activation activation(String s) {
         String[] p = s.toLowerCase(Locale.ROOT).split(":", 2);
         try {
             return switch (p[0]) {
-                case "identity" -> dev.netinvert.kernels.Activation.IDENTITY;
-                case "relu" -> dev.netinvert.kernels.Activation.RELU;
-                case "tanh" -> dev.netinvert.kernels.Activation.TANH;
-                case "sigmoid" -> dev.netinvert.kernels.Activation.SIGMOID;
-                case "clip" -> dev.netinvert.kernels.Activation.CLIP;
-                case "leaky_relu" -> dev.netinvert.kernels.Activation.leakyRelu(Float.parseFloat(p[1]));
-                case "soft_threshold" -> dev.netinvert.kernels.Activation.softThreshold(Float.parseFloat(p[1]));
+                case "identity" -> Activation.IDENTITY;
+                case "relu" -> Activation.RELU;
+                case "tanh" -> Activation.TANH;
+                case "sigmoid" -> Activation.SIGMOID;
+                case "clip" -> Activation.CLIP;
+                case "leaky_relu" -> Activation.leakyRelu(Float.parseFloat(p[1]));
+                case "soft_threshold" -> Activation.softThreshold(Float.parseFloat(p[1]));
                 default -> throw new IllegalArgumentException("unknown");
             };
         } catch (RuntimeException e) {

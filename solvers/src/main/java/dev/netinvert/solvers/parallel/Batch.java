@@ -1,8 +1,7 @@
-package dev.netinvert.solvers.pursuit;
+package dev.netinvert.solvers.parallel;
 
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
-import dev.netinvert.solvers.parallel.Parallelism;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -11,14 +10,15 @@ import java.util.function.BiFunction;
 
 /**
  * Inverts a batch of observations, one row each, with one single-threaded solve per row: the rows are the
- * units of parallelism (fork-join across signals). Each pursuit solve is small (its matrices fit in L2)
- * and serial by nature, so splitting one solve over cores would synchronise every iteration for a few
- * microseconds of work; independent signals scale without any synchronisation. Results are identical to
- * solving the rows one after another, for any number of threads: each solve allocates its own workspace
- * and touches nothing shared but the read-only network.
+ * units of parallelism (fork-join across signals). Used for the pursuits of [002] and, for a batch, the
+ * lifted solvers of [000]. A pursuit solve is small (its matrices fit in L2) and serial by nature, so
+ * splitting one solve over cores would synchronise every iteration for a few microseconds of work;
+ * independent signals scale without any synchronisation. Results are identical to solving the rows one
+ * after another, for any number of threads: each solve allocates its own workspace and touches nothing
+ * shared but the read-only network.
  */
-public final class PursuitBatch {
-    private PursuitBatch() {}
+public final class Batch {
+    private Batch() {}
 
     /** A thread that owns nothing: a segment it may access is not confined to some thread. */
     private static final Thread OTHER_THREAD = Thread.ofVirtual().unstarted(() -> { });
@@ -31,13 +31,13 @@ public final class PursuitBatch {
      *
      * @param par   the pool ({@link Parallelism#sequential()} for one thread)
      * @param solve (row index, observation row) → result; called concurrently from the pool's threads, so it
-     *              must not mutate shared state — the solvers of this package do not
+     *              must not mutate shared state — the pursuits and the lifted solvers do not; give a solver
+     *              that takes a {@link Parallelism} its own {@link Parallelism#sequential()}
      * @return the results in row order
      * @throws IllegalArgumentException if a row's solve rejects its input; the message starts with
      *                                  "observations row i: " and the unfinished solves are cancelled
      */
-    public static List<InversionResult> solve(FloatMatrix observations, Parallelism par,
-                                              BiFunction<Integer, FloatVec, InversionResult> solve) {
+    public static <R> List<R> solveRows(FloatMatrix observations, Parallelism par, BiFunction<Integer, FloatVec, R> solve) {
         Objects.requireNonNull(observations, "observations");
         Objects.requireNonNull(par, "par");
         Objects.requireNonNull(solve, "solve");
@@ -46,7 +46,7 @@ public final class PursuitBatch {
                     + par.threads() + " threads reads it from the pool's threads; allocate it (and the network) in "
                     + "Arena.ofShared(), Arena.ofAuto() or Arena.global(), or solve with Parallelism.sequential()");
         }
-        List<ForkJoinTask<InversionResult>> tasks = new ArrayList<>(observations.rows());
+        List<ForkJoinTask<R>> tasks = new ArrayList<>(observations.rows());
         for (int i = 0; i < observations.rows(); i++) {
             int row = i;
             FloatVec yi = observations.row(i);
@@ -58,7 +58,7 @@ public final class PursuitBatch {
                 }
             }));
         }
-        List<InversionResult> results = new ArrayList<>(tasks.size());
+        List<R> results = new ArrayList<>(tasks.size());
         if (par.pool() == null || tasks.size() <= 1) {
             tasks.forEach(t -> results.add(t.invoke()));
             return results;

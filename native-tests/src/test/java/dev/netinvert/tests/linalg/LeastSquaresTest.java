@@ -1,12 +1,14 @@
-package dev.netinvert.tests.pursuit;
+package dev.netinvert.tests.linalg;
 
+import static dev.netinvert.tests.ArgumentErrors.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.netinvert.solvers.linalg.LeastSquares;
 import dev.netinvert.solvers.network.SeededGaussian;
-import dev.netinvert.solvers.pursuit.DenseLeastSquares;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
@@ -14,8 +16,8 @@ import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
 import org.junit.jupiter.api.Test;
 
 /**
- * The QR path of {@link DenseLeastSquares} against the SVD path it replaced, and the minimum-norm answers
- * the SVD fallback must keep giving.
+ * The QR path of {@link LeastSquares} against the SVD path it replaced, the minimum-norm answers the SVD
+ * fallback must keep giving, and the rank and σ_min/σ_max it reports.
  *
  * <p>Tolerances. Householder QR and the SVD are both backward stable for least squares: each solves a
  * problem (A + δA, b + δb) with ‖δA‖ ≤ γ‖A‖, γ ≈ m·n·u (u = 2⁻⁵³; Higham, Accuracy and Stability, Thm
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * semi-normal-equations step R⁻¹R⁻ᵀAᵀb has forward error of order γκ²(1 + ‖r‖/(‖A‖‖x‖)) (Björck,
  * Numerical Methods for Least Squares Problems, sec. 2.5.3).
  */
-class DenseLeastSquaresTest {
+class LeastSquaresTest {
 
     static final double U = 0x1p-53;
 
@@ -99,12 +101,12 @@ class DenseLeastSquaresTest {
      * comment, and the semi-normal-equations step against both.
      */
     static void checkFullRank(String what, double[] a, int m, int n, double[] b) {
-        DenseLeastSquares.Workspace ws = new DenseLeastSquares.Workspace();
+        LeastSquares ws = new LeastSquares();
         assertTrue(ws.factor(a, m, n), what + ": a full-rank tall matrix takes the QR path, rcond estimate "
                 + ws.reciprocalCondition());
         double[] x = new double[n];
         ws.solve(b, x);
-        double[] ref = DenseLeastSquares.solveMinimumNorm(a, m, n, b);
+        double[] ref = LeastSquares.solveMinimumNorm(a, m, n, b);
         double[] sv = singularValues(a, m, n);
         double smax = 0, smin = Double.POSITIVE_INFINITY;
         for (double s : sv) {
@@ -125,6 +127,16 @@ class DenseLeastSquaresTest {
         // σ_max by at most √n, inverse iteration overestimates σ_min by a small factor.
         assertTrue(ws.reciprocalCondition() <= 10 / kappa && ws.reciprocalCondition() >= 1 / (10 * Math.sqrt(n) * kappa),
                 what + ": rcond estimate " + ws.reciprocalCondition() + " against 1/κ = " + 1 / kappa);
+
+        assertEquals(n, ws.rank(), what + ": full rank");
+
+        // The SVD path reports the exact ratio: each singular value is computed to within ~p(m, n)·ε·σ_max
+        // (the SVD is backward stable), so σ_min/σ_max is accurate to ~p·ε absolute; p = 1000·max(m, n).
+        LeastSquares svd = new LeastSquares();
+        svd.factorMinimumNorm(a, m, n);
+        assertFalse(svd.qrPath(), what);
+        assertEquals(n, svd.rank(), what + ": full rank on the SVD path");
+        assertEquals(1 / kappa, svd.reciprocalCondition(), 1000.0 * Math.max(m, n) * U, what + ": SVD's σ_min/σ_max");
 
         double[] xn = new double[n];
         ws.solveNormal(mulT(a, m, n, b), xn);
@@ -175,10 +187,12 @@ class DenseLeastSquaresTest {
         CommonOps_DDRM.multTransA(cm, v, xm);
         double[] expected = xm.data;
 
-        DenseLeastSquares.Workspace ws = new DenseLeastSquares.Workspace();
+        LeastSquares ws = new LeastSquares();
         assertFalse(ws.factor(am.data, m, n), "rank 15 of 25 must fall back to the SVD, rcond estimate "
                 + ws.reciprocalCondition());
-        assertTrue(ws.reciprocalCondition() < DenseLeastSquares.RANK_TOLERANCE);
+        assertTrue(ws.reciprocalCondition() < LeastSquares.RANK_TOLERANCE);
+        assertEquals(k, ws.rank(), "the SVD's numerical rank");
+        assertEquals(0.0, ws.reciprocalCondition(), "a cut-off singular value makes σ_min/σ_max 0");
         double[] x = new double[n];
         ws.solve(b, x);
         // Error of the SVD's minimum-norm answer: γ·κ_r² with κ_r = σ_1/σ_15 the condition number on the
@@ -188,20 +202,22 @@ class DenseLeastSquaresTest {
         double kr = sv[sv.length - 1] / sv[sv.length - k];
         double tol = 4 * m * n * U * kr * kr;
         assertTrue(relDiff(x, expected) <= tol, "minimum-norm solution off by " + relDiff(x, expected) + " > " + tol);
-        assertTrue(relDiff(DenseLeastSquares.solve(am.data, m, n, b), expected) <= tol, "the one-shot solve");
+        assertTrue(relDiff(LeastSquares.solve(am.data, m, n, b), expected) <= tol, "the one-shot solve");
 
         // Wide (fewer equations than unknowns, like W_1[S_1, :] when s_1 < n_0): minimum norm Cᵀ(CCᵀ)⁻¹t.
         double[] t = gaussian(k, 8);
         DMatrixRMaj y = new DMatrixRMaj(k, 1), xw = new DMatrixRMaj(n, 1);
         assertTrue(CommonOps_DDRM.solve(cct, DMatrixRMaj.wrap(k, 1, t.clone()), y));
         CommonOps_DDRM.multTransA(cm, y, xw);
-        DenseLeastSquares.Workspace wide = new DenseLeastSquares.Workspace();
+        LeastSquares wide = new LeastSquares();
         assertFalse(wide.factor(cm.data, k, n), "a wide matrix goes to the SVD");
         double[] xwide = new double[n];
         wide.solve(t, xwide);
         double[] svc = singularValues(cm.data, k, n);
         java.util.Arrays.sort(svc);
         double kc = svc[svc.length - 1] / svc[0];
+        assertEquals(k, wide.rank(), "a wide matrix of full row rank");
+        assertEquals(1 / kc, wide.reciprocalCondition(), 1000.0 * n * U, "σ_min/σ_max over its " + k + " singular values");
         double tolWide = 4 * k * n * U * kc * kc;
         assertTrue(relDiff(xwide, xw.data) <= tolWide, "wide minimum-norm off by " + relDiff(xwide, xw.data) + " > " + tolWide);
     }
@@ -220,11 +236,13 @@ class DenseLeastSquaresTest {
         }
         assertTrue(minDiag > 1e6 * n * 0x1p-52 * maxDiag, "the diagonal looks well-conditioned");
         double[] b = gaussian(n, 9);
-        DenseLeastSquares.Workspace ws = new DenseLeastSquares.Workspace();
+        LeastSquares ws = new LeastSquares();
         assertFalse(ws.factor(k, n, n), "numerically singular: SVD, rcond estimate " + ws.reciprocalCondition());
+        assertTrue(ws.rank() < n, "rank " + ws.rank());
+        assertEquals(0.0, ws.reciprocalCondition());
         double[] x = new double[n];
         ws.solve(b, x);
-        double[] ref = DenseLeastSquares.solveMinimumNorm(k, n, n, b);
+        double[] ref = LeastSquares.solveMinimumNorm(k, n, n, b);
         assertTrue(relDiff(x, ref) <= 1e-12, "the SVD answer, off by " + relDiff(x, ref));
         // Back substitution (what the QR path would return) is larger by many orders of magnitude.
         double[] basic = b.clone();
@@ -240,8 +258,8 @@ class DenseLeastSquaresTest {
     @Test
     void aWorkspaceServesMatricesOfDifferentSizes() {
         double[] big = gaussian(300 * 40, 11), small = gaussian(9 * 5, 12), bb = gaussian(300, 13), bs = gaussian(9, 14);
-        double[] xb = DenseLeastSquares.solve(big, 300, 40, bb), xs = DenseLeastSquares.solve(small, 9, 5, bs);
-        DenseLeastSquares.Workspace ws = new DenseLeastSquares.Workspace();
+        double[] xb = LeastSquares.solve(big, 300, 40, bb), xs = LeastSquares.solve(small, 9, 5, bs);
+        LeastSquares ws = new LeastSquares();
         double[] x40 = new double[40], x5 = new double[5];
         for (int round = 0; round < 2; round++) {
             ws.factor(small, 9, 5);
@@ -252,19 +270,23 @@ class DenseLeastSquaresTest {
             assertArrayEquals(xb, x40, 0.0);
         }
         // An empty problem has the empty (zero) solution.
-        assertArrayEquals(new double[3], DenseLeastSquares.solve(new double[0], 0, 3, new double[0]), 0.0);
+        assertArrayEquals(new double[3], LeastSquares.solve(new double[0], 0, 3, new double[0]), 0.0);
+        ws.factor(new double[0], 0, 3);
+        assertEquals(0, ws.rank());
+        assertTrue(Double.isNaN(ws.reciprocalCondition()));
     }
 
     @Test
     void argumentsAreValidated() {
-        PursuitArgumentsTest.assertMessage(() -> DenseLeastSquares.solve(new double[12], 4, 3, new double[5]), "b", "4", "5");
-        PursuitArgumentsTest.assertMessage(() -> DenseLeastSquares.solve(new double[11], 4, 3, new double[4]), "a", "12", "11");
-        PursuitArgumentsTest.assertMessage(() -> DenseLeastSquares.solveMinimumNorm(new double[12], -4, 3, new double[4]),
+        assertMessage(() -> LeastSquares.solve(new double[12], 4, 3, new double[5]), "b", "4", "5");
+        assertMessage(() -> LeastSquares.solve(new double[11], 4, 3, new double[4]), "a", "12", "11");
+        assertMessage(() -> LeastSquares.solveMinimumNorm(new double[12], -4, 3, new double[4]),
                 "rows", "-4");
-        DenseLeastSquares.Workspace ws = new DenseLeastSquares.Workspace();
+        LeastSquares ws = new LeastSquares();
         assertThrows(IllegalStateException.class, () -> ws.solve(new double[4], new double[3]));
+        assertThrows(IllegalStateException.class, ws::rank);
         ws.factor(gaussian(12, 15), 4, 3);
-        PursuitArgumentsTest.assertMessage(() -> ws.solve(new double[4], new double[2]), "x", "3", "2");
-        PursuitArgumentsTest.assertMessage(() -> ws.solveNormal(new double[4], new double[3]), "g", "3", "4");
+        assertMessage(() -> ws.solve(new double[4], new double[2]), "x", "3", "2");
+        assertMessage(() -> ws.solveNormal(new double[4], new double[3]), "g", "3", "4");
     }
 }

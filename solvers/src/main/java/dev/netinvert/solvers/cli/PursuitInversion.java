@@ -1,0 +1,162 @@
+package dev.netinvert.solvers.cli;
+
+import dev.netinvert.kernels.FloatMatrix;
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.Kernels;
+import dev.netinvert.solvers.io.LoadOptions;
+import dev.netinvert.solvers.io.Npy;
+import dev.netinvert.solvers.network.Network;
+import dev.netinvert.solvers.parallel.Batch;
+import dev.netinvert.solvers.parallel.Parallelism;
+import dev.netinvert.solvers.pursuit.EpsilonRule;
+import dev.netinvert.solvers.pursuit.Generators;
+import dev.netinvert.solvers.pursuit.GradientDescent;
+import dev.netinvert.solvers.pursuit.InversionResult;
+import dev.netinvert.solvers.pursuit.LatentPursuit;
+import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
+import dev.netinvert.solvers.pursuit.Oracle;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code invert --method latent-pursuit|layered-bp|oracle|gd|adam}: the methods of [002], which recover
+ * the latent z of a generator x = φ(W_L ReLU(… ReLU(W_1 z))) from y = G(z) (one row of y per observation),
+ * written as solution.npy. A picocli mixin of {@link InvertCommand}: it declares the options only these
+ * methods read, and runs them with the shared ones.
+ */
+final class PursuitInversion {
+
+    static final List<String> METHODS = List.of("latent-pursuit", "layered-bp", "oracle", "gd", "adam");
+
+    @Option(names = "--mask", description = "Partial observations (pursuit and gradient methods): a 1-D .npy of the output size, "
+            + "1 = observed, 0 = unknown.")
+    Path mask;
+
+    @Option(names = "--latent", description = "True latent vector(s) z.npy (n_0, or batch x n_0): the oracle reads the hidden "
+            + "supports from G(z).")
+    Path latent;
+
+    @Option(names = "--lambda", paramLabel = "<lambda>", description = "l1 weight: lambda_L of Latent-Pursuit eq. (8), lambda of every "
+            + "layer of layered-bp (default 0).")
+    Double lambdaOption;
+
+    @Option(names = "--noise-level", paramLabel = "EPS", description = "layered-bp only, instead of --lambda: the noise bound "
+            + "||y - G(z)||_2 <= EPS (over the observed outputs), from which the epsilon-rule of Alg. 2 [002] sets every lambda: "
+            + "lambda_L = 2*ell*EPS (ell: Lipschitz constant of phi^-1 on [y_i - EPS, y_i + EPS], refused when infinite, e.g. tanh "
+            + "outputs within EPS of +-1), lambda_i = 2*eps_(i+1) below. 0 gives lambda = 0 (noiseless). result.json reports "
+            + "the lambdas and the error bounds eps_i.")
+    Double noiseLevel;
+
+    @Option(names = "--rho", defaultValue = "1e-2", description = "ADMM penalty rho of Latent-Pursuit (default ${DEFAULT-VALUE}).")
+    double rho;
+
+    @Option(names = "--gamma", defaultValue = "0", description = "Gaussian prior weight gamma of Latent-Pursuit eq. (16) (default ${DEFAULT-VALUE}).")
+    double gamma;
+
+    @Option(names = "--no-debias", description = "Skip the debiasing step of the pursuits.")
+    boolean noDebias;
+
+    @Option(names = "--step", description = "Step size of gd/adam (default: automatic for gd, 1e-2 * init-std for adam).")
+    Double step;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "Momentum of gd, beta1 of adam (default ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random start of gd/adam (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--init-std", defaultValue = "1", description = "Standard deviation of the random start of gd/adam (default ${DEFAULT-VALUE}).")
+    double initStd;
+
+    Integer run(InvertCommand cmd, String m, double tol) throws Exception {
+        if (noiseLevel != null) {
+            if (lambdaOption != null) {
+                throw new IllegalArgumentException("--noise-level and --lambda are exclusive (--noise-level sets every lambda of "
+                        + "layered-bp by the epsilon-rule), got --lambda " + lambdaOption + " and --noise-level " + noiseLevel);
+            }
+            if (!(noiseLevel >= 0) || Double.isInfinite(noiseLevel)) {
+                throw new IllegalArgumentException("--noise-level must be finite and >= 0, got " + noiseLevel);
+            }
+        }
+        double lambda = lambdaOption == null ? 0 : lambdaOption;
+        if (m.equals("oracle") && latent == null) {
+            throw new IllegalArgumentException("--method oracle needs --latent z.npy (the true latent vectors, whose hidden "
+                    + "supports the oracle is given)");
+        }
+        int maxIter = cmd.maxIter;
+        LoadOptions load = new LoadOptions(cmd.allowNonFinite, mask != null);
+        try (Arena arena = Arena.ofShared(); Parallelism par = cmd.run.parallelism()) {
+            Network net = cmd.source.load(arena, load);
+            FloatVec mk = PursuitRuns.mask(mask, net, arena);
+            boolean single = Npy.read(cmd.observed, arena).rank() == 1;
+            FloatMatrix batch = PursuitRuns.observations(cmd.observed, net, arena, load);
+            FloatMatrix z = m.equals("oracle") ? PursuitRuns.latents(latent, net, batch.rows(), arena) : null;
+            LatentPursuit.Options lp = LatentPursuit.Options.defaults().withRho(rho).withGamma(gamma).withTol(tol)
+                    .withMaxIterations(maxIter).withDebias(!noDebias);
+            LatentPursuit.Options lpl = new LatentPursuit.Options(lambda, lp.lambdaMid(), lp.rho(), lp.gamma(),
+                    lp.supportThreshold(), lp.tol(), lp.maxIterations(), lp.debias(), lp.debiasIterations());
+            LayeredBasisPursuit.Options lbp = (noiseLevel != null ? LayeredBasisPursuit.Options.epsilonRule(noiseLevel)
+                    : LayeredBasisPursuit.Options.defaults(net.depth(), lambda)).withTol(tol).withMaxIterations(maxIter)
+                    .withDebias(!noDebias);
+            GradientDescent.Options gd = (m.equals("adam") ? GradientDescent.Options.adam(seed, initStd)
+                    : GradientDescent.Options.gd(seed, initStd)).withMomentum(momentum).withMaxIterations(maxIter);
+            if (step != null) {
+                gd = gd.withStep(step);
+            }
+            GradientDescent.Options gdo = gd;
+            List<InversionResult> results = Batch.solveRows(batch, par, (i, y) -> switch (m) {
+                case "latent-pursuit" -> LatentPursuit.solve(net, y, mk, lpl);
+                case "layered-bp" -> LayeredBasisPursuit.solve(net, y, mk, lbp);
+                case "oracle" -> Oracle.solve(net, y, mk, Generators.supportsOf(net, z.row(i)), Oracle.Options.defaults());
+                default -> GradientDescent.solve(net, y, mk, gdo);
+            });
+            Path out = cmd.run.out();
+            Files.createDirectories(out);
+            FloatMatrix sol = FloatMatrix.allocate(arena, results.size(), net.inputSize());
+            List<Object> per = new ArrayList<>();
+            for (int i = 0; i < results.size(); i++) {
+                sol.row(i).copyFrom(results.get(i).z());
+                Map<String, Object> e = PursuitRuns.json(results.get(i));
+                if (m.equals("layered-bp") && noiseLevel != null) {
+                    e.put("epsilon_rule", PursuitRuns.json(EpsilonRule.of(net, batch.row(i), mk, noiseLevel, results.get(i).supports())));
+                }
+                per.add(e);
+            }
+            if (single) {
+                Npy.write(out.resolve("solution.npy"), sol.row(0));
+            } else {
+                Npy.write(out.resolve("solution.npy"), sol);
+            }
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("observed", cmd.observed.toString());
+            json.put("method", m);
+            json.put("mask", mask == null ? null : mask.toString());
+            json.put("kernels", Kernels.describe());
+            json.put("results", per);
+            Json.write(out.resolve("result.json"), json);
+            if (!cmd.run.quiet()) {
+                summary(results, out);
+            }
+            return PursuitRuns.diverged(results) ? 3 : 0;
+        }
+    }
+
+    private static void summary(List<InversionResult> results, Path out) {
+        for (int i = 0; i < results.size(); i++) {
+            InversionResult r = results.get(i);
+            System.out.printf(Locale.ROOT, "observation %d: %s, %d iterations, stop: %s, ||M(G(z) - y)|| = %.4g, %.3f s%n",
+                    i, r.method(), r.totalIterations(), r.stopReason().label(), r.residual(), r.seconds());
+            if (r.uniqueness() != null && !r.uniqueness().holds()) {
+                System.out.println(r.uniqueness().report());
+            }
+        }
+        System.out.println("solution written to " + out.resolve("solution.npy").toAbsolutePath().normalize());
+    }
+}

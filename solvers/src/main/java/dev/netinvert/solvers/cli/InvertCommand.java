@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
  * {@code invert}: a user's network and observation(s) → solution(s). This class holds what every method
  * shares (the network, the observations, the budget, the output folder) and picks the family that runs
  * the chosen {@code --method}: {@link LiftedInversion} for the lifted-Bregman methods of [000],
- * {@link PursuitInversion} for the generator methods of [002]. Each family declares its own options.
+ * {@link PursuitInversion} for the generator methods of [002], {@link LpInversion} for the layer-wise LPs
+ * of [003]. Each family declares its own options.
  */
 @Command(name = "invert", mixinStandardHelpOptions = true,
         description = {"Invert a network: recover the input x (or latent z) from an observed output y.",
@@ -29,7 +30,8 @@ final class InvertCommand implements Callable<Integer> {
     Path observed;
 
     @Option(names = "--method", defaultValue = "pdhg-tv", description = "pdhg-tv (default), landweber, lifted-cd "
-            + "(lifted Bregman, [000]); latent-pursuit, layered-bp, oracle, gd, adam (generators x = phi(W_L ReLU(...)), [002]).")
+            + "(lifted Bregman, [000]); latent-pursuit, layered-bp, oracle, gd, adam (generators x = phi(W_L ReLU(...)), [002]); "
+            + "exact, lp-linf, lp-l1, lp-relaxed (layer-wise linear programs for ReLU / leaky-ReLU generators, [003]).")
     String method;
 
     @Option(names = "--max-iter", defaultValue = "10000", description = "Iteration budget (outer iterations for lifted-cd; default ${DEFAULT-VALUE}).")
@@ -49,6 +51,9 @@ final class InvertCommand implements Callable<Integer> {
     PursuitInversion pursuit;
 
     @Mixin
+    LpInversion lp;
+
+    @Mixin
     RunOptions run;
 
     @Override
@@ -64,9 +69,16 @@ final class InvertCommand implements Callable<Integer> {
         if (isPursuit) {
             return pursuit.run(this, m, tol);
         }
+        if (LpInversion.METHODS.contains(m)) {
+            if (pursuit.mask != null) {
+                throw new IllegalArgumentException("--mask is accepted by latent-pursuit, layered-bp, oracle, gd and adam, not by "
+                        + m + " (the layer-wise LPs of [003] need every output)");
+            }
+            return lp.run(this, m);
+        }
         if (!LiftedInversion.METHODS.contains(m)) {
             throw new IllegalArgumentException("--method must be pdhg-tv, landweber, lifted-cd, latent-pursuit, layered-bp, "
-                    + "oracle, gd or adam, got '" + method + "'");
+                    + "oracle, gd, adam, exact, lp-linf, lp-l1 or lp-relaxed, got '" + method + "'");
         }
         if (pursuit.mask != null) {
             throw new IllegalArgumentException("--mask is accepted by latent-pursuit, layered-bp, oracle, gd and adam, not by " + m);

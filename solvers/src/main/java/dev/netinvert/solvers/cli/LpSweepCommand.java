@@ -35,6 +35,12 @@ final class LpSweepCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "noise or success")
     String experiment;
 
+    @Option(names = "--hidden", description = "Hidden width (default: noise 100, success 250, as in [003]).")
+    Integer hidden;
+
+    @Option(names = "--n", description = "Output width (default: noise 500, success 600, as in [003]).")
+    Integer n;
+
     @Option(names = "--runs", defaultValue = "10", description = "Runs per point (the paper: 200; default ${DEFAULT-VALUE}).")
     int runs;
 
@@ -148,7 +154,8 @@ final class LpSweepCommand implements Callable<Integer> {
             case "success" -> LpSweep.Config.success(new int[] {10, 30, 50, 70, 90, 110, 130, 150}, runs, seed);
             default -> throw new IllegalArgumentException("experiment: expected noise or success, got '" + experiment + "'");
         };
-        return new LpSweep.Config(d.experiment(), k != null ? k : d.k(), d.hidden(), d.n(), levels != null ? levels : d.levels(),
+        return new LpSweep.Config(d.experiment(), k != null ? k : d.k(), hidden != null ? hidden : d.hidden(),
+                n != null ? n : d.n(), levels != null ? levels : d.levels(),
                 d.noise(), d.leaky() && !reluOnly, runs, methods != null ? List.copyOf(methods) : d.methods(), seed);
     }
 

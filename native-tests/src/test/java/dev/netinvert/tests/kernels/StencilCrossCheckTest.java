@@ -16,8 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -71,17 +70,9 @@ class StencilCrossCheckTest {
         return out.stream();
     }
 
-    Arena arena;
-
-    @BeforeEach
-    void open() {
-        arena = Arena.ofConfined();
-    }
-
-    @AfterEach
-    void close() {
-        arena.close();
-    }
+    /** One arena per test (JUnit makes a test instance per test and closes the field after it). */
+    @AutoClose
+    final Arena arena = Arena.ofConfined();
 
     /** A float array in native memory at a random unaligned offset, NaN sentinels on both sides. */
     final class Buf {

@@ -6,7 +6,8 @@ import dev.netinvert.kernels.GradientField;
 import dev.netinvert.kernels.Image;
 import dev.netinvert.kernels.TotalVariation;
 import dev.netinvert.kernels.reference.ReferenceStencils;
-import dev.netinvert.kernels.scalar.ScalarStencilSupport;
+import dev.netinvert.kernels.KernelProvider;
+import dev.netinvert.kernels.StencilSupport;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -48,13 +49,13 @@ public class PdhgStepBench {
     private float[] xa, xNewa, ga, z1a, z2a, outa;
     // Preallocated temporaries for the allocation-free reference composition.
     private float[] ua, d1a, d2a, old1a, old2a, diva;
-    private final ScalarStencilSupport scalar = new ScalarStencilSupport();
+    private final StencilSupport scalar = KernelProvider.scalar().stencilSupport();
     private static final int PEER_ROWS = 16;
     private FloatVec[] peerXn, peerX, peerZ1, peerZ2;
 
     @Setup
     public void setup() {
-        if (!TotalVariation.implementation().name().equals("simd")) {
+        if (!TotalVariation.active().name().equals("simd")) {
             throw new IllegalStateException("the SIMD stencils are not active in this fork; run with --add-modules jdk.incubator.vector");
         }
         arena = Arena.ofShared();

@@ -4,7 +4,8 @@ import dev.netinvert.kernels.GradientField;
 import dev.netinvert.kernels.Image;
 import dev.netinvert.kernels.TotalVariation;
 import dev.netinvert.kernels.reference.ReferenceStencils;
-import dev.netinvert.kernels.scalar.ScalarStencilSupport;
+import dev.netinvert.kernels.KernelProvider;
+import dev.netinvert.kernels.StencilSupport;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -39,11 +40,11 @@ public class StencilBench {
     private Image x, out;
     private GradientField p, grad;
     private float[] xa, p1a, p2a, outa, d1a, d2a;
-    private final ScalarStencilSupport scalar = new ScalarStencilSupport();
+    private final StencilSupport scalar = KernelProvider.scalar().stencilSupport();
 
     @Setup
     public void setup() {
-        if (!TotalVariation.implementation().name().equals("simd")) {
+        if (!TotalVariation.active().name().equals("simd")) {
             throw new IllegalStateException("the SIMD stencils are not active in this fork; run with --add-modules jdk.incubator.vector");
         }
         arena = Arena.ofShared();

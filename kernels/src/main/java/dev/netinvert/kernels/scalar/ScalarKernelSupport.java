@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class ScalarKernelSupport implements KernelSupport {
 
-    public ScalarKernelSupport() {}
+    ScalarKernelSupport() {}
 
     @Override public String name() { return "scalar"; }
     @Override public int vectorBitSize() { return Float.SIZE; }

@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class ScalarProxSupport implements ProxSupport {
 
-    public ScalarProxSupport() {}
+    ScalarProxSupport() {}
 
     @Override public String name() { return "scalar"; }
 

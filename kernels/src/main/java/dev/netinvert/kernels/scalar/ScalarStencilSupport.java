@@ -21,7 +21,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class ScalarStencilSupport implements StencilSupport {
 
-    public ScalarStencilSupport() {}
+    ScalarStencilSupport() {}
 
     @Override public String name() { return "scalar"; }
 

@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API implementation over native segments. Loaded reflectively by the provider only after it
- * has checked that {@code jdk.incubator.vector} is present, so nothing here is touched otherwise.
+ * Vector API implementation over native segments. Created only by {@link SimdKernelProvider}, which is
+ * loaded after the check that {@code jdk.incubator.vector} is present, so nothing here is touched otherwise.
  *
  * <p>Loads, stores and FMAs call the Vector API directly, never through a private helper. The API's
  * methods are {@code @ForceInline}, so C2 inlines and intrinsifies them at every call site; a helper of
@@ -44,7 +44,7 @@ public final class SimdKernelSupport implements KernelSupport {
     /** Below two vectors' length the vector set-up and lane sum cost more than they save. */
     private static final int VECTOR_THRESHOLD = 2 * L;
 
-    public SimdKernelSupport() {}
+    SimdKernelSupport() {}
 
     @Override public String name() { return "simd"; }
     @Override public int vectorBitSize() { return F.vectorBitSize(); }

@@ -28,8 +28,8 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API implementation of the activation kernels over native segments. Loaded reflectively by
- * the provider only after it has checked that {@code jdk.incubator.vector} is present.
+ * Vector API implementation of the activation kernels over native segments. Created only by
+ * {@link SimdKernelProvider}, which is loaded after the check that {@code jdk.incubator.vector} is present.
  *
  * <p>Every kernel is a vector loop over {@code F.length()} floats and a scalar tail that calls the
  * double-precision {@link Activation} mathematics (no masked loads). Precision against the
@@ -88,7 +88,7 @@ public final class SimdProxSupport implements ProxSupport {
 
     private static final double LN2 = 0.6931471805599453;
 
-    public SimdProxSupport() {}
+    SimdProxSupport() {}
 
     @Override public String name() { return "simd"; }
 

@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API implementation of the stencil kernels. Loaded reflectively by the provider only when
- * {@code jdk.incubator.vector} is present.
+ * Vector API implementation of the stencil kernels. Created only by {@link SimdKernelProvider}, which is
+ * loaded after the check that {@code jdk.incubator.vector} is present.
  *
  * <h2>Shape of every kernel</h2>
  * Rows are contiguous, so the L lanes of a vector run along a row. ∂₂ needs x[j+1], an unaligned load 4
@@ -67,7 +67,7 @@ public final class SimdStencilSupport implements StencilSupport {
     /** Lane k ← lane k−1 (lane 0 keeps its own): the left neighbours of the group that starts a row. */
     private static final VectorShuffle<Float> PREV = VectorShuffle.fromOp(F, k -> Math.max(k - 1, 0));
 
-    public SimdStencilSupport() {}
+    SimdStencilSupport() {}
 
     @Override public String name() { return "simd"; }
 

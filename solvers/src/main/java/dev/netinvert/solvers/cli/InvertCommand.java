@@ -277,7 +277,7 @@ final class InvertCommand implements Callable<Integer> {
             json.put("observed", observed.toString());
             json.put("method", m);
             json.put("mask", mask == null ? null : mask.toString());
-            json.put("kernels", dev.netinvert.kernels.Kernels.describe());
+            json.put("kernels", dev.netinvert.kernels.KernelProvider.getInstance().describe());
             json.put("results", per);
             PursuitRuns.writeJson(out.resolve("result.json"), json);
             if (!quiet) {
@@ -417,7 +417,7 @@ final class InvertCommand implements Callable<Integer> {
         json.put("observed", observed.toString());
         json.put("method", method);
         json.put("image", shape[0] + "x" + shape[1] + "x" + shape[2]);
-        json.put("kernels", dev.netinvert.kernels.Kernels.describe());
+        json.put("kernels", dev.netinvert.kernels.KernelProvider.getInstance().describe());
         json.put("results", per);
         AtomicFiles.write(out.resolve("result.json"),
                 JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(json).getBytes(StandardCharsets.UTF_8));

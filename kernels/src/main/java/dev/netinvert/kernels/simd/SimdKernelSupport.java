@@ -1,10 +1,13 @@
 package dev.netinvert.kernels.simd;
 
+import static dev.netinvert.kernels.internal.SegmentFloats.fma;
+import static dev.netinvert.kernels.internal.SegmentFloats.get;
+import static dev.netinvert.kernels.internal.SegmentFloats.put;
+import static dev.netinvert.kernels.simd.VectorConstants.LE;
+
 import dev.netinvert.kernels.Activation;
-import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.KernelSupport;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -39,7 +42,6 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final VectorSpecies<Float> F = VectorConstants.SPECIES;
     private static final int L = F.length();
     private static final long LB = (long) L * Float.BYTES;
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /** Below two vectors' length the vector set-up and lane sum cost more than they save. */
     private static final int VECTOR_THRESHOLD = 2 * L;
@@ -49,18 +51,6 @@ public final class SimdKernelSupport implements KernelSupport {
     @Override public String name() { return "simd"; }
     @Override public int vectorBitSize() { return F.vectorBitSize(); }
     @Override public boolean usesFma() { return true; }
-
-    private static float fma(float a, float b, float c) {
-        return Math.fma(a, b, c);
-    }
-
-    private static float get(MemorySegment s, long off) {
-        return s.get(FloatVec.LAYOUT, off);
-    }
-
-    private static void put(MemorySegment s, long off, float v) {
-        s.set(FloatVec.LAYOUT, off, v);
-    }
 
     // ---------------------------------------------------------------- BLAS level 1
 

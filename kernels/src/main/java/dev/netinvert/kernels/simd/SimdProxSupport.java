@@ -1,12 +1,14 @@
 package dev.netinvert.kernels.simd;
 
+import static dev.netinvert.kernels.internal.SegmentFloats.get;
+import static dev.netinvert.kernels.internal.SegmentFloats.put;
+import static dev.netinvert.kernels.simd.VectorConstants.LE;
 import static jdk.incubator.vector.VectorOperators.CBRT;
 import static jdk.incubator.vector.VectorOperators.EQ;
 import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.F2D;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
-import static jdk.incubator.vector.VectorOperators.LE;
 import static jdk.incubator.vector.VectorOperators.LOG;
 import static jdk.incubator.vector.VectorOperators.LOG1P;
 import static jdk.incubator.vector.VectorOperators.LSHR;
@@ -14,11 +16,9 @@ import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.TANH;
 
 import dev.netinvert.kernels.Activation;
-import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.ProxSupport;
 import dev.netinvert.kernels.scalar.ScalarProxSupport;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -60,7 +60,6 @@ public final class SimdProxSupport implements ProxSupport {
     private static final VectorSpecies<Float> F = VectorConstants.SPECIES;
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
     private static final int L = F.length();
-    private static final ByteOrder LE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
     private static final float INF = Float.POSITIVE_INFINITY;
     private static final int SIGN_BIT = 0x8000_0000;
@@ -93,14 +92,6 @@ public final class SimdProxSupport implements ProxSupport {
     @Override public String name() { return "simd"; }
 
     // ------------------------------------------------------------------ plumbing
-
-    private static float get(MemorySegment s, long off) {
-        return s.get(FloatVec.LAYOUT, off);
-    }
-
-    private static void put(MemorySegment s, long off, float v) {
-        s.set(FloatVec.LAYOUT, off, v);
-    }
 
     /** |m| with the sign bit of s (copySign, −0 and NaN included). */
     private static FloatVector copySign(FloatVector m, FloatVector s) {
@@ -162,36 +153,36 @@ public final class SimdProxSupport implements ProxSupport {
             }
             case Activation.Relu r -> {
                 for (; i < bound; i += L) {
-                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).max(0f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE).max(0f)).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.LeakyRelu lr -> {
                 float s = lr.slope();
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (v.blend(v.mul(s), v.compare(LT, 0f))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (v.blend(v.mul(s), v.compare(LT, 0f))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.SoftThreshold st -> {
                 float lambda = st.lambda();
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (copySign(v.abs().sub(lambda).max(0f), v)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (copySign(v.abs().sub(lambda).max(0f), v)).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Tanh t -> {
                 for (; i < bound; i += L) {
-                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).lanewise(TANH)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE).lanewise(TANH)).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Clip c -> {
                 for (; i < bound; i += L) {
-                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).min(1f).max(-1f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE).min(1f).max(-1f)).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Sigmoid s -> {
                 for (; i < bound; i += L) {
-                    (logistic(FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (logistic(FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
         }
@@ -222,8 +213,8 @@ public final class SimdProxSupport implements ProxSupport {
                 int i = 0;
                 int bound = F.loopBound(n);
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (v.blend(v.mul(f), v.compare(LT, 0f))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (v.blend(v.mul(f), v.compare(LT, 0f))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
                 for (; i < n; i++) {
                     put(out, oo + 4L * i, (float) sigma.prox(get(z, zo + 4L * i), c));
@@ -268,8 +259,8 @@ public final class SimdProxSupport implements ProxSupport {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
-            FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-            (copySign(negC.fma(lam, v.abs()).max(0f), v)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+            FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+            (copySign(negC.fma(lam, v.abs()).max(0f), v)).intoMemorySegment(out, oo + 4L * i, LE);
         }
         for (; i < n; i++) {
             float v = get(z, zo + 4L * i);
@@ -327,7 +318,7 @@ public final class SimdProxSupport implements ProxSupport {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
-            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
             FloatVector a = zv.abs();
             FloatVector loB = a.sub(oneMinusC).div(c);
             FloatVector lo = a.max(loB).min(TANH_V_MAX); // clamped first: a/c may overflow, and ∞ − ∞ is NaN
@@ -341,7 +332,7 @@ public final class SimdProxSupport implements ProxSupport {
             FloatVector l = logQ.max(0f).add(logQ.abs().neg().lanewise(EXP).lanewise(LOG1P));
             FloatVector v = loB.add(l.mul(l.lanewise(LOG1P).div(l.add(2f)).neg().add(1f)).mul(0.5f));
             // NaN-proof clamp: a NaN start (the guess overflowing) becomes hi.
-            v = v.blend(hi, v.compare(LE, hi).not());
+            v = v.blend(hi, v.compare(VectorOperators.LE, hi).not());
             v = v.blend(lo, v.compare(GE, lo).not());
 
             // Lanes with z = 0 or NaN keep z; z = ±∞ gives ±1; the rest iterate.
@@ -368,16 +359,16 @@ public final class SimdProxSupport implements ProxSupport {
                 FloatVector cand = v.add(delta);
                 lo = lo.blend(v, g.compare(LT, 0f));
                 hi = hi.blend(v, g.compare(GT, 0f));
-                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(LE, hi)).not());
-                VectorMask<Float> done = delta.abs().compare(LE, v.mul(0x1p-14f))
-                        .or(g.abs().compare(LE, a.mul(0x1p-22f)))
+                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(VectorOperators.LE, hi)).not());
+                VectorMask<Float> done = delta.abs().compare(VectorOperators.LE, v.mul(0x1p-14f))
+                        .or(g.abs().compare(VectorOperators.LE, a.mul(0x1p-22f)))
                         .or(cand.compare(EQ, v));
                 mag = mag.blend(uNew, active.and(done));
                 pending = pending.blend(0f, done);
                 v = cand;
             }
             mag = mag.blend(uNew, pending.compare(GT, 0f)); // only if MAX_NEWTON was reached: the last linearised value
-            mag.blend(mag.neg(), zv.compare(LT, 0f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+            mag.blend(mag.neg(), zv.compare(LT, 0f)).intoMemorySegment(out, oo + 4L * i, LE);
         }
         return iterations + proxTail(Activation.TANH, c, z, zo, out, oo, i, n, count);
     }
@@ -392,7 +383,7 @@ public final class SimdProxSupport implements ProxSupport {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
-            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
             FloatVector a = zv.abs();
             FloatVector lo = a.mul(invC);
             FloatVector hi = a.min(lo.add(1f)); // v = tanh v + (a − tanh v)/c ≤ 1 + a/c, and v ≤ a
@@ -439,16 +430,16 @@ public final class SimdProxSupport implements ProxSupport {
                 FloatVector cand = v.add(delta);
                 lo = lo.blend(v, g.compare(LT, 0f));
                 hi = hi.blend(v, g.compare(GT, 0f));
-                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(LE, hi)).not());
-                VectorMask<Float> done = delta.abs().compare(LE, v.mul(0x1p-14f))
-                        .or(g.abs().compare(LE, d.mul(cv).add(t).mul(0x1p-22f)))
+                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(VectorOperators.LE, hi)).not());
+                VectorMask<Float> done = delta.abs().compare(VectorOperators.LE, v.mul(0x1p-14f))
+                        .or(g.abs().compare(VectorOperators.LE, d.mul(cv).add(t).mul(0x1p-22f)))
                         .or(cand.compare(EQ, v));
                 mag = mag.blend(uNew, active.and(done));
                 pending = pending.blend(0f, done);
                 v = cand;
             }
             mag = mag.blend(uNew, pending.compare(GT, 0f));
-            mag.blend(mag.neg(), zv.compare(LT, 0f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+            mag.blend(mag.neg(), zv.compare(LT, 0f)).intoMemorySegment(out, oo + 4L * i, LE);
         }
         return iterations + proxTail(Activation.TANH, c, z, zo, out, oo, i, n, count);
     }
@@ -479,7 +470,7 @@ public final class SimdProxSupport implements ProxSupport {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
-            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
             FloatVector nz = zv.neg();
             VectorMask<Float> upper = zv.compare(GE, half);
             // Bounds from 0 < σ < 1, w ∈ [(z − 1 + c)/c, z/c], tightened on the monotone side by the
@@ -498,8 +489,8 @@ public final class SimdProxSupport implements ProxSupport {
             FloatVector logQ = za.add(logK).blend(zb.neg().add(logK), upper);
             FloatVector l = logQ.max(0f).add(logQ.abs().neg().lanewise(EXP).lanewise(LOG1P));
             FloatVector lw = l.mul(l.lanewise(LOG1P).div(l.add(2f)).neg().add(1f));
-            FloatVector w = za.sub(lw).blend(zb.add(lw), upper).blend(wLin, wLin.abs().compare(LE, 1f));
-            w = w.blend(hi, w.compare(LE, hi).not()); // NaN-proof clamp into the bracket
+            FloatVector w = za.sub(lw).blend(zb.add(lw), upper).blend(wLin, wLin.abs().compare(VectorOperators.LE, 1f));
+            w = w.blend(hi, w.compare(VectorOperators.LE, hi).not()); // NaN-proof clamp into the bracket
             w = w.blend(lo, w.compare(GE, lo).not());
 
             // NaN lanes stay NaN; ±∞ give 1 and 0 (through the final clamp).
@@ -528,16 +519,16 @@ public final class SimdProxSupport implements ProxSupport {
                 FloatVector cand = w.add(delta);
                 lo = lo.blend(w, g.compare(LT, 0f));
                 hi = hi.blend(w, g.compare(GT, 0f));
-                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(LE, hi)).not());
-                VectorMask<Float> done = delta.abs().compare(LE, 0x1p-14f)
-                        .or(g.abs().compare(LE, s.mul(noise)))
+                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(VectorOperators.LE, hi)).not());
+                VectorMask<Float> done = delta.abs().compare(VectorOperators.LE, 0x1p-14f)
+                        .or(g.abs().compare(VectorOperators.LE, s.mul(noise)))
                         .or(cand.compare(EQ, w));
                 res = res.blend(uNew, active.and(done));
                 pending = pending.blend(0f, done);
                 w = cand;
             }
             res = res.blend(uNew, pending.compare(GT, 0f)); // only if MAX_NEWTON was reached
-            res.max(0f).min(1f).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+            res.max(0f).min(1f).intoMemorySegment(out, oo + 4L * i, LE);
         }
         return iterations + proxTail(Activation.SIGMOID, c, z, zo, out, oo, i, n, count);
     }
@@ -555,7 +546,7 @@ public final class SimdProxSupport implements ProxSupport {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
-            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
             FloatVector nz = zv.neg();
             VectorMask<Float> upper = zv.compare(GE, half);
             // w ∈ [z/c, (z − 1 + c)/c] from 0 < σ < 1, on the half-line of the root, clamped to ±120
@@ -568,7 +559,7 @@ public final class SimdProxSupport implements ProxSupport {
             hi = hi.min(SIGMOID_W_MAX).max(-SIGMOID_W_MAX);
             // Start: one fixed-point step w = σ(w) + (z − σ(w))/c from the minimiser of Ψ
             FloatVector w = zv.sub(SIGMOID_PSI_ARGMIN).mul(invC).add(SIGMOID_PSI_ARGMIN);
-            w = w.blend(hi, w.compare(LE, hi).not());
+            w = w.blend(hi, w.compare(VectorOperators.LE, hi).not());
             w = w.blend(lo, w.compare(GE, lo).not());
 
             FloatVector res = zv;
@@ -596,16 +587,16 @@ public final class SimdProxSupport implements ProxSupport {
                 FloatVector cand = w.add(delta);
                 lo = lo.blend(w, g.compare(LT, 0f));
                 hi = hi.blend(w, g.compare(GT, 0f));
-                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(LE, hi)).not());
-                VectorMask<Float> done = delta.abs().compare(LE, 0x1p-14f)
-                        .or(g.abs().compare(LE, s.mul(noise)))
+                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(VectorOperators.LE, hi)).not());
+                VectorMask<Float> done = delta.abs().compare(VectorOperators.LE, 0x1p-14f)
+                        .or(g.abs().compare(VectorOperators.LE, s.mul(noise)))
                         .or(cand.compare(EQ, w));
                 res = res.blend(uNew, active.and(done));
                 pending = pending.blend(0f, done);
                 w = cand;
             }
             res = res.blend(uNew, pending.compare(GT, 0f)); // only if MAX_NEWTON was reached
-            res.max(0f).min(1f).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+            res.max(0f).min(1f).intoMemorySegment(out, oo + 4L * i, LE);
         }
         return iterations + proxTail(Activation.SIGMOID, c, z, zo, out, oo, i, n, count);
     }
@@ -621,48 +612,48 @@ public final class SimdProxSupport implements ProxSupport {
         switch (sigma) {
             case Activation.Identity id -> {
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (one.add(v.sub(v).blend(0f, v.abs().compare(EQ, INF)))).intoMemorySegment(out, oo + 4L * i, LE_ORDER); // NaN stays NaN
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (one.add(v.sub(v).blend(0f, v.abs().compare(EQ, INF)))).intoMemorySegment(out, oo + 4L * i, LE); // NaN stays NaN
                 }
             }
             case Activation.Relu r -> {
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (zero.blend(1f, v.compare(GT, 0f)).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (zero.blend(1f, v.compare(GT, 0f)).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.LeakyRelu lr -> {
                 float s = lr.slope();
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (FloatVector.broadcast(F, s).blend(1f, v.compare(GT, 0f)).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (FloatVector.broadcast(F, s).blend(1f, v.compare(GT, 0f)).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.SoftThreshold st -> {
                 float lambda = st.lambda();
                 boolean identity = lambda == 0f;
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
                     VectorMask<Float> slope1 = identity ? F.maskAll(true) : v.abs().compare(GT, lambda);
-                    (zero.blend(1f, slope1).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (zero.blend(1f, slope1).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Clip cl -> {
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (zero.blend(1f, v.abs().compare(LT, 1f)).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (zero.blend(1f, v.abs().compare(LT, 1f)).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Tanh t -> {
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (bump(v.abs().mul(-2f).lanewise(EXP), 4f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (bump(v.abs().mul(-2f).lanewise(EXP), 4f)).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Sigmoid s -> {
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (bump(v.abs().neg().lanewise(EXP), 1f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (bump(v.abs().neg().lanewise(EXP), 1f)).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
         }
@@ -679,41 +670,41 @@ public final class SimdProxSupport implements ProxSupport {
         switch (sigma) {
             case Activation.Identity id -> {
                 for (; i < bound; i += L) {
-                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Relu r -> {
                 for (; i < bound; i += L) {
-                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).max(0f).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE).max(0f).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.LeakyRelu lr -> {
                 float s = lr.slope();
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (v.blend(v.mul(s), v.compare(LT, 0f)).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (v.blend(v.mul(s), v.compare(LT, 0f)).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.SoftThreshold st -> {
                 float lambda = st.lambda();
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (copySign(v.abs().sub(lambda).max(0f), v).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (copySign(v.abs().sub(lambda).max(0f), v).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Tanh t -> {
                 for (; i < bound; i += L) {
-                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).lanewise(TANH).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE).lanewise(TANH).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Clip c -> {
                 for (; i < bound; i += L) {
-                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).min(1f).max(-1f).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE).min(1f).max(-1f).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Sigmoid s -> {
                 for (; i < bound; i += L) {
-                    (logistic(FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER)).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (logistic(FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE)).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
         }
@@ -749,10 +740,10 @@ public final class SimdProxSupport implements ProxSupport {
         int bound = F.loopBound(n);
         for (int i = 0; i < bound; i += L) {
             long o = 4L * i;
-            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE_ORDER);
-            FloatVector pv = FloatVector.fromMemorySegment(F, p, po + o, LE_ORDER); // before u's store: u may be p
-            FloatVector uv = FloatVector.fromMemorySegment(F, g, go + o, LE_ORDER).fma(negMu, xv).sub(tv).max(0f);
-            uv.intoMemorySegment(u, uo + o, LE_ORDER);
+            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
+            FloatVector pv = FloatVector.fromMemorySegment(F, p, po + o, LE); // before u's store: u may be p
+            FloatVector uv = FloatVector.fromMemorySegment(F, g, go + o, LE).fma(negMu, xv).sub(tv).max(0f);
+            uv.intoMemorySegment(u, uo + o, LE);
             FloatVector d = uv.sub(pv);
             change = d.fma(d, change);
             norm = uv.fma(uv, norm);
@@ -777,11 +768,11 @@ public final class SimdProxSupport implements ProxSupport {
         int bound = F.loopBound(n);
         for (int i = 0; i < bound; i += L) {
             long o = 4L * i;
-            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE_ORDER);
-            FloatVector pv = FloatVector.fromMemorySegment(F, p, po + o, LE_ORDER);
-            FloatVector v = FloatVector.fromMemorySegment(F, g, go + o, LE_ORDER).fma(negMu, xv);
+            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
+            FloatVector pv = FloatVector.fromMemorySegment(F, p, po + o, LE);
+            FloatVector v = FloatVector.fromMemorySegment(F, g, go + o, LE).fma(negMu, xv);
             FloatVector uv = v.sub(v.max(negT).min(tv));
-            uv.intoMemorySegment(u, uo + o, LE_ORDER);
+            uv.intoMemorySegment(u, uo + o, LE);
             FloatVector d = uv.sub(pv);
             change = d.fma(d, change);
             norm = uv.fma(uv, norm);
@@ -808,13 +799,13 @@ public final class SimdProxSupport implements ProxSupport {
             case Activation.Identity id -> {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    lsStore(one, FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER), y, yo, m, mo, out, oo, o);
+                    lsStore(one, FloatVector.fromMemorySegment(F, z, zo + o, LE), y, yo, m, mo, out, oo, o);
                 }
             }
             case Activation.Relu r -> {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE);
                     lsStore(zero.blend(1f, v.compare(GT, 0f)), v.max(0f), y, yo, m, mo, out, oo, o);
                 }
             }
@@ -823,7 +814,7 @@ public final class SimdProxSupport implements ProxSupport {
                 FloatVector slope = FloatVector.broadcast(F, k);
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE);
                     lsStore(slope.blend(1f, v.compare(GT, 0f)), v.blend(v.mul(k), v.compare(LT, 0f)), y, yo, m, mo,
                             out, oo, o);
                 }
@@ -833,7 +824,7 @@ public final class SimdProxSupport implements ProxSupport {
                 boolean identity = lambda == 0f; // σ′ = 1 everywhere, as in derivative()
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE);
                     VectorMask<Float> slope1 = identity ? F.maskAll(true) : v.abs().compare(GT, lambda);
                     lsStore(zero.blend(1f, slope1), copySign(v.abs().sub(lambda).max(0f), v), y, yo, m, mo, out, oo, o);
                 }
@@ -841,21 +832,21 @@ public final class SimdProxSupport implements ProxSupport {
             case Activation.Clip c -> {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE);
                     lsStore(zero.blend(1f, v.abs().compare(LT, 1f)), v.min(1f).max(-1f), y, yo, m, mo, out, oo, o);
                 }
             }
             case Activation.Tanh t -> {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector s = FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER).lanewise(TANH);
+                    FloatVector s = FloatVector.fromMemorySegment(F, z, zo + o, LE).lanewise(TANH);
                     lsStore(one.sub(s.mul(s)), s, y, yo, m, mo, out, oo, o);
                 }
             }
             case Activation.Sigmoid sg -> {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector s = logistic(FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER));
+                    FloatVector s = logistic(FloatVector.fromMemorySegment(F, z, zo + o, LE));
                     lsStore(s.mul(one.sub(s)), s, y, yo, m, mo, out, oo, o);
                 }
             }
@@ -871,12 +862,12 @@ public final class SimdProxSupport implements ProxSupport {
     /** out ← m·d·(s − y) at byte offset o, +0 where m = 0 (m null: no weights). */
     private static void lsStore(FloatVector d, FloatVector s, MemorySegment y, long yo, MemorySegment m, long mo,
                                 MemorySegment out, long oo, long o) {
-        FloatVector g = d.mul(s.sub(FloatVector.fromMemorySegment(F, y, yo + o, LE_ORDER)));
+        FloatVector g = d.mul(s.sub(FloatVector.fromMemorySegment(F, y, yo + o, LE)));
         if (m != null) {
-            FloatVector w = FloatVector.fromMemorySegment(F, m, mo + o, LE_ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, m, mo + o, LE);
             g = g.mul(w).blend(0f, w.compare(EQ, 0f));
         }
-        g.intoMemorySegment(out, oo + o, LE_ORDER);
+        g.intoMemorySegment(out, oo + o, LE);
     }
 
     // ------------------------------------------------------------------ sums in double lanes
@@ -892,7 +883,7 @@ public final class SimdProxSupport implements ProxSupport {
 
     /** LD floats at {@code off}, widened to double. */
     private static DoubleVector loadWide(MemorySegment s, long off) {
-        return (DoubleVector) FloatVector.fromMemorySegment(FH, s, off, LE_ORDER).convertShape(F2D, D, 0);
+        return (DoubleVector) FloatVector.fromMemorySegment(FH, s, off, LE).convertShape(F2D, D, 0);
     }
 
     /** x·ln x with 0·ln 0 = 0, for x ≥ 0 (ln of at least MIN_VALUE: 0·(−744.4) = 0, no blend needed). */
@@ -925,7 +916,7 @@ public final class SimdProxSupport implements ProxSupport {
         DoubleVector t = z.lanewise(TANH);
         DoubleVector small = t.mul(t).neg().lanewise(LOG1P).mul(-0.5); // ln cosh = −½ ln(1 − tanh²)
         DoubleVector large = az.add(az.mul(-2.0).lanewise(EXP).lanewise(LOG1P)).sub(LN2);
-        return large.blend(small, az.compare(LE, 1.0));
+        return large.blend(small, az.compare(VectorOperators.LE, 1.0));
     }
 
     private static DoubleVector softplus(DoubleVector z) {
@@ -1089,7 +1080,7 @@ public final class SimdProxSupport implements ProxSupport {
     private static double psiClip(MemorySegment u, long uo, int bound, double p) {
         DoubleVector acc = DoubleVector.zero(D);
         for (int i = 0; i < bound; i += LD) {
-            acc = acc.blend(NAN, loadWide(u, uo + 4L * i).abs().compare(LE, 1.0).not());
+            acc = acc.blend(NAN, loadWide(u, uo + 4L * i).abs().compare(VectorOperators.LE, 1.0).not());
         }
         return Lanes.sum(acc);
     }
@@ -1117,7 +1108,7 @@ public final class SimdProxSupport implements ProxSupport {
         DoubleVector acc = DoubleVector.zero(D);
         for (int i = 0; i < bound; i += LD) {
             DoubleVector v = loadWide(u, uo + 4L * i);
-            acc = acc.add(psiTanh(v)).blend(NAN, v.abs().compare(LE, 1.0).not());
+            acc = acc.add(psiTanh(v)).blend(NAN, v.abs().compare(VectorOperators.LE, 1.0).not());
         }
         return Lanes.sum(acc);
     }
@@ -1126,7 +1117,7 @@ public final class SimdProxSupport implements ProxSupport {
         DoubleVector acc = DoubleVector.zero(D);
         for (int i = 0; i < bound; i += LD) {
             DoubleVector v = loadWide(u, uo + 4L * i);
-            acc = acc.add(psiSigmoid(v)).blend(NAN, v.compare(GE, 0.0).and(v.compare(LE, 1.0)).not());
+            acc = acc.add(psiSigmoid(v)).blend(NAN, v.compare(GE, 0.0).and(v.compare(VectorOperators.LE, 1.0)).not());
         }
         return Lanes.sum(acc);
     }
@@ -1174,7 +1165,7 @@ public final class SimdProxSupport implements ProxSupport {
         for (int i = 0; i < bound; i += LD) {
             DoubleVector v = loadWide(z, zo + 4L * i);
             DoubleVector av = v.abs();
-            acc = acc.add(av.sub(0.5).blend(v.mul(v).mul(0.5), av.compare(LE, 1.0)));
+            acc = acc.add(av.sub(0.5).blend(v.mul(v).mul(0.5), av.compare(VectorOperators.LE, 1.0)));
         }
         return Lanes.sum(acc);
     }
@@ -1246,7 +1237,7 @@ public final class SimdProxSupport implements ProxSupport {
         DoubleVector acc = DoubleVector.zero(D);
         for (int i = 0; i < bound; i += LD) {
             DoubleVector yv = loadWide(y, yo + 4L * i), zv = loadWide(z, zo + 4L * i);
-            acc = acc.add(bregmanClip(yv, zv)).blend(NAN, yv.abs().compare(LE, 1.0).not().or(infinite(zv)));
+            acc = acc.add(bregmanClip(yv, zv)).blend(NAN, yv.abs().compare(VectorOperators.LE, 1.0).not().or(infinite(zv)));
         }
         return Lanes.sum(acc);
     }
@@ -1255,7 +1246,7 @@ public final class SimdProxSupport implements ProxSupport {
         DoubleVector acc = DoubleVector.zero(D);
         for (int i = 0; i < bound; i += LD) {
             DoubleVector yv = loadWide(y, yo + 4L * i), zv = loadWide(z, zo + 4L * i);
-            acc = acc.add(bregmanTanh(yv, zv)).blend(NAN, yv.abs().compare(LE, 1.0).not().or(infinite(zv)));
+            acc = acc.add(bregmanTanh(yv, zv)).blend(NAN, yv.abs().compare(VectorOperators.LE, 1.0).not().or(infinite(zv)));
         }
         return Lanes.sum(acc);
     }
@@ -1265,7 +1256,7 @@ public final class SimdProxSupport implements ProxSupport {
         for (int i = 0; i < bound; i += LD) {
             DoubleVector yv = loadWide(y, yo + 4L * i), zv = loadWide(z, zo + 4L * i);
             acc = acc.add(bregmanSigmoid(yv, zv))
-                    .blend(NAN, yv.compare(GE, 0.0).and(yv.compare(LE, 1.0)).not().or(infinite(zv)));
+                    .blend(NAN, yv.compare(GE, 0.0).and(yv.compare(VectorOperators.LE, 1.0)).not().or(infinite(zv)));
         }
         return Lanes.sum(acc);
     }
@@ -1277,12 +1268,12 @@ public final class SimdProxSupport implements ProxSupport {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
-            FloatVector v = FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER);
+            FloatVector v = FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE);
             VectorMask<Float> inside = switch (sigma) {
                 case Activation.Relu r -> v.compare(GE, 0f).and(v.compare(LT, INF));
-                case Activation.Tanh t -> v.abs().compare(LE, 1f);
-                case Activation.Clip c -> v.abs().compare(LE, 1f);
-                case Activation.Sigmoid s -> v.compare(GE, 0f).and(v.compare(LE, 1f));
+                case Activation.Tanh t -> v.abs().compare(VectorOperators.LE, 1f);
+                case Activation.Clip c -> v.abs().compare(VectorOperators.LE, 1f);
+                case Activation.Sigmoid s -> v.compare(GE, 0f).and(v.compare(VectorOperators.LE, 1f));
                 default -> v.abs().compare(LT, INF);
             };
             if (!inside.allTrue()) {

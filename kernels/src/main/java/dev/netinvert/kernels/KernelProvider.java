@@ -41,25 +41,43 @@ public abstract class KernelProvider {
     private static final String SIMD_CLASS = "dev.netinvert.kernels.simd.SimdKernelProvider";
     private static final System.Logger LOG = System.getLogger("dev.netinvert.kernels");
 
-    protected KernelProvider() {
+    private final String name;
+    private final KernelSupport kernels;
+    private final ProxSupport prox;
+    private final StencilSupport stencils;
+
+    /** Takes one instance of each family of one implementation; only the scalar and the SIMD provider call it. */
+    protected KernelProvider(String name, KernelSupport kernels, ProxSupport prox, StencilSupport stencils) {
         String self = getClass().getName();
         if (!self.equals(SCALAR_CLASS) && !self.equals(SIMD_CLASS)) {
             throw new UnsupportedOperationException("kernel providers are " + SCALAR_CLASS + " and " + SIMD_CLASS
                     + ", not " + self);
         }
+        this.name = name;
+        this.kernels = kernels;
+        this.prox = prox;
+        this.stencils = stencils;
     }
 
     /** {@code "simd"} or {@code "scalar"}, as each family's {@code name()}. */
-    public abstract String name();
+    public final String name() {
+        return name;
+    }
 
     /** The BLAS and fused kernels. */
-    public abstract KernelSupport kernelSupport();
+    public final KernelSupport kernelSupport() {
+        return kernels;
+    }
 
     /** The activation kernels: σ, prox, σ′, and the sums Ψ, Φ*, B_Ψ. */
-    public abstract ProxSupport proxSupport();
+    public final ProxSupport proxSupport() {
+        return prox;
+    }
 
     /** The stencil kernels: ∇, div, TV and the PDHG steps. */
-    public abstract StencilSupport stencilSupport();
+    public final StencilSupport stencilSupport() {
+        return stencils;
+    }
 
     /** One line: implementation, vector width, FMA — for logs and reports. */
     public final String describe() {

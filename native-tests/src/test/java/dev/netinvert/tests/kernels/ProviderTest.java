@@ -73,12 +73,10 @@ class ProviderTest {
     @Test
     void thereAreOnlyTheTwoProviders() {
         // A third subclass could mix families; the constructor refuses any class but the scalar and SIMD ones.
-        assertThrows(UnsupportedOperationException.class, () -> new KernelProvider() {
-            @Override public String name() { return "mixed"; }
-            @Override public KernelSupport kernelSupport() { return KernelProvider.scalar().kernelSupport(); }
-            @Override public ProxSupport proxSupport() { return null; }
-            @Override public StencilSupport stencilSupport() { return null; }
-        });
+        KernelProvider scalar = KernelProvider.scalar();
+        ProxSupport prox = KernelProvider.simd().orElse(scalar).proxSupport();
+        assertThrows(UnsupportedOperationException.class,
+                () -> new KernelProvider("mixed", scalar.kernelSupport(), prox, scalar.stencilSupport()) {});
     }
 
     @Test

@@ -18,7 +18,8 @@ import java.util.Optional;
  * <p>The decision is held in one {@code static final} ({@link #getInstance()}). Each facade
  * ({@link Blas}, {@link Fused}, {@link Prox}, {@link TotalVariation}) copies its family into its own
  * {@code static final} field, so that C2 sees one constant implementation at every call site
- * (DESIGN.md decision 4); each facade's {@code active()} returns that field.
+ * (DESIGN.md decision 4); {@code Blas.active()}, {@code Prox.active()} and {@code TotalVariation.active()}
+ * return it ({@link Fused} uses the family of {@link Blas}).
  *
  * <p>System properties:
  * <ul>

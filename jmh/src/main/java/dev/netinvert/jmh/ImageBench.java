@@ -2,8 +2,9 @@ package dev.netinvert.jmh;
 
 import dev.netinvert.kernels.GradientField;
 import dev.netinvert.kernels.Image;
+import dev.netinvert.kernels.KernelProvider;
+import dev.netinvert.kernels.StencilSupport;
 import dev.netinvert.kernels.TotalVariation;
-import dev.netinvert.kernels.scalar.ScalarStencilSupport;
 import java.util.SplittableRandom;
 import org.openjdk.jmh.annotations.Param;
 
@@ -17,14 +18,14 @@ public abstract class ImageBench extends Bench {
     @Param({"64", "512", "2048"})
     public int size;
 
-    protected final ScalarStencilSupport scalar = new ScalarStencilSupport();
+    protected final StencilSupport scalar = KernelProvider.scalar().stencilSupport();
 
     /**
      * Fails the fork unless the {@link TotalVariation} facade runs the SIMD stencils (a scalar fallback
      * would post scalar times under the SIMD names); returns the seeded stream for the inputs.
      */
     protected static SplittableRandom requireSimdStencils(long seed) {
-        if (!TotalVariation.implementation().name().equals("simd")) {
+        if (!TotalVariation.active().name().equals("simd")) {
             throw new IllegalStateException("the SIMD stencils are not active in this fork; run with --add-modules jdk.incubator.vector");
         }
         return new SplittableRandom(seed);

@@ -5,7 +5,6 @@ import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.kernels.ProxSupport;
 import dev.netinvert.kernels.reference.ReferenceProx;
-import dev.netinvert.kernels.scalar.ScalarProxSupport;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -54,9 +53,9 @@ public class ProxBench extends Bench {
             case "sigmoid" -> Activation.SIGMOID;
             default -> throw new IllegalArgumentException("activation must be relu, tanh or sigmoid, got " + activation);
         };
-        simd = KernelProvider.simdInstance(ProxSupport.class, "dev.netinvert.kernels.simd.SimdProxSupport")
+        simd = KernelProvider.simd().map(KernelProvider::proxSupport)
                 .orElseThrow(() -> new IllegalStateException("SIMD kernels unavailable: " + KernelProvider.simdUnavailableReason()));
-        scalar = new ScalarProxSupport();
+        scalar = KernelProvider.scalar().proxSupport();
         SplittableRandom rnd = new SplittableRandom(2023);
         zArray = new float[n];
         yArray = new float[n];

@@ -3,7 +3,6 @@ package dev.netinvert.jmh;
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.KernelSupport;
-import dev.netinvert.kernels.Kernels;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Fused;
@@ -153,7 +152,7 @@ public class PursuitIterationBench extends Bench {
 
     @Benchmark
     public FloatVec rowsIndexed() {
-        KernelSupport k = Kernels.active();
+        KernelSupport k = Blas.active();
         int cols = w1.cols();
         for (int q = 0; q < order.length; q++) {
             vs.set(q, k.dot(w1.segment(), w1.rowOffset(order[q]), xs.segment(), xs.byteOffset(), cols));

@@ -7,7 +7,6 @@ import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.kernels.StencilSupport;
 import dev.netinvert.kernels.TotalVariation;
 import dev.netinvert.kernels.reference.ReferenceStencils;
-import dev.netinvert.kernels.scalar.ScalarStencilSupport;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -55,8 +54,8 @@ class StencilCrossCheckTest {
 
     static List<StencilSupport> implementations() {
         List<StencilSupport> list = new ArrayList<>();
-        list.add(new ScalarStencilSupport());
-        KernelProvider.simdInstance(StencilSupport.class, TotalVariation.SIMD_IMPLEMENTATION).ifPresent(list::add);
+        list.add(KernelProvider.scalar().stencilSupport());
+        KernelProvider.simd().ifPresent(p -> list.add(p.stencilSupport()));
         return list;
     }
 

@@ -9,7 +9,6 @@ import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.GradientField;
 import dev.netinvert.kernels.Image;
-import dev.netinvert.kernels.Kernels;
 import dev.netinvert.kernels.TotalVariation;
 import dev.netinvert.kernels.reference.ReferenceStencils;
 import java.lang.foreign.Arena;
@@ -422,8 +421,8 @@ class TotalVariationTest {
 
     @Test
     void facadeUsesTheProviderChoice() {
-        assertEquals(Kernels.active().name(), TotalVariation.implementation().name());
-        if (!Kernels.active().name().equals(TotalVariation.implementation().name())) {
+        assertEquals(Blas.active().name(), TotalVariation.active().name());
+        if (!Blas.active().name().equals(TotalVariation.active().name())) {
             fail("the stencil family must follow the one SIMD/scalar decision per JVM");
         }
     }

@@ -2,7 +2,7 @@ package dev.netinvert.solvers.cli;
 
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
-import dev.netinvert.kernels.Kernels;
+import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.solvers.IterationListener;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.io.Images;
@@ -181,7 +181,7 @@ final class LiftedInversion {
         json.put("observed", cmd.observed.toString());
         json.put("method", cmd.method);
         json.put("image", shape[0] + "x" + shape[1] + "x" + shape[2]);
-        json.put("kernels", Kernels.describe());
+        json.put("kernels", KernelProvider.getInstance().describe());
         json.put("results", per);
         Json.write(out.resolve("result.json"), json);
     }

@@ -2,7 +2,7 @@ package dev.netinvert.solvers.cli;
 
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
-import dev.netinvert.kernels.Kernels;
+import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.solvers.io.LoadOptions;
 import dev.netinvert.solvers.io.Npy;
 import dev.netinvert.solvers.network.Network;
@@ -138,7 +138,7 @@ final class PursuitInversion {
             json.put("observed", cmd.observed.toString());
             json.put("method", m);
             json.put("mask", mask == null ? null : mask.toString());
-            json.put("kernels", Kernels.describe());
+            json.put("kernels", KernelProvider.getInstance().describe());
             json.put("results", per);
             Json.write(out.resolve("result.json"), json);
             if (!cmd.run.quiet()) {

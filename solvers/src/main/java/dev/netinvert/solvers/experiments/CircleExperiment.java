@@ -2,7 +2,7 @@ package dev.netinvert.solvers.experiments;
 
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
-import dev.netinvert.kernels.Kernels;
+import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.solvers.IterationListener;
 import dev.netinvert.solvers.lifted.Landweber;
 import dev.netinvert.solvers.lifted.LiftedResult;
@@ -89,7 +89,7 @@ public final class CircleExperiment {
             // iteration is not dominated by warm-up.
             LiftedResult lw = Landweber.solve(layer, y,
                     new Landweber.Options(delta, c.eta(), Double.NaN, 100_000, 1), par, landweberProgress);
-            return new Outcome(c, truth, delta, lw, tv, Kernels.describe());
+            return new Outcome(c, truth, delta, lw, tv, KernelProvider.getInstance().describe());
         }
     }
 

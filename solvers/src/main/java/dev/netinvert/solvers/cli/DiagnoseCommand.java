@@ -68,7 +68,7 @@ final class DiagnoseCommand implements Callable<Integer> {
                 }
             } else {
                 List<InversionResult> rs = PursuitRuns.solveAll(batch, par,
-                        (i, y) -> LatentPursuit.solve(net, y, mk, LatentPursuit.Options.defaults().withDebias(false)));
+                        (i, y) -> LatentPursuit.solve(net, y, mk, LatentPursuit.Options.builder().debias(false).build()));
                 rs.forEach(r -> diagnostics.add(r.uniqueness()));
             }
             List<Object> json = new ArrayList<>();

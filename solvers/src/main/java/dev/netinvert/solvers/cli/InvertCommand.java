@@ -16,10 +16,12 @@ import dev.netinvert.solvers.lifted.LiftedResult;
 import dev.netinvert.solvers.lifted.PdhgTv;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.Network;
+import dev.netinvert.solvers.StepSize;
 import dev.netinvert.solvers.parallel.Parallelism;
 import dev.netinvert.solvers.pursuit.EpsilonRule;
 import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.InversionResult;
+import dev.netinvert.solvers.pursuit.Lambdas;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
 import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
 import dev.netinvert.solvers.pursuit.Oracle;
@@ -35,6 +37,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinTask;
+import java.util.function.Consumer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,8 +90,8 @@ final class InvertCommand implements Callable<Integer> {
             + "supports from G(z).")
     Path latent;
 
-    @Option(names = "--lambda", paramLabel = "<lambda>", description = "l1 weight: lambda_L of Latent-Pursuit eq. (8), lambda of every "
-            + "layer of layered-bp (default 0).")
+    @Option(names = "--lambda", paramLabel = "<lambda>", description = "l1 weight: lambda_L of Latent-Pursuit eq. (8) [002], lambda of every "
+            + "layer of layered-bp (default: the solver's).")
     Double lambdaOption;
 
     @Option(names = "--noise-level", paramLabel = "EPS", description = "layered-bp only, instead of --lambda: the noise bound "
@@ -98,54 +101,51 @@ final class InvertCommand implements Callable<Integer> {
             + "the lambdas and the error bounds eps_i.")
     Double noiseLevel;
 
-    @Option(names = "--rho", defaultValue = "1e-2", description = "ADMM penalty rho of Latent-Pursuit (default ${DEFAULT-VALUE}).")
-    double rho;
+    @Option(names = "--rho", description = "ADMM penalty rho of Latent-Pursuit (default: the solver's).")
+    Double rho;
 
-    @Option(names = "--gamma", defaultValue = "0", description = "Gaussian prior weight gamma of Latent-Pursuit eq. (16) (default ${DEFAULT-VALUE}).")
-    double gamma;
+    @Option(names = "--gamma", description = "Gaussian prior weight gamma of Latent-Pursuit eq. (16) [002] (default: the solver's).")
+    Double gamma;
 
     @Option(names = "--no-debias", description = "Skip the debiasing step of the pursuits.")
     boolean noDebias;
 
-    @Option(names = "--step", description = "Step size of gd/adam (default: automatic for gd, 1e-2 * init-std for adam).")
+    @Option(names = "--step", description = "Step size of gd/adam (default: the solver's, automatic for gd, 1e-2 * init-std for adam).")
     Double step;
 
-    @Option(names = "--momentum", defaultValue = "0.9", description = "Momentum of gd, beta1 of adam (default ${DEFAULT-VALUE}).")
-    double momentum;
+    @Option(names = "--momentum", description = "Momentum of gd, beta1 of adam (default: the solver's).")
+    Double momentum;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random start of gd/adam (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--seed", description = "Seed of the random start of gd/adam (default: the solver's).")
+    Long seed;
 
-    @Option(names = "--init-std", defaultValue = "1", description = "Standard deviation of the random start of gd/adam (default ${DEFAULT-VALUE}).")
-    double initStd;
+    @Option(names = "--init-std", description = "Standard deviation of the random start of gd/adam (default: the solver's).")
+    Double initStd;
 
-    @Option(names = "--alpha", defaultValue = "0.015", description = "TV weight alpha (default ${DEFAULT-VALUE}).")
-    double alpha;
+    @Option(names = "--alpha", description = "TV weight alpha (default: the solver's).")
+    Double alpha;
 
     @Option(names = "--image", description = "Input image shape HxW or CxHxW (default: square, when the input size is a perfect square).")
     String image;
 
-    @Option(names = "--max-iter", defaultValue = "10000", description = "Iteration budget (outer iterations for lifted-cd; default ${DEFAULT-VALUE}).")
-    int maxIter;
+    @Option(names = "--max-iter", description = "Iteration budget (outer iterations for lifted-cd; default: the solver's).")
+    Integer maxIter;
 
-    @Option(names = "--tol", description = "Stopping tolerance (default 1e-5; 1e-7 for the pursuits, whose supports are read "
-            + "from the iterates and need them accurate).")
-    Double tolOption;
+    @Option(names = "--tol", description = "Stopping tolerance (default: the solver's; the pursuits' is tighter, their supports "
+            + "are read from the iterates and need them accurate).")
+    Double tol;
 
-    /** The lifted methods' tolerance. */
-    double tol;
-
-    @Option(names = "--tv", defaultValue = "isotropic", description = "isotropic (default) or anisotropic total variation.")
+    @Option(names = "--tv", description = "isotropic (default) or anisotropic total variation.")
     String tv;
 
     @Option(names = "--delta", description = "Noise level delta ~ ||y_delta - y|| (required by landweber).")
     Double delta;
 
-    @Option(names = "--eta", defaultValue = "1.05", description = "Discrepancy-principle factor eta (landweber; default ${DEFAULT-VALUE}).")
-    double eta;
+    @Option(names = "--eta", description = "Discrepancy-principle factor eta (landweber; default: the solver's).")
+    Double eta;
 
-    @Option(names = "--inner-iter", defaultValue = "10", description = "PDHG iterations per x0-step (lifted-cd; default ${DEFAULT-VALUE}).")
-    int innerIter;
+    @Option(names = "--inner-iter", description = "PDHG iterations per x0-step (lifted-cd; default: the solver's).")
+    Integer innerIter;
 
     @Option(names = "--threads", description = "Threads (default: available processors): within one solve, or across a batch.")
     Integer threads;
@@ -164,11 +164,10 @@ final class InvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (maxIter < 1) {
+        if (maxIter != null && maxIter < 1) {
             throw new IllegalArgumentException("--max-iter must be >= 1, got " + maxIter);
         }
         String m = method.toLowerCase(Locale.ROOT);
-        tol = tolOption == null ? (PURSUIT_METHODS.contains(m) ? 1e-7 : 1e-5) : tolOption;
         if (noiseLevel != null && !m.equals("layered-bp")) {
             throw new IllegalArgumentException("--noise-level sets the lambdas of --method layered-bp (the epsilon-rule of "
                     + "Alg. 2 [002]), got --method " + m + (m.equals("landweber") ? " (its noise level is --delta)" : ""));
@@ -226,7 +225,6 @@ final class InvertCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--noise-level must be finite and >= 0, got " + noiseLevel);
             }
         }
-        double lambda = lambdaOption == null ? 0 : lambdaOption;
         if (m.equals("oracle") && latent == null) {
             throw new IllegalArgumentException("--method oracle needs --latent z.npy (the true latent vectors, whose hidden "
                     + "supports the oracle is given)");
@@ -238,19 +236,27 @@ final class InvertCommand implements Callable<Integer> {
             boolean single = Npy.read(observed, arena).rank() == 1;
             FloatMatrix batch = PursuitRuns.observations(observed, net, arena, load);
             FloatMatrix z = m.equals("oracle") ? PursuitRuns.latents(latent, net, batch.rows(), arena) : null;
-            LatentPursuit.Options lp = LatentPursuit.Options.defaults().withRho(rho).withGamma(gamma).withTol(tol)
-                    .withMaxIterations(maxIter).withDebias(!noDebias);
-            LatentPursuit.Options lpl = new LatentPursuit.Options(lambda, lp.lambdaMid(), lp.rho(), lp.gamma(),
-                    lp.supportThreshold(), lp.tol(), lp.maxIterations(), lp.debias(), lp.debiasIterations());
-            LayeredBasisPursuit.Options lbp = (noiseLevel != null ? LayeredBasisPursuit.Options.epsilonRule(noiseLevel)
-                    : LayeredBasisPursuit.Options.defaults(net.depth(), lambda)).withTol(tol).withMaxIterations(maxIter)
-                    .withDebias(!noDebias);
-            GradientDescent.Options gd = (m.equals("adam") ? GradientDescent.Options.adam(seed, initStd)
-                    : GradientDescent.Options.gd(seed, initStd)).withMomentum(momentum).withMaxIterations(maxIter);
-            if (step != null) {
-                gd = gd.withStep(step);
-            }
-            GradientDescent.Options gdo = gd;
+            LatentPursuit.Options.Builder lpb = LatentPursuit.Options.builder();
+            set(lambdaOption, lpb::lambdaLast);
+            set(rho, lpb::rho);
+            set(gamma, lpb::gamma);
+            set(tol, lpb::tol);
+            set(maxIter, lpb::maxIterations);
+            LatentPursuit.Options lpl = lpb.debias(!noDebias).build();
+            LayeredBasisPursuit.Options.Builder lbb = LayeredBasisPursuit.Options.builder();
+            set(noiseLevel == null ? null : Lambdas.epsilonRule(noiseLevel), lbb::lambdas);
+            set(lambdaOption == null ? null : Lambdas.uniform(lambdaOption), lbb::lambdas);
+            set(tol, lbb::tol);
+            set(maxIter, lbb::maxIterations);
+            LayeredBasisPursuit.Options lbp = lbb.debias(!noDebias).build();
+            GradientDescent.Options.Builder gdb = GradientDescent.Options.builder()
+                    .method(m.equals("adam") ? GradientDescent.Method.ADAM : GradientDescent.Method.GD);
+            set(step == null ? null : StepSize.fixed(step), gdb::step);
+            set(momentum, gdb::momentum);
+            set(seed, gdb::seed);
+            set(initStd, gdb::initStd);
+            set(maxIter, gdb::maxIterations);
+            GradientDescent.Options gdo = gdb.build();
             List<InversionResult> results = PursuitRuns.solveAll(batch, par, (i, y) -> switch (m) {
                 case "latent-pursuit" -> LatentPursuit.solve(net, y, mk, lpl);
                 case "layered-bp" -> LayeredBasisPursuit.solve(net, y, mk, lbp);
@@ -340,7 +346,7 @@ final class InvertCommand implements Callable<Integer> {
     private List<LiftedResult> solveAll(Network net, FloatMatrix batch, int[] shape, String m, Parallelism par) {
         int count = batch.rows();
         if (count == 1) {
-            try (Progress progress = Progress.start(m, maxIter, quiet)) {
+            try (Progress progress = Progress.start(m, budget(m), quiet)) {
                 return List.of(solveOne(net, batch.row(0), shape, m, par, progress));
             }
         }
@@ -366,14 +372,54 @@ final class InvertCommand implements Callable<Integer> {
     private LiftedResult solveOne(Network net, FloatVec y, int[] s, String m, Parallelism par,
                                   dev.netinvert.solvers.IterationListener listener) {
         return switch (m) {
-            case "pdhg-tv" -> PdhgTv.solve(net.layer(1), y, s[0], s[1], s[2],
-                    PdhgTv.Options.defaults(alpha).withMaxIterations(maxIter).withTol(tol).withTv(Options.tv(tv)),
-                    par, listener);
-            case "landweber" -> Landweber.solve(net.layer(1), y,
-                    new Landweber.Options(delta, eta, Double.NaN, maxIter, 1), par, listener);
-            default -> LiftedCoordinateDescent.solve(net.layers(), y, s[0], s[1], s[2],
-                    new LiftedCoordinateDescent.Options(alpha, innerIter, maxIter, tol, Options.tv(tv), 10), par, listener);
+            case "pdhg-tv" -> PdhgTv.solve(net.layer(1), y, s[0], s[1], s[2], pdhgOptions(), par, listener);
+            case "landweber" -> Landweber.solve(net.layer(1), y, landweberOptions(), par, listener);
+            default -> LiftedCoordinateDescent.solve(net.layers(), y, s[0], s[1], s[2], liftedOptions(), par, listener);
         };
+    }
+
+    /** The lifted method's iteration budget, for the progress bar. */
+    private int budget(String m) {
+        return switch (m) {
+            case "pdhg-tv" -> pdhgOptions().maxIterations();
+            case "landweber" -> landweberOptions().maxIterations();
+            default -> liftedOptions().maxOuterIterations();
+        };
+    }
+
+    // Options the user did not give keep the solver's defaults: the builders hold the only copy of them.
+
+    private PdhgTv.Options pdhgOptions() {
+        PdhgTv.Options.Builder b = PdhgTv.Options.builder();
+        set(alpha, b::alpha);
+        set(maxIter, b::maxIterations);
+        set(tol, b::tol);
+        set(tv == null ? null : Options.tv(tv), b::tv);
+        return b.build();
+    }
+
+    private Landweber.Options landweberOptions() {
+        Landweber.Options.Builder b = Landweber.Options.builder(delta);
+        set(eta, b::eta);
+        set(maxIter, b::maxIterations);
+        return b.build();
+    }
+
+    private LiftedCoordinateDescent.Options liftedOptions() {
+        LiftedCoordinateDescent.Options.Builder b = LiftedCoordinateDescent.Options.builder();
+        set(alpha, b::alpha);
+        set(innerIter, b::innerIterations);
+        set(maxIter, b::maxOuterIterations);
+        set(tol, b::tol);
+        set(tv == null ? null : Options.tv(tv), b::tv);
+        return b.build();
+    }
+
+    /** Passes a value the user gave on to a builder; leaves the builder's default otherwise. */
+    private static <T> void set(T value, Consumer<? super T> setter) {
+        if (value != null) {
+            setter.accept(value);
+        }
     }
 
     private void writeOutputs(List<LiftedResult> results, boolean single, int[] shape, Arena arena) throws Exception {

@@ -82,13 +82,13 @@ public final class CircleExperiment {
             FloatVec y = Observations.noisy(net, x, new Observations.Noise.Gaussian(c.noiseStd()), c.seed() + 1, true,
                     arena);
             double delta = distance(clean, y); // the noise level actually present, as in the experiment
-            PdhgTv.Options po = PdhgTv.Options.defaults(c.alpha()).withMaxIterations(c.maxIterations())
-                    .withTol(c.tol()).withTv(c.tv());
+            PdhgTv.Options po = PdhgTv.Options.builder(c.alpha()).maxIterations(c.maxIterations()).tol(c.tol())
+                    .tv(c.tv()).build();
             LiftedResult tv = PdhgTv.solve(layer, y, 1, HEIGHT, WIDTH, po, par, pdhgProgress);
             // Landweber second: its few iterations then run on JIT-compiled kernels, so its time per
             // iteration is not dominated by warm-up.
             LiftedResult lw = Landweber.solve(layer, y,
-                    new Landweber.Options(delta, c.eta(), Double.NaN, 100_000, 1), par, landweberProgress);
+                    Landweber.Options.builder(delta).eta(c.eta()).build(), par, landweberProgress);
             return new Outcome(c, truth, delta, lw, tv, Kernels.describe());
         }
     }

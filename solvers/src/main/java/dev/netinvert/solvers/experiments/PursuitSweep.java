@@ -7,6 +7,7 @@ import dev.netinvert.solvers.parallel.Parallelism;
 import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
+import dev.netinvert.solvers.pursuit.Lambdas;
 import dev.netinvert.solvers.pursuit.ObservationMasks;
 import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
 import dev.netinvert.solvers.pursuit.Oracle;
@@ -139,11 +140,13 @@ public final class PursuitSweep {
         for (String m : c.methods()) {
             InversionResult r = switch (m) {
                 case "gd" -> GradientDescent.solve(net, y, mask,
-                        GradientDescent.Options.gd(c.seed() + sig, std).withMaxIterations(c.gdIterations()));
+                        GradientDescent.Options.builder().seed(c.seed() + sig).initStd(std).maxIterations(c.gdIterations())
+                                .build());
                 case "layered-bp" -> {
                     InversionResult best = null;
                     for (double lambda : LBP_LAMBDAS) {
-                        InversionResult t = LayeredBasisPursuit.solve(net, y, mask, LayeredBasisPursuit.Options.defaults(2, lambda));
+                        InversionResult t = LayeredBasisPursuit.solve(net, y, mask, LayeredBasisPursuit.Options.builder()
+                                .lambdas(Lambdas.uniform(lambda)).build());
                         if (best == null || t.residual() < best.residual()) {
                             best = t;
                         }

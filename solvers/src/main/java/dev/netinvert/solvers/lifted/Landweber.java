@@ -7,6 +7,9 @@ import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Prox;
 import dev.netinvert.solvers.ConvergenceHistory;
 import dev.netinvert.solvers.IterationListener;
+import dev.netinvert.solvers.OptionChecks;
+import dev.netinvert.solvers.StepRules;
+import dev.netinvert.solvers.StepSize;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.parallel.BlockedBregmanGradient;
@@ -25,37 +28,58 @@ public final class Landweber {
     private Landweber() {}
 
     /**
+     * Build with {@link #builder(double)}: δ has no default; every field is checked here.
+     *
      * @param delta           the noise level δ ≥ 0, an estimate of ‖y^δ − y‖₂ (known in experiments)
-     * @param eta             the safety factor η ≥ 1 of the discrepancy principle (default 1.05)
-     * @param tau             step size; NaN for the default 1/‖W‖₂²
+     * @param eta             the safety factor η ≥ 1 of the discrepancy principle
+     * @param step            τ: {@link StepSize#auto()} ({@link StepRules#landweber}: 1/‖W‖₂²) or fixed
      * @param maxIterations   iteration budget
      * @param historyInterval sample every this many iterations
      */
-    public record Options(double delta, double eta, double tau, int maxIterations, int historyInterval) {
+    public record Options(double delta, double eta, StepSize step, int maxIterations, int historyInterval) {
         public Options {
-            if (!(delta >= 0) || Double.isInfinite(delta)) {
-                throw new IllegalArgumentException("delta must be finite and >= 0, got " + delta);
-            }
+            OptionChecks.nonNegative("delta", delta);
             if (!(eta >= 1) || Double.isInfinite(eta)) {
                 throw new IllegalArgumentException("eta must be finite and >= 1, got " + eta);
             }
-            if (!Double.isNaN(tau) && !(tau > 0 && Double.isFinite(tau))) {
-                throw new IllegalArgumentException("tau must be finite and > 0 (or NaN for the default), got " + tau);
-            }
-            if (maxIterations < 1) {
-                throw new IllegalArgumentException("maxIterations must be >= 1, got " + maxIterations);
-            }
-            if (historyInterval < 1) {
-                throw new IllegalArgumentException("historyInterval must be >= 1, got " + historyInterval);
-            }
+            OptionChecks.present("step", step);
+            OptionChecks.atLeast("maxIterations", maxIterations, 1);
+            OptionChecks.atLeast("historyInterval", historyInterval, 1);
         }
 
+        /** η = 1.05, automatic step, 100 000 iterations, every iteration sampled. */
         public static Options defaults(double delta) {
-            return new Options(delta, 1.05, Double.NaN, 100_000, 1);
+            return builder(delta).build();
         }
 
-        public Options withMaxIterations(int n) {
-            return new Options(delta, eta, tau, n, historyInterval);
+        public static Builder builder(double delta) {
+            return new Builder(delta);
+        }
+
+        public Builder toBuilder() {
+            return builder(delta).eta(eta).step(step).maxIterations(maxIterations).historyInterval(historyInterval);
+        }
+
+        /** Named setters; the initial values are the defaults, written here only. */
+        public static final class Builder {
+            private double delta;
+            public Builder delta(double value) { delta = value; return this; }
+            private double eta = 1.05;
+            public Builder eta(double value) { eta = value; return this; }
+            private StepSize step = StepSize.auto();
+            public Builder step(StepSize value) { step = value; return this; }
+            private int maxIterations = 100_000;
+            public Builder maxIterations(int value) { maxIterations = value; return this; }
+            private int historyInterval = 1;
+            public Builder historyInterval(int value) { historyInterval = value; return this; }
+
+            private Builder(double delta) {
+                this.delta = delta;
+            }
+
+            public Options build() {
+                return new Options(delta, eta, step, maxIterations, historyInterval);
+            }
         }
     }
 
@@ -68,7 +92,7 @@ public final class Landweber {
             throw new IllegalArgumentException("y: expected length " + w.rows() + " (W.rows), got " + y.length());
         }
         Prox.checkDomain("y", layer.activation(), y);
-        float tau = (float) (Double.isNaN(o.tau()) ? 1.0 / Math.pow(layer.operatorNorm().value(), 2) : o.tau());
+        float tau = (float) o.step().orElse(() -> StepRules.landweber(layer.operatorNorm().value()));
         try (Arena arena = Arena.ofShared()) {
             FloatVec x = FloatVec.allocate(arena, w.cols());
             FloatVec g = FloatVec.allocate(arena, w.cols());

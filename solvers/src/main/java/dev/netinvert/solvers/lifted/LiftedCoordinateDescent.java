@@ -5,6 +5,8 @@ import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Prox;
 import dev.netinvert.solvers.ConvergenceHistory;
 import dev.netinvert.solvers.IterationListener;
+import dev.netinvert.solvers.OptionChecks;
+import dev.netinvert.solvers.StepRules;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.parallel.BlockedBregmanGradient;
@@ -35,6 +37,8 @@ public final class LiftedCoordinateDescent {
     private LiftedCoordinateDescent() {}
 
     /**
+     * Build with {@link #builder()} or {@link #builder(double)}; every field is checked here.
+     *
      * @param alpha              TV weight α &gt; 0
      * @param innerIterations    PDHG iterations for the x₀-step per outer iteration
      * @param maxOuterIterations outer iteration budget
@@ -45,34 +49,53 @@ public final class LiftedCoordinateDescent {
     public record Options(double alpha, int innerIterations, int maxOuterIterations, double tol, PdhgTv.Tv tv,
                           int historyInterval) {
         public Options {
-            if (!(alpha > 0) || Double.isInfinite(alpha)) {
-                throw new IllegalArgumentException("alpha must be finite and > 0, got " + alpha);
-            }
-            if (innerIterations < 1) {
-                throw new IllegalArgumentException("innerIterations must be >= 1, got " + innerIterations);
-            }
-            if (maxOuterIterations < 1) {
-                throw new IllegalArgumentException("maxOuterIterations must be >= 1, got " + maxOuterIterations);
-            }
-            if (!(tol > 0)) {
-                throw new IllegalArgumentException("tol must be > 0, got " + tol);
-            }
-            Objects.requireNonNull(tv, "tv");
-            if (historyInterval < 1) {
-                throw new IllegalArgumentException("historyInterval must be >= 1, got " + historyInterval);
-            }
+            OptionChecks.positive("alpha", alpha);
+            OptionChecks.atLeast("innerIterations", innerIterations, 1);
+            OptionChecks.atLeast("maxOuterIterations", maxOuterIterations, 1);
+            OptionChecks.positive("tol", tol);
+            OptionChecks.present("tv", tv);
+            OptionChecks.atLeast("historyInterval", historyInterval, 1);
         }
 
-        public static Options defaults(double alpha) {
-            return new Options(alpha, 10, 2_000, 1e-5, PdhgTv.Tv.ISOTROPIC, 10);
+        /** α = 1.5e-2, 10 PDHG iterations per x₀-step, 2 000 outer iterations, tol 1e-5, isotropic TV. */
+        public static Options defaults() {
+            return builder().build();
         }
 
-        public Options withMaxOuterIterations(int n) {
-            return new Options(alpha, innerIterations, n, tol, tv, historyInterval);
+        public static Builder builder() {
+            return new Builder();
         }
 
-        public Options withInnerIterations(int n) {
-            return new Options(alpha, n, maxOuterIterations, tol, tv, historyInterval);
+        /** The defaults with the given α. */
+        public static Builder builder(double alpha) {
+            return builder().alpha(alpha);
+        }
+
+        public Builder toBuilder() {
+            return builder(alpha).innerIterations(innerIterations).maxOuterIterations(maxOuterIterations).tol(tol).tv(tv)
+                    .historyInterval(historyInterval);
+        }
+
+        /** Named setters; the initial values are the defaults, written here only. */
+        public static final class Builder {
+            private double alpha = 1.5e-2;
+            public Builder alpha(double value) { alpha = value; return this; }
+            private int innerIterations = 10;
+            public Builder innerIterations(int value) { innerIterations = value; return this; }
+            private int maxOuterIterations = 2_000;
+            public Builder maxOuterIterations(int value) { maxOuterIterations = value; return this; }
+            private double tol = 1e-5;
+            public Builder tol(double value) { tol = value; return this; }
+            private PdhgTv.Tv tv = PdhgTv.Tv.ISOTROPIC;
+            public Builder tv(PdhgTv.Tv value) { tv = value; return this; }
+            private int historyInterval = 10;
+            public Builder historyInterval(int value) { historyInterval = value; return this; }
+
+            private Builder() {}
+
+            public Options build() {
+                return new Options(alpha, innerIterations, maxOuterIterations, tol, tv, historyInterval);
+            }
         }
     }
 
@@ -124,8 +147,8 @@ public final class LiftedCoordinateDescent {
         State(Arena arena, List<DenseLayer> layers, int c, int h, int w, Options o, Parallelism par) {
             int L = layers.size();
             DenseLayer first = layers.get(0);
-            float tauX = (float) (1.99 / Math.pow(first.operatorNorm().value(), 2));
-            float tauZ = (float) (1.0 / (8.0 * o.alpha()));
+            float tauX = (float) StepRules.gradient(first.operatorNorm().value());
+            float tauZ = (float) StepRules.pdhgDual(o.alpha());
             x0 = new PdhgEngine(arena, first, c, h, w, o.tv() == PdhgTv.Tv.ISOTROPIC, (float) o.alpha(), tauX, tauZ, par);
             x = new FloatVec[L];
             pre = new FloatVec[L + 1];
@@ -145,7 +168,7 @@ public final class LiftedCoordinateDescent {
                 DenseLayer after = layers.get(l);
                 zNext[l] = FloatVec.allocate(arena, after.weight().rows());
                 nextGradient[l] = new BlockedBregmanGradient(arena, after.activation(), after.weight(), after.bias(), par);
-                tau[l] = (float) (1.99 / Math.pow(after.operatorNorm().value(), 2));
+                tau[l] = (float) StepRules.gradient(after.operatorNorm().value());
             }
         }
 

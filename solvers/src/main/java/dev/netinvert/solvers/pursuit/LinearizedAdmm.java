@@ -169,7 +169,7 @@ public final class LinearizedAdmm {
                 double d = admm.v.get(i) - target.get(i);
                 res += d * d;
             }
-            return new Stage(name, layer, k, reason, Math.sqrt(res), (System.nanoTime() - t0) * 1e-9);
+            return new Stage(name, layer, k, reason, Math.sqrt(res), (System.nanoTime() - t0) * 1e-9, lambda);
         }
     }
 

@@ -20,14 +20,4 @@ import dev.netinvert.solvers.StopReason;
  */
 public record Stage(String name, int layer, int iterations, StopReason stopReason, double residual, double seconds,
                     double lambda) {
-
-    /** A stage without an ℓ1 weight (λ = NaN): the constructor that predates {@code lambda}. */
-    public Stage(String name, int layer, int iterations, StopReason stopReason, double residual, double seconds) {
-        this(name, layer, iterations, stopReason, residual, seconds, Double.NaN);
-    }
-
-    /** This stage with its λ recorded. */
-    public Stage withLambda(double value) {
-        return new Stage(name, layer, iterations, stopReason, residual, seconds, value);
-    }
 }

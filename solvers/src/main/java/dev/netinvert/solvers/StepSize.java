@@ -32,7 +32,7 @@ public sealed interface StepSize {
     /** @param tau the step, finite and &gt; 0 */
     record Fixed(double tau) implements StepSize {
         public Fixed {
-            OptionChecks.positive("tau", tau);
+            OptionChecks.positive("step", tau);
         }
     }
 }

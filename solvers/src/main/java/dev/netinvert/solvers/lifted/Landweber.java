@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Landweber iteration for the perceptron, x ← x − τ·Wᵀ(σ(Wx + b) − y^δ) with τ = 1/‖W‖₂² — gradient
+ * Landweber iteration for the perceptron, x ← x − τ·Wᵀ(σ(Wx + b) − y^δ) with τ = 1/‖W‖₂² ({@link StepRules#landweber}) — gradient
  * descent on B_Ψ(y^δ, Wx + b) — stopped early by Morozov's discrepancy principle
  * ‖σ(Wx + b) − y^δ‖₂ ≤ η·δ (sec. 5.1.1 [000]; [52, 53] there). Early stopping is the regularisation:
  * run to convergence it fits the noise. Starts at x = 0.
@@ -96,14 +96,14 @@ public final class Landweber {
         try (Arena arena = Arena.ofShared()) {
             FloatVec x = FloatVec.allocate(arena, w.cols());
             FloatVec g = FloatVec.allocate(arena, w.cols());
-            FloatVec z = FloatVec.allocate(arena, w.rows());
+            FloatVec pre = FloatVec.allocate(arena, w.rows());
             BlockedBregmanGradient grad = new BlockedBregmanGradient(arena, layer.activation(), w, layer.bias(), par);
-            return par.call(() -> iterate(layer.activation(), grad, x, g, z, y, tau, o, par.threads(), listener));
+            return par.call(() -> iterate(layer.activation(), grad, x, g, pre, y, tau, o, par.threads(), listener));
         }
     }
 
     private static LiftedResult iterate(Activation sigma, BlockedBregmanGradient grad, FloatVec x, FloatVec g,
-                                        FloatVec z, FloatVec y, float tau, Options o, int threads,
+                                        FloatVec pre, FloatVec y, float tau, Options o, int threads,
                                         IterationListener listener) {
         ConvergenceHistory history = new ConvergenceHistory(o.maxIterations(), o.historyInterval());
         double target = o.eta() * o.delta();
@@ -113,7 +113,7 @@ public final class Landweber {
         int k = 0;
         while (true) {
             // r² = ‖σ(Wx + b) − y^δ‖² at the current x, and g = Wᵀ(σ(Wx + b) − y^δ), in one pass over W.
-            r = Math.sqrt(grad.compute(x, y, z, g));
+            r = Math.sqrt(grad.compute(x, y, pre, g));
             if (!Double.isFinite(r)) {
                 stop = StopReason.DIVERGED;
                 break;
@@ -129,14 +129,14 @@ public final class Landweber {
             dx = tau * Blas.norm2(g);
             Blas.axpy(-tau, g, x);
             if (history.due(k)) {
-                history.record(k, Prox.bregmanLoss(sigma, y, z), dx, Double.NaN, r);
+                history.record(k, Prox.bregmanLoss(sigma, y, pre), dx, Double.NaN, r);
             }
             if (k % listener.every() == 0) {
                 listener.onIteration(k, o.maxIterations());
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        double objective = Prox.bregmanLoss(sigma, y, z);
+        double objective = Prox.bregmanLoss(sigma, y, pre);
         history.record(k, objective, dx, Double.NaN, r);
         listener.onIteration(k, o.maxIterations());
         return new LiftedResult("landweber", x.toArray(), List.of(), k, stop, dx, Double.NaN, objective, r,

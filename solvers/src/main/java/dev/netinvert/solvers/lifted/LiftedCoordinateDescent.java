@@ -17,17 +17,17 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Multi-layer inversion by semi-explicit coordinate descent on the lifted problem (3) [000]:
+ * Multi-layer inversion by semi-explicit coordinate descent on the lifted problem, eq. (3) [000]:
  * <pre>
  *   min over x₀, x₁ … x_{L−1} of  Σ_{l=1..L} B_Ψl(x_l, W_l x_{l−1} + b_l) + α·TV(x₀),   x_L = y^δ
  * </pre>
  * One outer iteration t (sec. 4.2 [000]):
  * <ul>
- *   <li>x₀: {@code innerIterations} warm-started PDHG iterations (16) [000] with data x₁ᵗ, τx = 1.99/‖W₁‖₂²,
- *       τz = 1/(8α);</li>
- *   <li>x_l, l = 1 … L−1, in order: the proximal-gradient step (17) [000]
+ *   <li>x₀: {@code innerIterations} warm-started PDHG iterations, eq. (16) [000], with data x₁ᵗ, τx = 1.99/‖W₁‖₂²,
+ *       τz = 1/(8α) ({@link StepRules});</li>
+ *   <li>x_l, l = 1 … L−1, in order: the proximal-gradient step, eq. (17) [000],
  *       <pre>x_l ← prox_{τ/(1+τ)·Ψ_l}( (x_l − τ·(W_{l+1}ᵀ(σ_{l+1}(W_{l+1}x_l + b_{l+1}) − x_{l+1}) − (W_l x_{l−1} + b_l))) / (1 + τ) )</pre>
- *       with τ = τ_l = 1.99/‖W_{l+1}‖₂², x_{l−1} already updated and x_{l+1} from the previous outer iteration.</li>
+ *       with τ = τ_l = 1.99/‖W_{l+1}‖₂² ({@link StepRules#gradient}), x_{l−1} already updated and x_{l+1} from the previous outer iteration.</li>
  * </ul>
  * Start: x₀ = 0, z = 0 and x_l = σ_l(W_l x_{l−1} + b_l), the forward pass of x₀ = 0 (a point in every
  * Ψ_l's domain). Stop when ‖x₀⁺ − x₀‖, the dual change and every ‖x_l⁺ − x_l‖ are below tol after an
@@ -140,7 +140,7 @@ public final class LiftedCoordinateDescent {
         final FloatVec[] pre;    // pre[l] = W_l x_{l−1} + b_l, l = 1 … L
         final FloatVec[] grad;   // grad[l] = W_{l+1}ᵀ(σ_{l+1}(W_{l+1}x_l + b_{l+1}) − x_{l+1}), l = 1 … L−1
         final FloatVec[] next;   // scratch for the updated x_l
-        final FloatVec[] zNext;  // scratch: W_{l+1}x_l + b_{l+1}
+        final FloatVec[] preNext;  // scratch: W_{l+1}x_l + b_{l+1}
         final BlockedBregmanGradient[] nextGradient; // [l] for layer l+1
         final float[] tau;
 
@@ -154,7 +154,7 @@ public final class LiftedCoordinateDescent {
             pre = new FloatVec[L + 1];
             grad = new FloatVec[L];
             next = new FloatVec[L];
-            zNext = new FloatVec[L];
+            preNext = new FloatVec[L];
             nextGradient = new BlockedBregmanGradient[L];
             tau = new float[L];
             for (int l = 1; l <= L; l++) {
@@ -166,7 +166,7 @@ public final class LiftedCoordinateDescent {
                 next[l] = FloatVec.allocate(arena, n);
                 grad[l] = FloatVec.allocate(arena, n);
                 DenseLayer after = layers.get(l);
-                zNext[l] = FloatVec.allocate(arena, after.weight().rows());
+                preNext[l] = FloatVec.allocate(arena, after.weight().rows());
                 nextGradient[l] = new BlockedBregmanGradient(arena, after.activation(), after.weight(), after.bias(), par);
                 tau[l] = (float) StepRules.gradient(after.operatorNorm().value());
             }
@@ -194,14 +194,14 @@ public final class LiftedCoordinateDescent {
         int t = 0;
         while (t < o.maxOuterIterations()) {
             t++;
-            // x₀-step: warm-started PDHG (16) with data x₁ᵗ (y^δ for a single layer).
+            // x₀-step: warm-started PDHG, eq. (16) [000], with data x₁ᵗ (y^δ for a single layer).
             double dx0 = 0, dz0 = 0;
             for (int k = 0; k < o.innerIterations(); k++) {
                 s.x0.step(s.target(1, y));
                 dx0 += s.x0.dx2;
                 dz0 += s.x0.dz2;
             }
-            // Hidden layers, in order, by the proximal-gradient step (17).
+            // Hidden layers, in order, by the proximal-gradient step, eq. (17) [000].
             maxHidden2 = 0;
             for (int l = 1; l < L; l++) {
                 maxHidden2 = Math.max(maxHidden2, hiddenStep(s, layers, l, y));
@@ -248,7 +248,7 @@ public final class LiftedCoordinateDescent {
         DenseLayer layer = layers.get(l - 1);
         float tau = s.tau[l];
         // grad = W_{l+1}ᵀ(σ_{l+1}(W_{l+1}x_l + b_{l+1}) − x_{l+1}), one pass over W_{l+1}
-        s.nextGradient[l].compute(s.x[l], s.target(l + 1, y), s.zNext[l], s.grad[l]);
+        s.nextGradient[l].compute(s.x[l], s.target(l + 1, y), s.preNext[l], s.grad[l]);
         // pre = W_l x_{l−1} + b_l with x_{l−1} already updated
         Blas.gemv(1f, layer.weight(), l == 1 ? s.x0.x().values() : s.x[l - 1], 0f, s.pre[l], layer.bias());
         // u = (x_l − τ·grad + τ·pre) / (1 + τ), then x_l⁺ = prox_{τ/(1+τ)Ψ_l}(u)

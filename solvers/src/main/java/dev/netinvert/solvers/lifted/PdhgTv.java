@@ -18,11 +18,11 @@ import java.util.Objects;
 /**
  * Perceptron inversion with total variation by the primal-dual hybrid gradient method, eq. (14) [000]:
  * <pre>
- *   x⁺ = x − τx·( Wᵀ(σ(Wx + b) − y^δ) − α·div z )             (14a)
- *   z⁺ = proj_{‖·‖≤1}( z + τz·α·∇(2x⁺ − x) )                    (14b)
+ *   x⁺ = x − τx·( Wᵀ(σ(Wx + b) − y^δ) − α·div z )             (14a) [000]
+ *   z⁺ = proj_{‖·‖≤1}( z + τz·α·∇(2x⁺ − x) )                    (14b) [000]
  * </pre>
- * which solves min_x B_Ψ(y^δ, Wx + b) + α·TV(x) (problem (11)). Defaults are the paper's: τx = 1.99/‖W‖₂²,
- * τz = 1/(8α), x = z = 0, stop when ‖x⁺ − x‖ and ‖z⁺ − z‖ are both below 1e-5, or after 10 000
+ * which solves min_x B_Ψ(y^δ, Wx + b) + α·TV(x) (problem (11) [000]), z the dual variable. Defaults are the paper's:
+ * τx = 1.99/‖W‖₂², τz = 1/(8α) ({@link StepRules}), x = z = 0, stop when ‖x⁺ − x‖ and ‖z⁺ − z‖ are both below 1e-5, or after 10 000
  * iterations.
  *
  * <p>Cost per iteration: one pass over W (the fused gradient kernel, split over fixed row blocks when
@@ -158,7 +158,7 @@ public final class PdhgTv {
             double regulariser = sample ? e.regulariser() : 0; // TV of the x this step starts from
             e.step(y);
             if (sample) {
-                double objective = Prox.bregmanLoss(e.sigma, y, e.z) + regulariser;
+                double objective = Prox.bregmanLoss(e.sigma, y, e.pre) + regulariser;
                 history.record(k, objective, Math.sqrt(e.dx2), Math.sqrt(e.dz2), Math.sqrt(e.r2));
                 if (Double.isNaN(firstObjective)) {
                     firstObjective = objective;
@@ -183,7 +183,7 @@ public final class PdhgTv {
         double dx = Math.sqrt(e.dx2), dz = Math.sqrt(e.dz2);
         // The report describes the returned x: one more pass over W, outside the timed loop.
         e.refresh(y);
-        double loss = Prox.bregmanLoss(e.sigma, y, e.z);
+        double loss = Prox.bregmanLoss(e.sigma, y, e.pre);
         double objective = loss + e.regulariser();
         history.record(k, objective, dx, dz, Math.sqrt(e.r2));
         listener.onIteration(k, o.maxIterations());

@@ -15,16 +15,16 @@ import java.util.Objects;
  * Latent-Pursuit, Alg. 5 [002]: invert x = φ(W_L ReLU(⋯ ReLU(W_1 z + b_1) ⋯) + b_L) layer by layer from
  * the output back (code indexing, see {@link InversionResult}):
  * <ol>
- *   <li>last layer, eq. (8) by FISTA (Alg. 3, {@link Fista}): x_{L−1} = argmin_{x ≥ 0} ½‖M(y − φ(W_L x + b_L))‖²
+ *   <li>last layer, eq. (8) [002] by FISTA (Alg. 3, {@link Fista}): x_{L−1} = argmin_{x ≥ 0} ½‖M(y − φ(W_L x + b_L))‖²
  *       + λ_L 1ᵀx, with no φ⁻¹ applied to y (tanh's inverse amplifies noise near ±1);</li>
- *   <li>each mid layer l = L−1 … 2, eq. (9) by the linearized ADMM of Alg. 4 ({@link LinearizedAdmm}) on
+ *   <li>each mid layer l = L−1 … 2, eq. (9) [002] by the linearized ADMM of Alg. 4 ({@link LinearizedAdmm}) on
  *       the support S of x̂_l and its complement: x_{l−1} ≥ 0, W_l^S x_{l−1} + b^S ≈ x̂_l^S, W_l^{S^c}x_{l−1} + b^{S^c} ≤ 0;</li>
- *   <li>the first layer, eq. (16) by the same ADMM with the z-step of eq. (18) and the prior weight γ;</li>
+ *   <li>the first layer, eq. (16) [002] by the same ADMM with the z-step of eq. (18) [002] and the prior weight γ;</li>
  *   <li>optional debiasing: freeze the supports and fit z end to end, min_z ½‖M(y − φ(A_S z + c_S))‖²
  *       ({@link DenseLeastSquares#gaussNewton}).</li>
  * </ol>
  * Supports are read with a relative threshold: S = {i : x̂_i &gt; τ·max x̂}. For a noiseless signal the fit
- * of eq. (8) is exact, so the off-support entries have zero gradient at the solution (no strict
+ * of eq. (8) [002] is exact, so the off-support entries have zero gradient at the solution (no strict
  * complementarity) and the projection does not zero them exactly: float32 FISTA leaves them at about
  * 1e-6 relative to the largest entry (measured at n_1 = 300: at most 2e-6). The default τ = 1e-4 sits
  * two decades above that; a true entry below τ·max (probability ~5e-4 per entry for ReLU of a Gaussian)

@@ -20,8 +20,8 @@ public final class Pursuits {
      * [002] (iid N(0, 1) weights, no biases, ReLU hidden layers): the σ that gives the output
      * pre-activations W_L x_{L−1} unit variance. Each ReLU layer halves the second moment and each
      * N(0, 1) layer multiplies it by its fan-in, so Var = σ²·n_0·n_1⋯n_{L−1}/2^{L−1} and
-     * σ = √(2^{L−1}/(n_0⋯n_{L−1})); for eq. (19), σ = √(2/(n_0 n_1)). The paper does not state σ; with
-     * σ = 1 the pre-activations of eq. (19) have standard deviation √(n_0 n_1/2) ≈ 120, float32 tanh
+     * σ = √(2^{L−1}/(n_0⋯n_{L−1})); for eq. (19) [002], σ = √(2/(n_0 n_1)). The paper does not state σ; with
+     * σ = 1 the pre-activations of eq. (19) [002] have standard deviation √(n_0 n_1/2) ≈ 120, float32 tanh
      * returns exactly ±1 for almost every output, and no method could invert anything.
      *
      * @param widths n_0, n_1, …, n_{L−1} (the input and hidden widths), each ≥ 1

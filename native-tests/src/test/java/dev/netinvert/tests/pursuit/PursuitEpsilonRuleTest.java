@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ε-rule of Alg. 2 [002] for the λ's of Layered Basis-Pursuit ({@link EpsilonRule},
- * {@link LayeredBasisPursuit.Options#epsilonRule}).
+ * {@link Lambdas#epsilonRule}).
  */
 class PursuitEpsilonRuleTest {
 

@@ -3,6 +3,7 @@ package dev.netinvert.solvers.cli;
 import dev.netinvert.solvers.experiments.CircleExperiment;
 import dev.netinvert.solvers.experiments.CircleReport;
 import dev.netinvert.solvers.experiments.ImageMetrics;
+import dev.netinvert.solvers.lifted.Landweber;
 import dev.netinvert.solvers.lifted.LiftedResult;
 import dev.netinvert.solvers.lifted.PdhgTv;
 import dev.netinvert.solvers.parallel.Parallelism;
@@ -31,19 +32,19 @@ final class CircleCommand implements Callable<Integer> {
     @Option(names = "--noise", defaultValue = "0.005", description = "Noise standard deviation (default ${DEFAULT-VALUE}).")
     double noise;
 
-    @Option(names = "--alpha", defaultValue = "0.015", description = "TV weight alpha (default ${DEFAULT-VALUE}).")
-    double alpha;
+    @Option(names = "--alpha", description = "TV weight alpha (default: the solver's, the paper's).")
+    Double alpha;
 
-    @Option(names = "--max-iter", defaultValue = "10000", description = "PDHG iteration budget (default ${DEFAULT-VALUE}).")
-    int maxIter;
+    @Option(names = "--max-iter", description = "PDHG iteration budget (default: the solver's, the paper's).")
+    Integer maxIter;
 
-    @Option(names = "--tol", defaultValue = "1e-5", description = "PDHG tolerance on ||x+ - x|| and ||z+ - z|| (default ${DEFAULT-VALUE}).")
-    double tol;
+    @Option(names = "--tol", description = "PDHG tolerance on ||x+ - x|| and ||z+ - z|| (default: the solver's, the paper's).")
+    Double tol;
 
-    @Option(names = "--eta", defaultValue = "1.05", description = "Discrepancy-principle factor for Landweber (default ${DEFAULT-VALUE}).")
-    double eta;
+    @Option(names = "--eta", description = "Discrepancy-principle factor for Landweber (default: the solver's).")
+    Double eta;
 
-    @Option(names = "--tv", defaultValue = "isotropic", description = "isotropic (default) or anisotropic.")
+    @Option(names = "--tv", description = "isotropic (default) or anisotropic.")
     String tv;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of W, b and the noise (default ${DEFAULT-VALUE}).")
@@ -60,14 +61,21 @@ final class CircleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (maxIter < 1) {
+        if (maxIter != null && maxIter < 1) {
             throw new IllegalArgumentException("--max-iter must be >= 1, got " + maxIter);
         }
-        CircleExperiment.Config c = new CircleExperiment.Config(weightStd, noise, alpha, maxIter, tol, eta, seed,
-                Options.tv(tv));
+        CircleExperiment.Config paper = CircleExperiment.Config.paper();
+        PdhgTv.Options.Builder pdhg = paper.pdhg().toBuilder();
+        Options.ifGiven(alpha, pdhg::alpha);
+        Options.ifGiven(maxIter, pdhg::maxIterations);
+        Options.ifGiven(tol, pdhg::tol);
+        Options.ifGiven(tv == null ? null : Options.tv(tv), pdhg::tv);
+        Landweber.Options.Builder landweber = paper.landweber().toBuilder();
+        Options.ifGiven(eta, landweber::eta);
+        CircleExperiment.Config c = new CircleExperiment.Config(weightStd, noise, seed, pdhg.build(), landweber.build());
         try (Parallelism par = Options.parallelism(threads);
-             Progress lw = Progress.start("Landweber", 100_000, quiet);
-             Progress pd = Progress.start("PDHG-TV  ", maxIter, quiet)) {
+             Progress lw = Progress.start("Landweber", c.landweber().maxIterations(), quiet);
+             Progress pd = Progress.start("PDHG-TV  ", c.pdhg().maxIterations(), quiet)) {
             CircleExperiment.Outcome o = CircleExperiment.run(c, par, lw, pd);
             CircleReport.write(o, out);
             if (!quiet) {

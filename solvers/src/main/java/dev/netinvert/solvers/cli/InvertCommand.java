@@ -37,7 +37,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinTask;
-import java.util.function.Consumer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -237,25 +236,25 @@ final class InvertCommand implements Callable<Integer> {
             FloatMatrix batch = PursuitRuns.observations(observed, net, arena, load);
             FloatMatrix z = m.equals("oracle") ? PursuitRuns.latents(latent, net, batch.rows(), arena) : null;
             LatentPursuit.Options.Builder lpb = LatentPursuit.Options.builder();
-            set(lambdaOption, lpb::lambdaLast);
-            set(rho, lpb::rho);
-            set(gamma, lpb::gamma);
-            set(tol, lpb::tol);
-            set(maxIter, lpb::maxIterations);
+            Options.ifGiven(lambdaOption, lpb::lambdaLast);
+            Options.ifGiven(rho, lpb::rho);
+            Options.ifGiven(gamma, lpb::gamma);
+            Options.ifGiven(tol, lpb::tol);
+            Options.ifGiven(maxIter, lpb::maxIterations);
             LatentPursuit.Options lpl = lpb.debias(!noDebias).build();
             LayeredBasisPursuit.Options.Builder lbb = LayeredBasisPursuit.Options.builder();
-            set(noiseLevel == null ? null : Lambdas.epsilonRule(noiseLevel), lbb::lambdas);
-            set(lambdaOption == null ? null : Lambdas.uniform(lambdaOption), lbb::lambdas);
-            set(tol, lbb::tol);
-            set(maxIter, lbb::maxIterations);
+            Options.ifGiven(noiseLevel == null ? null : Lambdas.epsilonRule(noiseLevel), lbb::lambdas);
+            Options.ifGiven(lambdaOption == null ? null : Lambdas.uniform(lambdaOption), lbb::lambdas);
+            Options.ifGiven(tol, lbb::tol);
+            Options.ifGiven(maxIter, lbb::maxIterations);
             LayeredBasisPursuit.Options lbp = lbb.debias(!noDebias).build();
             GradientDescent.Options.Builder gdb = GradientDescent.Options.builder()
                     .method(m.equals("adam") ? GradientDescent.Method.ADAM : GradientDescent.Method.GD);
-            set(step == null ? null : StepSize.fixed(step), gdb::step);
-            set(momentum, gdb::momentum);
-            set(seed, gdb::seed);
-            set(initStd, gdb::initStd);
-            set(maxIter, gdb::maxIterations);
+            Options.ifGiven(step == null ? null : StepSize.fixed(step), gdb::step);
+            Options.ifGiven(momentum, gdb::momentum);
+            Options.ifGiven(seed, gdb::seed);
+            Options.ifGiven(initStd, gdb::initStd);
+            Options.ifGiven(maxIter, gdb::maxIterations);
             GradientDescent.Options gdo = gdb.build();
             List<InversionResult> results = PursuitRuns.solveAll(batch, par, (i, y) -> switch (m) {
                 case "latent-pursuit" -> LatentPursuit.solve(net, y, mk, lpl);
@@ -387,39 +386,30 @@ final class InvertCommand implements Callable<Integer> {
         };
     }
 
-    // Options the user did not give keep the solver's defaults: the builders hold the only copy of them.
-
     private PdhgTv.Options pdhgOptions() {
         PdhgTv.Options.Builder b = PdhgTv.Options.builder();
-        set(alpha, b::alpha);
-        set(maxIter, b::maxIterations);
-        set(tol, b::tol);
-        set(tv == null ? null : Options.tv(tv), b::tv);
+        Options.ifGiven(alpha, b::alpha);
+        Options.ifGiven(maxIter, b::maxIterations);
+        Options.ifGiven(tol, b::tol);
+        Options.ifGiven(tv == null ? null : Options.tv(tv), b::tv);
         return b.build();
     }
 
     private Landweber.Options landweberOptions() {
         Landweber.Options.Builder b = Landweber.Options.builder(delta);
-        set(eta, b::eta);
-        set(maxIter, b::maxIterations);
+        Options.ifGiven(eta, b::eta);
+        Options.ifGiven(maxIter, b::maxIterations);
         return b.build();
     }
 
     private LiftedCoordinateDescent.Options liftedOptions() {
         LiftedCoordinateDescent.Options.Builder b = LiftedCoordinateDescent.Options.builder();
-        set(alpha, b::alpha);
-        set(innerIter, b::innerIterations);
-        set(maxIter, b::maxOuterIterations);
-        set(tol, b::tol);
-        set(tv == null ? null : Options.tv(tv), b::tv);
+        Options.ifGiven(alpha, b::alpha);
+        Options.ifGiven(innerIter, b::innerIterations);
+        Options.ifGiven(maxIter, b::maxOuterIterations);
+        Options.ifGiven(tol, b::tol);
+        Options.ifGiven(tv == null ? null : Options.tv(tv), b::tv);
         return b.build();
-    }
-
-    /** Passes a value the user gave on to a builder; leaves the builder's default otherwise. */
-    private static <T> void set(T value, Consumer<? super T> setter) {
-        if (value != null) {
-            setter.accept(value);
-        }
     }
 
     private void writeOutputs(List<LiftedResult> results, boolean single, int[] shape, Arena arena) throws Exception {

@@ -3,6 +3,7 @@ package dev.netinvert.solvers.cli;
 import dev.netinvert.solvers.lifted.PdhgTv;
 import dev.netinvert.solvers.parallel.Parallelism;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /** Parsing shared by the subcommands; errors are IllegalArgumentExceptions naming the flag. */
 final class Options {
@@ -14,6 +15,16 @@ final class Options {
             case "anisotropic", "aniso" -> PdhgTv.Tv.ANISOTROPIC;
             default -> throw new IllegalArgumentException("--tv must be isotropic or anisotropic, got '" + s + "'");
         };
+    }
+
+    /**
+     * Passes a value the user gave on to an options builder, and leaves the builder's default otherwise: the
+     * solvers' builders hold the only copy of their defaults.
+     */
+    static <T> void ifGiven(T value, Consumer<? super T> setter) {
+        if (value != null) {
+            setter.accept(value);
+        }
     }
 
     static Parallelism parallelism(Integer threads) {

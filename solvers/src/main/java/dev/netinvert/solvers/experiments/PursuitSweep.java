@@ -36,7 +36,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * Latent-Pursuit (λ = 0, ρ = 1e-2, γ = 0, debiased) and the Oracle. Records the SNR of z and of the hidden
  * layer x_1 = ReLU(W_1 ẑ) (the hidden layer of the recovered latent, as in sec. 6.2).
  *
- * <p>Alg. 2's own λ rule ({@link LayeredBasisPursuit.Options#epsilonRule}, λ_L = 2ℓε from a noise bound ε)
+ * <p>Alg. 2's own λ rule ({@link Lambdas#epsilonRule}, λ_L = 2ℓε from a noise bound ε)
  * is not among the candidates: the sweep's signals are noiseless, ε = 0, for which the rule gives λ = 0 —
  * already in the set. It becomes a distinct choice only for noisy observations.
  *

@@ -40,7 +40,7 @@ public class PdhgBatchBench extends ThreadsBench {
         for (int i = 0; i < 16; i++) {
             ys.add(new CircleProblem(arena, 1).y); // same W (same seed), noise seeds equal too: same work per solve
         }
-        options = PdhgTv.Options.defaults(p.alpha).withMaxIterations(ITERATIONS).withTol(1e-30);
+        options = PdhgTv.Options.builder(p.alpha).maxIterations(ITERATIONS).tol(1e-30).build();
     }
 
     @Benchmark

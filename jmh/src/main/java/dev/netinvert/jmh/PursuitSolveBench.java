@@ -64,7 +64,7 @@ public class PursuitSolveBench extends ThreadsBench {
     @Benchmark
     public List<InversionResult> gradientDescent() {
         return checked(Batch.solveRows(ys, par,
-                (i, y) -> GradientDescent.solve(net, y, null, GradientDescent.Options.gd(1000 + i, std))));
+                (i, y) -> GradientDescent.solve(net, y, null, GradientDescent.Options.builder().seed(1000 + i).initStd(std).build())));
     }
 
     private static List<InversionResult> checked(List<InversionResult> rs) {

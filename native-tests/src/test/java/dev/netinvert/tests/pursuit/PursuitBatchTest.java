@@ -33,7 +33,7 @@ class PursuitBatchTest {
         try (Arena arena = Arena.ofShared()) {
             Network net = RandomNetworks.generator002(arena, 3, 20, 70, 150);
             FloatMatrix ys = observations(arena, net, 7);
-            LatentPursuit.Options o = LatentPursuit.Options.defaults().withDebias(false);
+            LatentPursuit.Options o = LatentPursuit.Options.builder().debias(false).build();
             List<InversionResult> seq, par;
             try (Parallelism one = Parallelism.sequential(); Parallelism two = Parallelism.of(3)) {
                 // Not bit-identity: the tanh/exp lanes of the SIMD prox kernels (VectorOperators.TANH, EXP) run as
@@ -69,7 +69,7 @@ class PursuitBatchTest {
             Network net = RandomNetworks.generator002(arena, 3, 20, 70, 150);
             FloatMatrix ys = observations(arena, net, 5);
             ys.row(3).set(17, Float.NaN);
-            LatentPursuit.Options o = LatentPursuit.Options.defaults().withDebias(false);
+            LatentPursuit.Options o = LatentPursuit.Options.builder().debias(false).build();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Batch.solveRows(ys, two, (i, y) -> LatentPursuit.solve(net, y, null, o)));
             assertEquals("observations row 3: y: expected finite values, element 17 = NaN", e.getMessage());
@@ -81,7 +81,7 @@ class PursuitBatchTest {
         try (Arena arena = Arena.ofConfined(); Parallelism two = Parallelism.of(2)) {
             Network net = RandomNetworks.generator002(arena, 3, 20, 70, 150);
             FloatMatrix ys = observations(arena, net, 2);
-            LatentPursuit.Options o = LatentPursuit.Options.defaults().withDebias(false);
+            LatentPursuit.Options o = LatentPursuit.Options.builder().debias(false).build();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Batch.solveRows(ys, two, (i, y) -> LatentPursuit.solve(net, y, null, o)));
             assertTrue(e.getMessage().startsWith("observations: the memory is confined to one thread"), e.getMessage());

@@ -19,10 +19,7 @@ Usage:  python3 jmh/numpy_bench.py [--shapes 512x4096,100x784] [--sizes 17,4096]
 """
 import os
 
-# Must precede the numpy import: OpenBLAS sizes its thread pool when the library loads.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
-
+import numpy_common  # noqa: F401  one BLAS thread: must precede the numpy import
 import argparse  # noqa: E402
 import ctypes  # noqa: E402
 import glob  # noqa: E402

@@ -11,13 +11,10 @@ one gradient of the extrapolation 2x+ - x. OpenBLAS is pinned to one thread (set
 Usage: python3 jmh/numpy_pdhg.py [--repeats 7] [--json out.json]
 """
 import argparse
-import json
-import os
 import time
 
-os.environ["OPENBLAS_NUM_THREADS"] = "1"
-os.environ["OMP_NUM_THREADS"] = "1"
-import numpy as np  # noqa: E402
+import numpy_common  # one BLAS thread: must precede the numpy import
+import numpy as np
 
 
 def grad(x):
@@ -86,15 +83,12 @@ def main():
             t0 = time.perf_counter()
             run(variant, a.iters)
             times.append((time.perf_counter() - t0) / a.iters * 1e6)
-        times.sort()
-        q = lambda f: times[min(len(times) - 1, int(f * (len(times) - 1) + 0.5))]  # noqa: E731
-        out[variant] = {"median_us": q(0.5), "min_us": times[0], "p25_us": q(0.25), "p75_us": q(0.75),
-                        "max_us": times[-1]}
-        print(f"PDHG iteration ({variant:5s}): median {q(0.5):7.1f} us  [min {times[0]:.1f}, "
-              f"p25 {q(0.25):.1f}, p75 {q(0.75):.1f}, max {times[-1]:.1f}]  over {a.repeats} x {a.iters} iterations")
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(out, f, indent=2)
+        q = numpy_common.quantiles(times)
+        out[variant] = {"median_us": q["median"], "min_us": q["min"], "p25_us": q["p25"], "p75_us": q["p75"],
+                        "max_us": q["max"]}
+        print(f"PDHG iteration ({variant:5s}): median {q['median']:7.1f} us  [min {q['min']:.1f}, "
+              f"p25 {q['p25']:.1f}, p75 {q['p75']:.1f}, max {q['max']:.1f}]  over {a.repeats} x {a.iters} iterations")
+    numpy_common.write_json(a.json, out)
 
 
 if __name__ == "__main__":

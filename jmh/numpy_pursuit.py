@@ -6,16 +6,10 @@ baseline) and in float32. Single-threaded OpenBLAS.
 
 Usage: python3 jmh/numpy_pursuit.py [--n1 300] [--reps 15] [--json out.json]
 """
-import os
+import argparse
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import time  # noqa: E402
-
-import numpy as np  # noqa: E402
+import numpy_common  # one BLAS thread: must precede the numpy import
+import numpy as np
 
 
 def fista_step(state, W2, y, mu, lam):
@@ -45,19 +39,6 @@ def admm_step(state, P, s, target, rho, eta):
     return (z, a, u), float(np.dot(a - vc, a - vc))
 
 
-def timed(step, state, args, reps, number):
-    for _ in range(number):  # warm-up
-        state, _ = step(state, *args)
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            state, _ = step(state, *args)
-        times.append((time.perf_counter() - t0) / number * 1e6)
-    times.sort()
-    return {"min": times[0], "median": times[len(times) // 2], "max": times[-1]}
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n1", type=int, default=300)
@@ -73,20 +54,18 @@ def main():
         y = np.tanh(W2 @ np.maximum(rng.standard_normal(n1), 0)).astype(dtype)
         x0 = np.zeros(n1, dtype)
         mu = dtype(1.0 / np.linalg.norm(W2, 2) ** 2)
-        f = timed(fista_step, (x0, x0.copy(), 1.0), (W2, y, mu, dtype(0)), a.reps, a.number)
+        f = numpy_common.timed(fista_step, (x0, x0.copy(), 1.0), (W2, y, mu, dtype(0)), a.reps, a.number)
         P = (rng.standard_normal((n1, n0)) / np.sqrt(n0)).astype(dtype)
         s = n1 // 2
         target = (0.1 * (np.arange(s) % 7)).astype(dtype)
         eta = dtype(1.0 / (1.02 * np.linalg.norm(P, 2) ** 2))
         st = (np.zeros(n0, dtype), np.zeros(n1 - s, dtype), np.zeros(n1 - s, dtype))
-        m = timed(admm_step, st, (P, s, target, dtype(1e-2), eta), a.reps, a.number)
+        m = numpy_common.timed(admm_step, st, (P, s, target, dtype(1e-2), eta), a.reps, a.number)
         name = np.dtype(dtype).name
         out[name] = {"fista_us": f, "admm_us": m}
         print(f"{name}: FISTA step median {f['median']:.1f} us [min {f['min']:.1f}, max {f['max']:.1f}];"
               f" linearized-ADMM step median {m['median']:.1f} us [min {m['min']:.1f}, max {m['max']:.1f}]")
-    if a.json:
-        with open(a.json, "w") as fh:
-            json.dump(out, fh, indent=2)
+    numpy_common.write_json(a.json, out)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ package dev.netinvert.jmh;
 
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.StepRules;
 import dev.netinvert.solvers.experiments.Phantoms;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.Network;
@@ -22,7 +23,7 @@ final class CircleProblem {
         layer = net.layer(1);
         y = Observations.noisy(net, FloatVec.of(arena, Phantoms.paperCircle()), new Observations.Noise.Gaussian(0.005),
                 seed + 1, true, arena);
-        tauX = (float) (1.99 / Math.pow(layer.operatorNorm().value(), 2));
-        tauZ = 1f / (8f * alpha);
+        tauX = (float) StepRules.gradient(layer.operatorNorm().value());
+        tauZ = (float) StepRules.pdhgDual(alpha);
     }
 }

@@ -10,20 +10,13 @@ import dev.netinvert.solvers.network.RandomNetworks.WeightScale;
 import dev.netinvert.solvers.network.ReferenceNetwork;
 import dev.netinvert.solvers.network.Trace;
 
-import java.lang.foreign.Arena;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -42,18 +35,14 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code generator002}: 200 → 1000 ReLU → 625 tanh without bias, eq. (19) of sec. 6.1 [002] at its widest hidden layer.</li>
  * </ul>
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
 @State(Scope.Thread)
-@Fork(value = Forks.COUNT, jvmArgsAppend = {Forks.MODULE, Forks.VECTOR, Forks.NATIVE})
-public class ForwardBench {
+public class ForwardBench extends Bench {
 
     private static final int BATCH = 64;
 
     @Param({"perceptron000", "mnistEncoder000", "mnistDecoder000", "generator002"})
     public String net;
 
-    private Arena arena;
     private Network network;
     private ReferenceNetwork reference;
     private FloatVec z;
@@ -65,7 +54,6 @@ public class ForwardBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        arena = Arena.ofShared();
         network = switch (net) {
             case "perceptron000" -> RandomNetworks.perceptron000(arena, 1);
             case "mnistEncoder000" -> RandomNetworks.gaussianWithBias(arena, 2, new int[] {784, 100},
@@ -85,11 +73,6 @@ public class ForwardBench {
         }
         trace = network.newTrace(arena, false);
         batchTrace = network.newBatchTrace(arena, BATCH, false);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        arena.close();
     }
 
     @Benchmark

@@ -1,27 +1,14 @@
 package dev.netinvert.jmh;
 
 import dev.netinvert.kernels.Activation;
-import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.KernelSupport;
 import dev.netinvert.kernels.reference.ReferenceKernels;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The Bregman-loss gradient of eq. (4) [000] with σ = ReLU, the dominant cost of every PDHG
@@ -38,49 +25,25 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  * GB/s is quoted for 4·m·n bytes (W once) per call.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = Forks.COUNT, jvmArgsAppend = {Forks.MODULE, Forks.VECTOR, Forks.NATIVE})
-@State(Scope.Benchmark)
-public class FusedGradientBench {
+public class FusedGradientBench extends DenseBench {
 
     private static final Activation SIGMA = Activation.RELU;
 
-    @Param({"512x4096", "100x784", "784x100", "128x392", "625x1000", "4096x4096", "1023x517"})
-    public String shape;
-
-    private int m, n;
-    private float[] w, x, b, t, z, g;
-    private Arena arena;
-    private MemorySegment wSeg, xSeg, bSeg, tSeg, zSeg, eSeg, gSeg;
+    private float[] b, t, z, g;
+    private MemorySegment bSeg, tSeg, zSeg, eSeg, gSeg;
 
     @Setup(Level.Trial)
     public void setup() {
-        int[] s = Inputs.shape(shape);
-        m = s[0];
-        n = s[1];
-        SplittableRandom rnd = new SplittableRandom(20260418L);
-        w = Inputs.uniform(rnd, m * n);
-        x = Inputs.uniform(rnd, n);
+        SplittableRandom rnd = drawDense(20260418L);
         b = Inputs.uniform(rnd, m);
         t = Inputs.nonNegative(rnd, m);
         z = new float[m];
         g = new float[n];
-        arena = Arena.ofShared();
-        wSeg = FloatMatrix.of(arena, m, n, w).segment();
-        xSeg = Inputs.offHeap(arena, x);
         bSeg = Inputs.offHeap(arena, b);
         tSeg = Inputs.offHeap(arena, t);
         zSeg = FloatVec.allocate(arena, m).segment();
         eSeg = FloatVec.allocate(arena, m).segment();
         gSeg = FloatVec.allocate(arena, n).segment();
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        arena.close();
     }
 
     @Benchmark

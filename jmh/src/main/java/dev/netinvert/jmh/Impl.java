@@ -22,7 +22,7 @@ public final class Impl {
 
         @Setup
         public void load() {
-            k = KernelProvider.simd().orElseThrow(() -> new IllegalStateException(
+            k = KernelProvider.simd().map(KernelProvider::kernelSupport).orElseThrow(() -> new IllegalStateException(
                     "SIMD kernels unavailable in this fork: " + KernelProvider.simdUnavailableReason()
                             + " (a command-line -jvmArgsAppend replaces the annotation's --add-modules jdk.incubator.vector)"));
         }
@@ -35,7 +35,7 @@ public final class Impl {
 
         @Setup
         public void load() {
-            k = KernelProvider.scalar();
+            k = KernelProvider.scalar().kernelSupport();
         }
     }
 }

@@ -1,22 +1,15 @@
 package dev.netinvert.jmh;
 
 import dev.netinvert.kernels.reference.ReferenceKernels;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -27,13 +20,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * 4096 and 4097 (L1/L2-resident, with and without a tail), 1 000 003 (a prime; 4-8 MB, in L3).
  * Nanoseconds, because the small sizes take a few of them.
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = Forks.COUNT, jvmArgsAppend = {Forks.MODULE, Forks.VECTOR, Forks.NATIVE})
-@State(Scope.Benchmark)
-public class Level1Bench {
+public class Level1Bench extends Bench {
 
     /**
      * y drifts by at most 1e-6 per call and stops once |y| ≈ 16, where a·x is below half an ulp of y:
@@ -45,7 +35,6 @@ public class Level1Bench {
     public int n;
 
     private float[] x, y;
-    private Arena arena;
     private MemorySegment xSeg, ySeg;
 
     @Setup(Level.Trial)
@@ -53,14 +42,8 @@ public class Level1Bench {
         SplittableRandom rnd = new SplittableRandom(20260419L);
         x = Inputs.uniform(rnd, n);
         y = Inputs.uniform(rnd, n);
-        arena = Arena.ofShared();
         xSeg = Inputs.offHeap(arena, x);
         ySeg = Inputs.offHeap(arena, y);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        arena.close();
     }
 
     // ------------------------------------------------------------------ dot

@@ -4,23 +4,16 @@ import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.IterationListener;
 import dev.netinvert.solvers.lifted.PdhgTv;
 import dev.netinvert.solvers.parallel.Parallelism;
-import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -29,40 +22,25 @@ import org.openjdk.jmh.annotations.Warmup;
  * observations against the same network, one single-threaded solve per task. Compare threads = 2
  * with threads = 1 (target ≥ 1.7× when both cores are free).
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 5, time = 3)
-@Fork(value = Forks.COUNT, jvmArgsAppend = {Forks.MODULE, Forks.VECTOR, Forks.NATIVE})
-@State(Scope.Benchmark)
-public class PdhgBatchBench {
+public class PdhgBatchBench extends ThreadsBench {
     static final int ITERATIONS = 200;
 
-    @Param({"1", "2"})
-    public int threads;
-
-    private Arena arena;
-    private Parallelism par;
     private CircleProblem p;
     private List<FloatVec> ys;
     private PdhgTv.Options options;
 
     @Setup(Level.Trial)
     public void setup() {
-        arena = Arena.ofShared();
-        par = Parallelism.of(threads);
+        startPool();
         p = new CircleProblem(arena, 1);
         ys = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
             ys.add(new CircleProblem(arena, 1).y); // same W (same seed), noise seeds equal too: same work per solve
         }
-        options = PdhgTv.Options.defaults(p.alpha).withMaxIterations(ITERATIONS).withTol(1e-30);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        par.close();
-        arena.close();
+        options = PdhgTv.Options.builder(p.alpha).maxIterations(ITERATIONS).tol(1e-30).build();
     }
 
     @Benchmark

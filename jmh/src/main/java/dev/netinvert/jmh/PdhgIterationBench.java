@@ -8,25 +8,15 @@ import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.lifted.PdhgEngine;
 import dev.netinvert.solvers.lifted.ReferencePdhgTv;
-import dev.netinvert.solvers.parallel.Parallelism;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -40,23 +30,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code npy} and {@code safetensors} written to files and loaded back as a user's {@code invert} loads
  * them (float32 tensors memory-mapped in place, so W is a mapped segment beside the arena's workspace).
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = Forks.COUNT, jvmArgsAppend = {Forks.MODULE, Forks.VECTOR, Forks.NATIVE})
-@State(Scope.Benchmark)
-public class PdhgIterationBench {
+public class PdhgIterationBench extends ThreadsBench {
     static final int STEPS = 20;
-
-    @Param({"1", "2"})
-    public int threads;
 
     @Param({"arena", "npy", "safetensors"})
     public String source;
 
-    private Arena arena;
-    private Parallelism par;
     private CircleProblem p;
     private PdhgEngine engine;
     private ReferencePdhgTv reference;
@@ -65,8 +46,7 @@ public class PdhgIterationBench {
 
     @Setup(Level.Trial)
     public void setup() throws IOException {
-        arena = Arena.ofShared();
-        par = Parallelism.of(threads);
+        startPool();
         p = new CircleProblem(arena, 1);
         layer = p.layer;
         y = p.y;
@@ -86,12 +66,6 @@ public class PdhgIterationBench {
         engine = new PdhgEngine(arena, layer, 1, 64, 64, true, p.alpha, p.tauX, p.tauZ, par);
         reference = new ReferencePdhgTv(p.layer.weight().toArray(), 512, 4096, p.layer.bias().toArray(),
                 Activation.RELU, p.y.toArray(), 1, 64, 64, p.alpha, p.tauX, p.tauZ, true);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        par.close();
-        arena.close();
     }
 
     @Benchmark

@@ -6,20 +6,9 @@ import dev.netinvert.kernels.GradientField;
 import dev.netinvert.kernels.Image;
 import dev.netinvert.kernels.TotalVariation;
 import dev.netinvert.kernels.reference.ReferenceStencils;
-import dev.netinvert.kernels.scalar.ScalarStencilSupport;
-import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The PDHG steps of eq. (14) [000] on a single-channel {@code size × size} image, fused (one pass) vs
@@ -29,42 +18,29 @@ import org.openjdk.jmh.annotations.TearDown;
  * (24·N); the primal step reads x, g, z1, z2 and writes x⁺ (20·N). The unfused versions move several
  * times that through their temporaries. See jmh/RESULTS-stencils.md.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = Forks.COUNT, jvmArgsAppend = {Forks.MODULE, Forks.VECTOR, Forks.NATIVE})
-public class PdhgStepBench {
-
-    @Param({"64", "512", "2048"})
-    public int size;
+public class PdhgStepBench extends ImageBench {
 
     /** sec. 5.1.1 [000]: α = 1.5e-2, τz = 1/(8α); τx is a plausible 1.99/‖W‖². */
     private static final float ALPHA = 1.5e-2f, TAU_Z = 1f / (8 * ALPHA), TAU_X = 1.99f / 4000f;
 
-    private Arena arena;
     private Image x, xNew, div, u;
     private FloatVec g, t, zOld1, zOld2;
     private GradientField z, grad;
     private float[] xa, xNewa, ga, z1a, z2a, outa;
     // Preallocated temporaries for the allocation-free reference composition.
     private float[] ua, d1a, d2a, old1a, old2a, diva;
-    private final ScalarStencilSupport scalar = new ScalarStencilSupport();
     private static final int PEER_ROWS = 16;
     private FloatVec[] peerXn, peerX, peerZ1, peerZ2;
 
     @Setup
     public void setup() {
-        if (!TotalVariation.implementation().name().equals("simd")) {
-            throw new IllegalStateException("the SIMD stencils are not active in this fork; run with --add-modules jdk.incubator.vector");
-        }
-        arena = Arena.ofShared();
+        SplittableRandom rnd = requireSimdStencils(7);
         int n = size * size;
-        SplittableRandom rnd = new SplittableRandom(7);
-        xa = StencilBench.random(rnd, n);
-        xNewa = StencilBench.random(rnd, n);
-        ga = StencilBench.random(rnd, n);
-        z1a = StencilBench.random(rnd, n);
-        z2a = StencilBench.random(rnd, n);
+        xa = Inputs.uniform(rnd, n);
+        xNewa = Inputs.uniform(rnd, n);
+        ga = Inputs.uniform(rnd, n);
+        z1a = Inputs.uniform(rnd, n);
+        z2a = Inputs.uniform(rnd, n);
         // ∂₁ is 0 in the last row and ∂₂ in the last column, so a solve started from z = 0 keeps z1 and
         // z2 at 0 there. Random values would instead be rescaled by the projection at every call and
         // decay geometrically into subnormals, which cost x86 microcode assists and distort the timing.
@@ -79,19 +55,15 @@ public class PdhgStepBench {
         old1a = new float[n];
         old2a = new float[n];
         diva = new float[n];
-        x = Image.allocate(arena, 1, size, size);
-        x.values().copyFrom(xa);
-        xNew = Image.allocate(arena, 1, size, size);
-        xNew.values().copyFrom(xNewa);
+        x = image(xa);
+        xNew = image(xNewa);
         div = Image.allocate(arena, 1, size, size);
         u = Image.allocate(arena, 1, size, size);
         g = FloatVec.of(arena, ga);
         t = FloatVec.allocate(arena, n);
         zOld1 = FloatVec.allocate(arena, n);
         zOld2 = FloatVec.allocate(arena, n);
-        z = GradientField.allocate(arena, 1, size, size);
-        z.d1().copyFrom(z1a);
-        z.d2().copyFrom(z2a);
+        z = field(z1a, z2a);
         grad = GradientField.allocate(arena, 1, size, size);
         int blocks = (size + PEER_ROWS - 1) / PEER_ROWS;
         peerXn = new FloatVec[blocks];
@@ -105,11 +77,6 @@ public class PdhgStepBench {
             peerZ1[b] = z.d1().slice(from, len);
             peerZ2[b] = z.d2().slice(from, len);
         }
-    }
-
-    @TearDown
-    public void tearDown() {
-        arena.close();
     }
 
     // ---------------------------------------------------------------- dual step, eq. (14b)

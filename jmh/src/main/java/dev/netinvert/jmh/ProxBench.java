@@ -5,23 +5,15 @@ import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.kernels.ProxSupport;
 import dev.netinvert.kernels.reference.ReferenceProx;
-import dev.netinvert.kernels.scalar.ScalarProxSupport;
-import java.lang.foreign.Arena;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -34,13 +26,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * residual evaluations per element of the SIMD kernel, counted by its instrumented twin
  * ({@code ProxSupport.proxCountingIterations}) so that the timed kernel does not count.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
 @State(Scope.Thread)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = Forks.COUNT, jvmArgsAppend = {Forks.MODULE, Forks.VECTOR, Forks.NATIVE})
-public class ProxBench {
+public class ProxBench extends Bench {
 
     @Param({"4096", "4194304"})
     public int n;
@@ -51,7 +40,6 @@ public class ProxBench {
     /** The scale of the prox: c = τ/(1 + τ) of eq. (17) [000] with τ = 1. */
     private static final float C = 0.5f;
 
-    private Arena arena;
     private Activation sigma;
     private FloatVec z, y, out;
     private float[] zArray, yArray, outArray;
@@ -65,10 +53,9 @@ public class ProxBench {
             case "sigmoid" -> Activation.SIGMOID;
             default -> throw new IllegalArgumentException("activation must be relu, tanh or sigmoid, got " + activation);
         };
-        simd = KernelProvider.simdInstance(ProxSupport.class, "dev.netinvert.kernels.simd.SimdProxSupport")
+        simd = KernelProvider.simd().map(KernelProvider::proxSupport)
                 .orElseThrow(() -> new IllegalStateException("SIMD kernels unavailable: " + KernelProvider.simdUnavailableReason()));
-        scalar = new ScalarProxSupport();
-        arena = Arena.ofShared();
+        scalar = KernelProvider.scalar().proxSupport();
         SplittableRandom rnd = new SplittableRandom(2023);
         zArray = new float[n];
         yArray = new float[n];
@@ -92,11 +79,6 @@ public class ProxBench {
                 out.byteOffset(), n);
         System.out.printf(Locale.ROOT, "%n# prox_{cΨ} %s, c = %s, n = %d: %.3f Newton residual evaluations per element (SIMD)%n",
                 activation, C, n, evaluations / (double) n);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        arena.close();
     }
 
     // ------------------------------------------------------------------ σ

@@ -3,7 +3,6 @@ package dev.netinvert.jmh;
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.KernelSupport;
-import dev.netinvert.kernels.Kernels;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Fused;
@@ -15,21 +14,12 @@ import dev.netinvert.solvers.pursuit.LinearizedAdmm;
 import dev.netinvert.solvers.pursuit.ReferenceFista;
 import dev.netinvert.solvers.pursuit.ReferenceLinearizedAdmm;
 import dev.netinvert.solvers.pursuit.Supports;
-import java.lang.foreign.Arena;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -55,19 +45,14 @@ import org.openjdk.jmh.annotations.Warmup;
  *       iterations).</li>
  * </ul>
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = Forks.COUNT, jvmArgsAppend = {Forks.MODULE, Forks.VECTOR, Forks.NATIVE})
-@State(Scope.Benchmark)
-public class PursuitIterationBench {
+public class PursuitIterationBench extends Bench {
     static final int STEPS = 20;
 
     @Param({"300"})
     public int n1;
 
-    private Arena arena;
     private Fista fista;
     private ReferenceFista fistaRef;
     private LinearizedAdmm admm;
@@ -79,7 +64,6 @@ public class PursuitIterationBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        arena = Arena.ofShared();
         Network net = RandomNetworks.generator002(arena, 7, 100, n1, 625);
         FloatVec z = RandomNetworks.latent(arena, 100, 100, RandomNetworks.latentStd(100, n1));
         FloatVec y = net.forward(z, arena);
@@ -126,11 +110,6 @@ public class PursuitIterationBench {
         admmRef.reset(new float[100]);
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        arena.close();
-    }
-
     @Benchmark
     @OperationsPerInvocation(STEPS)
     public boolean fistaFast() {
@@ -173,7 +152,7 @@ public class PursuitIterationBench {
 
     @Benchmark
     public FloatVec rowsIndexed() {
-        KernelSupport k = Kernels.active();
+        KernelSupport k = Blas.active();
         int cols = w1.cols();
         for (int q = 0; q < order.length; q++) {
             vs.set(q, k.dot(w1.segment(), w1.rowOffset(order[q]), xs.segment(), xs.byteOffset(), cols));

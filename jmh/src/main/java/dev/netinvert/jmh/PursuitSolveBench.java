@@ -5,25 +5,17 @@ import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.RandomNetworks;
 import dev.netinvert.solvers.parallel.Batch;
-import dev.netinvert.solvers.parallel.Parallelism;
 import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
-import java.lang.foreign.Arena;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -38,30 +30,21 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  * Each operation checks that no solve diverged, so a broken solver cannot post a fast time.
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = Forks.COUNT, jvmArgsAppend = {Forks.MODULE, Forks.VECTOR, Forks.NATIVE})
-@State(Scope.Benchmark)
-public class PursuitSolveBench {
+public class PursuitSolveBench extends ThreadsBench {
     static final int SIGNALS = 32;
 
     @Param({"300"})
     public int n1;
 
-    @Param({"1", "2"})
-    public int threads;
-
-    private Arena arena;
     private Network net;
     private FloatMatrix ys;
-    private Parallelism par;
     private double std;
 
     @Setup(Level.Trial)
     public void setup() {
-        arena = Arena.ofShared();
         net = RandomNetworks.generator002(arena, 7, 100, n1, 625);
         std = RandomNetworks.latentStd(100, n1);
         FloatMatrix zs = RandomNetworks.latentBatch(arena, SIGNALS, 100, 11, std);
@@ -69,13 +52,7 @@ public class PursuitSolveBench {
         for (int i = 0; i < SIGNALS; i++) {
             ys.row(i).copyFrom(net.forward(zs.row(i), arena).toArray());
         }
-        par = Parallelism.of(threads);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        par.close();
-        arena.close();
+        startPool();
     }
 
     @Benchmark
@@ -87,7 +64,7 @@ public class PursuitSolveBench {
     @Benchmark
     public List<InversionResult> gradientDescent() {
         return checked(Batch.solveRows(ys, par,
-                (i, y) -> GradientDescent.solve(net, y, null, GradientDescent.Options.gd(1000 + i, std))));
+                (i, y) -> GradientDescent.solve(net, y, null, GradientDescent.Options.builder().seed(1000 + i).initStd(std).build())));
     }
 
     private static List<InversionResult> checked(List<InversionResult> rs) {

@@ -4,20 +4,9 @@ import dev.netinvert.kernels.GradientField;
 import dev.netinvert.kernels.Image;
 import dev.netinvert.kernels.TotalVariation;
 import dev.netinvert.kernels.reference.ReferenceStencils;
-import dev.netinvert.kernels.scalar.ScalarStencilSupport;
-import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The unfused stencil kernels on a single-channel {@code size × size} image: the SIMD facade
@@ -26,56 +15,27 @@ import org.openjdk.jmh.annotations.TearDown;
  * div reads p1, p2 and writes out (12·N); TV reads x (4·N); the ℓ2 projection reads and writes p1, p2
  * (16·N). See jmh/RESULTS-stencils.md.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = Forks.COUNT, jvmArgsAppend = {Forks.MODULE, Forks.VECTOR, Forks.NATIVE})
-public class StencilBench {
+public class StencilBench extends ImageBench {
 
-    @Param({"64", "512", "2048"})
-    public int size;
-
-    private Arena arena;
     private Image x, out;
     private GradientField p, grad;
     private float[] xa, p1a, p2a, outa, d1a, d2a;
-    private final ScalarStencilSupport scalar = new ScalarStencilSupport();
 
     @Setup
     public void setup() {
-        if (!TotalVariation.implementation().name().equals("simd")) {
-            throw new IllegalStateException("the SIMD stencils are not active in this fork; run with --add-modules jdk.incubator.vector");
-        }
-        arena = Arena.ofShared();
+        SplittableRandom rnd = requireSimdStencils(42);
         int n = size * size;
-        SplittableRandom rnd = new SplittableRandom(42);
-        xa = random(rnd, n);
+        xa = Inputs.uniform(rnd, n);
         // A field inside the unit ball mostly, so the projection does real work on a fraction of pixels.
-        p1a = random(rnd, n);
-        p2a = random(rnd, n);
+        p1a = Inputs.uniform(rnd, n);
+        p2a = Inputs.uniform(rnd, n);
         outa = new float[n];
         d1a = new float[n];
         d2a = new float[n];
-        x = Image.allocate(arena, 1, size, size);
-        x.values().copyFrom(xa);
+        x = image(xa);
         out = Image.allocate(arena, 1, size, size);
-        p = GradientField.allocate(arena, 1, size, size);
-        p.d1().copyFrom(p1a);
-        p.d2().copyFrom(p2a);
+        p = field(p1a, p2a);
         grad = GradientField.allocate(arena, 1, size, size);
-    }
-
-    @TearDown
-    public void tearDown() {
-        arena.close();
-    }
-
-    static float[] random(SplittableRandom rnd, int n) {
-        float[] a = new float[n];
-        for (int k = 0; k < n; k++) {
-            a[k] = (float) (2 * rnd.nextDouble() - 1);
-        }
-        return a;
     }
 
     // ---------------------------------------------------------------- ∇

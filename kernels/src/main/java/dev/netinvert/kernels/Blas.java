@@ -2,7 +2,7 @@ package dev.netinvert.kernels;
 
 /**
  * BLAS-style float32 operations on {@link FloatVec} and {@link FloatMatrix} views, computed by the
- * active implementation ({@link Kernels#describe()}). Every entry point validates shapes, row ranges
+ * active implementation ({@link KernelProvider#describe()}). Every entry point validates shapes, row ranges
  * and that the memory is still alive, then calls a body that trusts them. Nothing allocates.
  *
  * <p>Shapes: W is {@code m × n} ({@code rows × cols}), row-major. GEMV reads x of length n and writes
@@ -17,7 +17,12 @@ package dev.netinvert.kernels;
 public final class Blas {
     private Blas() {}
 
-    private static final KernelSupport K = Kernels.active();
+    private static final KernelSupport K = KernelProvider.getInstance().kernelSupport();
+
+    /** The active implementation of the BLAS family (also behind {@link Fused}). */
+    public static KernelSupport active() {
+        return K;
+    }
 
     /** Σ x[i]·y[i]. */
     public static float dot(FloatVec x, FloatVec y) {

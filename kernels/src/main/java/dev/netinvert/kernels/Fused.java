@@ -11,7 +11,8 @@ import java.util.Objects;
 public final class Fused {
     private Fused() {}
 
-    private static final KernelSupport K = Kernels.active();
+    /** The family of {@link Blas#active()}, in this class's own constant so C2 sees it at every call site. */
+    private static final KernelSupport K = KernelProvider.getInstance().kernelSupport();
 
     /**
      * The gradient of the Bregman loss x ↦ B_Ψ(t, Wx + b) of eq. (4) [000], which is the first term of

@@ -1,15 +1,25 @@
 package dev.netinvert.kernels;
 
-import dev.netinvert.kernels.scalar.ScalarKernelSupport;
+import dev.netinvert.kernels.scalar.ScalarKernelProvider;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
- * Chooses the kernel implementation once per JVM (the Apache Lucene provider pattern):
- * the SIMD implementation when the module {@code jdk.incubator.vector} is present, C2 is active and the
- * CPU has fused multiply-add, otherwise the scalar one over the same segments.
+ * The kernel implementation of this JVM, chosen once for every kernel family together (the shape of
+ * Apache Lucene's {@code VectorizationProvider}): the SIMD provider ({@code simd.SimdKernelProvider})
+ * when the module {@code jdk.incubator.vector} is present, C2 is active and the CPU has fused
+ * multiply-add, otherwise the scalar one ({@code scalar.ScalarKernelProvider}) over the same segments.
+ * A provider hands out one instance of each family — {@link #kernelSupport()} (BLAS and fused),
+ * {@link #proxSupport()} (activations) and {@link #stencilSupport()} (∇, div, TV) — so the families are
+ * all SIMD or all scalar: if any SIMD family fails to load, the SIMD provider fails to construct and
+ * every family is scalar.
+ *
+ * <p>The decision is held in one {@code static final} ({@link #getInstance()}). Each facade
+ * ({@link Blas}, {@link Fused}, {@link Prox}, {@link TotalVariation}) copies its family into its own
+ * {@code static final} field, so that C2 sees one constant implementation at every call site
+ * (DESIGN.md decision 4); {@code Blas.active()}, {@code Prox.active()} and {@code TotalVariation.active()}
+ * return it ({@link Fused} uses the family of {@link Blas}).
  *
  * <p>System properties:
  * <ul>
@@ -18,26 +28,92 @@ import java.util.function.Supplier;
  *   <li>{@code netinvert.vector.bits=128|256|512}: narrow the vector width (never wider than the
  *       CPU's preferred width; a wider request is clamped with a warning).</li>
  * </ul>
+ *
+ * <p>Exactly two subclasses exist (the constructor refuses any other): a sealed class cannot name
+ * subclasses in other packages outside a named module, and the SIMD one must live apart so that nothing
+ * touches {@code jdk.incubator.vector} before the module check.
  */
-public final class KernelProvider {
-    private KernelProvider() {}
+public abstract class KernelProvider {
 
     public static final String IMPL_PROPERTY = "netinvert.kernels";
     public static final String BITS_PROPERTY = "netinvert.vector.bits";
 
-    static final String SIMD_CLASS = "dev.netinvert.kernels.simd.SimdKernelSupport";
+    private static final String SCALAR_CLASS = "dev.netinvert.kernels.scalar.ScalarKernelProvider";
+    private static final String SIMD_CLASS = "dev.netinvert.kernels.simd.SimdKernelProvider";
     private static final System.Logger LOG = System.getLogger("dev.netinvert.kernels");
 
-    /** The scalar implementation (always available). */
-    public static KernelSupport scalar() {
-        return new ScalarKernelSupport();
+    private final String name;
+    private final KernelSupport kernels;
+    private final ProxSupport prox;
+    private final StencilSupport stencils;
+
+    /** Takes one instance of each family of one implementation; only the scalar and the SIMD provider call it. */
+    protected KernelProvider(String name, KernelSupport kernels, ProxSupport prox, StencilSupport stencils) {
+        String self = getClass().getName();
+        if (!self.equals(SCALAR_CLASS) && !self.equals(SIMD_CLASS)) {
+            throw new UnsupportedOperationException("kernel providers are " + SCALAR_CLASS + " and " + SIMD_CLASS
+                    + ", not " + self);
+        }
+        this.name = name;
+        this.kernels = kernels;
+        this.prox = prox;
+        this.stencils = stencils;
+    }
+
+    /** {@code "simd"} or {@code "scalar"}, as each family's {@code name()}. */
+    public final String name() {
+        return name;
+    }
+
+    /** The BLAS and fused kernels. */
+    public final KernelSupport kernelSupport() {
+        return kernels;
+    }
+
+    /** The activation kernels: σ, prox, σ′, and the sums Ψ, Φ*, B_Ψ. */
+    public final ProxSupport proxSupport() {
+        return prox;
+    }
+
+    /** The stencil kernels: ∇, div, TV and the PDHG steps. */
+    public final StencilSupport stencilSupport() {
+        return stencils;
+    }
+
+    /** One line: implementation, vector width, FMA — for logs and reports. */
+    public final String describe() {
+        KernelSupport k = kernelSupport();
+        return name() + ", " + k.vectorBitSize() + "-bit vectors"
+                + (name().equals("simd") ? " (" + k.vectorBitSize() / Float.SIZE + " floats)" : "")
+                + ", FMA " + (k.usesFma() ? "on" : "off");
+    }
+
+    /** The provider this JVM uses (decided and logged once). */
+    public static KernelProvider getInstance() {
+        return INSTANCE;
+    }
+
+    /** A fresh scalar provider (always available), for tests and benchmarks that run both side by side. */
+    public static KernelProvider scalar() {
+        return new ScalarKernelProvider();
     }
 
     /**
-     * The SIMD implementation of the BLAS family, or empty when it cannot be used here. Tests and benchmarks use this to run both implementations in one JVM.
+     * A fresh SIMD provider, or empty when the Vector API cannot be used here (whatever
+     * {@code netinvert.kernels} says). Tests and benchmarks use this to pit both implementations against
+     * each other in one JVM.
      */
-    public static Optional<KernelSupport> simd() {
-        return simdInstance(KernelSupport.class, SIMD_CLASS);
+    public static Optional<KernelProvider> simd() {
+        if (simdUnavailableReason() != null) {
+            return Optional.empty();
+        }
+        try {
+            // Reflectively, and only after the module check: loading the class links the Vector API.
+            return Optional.of((KernelProvider) Class.forName(SIMD_CLASS).getConstructor().newInstance());
+        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+            LOG.log(System.Logger.Level.WARNING, "SIMD kernels " + SIMD_CLASS + " could not be loaded: " + e);
+            return Optional.empty();
+        }
     }
 
     /** Why the SIMD implementation cannot be used in this JVM, or {@code null} if it can. */
@@ -73,42 +149,10 @@ public final class KernelProvider {
         }
     }
 
-    /** Whether the SIMD family of implementations is used in this JVM (decided once, logged once). */
-    private static final boolean USE_SIMD = decide();
+    // Last of the static fields: decide() reads LOG and the constants above.
+    private static final KernelProvider INSTANCE = decide();
 
-    /**
-     * The implementation of a kernel family for this JVM: {@code simdClassName} (a public class with a
-     * public no-argument constructor, in a package that touches {@code jdk.incubator.vector}) when SIMD is
-     * active, otherwise {@code scalar}. Every facade ({@link Blas}, {@link Fused}, ...) calls this once
-     * and keeps the result in a {@code static final} field.
-     */
-    public static <T> T choose(Class<T> family, String simdClassName, Supplier<? extends T> scalar) {
-        if (USE_SIMD) {
-            Optional<T> simd = simdInstance(family, simdClassName);
-            if (simd.isPresent()) {
-                return simd.get();
-            }
-        }
-        return scalar.get();
-    }
-
-    /**
-     * A fresh instance of a SIMD implementation class, or empty when the Vector API cannot be used
-     * here. Tests and benchmarks use this to pit both implementations against each other in one JVM.
-     */
-    public static <T> Optional<T> simdInstance(Class<T> family, String simdClassName) {
-        if (simdUnavailableReason() != null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(family.cast(Class.forName(simdClassName).getConstructor().newInstance()));
-        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-            LOG.log(System.Logger.Level.WARNING, "SIMD kernels " + simdClassName + " could not be loaded: " + e);
-            return Optional.empty();
-        }
-    }
-
-    private static boolean decide() {
+    private static KernelProvider decide() {
         String mode = System.getProperty(IMPL_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
         if (!mode.equals("auto") && !mode.equals("simd") && !mode.equals("scalar")) {
             throw new IllegalArgumentException(
@@ -116,30 +160,25 @@ public final class KernelProvider {
         }
         if (mode.equals("scalar")) {
             LOG.log(System.Logger.Level.INFO, "netinvert kernels: scalar (forced by -D" + IMPL_PROPERTY + "=scalar)");
-            return false;
+            return scalar();
         }
         String reason = simdUnavailableReason();
-        Optional<KernelSupport> probe = reason == null ? simdInstance(KernelSupport.class, SIMD_CLASS) : Optional.empty();
-        if (probe.isEmpty()) {
+        Optional<KernelProvider> simd = reason == null ? simd() : Optional.empty();
+        if (simd.isEmpty()) {
             String why = reason == null ? "SIMD kernels failed to load" : reason;
             LOG.log(mode.equals("simd") ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
                     "netinvert kernels: scalar (" + why + ")");
-            return false;
+            return scalar();
         }
-        KernelSupport k = probe.get();
+        KernelProvider p = simd.get();
+        int bitSize = p.kernelSupport().vectorBitSize();
         String bits = System.getProperty(BITS_PROPERTY);
-        if (bits != null && k.vectorBitSize() != Integer.parseInt(bits.trim())) {
+        if (bits != null && bitSize != Integer.parseInt(bits.trim())) {
             LOG.log(System.Logger.Level.WARNING, "-D" + BITS_PROPERTY + "=" + bits.trim()
-                    + " is wider than this CPU's preferred vector width; using " + k.vectorBitSize() + " bits");
+                    + " is wider than this CPU's preferred vector width; using " + bitSize + " bits");
         }
-        LOG.log(System.Logger.Level.INFO, "netinvert kernels: " + describe(k) + " ("
+        LOG.log(System.Logger.Level.INFO, "netinvert kernels: " + p.describe() + " ("
                 + (mode.equals("simd") ? "forced by -D" + IMPL_PROPERTY + "=simd" : "Vector API present, C2 active") + ")");
-        return true;
-    }
-
-    static String describe(KernelSupport k) {
-        return k.name() + ", " + k.vectorBitSize() + "-bit vectors"
-                + (k.name().equals("simd") ? " (" + k.vectorBitSize() / Float.SIZE + " floats)" : "")
-                + ", FMA " + (k.usesFma() ? "on" : "off");
+        return p;
     }
 }

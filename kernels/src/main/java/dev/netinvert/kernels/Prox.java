@@ -1,6 +1,5 @@
 package dev.netinvert.kernels;
 
-import dev.netinvert.kernels.scalar.ScalarProxSupport;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -22,9 +21,7 @@ import java.util.Objects;
 public final class Prox {
     private Prox() {}
 
-    static final String SIMD_CLASS = "dev.netinvert.kernels.simd.SimdProxSupport";
-
-    private static final ProxSupport K = KernelProvider.choose(ProxSupport.class, SIMD_CLASS, ScalarProxSupport::new);
+    private static final ProxSupport K = KernelProvider.getInstance().proxSupport();
 
     /** The active implementation. */
     public static ProxSupport active() {

@@ -33,7 +33,7 @@ public final class SelfCheck {
 
     private static int report() {
         System.out.printf(Locale.ROOT, "netinvert kernels self-check%n");
-        System.out.printf(Locale.ROOT, "  implementation : %s%n", Kernels.describe());
+        System.out.printf(Locale.ROOT, "  implementation : %s%n", KernelProvider.getInstance().describe());
         System.out.printf(Locale.ROOT, "  SIMD available : %s%n",
                 KernelProvider.simdUnavailableReason() == null ? "yes" : "no — " + KernelProvider.simdUnavailableReason());
         System.out.printf(Locale.ROOT, "  JDK            : %s (%s)%n", Runtime.version(), System.getProperty("java.vm.name"));

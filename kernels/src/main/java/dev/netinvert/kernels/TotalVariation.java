@@ -1,7 +1,5 @@
 package dev.netinvert.kernels;
 
-import dev.netinvert.kernels.scalar.ScalarStencilSupport;
-
 /**
  * The finite-difference gradient, its adjoint, total variation and the PDHG steps of eq. (14) [000]
  * (section 4.1), on {@link Image}s and {@link GradientField}s, computed by the active
@@ -30,14 +28,10 @@ import dev.netinvert.kernels.scalar.ScalarStencilSupport;
 public final class TotalVariation {
     private TotalVariation() {}
 
-    /** The class name of the SIMD implementation, for {@link KernelProvider#simdInstance}. */
-    public static final String SIMD_IMPLEMENTATION = "dev.netinvert.kernels.simd.SimdStencilSupport";
-
-    private static final StencilSupport S =
-            KernelProvider.choose(StencilSupport.class, SIMD_IMPLEMENTATION, ScalarStencilSupport::new);
+    private static final StencilSupport S = KernelProvider.getInstance().stencilSupport();
 
     /** The active implementation. */
-    public static StencilSupport implementation() {
+    public static StencilSupport active() {
         return S;
     }
 

@@ -1,7 +1,9 @@
 package dev.netinvert.kernels.scalar;
 
+import static dev.netinvert.kernels.internal.SegmentFloats.get;
+import static dev.netinvert.kernels.internal.SegmentFloats.put;
+
 import dev.netinvert.kernels.Activation;
-import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.KernelSupport;
 import java.lang.foreign.MemorySegment;
 
@@ -13,19 +15,11 @@ import java.lang.foreign.MemorySegment;
  */
 public final class ScalarKernelSupport implements KernelSupport {
 
-    public ScalarKernelSupport() {}
+    ScalarKernelSupport() {}
 
     @Override public String name() { return "scalar"; }
     @Override public int vectorBitSize() { return Float.SIZE; }
     @Override public boolean usesFma() { return false; }
-
-    private static float get(MemorySegment s, long off) {
-        return s.get(FloatVec.LAYOUT, off);
-    }
-
-    private static void put(MemorySegment s, long off, float v) {
-        s.set(FloatVec.LAYOUT, off, v);
-    }
 
     @Override
     public float dot(MemorySegment x, long xo, MemorySegment y, long yo, int n) {

@@ -1,7 +1,9 @@
 package dev.netinvert.kernels.scalar;
 
+import static dev.netinvert.kernels.internal.SegmentFloats.get;
+import static dev.netinvert.kernels.internal.SegmentFloats.put;
+
 import dev.netinvert.kernels.Activation;
-import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.ProxSupport;
 import java.lang.foreign.MemorySegment;
 
@@ -14,17 +16,9 @@ import java.lang.foreign.MemorySegment;
  */
 public final class ScalarProxSupport implements ProxSupport {
 
-    public ScalarProxSupport() {}
+    ScalarProxSupport() {}
 
     @Override public String name() { return "scalar"; }
-
-    private static float get(MemorySegment s, long off) {
-        return s.get(FloatVec.LAYOUT, off);
-    }
-
-    private static void put(MemorySegment s, long off, float v) {
-        s.set(FloatVec.LAYOUT, off, v);
-    }
 
     @Override
     public void apply(Activation sigma, MemorySegment z, long zo, MemorySegment out, long oo, int n) {

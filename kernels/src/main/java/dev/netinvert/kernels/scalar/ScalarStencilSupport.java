@@ -1,6 +1,8 @@
 package dev.netinvert.kernels.scalar;
 
-import dev.netinvert.kernels.FloatVec;
+import static dev.netinvert.kernels.internal.SegmentFloats.get;
+import static dev.netinvert.kernels.internal.SegmentFloats.put;
+
 import dev.netinvert.kernels.StencilSupport;
 import java.lang.foreign.MemorySegment;
 
@@ -21,17 +23,9 @@ import java.lang.foreign.MemorySegment;
  */
 public final class ScalarStencilSupport implements StencilSupport {
 
-    public ScalarStencilSupport() {}
+    ScalarStencilSupport() {}
 
     @Override public String name() { return "scalar"; }
-
-    private static float get(MemorySegment s, long off) {
-        return s.get(FloatVec.LAYOUT, off);
-    }
-
-    private static void put(MemorySegment s, long off, float v) {
-        s.set(FloatVec.LAYOUT, off, v);
-    }
 
     // ---------------------------------------------------------------- ∇ and div
 

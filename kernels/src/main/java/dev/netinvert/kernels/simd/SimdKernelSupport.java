@@ -1,18 +1,21 @@
 package dev.netinvert.kernels.simd;
 
+import static dev.netinvert.kernels.internal.SegmentFloats.fma;
+import static dev.netinvert.kernels.internal.SegmentFloats.get;
+import static dev.netinvert.kernels.internal.SegmentFloats.put;
+import static dev.netinvert.kernels.simd.VectorConstants.LE;
+
 import dev.netinvert.kernels.Activation;
-import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.KernelSupport;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API implementation over native segments. Loaded reflectively by the provider only after it
- * has checked that {@code jdk.incubator.vector} is present, so nothing here is touched otherwise.
+ * Vector API implementation over native segments. Created only by {@link SimdKernelProvider}, which is
+ * loaded after the check that {@code jdk.incubator.vector} is present, so nothing here is touched otherwise.
  *
  * <p>Loads, stores and FMAs call the Vector API directly, never through a private helper. The API's
  * methods are {@code @ForceInline}, so C2 inlines and intrinsifies them at every call site; a helper of
@@ -21,14 +24,16 @@ import jdk.incubator.vector.VectorSpecies;
  * the sites looked cold, because an earlier network's rows were all multiples of 8 long). Every
  * vector it returned was then boxed: 192 KB per forward pass of the 100-300-625 generator under
  * {@code -XX:UseAVX=2}, forever, since tier-4 code is not re-profiled. Scalar helpers ({@code get},
- * {@code put}, {@code fma} on floats) box nothing and stay. For the same reason lane sums are written out
+ * {@code put}, {@code fma} on floats, from {@code internal.SegmentFloats}) box nothing and stay. For the same reason lane sums are written out
  * in each kernel with {@link Lanes#fold} (which returns a shuffle, not a vector): a call to
  * {@code Lanes.sum4} in the 4-row block boxed its four accumulators under {@code -XX:UseAVX=2} in JMH's
  * FISTA benchmark (29.8 KB per step: 156 blocks × 4 vectors), while the allocation tests' JVMs did not.
  *
- * <p>Shape of the level-1 kernels: a main loop unrolled 4× where it reduces (independent accumulators
- * hide the 4-5-cycle FMA latency on two FMA pipes), a single-vector loop, then a scalar tail — no masked loads or stores,
- * which the JIT compiles poorly on some CPUs. The matrix kernels, whose rows are often short (100
+ * <p>Shape of the level-1 kernels: only the reductions are unrolled — {@code dot} and {@code sumOfSquares}
+ * 4× (four independent accumulators hide the 4-5-cycle FMA latency on two FMA pipes), {@code maxAbs} 2× —
+ * each then finishing with a single-vector loop; {@code axpy}, {@code scale} and {@code fill} carry no
+ * chain between iterations and run one vector per iteration ({@code copy} is {@code MemorySegment.copy}).
+ * A scalar tail ends every loop — no masked loads or stores, which the JIT compiles poorly on some CPUs. The matrix kernels, whose rows are often short (100
  * columns), end each row with one overlapping full-width vector and a register blend instead. Matrix
  * kernels work on 4 rows at a time so that each load of x (GEMV) or of y (GEMVᵀ) is shared by 4 rows
  * of W.
@@ -39,28 +44,15 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final VectorSpecies<Float> F = VectorConstants.SPECIES;
     private static final int L = F.length();
     private static final long LB = (long) L * Float.BYTES;
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /** Below two vectors' length the vector set-up and lane sum cost more than they save. */
     private static final int VECTOR_THRESHOLD = 2 * L;
 
-    public SimdKernelSupport() {}
+    SimdKernelSupport() {}
 
     @Override public String name() { return "simd"; }
     @Override public int vectorBitSize() { return F.vectorBitSize(); }
     @Override public boolean usesFma() { return true; }
-
-    private static float fma(float a, float b, float c) {
-        return Math.fma(a, b, c);
-    }
-
-    private static float get(MemorySegment s, long off) {
-        return s.get(FloatVec.LAYOUT, off);
-    }
-
-    private static void put(MemorySegment s, long off, float v) {
-        s.set(FloatVec.LAYOUT, off, v);
-    }
 
     // ---------------------------------------------------------------- BLAS level 1
 

@@ -1,35 +1,32 @@
 package dev.netinvert.kernels.simd;
 
+import static dev.netinvert.kernels.internal.SegmentFloats.get;
+import static dev.netinvert.kernels.internal.SegmentFloats.put;
+import static dev.netinvert.kernels.simd.VectorConstants.LE;
 import static jdk.incubator.vector.VectorOperators.CBRT;
 import static jdk.incubator.vector.VectorOperators.EQ;
 import static jdk.incubator.vector.VectorOperators.EXP;
-import static jdk.incubator.vector.VectorOperators.F2D;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
-import static jdk.incubator.vector.VectorOperators.LE;
-import static jdk.incubator.vector.VectorOperators.LOG;
 import static jdk.incubator.vector.VectorOperators.LOG1P;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.TANH;
 
 import dev.netinvert.kernels.Activation;
-import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.ProxSupport;
 import dev.netinvert.kernels.scalar.ScalarProxSupport;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API implementation of the activation kernels over native segments. Loaded reflectively by
- * the provider only after it has checked that {@code jdk.incubator.vector} is present.
+ * Vector API implementation of the activation kernels over native segments: the elementwise maps σ,
+ * prox_{cΨ}, σ′ and the gradients here, the sums in double lanes in {@link DoubleLaneSums}. Created only by
+ * {@link SimdKernelProvider}, which is loaded after the check that {@code jdk.incubator.vector} is present.
  *
  * <p>Every kernel is a vector loop over {@code F.length()} floats and a scalar tail that calls the
  * double-precision {@link Activation} mathematics (no masked loads). Precision against the
@@ -45,7 +42,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       lane-wise convergence masks ({@link #tanhProxBelow}, {@link #sigmoidProxBelow}): ≤ 1.8 ulp (tanh) and
  *       ≤ 3.3 ulp (sigmoid) from the reference for c from 10⁻⁶ to 10⁶ (≤ 1.7 and ≤ 2.9 ulp from the exact
  *       root), after a mean of 1.0–3.8 residual evaluations per element (the most for c &gt; 1);</li>
- *   <li>the sums Σ Ψ, Σ Φ*, Σ B_Ψ widen each float to double and evaluate the reference formulas in
+ *   <li>the sums Σ Ψ, Σ Φ*, Σ B_Ψ ({@link DoubleLaneSums}) widen each float to double and evaluate the reference formulas in
  *       double lanes, so they match the reference up to summation order (a few n·2⁻⁵³·Σ|terms|); inputs
  *       with NaN, ±∞ or data outside dom Ψ are summed by the scalar reference instead.</li>
  * </ul>
@@ -58,9 +55,7 @@ public final class SimdProxSupport implements ProxSupport {
 
     // static final so that C2 treats species and lengths as constants (DESIGN.md decision 3).
     private static final VectorSpecies<Float> F = VectorConstants.SPECIES;
-    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
     private static final int L = F.length();
-    private static final ByteOrder LE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
     private static final float INF = Float.POSITIVE_INFINITY;
     private static final int SIGN_BIT = 0x8000_0000;
@@ -86,21 +81,11 @@ public final class SimdProxSupport implements ProxSupport {
             G3 = 1.085496694e-01f, G4 = 1.167481840e-01f, G5 = -6.602385640e-02f, G6 = 5.138146281e-01f,
             G7 = -6.995490193e-01f, G8 = 6.291957498e-01f;
 
-    private static final double LN2 = 0.6931471805599453;
-
-    public SimdProxSupport() {}
+    SimdProxSupport() {}
 
     @Override public String name() { return "simd"; }
 
     // ------------------------------------------------------------------ plumbing
-
-    private static float get(MemorySegment s, long off) {
-        return s.get(FloatVec.LAYOUT, off);
-    }
-
-    private static void put(MemorySegment s, long off, float v) {
-        s.set(FloatVec.LAYOUT, off, v);
-    }
 
     /** |m| with the sign bit of s (copySign, −0 and NaN included). */
     private static FloatVector copySign(FloatVector m, FloatVector s) {
@@ -162,36 +147,36 @@ public final class SimdProxSupport implements ProxSupport {
             }
             case Activation.Relu r -> {
                 for (; i < bound; i += L) {
-                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).max(0f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE).max(0f)).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.LeakyRelu lr -> {
                 float s = lr.slope();
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (v.blend(v.mul(s), v.compare(LT, 0f))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (v.blend(v.mul(s), v.compare(LT, 0f))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.SoftThreshold st -> {
                 float lambda = st.lambda();
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (copySign(v.abs().sub(lambda).max(0f), v)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (copySign(v.abs().sub(lambda).max(0f), v)).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Tanh t -> {
                 for (; i < bound; i += L) {
-                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).lanewise(TANH)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE).lanewise(TANH)).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Clip c -> {
                 for (; i < bound; i += L) {
-                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).min(1f).max(-1f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE).min(1f).max(-1f)).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Sigmoid s -> {
                 for (; i < bound; i += L) {
-                    (logistic(FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (logistic(FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
         }
@@ -222,8 +207,8 @@ public final class SimdProxSupport implements ProxSupport {
                 int i = 0;
                 int bound = F.loopBound(n);
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (v.blend(v.mul(f), v.compare(LT, 0f))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (v.blend(v.mul(f), v.compare(LT, 0f))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
                 for (; i < n; i++) {
                     put(out, oo + 4L * i, (float) sigma.prox(get(z, zo + 4L * i), c));
@@ -268,8 +253,8 @@ public final class SimdProxSupport implements ProxSupport {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
-            FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-            (copySign(negC.fma(lam, v.abs()).max(0f), v)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+            FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+            (copySign(negC.fma(lam, v.abs()).max(0f), v)).intoMemorySegment(out, oo + 4L * i, LE);
         }
         for (; i < n; i++) {
             float v = get(z, zo + 4L * i);
@@ -327,7 +312,7 @@ public final class SimdProxSupport implements ProxSupport {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
-            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
             FloatVector a = zv.abs();
             FloatVector loB = a.sub(oneMinusC).div(c);
             FloatVector lo = a.max(loB).min(TANH_V_MAX); // clamped first: a/c may overflow, and ∞ − ∞ is NaN
@@ -341,7 +326,7 @@ public final class SimdProxSupport implements ProxSupport {
             FloatVector l = logQ.max(0f).add(logQ.abs().neg().lanewise(EXP).lanewise(LOG1P));
             FloatVector v = loB.add(l.mul(l.lanewise(LOG1P).div(l.add(2f)).neg().add(1f)).mul(0.5f));
             // NaN-proof clamp: a NaN start (the guess overflowing) becomes hi.
-            v = v.blend(hi, v.compare(LE, hi).not());
+            v = v.blend(hi, v.compare(VectorOperators.LE, hi).not());
             v = v.blend(lo, v.compare(GE, lo).not());
 
             // Lanes with z = 0 or NaN keep z; z = ±∞ gives ±1; the rest iterate.
@@ -368,16 +353,16 @@ public final class SimdProxSupport implements ProxSupport {
                 FloatVector cand = v.add(delta);
                 lo = lo.blend(v, g.compare(LT, 0f));
                 hi = hi.blend(v, g.compare(GT, 0f));
-                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(LE, hi)).not());
-                VectorMask<Float> done = delta.abs().compare(LE, v.mul(0x1p-14f))
-                        .or(g.abs().compare(LE, a.mul(0x1p-22f)))
+                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(VectorOperators.LE, hi)).not());
+                VectorMask<Float> done = delta.abs().compare(VectorOperators.LE, v.mul(0x1p-14f))
+                        .or(g.abs().compare(VectorOperators.LE, a.mul(0x1p-22f)))
                         .or(cand.compare(EQ, v));
                 mag = mag.blend(uNew, active.and(done));
                 pending = pending.blend(0f, done);
                 v = cand;
             }
             mag = mag.blend(uNew, pending.compare(GT, 0f)); // only if MAX_NEWTON was reached: the last linearised value
-            mag.blend(mag.neg(), zv.compare(LT, 0f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+            mag.blend(mag.neg(), zv.compare(LT, 0f)).intoMemorySegment(out, oo + 4L * i, LE);
         }
         return iterations + proxTail(Activation.TANH, c, z, zo, out, oo, i, n, count);
     }
@@ -392,7 +377,7 @@ public final class SimdProxSupport implements ProxSupport {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
-            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
             FloatVector a = zv.abs();
             FloatVector lo = a.mul(invC);
             FloatVector hi = a.min(lo.add(1f)); // v = tanh v + (a − tanh v)/c ≤ 1 + a/c, and v ≤ a
@@ -439,16 +424,16 @@ public final class SimdProxSupport implements ProxSupport {
                 FloatVector cand = v.add(delta);
                 lo = lo.blend(v, g.compare(LT, 0f));
                 hi = hi.blend(v, g.compare(GT, 0f));
-                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(LE, hi)).not());
-                VectorMask<Float> done = delta.abs().compare(LE, v.mul(0x1p-14f))
-                        .or(g.abs().compare(LE, d.mul(cv).add(t).mul(0x1p-22f)))
+                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(VectorOperators.LE, hi)).not());
+                VectorMask<Float> done = delta.abs().compare(VectorOperators.LE, v.mul(0x1p-14f))
+                        .or(g.abs().compare(VectorOperators.LE, d.mul(cv).add(t).mul(0x1p-22f)))
                         .or(cand.compare(EQ, v));
                 mag = mag.blend(uNew, active.and(done));
                 pending = pending.blend(0f, done);
                 v = cand;
             }
             mag = mag.blend(uNew, pending.compare(GT, 0f));
-            mag.blend(mag.neg(), zv.compare(LT, 0f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+            mag.blend(mag.neg(), zv.compare(LT, 0f)).intoMemorySegment(out, oo + 4L * i, LE);
         }
         return iterations + proxTail(Activation.TANH, c, z, zo, out, oo, i, n, count);
     }
@@ -479,7 +464,7 @@ public final class SimdProxSupport implements ProxSupport {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
-            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
             FloatVector nz = zv.neg();
             VectorMask<Float> upper = zv.compare(GE, half);
             // Bounds from 0 < σ < 1, w ∈ [(z − 1 + c)/c, z/c], tightened on the monotone side by the
@@ -498,8 +483,8 @@ public final class SimdProxSupport implements ProxSupport {
             FloatVector logQ = za.add(logK).blend(zb.neg().add(logK), upper);
             FloatVector l = logQ.max(0f).add(logQ.abs().neg().lanewise(EXP).lanewise(LOG1P));
             FloatVector lw = l.mul(l.lanewise(LOG1P).div(l.add(2f)).neg().add(1f));
-            FloatVector w = za.sub(lw).blend(zb.add(lw), upper).blend(wLin, wLin.abs().compare(LE, 1f));
-            w = w.blend(hi, w.compare(LE, hi).not()); // NaN-proof clamp into the bracket
+            FloatVector w = za.sub(lw).blend(zb.add(lw), upper).blend(wLin, wLin.abs().compare(VectorOperators.LE, 1f));
+            w = w.blend(hi, w.compare(VectorOperators.LE, hi).not()); // NaN-proof clamp into the bracket
             w = w.blend(lo, w.compare(GE, lo).not());
 
             // NaN lanes stay NaN; ±∞ give 1 and 0 (through the final clamp).
@@ -528,16 +513,16 @@ public final class SimdProxSupport implements ProxSupport {
                 FloatVector cand = w.add(delta);
                 lo = lo.blend(w, g.compare(LT, 0f));
                 hi = hi.blend(w, g.compare(GT, 0f));
-                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(LE, hi)).not());
-                VectorMask<Float> done = delta.abs().compare(LE, 0x1p-14f)
-                        .or(g.abs().compare(LE, s.mul(noise)))
+                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(VectorOperators.LE, hi)).not());
+                VectorMask<Float> done = delta.abs().compare(VectorOperators.LE, 0x1p-14f)
+                        .or(g.abs().compare(VectorOperators.LE, s.mul(noise)))
                         .or(cand.compare(EQ, w));
                 res = res.blend(uNew, active.and(done));
                 pending = pending.blend(0f, done);
                 w = cand;
             }
             res = res.blend(uNew, pending.compare(GT, 0f)); // only if MAX_NEWTON was reached
-            res.max(0f).min(1f).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+            res.max(0f).min(1f).intoMemorySegment(out, oo + 4L * i, LE);
         }
         return iterations + proxTail(Activation.SIGMOID, c, z, zo, out, oo, i, n, count);
     }
@@ -555,7 +540,7 @@ public final class SimdProxSupport implements ProxSupport {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
-            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
             FloatVector nz = zv.neg();
             VectorMask<Float> upper = zv.compare(GE, half);
             // w ∈ [z/c, (z − 1 + c)/c] from 0 < σ < 1, on the half-line of the root, clamped to ±120
@@ -568,7 +553,7 @@ public final class SimdProxSupport implements ProxSupport {
             hi = hi.min(SIGMOID_W_MAX).max(-SIGMOID_W_MAX);
             // Start: one fixed-point step w = σ(w) + (z − σ(w))/c from the minimiser of Ψ
             FloatVector w = zv.sub(SIGMOID_PSI_ARGMIN).mul(invC).add(SIGMOID_PSI_ARGMIN);
-            w = w.blend(hi, w.compare(LE, hi).not());
+            w = w.blend(hi, w.compare(VectorOperators.LE, hi).not());
             w = w.blend(lo, w.compare(GE, lo).not());
 
             FloatVector res = zv;
@@ -596,16 +581,16 @@ public final class SimdProxSupport implements ProxSupport {
                 FloatVector cand = w.add(delta);
                 lo = lo.blend(w, g.compare(LT, 0f));
                 hi = hi.blend(w, g.compare(GT, 0f));
-                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(LE, hi)).not());
-                VectorMask<Float> done = delta.abs().compare(LE, 0x1p-14f)
-                        .or(g.abs().compare(LE, s.mul(noise)))
+                cand = cand.blend(lo.add(hi).mul(0.5f), cand.compare(GE, lo).and(cand.compare(VectorOperators.LE, hi)).not());
+                VectorMask<Float> done = delta.abs().compare(VectorOperators.LE, 0x1p-14f)
+                        .or(g.abs().compare(VectorOperators.LE, s.mul(noise)))
                         .or(cand.compare(EQ, w));
                 res = res.blend(uNew, active.and(done));
                 pending = pending.blend(0f, done);
                 w = cand;
             }
             res = res.blend(uNew, pending.compare(GT, 0f)); // only if MAX_NEWTON was reached
-            res.max(0f).min(1f).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+            res.max(0f).min(1f).intoMemorySegment(out, oo + 4L * i, LE);
         }
         return iterations + proxTail(Activation.SIGMOID, c, z, zo, out, oo, i, n, count);
     }
@@ -621,48 +606,48 @@ public final class SimdProxSupport implements ProxSupport {
         switch (sigma) {
             case Activation.Identity id -> {
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (one.add(v.sub(v).blend(0f, v.abs().compare(EQ, INF)))).intoMemorySegment(out, oo + 4L * i, LE_ORDER); // NaN stays NaN
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (one.add(v.sub(v).blend(0f, v.abs().compare(EQ, INF)))).intoMemorySegment(out, oo + 4L * i, LE); // NaN stays NaN
                 }
             }
             case Activation.Relu r -> {
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (zero.blend(1f, v.compare(GT, 0f)).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (zero.blend(1f, v.compare(GT, 0f)).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.LeakyRelu lr -> {
                 float s = lr.slope();
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (FloatVector.broadcast(F, s).blend(1f, v.compare(GT, 0f)).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (FloatVector.broadcast(F, s).blend(1f, v.compare(GT, 0f)).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.SoftThreshold st -> {
                 float lambda = st.lambda();
                 boolean identity = lambda == 0f;
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
                     VectorMask<Float> slope1 = identity ? F.maskAll(true) : v.abs().compare(GT, lambda);
-                    (zero.blend(1f, slope1).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (zero.blend(1f, slope1).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Clip cl -> {
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (zero.blend(1f, v.abs().compare(LT, 1f)).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (zero.blend(1f, v.abs().compare(LT, 1f)).blend(v, v.compare(EQ, v).not())).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Tanh t -> {
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (bump(v.abs().mul(-2f).lanewise(EXP), 4f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (bump(v.abs().mul(-2f).lanewise(EXP), 4f)).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Sigmoid s -> {
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (bump(v.abs().neg().lanewise(EXP), 1f)).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (bump(v.abs().neg().lanewise(EXP), 1f)).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
         }
@@ -679,41 +664,41 @@ public final class SimdProxSupport implements ProxSupport {
         switch (sigma) {
             case Activation.Identity id -> {
                 for (; i < bound; i += L) {
-                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Relu r -> {
                 for (; i < bound; i += L) {
-                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).max(0f).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE).max(0f).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.LeakyRelu lr -> {
                 float s = lr.slope();
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (v.blend(v.mul(s), v.compare(LT, 0f)).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (v.blend(v.mul(s), v.compare(LT, 0f)).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.SoftThreshold st -> {
                 float lambda = st.lambda();
                 for (; i < bound; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER);
-                    (copySign(v.abs().sub(lambda).max(0f), v).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    (copySign(v.abs().sub(lambda).max(0f), v).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Tanh t -> {
                 for (; i < bound; i += L) {
-                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).lanewise(TANH).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE).lanewise(TANH).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Clip c -> {
                 for (; i < bound; i += L) {
-                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER).min(1f).max(-1f).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE).min(1f).max(-1f).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Sigmoid s -> {
                 for (; i < bound; i += L) {
-                    (logistic(FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE_ORDER)).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER))).intoMemorySegment(out, oo + 4L * i, LE_ORDER);
+                    (logistic(FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE)).sub(FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
         }
@@ -749,10 +734,10 @@ public final class SimdProxSupport implements ProxSupport {
         int bound = F.loopBound(n);
         for (int i = 0; i < bound; i += L) {
             long o = 4L * i;
-            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE_ORDER);
-            FloatVector pv = FloatVector.fromMemorySegment(F, p, po + o, LE_ORDER); // before u's store: u may be p
-            FloatVector uv = FloatVector.fromMemorySegment(F, g, go + o, LE_ORDER).fma(negMu, xv).sub(tv).max(0f);
-            uv.intoMemorySegment(u, uo + o, LE_ORDER);
+            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
+            FloatVector pv = FloatVector.fromMemorySegment(F, p, po + o, LE); // before u's store: u may be p
+            FloatVector uv = FloatVector.fromMemorySegment(F, g, go + o, LE).fma(negMu, xv).sub(tv).max(0f);
+            uv.intoMemorySegment(u, uo + o, LE);
             FloatVector d = uv.sub(pv);
             change = d.fma(d, change);
             norm = uv.fma(uv, norm);
@@ -777,11 +762,11 @@ public final class SimdProxSupport implements ProxSupport {
         int bound = F.loopBound(n);
         for (int i = 0; i < bound; i += L) {
             long o = 4L * i;
-            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE_ORDER);
-            FloatVector pv = FloatVector.fromMemorySegment(F, p, po + o, LE_ORDER);
-            FloatVector v = FloatVector.fromMemorySegment(F, g, go + o, LE_ORDER).fma(negMu, xv);
+            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
+            FloatVector pv = FloatVector.fromMemorySegment(F, p, po + o, LE);
+            FloatVector v = FloatVector.fromMemorySegment(F, g, go + o, LE).fma(negMu, xv);
             FloatVector uv = v.sub(v.max(negT).min(tv));
-            uv.intoMemorySegment(u, uo + o, LE_ORDER);
+            uv.intoMemorySegment(u, uo + o, LE);
             FloatVector d = uv.sub(pv);
             change = d.fma(d, change);
             norm = uv.fma(uv, norm);
@@ -808,13 +793,13 @@ public final class SimdProxSupport implements ProxSupport {
             case Activation.Identity id -> {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    lsStore(one, FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER), y, yo, m, mo, out, oo, o);
+                    lsStore(one, FloatVector.fromMemorySegment(F, z, zo + o, LE), y, yo, m, mo, out, oo, o);
                 }
             }
             case Activation.Relu r -> {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE);
                     lsStore(zero.blend(1f, v.compare(GT, 0f)), v.max(0f), y, yo, m, mo, out, oo, o);
                 }
             }
@@ -823,7 +808,7 @@ public final class SimdProxSupport implements ProxSupport {
                 FloatVector slope = FloatVector.broadcast(F, k);
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE);
                     lsStore(slope.blend(1f, v.compare(GT, 0f)), v.blend(v.mul(k), v.compare(LT, 0f)), y, yo, m, mo,
                             out, oo, o);
                 }
@@ -833,7 +818,7 @@ public final class SimdProxSupport implements ProxSupport {
                 boolean identity = lambda == 0f; // σ′ = 1 everywhere, as in derivative()
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE);
                     VectorMask<Float> slope1 = identity ? F.maskAll(true) : v.abs().compare(GT, lambda);
                     lsStore(zero.blend(1f, slope1), copySign(v.abs().sub(lambda).max(0f), v), y, yo, m, mo, out, oo, o);
                 }
@@ -841,21 +826,21 @@ public final class SimdProxSupport implements ProxSupport {
             case Activation.Clip c -> {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + o, LE);
                     lsStore(zero.blend(1f, v.abs().compare(LT, 1f)), v.min(1f).max(-1f), y, yo, m, mo, out, oo, o);
                 }
             }
             case Activation.Tanh t -> {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector s = FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER).lanewise(TANH);
+                    FloatVector s = FloatVector.fromMemorySegment(F, z, zo + o, LE).lanewise(TANH);
                     lsStore(one.sub(s.mul(s)), s, y, yo, m, mo, out, oo, o);
                 }
             }
             case Activation.Sigmoid sg -> {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector s = logistic(FloatVector.fromMemorySegment(F, z, zo + o, LE_ORDER));
+                    FloatVector s = logistic(FloatVector.fromMemorySegment(F, z, zo + o, LE));
                     lsStore(s.mul(one.sub(s)), s, y, yo, m, mo, out, oo, o);
                 }
             }
@@ -871,403 +856,29 @@ public final class SimdProxSupport implements ProxSupport {
     /** out ← m·d·(s − y) at byte offset o, +0 where m = 0 (m null: no weights). */
     private static void lsStore(FloatVector d, FloatVector s, MemorySegment y, long yo, MemorySegment m, long mo,
                                 MemorySegment out, long oo, long o) {
-        FloatVector g = d.mul(s.sub(FloatVector.fromMemorySegment(F, y, yo + o, LE_ORDER)));
+        FloatVector g = d.mul(s.sub(FloatVector.fromMemorySegment(F, y, yo + o, LE)));
         if (m != null) {
-            FloatVector w = FloatVector.fromMemorySegment(F, m, mo + o, LE_ORDER);
+            FloatVector w = FloatVector.fromMemorySegment(F, m, mo + o, LE);
             g = g.mul(w).blend(0f, w.compare(EQ, 0f));
         }
-        g.intoMemorySegment(out, oo + o, LE_ORDER);
+        g.intoMemorySegment(out, oo + o, LE);
     }
 
-    // ------------------------------------------------------------------ sums in double lanes
-    //
-    // Half a vector of floats is widened into one vector of doubles and the reference formulas of
-    // Activation are evaluated lane-wise in double. Inside the loops only the formula for finite
-    // arguments in dom Ψ runs; lanes that are not (NaN, ±∞, y ∉ dom Ψ) make the loop return NaN, and the
-    // sum is then recomputed by the scalar reference, which knows the special values.
-
-    private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class,
-            VectorShape.forBitSize(F.vectorBitSize() / 2));
-    private static final int LD = D.length();
-
-    /** LD floats at {@code off}, widened to double. */
-    private static DoubleVector loadWide(MemorySegment s, long off) {
-        return (DoubleVector) FloatVector.fromMemorySegment(FH, s, off, LE_ORDER).convertShape(F2D, D, 0);
-    }
-
-    /** x·ln x with 0·ln 0 = 0, for x ≥ 0 (ln of at least MIN_VALUE: 0·(−744.4) = 0, no blend needed). */
-    private static DoubleVector xlogx(DoubleVector x) {
-        return x.mul(x.max(Double.MIN_VALUE).lanewise(LOG));
-    }
-
-    private static DoubleVector psiTanh(DoubleVector u) {
-        DoubleVector x = u.mul(u);
-        // Σ_{k≥2} u^(2k)/(2k(2k−1)) below |u| = 0.1, where the direct form would cancel; 9 terms reach 2⁻⁵³.
-        DoubleVector s = x.mul(1.0 / 380).add(1.0 / 306);
-        s = s.mul(x).add(1.0 / 240);
-        s = s.mul(x).add(1.0 / 182);
-        s = s.mul(x).add(1.0 / 132);
-        s = s.mul(x).add(1.0 / 90);
-        s = s.mul(x).add(1.0 / 56);
-        s = s.mul(x).add(1.0 / 30);
-        s = s.mul(x).add(1.0 / 12);
-        s = s.mul(x).mul(x);
-        DoubleVector direct = xlogx(u.add(1.0)).add(xlogx(u.neg().add(1.0))).mul(0.5).sub(x.mul(0.5));
-        return direct.blend(s, u.abs().compare(LT, 0.1));
-    }
-
-    private static DoubleVector psiSigmoid(DoubleVector u) {
-        return xlogx(u).add(xlogx(u.neg().add(1.0))).sub(u.mul(u).mul(0.5));
-    }
-
-    private static DoubleVector conjugateTanh(DoubleVector z) {
-        DoubleVector az = z.abs();
-        DoubleVector t = z.lanewise(TANH);
-        DoubleVector small = t.mul(t).neg().lanewise(LOG1P).mul(-0.5); // ln cosh = −½ ln(1 − tanh²)
-        DoubleVector large = az.add(az.mul(-2.0).lanewise(EXP).lanewise(LOG1P)).sub(LN2);
-        return large.blend(small, az.compare(LE, 1.0));
-    }
-
-    private static DoubleVector softplus(DoubleVector z) {
-        return z.max(0.0).add(z.abs().neg().lanewise(EXP).lanewise(LOG1P));
-    }
-
-    private static DoubleVector bregmanLeaky(DoubleVector y, DoubleVector z, double s) {
-        VectorMask<Double> yNeg = y.compare(LT, 0.0), zNeg = z.compare(LT, 0.0);
-        DoubleVector r = y.sub(z).blend(y.sub(z.mul(s)), yNeg.and(zNeg));
-        DoubleVector same = r.mul(r).mul(0.5).blend(r.mul(r).mul(0.5 / s), yNeg); // one sign: ½(y−z)² or (y−sz)²/(2s)
-        DoubleVector phiY = y.mul(y).mul(0.5).blend(y.mul(y).mul(0.5 / s), yNeg);
-        DoubleVector conj = z.mul(z).mul(0.5).blend(z.mul(z).mul(0.5 * s), zNeg);
-        DoubleVector mixed = phiY.add(conj).sub(y.mul(z)); // three non-negative terms when the signs differ
-        return mixed.blend(same, yNeg.eq(zNeg));
-    }
-
-    private static DoubleVector bregmanSoft(DoubleVector y, DoubleVector z, double lambda) {
-        DoubleVector m = z.abs().sub(lambda).max(0.0);
-        DoubleVector r = y.sub(m.blend(m.neg(), z.compare(LT, 0.0)));
-        DoubleVector p = z.max(-lambda).min(lambda);
-        return r.mul(r).mul(0.5).add(y.abs().mul(lambda).sub(y.mul(p)));
-    }
-
-    private static DoubleVector bregmanClip(DoubleVector y, DoubleVector z) {
-        DoubleVector s = z.min(1.0).max(-1.0);
-        DoubleVector r = y.sub(s);
-        return r.mul(r).mul(0.5).add(s.sub(y).mul(z.sub(s)));
-    }
-
-    private static DoubleVector bregmanTanh(DoubleVector y, DoubleVector z) {
-        DoubleVector phi = xlogx(y.add(1.0)).add(xlogx(y.neg().add(1.0))).mul(0.5).sub(LN2);
-        DoubleVector linear = y.neg().add(1.0).mul(z).blend(y.add(1.0).mul(z).neg(), z.compare(LT, 0.0));
-        return phi.add(z.abs().mul(-2.0).lanewise(EXP).lanewise(LOG1P)).add(linear);
-    }
-
-    private static DoubleVector bregmanSigmoid(DoubleVector y, DoubleVector z) {
-        DoubleVector phi = xlogx(y).add(xlogx(y.neg().add(1.0)));
-        DoubleVector linear = y.neg().add(1.0).mul(z).blend(y.mul(z).neg(), z.compare(LT, 0.0));
-        return phi.add(z.abs().neg().lanewise(EXP).lanewise(LOG1P)).add(linear);
-    }
-
-    // Each activation's sum is its own loop method, reached through a table of method references: with
-    // three or more activations in use the call site is megamorphic, so C2 compiles each loop on its own
-    // instead of inlining them all into one method that would exceed its node budget (and box vectors).
-    // A loop returns NaN if it met a special lane (by poisoning its accumulator, which needs no mask
-    // carried around the loop); the caller then sums the whole range with the scalar reference.
-
-    @FunctionalInterface
-    private interface VectorSum {
-        double sum(MemorySegment u, long uo, int bound, double p);
-    }
-
-    @FunctionalInterface
-    private interface VectorPairSum {
-        double sum(MemorySegment y, long yo, MemorySegment z, long zo, int bound, double p);
-    }
-
-    private static final int IDENTITY = 0, RELU = 1, LEAKY = 2, SOFT = 3, TANH_K = 4, CLIP = 5, SIGMOID = 6;
-
-    private static int kind(Activation sigma) {
-        return switch (sigma) {
-            case Activation.Identity a -> IDENTITY;
-            case Activation.Relu a -> RELU;
-            case Activation.LeakyRelu a -> LEAKY;
-            case Activation.SoftThreshold a -> SOFT;
-            case Activation.Tanh a -> TANH_K;
-            case Activation.Clip a -> CLIP;
-            case Activation.Sigmoid a -> SIGMOID;
-        };
-    }
-
-    /** The parameter the loops take: leaky ReLU's curvature k (Ψ) or slope (B_Ψ, Φ*), soft-threshold's λ. */
-    private static double parameter(Activation sigma, boolean curvature) {
-        return switch (sigma) {
-            case Activation.LeakyRelu lr -> curvature ? lr.curvature() : lr.slope();
-            case Activation.SoftThreshold st -> st.lambda();
-            default -> 0.0;
-        };
-    }
-
-    private static final VectorSum[] PSI = {
-        SimdProxSupport::psiIndicatorReals, SimdProxSupport::psiRelu, SimdProxSupport::psiLeakyLoop,
-        SimdProxSupport::psiSoftLoop, SimdProxSupport::psiTanhLoop, SimdProxSupport::psiClip,
-        SimdProxSupport::psiSigmoidLoop};
-
-    private static final VectorSum[] CONJUGATE = {
-        SimdProxSupport::conjugateIdentity, SimdProxSupport::conjugateRelu, SimdProxSupport::conjugateLeaky,
-        SimdProxSupport::conjugateSoft, SimdProxSupport::conjugateTanhLoop, SimdProxSupport::conjugateClip,
-        SimdProxSupport::conjugateSigmoidLoop};
-
-    private static final VectorPairSum[] BREGMAN = {
-        SimdProxSupport::bregmanIdentityLoop, SimdProxSupport::bregmanReluLoop, SimdProxSupport::bregmanLeakyLoop,
-        SimdProxSupport::bregmanSoftLoop, SimdProxSupport::bregmanTanhLoop, SimdProxSupport::bregmanClipLoop,
-        SimdProxSupport::bregmanSigmoidLoop};
-
-    private static final double NAN = Double.NaN;
+    // ------------------------------------------------------------------ sums (DoubleLaneSums)
 
     @Override
     public double psiSum(Activation sigma, MemorySegment u, long uo, int n) {
-        int bound = D.loopBound(n);
-        double v = PSI[kind(sigma)].sum(u, uo, bound, parameter(sigma, true));
-        return Double.isNaN(v) ? scalarPsiSum(sigma, u, uo, 0, n) : v + scalarPsiSum(sigma, u, uo, bound, n);
+        return DoubleLaneSums.psiSum(sigma, u, uo, n);
     }
 
     @Override
     public double conjugateSum(Activation sigma, MemorySegment z, long zo, int n) {
-        // These formulas give the limits at ±∞ and propagate NaN by themselves: no fallback needed.
-        int bound = D.loopBound(n);
-        double sum = CONJUGATE[kind(sigma)].sum(z, zo, bound, parameter(sigma, false));
-        for (int i = bound; i < n; i++) {
-            sum += sigma.conjugate(get(z, zo + 4L * i));
-        }
-        return sum;
+        return DoubleLaneSums.conjugateSum(sigma, z, zo, n);
     }
 
     @Override
     public double bregmanSum(Activation sigma, MemorySegment y, long yo, MemorySegment z, long zo, int n) {
-        int bound = D.loopBound(n);
-        double v = BREGMAN[kind(sigma)].sum(y, yo, z, zo, bound, parameter(sigma, false));
-        return Double.isNaN(v) ? scalarBregmanSum(sigma, y, yo, z, zo, 0, n)
-                : v + scalarBregmanSum(sigma, y, yo, z, zo, bound, n);
-    }
-
-    private static double scalarPsiSum(Activation sigma, MemorySegment u, long uo, int from, int n) {
-        double sum = 0.0;
-        for (int i = from; i < n; i++) {
-            sum += sigma.psi(get(u, uo + 4L * i));
-        }
-        return sum;
-    }
-
-    private static double scalarBregmanSum(Activation sigma, MemorySegment y, long yo, MemorySegment z, long zo,
-                                           int from, int n) {
-        double sum = 0.0;
-        for (int i = from; i < n; i++) {
-            sum += sigma.bregman(get(y, yo + 4L * i), get(z, zo + 4L * i));
-        }
-        return sum;
-    }
-
-    // Ψ: NaN-poison lanes outside dom Ψ (NaN and ±∞ included).
-
-    private static double psiIndicatorReals(MemorySegment u, long uo, int bound, double p) {
-        DoubleVector acc = DoubleVector.zero(D); // Ψ = 0 on ℝ (identity)
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector v = loadWide(u, uo + 4L * i);
-            acc = acc.blend(NAN, v.abs().compare(LT, Double.POSITIVE_INFINITY).not());
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double psiRelu(MemorySegment u, long uo, int bound, double p) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector v = loadWide(u, uo + 4L * i);
-            acc = acc.blend(NAN, v.compare(GE, 0.0).and(v.compare(LT, Double.POSITIVE_INFINITY)).not());
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double psiClip(MemorySegment u, long uo, int bound, double p) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            acc = acc.blend(NAN, loadWide(u, uo + 4L * i).abs().compare(LE, 1.0).not());
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double psiLeakyLoop(MemorySegment u, long uo, int bound, double k) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector v = loadWide(u, uo + 4L * i);
-            acc = acc.add(v.mul(v).mul(0.5 * k).blend(0.0, v.compare(GE, 0.0)))
-                    .blend(NAN, v.abs().compare(LT, Double.POSITIVE_INFINITY).not());
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double psiSoftLoop(MemorySegment u, long uo, int bound, double lambda) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector v = loadWide(u, uo + 4L * i).abs();
-            acc = acc.add(v.mul(lambda)).blend(NAN, v.compare(LT, Double.POSITIVE_INFINITY).not());
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double psiTanhLoop(MemorySegment u, long uo, int bound, double p) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector v = loadWide(u, uo + 4L * i);
-            acc = acc.add(psiTanh(v)).blend(NAN, v.abs().compare(LE, 1.0).not());
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double psiSigmoidLoop(MemorySegment u, long uo, int bound, double p) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector v = loadWide(u, uo + 4L * i);
-            acc = acc.add(psiSigmoid(v)).blend(NAN, v.compare(GE, 0.0).and(v.compare(LE, 1.0)).not());
-        }
-        return Lanes.sum(acc);
-    }
-
-    // Φ*
-
-    private static double conjugateIdentity(MemorySegment z, long zo, int bound, double p) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector v = loadWide(z, zo + 4L * i);
-            acc = acc.add(v.mul(v).mul(0.5));
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double conjugateRelu(MemorySegment z, long zo, int bound, double p) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector v = loadWide(z, zo + 4L * i).max(0.0);
-            acc = acc.add(v.mul(v).mul(0.5));
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double conjugateLeaky(MemorySegment z, long zo, int bound, double s) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector v = loadWide(z, zo + 4L * i);
-            acc = acc.add(v.mul(v).mul(DoubleVector.broadcast(D, 0.5).blend(0.5 * s, v.compare(LT, 0.0))));
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double conjugateSoft(MemorySegment z, long zo, int bound, double lambda) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector v = loadWide(z, zo + 4L * i).abs().sub(lambda).max(0.0);
-            acc = acc.add(v.mul(v).mul(0.5));
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double conjugateClip(MemorySegment z, long zo, int bound, double p) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector v = loadWide(z, zo + 4L * i);
-            DoubleVector av = v.abs();
-            acc = acc.add(av.sub(0.5).blend(v.mul(v).mul(0.5), av.compare(LE, 1.0)));
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double conjugateTanhLoop(MemorySegment z, long zo, int bound, double p) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            acc = acc.add(conjugateTanh(loadWide(z, zo + 4L * i)));
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double conjugateSigmoidLoop(MemorySegment z, long zo, int bound, double p) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            acc = acc.add(softplus(loadWide(z, zo + 4L * i)));
-        }
-        return Lanes.sum(acc);
-    }
-
-    // B_Ψ: NaN-poison lanes with z = ±∞ (the limits need the scalar rules) or y ∉ dom Ψ.
-
-    private static VectorMask<Double> infinite(DoubleVector z) {
-        return z.abs().compare(EQ, Double.POSITIVE_INFINITY);
-    }
-
-    private static double bregmanIdentityLoop(MemorySegment y, long yo, MemorySegment z, long zo, int bound, double p) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector r = loadWide(y, yo + 4L * i).sub(loadWide(z, zo + 4L * i));
-            acc = acc.add(r.mul(r).mul(0.5)); // ±∞ or NaN anywhere makes r², hence the sum, non-finite
-        }
-        double sum = Lanes.sum(acc);
-        return Double.isInfinite(sum) ? NAN : sum;
-    }
-
-    private static double bregmanReluLoop(MemorySegment y, long yo, MemorySegment z, long zo, int bound, double p) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector yv = loadWide(y, yo + 4L * i), zv = loadWide(z, zo + 4L * i);
-            DoubleVector r = yv.sub(zv.max(0.0));
-            acc = acc.add(r.mul(r).mul(0.5).add(yv.mul(zv.neg().max(0.0))))
-                    .blend(NAN, yv.compare(GE, 0.0).and(yv.compare(LT, Double.POSITIVE_INFINITY)).not()
-                            .or(infinite(zv)));
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double bregmanLeakyLoop(MemorySegment y, long yo, MemorySegment z, long zo, int bound, double s) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector yv = loadWide(y, yo + 4L * i), zv = loadWide(z, zo + 4L * i);
-            acc = acc.add(bregmanLeaky(yv, zv, s)).blend(NAN, yv.add(zv).abs().compare(LT, Double.POSITIVE_INFINITY).not());
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double bregmanSoftLoop(MemorySegment y, long yo, MemorySegment z, long zo, int bound, double lambda) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector yv = loadWide(y, yo + 4L * i), zv = loadWide(z, zo + 4L * i);
-            acc = acc.add(bregmanSoft(yv, zv, lambda))
-                    .blend(NAN, yv.add(zv).abs().compare(LT, Double.POSITIVE_INFINITY).not());
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double bregmanClipLoop(MemorySegment y, long yo, MemorySegment z, long zo, int bound, double p) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector yv = loadWide(y, yo + 4L * i), zv = loadWide(z, zo + 4L * i);
-            acc = acc.add(bregmanClip(yv, zv)).blend(NAN, yv.abs().compare(LE, 1.0).not().or(infinite(zv)));
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double bregmanTanhLoop(MemorySegment y, long yo, MemorySegment z, long zo, int bound, double p) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector yv = loadWide(y, yo + 4L * i), zv = loadWide(z, zo + 4L * i);
-            acc = acc.add(bregmanTanh(yv, zv)).blend(NAN, yv.abs().compare(LE, 1.0).not().or(infinite(zv)));
-        }
-        return Lanes.sum(acc);
-    }
-
-    private static double bregmanSigmoidLoop(MemorySegment y, long yo, MemorySegment z, long zo, int bound, double p) {
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += LD) {
-            DoubleVector yv = loadWide(y, yo + 4L * i), zv = loadWide(z, zo + 4L * i);
-            acc = acc.add(bregmanSigmoid(yv, zv))
-                    .blend(NAN, yv.compare(GE, 0.0).and(yv.compare(LE, 1.0)).not().or(infinite(zv)));
-        }
-        return Lanes.sum(acc);
+        return DoubleLaneSums.bregmanSum(sigma, y, yo, z, zo, n);
     }
 
     // ------------------------------------------------------------------ domain scan
@@ -1277,12 +888,12 @@ public final class SimdProxSupport implements ProxSupport {
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
-            FloatVector v = FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE_ORDER);
+            FloatVector v = FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE);
             VectorMask<Float> inside = switch (sigma) {
                 case Activation.Relu r -> v.compare(GE, 0f).and(v.compare(LT, INF));
-                case Activation.Tanh t -> v.abs().compare(LE, 1f);
-                case Activation.Clip c -> v.abs().compare(LE, 1f);
-                case Activation.Sigmoid s -> v.compare(GE, 0f).and(v.compare(LE, 1f));
+                case Activation.Tanh t -> v.abs().compare(VectorOperators.LE, 1f);
+                case Activation.Clip c -> v.abs().compare(VectorOperators.LE, 1f);
+                case Activation.Sigmoid s -> v.compare(GE, 0f).and(v.compare(VectorOperators.LE, 1f));
                 default -> v.abs().compare(LT, INF);
             };
             if (!inside.allTrue()) {

@@ -1,9 +1,12 @@
 package dev.netinvert.kernels.simd;
 
-import dev.netinvert.kernels.FloatVec;
+import static dev.netinvert.kernels.internal.SegmentFloats.fma;
+import static dev.netinvert.kernels.internal.SegmentFloats.get;
+import static dev.netinvert.kernels.internal.SegmentFloats.put;
+import static dev.netinvert.kernels.simd.VectorConstants.LE;
+
 import dev.netinvert.kernels.StencilSupport;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -11,8 +14,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API implementation of the stencil kernels. Loaded reflectively by the provider only when
- * {@code jdk.incubator.vector} is present.
+ * Vector API implementation of the stencil kernels. Created only by {@link SimdKernelProvider}, which is
+ * loaded after the check that {@code jdk.incubator.vector} is present.
  *
  * <h2>Shape of every kernel</h2>
  * Rows are contiguous, so the L lanes of a vector run along a row. ∂₂ needs x[j+1], an unaligned load 4
@@ -61,27 +64,14 @@ public final class SimdStencilSupport implements StencilSupport {
     // static final so that C2 treats species and length as constants (DESIGN.md decision 3).
     private static final VectorSpecies<Float> F = VectorConstants.SPECIES;
     private static final int L = F.length();
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Lane k ← lane k+1 (the last lane keeps its own): the right neighbours of the group that ends a row. */
     private static final VectorShuffle<Float> NEXT = VectorShuffle.fromOp(F, k -> Math.min(k + 1, L - 1));
     /** Lane k ← lane k−1 (lane 0 keeps its own): the left neighbours of the group that starts a row. */
     private static final VectorShuffle<Float> PREV = VectorShuffle.fromOp(F, k -> Math.max(k - 1, 0));
 
-    public SimdStencilSupport() {}
+    SimdStencilSupport() {}
 
     @Override public String name() { return "simd"; }
-
-    private static float fma(float a, float b, float c) {
-        return Math.fma(a, b, c);
-    }
-
-    private static float get(MemorySegment s, long off) {
-        return s.get(FloatVec.LAYOUT, off);
-    }
-
-    private static void put(MemorySegment s, long off, float v) {
-        s.set(FloatVec.LAYOUT, off, v);
-    }
 
     /** The largest multiple of L that is ≤ t: where the vectors that end before column t stop. */
     private static int alignedBelow(int t) {

@@ -1,11 +1,13 @@
 package dev.netinvert.kernels.simd;
 
+import dev.netinvert.kernels.FloatVec;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The species, fixed once per JVM. Kept apart from the kernels (as Lucene does) so the provider can
+ * The species and byte order, fixed once per JVM. Kept apart from the kernels (as Lucene does) so the provider can
  * read it without loading kernel code, and so it is a {@code static final} constant for C2. The width
  * comes from the system property {@code netinvert.vector.bits} (128, 256 or 512; never wider than the
  * CPU's preferred width).
@@ -20,6 +22,13 @@ public final class VectorConstants {
     public static final int REQUESTED_BITS = requestedBits();
 
     public static final VectorSpecies<Float> SPECIES = chooseSpecies();
+
+    /**
+     * The byte order of every vector load and store: that of {@link FloatVec#LAYOUT}, so vector and scalar
+     * accesses read the same floats. (In the activation kernels, whose comparisons are statically imported,
+     * the comparison "less or equal" is spelled {@code VectorOperators.LE} to leave this name to the order.)
+     */
+    public static final ByteOrder LE = FloatVec.LAYOUT.order();
 
     private static int requestedBits() {
         String s = System.getProperty("netinvert.vector.bits", "").trim();

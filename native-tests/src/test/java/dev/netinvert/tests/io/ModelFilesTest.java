@@ -65,15 +65,7 @@ class ModelFilesTest {
     }
 
     private static FileFormatException rejects(Path description, LoadOptions options, String... fragments) {
-        FileFormatException e = assertThrows(FileFormatException.class, () -> {
-            try (Arena arena = Arena.ofConfined()) {
-                ModelFiles.load(description, arena, options);
-            }
-        });
-        for (String f : fragments) {
-            assertTrue(e.getMessage().contains(f), () -> "expected \"" + f + "\" in: " + e.getMessage());
-        }
-        return e;
+        return FileErrors.rejects(arena -> ModelFiles.load(description, arena, options), fragments);
     }
 
     private static FileFormatException rejects(Path description, String... fragments) {

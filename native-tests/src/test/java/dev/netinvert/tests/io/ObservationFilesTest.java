@@ -41,16 +41,7 @@ class ObservationFilesTest {
     }
 
     private static FileFormatException rejects(Path p, Network net, String... fragments) {
-        FileFormatException e = assertThrows(FileFormatException.class, () -> {
-            try (Arena arena = Arena.ofConfined()) {
-                ObservationFiles.load(p, net, arena, LoadOptions.STRICT);
-            }
-        });
-        assertTrue(e.getMessage().contains(p.toString()), () -> "names the file: " + e.getMessage());
-        for (String f : fragments) {
-            assertTrue(e.getMessage().contains(f), () -> "expected \"" + f + "\" in: " + e.getMessage());
-        }
-        return e;
+        return FileErrors.rejectsNaming(p, arena -> ObservationFiles.load(p, net, arena, LoadOptions.STRICT), fragments);
     }
 
     @Test

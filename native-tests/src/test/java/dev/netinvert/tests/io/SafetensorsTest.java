@@ -113,16 +113,7 @@ class SafetensorsTest {
     }
 
     private static FileFormatException rejects(Path p, String... fragments) {
-        FileFormatException e = assertThrows(FileFormatException.class, () -> {
-            try (Arena arena = Arena.ofConfined()) {
-                Safetensors.open(p, arena);
-            }
-        });
-        assertTrue(e.getMessage().contains(p.toString()), () -> "names the file: " + e.getMessage());
-        for (String f : fragments) {
-            assertTrue(e.getMessage().contains(f), () -> "expected \"" + f + "\" in: " + e.getMessage());
-        }
-        return e;
+        return FileErrors.rejectsNaming(p, arena -> Safetensors.open(p, arena), fragments);
     }
 
     @Test

@@ -8,7 +8,7 @@ import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Fused;
 import dev.netinvert.kernels.KernelSupport;
-import dev.netinvert.kernels.Kernels;
+import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.reference.ReferenceKernels;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -232,7 +232,7 @@ class AdmmGradientCrossCheckTest {
                     a2, u2, v2, r2, g2);
             assertTrue(Math.abs(cons - cons2) <= 1e-5 * (1 + cons2), cons + " vs " + cons2);
             for (int j = 0; j < n; j++) {
-                assertEquals(g2[j], g.get(j), 1e-5f, "g[" + j + "] via " + Kernels.active().name());
+                assertEquals(g2[j], g.get(j), 1e-5f, "g[" + j + "] via " + Blas.active().name());
             }
             assertEquals("t: expected length 4 (s), got 3", assertThrows(IllegalArgumentException.class,
                     () -> Fused.admmGradient(p, s, x, null, t.slice(0, 3), 0.5f, a, u, v, r, g)).getMessage());

@@ -53,29 +53,24 @@ class GemvCrossCheckTest {
             new Coeffs(0.5f, -0.5f, false));
 
     static Stream<Arguments> gemvCases() {
-        List<Arguments> out = new ArrayList<>();
-        for (Impl impl : Impl.all()) {
-            for (Shape s : Shape.ODD) {
-                for (Coeffs c : GEMV_COEFFS) {
-                    out.add(Arguments.of(impl, s, c));
-                }
-            }
-            out.add(Arguments.of(impl, Shape.BIG, GEMV_COEFFS.get(2)));
-            out.add(Arguments.of(impl, Shape.BIG_PADDED, GEMV_COEFFS.get(1)));
-        }
-        return out.stream();
+        return coeffCases(GEMV_COEFFS, GEMV_COEFFS.get(2), GEMV_COEFFS.get(1));
     }
 
     static Stream<Arguments> gemvTCases() {
+        return coeffCases(GEMVT_COEFFS, GEMVT_COEFFS.get(2), GEMVT_COEFFS.get(0));
+    }
+
+    /** Every implementation × odd shape × coefficient set, then one set each on the big and the padded big shape. */
+    private static Stream<Arguments> coeffCases(List<Coeffs> coeffs, Coeffs big, Coeffs bigPadded) {
         List<Arguments> out = new ArrayList<>();
         for (Impl impl : Impl.all()) {
             for (Shape s : Shape.ODD) {
-                for (Coeffs c : GEMVT_COEFFS) {
+                for (Coeffs c : coeffs) {
                     out.add(Arguments.of(impl, s, c));
                 }
             }
-            out.add(Arguments.of(impl, Shape.BIG, GEMVT_COEFFS.get(2)));
-            out.add(Arguments.of(impl, Shape.BIG_PADDED, GEMVT_COEFFS.get(0)));
+            out.add(Arguments.of(impl, Shape.BIG, big));
+            out.add(Arguments.of(impl, Shape.BIG_PADDED, bigPadded));
         }
         return out.stream();
     }

@@ -5,7 +5,6 @@ import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.Fused;
 import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.kernels.KernelSupport;
-import dev.netinvert.kernels.Kernels;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,8 +49,8 @@ interface Impl {
     /** The raw implementations available here: scalar, and SIMD when present. */
     static List<Impl> raw() {
         List<Impl> out = new ArrayList<>();
-        out.add(new Raw(KernelProvider.scalar()));
-        KernelProvider.simd().ifPresent(k -> out.add(new Raw(k)));
+        out.add(new Raw(KernelProvider.scalar().kernelSupport()));
+        KernelProvider.simd().ifPresent(p -> out.add(new Raw(p.kernelSupport())));
         return out;
     }
 
@@ -109,9 +108,9 @@ interface Impl {
 
     /** The public facades over {@code FloatVec}/{@code FloatMatrix} views; full ranges use the plain overloads. */
     record Facade() implements Impl {
-        @Override public String kernelName() { return Kernels.active().name(); }
+        @Override public String kernelName() { return Blas.active().name(); }
 
-        @Override public boolean usesFma() { return Kernels.active().usesFma(); }
+        @Override public boolean usesFma() { return Blas.active().usesFma(); }
 
         @Override public float dot(Buf x, Buf y) { return Blas.dot(x.vec(), y.vec()); }
 
@@ -161,7 +160,7 @@ interface Impl {
 
         @Override
         public String toString() {
-            Impl active = new Raw(Kernels.active());
+            Impl active = new Raw(Blas.active());
             return "facade(" + active + ")";
         }
     }

@@ -4,7 +4,6 @@ import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.kernels.ProxSupport;
-import dev.netinvert.kernels.scalar.ScalarProxSupport;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +12,6 @@ import java.util.SplittableRandom;
 /** Shared inputs, implementations and tolerance helpers of the activation-kernel tests. */
 final class ProxFixtures {
     private ProxFixtures() {}
-
-    static final String SIMD_CLASS = "dev.netinvert.kernels.simd.SimdProxSupport";
 
     /** Every activation, with parameters that exercise the interesting branches. */
     static final List<Activation> ACTIVATIONS = List.of(
@@ -28,8 +25,8 @@ final class ProxFixtures {
     /** The implementations to pit against the reference in this JVM: scalar always, SIMD when available. */
     static List<ProxSupport> implementations() {
         List<ProxSupport> list = new ArrayList<>();
-        list.add(new ScalarProxSupport());
-        KernelProvider.simdInstance(ProxSupport.class, SIMD_CLASS).ifPresent(list::add);
+        list.add(KernelProvider.scalar().proxSupport());
+        KernelProvider.simd().ifPresent(p -> list.add(p.proxSupport()));
         return list;
     }
 

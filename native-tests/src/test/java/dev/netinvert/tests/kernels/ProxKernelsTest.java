@@ -92,6 +92,18 @@ class ProxKernelsTest {
         return k.name() + " " + label(a) + " n=" + n + " offset=" + offset + " i=" + i + " z=" + z;
     }
 
+    /** Fails at the first element of {@code out} more than {@code ulps} from {@code ref}, naming the case. */
+    private static void assertWithinUlps(ProxSupport k, Activation a, int offset, float[] z, String what, FloatVec out,
+                                         float[] ref, double ulps) {
+        int n = ref.length;
+        for (int i = 0; i < n; i++) {
+            double d = ulpDistance(out.get(i), ref[i]);
+            if (d > ulps) {
+                fail(where(k, a, n, offset, i, z[i]) + what + " = " + out.get(i) + ", reference " + ref[i] + " (" + d + " ulp)");
+            }
+        }
+    }
+
     @Test
     void applyMatchesReference() {
         forEachCase((k, a, n, offset, rnd, arena) -> {
@@ -100,12 +112,7 @@ class ProxKernelsTest {
             ReferenceProx.apply(a, z, ref);
             FloatVec zv = vec(arena, z, offset), out = vec(arena, new float[n], offset + 1);
             k.apply(a, zv.segment(), zv.byteOffset(), out.segment(), out.byteOffset(), n);
-            for (int i = 0; i < n; i++) {
-                double d = ulpDistance(out.get(i), ref[i]);
-                if (d > applyUlps(a)) {
-                    fail(where(k, a, n, offset, i, z[i]) + ": σ = " + out.get(i) + ", reference " + ref[i] + " (" + d + " ulp)");
-                }
-            }
+            assertWithinUlps(k, a, offset, z, ": σ", out, ref, applyUlps(a));
         });
     }
 
@@ -135,13 +142,7 @@ class ProxKernelsTest {
             for (float c : SCALES) {
                 ReferenceProx.prox(a, c, z, ref);
                 k.prox(a, c, zv.segment(), zv.byteOffset(), out.segment(), out.byteOffset(), n);
-                for (int i = 0; i < n; i++) {
-                    double d = ulpDistance(out.get(i), ref[i]);
-                    if (d > proxUlps(a)) {
-                        fail(where(k, a, n, offset, i, z[i]) + " c=" + c + ": prox = " + out.get(i) + ", reference "
-                                + ref[i] + " (" + d + " ulp)");
-                    }
-                }
+                assertWithinUlps(k, a, offset, z, " c=" + c + ": prox", out, ref, proxUlps(a));
                 // The instrumented twin computes the same values — to the same ulp bound, not bit for bit:
                 // the vector EXP/TANH of a method still interpreted (Java's Math) and of one compiled by C2
                 // (the SVML stubs) may differ in the last bit, and the two methods warm up at different times.
@@ -169,12 +170,7 @@ class ProxKernelsTest {
             ReferenceProx.derivative(a, z, ref);
             FloatVec zv = vec(arena, z, offset), out = vec(arena, new float[n], 2);
             k.derivative(a, zv.segment(), zv.byteOffset(), out.segment(), out.byteOffset(), n);
-            for (int i = 0; i < n; i++) {
-                double d = ulpDistance(out.get(i), ref[i]);
-                if (d > derivativeUlps(a)) {
-                    fail(where(k, a, n, offset, i, z[i]) + ": σ′ = " + out.get(i) + ", reference " + ref[i] + " (" + d + " ulp)");
-                }
-            }
+            assertWithinUlps(k, a, offset, z, ": σ′", out, ref, derivativeUlps(a));
         });
     }
 

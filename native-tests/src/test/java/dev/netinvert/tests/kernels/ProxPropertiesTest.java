@@ -100,21 +100,34 @@ class ProxPropertiesTest {
         }
     }
 
-    @Test
-    void proxSatisfiesTheOptimalityCondition() {
-        SplittableRandom rnd = new SplittableRandom(11);
+    private interface ActivationCase {
+        void run(Activation a, float[] z, SplittableRandom rnd, Arena arena);
+    }
+
+    /**
+     * For each activation in turn: N pre-activations z drawn from one stream seeded with {@code seed}, which
+     * the case continues for its other inputs, and one arena for all of them.
+     */
+    private static void forEachActivation(long seed, ActivationCase body) {
+        SplittableRandom rnd = new SplittableRandom(seed);
         try (Arena arena = Arena.ofConfined()) {
             for (Activation a : ACTIVATIONS) {
-                float[] z = preActivations(rnd, N);
-                FloatVec zv = vec(arena, z, 1), out = vec(arena, new float[N], 0);
-                for (float c : SCALES) {
-                    Prox.prox(a, c, zv, out);
-                    for (int i = 0; i < N; i++) {
-                        assertOptimal(a, c, z[i], out.get(i));
-                    }
-                }
+                body.run(a, preActivations(rnd, N), rnd, arena);
             }
         }
+    }
+
+    @Test
+    void proxSatisfiesTheOptimalityCondition() {
+        forEachActivation(11, (a, z, rnd, arena) -> {
+            FloatVec zv = vec(arena, z, 1), out = vec(arena, new float[N], 0);
+            for (float c : SCALES) {
+                Prox.prox(a, c, zv, out);
+                for (int i = 0; i < N; i++) {
+                    assertOptimal(a, c, z[i], out.get(i));
+                }
+            }
+        });
     }
 
     /**
@@ -124,31 +137,27 @@ class ProxPropertiesTest {
      */
     @Test
     void proxIsFirmlyNonExpansive() {
-        SplittableRandom rnd = new SplittableRandom(12);
-        try (Arena arena = Arena.ofConfined()) {
-            for (Activation a : ACTIVATIONS) {
-                float[] x = preActivations(rnd, N);
-                float[] y = new float[N];
+        forEachActivation(12, (a, x, rnd, arena) -> {
+            float[] y = new float[N];
+            for (int i = 0; i < N; i++) {
+                y[i] = rnd.nextBoolean() ? x[i] + (float) (1e-3 * ProxFixtures.gaussian(rnd)) : preActivations(rnd, 1)[0];
+            }
+            FloatVec xv = vec(arena, x, 0), yv = vec(arena, y, 2), px = vec(arena, new float[N], 0),
+                    py = vec(arena, new float[N], 0);
+            for (float c : SCALES) {
+                Prox.prox(a, c, xv, px);
+                Prox.prox(a, c, yv, py);
                 for (int i = 0; i < N; i++) {
-                    y[i] = rnd.nextBoolean() ? x[i] + (float) (1e-3 * ProxFixtures.gaussian(rnd)) : preActivations(rnd, 1)[0];
-                }
-                FloatVec xv = vec(arena, x, 0), yv = vec(arena, y, 2), px = vec(arena, new float[N], 0),
-                        py = vec(arena, new float[N], 0);
-                for (float c : SCALES) {
-                    Prox.prox(a, c, xv, px);
-                    Prox.prox(a, c, yv, py);
-                    for (int i = 0; i < N; i++) {
-                        double pa = px.get(i), pb = py.get(i), d = (double) x[i] - y[i], dp = pa - pb;
-                        double e = PROX_ULPS * (Math.ulp(px.get(i)) + Math.ulp(py.get(i)));
-                        double tol = e * (Math.abs(d) + 2 * Math.abs(dp)) + e * e;
-                        if (!(dp * d >= dp * dp - tol)) {
-                            fail(label(a) + " c=" + c + " a=" + x[i] + " b=" + y[i] + ": ⟨p(a)−p(b), a−b⟩ = " + dp * d
-                                    + " < ‖p(a)−p(b)‖² = " + dp * dp);
-                        }
+                    double pa = px.get(i), pb = py.get(i), d = (double) x[i] - y[i], dp = pa - pb;
+                    double e = PROX_ULPS * (Math.ulp(px.get(i)) + Math.ulp(py.get(i)));
+                    double tol = e * (Math.abs(d) + 2 * Math.abs(dp)) + e * e;
+                    if (!(dp * d >= dp * dp - tol)) {
+                        fail(label(a) + " c=" + c + " a=" + x[i] + " b=" + y[i] + ": ⟨p(a)−p(b), a−b⟩ = " + dp * d
+                                + " < ‖p(a)−p(b)‖² = " + dp * dp);
                     }
                 }
             }
-        }
+        });
     }
 
     /**
@@ -204,30 +213,26 @@ class ProxPropertiesTest {
 
     @Test
     void bregmanLossBoundsTheSquaredResidual() {
-        SplittableRandom rnd = new SplittableRandom(14);
-        try (Arena arena = Arena.ofConfined()) {
-            for (Activation a : ACTIVATIONS) {
-                float[] z = preActivations(rnd, N);
-                float[] y = data(rnd, a, z);
-                double half = 0, tol = 0;
-                for (int i = 0; i < N; i++) {
-                    double s = a.sigma(z[i]);
-                    double lower = 0.5 * (y[i] - s) * (y[i] - s);
-                    double b = a.bregman(y[i], z[i]);
-                    double t = 8 * 0x1p-53 * scale(a, y[i], z[i]);
-                    final int k = i;
-                    assertTrue(b >= lower - t, () -> label(a) + " y=" + y[k] + " z=" + z[k] + ": B=" + b + " < " + lower);
-                    half += lower;
-                    tol += t;
-                }
-                // The kernel's sum obeys the summed inequality.
-                FloatVec zv = vec(arena, z, 0), yv = vec(arena, y, 1);
-                double sum = Prox.bregmanLoss(a, yv, zv);
-                double slack = tol * (N + 64);
-                double h = half;
-                assertTrue(sum >= h - slack, () -> label(a) + ": Σ B = " + sum + " < ½‖y − σ(z)‖² = " + h);
+        forEachActivation(14, (a, z, rnd, arena) -> {
+            float[] y = data(rnd, a, z);
+            double half = 0, tol = 0;
+            for (int i = 0; i < N; i++) {
+                double s = a.sigma(z[i]);
+                double lower = 0.5 * (y[i] - s) * (y[i] - s);
+                double b = a.bregman(y[i], z[i]);
+                double t = 8 * 0x1p-53 * scale(a, y[i], z[i]);
+                final int k = i;
+                assertTrue(b >= lower - t, () -> label(a) + " y=" + y[k] + " z=" + z[k] + ": B=" + b + " < " + lower);
+                half += lower;
+                tol += t;
             }
-        }
+            // The kernel's sum obeys the summed inequality.
+            FloatVec zv = vec(arena, z, 0), yv = vec(arena, y, 1);
+            double sum = Prox.bregmanLoss(a, yv, zv);
+            double slack = tol * (N + 64);
+            double h = half;
+            assertTrue(sum >= h - slack, () -> label(a) + ": Σ B = " + sum + " < ½‖y − σ(z)‖² = " + h);
+        });
     }
 
     /**
@@ -238,38 +243,34 @@ class ProxPropertiesTest {
      */
     @Test
     void bregmanLossVanishesOnTheGraph() {
-        SplittableRandom rnd = new SplittableRandom(15);
-        try (Arena arena = Arena.ofConfined()) {
-            for (Activation a : ACTIVATIONS) {
-                float[] z = preActivations(rnd, N);
-                FloatVec zv = vec(arena, z, 0), yv = vec(arena, new float[N], 0);
-                Prox.apply(a, zv, yv);
-                double bound = 0;
-                for (int i = 0; i < N; i++) {
-                    double y = yv.get(i), s = a.sigma(z[i]), e = Math.abs(y - s);
-                    double rounding = 16 * 0x1p-53 * scale(a, y, z[i]);
-                    double phiPrime = switch (a) {
-                        case Activation.Tanh t -> Math.abs(y) < 1 ? 0.5 * Math.log1p(2 * y / (1 - y)) : Double.NaN;
-                        case Activation.Sigmoid g -> y > 0 && y < 1 ? Math.log(y) - Math.log1p(-y) : Double.NaN;
-                        default -> Double.NaN;
-                    };
-                    double bi = switch (a) {
-                        case Activation.Tanh t -> Double.isNaN(phiPrime) ? 2 * e : Math.abs((phiPrime - z[i]) * (y - s));
-                        case Activation.Sigmoid g -> Double.isNaN(phiPrime) ? 2 * e : Math.abs((phiPrime - z[i]) * (y - s));
-                        case Activation.LeakyRelu lr -> e * e / (2 * lr.slope());
-                        default -> e * e / 2;
-                    };
-                    double b = a.bregman(y, z[i]);
-                    final int k = i;
-                    final double lim = bi + rounding;
-                    assertTrue(b <= lim && b >= -rounding, () -> label(a) + " z=" + z[k] + ": B(σ(z), z) = " + b + " > " + lim);
-                    bound += lim;
-                }
-                double sum = Prox.bregmanLoss(a, yv, zv);
-                double lim = bound + (N + 64) * 0x1p-53 * bound;
-                assertTrue(Math.abs(sum) <= lim, () -> label(a) + ": Σ B(σ(z), z) = " + sum + " > " + lim);
+        forEachActivation(15, (a, z, rnd, arena) -> {
+            FloatVec zv = vec(arena, z, 0), yv = vec(arena, new float[N], 0);
+            Prox.apply(a, zv, yv);
+            double bound = 0;
+            for (int i = 0; i < N; i++) {
+                double y = yv.get(i), s = a.sigma(z[i]), e = Math.abs(y - s);
+                double rounding = 16 * 0x1p-53 * scale(a, y, z[i]);
+                double phiPrime = switch (a) {
+                    case Activation.Tanh t -> Math.abs(y) < 1 ? 0.5 * Math.log1p(2 * y / (1 - y)) : Double.NaN;
+                    case Activation.Sigmoid g -> y > 0 && y < 1 ? Math.log(y) - Math.log1p(-y) : Double.NaN;
+                    default -> Double.NaN;
+                };
+                double bi = switch (a) {
+                    case Activation.Tanh t -> Double.isNaN(phiPrime) ? 2 * e : Math.abs((phiPrime - z[i]) * (y - s));
+                    case Activation.Sigmoid g -> Double.isNaN(phiPrime) ? 2 * e : Math.abs((phiPrime - z[i]) * (y - s));
+                    case Activation.LeakyRelu lr -> e * e / (2 * lr.slope());
+                    default -> e * e / 2;
+                };
+                double b = a.bregman(y, z[i]);
+                final int k = i;
+                final double lim = bi + rounding;
+                assertTrue(b <= lim && b >= -rounding, () -> label(a) + " z=" + z[k] + ": B(σ(z), z) = " + b + " > " + lim);
+                bound += lim;
             }
-        }
+            double sum = Prox.bregmanLoss(a, yv, zv);
+            double lim = bound + (N + 64) * 0x1p-53 * bound;
+            assertTrue(Math.abs(sum) <= lim, () -> label(a) + ": Σ B(σ(z), z) = " + sum + " > " + lim);
+        });
     }
 
     /**
@@ -280,30 +281,26 @@ class ProxPropertiesTest {
      */
     @Test
     void bregmanGradientMatchesFiniteDifferences() {
-        SplittableRandom rnd = new SplittableRandom(16);
-        try (Arena arena = Arena.ofConfined()) {
-            for (Activation a : ACTIVATIONS) {
-                float[] z = preActivations(rnd, N);
-                float[] y = data(rnd, a, z);
-                FloatVec zv = vec(arena, z, 0), yv = vec(arena, y, 0), g = vec(arena, new float[N], 0);
-                Prox.bregmanGradient(a, yv, zv, g);
-                int checked = 0;
-                for (int i = 0; i < N; i++) {
-                    double zi = z[i], h = 1e-4 * Math.max(1, Math.abs(zi));
-                    if (nearKink(a, zi, 2 * h)) {
-                        continue;
-                    }
-                    double fd = (a.bregman(y[i], zi + h) - a.bregman(y[i], zi - h)) / (2 * h);
-                    double tol = 4 * (Math.ulp(a.apply(z[i])) + Math.ulp(y[i]) + Math.ulp(g.get(i)))
-                            + h * h / 6 + 4 * 0x1p-53 * scale(a, y[i], Math.abs(zi) + h) / h;
-                    final int k = i;
-                    assertTrue(Math.abs(g.get(i) - fd) <= tol,
-                            () -> label(a) + " y=" + y[k] + " z=" + z[k] + ": gradient " + g.get(k) + " vs finite difference " + fd);
-                    checked++;
+        forEachActivation(16, (a, z, rnd, arena) -> {
+            float[] y = data(rnd, a, z);
+            FloatVec zv = vec(arena, z, 0), yv = vec(arena, y, 0), g = vec(arena, new float[N], 0);
+            Prox.bregmanGradient(a, yv, zv, g);
+            int checked = 0;
+            for (int i = 0; i < N; i++) {
+                double zi = z[i], h = 1e-4 * Math.max(1, Math.abs(zi));
+                if (nearKink(a, zi, 2 * h)) {
+                    continue;
                 }
-                assertTrue(checked > N / 2, label(a) + ": only " + checked + " points away from kinks");
+                double fd = (a.bregman(y[i], zi + h) - a.bregman(y[i], zi - h)) / (2 * h);
+                double tol = 4 * (Math.ulp(a.apply(z[i])) + Math.ulp(y[i]) + Math.ulp(g.get(i)))
+                        + h * h / 6 + 4 * 0x1p-53 * scale(a, y[i], Math.abs(zi) + h) / h;
+                final int k = i;
+                assertTrue(Math.abs(g.get(i) - fd) <= tol,
+                        () -> label(a) + " y=" + y[k] + " z=" + z[k] + ": gradient " + g.get(k) + " vs finite difference " + fd);
+                checked++;
             }
-        }
+            assertTrue(checked > N / 2, label(a) + ": only " + checked + " points away from kinks");
+        });
     }
 
     private static boolean nearKink(Activation a, double z, double r) {

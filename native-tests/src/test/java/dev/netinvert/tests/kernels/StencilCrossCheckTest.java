@@ -7,7 +7,6 @@ import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.kernels.StencilSupport;
 import dev.netinvert.kernels.TotalVariation;
 import dev.netinvert.kernels.reference.ReferenceStencils;
-import dev.netinvert.kernels.scalar.ScalarStencilSupport;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -16,8 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -56,8 +54,8 @@ class StencilCrossCheckTest {
 
     static List<StencilSupport> implementations() {
         List<StencilSupport> list = new ArrayList<>();
-        list.add(new ScalarStencilSupport());
-        KernelProvider.simdInstance(StencilSupport.class, TotalVariation.SIMD_IMPLEMENTATION).ifPresent(list::add);
+        list.add(KernelProvider.scalar().stencilSupport());
+        KernelProvider.simd().ifPresent(p -> list.add(p.stencilSupport()));
         return list;
     }
 
@@ -71,17 +69,9 @@ class StencilCrossCheckTest {
         return out.stream();
     }
 
-    Arena arena;
-
-    @BeforeEach
-    void open() {
-        arena = Arena.ofConfined();
-    }
-
-    @AfterEach
-    void close() {
-        arena.close();
-    }
+    /** One arena per test (JUnit makes a test instance per test and closes the field after it). */
+    @AutoClose
+    final Arena arena = Arena.ofConfined();
 
     /** A float array in native memory at a random unaligned offset, NaN sentinels on both sides. */
     final class Buf {

@@ -9,13 +9,11 @@ import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.GradientField;
 import dev.netinvert.kernels.Image;
-import dev.netinvert.kernels.Kernels;
 import dev.netinvert.kernels.TotalVariation;
 import dev.netinvert.kernels.reference.ReferenceStencils;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,17 +29,9 @@ class TotalVariationTest {
 
     static final double U = 0x1p-24;
 
-    Arena arena;
-
-    @BeforeEach
-    void open() {
-        arena = Arena.ofConfined();
-    }
-
-    @AfterEach
-    void close() {
-        arena.close();
-    }
+    /** One arena per test (JUnit makes a test instance per test and closes the field after it). */
+    @AutoClose
+    final Arena arena = Arena.ofConfined();
 
     Image image(int c, int h, int w, float[] values) {
         Image x = Image.allocate(arena, c, h, w);
@@ -431,8 +421,8 @@ class TotalVariationTest {
 
     @Test
     void facadeUsesTheProviderChoice() {
-        assertEquals(Kernels.active().name(), TotalVariation.implementation().name());
-        if (!Kernels.active().name().equals(TotalVariation.implementation().name())) {
+        assertEquals(Blas.active().name(), TotalVariation.active().name());
+        if (!Blas.active().name().equals(TotalVariation.active().name())) {
             fail("the stencil family must follow the one SIMD/scalar decision per JVM");
         }
     }

@@ -269,8 +269,8 @@ class VectorKernelsCrossCheckTest {
     static Stream<Arguments> overlapCases() {
         List<Arguments> out = new ArrayList<>();
         List<KernelSupport> ks = new ArrayList<>();
-        ks.add(KernelProvider.scalar());
-        KernelProvider.simd().ifPresent(ks::add);
+        ks.add(KernelProvider.scalar().kernelSupport());
+        KernelProvider.simd().ifPresent(p -> ks.add(p.kernelSupport()));
         for (KernelSupport k : ks) {
             for (int n : new int[] {1, 2, 17, 33, 1023}) {
                 for (long shift : new long[] {4, -4, 3, -5, 4L * (n / 2), -4L * (n / 2) + 1, 4L * n - 4}) {

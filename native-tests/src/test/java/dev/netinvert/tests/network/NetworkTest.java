@@ -42,6 +42,25 @@ class NetworkTest {
             Activation.leakyRelu(0.1f), Activation.softThreshold(0.05f), Activation.SIGMOID, Activation.CLIP,
             Activation.IDENTITY);
 
+    private interface NetworkCase {
+        void run(Network net, int[] widths, Arena arena);
+    }
+
+    /**
+     * Every shape of {@link #SHAPES} with every rotation of the activations ({@code activations(·, shift)}),
+     * as a Gaussian network with bias 0.1 seeded {@code seed + shift}, each in its own arena.
+     */
+    private static void forEachNetwork(long seed, NetworkCase body) {
+        for (int[] widths : SHAPES) {
+            for (int shift = 0; shift < ALL.size(); shift++) {
+                try (Arena arena = Arena.ofConfined()) {
+                    body.run(RandomNetworks.gaussianWithBias(arena, seed + shift, widths,
+                            activations(widths.length - 1, shift), WeightScale.fanIn(), 0.1), widths, arena);
+                }
+            }
+        }
+    }
+
     private static List<Activation> activations(int layers, int shift) {
         Activation[] a = new Activation[layers];
         for (int l = 0; l < layers; l++) {
@@ -58,22 +77,16 @@ class NetworkTest {
      */
     @Test
     void everyLayerOfTheForwardPassIsWithinTheDotProductBound() {
-        for (int[] widths : SHAPES) {
-            for (int shift = 0; shift < ALL.size(); shift++) {
-                try (Arena arena = Arena.ofConfined()) {
-                    Network net = RandomNetworks.gaussianWithBias(arena, 11 + shift, widths,
-                            activations(widths.length - 1, shift), WeightScale.fanIn(), 0.1);
-                    FloatVec z = RandomNetworks.latent(arena, widths[0], 5, 1.0);
-                    Trace t = net.newTrace(arena, true);
-                    net.forward(z, t);
-                    float[] x = z.toArray();
-                    for (int l = 1; l <= net.depth(); l++) {
-                        checkLayer(net, l, x, t.preActivation(l).toArray(), t.output(l).toArray());
-                        x = t.output(l).toArray();
-                    }
-                }
+        forEachNetwork(11, (net, widths, arena) -> {
+            FloatVec z = RandomNetworks.latent(arena, widths[0], 5, 1.0);
+            Trace t = net.newTrace(arena, true);
+            net.forward(z, t);
+            float[] x = z.toArray();
+            for (int l = 1; l <= net.depth(); l++) {
+                checkLayer(net, l, x, t.preActivation(l).toArray(), t.output(l).toArray());
+                x = t.output(l).toArray();
             }
-        }
+        });
     }
 
     /** The whole pass against the float reference twin; the difference is reassociation only. */
@@ -219,31 +232,25 @@ class NetworkTest {
      */
     @Test
     void lossGradientMatchesTheReferenceTwin() {
-        for (int[] widths : SHAPES) {
-            for (int shift = 0; shift < ALL.size(); shift++) {
-                try (Arena arena = Arena.ofConfined()) {
-                    Network net = RandomNetworks.gaussianWithBias(arena, 31 + shift, widths,
-                            activations(widths.length - 1, shift), WeightScale.fanIn(), 0.1);
-                    ReferenceNetwork ref = ReferenceNetwork.copyOf(net);
-                    FloatVec z = RandomNetworks.latent(arena, widths[0], 2, 1.0);
-                    FloatVec y = RandomNetworks.latent(arena, net.outputSize(), 3, 0.5);
-                    FloatVec grad = FloatVec.allocate(arena, widths[0]);
-                    Trace t = net.newTrace(arena, true);
-                    double loss = net.lossGradient(z, y, grad, t);
-                    float[] refGrad = new float[widths[0]];
-                    double refLoss = ref.lossGradient(z.toArray(), y.toArray(), refGrad);
-                    assertEquals(refLoss, loss, 1e-5 * (1 + refLoss), "loss of " + net);
-                    float scale = 0;
-                    for (float g : refGrad) {
-                        scale = Math.max(scale, Math.abs(g));
-                    }
-                    float[] g = grad.toArray();
-                    for (int j = 0; j < g.length; j++) {
-                        assertEquals(refGrad[j], g[j], 1e-4 * scale + 1e-30, "grad " + j + " of " + net);
-                    }
-                }
+        forEachNetwork(31, (net, widths, arena) -> {
+            ReferenceNetwork ref = ReferenceNetwork.copyOf(net);
+            FloatVec z = RandomNetworks.latent(arena, widths[0], 2, 1.0);
+            FloatVec y = RandomNetworks.latent(arena, net.outputSize(), 3, 0.5);
+            FloatVec grad = FloatVec.allocate(arena, widths[0]);
+            Trace t = net.newTrace(arena, true);
+            double loss = net.lossGradient(z, y, grad, t);
+            float[] refGrad = new float[widths[0]];
+            double refLoss = ref.lossGradient(z.toArray(), y.toArray(), refGrad);
+            assertEquals(refLoss, loss, 1e-5 * (1 + refLoss), "loss of " + net);
+            float scale = 0;
+            for (float g : refGrad) {
+                scale = Math.max(scale, Math.abs(g));
             }
-        }
+            float[] g = grad.toArray();
+            for (int j = 0; j < g.length; j++) {
+                assertEquals(refGrad[j], g[j], 1e-4 * scale + 1e-30, "grad " + j + " of " + net);
+            }
+        });
     }
 
     /**

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatMatrix;
+import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.PowerIteration;
 import dev.netinvert.solvers.network.PowerIteration.OperatorNorm;
@@ -95,6 +96,47 @@ class PowerIterationTest {
             }
         }
         return s;
+    }
+
+    /**
+     * Row weights d: the estimate of ‖D^{1/2}W‖₂ equals the plain estimate of the matrix with row i scaled
+     * by √d_i, to the tolerance both stop at (1e-6 on successive values, so ~1e-5 between two runs), and a
+     * zero weight removes its row. Known case: rows ±s_i·e_{π(i)} weighted by d_i have singular values
+     * √d_i·|s_i|.
+     */
+    @Test
+    void rowWeightsScaleTheRows() {
+        try (Arena arena = Arena.ofConfined()) {
+            float[] s = {1f, -3f, 2f, 0.5f}, d = {4f, 0f, 1f, 9f}; // √d·|s| = 2, 0, 2, 1.5
+            int[] col = {4, 0, 2, 6};
+            FloatMatrix w = FloatMatrix.allocate(arena, 4, 7);
+            for (int i = 0; i < 4; i++) {
+                w.set(i, col[i], s[i]);
+            }
+            OperatorNorm k = PowerIteration.estimate(w, FloatVec.of(arena, d), 5, 1e-6, 2000);
+            assertTrue(k.converged());
+            assertEquals(2.0, k.value(), 2.0 * 1e-5, "the unweighted norm 3 is removed by d = 0");
+
+            FloatMatrix g = FloatMatrix.allocate(arena, 50, 40), scaled = FloatMatrix.allocate(arena, 50, 40);
+            new SeededGaussian(8).fill(g, 0, 1);
+            FloatVec weights = FloatVec.allocate(arena, 50);
+            for (int i = 0; i < 50; i++) {
+                float di = i < 20 ? 1f : 1e-2f; // LinearizedAdmm's shape: 1 on S, ρ on S^c
+                weights.set(i, di);
+                for (int j = 0; j < 40; j++) {
+                    scaled.set(i, j, (float) Math.sqrt(di) * g.get(i, j));
+                }
+            }
+            OperatorNorm weighted = PowerIteration.estimate(g, weights, 5, 1e-6, 2000);
+            OperatorNorm plain = PowerIteration.estimate(scaled, 5, 1e-6, 2000);
+            assertTrue(weighted.converged() && plain.converged());
+            assertEquals(plain.value(), weighted.value(), 1e-5 * plain.value());
+            assertTrue(weighted.value() < PowerIteration.estimate(g).value(), "weights ≤ 1 shrink the norm");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> PowerIteration.estimate(g, FloatVec.allocate(arena, 49), 5, 1e-6, 10));
+            assertTrue(e.getMessage().contains("rowWeights") && e.getMessage().contains("50")
+                    && e.getMessage().contains("49"), e.getMessage());
+        }
     }
 
     @Test

@@ -63,7 +63,7 @@ class DebiasTest {
             Network net = RandomNetworks.generator002(arena, 7, 100, 300, 625);
             FloatVec z = RandomNetworks.latent(arena, 100, 101, RandomNetworks.latentStd(100, 300));
             FloatVec y = net.forward(z, arena);
-            LatentPursuit.Options one = new LatentPursuit.Options(0, 0, 1e-2, 0, 1e-4, 1e-7, 20000, true, 1);
+            LatentPursuit.Options one = LatentPursuit.Options.builder().debiasIterations(1).build();
             InversionResult lp = LatentPursuit.solve(net, y, null, one);
             Stage d = last(lp);
             // The first step moves z by ~1e-5 relative: nothing has shown that it converged.

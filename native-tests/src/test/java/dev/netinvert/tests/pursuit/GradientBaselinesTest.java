@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.StepSize;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.experiments.ImageMetrics;
 import dev.netinvert.solvers.network.Network;
@@ -29,7 +30,7 @@ class GradientBaselinesTest {
             double std = RandomNetworks.latentStd(20, 200);
             FloatVec z = RandomNetworks.latent(arena, 20, 1, std);
             FloatVec y = net.forward(z, arena);
-            GradientDescent.Options o = GradientDescent.Options.gd(9, std).withMaxIterations(4000);
+            GradientDescent.Options o = GradientDescent.Options.builder().seed(9).initStd(std).maxIterations(4000).build();
             InversionResult r = GradientDescent.solve(net, y, null, o);
             double snr = ImageMetrics.snrDb(z.toArray(), r.z());
             assertTrue(snr > 40, "GD SNR " + snr + " dB, " + r.stages());
@@ -49,7 +50,8 @@ class GradientBaselinesTest {
             FloatVec z = RandomNetworks.latent(arena, 20, 2, std);
             FloatVec y = net.forward(z, arena);
             InversionResult r = GradientDescent.solve(net, y, null,
-                    GradientDescent.Options.adam(3, std).withMaxIterations(4000));
+                    GradientDescent.Options.builder().method(GradientDescent.Method.ADAM).seed(3).initStd(std)
+                            .maxIterations(4000).build());
             double snr = ImageMetrics.snrDb(z.toArray(), r.z());
             assertTrue(snr > 30, "Adam SNR " + snr + " dB, " + r.stages());
             assertEquals("adam", r.method());
@@ -62,25 +64,25 @@ class GradientBaselinesTest {
             Network net = net(arena);
             double std = RandomNetworks.latentStd(20, 200);
             FloatVec y = net.forward(RandomNetworks.latent(arena, 20, 4, std), arena);
-            GradientDescent.Options o = GradientDescent.Options.gd(5, std);
+            GradientDescent.Options o = GradientDescent.Options.builder().seed(5).initStd(std).build();
             // A too-large step on a generator with a linear output blows up (a tanh output would saturate and
             // stop at a flat point with a zero gradient instead, which is reported as such).
             Network linear = RandomNetworks.gaussian(arena, 21, new int[] {20, 200, 400},
                     java.util.List.of(dev.netinvert.kernels.Activation.RELU, dev.netinvert.kernels.Activation.IDENTITY),
                     RandomNetworks.WeightScale.unit());
             FloatVec yl = linear.forward(RandomNetworks.latent(arena, 20, 4, std), arena);
-            InversionResult huge = GradientDescent.solve(linear, yl, null, o.withStep(1e3).withMaxIterations(200));
+            InversionResult huge = GradientDescent.solve(linear, yl, null, o.toBuilder().step(StepSize.fixed(1e3)).maxIterations(200).build());
             assertEquals(StopReason.DIVERGED, huge.stopReason(), huge.stages().toString());
             assertTrue(Double.isFinite(huge.stages().get(0).residual()), "the last finite loss is reported");
-            InversionResult few = GradientDescent.solve(net, y, null, o.withMaxIterations(3));
+            InversionResult few = GradientDescent.solve(net, y, null, o.toBuilder().maxIterations(3).build());
             assertEquals(StopReason.MAX_ITERATIONS, few.stopReason());
             assertEquals(3, few.totalIterations());
-            InversionResult loose = GradientDescent.solve(net, y, null, o.withGradTol(1e30));
+            InversionResult loose = GradientDescent.solve(net, y, null, o.toBuilder().gradTol(1e30).build());
             assertEquals(StopReason.TOLERANCE, loose.stopReason());
             assertEquals(0, loose.totalIterations());
             // The paper's rule: the first step of the list whose run reaches the tolerance.
             InversionResult searched = GradientDescent.solveWithStepSearch(net, y, null,
-                    o.withMaxIterations(50).withGradTol(1e30), new double[] {1e3, 1e-6});
+                    o.toBuilder().maxIterations(50).gradTol(1e30).build(), new double[] {1e3, 1e-6});
             assertEquals(StopReason.TOLERANCE, searched.stopReason());
         }
     }
@@ -100,7 +102,7 @@ class GradientBaselinesTest {
                 }
             }
             InversionResult r = GradientDescent.solve(net, y, mask,
-                    GradientDescent.Options.gd(9, std).withMaxIterations(4000));
+                    GradientDescent.Options.builder().seed(9).initStd(std).maxIterations(4000).build());
             assertTrue(ImageMetrics.snrDb(z.toArray(), r.z()) > 40, r.stages().toString());
         }
     }

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.StepSize;
 import dev.netinvert.solvers.experiments.ImageMetrics;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.RandomNetworks;
 import dev.netinvert.solvers.pursuit.GradientDescent;
+import dev.netinvert.solvers.pursuit.Lambdas;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
 import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
 import dev.netinvert.solvers.pursuit.Oracle;
@@ -39,9 +41,9 @@ class PursuitArgumentsTest {
             assertMessage(() -> LatentPursuit.solve(net, y, FloatVec.allocate(arena, 60), o), "mask", "no output is observed");
             assertMessage(() -> Oracle.solve(net, y, FloatVec.allocate(arena, 61), List.of(new int[0]), Oracle.Options.defaults()),
                     "mask", "60", "61");
-            assertMessage(() -> LayeredBasisPursuit.solve(net, y, null, LayeredBasisPursuit.Options.defaults(3, 0)),
+            assertMessage(() -> LayeredBasisPursuit.solve(net, y, null, LayeredBasisPursuit.Options.builder().lambdas(Lambdas.explicit(0, 0)).build()),
                     "lambdas", "1", "2");
-            assertMessage(() -> GradientDescent.solve(net, FloatVec.allocate(arena, 3), null, GradientDescent.Options.gd(1, 1)),
+            assertMessage(() -> GradientDescent.solve(net, FloatVec.allocate(arena, 3), null, GradientDescent.Options.defaults()),
                     "y", "60", "3");
         }
     }
@@ -70,14 +72,14 @@ class PursuitArgumentsTest {
 
     @Test
     void optionsAreValidated() {
-        assertMessage(() -> LatentPursuit.Options.defaults().withRho(0), "rho", "> 0", "0.0");
-        assertMessage(() -> LatentPursuit.Options.defaults().withGamma(-1), "gamma", ">= 0");
-        assertMessage(() -> LatentPursuit.Options.defaults().withTol(0), "tol");
-        assertMessage(() -> LatentPursuit.Options.defaults().withMaxIterations(0), "maxIterations");
-        assertMessage(() -> new LatentPursuit.Options(0, 0, 1e-2, 0, 1.5, 1e-7, 10, true, 1), "supportThreshold", "1.5");
-        assertMessage(() -> GradientDescent.Options.gd(1, 1).withStep(-1), "step");
-        assertMessage(() -> GradientDescent.Options.gd(1, 1).withMomentum(1), "momentum");
-        assertMessage(() -> new Oracle.Options(true, 0), "iterations");
+        assertMessage(() -> LatentPursuit.Options.builder().rho(0).build(), "rho", "> 0", "0.0");
+        assertMessage(() -> LatentPursuit.Options.builder().gamma(-1).build(), "gamma", ">= 0");
+        assertMessage(() -> LatentPursuit.Options.builder().tol(0).build(), "tol");
+        assertMessage(() -> LatentPursuit.Options.builder().maxIterations(0).build(), "maxIterations");
+        assertMessage(() -> LatentPursuit.Options.builder().supportThreshold(1.5).build(), "supportThreshold", "1.5");
+        assertMessage(() -> GradientDescent.Options.builder().step(StepSize.fixed(-1)).build(), "step");
+        assertMessage(() -> GradientDescent.Options.builder().momentum(1).build(), "momentum");
+        assertMessage(() -> Oracle.Options.builder().iterations(0).build(), "iterations");
         assertMessage(() -> Supports.support(new float[3], 1), "threshold");
         assertMessage(() -> ImageMetrics.snrDb(new float[3], new float[2]), "estimate", "3", "2");
     }

@@ -1,6 +1,5 @@
 package dev.netinvert.tests.pursuit;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,22 +33,31 @@ class PursuitBatchTest {
         try (Arena arena = Arena.ofShared()) {
             Network net = RandomNetworks.generator002(arena, 3, 20, 70, 150);
             FloatMatrix ys = observations(arena, net, 7);
-            LatentPursuit.Options o = LatentPursuit.Options.defaults().withDebias(false);
+            LatentPursuit.Options o = LatentPursuit.Options.builder().debias(false).build();
             List<InversionResult> seq, par;
             try (Parallelism one = Parallelism.sequential(); Parallelism two = Parallelism.of(3)) {
-                // A first, discarded batch compiles the kernels: the tanh lanes of the SIMD prox kernels round
-                // differently (≤ 3 ulp) while they still run as Java code (SimdProxSupport's class comment), so
-                // bit-identity holds between warm runs, not between a cold and a warm one. Seen: the first
-                // sequential batch differed from the parallel one in the last bit after FISTA got faster.
+                // Not bit-identity: the tanh/exp lanes of the SIMD prox kernels (VectorOperators.TANH, EXP) run as
+                // Java code until C2 compiles them and as intrinsics after, which round differently (≤ 3 ulp), and
+                // when that switch happens depends on the JIT, not on the thread count. A discarded warm-up batch
+                // made it rare but not impossible (seen: 3e-6 relative in one full verify). What the batch runner
+                // must guarantee is that row i is solved from row i alone, with a single-threaded solve: that
+                // shows as agreement far inside the distance between different rows' solutions.
                 Batch.solveRows(ys, one, (i, y) -> LatentPursuit.solve(net, y, null, o));
                 seq = Batch.solveRows(ys, one, (i, y) -> LatentPursuit.solve(net, y, null, o));
                 par = Batch.solveRows(ys, two, (i, y) -> LatentPursuit.solve(net, y, null, o));
             }
             assertEquals(7, par.size());
             for (int i = 0; i < 7; i++) {
-                // Each solve is single-threaded with its own workspace: bit-identical, and row i's answer
-                // reproduces row i's observation (not another row's).
-                assertArrayEquals(seq.get(i).z(), par.get(i).z(), "row " + i);
+                // Each solve is single-threaded with its own workspace: equal up to the lanes' rounding (1e-4
+                // relative, against O(1) differences between rows), and row i's answer reproduces row i's
+                // observation (not another row's).
+                float[] a = seq.get(i).z(), b = par.get(i).z();
+                double diff = 0, norm = 0;
+                for (int j = 0; j < a.length; j++) {
+                    diff = Math.max(diff, Math.abs(a[j] - b[j]));
+                    norm = Math.max(norm, Math.abs(a[j]));
+                }
+                assertTrue(diff <= 1e-4 * norm, "row " + i + ": max |seq − par| = " + diff + ", max |z| = " + norm);
                 assertTrue(par.get(i).residual() < 1e-3 * Math.sqrt(net.outputSize()), "row " + i + " residual");
             }
         }
@@ -61,7 +69,7 @@ class PursuitBatchTest {
             Network net = RandomNetworks.generator002(arena, 3, 20, 70, 150);
             FloatMatrix ys = observations(arena, net, 5);
             ys.row(3).set(17, Float.NaN);
-            LatentPursuit.Options o = LatentPursuit.Options.defaults().withDebias(false);
+            LatentPursuit.Options o = LatentPursuit.Options.builder().debias(false).build();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Batch.solveRows(ys, two, (i, y) -> LatentPursuit.solve(net, y, null, o)));
             assertEquals("observations row 3: y: expected finite values, element 17 = NaN", e.getMessage());
@@ -73,7 +81,7 @@ class PursuitBatchTest {
         try (Arena arena = Arena.ofConfined(); Parallelism two = Parallelism.of(2)) {
             Network net = RandomNetworks.generator002(arena, 3, 20, 70, 150);
             FloatMatrix ys = observations(arena, net, 2);
-            LatentPursuit.Options o = LatentPursuit.Options.defaults().withDebias(false);
+            LatentPursuit.Options o = LatentPursuit.Options.builder().debias(false).build();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Batch.solveRows(ys, two, (i, y) -> LatentPursuit.solve(net, y, null, o)));
             assertTrue(e.getMessage().startsWith("observations: the memory is confined to one thread"), e.getMessage());

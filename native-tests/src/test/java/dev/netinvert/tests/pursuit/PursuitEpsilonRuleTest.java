@@ -18,6 +18,7 @@ import dev.netinvert.solvers.network.SeededGaussian;
 import dev.netinvert.solvers.pursuit.EpsilonRule;
 import dev.netinvert.solvers.pursuit.Generators;
 import dev.netinvert.solvers.pursuit.InversionResult;
+import dev.netinvert.solvers.pursuit.Lambdas;
 import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
 import dev.netinvert.solvers.pursuit.Stage;
 import dev.netinvert.solvers.pursuit.Supports;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ε-rule of Alg. 2 [002] for the λ's of Layered Basis-Pursuit ({@link EpsilonRule},
- * {@link LayeredBasisPursuit.Options#epsilonRule}).
+ * {@link Lambdas#epsilonRule}).
  */
 class PursuitEpsilonRuleTest {
 
@@ -104,7 +105,7 @@ class PursuitEpsilonRuleTest {
                 // A saturated output where the mask hides it: must not enter ℓ (it would make ℓ infinite).
                 s.y().set(3, 1f);
 
-                InversionResult r = LayeredBasisPursuit.solve(net, s.y(), mask, LayeredBasisPursuit.Options.epsilonRule(s.eps()));
+                InversionResult r = LayeredBasisPursuit.solve(net, s.y(), mask, byRule(s.eps()));
 
                 // The paper's rule with plain loops: ℓ over the observed outputs, columns of W_3 on the observed
                 // rows, then of W_2 on the rows of Ŝ_2 (code indexing: W_3 is the paper's W_L, x_2 its x_L).
@@ -156,8 +157,8 @@ class PursuitEpsilonRuleTest {
             FloatVec y = net.forward(z, arena);
             // An observed output exactly at 1: ℓ = ∞, which ε = 0 never multiplies (the noiseless case needs no ℓ).
             y.set(0, 1f);
-            InversionResult rule = LayeredBasisPursuit.solve(net, y, null, LayeredBasisPursuit.Options.epsilonRule(0));
-            InversionResult zero = LayeredBasisPursuit.solve(net, y, null, LayeredBasisPursuit.Options.defaults(3, 0));
+            InversionResult rule = LayeredBasisPursuit.solve(net, y, null, byRule(0));
+            InversionResult zero = LayeredBasisPursuit.solve(net, y, null, LayeredBasisPursuit.Options.defaults());
             assertEquals(0.0, stageLambda(rule, 3));
             assertEquals(0.0, stageLambda(rule, 2));
             assertArrayEquals(zero.z(), rule.z(), "same λ's, same deterministic solve");
@@ -169,23 +170,23 @@ class PursuitEpsilonRuleTest {
 
     @Test
     void badInputIsRefusedWithTheArgumentAndTheValues() {
-        assertMessage(() -> LayeredBasisPursuit.Options.epsilonRule(-1), "noiseLevel", ">= 0", "-1.0");
-        assertMessage(() -> LayeredBasisPursuit.Options.epsilonRule(Double.NaN), "noiseLevel", "NaN");
-        assertMessage(() -> LayeredBasisPursuit.Options.epsilonRule(Double.POSITIVE_INFINITY), "noiseLevel", "Infinity");
-        assertMessage(() -> new LayeredBasisPursuit.Options(new double[] {1e-5}, 0.01, false, 1e-3, 1e-7, 100, true, 5),
-                "lambdas and noiseLevel are exclusive", "[1.0E-5]", "0.01");
-        assertMessage(() -> new LayeredBasisPursuit.Options(null, null, false, 1e-3, 1e-7, 100, true, 5), "lambdas", "noiseLevel",
-                "neither");
+        assertMessage(() -> Lambdas.epsilonRule(-1), "noiseLevel", ">= 0", "-1.0");
+        assertMessage(() -> Lambdas.epsilonRule(Double.NaN), "noiseLevel", "NaN");
+        assertMessage(() -> Lambdas.epsilonRule(Double.POSITIVE_INFINITY), "noiseLevel", "Infinity");
+        // Explicit λ's and the ε-rule are two cases of one sealed type, so giving both or neither cannot be written.
+        assertMessage(() -> LayeredBasisPursuit.Options.builder().lambdas(null).build(), "lambdas", "null");
+        assertMessage(() -> Lambdas.explicit(1e-5, -1), "lambdas[1]", ">= 0", "-1.0");
+        assertMessage(() -> Lambdas.uniform(Double.NaN), "lambda", "NaN");
         try (Arena arena = Arena.ofConfined()) {
             Network net = RandomNetworks.generator002(arena, 1, 10, 40, 60);
             FloatVec y = net.forward(RandomNetworks.latent(arena, 10, 2, 0.5 * RandomNetworks.latentStd(10, 40)), arena);
             y.set(17, -1f);
-            assertMessage(() -> LayeredBasisPursuit.solve(net, y, null, LayeredBasisPursuit.Options.epsilonRule(1e-3)),
+            assertMessage(() -> LayeredBasisPursuit.solve(net, y, null, byRule(1e-3)),
                     "options.noiseLevel = 0.001", "tanh", "element 17", "y = -1.0");
             assertMessage(() -> EpsilonRule.of(net, y, null, 1e-3, List.of(new int[0])), "noiseLevel = 0.001", "element 17");
             // Not saturated, but within ε of saturation: the clean output may be at the boundary.
             y.set(17, 0.995f);
-            assertMessage(() -> LayeredBasisPursuit.solve(net, y, null, LayeredBasisPursuit.Options.epsilonRule(0.01)),
+            assertMessage(() -> LayeredBasisPursuit.solve(net, y, null, byRule(0.01)),
                     "options.noiseLevel = 0.01", "element 17", "y = 0.995");
             // Hidden by the mask, the same output is no obstacle.
             FloatVec mask = FloatVec.allocate(arena, 60);
@@ -198,7 +199,7 @@ class PursuitEpsilonRuleTest {
                 top = i == 17 ? top : Math.max(top, Math.abs(u[i]));
             }
             assertTrue(top + 0.01 < 1, "test premise: the other outputs are at least ε from ±1, max |y| = " + top);
-            LayeredBasisPursuit.solve(net, y, mask, LayeredBasisPursuit.Options.epsilonRule(0.01));
+            LayeredBasisPursuit.solve(net, y, mask, byRule(0.01));
 
             // A zero column of W_3 makes ε(x_2) = ∞, so λ for x_1 = 2ε(x_2) cannot be used.
             Network r = RandomNetworks.gaussian(arena, 3, new int[] {4, 12, 20, 30},
@@ -211,7 +212,7 @@ class PursuitEpsilonRuleTest {
             w3.copyFrom(src);
             Network zeroColumn = Network.of(r.layer(1), r.layer(2), new DenseLayer(w3, null, Activation.IDENTITY));
             FloatVec yz = zeroColumn.forward(RandomNetworks.latent(arena, 4, 4, RandomNetworks.latentStd(4, 12, 20)), arena);
-            assertMessage(() -> LayeredBasisPursuit.solve(zeroColumn, yz, null, LayeredBasisPursuit.Options.epsilonRule(1e-3)),
+            assertMessage(() -> LayeredBasisPursuit.solve(zeroColumn, yz, null, byRule(1e-3)),
                     "options.noiseLevel = 0.001", "λ = 2ε(x_2) = ∞", "W_3");
         }
     }
@@ -238,8 +239,8 @@ class PursuitEpsilonRuleTest {
                 Network net = RandomNetworks.gaussian(arena, seed, new int[] {10, 60, 150},
                         List.of(Activation.RELU, Activation.IDENTITY), RandomNetworks.WeightScale.unit());
                 Noisy s = noisy(arena, net, 100 + seed, RandomNetworks.latentStd(10, 60), 1e-2);
-                InversionResult rule = LayeredBasisPursuit.solve(net, s.y(), null, LayeredBasisPursuit.Options.epsilonRule(s.eps()));
-                InversionResult zero = LayeredBasisPursuit.solve(net, s.y(), null, LayeredBasisPursuit.Options.defaults(2, 0));
+                InversionResult rule = LayeredBasisPursuit.solve(net, s.y(), null, byRule(s.eps()));
+                InversionResult zero = LayeredBasisPursuit.solve(net, s.y(), null, LayeredBasisPursuit.Options.defaults());
                 float[] z = s.z().toArray(), x1 = Generators.hiddenOf(net, s.z()).get(0);
                 int[] truth = Supports.support(x1, 0);
                 String where = "network " + seed + ": ";
@@ -311,5 +312,10 @@ class PursuitEpsilonRuleTest {
             PursuitCliTest.Run help = PursuitCliTest.run("invert", "--help");
             assertTrue(help.out().contains("--noise-level=EPS"), help.out());
         }
+    }
+
+    /** Layered-BP's defaults with the λ's by the ε-rule for noise ε. */
+    static LayeredBasisPursuit.Options byRule(double noiseLevel) {
+        return LayeredBasisPursuit.Options.builder().lambdas(Lambdas.epsilonRule(noiseLevel)).build();
     }
 }

@@ -91,7 +91,7 @@ class PursuitRecoveryTest {
 
                 InversionResult lp = LatentPursuit.solve(net, s.y(), null, LatentPursuit.Options.defaults());
                 InversionResult or = Oracle.solve(net, s.y(), null, Generators.supportsOf(net, s.z()), Oracle.Options.defaults());
-                InversionResult lbp = LayeredBasisPursuit.solve(net, s.y(), null, LayeredBasisPursuit.Options.defaults(2, 0));
+                InversionResult lbp = LayeredBasisPursuit.solve(net, s.y(), null, LayeredBasisPursuit.Options.defaults());
                 for (InversionResult r : List.of(lp, or, lbp)) {
                     double snr = ImageMetrics.snrDb(z, r.z());
                     assertTrue(snr < 20, r.method() + " SNR " + snr + " dB: the inverse is not unique, no method can find z");
@@ -110,7 +110,7 @@ class PursuitRecoveryTest {
         try (Arena arena = Arena.ofConfined()) {
             Network net = RandomNetworks.generator002(arena, 7, N0, 300, N);
             Signal s = signal(arena, net, 101, RandomNetworks.latentStd(N0, 300));
-            InversionResult lbp = LayeredBasisPursuit.solve(net, s.y(), null, LayeredBasisPursuit.Options.defaults(2, 0));
+            InversionResult lbp = LayeredBasisPursuit.solve(net, s.y(), null, LayeredBasisPursuit.Options.defaults());
             double snr = ImageMetrics.snrDb(s.z().toArray(), lbp.z());
             assertTrue(snr > 100, "LBP SNR " + snr + " dB, stages " + lbp.stages());
         }
@@ -168,7 +168,7 @@ class PursuitRecoveryTest {
             assertTrue(snr > 100, "masked Latent-Pursuit SNR " + snr + " dB, stages " + lp.stages());
             InversionResult or = Oracle.solve(net, y, mask, Generators.supportsOf(net, s.z()), Oracle.Options.defaults());
             assertTrue(ImageMetrics.snrDb(z, or.z()) > 100, "masked Oracle");
-            InversionResult lbp = LayeredBasisPursuit.solve(net, y, mask, LayeredBasisPursuit.Options.defaults(2, 0));
+            InversionResult lbp = LayeredBasisPursuit.solve(net, y, mask, LayeredBasisPursuit.Options.defaults());
             assertTrue(ImageMetrics.snrDb(z, lbp.z()) > 60, "masked LBP " + ImageMetrics.snrDb(z, lbp.z()));
             // The unobserved outputs are predicted, not copied from y.
             assertTrue(ImageMetrics.snrDb(s.y().toArray(), lp.output()) > 100);

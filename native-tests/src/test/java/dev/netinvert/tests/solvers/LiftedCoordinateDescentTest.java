@@ -39,8 +39,8 @@ class LiftedCoordinateDescentTest {
                     List.of(Activation.RELU, Activation.RELU), RandomNetworks.WeightScale.fanIn(), 0.05);
             FloatVec x = FloatVec.of(arena, truth);
             FloatVec y = Observations.noisy(net, x, new Observations.Noise.Gaussian(0.01), 12, true, arena);
-            LiftedCoordinateDescent.Options o = LiftedCoordinateDescent.Options.defaults(ALPHA)
-                    .withInnerIterations(5).withMaxOuterIterations(1500);
+            LiftedCoordinateDescent.Options o = LiftedCoordinateDescent.Options.builder(ALPHA)
+                    .innerIterations(5).maxOuterIterations(1500).build();
             LiftedResult r = LiftedCoordinateDescent.solve(net.layers(), y, 1, H, W, o, par, IterationListener.NONE);
 
             double truthObjective = liftedObjectiveAt(net, x, y, arena);
@@ -83,10 +83,10 @@ class LiftedCoordinateDescentTest {
             FloatVec y = FloatVec.allocate(arena, 10);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> LiftedCoordinateDescent.solve(List.of(a.layer(1), b.layer(1)), y, 1, 8, 8,
-                            LiftedCoordinateDescent.Options.defaults(1e-3), par, IterationListener.NONE));
+                            LiftedCoordinateDescent.Options.builder(1e-3).build(), par, IterationListener.NONE));
             assertTrue(e.getMessage().contains("layer 2") && e.getMessage().contains("30"), e.getMessage());
             assertThrows(IllegalArgumentException.class,
-                    () -> new LiftedCoordinateDescent.Options(1e-3, 0, 10, 1e-5, PdhgTv.Tv.ISOTROPIC, 1));
+                    () -> LiftedCoordinateDescent.Options.builder(1e-3).innerIterations(0).build());
         }
     }
 }

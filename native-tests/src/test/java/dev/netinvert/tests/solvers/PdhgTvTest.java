@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.IterationListener;
+import dev.netinvert.solvers.PdhgSteps;
+import dev.netinvert.solvers.StepRules;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.experiments.Phantoms;
 import dev.netinvert.solvers.lifted.Landweber;
@@ -58,7 +60,7 @@ class PdhgTvTest {
      */
     @Test
     void fastIteratesMatchTheReferenceForTheFirst200Iterations() {
-        double tauX = 1.99 / Math.pow(circleLayer.operatorNorm().value(), 2), alpha = 1.5e-2, tauZ = 1 / (8 * alpha);
+        double alpha = 1.5e-2, tauX = StepRules.gradient(circleLayer.operatorNorm().value()), tauZ = StepRules.pdhgDual(alpha);
         int[] checkpoints = {1, 2, 10, 50, 100, 200};
         Map<Integer, float[]> ref = new HashMap<>();
         new ReferencePdhgTv(circleLayer.weight().toArray(), 512, 4096, circleLayer.bias().toArray(), Activation.RELU,
@@ -66,7 +68,7 @@ class PdhgTvTest {
                 .run(200, (k, x) -> ref.put(k, x));
         try (Parallelism par = Parallelism.sequential()) {
             for (int k : checkpoints) {
-                PdhgTv.Options o = PdhgTv.Options.defaults(alpha).withMaxIterations(k).withTol(1e-30);
+                PdhgTv.Options o = PdhgTv.Options.builder(alpha).maxIterations(k).tol(1e-30).build();
                 float[] fast = PdhgTv.solve(circleLayer, circleY, 1, 64, 64, o, par, IterationListener.NONE).x();
                 double rel = relDiff(fast, ref.get(k));
                 assertTrue(rel <= 1e-4, "iteration " + k + ": relative difference " + rel);
@@ -76,7 +78,7 @@ class PdhgTvTest {
 
     @Test
     void resultIsBitIdenticalForAnyThreadCount() {
-        PdhgTv.Options o = PdhgTv.Options.defaults(1.5e-2).withMaxIterations(300);
+        PdhgTv.Options o = PdhgTv.Options.builder(1.5e-2).maxIterations(300).build();
         float[] one;
         try (Parallelism par = Parallelism.of(1)) {
             one = PdhgTv.solve(circleLayer, circleY, 1, 64, 64, o, par, IterationListener.NONE).x();
@@ -88,7 +90,7 @@ class PdhgTvTest {
                 assertArrayEquals(one, r.x(), "PDHG with " + threads + " threads");
             }
         }
-        Landweber.Options lo = Landweber.Options.defaults(0).withMaxIterations(40);
+        Landweber.Options lo = Landweber.Options.builder(0).maxIterations(40).build();
         float[] lw1, lw2;
         try (Parallelism par = Parallelism.of(1)) {
             lw1 = Landweber.solve(circleLayer, circleY, lo, par, IterationListener.NONE).x();
@@ -102,7 +104,7 @@ class PdhgTvTest {
     @Test
     void resultTellsTheTruthAboutConvergence() {
         try (Parallelism par = Parallelism.sequential()) {
-            PdhgTv.Options o = PdhgTv.Options.defaults(1.5e-2).withMaxIterations(30).withHistoryInterval(10);
+            PdhgTv.Options o = PdhgTv.Options.builder(1.5e-2).maxIterations(30).historyInterval(10).build();
             LiftedResult r = PdhgTv.solve(circleLayer, circleY, 1, 64, 64, o, par, IterationListener.NONE);
             assertEquals(StopReason.MAX_ITERATIONS, r.stopReason());
             assertEquals(30, r.iterations());
@@ -110,7 +112,7 @@ class PdhgTvTest {
             assertArrayEquals(new int[] {1, 10, 20, 30}, r.history().iterations());
             assertTrue(r.seconds() > 0);
             // A loose tolerance is met early and reported as such.
-            LiftedResult loose = PdhgTv.solve(circleLayer, circleY, 1, 64, 64, o.withMaxIterations(5000).withTol(1e-2),
+            LiftedResult loose = PdhgTv.solve(circleLayer, circleY, 1, 64, 64, o.toBuilder().maxIterations(5000).tol(1e-2).build(),
                     par, IterationListener.NONE);
             assertEquals(StopReason.TOLERANCE, loose.stopReason());
             assertTrue(loose.primalChange() < 1e-2 && loose.dualChange() < 1e-2);
@@ -120,8 +122,8 @@ class PdhgTvTest {
     @Test
     void aStepFarTooLargeIsReportedAsDivergence() {
         double tauX = 500 / Math.pow(circleLayer.operatorNorm().value(), 2);
-        PdhgTv.Options o = PdhgTv.Options.defaults(1.5e-2).withSteps(tauX, Double.NaN).withMaxIterations(2000)
-                .withHistoryInterval(1);
+        PdhgTv.Options o = PdhgTv.Options.builder(1.5e-2).steps(PdhgSteps.fixed(tauX, StepRules.pdhgDual(1.5e-2)))
+                .maxIterations(2000).historyInterval(1).build();
         try (Parallelism par = Parallelism.sequential()) {
             LiftedResult r = PdhgTv.solve(circleLayer, circleY, 1, 64, 64, o, par, IterationListener.NONE);
             assertEquals(StopReason.DIVERGED, r.stopReason());
@@ -135,7 +137,7 @@ class PdhgTvTest {
     @Test
     void badInputIsRejectedWithTheArgumentNamed() {
         try (Parallelism par = Parallelism.sequential()) {
-            PdhgTv.Options o = PdhgTv.Options.defaults(1.5e-2);
+            PdhgTv.Options o = PdhgTv.Options.builder(1.5e-2).build();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> PdhgTv.solve(circleLayer, circleY, 1, 32, 64, o, par, IterationListener.NONE));
             assertTrue(e.getMessage().contains("1×32×64") && e.getMessage().contains("4096"), e.getMessage());
@@ -148,11 +150,11 @@ class PdhgTvTest {
             e = assertThrows(IllegalArgumentException.class,
                     () -> PdhgTv.solve(circleLayer, negative, 1, 64, 64, o, par, IterationListener.NONE));
             assertTrue(e.getMessage().contains("17") && e.getMessage().contains("-0.5"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> PdhgTv.Options.defaults(0));
+            e = assertThrows(IllegalArgumentException.class, () -> PdhgTv.Options.builder(0).build());
             assertTrue(e.getMessage().contains("alpha"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> PdhgTv.Options.defaults(1).withMaxIterations(0));
+            e = assertThrows(IllegalArgumentException.class, () -> PdhgTv.Options.builder(1).maxIterations(0).build());
             assertTrue(e.getMessage().contains("maxIterations"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> new Landweber.Options(-1, 1.05, Double.NaN, 10, 1));
+            e = assertThrows(IllegalArgumentException.class, () -> Landweber.Options.defaults(-1));
             assertTrue(e.getMessage().contains("delta"), e.getMessage());
         }
     }

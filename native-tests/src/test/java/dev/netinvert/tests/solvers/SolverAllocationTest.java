@@ -53,11 +53,11 @@ class SolverAllocationTest {
             FloatVec y = net.forward(RandomNetworks.latent(arena, 1024, 12, 1.0), arena);
             for (PdhgTv.Tv tv : PdhgTv.Tv.values()) {
                 assertNoAllocationPerIteration("PDHG-TV (" + tv + ")", k -> PdhgTv.solve(net.layer(1), y, 1, 32, 32,
-                        PdhgTv.Options.defaults(1e-2).withTv(tv).withTol(1e-30).withMaxIterations(k)
-                                .withHistoryInterval(NO_HISTORY), seq, IterationListener.NONE));
+                        PdhgTv.Options.builder(1e-2).tv(tv).tol(1e-30).maxIterations(k)
+                                .historyInterval(NO_HISTORY).build(), seq, IterationListener.NONE));
             }
             assertNoAllocationPerIteration("Landweber", k -> Landweber.solve(net.layer(1), y,
-                    new Landweber.Options(0, 1.05, Double.NaN, k, NO_HISTORY), seq, IterationListener.NONE));
+                    Landweber.Options.builder(0).maxIterations(k).historyInterval(NO_HISTORY).build(), seq, IterationListener.NONE));
         }
     }
 
@@ -69,7 +69,8 @@ class SolverAllocationTest {
                     List.of(Activation.RELU, Activation.RELU), WeightScale.fanIn(), 0.1);
             FloatVec y = net.forward(RandomNetworks.latent(arena, 256, 22, 1.0), arena);
             assertNoAllocationPerIteration("lifted coordinate descent", k -> LiftedCoordinateDescent.solve(net.layers(),
-                    y, 1, 16, 16, new LiftedCoordinateDescent.Options(1e-2, 10, k, 1e-30, PdhgTv.Tv.ISOTROPIC, NO_HISTORY),
+                    y, 1, 16, 16, LiftedCoordinateDescent.Options.builder(1e-2).innerIterations(10).maxOuterIterations(k)
+                            .tol(1e-30).historyInterval(NO_HISTORY).build(),
                     seq, IterationListener.NONE));
         }
     }
@@ -81,9 +82,10 @@ class SolverAllocationTest {
             Network net = RandomNetworks.generator002(arena, 7, 100, 300, 625);
             FloatVec y = net.forward(RandomNetworks.latent(arena, 100, 100, RandomNetworks.latentStd(100, 300)), arena);
             assertNoAllocationPerIteration("gradient descent", k -> GradientDescent.solve(net, y, null,
-                    GradientDescent.Options.gd(3, 1.0).withMaxIterations(k).withGradTol(0)));
+                    GradientDescent.Options.builder().seed(3).initStd(1.0).maxIterations(k).gradTol(0).build()));
             assertNoAllocationPerIteration("Adam", k -> GradientDescent.solve(net, y, null,
-                    GradientDescent.Options.adam(3, 1.0).withMaxIterations(k).withGradTol(0)));
+                    GradientDescent.Options.builder().method(GradientDescent.Method.ADAM).seed(3).initStd(1.0)
+                            .maxIterations(k).gradTol(0).build()));
         }
     }
 

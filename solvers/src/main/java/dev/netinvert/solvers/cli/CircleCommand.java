@@ -3,6 +3,7 @@ package dev.netinvert.solvers.cli;
 import dev.netinvert.solvers.experiments.CircleExperiment;
 import dev.netinvert.solvers.experiments.CircleReport;
 import dev.netinvert.solvers.experiments.ImageMetrics;
+import dev.netinvert.solvers.lifted.Landweber;
 import dev.netinvert.solvers.lifted.LiftedResult;
 import dev.netinvert.solvers.lifted.PdhgTv;
 import dev.netinvert.solvers.parallel.Parallelism;
@@ -27,14 +28,14 @@ final class CircleCommand implements Callable<Integer> {
     @Option(names = "--noise", defaultValue = "0.005", description = "Noise standard deviation (default ${DEFAULT-VALUE}).")
     double noise;
 
-    @Option(names = "--max-iter", defaultValue = "10000", description = "PDHG iteration budget (default ${DEFAULT-VALUE}).")
-    int maxIter;
+    @Option(names = "--max-iter", description = "PDHG iteration budget (default: the solver's, the paper's).")
+    Integer maxIter;
 
-    @Option(names = "--tol", defaultValue = "1e-5", description = "PDHG tolerance on ||x+ - x|| and ||z+ - z|| (default ${DEFAULT-VALUE}).")
-    double tol;
+    @Option(names = "--tol", description = "PDHG tolerance on ||x+ - x|| and ||z+ - z|| (default: the solver's, the paper's).")
+    Double tol;
 
-    @Option(names = "--eta", defaultValue = "1.05", description = "Discrepancy-principle factor for Landweber (default ${DEFAULT-VALUE}).")
-    double eta;
+    @Option(names = "--eta", description = "Discrepancy-principle factor for Landweber (default: the solver's).")
+    Double eta;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of W, b and the noise (default ${DEFAULT-VALUE}).")
     long seed;
@@ -47,12 +48,21 @@ final class CircleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        OptionValues.maxIterations(maxIter);
-        CircleExperiment.Config c = new CircleExperiment.Config(weightStd, noise, tv.alpha, maxIter, tol, eta, seed,
-                tv.kind());
+        if (maxIter != null) {
+            OptionValues.maxIterations(maxIter);
+        }
+        CircleExperiment.Config paper = CircleExperiment.Config.paper();
+        PdhgTv.Options.Builder pdhg = paper.pdhg().toBuilder();
+        OptionValues.ifGiven(tv.alpha, pdhg::alpha);
+        OptionValues.ifGiven(maxIter, pdhg::maxIterations);
+        OptionValues.ifGiven(tol, pdhg::tol);
+        OptionValues.ifGiven(tv.kind(), pdhg::tv);
+        Landweber.Options.Builder landweber = paper.landweber().toBuilder();
+        OptionValues.ifGiven(eta, landweber::eta);
+        CircleExperiment.Config c = new CircleExperiment.Config(weightStd, noise, seed, pdhg.build(), landweber.build());
         try (Parallelism par = run.parallelism();
-             Progress lw = Progress.start("Landweber", 100_000, run.quiet());
-             Progress pd = Progress.start("PDHG-TV  ", maxIter, run.quiet())) {
+             Progress lw = Progress.start("Landweber", c.landweber().maxIterations(), run.quiet());
+             Progress pd = Progress.start("PDHG-TV  ", c.pdhg().maxIterations(), run.quiet())) {
             CircleExperiment.Outcome o = CircleExperiment.run(c, par, lw, pd);
             CircleReport.write(o, run.out());
             if (!run.quiet()) {

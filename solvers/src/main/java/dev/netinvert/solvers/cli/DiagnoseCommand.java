@@ -70,7 +70,7 @@ final class DiagnoseCommand implements Callable<Integer> {
                 }
             } else {
                 List<InversionResult> rs = Batch.solveRows(batch, par,
-                        (i, y) -> LatentPursuit.solve(net, y, mk, LatentPursuit.Options.defaults().withDebias(false)));
+                        (i, y) -> LatentPursuit.solve(net, y, mk, LatentPursuit.Options.builder().debias(false).build()));
                 rs.forEach(r -> diagnostics.add(r.uniqueness()));
             }
             List<Object> json = new ArrayList<>();

@@ -1,7 +1,6 @@
 package dev.netinvert.solvers.cli;
 
 import dev.netinvert.kernels.KernelProvider;
-import dev.netinvert.kernels.Kernels;
 import dev.netinvert.kernels.SelfCheck;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,7 +23,7 @@ final class InfoCommand implements Callable<Integer> {
         if (selfCheck) {
             return SelfCheck.run(System.out);
         }
-        System.out.println("kernels : " + Kernels.describe());
+        System.out.println("kernels : " + KernelProvider.getInstance().describe());
         String why = KernelProvider.simdUnavailableReason();
         System.out.println("SIMD    : " + (why == null ? "available" : "unavailable — " + why));
         System.out.println("JDK     : " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");

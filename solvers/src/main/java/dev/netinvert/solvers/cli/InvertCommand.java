@@ -34,11 +34,11 @@ final class InvertCommand implements Callable<Integer> {
             + "exact, lp-linf, lp-l1, lp-relaxed (layer-wise linear programs for ReLU / leaky-ReLU generators, [003]).")
     String method;
 
-    @Option(names = "--max-iter", defaultValue = "10000", description = "Iteration budget (outer iterations for lifted-cd; default ${DEFAULT-VALUE}).")
-    int maxIter;
+    @Option(names = "--max-iter", description = "Iteration budget (outer iterations for lifted-cd; default: the solver's).")
+    Integer maxIter;
 
-    @Option(names = "--tol", description = "Stopping tolerance (default 1e-5; 1e-7 for the pursuits, whose supports are read "
-            + "from the iterates and need them accurate).")
+    @Option(names = "--tol", description = "Stopping tolerance (default: the solver's; the pursuits' is tighter, since their "
+            + "supports are read from the iterates).")
     Double tolOption;
 
     @Option(names = "--allow-nonfinite", description = "Accept NaN/Inf in weights and observations (rejected by default).")
@@ -58,10 +58,12 @@ final class InvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        OptionValues.maxIterations(maxIter);
+        if (maxIter != null) {
+            OptionValues.maxIterations(maxIter);
+        }
         String m = method.toLowerCase(Locale.ROOT);
         boolean isPursuit = PursuitInversion.METHODS.contains(m);
-        double tol = tolOption == null ? (isPursuit ? 1e-7 : 1e-5) : tolOption;
+        Double tol = tolOption;
         if (pursuit.noiseLevel != null && !m.equals("layered-bp")) {
             throw new IllegalArgumentException("--noise-level sets the lambdas of --method layered-bp (the epsilon-rule of "
                     + "Alg. 2 [002]), got --method " + m + (m.equals("landweber") ? " (its noise level is --delta)" : ""));

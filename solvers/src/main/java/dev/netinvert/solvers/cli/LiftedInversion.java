@@ -2,7 +2,7 @@ package dev.netinvert.solvers.cli;
 
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
-import dev.netinvert.kernels.Kernels;
+import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.solvers.IterationListener;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.io.Images;
@@ -45,18 +45,18 @@ final class LiftedInversion {
     @Option(names = "--delta", description = "Noise level delta ~ ||y_delta - y|| (required by landweber).")
     Double delta;
 
-    @Option(names = "--eta", defaultValue = "1.05", description = "Discrepancy-principle factor eta (landweber; default ${DEFAULT-VALUE}).")
-    double eta;
+    @Option(names = "--eta", description = "Discrepancy-principle factor eta (landweber; default: the solver's).")
+    Double eta;
 
-    @Option(names = "--inner-iter", defaultValue = "10", description = "PDHG iterations per x0-step (lifted-cd; default ${DEFAULT-VALUE}).")
-    int innerIter;
+    @Option(names = "--inner-iter", description = "PDHG iterations per x0-step (lifted-cd; default: the solver's).")
+    Integer innerIter;
 
-    /** The shared budget of this run, from {@link InvertCommand}. */
-    private int maxIter;
+    /** The shared budget and tolerance of this run, from {@link InvertCommand}; null keeps the solver's default. */
+    private Integer maxIter;
 
-    private double tol;
+    private Double tol;
 
-    Integer run(InvertCommand cmd, String m, double tol) throws Exception {
+    Integer run(InvertCommand cmd, String m, Double tol) throws Exception {
         if (m.equals("landweber") && delta == null) {
             throw new IllegalArgumentException("--method landweber needs --delta (the noise level ||y_delta - y||) "
                     + "for the discrepancy principle");
@@ -113,7 +113,7 @@ final class LiftedInversion {
     /** One solve per observation: within-solve threads for one, one task per observation for a batch. */
     private List<LiftedResult> solveAll(Network net, FloatMatrix batch, int[] shape, String m, Parallelism par, boolean quiet) {
         if (batch.rows() == 1) {
-            try (Progress progress = Progress.start(m, maxIter, quiet)) {
+            try (Progress progress = Progress.start(m, budget(m), quiet)) {
                 return List.of(solveOne(net, batch.row(0), shape, m, par, progress));
             }
         }
@@ -126,17 +126,46 @@ final class LiftedInversion {
 
     private LiftedResult solveOne(Network net, FloatVec y, int[] s, String m, Parallelism par,
                                   IterationListener listener) {
-        double alpha = tvOptions.alpha;
-        String tv = tvOptions.tv;
         return switch (m) {
-            case "pdhg-tv" -> PdhgTv.solve(net.layer(1), y, s[0], s[1], s[2],
-                    PdhgTv.Options.defaults(alpha).withMaxIterations(maxIter).withTol(tol).withTv(OptionValues.tv(tv)),
-                    par, listener);
-            case "landweber" -> Landweber.solve(net.layer(1), y,
-                    new Landweber.Options(delta, eta, Double.NaN, maxIter, 1), par, listener);
-            default -> LiftedCoordinateDescent.solve(net.layers(), y, s[0], s[1], s[2],
-                    new LiftedCoordinateDescent.Options(alpha, innerIter, maxIter, tol, OptionValues.tv(tv), 10), par, listener);
+            case "pdhg-tv" -> PdhgTv.solve(net.layer(1), y, s[0], s[1], s[2], pdhgOptions(), par, listener);
+            case "landweber" -> Landweber.solve(net.layer(1), y, landweberOptions(), par, listener);
+            default -> LiftedCoordinateDescent.solve(net.layers(), y, s[0], s[1], s[2], liftedOptions(), par, listener);
         };
+    }
+
+    /** The method's iteration budget, for the progress bar. */
+    private int budget(String m) {
+        return switch (m) {
+            case "pdhg-tv" -> pdhgOptions().maxIterations();
+            case "landweber" -> landweberOptions().maxIterations();
+            default -> liftedOptions().maxOuterIterations();
+        };
+    }
+
+    private PdhgTv.Options pdhgOptions() {
+        PdhgTv.Options.Builder b = PdhgTv.Options.builder();
+        OptionValues.ifGiven(tvOptions.alpha, b::alpha);
+        OptionValues.ifGiven(maxIter, b::maxIterations);
+        OptionValues.ifGiven(tol, b::tol);
+        OptionValues.ifGiven(tvOptions.kind(), b::tv);
+        return b.build();
+    }
+
+    private Landweber.Options landweberOptions() {
+        Landweber.Options.Builder b = Landweber.Options.builder(delta);
+        OptionValues.ifGiven(eta, b::eta);
+        OptionValues.ifGiven(maxIter, b::maxIterations);
+        return b.build();
+    }
+
+    private LiftedCoordinateDescent.Options liftedOptions() {
+        LiftedCoordinateDescent.Options.Builder b = LiftedCoordinateDescent.Options.builder();
+        OptionValues.ifGiven(tvOptions.alpha, b::alpha);
+        OptionValues.ifGiven(innerIter, b::innerIterations);
+        OptionValues.ifGiven(maxIter, b::maxOuterIterations);
+        OptionValues.ifGiven(tol, b::tol);
+        OptionValues.ifGiven(tvOptions.kind(), b::tv);
+        return b.build();
     }
 
     private void writeOutputs(List<LiftedResult> results, boolean single, int[] shape, Arena arena, Path out,
@@ -181,7 +210,7 @@ final class LiftedInversion {
         json.put("observed", cmd.observed.toString());
         json.put("method", cmd.method);
         json.put("image", shape[0] + "x" + shape[1] + "x" + shape[2]);
-        json.put("kernels", Kernels.describe());
+        json.put("kernels", KernelProvider.getInstance().describe());
         json.put("results", per);
         Json.write(out.resolve("result.json"), json);
     }

@@ -4,6 +4,7 @@ import dev.netinvert.kernels.Activation;
 import dev.netinvert.solvers.lifted.PdhgTv;
 import dev.netinvert.solvers.parallel.Parallelism;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * The values of command-line options that are not plain numbers or paths, parsed from their text; errors
@@ -18,6 +19,16 @@ final class OptionValues {
             case "anisotropic", "aniso" -> PdhgTv.Tv.ANISOTROPIC;
             default -> throw new IllegalArgumentException("--tv must be isotropic or anisotropic, got '" + s + "'");
         };
+    }
+
+    /**
+     * Passes a value the user gave on to an options builder, and leaves the builder's default otherwise: the
+     * solvers' builders hold the only copy of their defaults.
+     */
+    static <T> void ifGiven(T value, Consumer<? super T> setter) {
+        if (value != null) {
+            setter.accept(value);
+        }
     }
 
     static Parallelism parallelism(Integer threads) {

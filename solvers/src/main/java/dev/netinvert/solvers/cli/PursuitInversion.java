@@ -2,9 +2,10 @@ package dev.netinvert.solvers.cli;
 
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
-import dev.netinvert.kernels.Kernels;
+import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.solvers.io.LoadOptions;
 import dev.netinvert.solvers.io.Npy;
+import dev.netinvert.solvers.StepSize;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.parallel.Batch;
 import dev.netinvert.solvers.parallel.Parallelism;
@@ -13,6 +14,7 @@ import dev.netinvert.solvers.pursuit.Generators;
 import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
+import dev.netinvert.solvers.pursuit.Lambdas;
 import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
 import dev.netinvert.solvers.pursuit.Oracle;
 import java.lang.foreign.Arena;
@@ -44,7 +46,7 @@ final class PursuitInversion {
     Path latent;
 
     @Option(names = "--lambda", paramLabel = "<lambda>", description = "l1 weight: lambda_L of Latent-Pursuit eq. (8), lambda of every "
-            + "layer of layered-bp (default 0).")
+            + "layer of layered-bp (default: the solver's).")
     Double lambdaOption;
 
     @Option(names = "--noise-level", paramLabel = "EPS", description = "layered-bp only, instead of --lambda: the noise bound "
@@ -54,28 +56,28 @@ final class PursuitInversion {
             + "the lambdas and the error bounds eps_i.")
     Double noiseLevel;
 
-    @Option(names = "--rho", defaultValue = "1e-2", description = "ADMM penalty rho of Latent-Pursuit (default ${DEFAULT-VALUE}).")
-    double rho;
+    @Option(names = "--rho", description = "ADMM penalty rho of Latent-Pursuit (default: the solver's).")
+    Double rho;
 
-    @Option(names = "--gamma", defaultValue = "0", description = "Gaussian prior weight gamma of Latent-Pursuit eq. (16) (default ${DEFAULT-VALUE}).")
-    double gamma;
+    @Option(names = "--gamma", description = "Gaussian prior weight gamma of Latent-Pursuit eq. (16) [002] (default: the solver's).")
+    Double gamma;
 
     @Option(names = "--no-debias", description = "Skip the debiasing step of the pursuits.")
     boolean noDebias;
 
-    @Option(names = "--step", description = "Step size of gd/adam (default: automatic for gd, 1e-2 * init-std for adam).")
+    @Option(names = "--step", description = "Step size of gd/adam (default: the solver's, automatic for gd, 1e-2 * init-std for adam).")
     Double step;
 
-    @Option(names = "--momentum", defaultValue = "0.9", description = "Momentum of gd, beta1 of adam (default ${DEFAULT-VALUE}).")
-    double momentum;
+    @Option(names = "--momentum", description = "Momentum of gd, beta1 of adam (default: the solver's).")
+    Double momentum;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random start of gd/adam (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--seed", description = "Seed of the random start of gd/adam (default: the solver's).")
+    Long seed;
 
-    @Option(names = "--init-std", defaultValue = "1", description = "Standard deviation of the random start of gd/adam (default ${DEFAULT-VALUE}).")
-    double initStd;
+    @Option(names = "--init-std", description = "Standard deviation of the random start of gd/adam (default: the solver's).")
+    Double initStd;
 
-    Integer run(InvertCommand cmd, String m, double tol) throws Exception {
+    Integer run(InvertCommand cmd, String m, Double tol) throws Exception {
         if (noiseLevel != null) {
             if (lambdaOption != null) {
                 throw new IllegalArgumentException("--noise-level and --lambda are exclusive (--noise-level sets every lambda of "
@@ -85,12 +87,11 @@ final class PursuitInversion {
                 throw new IllegalArgumentException("--noise-level must be finite and >= 0, got " + noiseLevel);
             }
         }
-        double lambda = lambdaOption == null ? 0 : lambdaOption;
         if (m.equals("oracle") && latent == null) {
             throw new IllegalArgumentException("--method oracle needs --latent z.npy (the true latent vectors, whose hidden "
                     + "supports the oracle is given)");
         }
-        int maxIter = cmd.maxIter;
+        Integer maxIter = cmd.maxIter;
         LoadOptions load = new LoadOptions(cmd.allowNonFinite, mask != null);
         try (Arena arena = Arena.ofShared(); Parallelism par = cmd.run.parallelism()) {
             Network net = cmd.source.load(arena, load);
@@ -98,19 +99,27 @@ final class PursuitInversion {
             boolean single = Npy.read(cmd.observed, arena).rank() == 1;
             FloatMatrix batch = PursuitRuns.observations(cmd.observed, net, arena, load);
             FloatMatrix z = m.equals("oracle") ? PursuitRuns.latents(latent, net, batch.rows(), arena) : null;
-            LatentPursuit.Options lp = LatentPursuit.Options.defaults().withRho(rho).withGamma(gamma).withTol(tol)
-                    .withMaxIterations(maxIter).withDebias(!noDebias);
-            LatentPursuit.Options lpl = new LatentPursuit.Options(lambda, lp.lambdaMid(), lp.rho(), lp.gamma(),
-                    lp.supportThreshold(), lp.tol(), lp.maxIterations(), lp.debias(), lp.debiasIterations());
-            LayeredBasisPursuit.Options lbp = (noiseLevel != null ? LayeredBasisPursuit.Options.epsilonRule(noiseLevel)
-                    : LayeredBasisPursuit.Options.defaults(net.depth(), lambda)).withTol(tol).withMaxIterations(maxIter)
-                    .withDebias(!noDebias);
-            GradientDescent.Options gd = (m.equals("adam") ? GradientDescent.Options.adam(seed, initStd)
-                    : GradientDescent.Options.gd(seed, initStd)).withMomentum(momentum).withMaxIterations(maxIter);
-            if (step != null) {
-                gd = gd.withStep(step);
-            }
-            GradientDescent.Options gdo = gd;
+            LatentPursuit.Options.Builder lpb = LatentPursuit.Options.builder();
+            OptionValues.ifGiven(lambdaOption, lpb::lambdaLast);
+            OptionValues.ifGiven(rho, lpb::rho);
+            OptionValues.ifGiven(gamma, lpb::gamma);
+            OptionValues.ifGiven(tol, lpb::tol);
+            OptionValues.ifGiven(maxIter, lpb::maxIterations);
+            LatentPursuit.Options lpl = lpb.debias(!noDebias).build();
+            LayeredBasisPursuit.Options.Builder lbb = LayeredBasisPursuit.Options.builder();
+            OptionValues.ifGiven(noiseLevel == null ? null : Lambdas.epsilonRule(noiseLevel), lbb::lambdas);
+            OptionValues.ifGiven(lambdaOption == null ? null : Lambdas.uniform(lambdaOption), lbb::lambdas);
+            OptionValues.ifGiven(tol, lbb::tol);
+            OptionValues.ifGiven(maxIter, lbb::maxIterations);
+            LayeredBasisPursuit.Options lbp = lbb.debias(!noDebias).build();
+            GradientDescent.Options.Builder gdb = GradientDescent.Options.builder()
+                    .method(m.equals("adam") ? GradientDescent.Method.ADAM : GradientDescent.Method.GD);
+            OptionValues.ifGiven(step == null ? null : StepSize.fixed(step), gdb::step);
+            OptionValues.ifGiven(momentum, gdb::momentum);
+            OptionValues.ifGiven(seed, gdb::seed);
+            OptionValues.ifGiven(initStd, gdb::initStd);
+            OptionValues.ifGiven(maxIter, gdb::maxIterations);
+            GradientDescent.Options gdo = gdb.build();
             List<InversionResult> results = Batch.solveRows(batch, par, (i, y) -> switch (m) {
                 case "latent-pursuit" -> LatentPursuit.solve(net, y, mk, lpl);
                 case "layered-bp" -> LayeredBasisPursuit.solve(net, y, mk, lbp);
@@ -138,7 +147,7 @@ final class PursuitInversion {
             json.put("observed", cmd.observed.toString());
             json.put("method", m);
             json.put("mask", mask == null ? null : mask.toString());
-            json.put("kernels", Kernels.describe());
+            json.put("kernels", KernelProvider.getInstance().describe());
             json.put("results", per);
             Json.write(out.resolve("result.json"), json);
             if (!cmd.run.quiet()) {

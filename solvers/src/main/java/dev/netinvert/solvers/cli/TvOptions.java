@@ -5,13 +5,14 @@ import picocli.CommandLine.Option;
 
 /** {@code --alpha} and {@code --tv}, the total-variation term α·TV(x) of eq. (14) [000], shared as a picocli mixin. */
 final class TvOptions {
-    @Option(names = "--alpha", defaultValue = "0.015", description = "TV weight alpha (default ${DEFAULT-VALUE}).")
-    double alpha;
+    @Option(names = "--alpha", description = "TV weight alpha (default: the solver's, the paper's).")
+    Double alpha;
 
-    @Option(names = "--tv", defaultValue = "isotropic", description = "isotropic (default) or anisotropic total variation.")
+    @Option(names = "--tv", description = "isotropic (default) or anisotropic total variation.")
     String tv;
 
+    /** The TV kind the user gave, or null for the solver's default. */
     PdhgTv.Tv kind() {
-        return OptionValues.tv(tv);
+        return tv == null ? null : OptionValues.tv(tv);
     }
 }

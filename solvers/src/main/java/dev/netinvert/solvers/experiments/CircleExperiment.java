@@ -2,7 +2,7 @@ package dev.netinvert.solvers.experiments;
 
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
-import dev.netinvert.kernels.Kernels;
+import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.solvers.IterationListener;
 import dev.netinvert.solvers.lifted.Landweber;
 import dev.netinvert.solvers.lifted.LiftedResult;
@@ -38,17 +38,13 @@ public final class CircleExperiment {
     public static final double PAPER_LANDWEBER_NORM = 6.58, PAPER_LANDWEBER_TV = 707.02;
 
     /**
-     * @param weightStd     standard deviation of W's and b's entries (default 1/√4096 = 0.015625)
-     * @param noiseStd      standard deviation of the additive noise (0.005)
-     * @param alpha         TV weight α (1.5e-2)
-     * @param maxIterations PDHG iteration budget (10 000)
-     * @param tol           PDHG tolerance (1e-5)
-     * @param eta           Morozov safety factor η (1.05)
-     * @param seed          seed for W, b and the noise
-     * @param tv            isotropic (the paper's) or anisotropic TV
+     * @param weightStd standard deviation of W's and b's entries (default 1/√4096 = 0.015625)
+     * @param noiseStd  standard deviation of the additive noise (0.005)
+     * @param seed      seed for W, b and the noise
+     * @param pdhg      the PDHG-TV settings (the paper's are {@link PdhgTv.Options#defaults()})
+     * @param landweber the Landweber settings; its δ is replaced by the noise level actually drawn
      */
-    public record Config(double weightStd, double noiseStd, double alpha, int maxIterations, double tol, double eta,
-                         long seed, PdhgTv.Tv tv) {
+    public record Config(double weightStd, double noiseStd, long seed, PdhgTv.Options pdhg, Landweber.Options landweber) {
         public Config {
             if (!(weightStd > 0) || Double.isInfinite(weightStd)) {
                 throw new IllegalArgumentException("weightStd must be finite and > 0, got " + weightStd);
@@ -56,11 +52,13 @@ public final class CircleExperiment {
             if (!(noiseStd >= 0) || Double.isInfinite(noiseStd)) {
                 throw new IllegalArgumentException("noiseStd must be finite and >= 0, got " + noiseStd);
             }
-            Objects.requireNonNull(tv, "tv");
+            Objects.requireNonNull(pdhg, "pdhg");
+            Objects.requireNonNull(landweber, "landweber");
         }
 
+        /** Sec. 5.1.1 [000]: noise 0.005, the solvers' defaults (which are the paper's), seed 1. */
         public static Config paper() {
-            return new Config(1.0 / Math.sqrt(4096), 0.005, 1.5e-2, 10_000, 1e-5, 1.05, 1L, PdhgTv.Tv.ISOTROPIC);
+            return new Config(1.0 / Math.sqrt(4096), 0.005, 1L, PdhgTv.Options.defaults(), Landweber.Options.defaults(0));
         }
     }
 
@@ -82,14 +80,12 @@ public final class CircleExperiment {
             FloatVec y = Observations.noisy(net, x, new Observations.Noise.Gaussian(c.noiseStd()), c.seed() + 1, true,
                     arena);
             double delta = distance(clean, y); // the noise level actually present, as in the experiment
-            PdhgTv.Options po = PdhgTv.Options.defaults(c.alpha()).withMaxIterations(c.maxIterations())
-                    .withTol(c.tol()).withTv(c.tv());
-            LiftedResult tv = PdhgTv.solve(layer, y, 1, HEIGHT, WIDTH, po, par, pdhgProgress);
+            LiftedResult tv = PdhgTv.solve(layer, y, 1, HEIGHT, WIDTH, c.pdhg(), par, pdhgProgress);
             // Landweber second: its few iterations then run on JIT-compiled kernels, so its time per
             // iteration is not dominated by warm-up.
             LiftedResult lw = Landweber.solve(layer, y,
-                    new Landweber.Options(delta, c.eta(), Double.NaN, 100_000, 1), par, landweberProgress);
-            return new Outcome(c, truth, delta, lw, tv, Kernels.describe());
+                    c.landweber().toBuilder().delta(delta).build(), par, landweberProgress);
+            return new Outcome(c, truth, delta, lw, tv, KernelProvider.getInstance().describe());
         }
     }
 

@@ -110,12 +110,12 @@ public final class CircleReport {
         cfg.put("W", "512x4096");
         cfg.put("weight_std", c.weightStd());
         cfg.put("noise_std", c.noiseStd());
-        cfg.put("alpha", c.alpha());
-        cfg.put("max_iterations", c.maxIterations());
-        cfg.put("tol", c.tol());
-        cfg.put("eta", c.eta());
+        cfg.put("alpha", c.pdhg().alpha());
+        cfg.put("max_iterations", c.pdhg().maxIterations());
+        cfg.put("tol", c.pdhg().tol());
+        cfg.put("eta", c.landweber().eta());
         cfg.put("seed", c.seed());
-        cfg.put("tv", c.tv().name().toLowerCase(Locale.ROOT));
+        cfg.put("tv", c.pdhg().tv().name().toLowerCase(Locale.ROOT));
         cfg.put("delta", o.delta());
         m.put("config", cfg);
         m.put("kernels", o.kernels());
@@ -166,8 +166,8 @@ public final class CircleReport {
                 "64×64 disc (radius 15.8, centre (31.5, 31.5)) → y = ReLU(Wx + b), W 512×4096 and b with entries "
                         + "N(0, %.6g²), noise N(0, %.3g²) clipped at 0 (‖y^δ − y‖ = δ = %.4f). α = %.3g, τx = 1.99/‖W‖₂², "
                         + "τz = 1/(8α), tol %.0e, at most %d iterations, %s TV. Seed %d.%n%n",
-                c.weightStd(), c.noiseStd(), o.delta(), c.alpha(), c.tol(), c.maxIterations(),
-                c.tv().name().toLowerCase(Locale.ROOT), c.seed()));
+                c.weightStd(), c.noiseStd(), o.delta(), c.pdhg().alpha(), c.pdhg().tol(), c.pdhg().maxIterations(),
+                c.pdhg().tv().name().toLowerCase(Locale.ROOT), c.seed()));
         if (Math.abs(c.weightStd() - 1.0 / 64) < 1e-12) {
             sb.append("Weight scale: the paper does not state it; entries of standard deviation 1/√4096 (PyTorch's "
                     + "default `nn.Linear` scale) reproduce its figures, while N(0, 1) entries make τx so small that "
@@ -182,7 +182,7 @@ public final class CircleReport {
         sb.append("\nThe paper's \"TV semi-norm\" figures match the anisotropic kind (ground truth exactly 128).\n\n");
         sb.append("| solve | iterations | stop reason | final objective | ‖σ(Wx+b) − y^δ‖ | last ‖x⁺−x‖ | last ‖z⁺−z‖ | time | µs/iteration |\n");
         sb.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-        solveRow(sb, "Landweber (η = " + c.eta() + ")", o.landweber());
+        solveRow(sb, "Landweber (η = " + c.landweber().eta() + ")", o.landweber());
         solveRow(sb, "PDHG-TV", o.tv());
         sb.append(String.format(Locale.ROOT, "%nKernels: %s; threads: %d; JDK %s.%n%n", o.kernels(), o.tv().threads(),
                 Runtime.version()));

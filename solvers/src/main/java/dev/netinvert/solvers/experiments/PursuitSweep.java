@@ -8,6 +8,7 @@ import dev.netinvert.solvers.pursuit.Generators;
 import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
+import dev.netinvert.solvers.pursuit.Lambdas;
 import dev.netinvert.solvers.pursuit.ObservationMasks;
 import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
 import dev.netinvert.solvers.pursuit.Oracle;
@@ -36,7 +37,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * Latent-Pursuit (λ = 0, ρ = 1e-2, γ = 0, debiased) and the Oracle. Records the SNR of z and of the hidden
  * layer x_1 = ReLU(W_1 ẑ) (the hidden layer of the recovered latent, as in sec. 6.2).
  *
- * <p>Alg. 2's own λ rule ({@link LayeredBasisPursuit.Options#epsilonRule}, λ_L = 2ℓε from a noise bound ε)
+ * <p>Alg. 2's own λ rule ({@link Lambdas#epsilonRule}, λ_L = 2ℓε from a noise bound ε)
  * is not among the candidates: the sweep's signals are noiseless, ε = 0, for which the rule gives λ = 0 —
  * already in the set. It becomes a distinct choice only for noisy observations.
  *
@@ -140,11 +141,13 @@ public final class PursuitSweep {
         for (String m : c.methods()) {
             InversionResult r = switch (m) {
                 case "gd" -> GradientDescent.solve(net, y, mask,
-                        GradientDescent.Options.gd(c.seed() + sig, std).withMaxIterations(c.gdIterations()));
+                        GradientDescent.Options.builder().seed(c.seed() + sig).initStd(std).maxIterations(c.gdIterations())
+                                .build());
                 case "layered-bp" -> {
                     InversionResult best = null;
                     for (double lambda : LBP_LAMBDAS) {
-                        InversionResult t = LayeredBasisPursuit.solve(net, y, mask, LayeredBasisPursuit.Options.defaults(2, lambda));
+                        InversionResult t = LayeredBasisPursuit.solve(net, y, mask, LayeredBasisPursuit.Options.builder()
+                                .lambdas(Lambdas.uniform(lambda)).build());
                         if (best == null || t.residual() < best.residual()) {
                             best = t;
                         }

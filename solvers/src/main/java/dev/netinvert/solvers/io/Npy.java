@@ -244,13 +244,7 @@ public final class Npy {
     public static void write(Path file, FloatVec data, int... shape) throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(data, "data");
-        long n = 1;
-        for (int d : shape) {
-            if (d < 0) {
-                throw new IllegalArgumentException("shape: dimensions must be >= 0, got " + Arrays.toString(shape));
-            }
-            n *= d;
-        }
+        long n = Tensor.elementCount(shape);
         if (n != data.length()) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has " + n
                     + " elements but data has " + data.length());

@@ -26,8 +26,7 @@ public final class ObservationFiles {
     /** One observation: a 1-D .npy array of n_L elements. */
     public static FloatVec load(Path file, Network network, Arena arena, LoadOptions options) throws IOException {
         Objects.requireNonNull(network, "network");
-        Tensor t = Npy.read(file, arena);
-        return check(file, t, network, options);
+        return checked(file, Npy.read(file, arena), network, options, false).data();
     }
 
     /** One observation from a safetensors file: a 1-D tensor of n_L elements. */
@@ -35,28 +34,30 @@ public final class ObservationFiles {
             throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(network, "network");
-        return check(file.file(), file.tensor(name), network, options);
+        return checked(file.file(), file.tensor(name), network, options, false).data();
     }
 
     /** A batch of observations: a 2-D .npy array of {@code batch × n_L}, one observation per row. */
     public static FloatMatrix loadBatch(Path file, Network network, Arena arena, LoadOptions options) throws IOException {
         Objects.requireNonNull(network, "network");
-        Tensor t = Npy.read(file, arena);
-        if (t.rank() != 2 || t.dim(1) != network.outputSize()) {
-            throw new FileFormatException(file, t.name(), "expected shape [batch, " + network.outputSize()
-                    + "] (one observation of the network's output size per row), got " + Arrays.toString(t.shape()));
-        }
-        checkValues(file, t, network.lastActivation(), options);
-        return t.asMatrix();
+        return checked(file, Npy.read(file, arena), network, options, true).asMatrix();
     }
 
-    private static FloatVec check(Path file, Tensor t, Network network, LoadOptions options) throws FileFormatException {
-        if (t.rank() != 1 || t.dim(0) != network.outputSize()) {
-            throw new FileFormatException(file, t.name(), "expected shape [" + network.outputSize()
-                    + "] (the network's output size), got " + Arrays.toString(t.shape()));
+    /**
+     * {@code t}, once its shape is [n_L] (one observation) or, for a {@code batch}, [batch, n_L] (one per
+     * row), and its values pass {@link #checkValues}.
+     */
+    private static Tensor checked(Path file, Tensor t, Network network, LoadOptions options, boolean batch)
+            throws FileFormatException {
+        int nL = network.outputSize();
+        boolean shapeOk = batch ? t.rank() == 2 && t.dim(1) == nL : t.rank() == 1 && t.dim(0) == nL;
+        if (!shapeOk) {
+            throw new FileFormatException(file, t.name(), "expected shape " + (batch
+                    ? "[batch, " + nL + "] (one observation of the network's output size per row)"
+                    : "[" + nL + "] (the network's output size)") + ", got " + Arrays.toString(t.shape()));
         }
         checkValues(file, t, network.lastActivation(), options);
-        return t.data();
+        return t;
     }
 
     private static void checkValues(Path file, Tensor t, Activation last, LoadOptions options) throws FileFormatException {

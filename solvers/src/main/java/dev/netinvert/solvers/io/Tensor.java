@@ -22,6 +22,15 @@ public record Tensor(String name, int[] shape, FloatVec data) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(data, "data");
         shape = Objects.requireNonNull(shape, "shape").clone();
+        long n = elementCount(shape);
+        if (n != data.length()) {
+            throw new IllegalArgumentException("data: expected " + n + " elements (shape " + Arrays.toString(shape)
+                    + "), got " + data.length());
+        }
+    }
+
+    /** The product of the dimensions of {@code shape}, each checked to be ≥ 0 (a long: it may exceed an int). */
+    static long elementCount(int[] shape) {
         long n = 1;
         for (int d : shape) {
             if (d < 0) {
@@ -29,10 +38,7 @@ public record Tensor(String name, int[] shape, FloatVec data) {
             }
             n *= d;
         }
-        if (n != data.length()) {
-            throw new IllegalArgumentException("data: expected " + n + " elements (shape " + Arrays.toString(shape)
-                    + "), got " + data.length());
-        }
+        return n;
     }
 
     /** A tensor viewing a matrix's elements; the matrix must be contiguous ({@code ld == cols}). */

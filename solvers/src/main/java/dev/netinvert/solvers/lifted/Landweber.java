@@ -7,6 +7,9 @@ import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Prox;
 import dev.netinvert.solvers.ConvergenceHistory;
 import dev.netinvert.solvers.IterationListener;
+import dev.netinvert.solvers.OptionChecks;
+import dev.netinvert.solvers.StepRules;
+import dev.netinvert.solvers.StepSize;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.parallel.BlockedBregmanGradient;
@@ -16,7 +19,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Landweber iteration for the perceptron, x ← x − τ·Wᵀ(σ(Wx + b) − y^δ) with τ = 1/‖W‖₂² — gradient
+ * Landweber iteration for the perceptron, x ← x − τ·Wᵀ(σ(Wx + b) − y^δ) with τ = 1/‖W‖₂² ({@link StepRules#landweber}) — gradient
  * descent on B_Ψ(y^δ, Wx + b) — stopped early by Morozov's discrepancy principle
  * ‖σ(Wx + b) − y^δ‖₂ ≤ η·δ (sec. 5.1.1 [000]; [52, 53] there). Early stopping is the regularisation:
  * run to convergence it fits the noise. Starts at x = 0.
@@ -25,37 +28,58 @@ public final class Landweber {
     private Landweber() {}
 
     /**
+     * Build with {@link #builder(double)}: δ has no default; every field is checked here.
+     *
      * @param delta           the noise level δ ≥ 0, an estimate of ‖y^δ − y‖₂ (known in experiments)
-     * @param eta             the safety factor η ≥ 1 of the discrepancy principle (default 1.05)
-     * @param tau             step size; NaN for the default 1/‖W‖₂²
+     * @param eta             the safety factor η ≥ 1 of the discrepancy principle
+     * @param step            τ: {@link StepSize#auto()} ({@link StepRules#landweber}: 1/‖W‖₂²) or fixed
      * @param maxIterations   iteration budget
      * @param historyInterval sample every this many iterations
      */
-    public record Options(double delta, double eta, double tau, int maxIterations, int historyInterval) {
+    public record Options(double delta, double eta, StepSize step, int maxIterations, int historyInterval) {
         public Options {
-            if (!(delta >= 0) || Double.isInfinite(delta)) {
-                throw new IllegalArgumentException("delta must be finite and >= 0, got " + delta);
-            }
+            OptionChecks.nonNegative("delta", delta);
             if (!(eta >= 1) || Double.isInfinite(eta)) {
                 throw new IllegalArgumentException("eta must be finite and >= 1, got " + eta);
             }
-            if (!Double.isNaN(tau) && !(tau > 0 && Double.isFinite(tau))) {
-                throw new IllegalArgumentException("tau must be finite and > 0 (or NaN for the default), got " + tau);
-            }
-            if (maxIterations < 1) {
-                throw new IllegalArgumentException("maxIterations must be >= 1, got " + maxIterations);
-            }
-            if (historyInterval < 1) {
-                throw new IllegalArgumentException("historyInterval must be >= 1, got " + historyInterval);
-            }
+            OptionChecks.present("step", step);
+            OptionChecks.atLeast("maxIterations", maxIterations, 1);
+            OptionChecks.atLeast("historyInterval", historyInterval, 1);
         }
 
+        /** η = 1.05, automatic step, 100 000 iterations, every iteration sampled. */
         public static Options defaults(double delta) {
-            return new Options(delta, 1.05, Double.NaN, 100_000, 1);
+            return builder(delta).build();
         }
 
-        public Options withMaxIterations(int n) {
-            return new Options(delta, eta, tau, n, historyInterval);
+        public static Builder builder(double delta) {
+            return new Builder(delta);
+        }
+
+        public Builder toBuilder() {
+            return builder(delta).eta(eta).step(step).maxIterations(maxIterations).historyInterval(historyInterval);
+        }
+
+        /** Named setters; the initial values are the defaults, written here only. */
+        public static final class Builder {
+            private double delta;
+            public Builder delta(double value) { delta = value; return this; }
+            private double eta = 1.05;
+            public Builder eta(double value) { eta = value; return this; }
+            private StepSize step = StepSize.auto();
+            public Builder step(StepSize value) { step = value; return this; }
+            private int maxIterations = 100_000;
+            public Builder maxIterations(int value) { maxIterations = value; return this; }
+            private int historyInterval = 1;
+            public Builder historyInterval(int value) { historyInterval = value; return this; }
+
+            private Builder(double delta) {
+                this.delta = delta;
+            }
+
+            public Options build() {
+                return new Options(delta, eta, step, maxIterations, historyInterval);
+            }
         }
     }
 
@@ -68,18 +92,18 @@ public final class Landweber {
             throw new IllegalArgumentException("y: expected length " + w.rows() + " (W.rows), got " + y.length());
         }
         Prox.checkDomain("y", layer.activation(), y);
-        float tau = (float) (Double.isNaN(o.tau()) ? 1.0 / Math.pow(layer.operatorNorm().value(), 2) : o.tau());
+        float tau = (float) o.step().orElse(() -> StepRules.landweber(layer.operatorNorm().value()));
         try (Arena arena = Arena.ofShared()) {
             FloatVec x = FloatVec.allocate(arena, w.cols());
             FloatVec g = FloatVec.allocate(arena, w.cols());
-            FloatVec z = FloatVec.allocate(arena, w.rows());
+            FloatVec pre = FloatVec.allocate(arena, w.rows());
             BlockedBregmanGradient grad = new BlockedBregmanGradient(arena, layer.activation(), w, layer.bias(), par);
-            return par.call(() -> iterate(layer.activation(), grad, x, g, z, y, tau, o, par.threads(), listener));
+            return par.call(() -> iterate(layer.activation(), grad, x, g, pre, y, tau, o, par.threads(), listener));
         }
     }
 
     private static LiftedResult iterate(Activation sigma, BlockedBregmanGradient grad, FloatVec x, FloatVec g,
-                                        FloatVec z, FloatVec y, float tau, Options o, int threads,
+                                        FloatVec pre, FloatVec y, float tau, Options o, int threads,
                                         IterationListener listener) {
         ConvergenceHistory history = new ConvergenceHistory(o.maxIterations(), o.historyInterval());
         double target = o.eta() * o.delta();
@@ -89,7 +113,7 @@ public final class Landweber {
         int k = 0;
         while (true) {
             // r² = ‖σ(Wx + b) − y^δ‖² at the current x, and g = Wᵀ(σ(Wx + b) − y^δ), in one pass over W.
-            r = Math.sqrt(grad.compute(x, y, z, g));
+            r = Math.sqrt(grad.compute(x, y, pre, g));
             if (!Double.isFinite(r)) {
                 stop = StopReason.DIVERGED;
                 break;
@@ -105,14 +129,14 @@ public final class Landweber {
             dx = tau * Blas.norm2(g);
             Blas.axpy(-tau, g, x);
             if (history.due(k)) {
-                history.record(k, Prox.bregmanLoss(sigma, y, z), dx, Double.NaN, r);
+                history.record(k, Prox.bregmanLoss(sigma, y, pre), dx, Double.NaN, r);
             }
             if (k % listener.every() == 0) {
                 listener.onIteration(k, o.maxIterations());
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        double objective = Prox.bregmanLoss(sigma, y, z);
+        double objective = Prox.bregmanLoss(sigma, y, pre);
         history.record(k, objective, dx, Double.NaN, r);
         listener.onIteration(k, o.maxIterations());
         return new LiftedResult("landweber", x.toArray(), List.of(), k, stop, dx, Double.NaN, objective, r,

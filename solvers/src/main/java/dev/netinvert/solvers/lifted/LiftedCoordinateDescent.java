@@ -5,6 +5,8 @@ import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Prox;
 import dev.netinvert.solvers.ConvergenceHistory;
 import dev.netinvert.solvers.IterationListener;
+import dev.netinvert.solvers.OptionChecks;
+import dev.netinvert.solvers.StepRules;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.parallel.BlockedBregmanGradient;
@@ -15,17 +17,17 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Multi-layer inversion by semi-explicit coordinate descent on the lifted problem (3) [000]:
+ * Multi-layer inversion by semi-explicit coordinate descent on the lifted problem, eq. (3) [000]:
  * <pre>
  *   min over x₀, x₁ … x_{L−1} of  Σ_{l=1..L} B_Ψl(x_l, W_l x_{l−1} + b_l) + α·TV(x₀),   x_L = y^δ
  * </pre>
  * One outer iteration t (sec. 4.2 [000]):
  * <ul>
- *   <li>x₀: {@code innerIterations} warm-started PDHG iterations (16) [000] with data x₁ᵗ, τx = 1.99/‖W₁‖₂²,
- *       τz = 1/(8α);</li>
- *   <li>x_l, l = 1 … L−1, in order: the proximal-gradient step (17) [000]
+ *   <li>x₀: {@code innerIterations} warm-started PDHG iterations, eq. (16) [000], with data x₁ᵗ, τx = 1.99/‖W₁‖₂²,
+ *       τz = 1/(8α) ({@link StepRules});</li>
+ *   <li>x_l, l = 1 … L−1, in order: the proximal-gradient step, eq. (17) [000],
  *       <pre>x_l ← prox_{τ/(1+τ)·Ψ_l}( (x_l − τ·(W_{l+1}ᵀ(σ_{l+1}(W_{l+1}x_l + b_{l+1}) − x_{l+1}) − (W_l x_{l−1} + b_l))) / (1 + τ) )</pre>
- *       with τ = τ_l = 1.99/‖W_{l+1}‖₂², x_{l−1} already updated and x_{l+1} from the previous outer iteration.</li>
+ *       with τ = τ_l = 1.99/‖W_{l+1}‖₂² ({@link StepRules#gradient}), x_{l−1} already updated and x_{l+1} from the previous outer iteration.</li>
  * </ul>
  * Start: x₀ = 0, z = 0 and x_l = σ_l(W_l x_{l−1} + b_l), the forward pass of x₀ = 0 (a point in every
  * Ψ_l's domain). Stop when ‖x₀⁺ − x₀‖, the dual change and every ‖x_l⁺ − x_l‖ are below tol after an
@@ -35,6 +37,8 @@ public final class LiftedCoordinateDescent {
     private LiftedCoordinateDescent() {}
 
     /**
+     * Build with {@link #builder()} or {@link #builder(double)}; every field is checked here.
+     *
      * @param alpha              TV weight α &gt; 0
      * @param innerIterations    PDHG iterations for the x₀-step per outer iteration
      * @param maxOuterIterations outer iteration budget
@@ -45,34 +49,53 @@ public final class LiftedCoordinateDescent {
     public record Options(double alpha, int innerIterations, int maxOuterIterations, double tol, PdhgTv.Tv tv,
                           int historyInterval) {
         public Options {
-            if (!(alpha > 0) || Double.isInfinite(alpha)) {
-                throw new IllegalArgumentException("alpha must be finite and > 0, got " + alpha);
-            }
-            if (innerIterations < 1) {
-                throw new IllegalArgumentException("innerIterations must be >= 1, got " + innerIterations);
-            }
-            if (maxOuterIterations < 1) {
-                throw new IllegalArgumentException("maxOuterIterations must be >= 1, got " + maxOuterIterations);
-            }
-            if (!(tol > 0)) {
-                throw new IllegalArgumentException("tol must be > 0, got " + tol);
-            }
-            Objects.requireNonNull(tv, "tv");
-            if (historyInterval < 1) {
-                throw new IllegalArgumentException("historyInterval must be >= 1, got " + historyInterval);
-            }
+            OptionChecks.positive("alpha", alpha);
+            OptionChecks.atLeast("innerIterations", innerIterations, 1);
+            OptionChecks.atLeast("maxOuterIterations", maxOuterIterations, 1);
+            OptionChecks.positive("tol", tol);
+            OptionChecks.present("tv", tv);
+            OptionChecks.atLeast("historyInterval", historyInterval, 1);
         }
 
-        public static Options defaults(double alpha) {
-            return new Options(alpha, 10, 2_000, 1e-5, PdhgTv.Tv.ISOTROPIC, 10);
+        /** α = 1.5e-2, 10 PDHG iterations per x₀-step, 2 000 outer iterations, tol 1e-5, isotropic TV. */
+        public static Options defaults() {
+            return builder().build();
         }
 
-        public Options withMaxOuterIterations(int n) {
-            return new Options(alpha, innerIterations, n, tol, tv, historyInterval);
+        public static Builder builder() {
+            return new Builder();
         }
 
-        public Options withInnerIterations(int n) {
-            return new Options(alpha, n, maxOuterIterations, tol, tv, historyInterval);
+        /** The defaults with the given α. */
+        public static Builder builder(double alpha) {
+            return builder().alpha(alpha);
+        }
+
+        public Builder toBuilder() {
+            return builder(alpha).innerIterations(innerIterations).maxOuterIterations(maxOuterIterations).tol(tol).tv(tv)
+                    .historyInterval(historyInterval);
+        }
+
+        /** Named setters; the initial values are the defaults, written here only. */
+        public static final class Builder {
+            private double alpha = 1.5e-2;
+            public Builder alpha(double value) { alpha = value; return this; }
+            private int innerIterations = 10;
+            public Builder innerIterations(int value) { innerIterations = value; return this; }
+            private int maxOuterIterations = 2_000;
+            public Builder maxOuterIterations(int value) { maxOuterIterations = value; return this; }
+            private double tol = 1e-5;
+            public Builder tol(double value) { tol = value; return this; }
+            private PdhgTv.Tv tv = PdhgTv.Tv.ISOTROPIC;
+            public Builder tv(PdhgTv.Tv value) { tv = value; return this; }
+            private int historyInterval = 10;
+            public Builder historyInterval(int value) { historyInterval = value; return this; }
+
+            private Builder() {}
+
+            public Options build() {
+                return new Options(alpha, innerIterations, maxOuterIterations, tol, tv, historyInterval);
+            }
         }
     }
 
@@ -117,21 +140,21 @@ public final class LiftedCoordinateDescent {
         final FloatVec[] pre;    // pre[l] = W_l x_{l−1} + b_l, l = 1 … L
         final FloatVec[] grad;   // grad[l] = W_{l+1}ᵀ(σ_{l+1}(W_{l+1}x_l + b_{l+1}) − x_{l+1}), l = 1 … L−1
         final FloatVec[] next;   // scratch for the updated x_l
-        final FloatVec[] zNext;  // scratch: W_{l+1}x_l + b_{l+1}
+        final FloatVec[] preNext;  // scratch: W_{l+1}x_l + b_{l+1}
         final BlockedBregmanGradient[] nextGradient; // [l] for layer l+1
         final float[] tau;
 
         State(Arena arena, List<DenseLayer> layers, int c, int h, int w, Options o, Parallelism par) {
             int L = layers.size();
             DenseLayer first = layers.get(0);
-            float tauX = (float) (1.99 / Math.pow(first.operatorNorm().value(), 2));
-            float tauZ = (float) (1.0 / (8.0 * o.alpha()));
+            float tauX = (float) StepRules.gradient(first.operatorNorm().value());
+            float tauZ = (float) StepRules.pdhgDual(o.alpha());
             x0 = new PdhgEngine(arena, first, c, h, w, o.tv() == PdhgTv.Tv.ISOTROPIC, (float) o.alpha(), tauX, tauZ, par);
             x = new FloatVec[L];
             pre = new FloatVec[L + 1];
             grad = new FloatVec[L];
             next = new FloatVec[L];
-            zNext = new FloatVec[L];
+            preNext = new FloatVec[L];
             nextGradient = new BlockedBregmanGradient[L];
             tau = new float[L];
             for (int l = 1; l <= L; l++) {
@@ -143,9 +166,9 @@ public final class LiftedCoordinateDescent {
                 next[l] = FloatVec.allocate(arena, n);
                 grad[l] = FloatVec.allocate(arena, n);
                 DenseLayer after = layers.get(l);
-                zNext[l] = FloatVec.allocate(arena, after.weight().rows());
+                preNext[l] = FloatVec.allocate(arena, after.weight().rows());
                 nextGradient[l] = new BlockedBregmanGradient(arena, after.activation(), after.weight(), after.bias(), par);
-                tau[l] = (float) (1.99 / Math.pow(after.operatorNorm().value(), 2));
+                tau[l] = (float) StepRules.gradient(after.operatorNorm().value());
             }
         }
 
@@ -171,14 +194,14 @@ public final class LiftedCoordinateDescent {
         int t = 0;
         while (t < o.maxOuterIterations()) {
             t++;
-            // x₀-step: warm-started PDHG (16) with data x₁ᵗ (y^δ for a single layer).
+            // x₀-step: warm-started PDHG, eq. (16) [000], with data x₁ᵗ (y^δ for a single layer).
             double dx0 = 0, dz0 = 0;
             for (int k = 0; k < o.innerIterations(); k++) {
                 s.x0.step(s.target(1, y));
                 dx0 += s.x0.dx2;
                 dz0 += s.x0.dz2;
             }
-            // Hidden layers, in order, by the proximal-gradient step (17).
+            // Hidden layers, in order, by the proximal-gradient step, eq. (17) [000].
             maxHidden2 = 0;
             for (int l = 1; l < L; l++) {
                 maxHidden2 = Math.max(maxHidden2, hiddenStep(s, layers, l, y));
@@ -225,7 +248,7 @@ public final class LiftedCoordinateDescent {
         DenseLayer layer = layers.get(l - 1);
         float tau = s.tau[l];
         // grad = W_{l+1}ᵀ(σ_{l+1}(W_{l+1}x_l + b_{l+1}) − x_{l+1}), one pass over W_{l+1}
-        s.nextGradient[l].compute(s.x[l], s.target(l + 1, y), s.zNext[l], s.grad[l]);
+        s.nextGradient[l].compute(s.x[l], s.target(l + 1, y), s.preNext[l], s.grad[l]);
         // pre = W_l x_{l−1} + b_l with x_{l−1} already updated
         Blas.gemv(1f, layer.weight(), l == 1 ? s.x0.x().values() : s.x[l - 1], 0f, s.pre[l], layer.bias());
         // u = (x_l − τ·grad + τ·pre) / (1 + τ), then x_l⁺ = prox_{τ/(1+τ)Ψ_l}(u)

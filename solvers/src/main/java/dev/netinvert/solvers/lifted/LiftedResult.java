@@ -16,7 +16,7 @@ import java.util.List;
  * @param primalChange   the last ‖x⁺ − x‖₂
  * @param dualChange     the last ‖z⁺ − z‖₂ of the TV dual variable (NaN when there is none)
  * @param objective      the objective at the returned x: B_Ψ(y^δ, Wx + b) + α·TV(x) (TV term 0 for Landweber;
- *                       the lifted sum of eq. (3) for coordinate descent)
+ *                       the lifted sum of eq. (3) [000] for coordinate descent)
  * @param discrepancy    ‖σ(Wx + b) − y^δ‖₂ at the returned x (last layer for coordinate descent)
  * @param layerResiduals per-layer B_Ψl(x_l, W_l x_{l−1} + b_l), l = 1 … L (one entry for one layer)
  * @param history        objective and changes sampled every {@code history.interval()} iterations

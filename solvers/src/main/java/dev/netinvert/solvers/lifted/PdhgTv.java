@@ -5,6 +5,9 @@ import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Prox;
 import dev.netinvert.solvers.ConvergenceHistory;
 import dev.netinvert.solvers.IterationListener;
+import dev.netinvert.solvers.OptionChecks;
+import dev.netinvert.solvers.PdhgSteps;
+import dev.netinvert.solvers.StepRules;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.parallel.Parallelism;
@@ -15,11 +18,11 @@ import java.util.Objects;
 /**
  * Perceptron inversion with total variation by the primal-dual hybrid gradient method, eq. (14) [000]:
  * <pre>
- *   x⁺ = x − τx·( Wᵀ(σ(Wx + b) − y^δ) − α·div z )             (14a)
- *   z⁺ = proj_{‖·‖≤1}( z + τz·α·∇(2x⁺ − x) )                    (14b)
+ *   x⁺ = x − τx·( Wᵀ(σ(Wx + b) − y^δ) − α·div z )             (14a) [000]
+ *   z⁺ = proj_{‖·‖≤1}( z + τz·α·∇(2x⁺ − x) )                    (14b) [000]
  * </pre>
- * which solves min_x B_Ψ(y^δ, Wx + b) + α·TV(x) (problem (11)). Defaults are the paper's: τx = 1.99/‖W‖₂²,
- * τz = 1/(8α), x = z = 0, stop when ‖x⁺ − x‖ and ‖z⁺ − z‖ are both below 1e-5, or after 10 000
+ * which solves min_x B_Ψ(y^δ, Wx + b) + α·TV(x) (problem (11) [000]), z the dual variable. Defaults are the paper's:
+ * τx = 1.99/‖W‖₂², τz = 1/(8α) ({@link StepRules}), x = z = 0, stop when ‖x⁺ − x‖ and ‖z⁺ − z‖ are both below 1e-5, or after 10 000
  * iterations.
  *
  * <p>Cost per iteration: one pass over W (the fused gradient kernel, split over fixed row blocks when
@@ -33,57 +36,65 @@ public final class PdhgTv {
     public enum Tv { ISOTROPIC, ANISOTROPIC }
 
     /**
+     * Build with {@link #builder()} (defaults: the paper's circle settings, sec. 5.1.1 [000]) or
+     * {@link #builder(double)}; every field is checked here.
+     *
      * @param alpha           regularisation weight α &gt; 0
-     * @param tauX            primal step; NaN for the default 1.99/‖W‖₂²
-     * @param tauZ            dual step; NaN for the default 1/(8α)
+     * @param steps           τx and τz: {@link PdhgSteps#auto()} (1.99/‖W‖₂² and 1/(8α)) or fixed
      * @param tol             stop when both ‖x⁺ − x‖₂ and ‖z⁺ − z‖₂ are below this
      * @param maxIterations   iteration budget
      * @param tv              isotropic or anisotropic TV
      * @param historyInterval sample the objective every this many iterations
      */
-    public record Options(double alpha, double tauX, double tauZ, double tol, int maxIterations, Tv tv,
-                          int historyInterval) {
+    public record Options(double alpha, PdhgSteps steps, double tol, int maxIterations, Tv tv, int historyInterval) {
         public Options {
-            positive("alpha", alpha);
-            positive("tol", tol);
-            if (!Double.isNaN(tauX)) {
-                positive("tauX", tauX);
+            OptionChecks.positive("alpha", alpha);
+            OptionChecks.present("steps", steps);
+            OptionChecks.positive("tol", tol);
+            OptionChecks.atLeast("maxIterations", maxIterations, 1);
+            OptionChecks.present("tv", tv);
+            OptionChecks.atLeast("historyInterval", historyInterval, 1);
+        }
+
+        /** The paper's settings (sec. 5.1.1 [000]): α = 1.5e-2, automatic steps, tol 1e-5, 10 000 iterations, isotropic TV. */
+        public static Options defaults() {
+            return builder().build();
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** The defaults with the given α. */
+        public static Builder builder(double alpha) {
+            return builder().alpha(alpha);
+        }
+
+        public Builder toBuilder() {
+            return builder().alpha(alpha).steps(steps).tol(tol).maxIterations(maxIterations).tv(tv)
+                    .historyInterval(historyInterval);
+        }
+
+        /** Named setters; the initial values are the defaults, written here only. */
+        public static final class Builder {
+            private double alpha = 1.5e-2;
+            public Builder alpha(double value) { alpha = value; return this; }
+            private PdhgSteps steps = PdhgSteps.auto();
+            public Builder steps(PdhgSteps value) { steps = value; return this; }
+            private double tol = 1e-5;
+            public Builder tol(double value) { tol = value; return this; }
+            private int maxIterations = 10_000;
+            public Builder maxIterations(int value) { maxIterations = value; return this; }
+            private Tv tv = Tv.ISOTROPIC;
+            public Builder tv(Tv value) { tv = value; return this; }
+            private int historyInterval = 10;
+            public Builder historyInterval(int value) { historyInterval = value; return this; }
+
+            private Builder() {}
+
+            public Options build() {
+                return new Options(alpha, steps, tol, maxIterations, tv, historyInterval);
             }
-            if (!Double.isNaN(tauZ)) {
-                positive("tauZ", tauZ);
-            }
-            if (maxIterations < 1) {
-                throw new IllegalArgumentException("maxIterations must be >= 1, got " + maxIterations);
-            }
-            Objects.requireNonNull(tv, "tv");
-            if (historyInterval < 1) {
-                throw new IllegalArgumentException("historyInterval must be >= 1, got " + historyInterval);
-            }
-        }
-
-        /** The paper's settings for the given α (sec. 5.1.1 [000]). */
-        public static Options defaults(double alpha) {
-            return new Options(alpha, Double.NaN, Double.NaN, 1e-5, 10_000, Tv.ISOTROPIC, 10);
-        }
-
-        public Options withMaxIterations(int n) {
-            return new Options(alpha, tauX, tauZ, tol, n, tv, historyInterval);
-        }
-
-        public Options withTol(double t) {
-            return new Options(alpha, tauX, tauZ, t, maxIterations, tv, historyInterval);
-        }
-
-        public Options withTv(Tv kind) {
-            return new Options(alpha, tauX, tauZ, tol, maxIterations, kind, historyInterval);
-        }
-
-        public Options withSteps(double tx, double tz) {
-            return new Options(alpha, tx, tz, tol, maxIterations, tv, historyInterval);
-        }
-
-        public Options withHistoryInterval(int k) {
-            return new Options(alpha, tauX, tauZ, tol, maxIterations, tv, k);
         }
     }
 
@@ -114,8 +125,17 @@ public final class PdhgTv {
             throw new IllegalArgumentException("y: expected length " + w.rows() + " (W.rows), got " + y.length());
         }
         Prox.checkDomain("y", layer.activation(), y);
-        double tauX = Double.isNaN(o.tauX()) ? 1.99 / Math.pow(layer.operatorNorm().value(), 2) : o.tauX();
-        double tauZ = Double.isNaN(o.tauZ()) ? 1.0 / (8.0 * o.alpha()) : o.tauZ();
+        double tauX, tauZ;
+        switch (o.steps()) {
+            case PdhgSteps.Fixed f -> {
+                tauX = f.tauX();
+                tauZ = f.tauZ();
+            }
+            case PdhgSteps.Auto a -> {
+                tauX = StepRules.gradient(layer.operatorNorm().value());
+                tauZ = StepRules.pdhgDual(o.alpha());
+            }
+        }
 
         try (Arena arena = Arena.ofShared()) { // shared: fork-join workers use the workspace
             PdhgEngine e = new PdhgEngine(arena, layer, channels, height, width, o.tv() == Tv.ISOTROPIC,
@@ -138,7 +158,7 @@ public final class PdhgTv {
             double regulariser = sample ? e.regulariser() : 0; // TV of the x this step starts from
             e.step(y);
             if (sample) {
-                double objective = Prox.bregmanLoss(e.sigma, y, e.z) + regulariser;
+                double objective = Prox.bregmanLoss(e.sigma, y, e.pre) + regulariser;
                 history.record(k, objective, Math.sqrt(e.dx2), Math.sqrt(e.dz2), Math.sqrt(e.r2));
                 if (Double.isNaN(firstObjective)) {
                     firstObjective = objective;
@@ -163,17 +183,11 @@ public final class PdhgTv {
         double dx = Math.sqrt(e.dx2), dz = Math.sqrt(e.dz2);
         // The report describes the returned x: one more pass over W, outside the timed loop.
         e.refresh(y);
-        double loss = Prox.bregmanLoss(e.sigma, y, e.z);
+        double loss = Prox.bregmanLoss(e.sigma, y, e.pre);
         double objective = loss + e.regulariser();
         history.record(k, objective, dx, dz, Math.sqrt(e.r2));
         listener.onIteration(k, o.maxIterations());
         return new LiftedResult("pdhg-tv", e.x().values().toArray(), List.of(), k, stop, dx, dz, objective,
                 Math.sqrt(e.r2), new double[] {loss}, history, seconds, threads);
-    }
-
-    private static void positive(String name, double v) {
-        if (!(v > 0) || Double.isInfinite(v)) {
-            throw new IllegalArgumentException(name + " must be finite and > 0, got " + v);
-        }
     }
 }

@@ -67,7 +67,7 @@ public final class ReferencePdhgTv {
         return x.clone();
     }
 
-    /** One iteration of (14a), (14b). */
+    /** One iteration of eq. (14a), (14b) [000]. */
     public void step() {
         ReferenceKernels.bregmanGradient(sigma, w, n, 0, m, n, x, b, y, z, g);
         ReferenceStencils.pdhgPrimal(c, h, wd, tauX, alpha, x, g, p1, p2, xNew);

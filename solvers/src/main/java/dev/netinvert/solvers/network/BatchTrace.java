@@ -110,25 +110,11 @@ public final class BatchTrace {
 
     /** U_l, {@code batchSize × n_l}, l = 1..L; needs {@link #keepsLayers()}. */
     public FloatMatrix preActivation(int l) {
-        checkLayer(l);
-        return pre[l];
+        return pre[Trace.keptLayer(network, keepsLayers, l)];
     }
 
     /** X_l, {@code batchSize × n_l}, l = 1..L; needs {@link #keepsLayers()} unless l = L. */
     public FloatMatrix output(int l) {
-        if (l == network.depth()) {
-            return output();
-        }
-        checkLayer(l);
-        return out[l];
-    }
-
-    private void checkLayer(int l) {
-        if (l < 1 || l > network.depth()) {
-            throw new IndexOutOfBoundsException("layer must lie in 1.." + network.depth() + ", got " + l);
-        }
-        if (!keepsLayers) {
-            throw new IllegalStateException("this trace keeps only the network output (created with keepLayers = false)");
-        }
+        return l == network.depth() ? output() : out[Trace.keptLayer(network, keepsLayers, l)];
     }
 }

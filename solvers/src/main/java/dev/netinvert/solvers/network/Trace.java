@@ -77,25 +77,25 @@ public final class Trace {
 
     /** u_l = W_l x_{l−1} + b_l of the last forward pass, l = 1..L; needs {@link #keepsLayers()}. */
     public FloatVec preActivation(int l) {
-        checkLayer(l);
-        return pre[l];
+        return pre[keptLayer(network, keepsLayers, l)];
     }
 
     /** x_l = σ_l(u_l) of the last forward pass, l = 1..L; needs {@link #keepsLayers()} unless l = L. */
     public FloatVec output(int l) {
-        if (l == network.depth()) {
-            return output();
-        }
-        checkLayer(l);
-        return out[l];
+        return l == network.depth() ? output() : out[keptLayer(network, keepsLayers, l)];
     }
 
-    private void checkLayer(int l) {
+    /**
+     * {@code l}, once checked to be a layer of {@code network} whose results a trace keeping (or not)
+     * every layer can give: the one rule of {@link Trace} and {@link BatchTrace}.
+     */
+    static int keptLayer(Network network, boolean keepsLayers, int l) {
         if (l < 1 || l > network.depth()) {
             throw new IndexOutOfBoundsException("layer must lie in 1.." + network.depth() + ", got " + l);
         }
         if (!keepsLayers) {
             throw new IllegalStateException("this trace keeps only the network output (created with keepLayers = false)");
         }
+        return l;
     }
 }

@@ -5,7 +5,7 @@ import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Fused;
 import dev.netinvert.kernels.KernelSupport;
-import dev.netinvert.kernels.Kernels;
+import dev.netinvert.kernels.Blas;
 import java.lang.foreign.Arena;
 
 /**
@@ -15,7 +15,7 @@ import java.lang.foreign.Arena;
  * threads. The partial gradients live in a workspace allocated once, in the arena given.
  */
 public final class BlockedBregmanGradient {
-    private static final KernelSupport K = Kernels.active();
+    private static final KernelSupport K = Blas.active();
 
     private final Activation sigma;
     private final FloatMatrix w;

@@ -283,7 +283,7 @@ final class Debias {
                 break outer;
             }
         }
-        return new Stage(name, 0, k, reason, Math.sqrt(2 * loss), (System.nanoTime() - t0) * 1e-9);
+        return new Stage(name, 0, k, reason, Math.sqrt(2 * loss), (System.nanoTime() - t0) * 1e-9, Double.NaN);
     }
 
     /** Factors J = diag(d)·A into ws (J is the m × n workspace); returns whether the QR path was taken. */

@@ -10,7 +10,7 @@ import java.util.Objects;
 /**
  * The ε-rule of Alg. 2 [002]: the λ of every LASSO of Layered Basis-Pursuit from a bound ε on the noise
  * of the observation y = G(z) + e, ‖e‖₂ ≤ ε, and the error bounds ε_i that Thm 2 [002] propagates
- * through the layers (proof in App. C, eqs. (25)-(31)). With C = 3 + √1.5 (eq. (25)), in the paper's
+ * through the layers (proof in App. C, eqs. (25)-(31) [002]). With C = 3 + √1.5 (eq. (25) [002]), in the paper's
  * indexing (layers i = L … 1) and in the code's (see {@link InversionResult}: depth D, hidden x_1 … x_{D−1},
  * the paper's W_i is the code's W_{i+1}):
  * <pre>

@@ -172,7 +172,7 @@ public final class Fista {
             Blas.copy(f.uPrev, xInOut);
             Blas.gemv(1f, a, f.uPrev, 0f, f.pre, b);
             double res = dataResidual(phi, f.pre, y, mask);
-            return new Stage(name, layer, k, reason, res, (System.nanoTime() - t0) * 1e-9);
+            return new Stage(name, layer, k, reason, res, (System.nanoTime() - t0) * 1e-9, lambda);
         }
     }
 

@@ -2,6 +2,8 @@ package dev.netinvert.solvers.pursuit;
 
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.OptionChecks;
+import dev.netinvert.solvers.StepSize;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.SeededGaussian;
@@ -23,7 +25,7 @@ import java.util.Objects;
  *       s ← β₂s + (1−β₂)g², z ← z − η m̂/(√ŝ + ε).</li>
  * </ul>
  * Stops when ‖g‖₂ ≤ gradTol (TOLERANCE; sec. 6.1 asks for 1e-9), after maxIterations, or on divergence
- * (a non-finite loss, or a loss above 1e6 times the start's: DIVERGED). With {@code step = NaN} the step
+ * (a non-finite loss, or a loss above 1e6 times the start's: DIVERGED). With {@link StepSize#auto()} the GD step
  * is 1/(c_φ·∏‖W_l‖²), a bound on the gradient's Lipschitz constant along each linear piece of the ReLU
  * network (c_φ from {@link OutputActivation}). {@link #solveWithStepSearch} is the paper's rule: the
  * smallest step in a list whose run reaches the tolerance. Nothing is allocated inside the loop.
@@ -40,9 +42,11 @@ public final class GradientDescent {
     }
 
     /**
+     * Build with {@link #builder()}; every field is checked here.
+     *
      * @param method        GD (with momentum) or ADAM
-     * @param step          η &gt; 0, or NaN for the automatic step (GD) / 1e-2·initStd (Adam: its step is a
-     *                      per-coordinate distance, so it is scaled to the latent prior)
+     * @param step          η: {@link StepSize#auto()} ({@link #automaticStep} for GD; 1e-2·initStd for Adam, whose step
+     *                      is a per-coordinate distance, so it is scaled to the latent prior) or fixed
      * @param momentum      β of heavy-ball GD in [0, 1), or β₁ of Adam
      * @param beta2         β₂ of Adam in [0, 1) (ignored by GD)
      * @param epsilon       ε of Adam &gt; 0 (ignored by GD)
@@ -51,57 +55,68 @@ public final class GradientDescent {
      * @param seed          seed of the random start z⁰ ~ N(0, initStd²I)
      * @param initStd       standard deviation of the start (≥ 0)
      */
-    public record Options(Method method, double step, double momentum, double beta2, double epsilon, int maxIterations,
+    public record Options(Method method, StepSize step, double momentum, double beta2, double epsilon, int maxIterations,
                           double gradTol, long seed, double initStd) {
         public Options {
-            Objects.requireNonNull(method, "method");
-            if (!Double.isNaN(step) && !(step > 0 && step < Double.POSITIVE_INFINITY)) {
-                throw new IllegalArgumentException("step must be finite and > 0 (or NaN for automatic), got " + step);
-            }
+            OptionChecks.present("method", method);
+            OptionChecks.present("step", step);
             if (!(momentum >= 0 && momentum < 1)) {
                 throw new IllegalArgumentException("momentum must lie in [0, 1), got " + momentum);
             }
             if (!(beta2 >= 0 && beta2 < 1)) {
                 throw new IllegalArgumentException("beta2 must lie in [0, 1), got " + beta2);
             }
-            if (!(epsilon > 0)) {
-                throw new IllegalArgumentException("epsilon must be > 0, got " + epsilon);
-            }
-            if (maxIterations < 1) {
-                throw new IllegalArgumentException("maxIterations must be >= 1, got " + maxIterations);
-            }
+            OptionChecks.positive("epsilon", epsilon);
+            OptionChecks.atLeast("maxIterations", maxIterations, 1);
             if (!(gradTol >= 0)) {
                 throw new IllegalArgumentException("gradTol must be >= 0, got " + gradTol);
             }
-            if (!(initStd >= 0) || Double.isInfinite(initStd)) {
-                throw new IllegalArgumentException("initStd must be finite and >= 0, got " + initStd);
+            OptionChecks.nonNegative("initStd", initStd);
+        }
+
+        /**
+         * Gradient descent with momentum 0.9 (sec. 6.2 [002]), automatic step, 10000 iterations, ‖g‖ ≤ 1e-9, start
+         * N(0, I) with seed 1. With {@code method(ADAM)}: β₁ = 0.9, β₂ = 0.999, ε = 1e-8, step 1e-2·initStd.
+         */
+        public static Options defaults() {
+            return builder().build();
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        public Builder toBuilder() {
+            return builder().method(method).step(step).momentum(momentum).beta2(beta2).epsilon(epsilon)
+                    .maxIterations(maxIterations).gradTol(gradTol).seed(seed).initStd(initStd);
+        }
+
+        /** Named setters; the initial values are the defaults, written here only. */
+        public static final class Builder {
+            private Method method = Method.GD;
+            public Builder method(Method value) { method = value; return this; }
+            private StepSize step = StepSize.auto();
+            public Builder step(StepSize value) { step = value; return this; }
+            private double momentum = 0.9;
+            public Builder momentum(double value) { momentum = value; return this; }
+            private double beta2 = 0.999;
+            public Builder beta2(double value) { beta2 = value; return this; }
+            private double epsilon = 1e-8;
+            public Builder epsilon(double value) { epsilon = value; return this; }
+            private int maxIterations = 10_000;
+            public Builder maxIterations(int value) { maxIterations = value; return this; }
+            private double gradTol = 1e-9;
+            public Builder gradTol(double value) { gradTol = value; return this; }
+            private long seed = 1;
+            public Builder seed(long value) { seed = value; return this; }
+            private double initStd = 1;
+            public Builder initStd(double value) { initStd = value; return this; }
+
+            private Builder() {}
+
+            public Options build() {
+                return new Options(method, step, momentum, beta2, epsilon, maxIterations, gradTol, seed, initStd);
             }
-        }
-
-        /** Gradient descent with momentum 0.9 (sec. 6.2 [002]), automatic step, 10000 iterations, ‖g‖ ≤ 1e-9. */
-        public static Options gd(long seed, double initStd) {
-            return new Options(Method.GD, Double.NaN, 0.9, 0.999, 1e-8, 10000, 1e-9, seed, initStd);
-        }
-
-        /** Adam with β₁ = 0.9, β₂ = 0.999, ε = 1e-8, step 1e-2·initStd (1e-2 if initStd = 0), 10000 iterations. */
-        public static Options adam(long seed, double initStd) {
-            return new Options(Method.ADAM, Double.NaN, 0.9, 0.999, 1e-8, 10000, 1e-9, seed, initStd);
-        }
-
-        public Options withStep(double s) {
-            return new Options(method, s, momentum, beta2, epsilon, maxIterations, gradTol, seed, initStd);
-        }
-
-        public Options withMaxIterations(int k) {
-            return new Options(method, step, momentum, beta2, epsilon, k, gradTol, seed, initStd);
-        }
-
-        public Options withMomentum(double m) {
-            return new Options(method, step, m, beta2, epsilon, maxIterations, gradTol, seed, initStd);
-        }
-
-        public Options withGradTol(double t) {
-            return new Options(method, step, momentum, beta2, epsilon, maxIterations, t, seed, initStd);
         }
     }
 
@@ -128,8 +143,8 @@ public final class GradientDescent {
         ObservationMasks.checkObservation(network, y, mask);
         Objects.requireNonNull(options, "options");
         boolean adam = options.method() == Method.ADAM;
-        double eta = !Double.isNaN(options.step()) ? options.step()
-                : adam ? 1e-2 * (options.initStd() > 0 ? options.initStd() : 1) : automaticStep(network);
+        double eta = options.step().orElse(() -> adam ? 1e-2 * (options.initStd() > 0 ? options.initStd() : 1)
+                : automaticStep(network));
         int n0 = network.inputSize(), n = network.outputSize();
         float[] zOut;
         Stage stage;
@@ -182,7 +197,8 @@ public final class GradientDescent {
                 Blas.copy(z, best);
             }
             zOut = best.toArray();
-            stage = new Stage(options.method().label(), 0, k, reason, lastFinite, (System.nanoTime() - t0) * 1e-9);
+            stage = new Stage(options.method().label(), 0, k, reason, lastFinite, (System.nanoTime() - t0) * 1e-9,
+                    Double.NaN);
         }
         List<float[]> hidden;
         try (Arena a = Arena.ofConfined()) {
@@ -213,7 +229,7 @@ public final class GradientDescent {
         }
         InversionResult bestRun = null;
         for (double s : steps) {
-            InversionResult r = solve(network, y, mask, options.withStep(s));
+            InversionResult r = solve(network, y, mask, options.toBuilder().step(StepSize.fixed(s)).build());
             if (r.stopReason() == StopReason.TOLERANCE) {
                 return r;
             }

@@ -2,6 +2,7 @@ package dev.netinvert.solvers.pursuit;
 
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.OptionChecks;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.Network;
 import java.lang.foreign.Arena;
@@ -14,16 +15,16 @@ import java.util.Objects;
  * Latent-Pursuit, Alg. 5 [002]: invert x = φ(W_L ReLU(⋯ ReLU(W_1 z + b_1) ⋯) + b_L) layer by layer from
  * the output back (code indexing, see {@link InversionResult}):
  * <ol>
- *   <li>last layer, eq. (8) by FISTA (Alg. 3, {@link Fista}): x_{L−1} = argmin_{x ≥ 0} ½‖M(y − φ(W_L x + b_L))‖²
+ *   <li>last layer, eq. (8) [002] by FISTA (Alg. 3, {@link Fista}): x_{L−1} = argmin_{x ≥ 0} ½‖M(y − φ(W_L x + b_L))‖²
  *       + λ_L 1ᵀx, with no φ⁻¹ applied to y (tanh's inverse amplifies noise near ±1);</li>
- *   <li>each mid layer l = L−1 … 2, eq. (9) by the linearized ADMM of Alg. 4 ({@link LinearizedAdmm}) on
+ *   <li>each mid layer l = L−1 … 2, eq. (9) [002] by the linearized ADMM of Alg. 4 ({@link LinearizedAdmm}) on
  *       the support S of x̂_l and its complement: x_{l−1} ≥ 0, W_l^S x_{l−1} + b^S ≈ x̂_l^S, W_l^{S^c}x_{l−1} + b^{S^c} ≤ 0;</li>
- *   <li>the first layer, eq. (16) by the same ADMM with the z-step of eq. (18) and the prior weight γ;</li>
+ *   <li>the first layer, eq. (16) [002] by the same ADMM with the z-step of eq. (18) [002] and the prior weight γ;</li>
  *   <li>optional debiasing: freeze the supports and fit z end to end, min_z ½‖M(y − φ(A_S z + c_S))‖²
  *       ({@link Debias#gaussNewton}).</li>
  * </ol>
  * Supports are read with a relative threshold: S = {i : x̂_i &gt; τ·max x̂}. For a noiseless signal the fit
- * of eq. (8) is exact, so the off-support entries have zero gradient at the solution (no strict
+ * of eq. (8) [002] is exact, so the off-support entries have zero gradient at the solution (no strict
  * complementarity) and the projection does not zero them exactly: float32 FISTA leaves them at about
  * 1e-6 relative to the largest entry (measured at n_1 = 300: at most 2e-6). The default τ = 1e-4 sits
  * two decades above that; a true entry below τ·max (probability ~5e-4 per entry for ReLU of a Gaussian)
@@ -33,10 +34,12 @@ public final class LatentPursuit {
     private LatentPursuit() {}
 
     /**
-     * @param lambdaLast       λ_L ≥ 0 of eq. (8) (sec. 6.1: 0)
-     * @param lambdaMid        λ_i ≥ 0 of eq. (9) for the mid layers
-     * @param rho              ρ &gt; 0 of the ADMM (sec. 6.1: 1e-2)
-     * @param gamma            γ ≥ 0 of eq. (16) (sec. 6.1: 0)
+     * Build with {@link #builder()} (defaults: sec. 6.1 [002]); every field is checked here.
+     *
+     * @param lambdaLast       λ_L ≥ 0 of eq. (8) [002]
+     * @param lambdaMid        λ_i ≥ 0 of eq. (9) [002] for the mid layers
+     * @param rho              ρ &gt; 0 of the ADMM
+     * @param gamma            γ ≥ 0 of eq. (16) [002]
      * @param supportThreshold τ in [0, 1), relative to the layer's largest entry
      * @param tol              relative stopping tolerance of every stage (&gt; 0)
      * @param maxIterations    iteration budget of every stage (≥ 1)
@@ -46,47 +49,56 @@ public final class LatentPursuit {
     public record Options(double lambdaLast, double lambdaMid, double rho, double gamma, double supportThreshold,
                           double tol, int maxIterations, boolean debias, int debiasIterations) {
         public Options {
-            nonNegative("lambdaLast", lambdaLast);
-            nonNegative("lambdaMid", lambdaMid);
-            if (!(rho > 0) || Double.isInfinite(rho)) {
-                throw new IllegalArgumentException("rho must be finite and > 0, got " + rho);
-            }
-            nonNegative("gamma", gamma);
+            OptionChecks.nonNegative("lambdaLast", lambdaLast);
+            OptionChecks.nonNegative("lambdaMid", lambdaMid);
+            OptionChecks.positive("rho", rho);
+            OptionChecks.nonNegative("gamma", gamma);
             Supports.checkThreshold(supportThreshold);
             Stage.checkTolerance(tol, maxIterations);
-            if (debiasIterations < 1) {
-                throw new IllegalArgumentException("debiasIterations must be >= 1, got " + debiasIterations);
-            }
+            OptionChecks.atLeast("debiasIterations", debiasIterations, 1);
         }
 
         /** Sec. 6.1 [002]: λ = 0, ρ = 1e-2, γ = 0, debiasing on; τ = 1e-4, tol 1e-7, 20000 iterations per stage. */
         public static Options defaults() {
-            return new Options(0, 0, 1e-2, 0, 1e-4, 1e-7, 20000, true, 50);
+            return builder().build();
         }
 
-        public Options withDebias(boolean on) {
-            return new Options(lambdaLast, lambdaMid, rho, gamma, supportThreshold, tol, maxIterations, on, debiasIterations);
+        public static Builder builder() {
+            return new Builder();
         }
 
-        public Options withRho(double r) {
-            return new Options(lambdaLast, lambdaMid, r, gamma, supportThreshold, tol, maxIterations, debias, debiasIterations);
+        public Builder toBuilder() {
+            return builder().lambdaLast(lambdaLast).lambdaMid(lambdaMid).rho(rho).gamma(gamma)
+                    .supportThreshold(supportThreshold).tol(tol).maxIterations(maxIterations).debias(debias)
+                    .debiasIterations(debiasIterations);
         }
 
-        public Options withGamma(double g) {
-            return new Options(lambdaLast, lambdaMid, rho, g, supportThreshold, tol, maxIterations, debias, debiasIterations);
-        }
+        /** Named setters; the initial values are the defaults, written here only. */
+        public static final class Builder {
+            private double lambdaLast = 0;
+            public Builder lambdaLast(double value) { lambdaLast = value; return this; }
+            private double lambdaMid = 0;
+            public Builder lambdaMid(double value) { lambdaMid = value; return this; }
+            private double rho = 1e-2;
+            public Builder rho(double value) { rho = value; return this; }
+            private double gamma = 0;
+            public Builder gamma(double value) { gamma = value; return this; }
+            private double supportThreshold = 1e-4;
+            public Builder supportThreshold(double value) { supportThreshold = value; return this; }
+            private double tol = 1e-7;
+            public Builder tol(double value) { tol = value; return this; }
+            private int maxIterations = 20_000;
+            public Builder maxIterations(int value) { maxIterations = value; return this; }
+            private boolean debias = true;
+            public Builder debias(boolean value) { debias = value; return this; }
+            private int debiasIterations = 50;
+            public Builder debiasIterations(int value) { debiasIterations = value; return this; }
 
-        public Options withMaxIterations(int k) {
-            return new Options(lambdaLast, lambdaMid, rho, gamma, supportThreshold, tol, k, debias, debiasIterations);
-        }
+            private Builder() {}
 
-        public Options withTol(double t) {
-            return new Options(lambdaLast, lambdaMid, rho, gamma, supportThreshold, t, maxIterations, debias, debiasIterations);
-        }
-
-        private static void nonNegative(String name, double v) {
-            if (!(v >= 0) || Double.isInfinite(v)) {
-                throw new IllegalArgumentException(name + " must be finite and >= 0, got " + v);
+            public Options build() {
+                return new Options(lambdaLast, lambdaMid, rho, gamma, supportThreshold, tol, maxIterations, debias,
+                        debiasIterations);
             }
         }
     }
@@ -112,8 +124,7 @@ public final class LatentPursuit {
             DenseLayer last = network.layer(depth);
             FloatVec x = FloatVec.allocate(arena, last.inputs());
             stages.add(Fista.solve("fista-last-layer", depth, last.weight(), last.bias(), y, mask, phi,
-                    options.lambdaLast(), true, last.operatorNorm().value(), options.tol(), options.maxIterations(), x)
-                    .withLambda(options.lambdaLast()));
+                    options.lambdaLast(), true, last.operatorNorm().value(), options.tol(), options.maxIterations(), x));
             est[depth - 2] = x.toArray();
             sup[depth - 2] = Supports.support(est[depth - 2], options.supportThreshold());
             for (int l = depth - 1; l >= 2; l--) {
@@ -144,8 +155,7 @@ public final class LatentPursuit {
         FloatVec target = FloatVec.of(arena, Supports.gather(above, s));
         FloatVec xl = FloatVec.allocate(arena, layer.inputs());
         stages.add(LinearizedAdmm.solve(first ? "ladmm-first-layer" : "ladmm-mid-layer", l, p, s.length, bp, target,
-                first, options.lambdaMid(), options.gamma(), options.rho(), options.tol(), options.maxIterations(), xl)
-                .withLambda(options.lambdaMid()));
+                first, options.lambdaMid(), options.gamma(), options.rho(), options.tol(), options.maxIterations(), xl));
         return xl.toArray();
     }
 }

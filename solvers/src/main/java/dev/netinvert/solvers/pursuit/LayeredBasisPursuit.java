@@ -3,6 +3,7 @@ package dev.netinvert.solvers.pursuit;
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.OptionChecks;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.linalg.LeastSquares;
 import dev.netinvert.solvers.network.DenseLayer;
@@ -34,15 +35,10 @@ public final class LayeredBasisPursuit {
     private LayeredBasisPursuit() {}
 
     /**
-     * The λ's are given in one of two ways, exactly one of {@code lambdas} and {@code noiseLevel} non-null:
-     * explicitly per hidden layer, or by the ε-rule of Alg. 2 [002] from a noise bound ε
-     * ({@link EpsilonRule}: λ_L = 2ℓε for the last layer, λ_i = 2ε_{i+1} below it, each computed when
-     * the layer above has been recovered).
+     * Build with {@link #builder()}; every field is checked here.
      *
-     * @param lambdas          λ for the estimate of x_1 … x_{L−1} (element l−1 for x_l), each ≥ 0; sec. 6.1
-     *                         picks λ_1 from {1e-5, 7e-6, 3e-6, 1e-6, 0}. Null when {@code noiseLevel} is given
-     * @param noiseLevel       ε ≥ 0 with ‖e‖₂ ≤ ε for y = G(z) + e (over the observed outputs, units of y):
-     *                         the λ's follow the ε-rule; null when {@code lambdas} are given
+     * @param lambdas          the λ's: {@link Lambdas#uniform}, {@link Lambdas#explicit} (one per hidden layer) or
+     *                         {@link Lambdas#epsilonRule} (Alg. 2 [002] from a noise bound ε)
      * @param nonNegative      whether to add x ≥ 0 to each LASSO
      * @param supportThreshold τ in [0, 1)
      * @param tol              relative stopping tolerance of each FISTA run
@@ -50,76 +46,56 @@ public final class LayeredBasisPursuit {
      * @param debias           whether to debias at the end
      * @param debiasIterations Gauss–Newton budget of the debiasing
      */
-    public record Options(double[] lambdas, Double noiseLevel, boolean nonNegative, double supportThreshold, double tol,
-                          int maxIterations, boolean debias, int debiasIterations) {
+    public record Options(Lambdas lambdas, boolean nonNegative, double supportThreshold, double tol, int maxIterations,
+                          boolean debias, int debiasIterations) {
         public Options {
-            if (lambdas != null && noiseLevel != null) {
-                throw new IllegalArgumentException("options: lambdas and noiseLevel are exclusive (noiseLevel sets every λ by "
-                        + "the ε-rule of Alg. 2 [002]), got lambdas " + Arrays.toString(lambdas) + " and noiseLevel " + noiseLevel);
-            }
-            if (lambdas == null && noiseLevel == null) {
-                throw new IllegalArgumentException("options: expected lambdas (one λ per hidden layer) or a noiseLevel "
-                        + "(λ's by the ε-rule of Alg. 2 [002]), got neither");
-            }
-            if (lambdas != null) {
-                lambdas = lambdas.clone();
-                for (int i = 0; i < lambdas.length; i++) {
-                    if (!(lambdas[i] >= 0) || Double.isInfinite(lambdas[i])) {
-                        throw new IllegalArgumentException("lambdas[" + i + "] must be finite and >= 0, got " + lambdas[i]);
-                    }
-                }
-            } else {
-                EpsilonRule.checkNoiseLevel("noiseLevel", noiseLevel);
-            }
+            OptionChecks.present("lambdas", lambdas);
             Supports.checkThreshold(supportThreshold);
             Stage.checkTolerance(tol, maxIterations);
-            if (debiasIterations < 1) {
-                throw new IllegalArgumentException("debiasIterations must be >= 1, got " + debiasIterations);
+            OptionChecks.atLeast("debiasIterations", debiasIterations, 1);
+        }
+
+        /** λ = 0 for every layer (noiseless, Cor. 2 [002]), no x ≥ 0, τ = 1e-3, tol 1e-7, 20000 iterations, debiasing on. */
+        public static Options defaults() {
+            return builder().build();
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        public Builder toBuilder() {
+            return builder().lambdas(lambdas).nonNegative(nonNegative).supportThreshold(supportThreshold).tol(tol)
+                    .maxIterations(maxIterations).debias(debias).debiasIterations(debiasIterations);
+        }
+
+        /** Named setters; the initial values are the defaults, written here only. */
+        public static final class Builder {
+            private Lambdas lambdas = Lambdas.uniform(0);
+            public Builder lambdas(Lambdas value) { lambdas = value; return this; }
+            private boolean nonNegative = false;
+            public Builder nonNegative(boolean value) { nonNegative = value; return this; }
+            private double supportThreshold = 1e-3;
+            public Builder supportThreshold(double value) { supportThreshold = value; return this; }
+            private double tol = 1e-7;
+            public Builder tol(double value) { tol = value; return this; }
+            private int maxIterations = 20_000;
+            public Builder maxIterations(int value) { maxIterations = value; return this; }
+            private boolean debias = true;
+            public Builder debias(boolean value) { debias = value; return this; }
+            private int debiasIterations = 50;
+            public Builder debiasIterations(int value) { debiasIterations = value; return this; }
+
+            private Builder() {}
+
+            public Options build() {
+                return new Options(lambdas, nonNegative, supportThreshold, tol, maxIterations, debias, debiasIterations);
             }
-        }
-
-        /** Explicit λ's (the constructor that predates the ε-rule). */
-        public Options(double[] lambdas, boolean nonNegative, double supportThreshold, double tol, int maxIterations,
-                       boolean debias, int debiasIterations) {
-            this(Objects.requireNonNull(lambdas, "lambdas"), null, nonNegative, supportThreshold, tol, maxIterations, debias,
-                    debiasIterations);
-        }
-
-        /** λ = the given value for every hidden layer of a network of the given depth; τ = 1e-3, debiasing on. */
-        public static Options defaults(int depth, double lambda) {
-            double[] l = new double[Math.max(depth - 1, 0)];
-            Arrays.fill(l, lambda);
-            return new Options(l, false, 1e-3, 1e-7, 20000, true, 50);
-        }
-
-        /**
-         * λ's by the ε-rule of Alg. 2 [002] for noise ‖e‖₂ ≤ ε (any depth); otherwise as {@link #defaults}.
-         * ε = 0 gives λ = 0 for every layer, the noiseless case of Cor. 2.
-         */
-        public static Options epsilonRule(double noiseLevel) {
-            return new Options(null, noiseLevel, false, 1e-3, 1e-7, 20000, true, 50);
-        }
-
-        /** Whether the λ's come from the ε-rule. */
-        public boolean usesEpsilonRule() {
-            return noiseLevel != null;
-        }
-
-        public Options withDebias(boolean on) {
-            return new Options(lambdas, noiseLevel, nonNegative, supportThreshold, tol, maxIterations, on, debiasIterations);
-        }
-
-        public Options withTol(double value) {
-            return new Options(lambdas, noiseLevel, nonNegative, supportThreshold, value, maxIterations, debias, debiasIterations);
-        }
-
-        public Options withMaxIterations(int value) {
-            return new Options(lambdas, noiseLevel, nonNegative, supportThreshold, tol, value, debias, debiasIterations);
         }
     }
 
     /**
-     * Inverts one signal. With {@link Options#usesEpsilonRule()} the λ of each LASSO is computed just before
+     * Inverts one signal. With {@link Lambdas#epsilonRule} the λ of each LASSO is computed just before
      * it runs, from the support found one layer above; every stage records its λ ({@link Stage#lambda()}),
      * and {@link EpsilonRule#of} on the result's supports gives the same λ's with Thm 2's error bounds.
      *
@@ -136,14 +112,27 @@ public final class LayeredBasisPursuit {
         ObservationMasks.checkObservation(network, y, mask);
         Objects.requireNonNull(options, "options");
         int depth = network.depth();
-        if (!options.usesEpsilonRule() && options.lambdas().length != depth - 1) {
-            throw new IllegalArgumentException("options.lambdas: expected " + (depth - 1)
-                    + " values (one per hidden layer x_1 … x_{L-1}), got " + options.lambdas().length);
-        }
-        boolean rule = options.usesEpsilonRule();
+        // λ per hidden layer when given (given[l−1] for x_l); null under the ε-rule, which sets each in turn.
+        double[] given = switch (options.lambdas()) {
+            case Lambdas.Uniform u -> {
+                double[] all = new double[depth - 1];
+                Arrays.fill(all, u.lambda());
+                yield all;
+            }
+            case Lambdas.Explicit e -> {
+                if (e.values().length != depth - 1) {
+                    throw new IllegalArgumentException("options.lambdas: expected " + (depth - 1)
+                            + " values (one per hidden layer x_1 … x_{L-1}), got " + e.values().length);
+                }
+                yield e.values();
+            }
+            case Lambdas.ByEpsilonRule r -> null;
+        };
+        boolean rule = given == null;
+        double noiseLevel = options.lambdas() instanceof Lambdas.ByEpsilonRule r ? r.noiseLevel() : Double.NaN;
         // ε(x_l) of the ε-rule for the layer just recovered; starts as ε_{L+1} = ℓε (ℓ checked before any work).
-        double eps = rule ? EpsilonRule.top(EpsilonRule.ell("options.noiseLevel", phi, y, mask, options.noiseLevel()),
-                options.noiseLevel()) : Double.NaN;
+        double eps = rule ? EpsilonRule.top(EpsilonRule.ell("options.noiseLevel", phi, y, mask, noiseLevel), noiseLevel)
+                : Double.NaN;
         OutputActivation identity = OutputActivation.of(Activation.IDENTITY);
         List<Stage> stages = new ArrayList<>();
         float[][] est = new float[depth - 1][];
@@ -159,10 +148,10 @@ public final class LayeredBasisPursuit {
                 m.set(i, use ? 1f : 0f);
             }
             FloatVec x = FloatVec.allocate(arena, last.inputs());
-            double lambdaLast = rule ? 2 * eps : options.lambdas()[depth - 2];
+            double lambdaLast = rule ? 2 * eps : given[depth - 2];
             stages.add(Fista.solve("lasso-last-layer", depth, last.weight(), last.bias(), u, m, identity,
                     lambdaLast, options.nonNegative(), last.operatorNorm().value(), options.tol(),
-                    options.maxIterations(), x).withLambda(lambdaLast));
+                    options.maxIterations(), x));
             est[depth - 2] = x.toArray();
             sup[depth - 2] = Supports.support(est[depth - 2], options.supportThreshold());
             if (rule) {
@@ -172,9 +161,9 @@ public final class LayeredBasisPursuit {
             for (int l = depth - 1; l >= 2; l--) {
                 DenseLayer layer = network.layer(l);
                 int[] s = sup[l - 1];
-                double lambda = rule ? 2 * eps : options.lambdas()[l - 2];
+                double lambda = rule ? 2 * eps : given[l - 2];
                 if (Double.isInfinite(lambda)) {
-                    throw new IllegalArgumentException("options.noiseLevel = " + options.noiseLevel() + ": the ε-rule of "
+                    throw new IllegalArgumentException("options.noiseLevel = " + noiseLevel + ": the ε-rule of "
                             + "Alg. 2 [002] gives λ = 2ε(x_" + l + ") = ∞ for x_" + (l - 1) + " (a column of W_" + (l + 1)
                             + " restricted to the rows it was solved on has norm 0, so Thm 2 bounds nothing); give explicit lambdas");
                 }
@@ -190,7 +179,7 @@ public final class LayeredBasisPursuit {
                     double norm = PowerIteration.estimate(ps).value();
                     stages.add(Fista.solve("lasso-mid-layer", l, ps, bp == null ? null : bp.slice(0, s.length), target, null,
                             identity, lambda, options.nonNegative(), norm, options.tol(),
-                            options.maxIterations(), xl).withLambda(lambda));
+                            options.maxIterations(), xl));
                 }
                 est[l - 2] = xl.toArray();
                 sup[l - 2] = Supports.support(est[l - 2], options.supportThreshold());
@@ -207,7 +196,8 @@ public final class LayeredBasisPursuit {
         }
         long tl = System.nanoTime();
         double[] zd = LeastSquares.solve(LeastSquares.submatrix(first.weight(), s1, null), s1.length, first.weight().cols(), t);
-        stages.add(new Stage("ls-first-layer", 1, 1, StopReason.TOLERANCE, Double.NaN, (System.nanoTime() - tl) * 1e-9));
+        stages.add(new Stage("ls-first-layer", 1, 1, StopReason.TOLERANCE, Double.NaN, (System.nanoTime() - tl) * 1e-9,
+                Double.NaN));
         float[] z = Oracle.toFloat(zd);
         List<int[]> supports = Arrays.asList(sup);
         if (options.debias()) {

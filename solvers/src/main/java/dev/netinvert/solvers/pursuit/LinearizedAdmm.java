@@ -6,7 +6,7 @@ import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Prox;
 import dev.netinvert.kernels.Fused;
 import dev.netinvert.solvers.StopReason;
-import dev.netinvert.solvers.network.SeededGaussian;
+import dev.netinvert.solvers.network.PowerIteration;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -15,7 +15,7 @@ import java.util.Objects;
  * The linearized ADMM (alternating direction proximal method of multipliers, [Beck 2017, ch. 15]) of
  * Alg. 4 [002] for the mid layers,
  * <pre>
- *   min_x ½‖x^S_next − W^S x − b^S‖² + λ1ᵀx   s.t.  x ≥ 0,  W^{S^c} x + b^{S^c} ≤ 0                (9)
+ *   min_x ½‖x^S_next − W^S x − b^S‖² + λ1ᵀx   s.t.  x ≥ 0,  W^{S^c} x + b^{S^c} ≤ 0                (9) [002]
  * </pre>
  * and its first-layer variant, eq. (16)–(18) [002] (no x ≥ 0, no λ, a Gaussian prior γ/2‖z‖²), with the
  * split a = W^{S^c} x + b^{S^c} ≤ 0 and scaled multiplier u. With P = [W^S; W^{S^c}] (the rows copied into
@@ -23,18 +23,18 @@ import java.util.Objects;
  * <pre>
  *   r  ← [v^S − x^S_next ;  ρ(v^{S^c} − a − u)]                     g = Pᵀ r
  *   x ← ReLU(x − (g + λ)/(α+β))                                       step 1 of Alg. 4 (mid layers)
- *   z ← ((α+β) z − g)/(α+β+γ)                                          eq. (18) (first layer)
+ *   z ← ((α+β) z − g)/(α+β+γ)                                          eq. (18) [002] (first layer)
  *   v ← P x + b
- *   a ← −ReLU(u − v^{S^c})                                             step 2, eq. (14)
- *   u ← u + a − v^{S^c}                                                step 3, eq. (15)
+ *   a ← −ReLU(u − v^{S^c})                                             step 2, eq. (14) [002]
+ *   u ← u + a − v^{S^c}                                                step 3, eq. (15) [002]
  * </pre>
  * Note that the complement term of step 1 is ρ(W^{S^c})ᵀ(W^{S^c}x − a − u): the algorithm box prints
- * W^{S^c} without the transpose, but eq. (13), from which it is derived, has (W^{S^c})ᵀ — the only
+ * W^{S^c} without the transpose, but eq. (13) [002], from which it is derived, has (W^{S^c})ᵀ — the only
  * dimensionally consistent reading (W^{S^c} is |S^c| × n). Here both terms are one GEMVᵀ of P with the
  * stacked residual r.
  *
- * <p>α + β = 1.02·λ_max(W^{Sᵀ}W^S + ρW^{S^cᵀ}W^{S^c}) (eq. (12)), the largest eigenvalue by power
- * iteration on that matrix (the 2% cover the estimate approaching from below), so Q of eq. (11) is
+ * <p>α + β = 1.02·λ_max(W^{Sᵀ}W^S + ρW^{S^cᵀ}W^{S^c}) (eq. (12) [002]), the largest eigenvalue by power
+ * iteration on that matrix (the 2% cover the estimate approaching from below), so Q of eq. (11) [002] is
  * positive semidefinite and the method converges. Cost per iteration: one GEMV and one GEMVᵀ over P and
  * vector passes over x and the rows, in {@link Fused#admmGradient} (which ends an iteration — v = P x + b,
  * the a and u updates — and computes the gradient g = Pᵀ r the next one starts from) and the x-step.
@@ -62,11 +62,11 @@ public final class LinearizedAdmm {
      * @param s            |S|, the first s rows of P (0 ≤ s ≤ m)
      * @param b            the bias in P's row order (m) or null
      * @param target       x^S_next, s elements
-     * @param first        whether this is the first layer (eq. (18)) rather than a mid layer (Alg. 4)
+     * @param first        whether this is the first layer (eq. (18) [002]) rather than a mid layer (Alg. 4)
      * @param lambda       λ ≥ 0 (mid layers)
      * @param gamma        γ ≥ 0 (first layer)
      * @param rho          ρ &gt; 0
-     * @param alphaPlusBeta α + β ≥ λ_max(PᵀDP) (eq. (12)), e.g. 1.02·{@link #lambdaMax}
+     * @param alphaPlusBeta α + β ≥ λ_max(PᵀDP) (eq. (12) [002]), e.g. 1.02·{@link #lambdaMax}
      */
     public LinearizedAdmm(Arena arena, FloatMatrix p, int s, FloatVec b, FloatVec target, boolean first, double lambda,
                           double gamma, double rho, double alphaPlusBeta) {
@@ -118,7 +118,7 @@ public final class LinearizedAdmm {
         Blas.gemvT(1f, p, r, 0f, g);
     }
 
-    /** One iteration (steps 1–3 of Alg. 4, or eq. (18) for the first layer); false if non-finite. */
+    /** One iteration (steps 1–3 of Alg. 4, or eq. (18) [002] for the first layer); false if non-finite. */
     public boolean step() {
         if (first) {
             firstStep(x, g, keep, gStep, acc);
@@ -169,38 +169,24 @@ public final class LinearizedAdmm {
                 double d = admm.v.get(i) - target.get(i);
                 res += d * d;
             }
-            return new Stage(name, layer, k, reason, Math.sqrt(res), (System.nanoTime() - t0) * 1e-9);
+            return new Stage(name, layer, k, reason, Math.sqrt(res), (System.nanoTime() - t0) * 1e-9, lambda);
         }
     }
 
-    /** λ_max(PᵀDP), D = diag(1 on the first s rows, ρ on the rest), by power iteration (rel. tol 1e-6). */
+    /** Seed of the power iteration's start vector in {@link #lambdaMax}. */
+    private static final long LAMBDA_MAX_SEED = 0x1ADD_A1L;
+
+    /**
+     * λ_max(PᵀDP), D = diag(1 on the first s rows, ρ on the rest), the bound of eq. (12) [002], as the square
+     * of {@link PowerIteration}'s ‖D^{1/2}P‖₂ (relative tolerance 5e-7 on the norm, i.e. about 1e-6 on λ_max;
+     * at most 1000 iterations).
+     */
     public static double lambdaMax(FloatMatrix p, int s, float rho, Arena arena) {
-        FloatVec x = FloatVec.allocate(arena, p.cols()), y = FloatVec.allocate(arena, p.rows());
-        new SeededGaussian(0x1ADD_A1L).fill(x, 0, 1);
-        Blas.scale(1f / Blas.norm2(x), x);
-        double prev = 0;
-        for (int k = 0; k < 1000; k++) {
-            Blas.gemv(1f, p, x, 0f, y);
-            // ⟨x, PᵀDPx⟩ = ‖D^{1/2}Px‖² is the Rayleigh quotient at the unit x.
-            double q = 0;
-            for (int i = 0; i < y.length(); i++) {
-                float yi = y.get(i);
-                float d = i < s ? 1f : rho;
-                q += (double) d * yi * yi;
-                y.set(i, d * yi);
-            }
-            if (Math.abs(q - prev) <= 1e-6 * q) {
-                return q;
-            }
-            prev = q;
-            Blas.gemvT(1f, p, y, 0f, x);
-            float nx = Blas.norm2(x);
-            if (nx == 0f) {
-                return q;
-            }
-            Blas.scale(1f / nx, x);
-        }
-        return prev;
+        FloatVec d = FloatVec.allocate(arena, p.rows());
+        Blas.fill(d.slice(0, s), 1f);
+        Blas.fill(d.slice(s, p.rows() - s), rho);
+        double norm = PowerIteration.estimate(p, d, LAMBDA_MAX_SEED, 5e-7, 1000).value();
+        return norm * norm;
     }
 
     private static void initSplit(FloatVec v, int s, FloatVec a) {
@@ -224,7 +210,7 @@ public final class LinearizedAdmm {
         }
     }
 
-    /** Eq. (18): z ← ((α+β)z − g)/(α+β+γ) = keep·z − gStep·g; acc ← {‖Δz‖², ‖z⁺‖²}. */
+    /** Eq. (18) [002]: z ← ((α+β)z − g)/(α+β+γ) = keep·z − gStep·g; acc ← {‖Δz‖², ‖z⁺‖²}. */
     private static void firstStep(FloatVec z, FloatVec g, float keep, float gStep, double[] acc) {
         MemorySegment zs = z.segment(), gs = g.segment();
         long zo = z.byteOffset(), go = g.byteOffset();

@@ -1,6 +1,7 @@
 package dev.netinvert.solvers.pursuit;
 
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.OptionChecks;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.linalg.LeastSquares;
 import dev.netinvert.solvers.network.DenseLayer;
@@ -28,18 +29,41 @@ public final class Oracle {
     private Oracle() {}
 
     /**
-     * @param endToEnd   whether to run Alg. 1 after Alg. 6
+     * Build with {@link #builder()}; every field is checked here.
+     *
+     * @param endToEnd   whether to run Alg. 1 [002] after Alg. 6 [002]
      * @param iterations Gauss–Newton budget of Alg. 1 (≥ 1)
      */
     public record Options(boolean endToEnd, int iterations) {
         public Options {
-            if (iterations < 1) {
-                throw new IllegalArgumentException("iterations must be >= 1, got " + iterations);
-            }
+            OptionChecks.atLeast("iterations", iterations, 1);
         }
 
+        /** Alg. 1 on, 50 Gauss–Newton iterations. */
         public static Options defaults() {
-            return new Options(true, 50);
+            return builder().build();
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        public Builder toBuilder() {
+            return builder().endToEnd(endToEnd).iterations(iterations);
+        }
+
+        /** Named setters; the initial values are the defaults, written here only. */
+        public static final class Builder {
+            private boolean endToEnd = true;
+            public Builder endToEnd(boolean value) { endToEnd = value; return this; }
+            private int iterations = 50;
+            public Builder iterations(int value) { iterations = value; return this; }
+
+            private Builder() {}
+
+            public Options build() {
+                return new Options(endToEnd, iterations);
+            }
         }
     }
 
@@ -106,7 +130,7 @@ public final class Oracle {
             }
             r += v * v;
         }
-        stages.add(new Stage(name, layer, 1, StopReason.TOLERANCE, Math.sqrt(r), (System.nanoTime() - t0) * 1e-9));
+        stages.add(new Stage(name, layer, 1, StopReason.TOLERANCE, Math.sqrt(r), (System.nanoTime() - t0) * 1e-9, Double.NaN));
         return x;
     }
 

@@ -3,7 +3,7 @@ package dev.netinvert.solvers.pursuit;
 import dev.netinvert.solvers.StopReason;
 
 /**
- * One stage of an inversion: a layer's sub-problem (Alg. 3, Alg. 4, eq. (18), a least-squares solve)
+ * One stage of an inversion: a layer's sub-problem (Alg. 3, Alg. 4, eq. (18) [002], a least-squares solve)
  * or a whole baseline run.
  *
  * @param name       what was solved, e.g. {@code "fista-last-layer"} (Alg. 3 [002]) or {@code "ladmm-first-layer"}
@@ -14,22 +14,12 @@ import dev.netinvert.solvers.StopReason;
  * @param residual   the stage's own data residual at its result: ‖M(φ(Wx + b) − y)‖₂ for the last layer,
  *                   ‖W^S x + b^S − x^S_next‖₂ for the others (for baselines the loss ½‖M(G(z) − y)‖²)
  * @param seconds    wall time of the stage
- * @param lambda     the ℓ1 weight λ of the stage's sub-problem (eq. (8), (9) [002], the LASSOs of Alg. 2 —
+ * @param lambda     the ℓ1 weight λ of the stage's sub-problem (eqs. (8), (9) [002], the LASSOs of Alg. 2 —
  *                   for Layered Basis-Pursuit the given λ or the one of its ε-rule, {@link EpsilonRule});
  *                   NaN for stages without an ℓ1 term (least squares, debiasing, baselines)
  */
 public record Stage(String name, int layer, int iterations, StopReason stopReason, double residual, double seconds,
                     double lambda) {
-
-    /** A stage without an ℓ1 weight (λ = NaN): the constructor that predates {@code lambda}. */
-    public Stage(String name, int layer, int iterations, StopReason stopReason, double residual, double seconds) {
-        this(name, layer, iterations, stopReason, residual, seconds, Double.NaN);
-    }
-
-    /** This stage with its λ recorded. */
-    public Stage withLambda(double value) {
-        return new Stage(name, layer, iterations, stopReason, residual, seconds, value);
-    }
 
     /** A stage's stopping rule: tol finite and &gt; 0, at least one iteration. */
     static void checkTolerance(double tol, int maxIterations) {

@@ -16,7 +16,7 @@ import java.util.Objects;
  *   (ii)  s_i &lt; (s_{i+1} + 1)/2,  i = 1 … H−1
  *   (iii) s_1 ≥ n_0
  * </pre>
- * If they hold, the signal's latent vector is the unique solution of eq. (1) among those with these
+ * If they hold, the signal's latent vector is the unique solution of eq. (1) [002] among those with these
  * sparsity levels. For trained (non-random) weights Thm. 1 asks for spark(W) and sub-spark instead, which
  * are NP-hard to compute; the report says so — there the conditions above are necessary-style heuristics,
  * not a guarantee. With a mask, n is the number of observed entries (the rows of W_L that remain).

@@ -15,24 +15,17 @@ import dev.netinvert.solvers.network.RandomNetworks;
 import dev.netinvert.solvers.network.SeededGaussian;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -50,18 +43,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * The setup writes W.npy and x.npy to {@code target/lp-instance/} so that {@code jmh/scipy_lp.py} times
  * HiGHS on the same LPs.
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
-@Fork(value = Forks.COUNT, jvmArgsAppend = {Forks.MODULE, Forks.VECTOR, Forks.NATIVE})
-@State(Scope.Benchmark)
-public class LpBench {
+public class LpBench extends Bench {
 
     @Param({"BISECT"})
     public String search;
 
-    private Arena arena;
     private Network layer;
     private float[] y;
     private LinearProgram linfInfeasible, linfFree, l1, relaxed;
@@ -69,7 +58,6 @@ public class LpBench {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        arena = Arena.ofShared();
         Network net = RandomNetworks.generator003(arena, 5, 100, 250, 600, Activation.RELU);
         FloatVec z = RandomNetworks.latent(arena, 100, 6, 1.0);
         float[] clean = net.forward(z, arena).toArray();
@@ -101,11 +89,6 @@ public class LpBench {
     private LayerwiseInversion.Options options() {
         return LayerwiseInversion.Options.builder(LayerwiseInversion.Method.LP_LINF)
                 .search(LayerwiseInversion.Search.valueOf(search)).build();
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        arena.close();
     }
 
     private static LpSolution expect(LpSolution s, LpSolution.Status status) {

@@ -2,6 +2,7 @@ package dev.netinvert.solvers.experiments;
 
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.StepSize;
 import dev.netinvert.solvers.lp.LayerNotInvertibleException;
 import dev.netinvert.solvers.lp.LayerwiseInversion;
 import dev.netinvert.solvers.lp.LayerwiseInversion.Method;
@@ -215,7 +216,8 @@ public final class LpSweep {
 
     /** Sec. 5.1 [003]'s GD: learning rate 1, no momentum, ≤ 1000 iterations or ‖∇‖ ≤ 1e-9, N(0, I) start. */
     public static GradientDescent.Options gdBaseline(long seed) {
-        return GradientDescent.Options.gd(seed, 1.0).withStep(1.0).withMomentum(0).withMaxIterations(1000).withGradTol(1e-9);
+        return GradientDescent.Options.builder().seed(seed).initStd(1.0).step(StepSize.fixed(1.0)).momentum(0)
+                .maxIterations(1000).gradTol(1e-9).build();
     }
 
     static double relativeError(float[] z, float[] truth) {

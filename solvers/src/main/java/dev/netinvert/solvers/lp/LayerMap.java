@@ -43,19 +43,17 @@ final class LayerMap {
         Objects.requireNonNull(layer, "layer");
         double slope = slopeOf(l, layer.activation());
         int m = layer.outputs(), n = layer.inputs();
-        double[] w = new double[m * n];
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                w[i * n + j] = layer.weight().get(i, j);
-            }
-        }
-        double[] b = new double[m];
-        if (layer.bias() != null) {
-            for (int i = 0; i < m; i++) {
-                b[i] = layer.bias().get(i);
-            }
-        }
+        double[] w = widen(layer.weight().toArray());
+        double[] b = layer.bias() == null ? new double[m] : widen(layer.bias().toArray());
         return new LayerMap(l, w, b, m, n, slope, nonNegativeInput);
+    }
+
+    private static double[] widen(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
     }
 
     /** 0 for ReLU, c for leaky ReLU with slope c; anything else is refused by name. */

@@ -1,13 +1,18 @@
 package dev.netinvert.kernels.simd;
 
+import static jdk.incubator.vector.VectorOperators.F2D;
+
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.KernelSupport;
+import dev.netinvert.kernels.scalar.ScalarKernelSupport;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -484,16 +489,7 @@ public final class SimdKernelSupport implements KernelSupport {
      */
     private static float admmUpdates(int rows, int s, MemorySegment v, long vo, MemorySegment t, long to, float rho,
                                      MemorySegment a, long ao, MemorySegment u, long uo, MemorySegment r, long ro) {
-        int i = 0;
-        int bound = F.loopBound(s);
-        for (; i < bound; i += L) {
-            long o = 4L * i;
-            FloatVector.fromMemorySegment(F, v, vo + o, LE).sub(FloatVector.fromMemorySegment(F, t, to + o, LE)).intoMemorySegment(r, ro + o, LE);
-        }
-        for (; i < s; i++) {
-            long o = 4L * i;
-            put(r, ro + o, get(v, vo + o) - get(t, to + o));
-        }
+        equalityResidual(s, v, vo, t, to, r, ro);
         int c = rows - s;
         long vs = vo + 4L * s, rs = ro + 4L * s;
         FloatVector acc = FloatVector.zero(F);
@@ -526,5 +522,182 @@ public final class SimdKernelSupport implements KernelSupport {
             cons = fma(d, d, cons);
         }
         return cons;
+    }
+
+    /** r[i] ← v[i] − t[i] for i &lt; s: the support rows of the ADMM's stacked residual. */
+    private static void equalityResidual(int s, MemorySegment v, long vo, MemorySegment t, long to, MemorySegment r,
+                                         long ro) {
+        int i = 0;
+        int bound = F.loopBound(s);
+        for (; i < bound; i += L) {
+            long o = 4L * i;
+            FloatVector.fromMemorySegment(F, v, vo + o, LE).sub(FloatVector.fromMemorySegment(F, t, to + o, LE)).intoMemorySegment(r, ro + o, LE);
+        }
+        ScalarKernelSupport.equalityResidualRange(v, vo, t, to, r, ro, i, s);
+    }
+
+    // ---------------------------------------------------------------- solver steps (elementwise)
+    //
+    // Each kernel is one vector loop and, as its scalar tail, the scalar twin's range method, so the element
+    // step has one definition. The float arithmetic is that of the scalar loop lane by lane (no FMA where the
+    // scalar loop has none), so outputs are bit-identical across implementations; only the double sums are
+    // reassociated. Those sums widen half a vector of floats (FH) into one vector of doubles (D) and add
+    // there, so each term is the scalar loop's double term (the squares of floats are exact in double) and
+    // the results differ from the scalar order by double rounding only, about n·2⁻⁵³ relative.
+
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
+    private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(F.vectorBitSize() / 2));
+    private static final int LD = D.length();
+    /** Bytes of half a float vector: the offset of the second widened half. */
+    private static final long HB = LB / 2;
+
+    @Override
+    public double distanceSquared(MemorySegment x, long xo, MemorySegment y, long yo, int n) {
+        int i = 0;
+        double sum = 0.0;
+        if (n >= VECTOR_THRESHOLD) {
+            DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+            int bound = F.loopBound(n);
+            for (; i < bound; i += L) {
+                long ox = xo + 4L * i, oy = yo + 4L * i;
+                DoubleVector d0 = ((DoubleVector) FloatVector.fromMemorySegment(FH, x, ox, LE).convertShape(F2D, D, 0))
+                        .sub((DoubleVector) FloatVector.fromMemorySegment(FH, y, oy, LE).convertShape(F2D, D, 0));
+                DoubleVector d1 = ((DoubleVector) FloatVector.fromMemorySegment(FH, x, ox + HB, LE).convertShape(F2D, D, 0))
+                        .sub((DoubleVector) FloatVector.fromMemorySegment(FH, y, oy + HB, LE).convertShape(F2D, D, 0));
+                a0 = d0.fma(d0, a0);
+                a1 = d1.fma(d1, a1);
+            }
+            DoubleVector t = a0.add(a1);
+            for (int k = 0; k < LD; k++) { // lanes in index order, written out: no vector crosses a call
+                sum += t.lane(k);
+            }
+        }
+        return ScalarKernelSupport.distanceSquaredRange(x, xo, y, yo, i, n, sum);
+    }
+
+    @Override
+    public double maskedResidual(MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment m, long mo,
+                                 MemorySegment r, long ro, int n) {
+        int i = 0;
+        double sum = 0.0;
+        if (n >= VECTOR_THRESHOLD) {
+            // In half vectors, each widened right after it is stored; two loops rather than a branch on the
+            // mask inside one (see l1ProxStep in SimdProxSupport for what a loop-invariant branch cost there).
+            DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+            int bound = F.loopBound(n);
+            if (m == null) {
+                for (; i < bound; i += L) {
+                    long o = 4L * i;
+                    FloatVector e0 = FloatVector.fromMemorySegment(FH, x, xo + o, LE).sub(FloatVector.fromMemorySegment(FH, y, yo + o, LE));
+                    FloatVector e1 = FloatVector.fromMemorySegment(FH, x, xo + o + HB, LE).sub(FloatVector.fromMemorySegment(FH, y, yo + o + HB, LE));
+                    e0.intoMemorySegment(r, ro + o, LE);
+                    e1.intoMemorySegment(r, ro + o + HB, LE);
+                    DoubleVector w0 = (DoubleVector) e0.convertShape(F2D, D, 0), w1 = (DoubleVector) e1.convertShape(F2D, D, 0);
+                    a0 = w0.fma(w0, a0);
+                    a1 = w1.fma(w1, a1);
+                }
+            } else {
+                for (; i < bound; i += L) {
+                    long o = 4L * i;
+                    FloatVector e0 = FloatVector.fromMemorySegment(FH, x, xo + o, LE).sub(FloatVector.fromMemorySegment(FH, y, yo + o, LE))
+                            .mul(FloatVector.fromMemorySegment(FH, m, mo + o, LE));
+                    FloatVector e1 = FloatVector.fromMemorySegment(FH, x, xo + o + HB, LE).sub(FloatVector.fromMemorySegment(FH, y, yo + o + HB, LE))
+                            .mul(FloatVector.fromMemorySegment(FH, m, mo + o + HB, LE));
+                    e0.intoMemorySegment(r, ro + o, LE);
+                    e1.intoMemorySegment(r, ro + o + HB, LE);
+                    DoubleVector w0 = (DoubleVector) e0.convertShape(F2D, D, 0), w1 = (DoubleVector) e1.convertShape(F2D, D, 0);
+                    a0 = w0.fma(w0, a0);
+                    a1 = w1.fma(w1, a1);
+                }
+            }
+            DoubleVector t = a0.add(a1);
+            for (int k = 0; k < LD; k++) {
+                sum += t.lane(k);
+            }
+        }
+        return ScalarKernelSupport.maskedResidualRange(x, xo, y, yo, m, mo, r, ro, i, n, sum);
+    }
+
+    @Override
+    public void extrapolate(float beta, MemorySegment u, long uo, MemorySegment p, long po, MemorySegment x, long xo,
+                            int n) {
+        int i = 0;
+        int bound = F.loopBound(n);
+        for (; i < bound; i += L) {
+            long o = 4L * i;
+            FloatVector uv = FloatVector.fromMemorySegment(F, u, uo + o, LE);
+            uv.add(uv.sub(FloatVector.fromMemorySegment(F, p, po + o, LE)).mul(beta)).intoMemorySegment(x, xo + o, LE);
+            uv.intoMemorySegment(p, po + o, LE);
+        }
+        ScalarKernelSupport.extrapolateRange(beta, u, uo, p, po, x, xo, i, n);
+    }
+
+    @Override
+    public void scaledGradientStep(float keep, float step, MemorySegment z, long zo, MemorySegment g, long go, int n,
+                                   double[] sums) {
+        int i = 0;
+        DoubleVector change = DoubleVector.zero(D), norm = change;
+        int bound = F.loopBound(n);
+        for (; i < bound; i += L) { // two half vectors per pass, as in maskedResidual
+            long o = 4L * i;
+            FloatVector z0 = FloatVector.fromMemorySegment(FH, z, zo + o, LE), z1 = FloatVector.fromMemorySegment(FH, z, zo + o + HB, LE);
+            FloatVector n0 = z0.mul(keep).sub(FloatVector.fromMemorySegment(FH, g, go + o, LE).mul(step));
+            FloatVector n1 = z1.mul(keep).sub(FloatVector.fromMemorySegment(FH, g, go + o + HB, LE).mul(step));
+            n0.intoMemorySegment(z, zo + o, LE);
+            n1.intoMemorySegment(z, zo + o + HB, LE);
+            DoubleVector d0 = (DoubleVector) n0.sub(z0).convertShape(F2D, D, 0), d1 = (DoubleVector) n1.sub(z1).convertShape(F2D, D, 0);
+            DoubleVector w0 = (DoubleVector) n0.convertShape(F2D, D, 0), w1 = (DoubleVector) n1.convertShape(F2D, D, 0);
+            change = d1.fma(d1, d0.fma(d0, change));
+            norm = w1.fma(w1, w0.fma(w0, norm));
+        }
+        double c = 0.0, q = 0.0;
+        for (int k = 0; k < LD; k++) {
+            c += change.lane(k);
+            q += norm.lane(k);
+        }
+        sums[0] = c;
+        sums[1] = q;
+        ScalarKernelSupport.scaledGradientStepRange(keep, step, z, zo, g, go, i, n, sums);
+    }
+
+    @Override
+    public void adamStep(float beta1, float beta2, float etaHat, float sHat, float eps, MemorySegment z, long zo,
+                         MemorySegment g, long go, MemorySegment m, long mo, MemorySegment s, long so, int n) {
+        float c1 = 1 - beta1, c2 = 1 - beta2;
+        int i = 0;
+        int bound = F.loopBound(n);
+        for (; i < bound; i += L) {
+            long o = 4L * i;
+            FloatVector gv = FloatVector.fromMemorySegment(F, g, go + o, LE);
+            FloatVector mv = FloatVector.fromMemorySegment(F, m, mo + o, LE).mul(beta1).add(gv.mul(c1));
+            FloatVector sv = FloatVector.fromMemorySegment(F, s, so + o, LE).mul(beta2).add(gv.mul(c2).mul(gv));
+            mv.intoMemorySegment(m, mo + o, LE);
+            sv.intoMemorySegment(s, so + o, LE);
+            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + o, LE);
+            // √ of a float is correctly rounded in both forms, so this is the scalar (float) Math.sqrt(s·ŝ).
+            zv.sub(mv.mul(etaHat).div(sv.mul(sHat).sqrt().add(eps))).intoMemorySegment(z, zo + o, LE);
+        }
+        ScalarKernelSupport.adamStepRange(beta1, beta2, etaHat, sHat, eps, z, zo, g, go, m, mo, s, so, i, n);
+    }
+
+    @Override
+    public void admmStart(int rows, int s, MemorySegment v, long vo, MemorySegment t, long to, float rho,
+                          MemorySegment a, long ao, MemorySegment u, long uo, MemorySegment r, long ro) {
+        equalityResidual(s, v, vo, t, to, r, ro);
+        int c = rows - s;
+        long vs = vo + 4L * s, rs = ro + 4L * s;
+        FloatVector zero = FloatVector.zero(F);
+        int j = 0;
+        int bound = F.loopBound(c);
+        for (; j < bound; j += L) {
+            long o = 4L * j;
+            FloatVector vv = FloatVector.fromMemorySegment(F, v, vs + o, LE);
+            FloatVector aa = vv.min(0f); // lane-wise Math.min: NaN stays NaN, min(+0, 0) = +0
+            aa.intoMemorySegment(a, ao + o, LE);
+            zero.intoMemorySegment(u, uo + o, LE);
+            vv.sub(aa).sub(zero).mul(rho).intoMemorySegment(r, rs + o, LE);
+        }
+        ScalarKernelSupport.splitStartRange(s, v, vo, rho, a, ao, u, uo, r, ro, j, c);
     }
 }

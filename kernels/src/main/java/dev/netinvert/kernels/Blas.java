@@ -66,9 +66,9 @@ public final class Blas {
     }
 
     /**
-     * ‖x − y‖₂², each difference and square taken in double and summed in double (in vector lanes, so the
-     * order of the additions is the implementation's: results agree to about n·2⁻⁵³ relative). NaN if an
-     * element is NaN.
+     * ‖x − y‖₂²: each difference x[i] − y[i] in float, as a residual vector would hold it, squared exactly in
+     * double and summed in double (in vector lanes, so the order of the additions is the implementation's:
+     * results agree to about n·2⁻⁵³ relative). NaN if an element is NaN.
      */
     public static double distanceSquared(FloatVec x, FloatVec y) {
         Checks.sameLength("x", x, "y", y);

@@ -148,8 +148,8 @@ public final class Fused {
     //
     // One pass each over vectors of a solver's size; the float arithmetic is spelled out in the
     // KernelSupport methods and is the same in every implementation, so their outputs agree bit for bit.
-    // The double sums are accumulated in vector lanes (order differs from a sequential sum by double
-    // rounding, ~n·2⁻⁵³ relative).
+    // Sums are accumulated in vector lanes: the double ones differ from a sequential sum by double rounding
+    // (~n·2⁻⁵³ relative), scaledGradientStep's float ones by float rounding.
 
     /**
      * The residual of a masked least-squares loss and its squared norm in one pass:
@@ -204,7 +204,8 @@ public final class Fused {
     /**
      * A damped gradient step z ← keep·z − step·g in place (the first-layer update eq. (18) [002], with
      * keep = (α+β)/(α+β+γ) and step = 1/(α+β+γ)), and the two norms a stopping test needs:
-     * sums[0] = ‖z⁺ − z‖², sums[1] = ‖z⁺‖² (in double).
+     * sums[0] = ‖z⁺ − z‖², sums[1] = ‖z⁺‖² (summed in float lanes by the SIMD kernel, as in
+     * {@link Prox#l1ProxStep}: convergence measures).
      *
      * @param keep finite
      * @param step finite

@@ -98,8 +98,8 @@ public interface KernelSupport {
     // ---------------------------------------------------------------- solver steps (elementwise)
 
     /**
-     * Σ (x[i] − y[i])², each difference and square taken in double (exact for finite floats but for the
-     * square's rounding) and summed in double; NaN if any element is NaN, +∞ if a difference is infinite.
+     * Σ (x[i] − y[i])², each difference rounded to float (the value a residual vector would hold), its square
+     * exact in double, summed in double; NaN if any element is NaN.
      */
     double distanceSquared(MemorySegment x, long xOff, MemorySegment y, long yOff, int n);
 
@@ -119,7 +119,8 @@ public interface KernelSupport {
 
     /**
      * z[i] ← keep·z[i] − step·g[i] in float (two products and a difference, no FMA); writes
-     * sums[0] = Σ (z⁺[i] − z[i])² (the difference in float) and sums[1] = Σ z⁺[i]², accumulated in double.
+     * sums[0] = Σ (z⁺[i] − z[i])² (the difference in float) and sums[1] = Σ z⁺[i]² — convergence measures,
+     * accumulated in double by the scalar implementation and in float lanes (FMA) by the SIMD one.
      */
     void scaledGradientStep(float keep, float step, MemorySegment z, long zOff, MemorySegment g, long gOff, int n,
                             double[] sums);

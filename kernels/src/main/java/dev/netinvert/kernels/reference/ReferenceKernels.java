@@ -146,12 +146,12 @@ public final class ReferenceKernels {
         return cons;
     }
 
-    /** Σ (x[i] − y[i])², differences and squares in double, summed in index order. */
+    /** Σ (x[i] − y[i])², each difference in float, squared and summed in double in index order. */
     public static double distanceSquared(float[] x, float[] y) {
         double s = 0;
         for (int i = 0; i < x.length; i++) {
-            double d = (double) x[i] - y[i];
-            s += d * d;
+            float d = x[i] - y[i];
+            s += (double) d * d;
         }
         return s;
     }

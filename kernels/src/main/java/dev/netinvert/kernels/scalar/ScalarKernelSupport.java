@@ -212,12 +212,12 @@ public final class ScalarKernelSupport implements KernelSupport {
         return distanceSquaredRange(x, xo, y, yo, 0, n, 0.0);
     }
 
-    /** {@code sum} plus Σ (x[i] − y[i])² over [from, n), in double, in index order. */
+    /** {@code sum} plus Σ (x[i] − y[i])² over [from, n) (differences in float), in double, in index order. */
     public static double distanceSquaredRange(MemorySegment x, long xo, MemorySegment y, long yo, int from, int n,
                                               double sum) {
         for (int i = from; i < n; i++) {
-            double d = (double) get(x, xo + 4L * i) - get(y, yo + 4L * i);
-            sum += d * d;
+            float d = get(x, xo + 4L * i) - get(y, yo + 4L * i);
+            sum += (double) d * d;
         }
         return sum;
     }

@@ -489,7 +489,16 @@ public final class SimdKernelSupport implements KernelSupport {
      */
     private static float admmUpdates(int rows, int s, MemorySegment v, long vo, MemorySegment t, long to, float rho,
                                      MemorySegment a, long ao, MemorySegment u, long uo, MemorySegment r, long ro) {
-        equalityResidual(s, v, vo, t, to, r, ro);
+        int i = 0;
+        int bound = F.loopBound(s);
+        for (; i < bound; i += L) {
+            long o = 4L * i;
+            FloatVector.fromMemorySegment(F, v, vo + o, LE).sub(FloatVector.fromMemorySegment(F, t, to + o, LE)).intoMemorySegment(r, ro + o, LE);
+        }
+        for (; i < s; i++) {
+            long o = 4L * i;
+            put(r, ro + o, get(v, vo + o) - get(t, to + o));
+        }
         int c = rows - s;
         long vs = vo + 4L * s, rs = ro + 4L * s;
         FloatVector acc = FloatVector.zero(F);
@@ -524,12 +533,16 @@ public final class SimdKernelSupport implements KernelSupport {
         return cons;
     }
 
-    /** r[i] ← v[i] − t[i] for i &lt; s: the support rows of the ADMM's stacked residual. */
+    /**
+     * r[i] ← v[i] − t[i] for i &lt; s: the support rows of {@link #admmStart}'s stacked residual. admmUpdates keeps
+     * its own copy of this loop: while it called this method instead, its C2 compilation was left without
+     * vector intrinsics in two of about twenty allocation-test JVMs (41 KB of code, every vector boxed, for
+     * the test's 30 s; -XX:UseAVX=2 and 512 bits), which the copy never showed.
+     */
     private static void equalityResidual(int s, MemorySegment v, long vo, MemorySegment t, long to, MemorySegment r,
                                          long ro) {
         int i = 0;
-        int bound = F.loopBound(s);
-        for (; i < bound; i += L) {
+        for (int bound = F.loopBound(s); i < bound; i += L) {
             long o = 4L * i;
             FloatVector.fromMemorySegment(F, v, vo + o, LE).sub(FloatVector.fromMemorySegment(F, t, to + o, LE)).intoMemorySegment(r, ro + o, LE);
         }
@@ -540,10 +553,11 @@ public final class SimdKernelSupport implements KernelSupport {
     //
     // Each kernel is one vector loop and, as its scalar tail, the scalar twin's range method, so the element
     // step has one definition. The float arithmetic is that of the scalar loop lane by lane (no FMA where the
-    // scalar loop has none), so outputs are bit-identical across implementations; only the double sums are
-    // reassociated. Those sums widen half a vector of floats (FH) into one vector of doubles (D) and add
-    // there, so each term is the scalar loop's double term (the squares of floats are exact in double) and
-    // the results differ from the scalar order by double rounding only, about n·2⁻⁵³ relative.
+    // scalar loop has none), so outputs are bit-identical across implementations; only the sums differ. The
+    // double sums of distanceSquared and maskedResidual widen half a vector of floats (FH) into one vector of
+    // doubles (D) and add there, so each term is the scalar loop's double term (the squares of floats are
+    // exact in double) and the results differ from the scalar order by double rounding only, about n·2⁻⁵³
+    // relative; scaledGradientStep sums in float lanes (see there).
 
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
     private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class,
@@ -561,10 +575,10 @@ public final class SimdKernelSupport implements KernelSupport {
             int bound = F.loopBound(n);
             for (; i < bound; i += L) {
                 long ox = xo + 4L * i, oy = yo + 4L * i;
-                DoubleVector d0 = ((DoubleVector) FloatVector.fromMemorySegment(FH, x, ox, LE).convertShape(F2D, D, 0))
-                        .sub((DoubleVector) FloatVector.fromMemorySegment(FH, y, oy, LE).convertShape(F2D, D, 0));
-                DoubleVector d1 = ((DoubleVector) FloatVector.fromMemorySegment(FH, x, ox + HB, LE).convertShape(F2D, D, 0))
-                        .sub((DoubleVector) FloatVector.fromMemorySegment(FH, y, oy + HB, LE).convertShape(F2D, D, 0));
+                DoubleVector d0 = (DoubleVector) FloatVector.fromMemorySegment(FH, x, ox, LE)
+                        .sub(FloatVector.fromMemorySegment(FH, y, oy, LE)).convertShape(F2D, D, 0);
+                DoubleVector d1 = (DoubleVector) FloatVector.fromMemorySegment(FH, x, ox + HB, LE)
+                        .sub(FloatVector.fromMemorySegment(FH, y, oy + HB, LE)).convertShape(F2D, D, 0);
                 a0 = d0.fma(d0, a0);
                 a1 = d1.fma(d1, a1);
             }
@@ -622,12 +636,13 @@ public final class SimdKernelSupport implements KernelSupport {
     @Override
     public void extrapolate(float beta, MemorySegment u, long uo, MemorySegment p, long po, MemorySegment x, long xo,
                             int n) {
+        FloatVector betaV = FloatVector.broadcast(F, beta);
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
             long o = 4L * i;
             FloatVector uv = FloatVector.fromMemorySegment(F, u, uo + o, LE);
-            uv.add(uv.sub(FloatVector.fromMemorySegment(F, p, po + o, LE)).mul(beta)).intoMemorySegment(x, xo + o, LE);
+            uv.add(uv.sub(FloatVector.fromMemorySegment(F, p, po + o, LE)).mul(betaV)).intoMemorySegment(x, xo + o, LE);
             uv.intoMemorySegment(p, po + o, LE);
         }
         ScalarKernelSupport.extrapolateRange(beta, u, uo, p, po, x, xo, i, n);
@@ -636,47 +651,49 @@ public final class SimdKernelSupport implements KernelSupport {
     @Override
     public void scaledGradientStep(float keep, float step, MemorySegment z, long zo, MemorySegment g, long go, int n,
                                    double[] sums) {
+        // Full vectors, the two sums in float lanes with FMA, as l1ProxStep's (the same solver's mid-layer step):
+        // convergence measures, where float accuracy is ample. Summing in double lanes (half vectors widened, as
+        // maskedResidual does) made the ADMM step reach its allocation-free compiled form later, and once in
+        // four runs not within the allocation test's 30 s at 512 bits (720 bytes per step).
+        FloatVector keepV = FloatVector.broadcast(F, keep), stepV = FloatVector.broadcast(F, step);
+        FloatVector change = FloatVector.zero(F), norm = change;
         int i = 0;
-        DoubleVector change = DoubleVector.zero(D), norm = change;
-        int bound = F.loopBound(n);
-        for (; i < bound; i += L) { // two half vectors per pass, as in maskedResidual
+        for (int bound = F.loopBound(n); i < bound; i += L) {
             long o = 4L * i;
-            FloatVector z0 = FloatVector.fromMemorySegment(FH, z, zo + o, LE), z1 = FloatVector.fromMemorySegment(FH, z, zo + o + HB, LE);
-            FloatVector n0 = z0.mul(keep).sub(FloatVector.fromMemorySegment(FH, g, go + o, LE).mul(step));
-            FloatVector n1 = z1.mul(keep).sub(FloatVector.fromMemorySegment(FH, g, go + o + HB, LE).mul(step));
-            n0.intoMemorySegment(z, zo + o, LE);
-            n1.intoMemorySegment(z, zo + o + HB, LE);
-            DoubleVector d0 = (DoubleVector) n0.sub(z0).convertShape(F2D, D, 0), d1 = (DoubleVector) n1.sub(z1).convertShape(F2D, D, 0);
-            DoubleVector w0 = (DoubleVector) n0.convertShape(F2D, D, 0), w1 = (DoubleVector) n1.convertShape(F2D, D, 0);
-            change = d1.fma(d1, d0.fma(d0, change));
-            norm = w1.fma(w1, w0.fma(w0, norm));
+            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + o, LE);
+            FloatVector nz = zv.mul(keepV).sub(FloatVector.fromMemorySegment(F, g, go + o, LE).mul(stepV));
+            nz.intoMemorySegment(z, zo + o, LE);
+            FloatVector d = nz.sub(zv);
+            change = d.fma(d, change);
+            norm = nz.fma(nz, norm);
         }
-        double c = 0.0, q = 0.0;
-        for (int k = 0; k < LD; k++) {
-            c += change.lane(k);
-            q += norm.lane(k);
+        for (int f = L / 2; f > 0; f >>= 1) { // Lanes.sum written out: see the class comment
+            change = change.add(change.rearrange(Lanes.fold(f)));
+            norm = norm.add(norm.rearrange(Lanes.fold(f)));
         }
-        sums[0] = c;
-        sums[1] = q;
+        sums[0] = change.lane(0);
+        sums[1] = norm.lane(0);
         ScalarKernelSupport.scaledGradientStepRange(keep, step, z, zo, g, go, i, n, sums);
     }
 
     @Override
     public void adamStep(float beta1, float beta2, float etaHat, float sHat, float eps, MemorySegment z, long zo,
                          MemorySegment g, long go, MemorySegment m, long mo, MemorySegment s, long so, int n) {
-        float c1 = 1 - beta1, c2 = 1 - beta2;
+        FloatVector b1 = FloatVector.broadcast(F, beta1), b2 = FloatVector.broadcast(F, beta2);
+        FloatVector c1 = FloatVector.broadcast(F, 1 - beta1), c2 = FloatVector.broadcast(F, 1 - beta2);
+        FloatVector eta = FloatVector.broadcast(F, etaHat), sh = FloatVector.broadcast(F, sHat), ev = FloatVector.broadcast(F, eps);
         int i = 0;
         int bound = F.loopBound(n);
         for (; i < bound; i += L) {
             long o = 4L * i;
             FloatVector gv = FloatVector.fromMemorySegment(F, g, go + o, LE);
-            FloatVector mv = FloatVector.fromMemorySegment(F, m, mo + o, LE).mul(beta1).add(gv.mul(c1));
-            FloatVector sv = FloatVector.fromMemorySegment(F, s, so + o, LE).mul(beta2).add(gv.mul(c2).mul(gv));
+            FloatVector mv = FloatVector.fromMemorySegment(F, m, mo + o, LE).mul(b1).add(gv.mul(c1));
+            FloatVector sv = FloatVector.fromMemorySegment(F, s, so + o, LE).mul(b2).add(gv.mul(c2).mul(gv));
             mv.intoMemorySegment(m, mo + o, LE);
             sv.intoMemorySegment(s, so + o, LE);
             FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + o, LE);
             // √ of a float is correctly rounded in both forms, so this is the scalar (float) Math.sqrt(s·ŝ).
-            zv.sub(mv.mul(etaHat).div(sv.mul(sHat).sqrt().add(eps))).intoMemorySegment(z, zo + o, LE);
+            zv.sub(mv.mul(eta).div(sv.mul(sh).sqrt().add(ev))).intoMemorySegment(z, zo + o, LE);
         }
         ScalarKernelSupport.adamStepRange(beta1, beta2, etaHat, sHat, eps, z, zo, g, go, m, mo, s, so, i, n);
     }
@@ -685,18 +702,21 @@ public final class SimdKernelSupport implements KernelSupport {
     public void admmStart(int rows, int s, MemorySegment v, long vo, MemorySegment t, long to, float rho,
                           MemorySegment a, long ao, MemorySegment u, long uo, MemorySegment r, long ro) {
         equalityResidual(s, v, vo, t, to, r, ro);
-        int c = rows - s;
-        long vs = vo + 4L * s, rs = ro + 4L * s;
+        splitStart(s, rows - s, v, vo, rho, a, ao, u, uo, r, ro);
+    }
+
+    /** The c split rows of {@link #admmStart}: a ← min(v^{S^c}, 0), u ← 0, r^{S^c} ← ρ((v^{S^c} − a) − u). */
+    private static void splitStart(int s, int c, MemorySegment v, long vo, float rho, MemorySegment a, long ao,
+                                   MemorySegment u, long uo, MemorySegment r, long ro) {
         FloatVector zero = FloatVector.zero(F);
         int j = 0;
-        int bound = F.loopBound(c);
-        for (; j < bound; j += L) {
-            long o = 4L * j;
-            FloatVector vv = FloatVector.fromMemorySegment(F, v, vs + o, LE);
-            FloatVector aa = vv.min(0f); // lane-wise Math.min: NaN stays NaN, min(+0, 0) = +0
+        for (int bound = F.loopBound(c); j < bound; j += L) {
+            long o = 4L * j, oi = 4L * (s + j);
+            FloatVector vv = FloatVector.fromMemorySegment(F, v, vo + oi, LE);
+            FloatVector aa = vv.min(0f); // lane-wise Math.min: NaN stays NaN, min(−0, 0) = −0
             aa.intoMemorySegment(a, ao + o, LE);
             zero.intoMemorySegment(u, uo + o, LE);
-            vv.sub(aa).sub(zero).mul(rho).intoMemorySegment(r, rs + o, LE);
+            vv.sub(aa).sub(zero).mul(rho).intoMemorySegment(r, ro + oi, LE);
         }
         ScalarKernelSupport.splitStartRange(s, v, vo, rho, a, ao, u, uo, r, ro, j, c);
     }

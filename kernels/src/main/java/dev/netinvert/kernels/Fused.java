@@ -144,4 +144,164 @@ public final class Fused {
         Checks.disjoint(name, out, "b", b);
         Checks.disjoint(name, out, "t", t);
     }
+
+    // ------------------------------------------------------------------ elementwise solver steps
+    //
+    // One pass each over vectors of a solver's size; the float arithmetic is spelled out in the
+    // KernelSupport methods and is the same in every implementation, so their outputs agree bit for bit.
+    // Sums are accumulated in vector lanes: the double ones differ from a sequential sum by double rounding
+    // (~n·2⁻⁵³ relative), scaledGradientStep's float ones by float rounding.
+
+    /**
+     * The residual of a masked least-squares loss and its squared norm in one pass:
+     * <pre>
+     *   r = M(x − y),   returns ‖r‖²
+     * </pre>
+     * with M = diag(m) (0/1 for an observation mask), or M = I when {@code mask} is null; r is computed in
+     * float ((x − y)·m) and ‖r‖² summed in double.
+     *
+     * @param x    n elements
+     * @param y    n elements
+     * @param mask n elements, or null
+     * @param r    output, n elements: x, y or mask itself, or disjoint from them
+     */
+    public static double maskedResidual(FloatVec x, FloatVec y, FloatVec mask, FloatVec r) {
+        Checks.sameLength("x", x, "y", y);
+        Checks.sameLength("x", x, "r", r);
+        Checks.identicalOrDisjoint("r", r, "x", x);
+        Checks.identicalOrDisjoint("r", r, "y", y);
+        if (mask != null) {
+            Checks.sameLength("x", x, "mask", mask);
+            Checks.identicalOrDisjoint("r", r, "mask", mask);
+        }
+        return K.maskedResidual(x.segment(), x.byteOffset(), y.segment(), y.byteOffset(),
+                mask == null ? null : mask.segment(), mask == null ? 0 : mask.byteOffset(), r.segment(), r.byteOffset(),
+                x.length());
+    }
+
+    /**
+     * The momentum (extrapolation) step of FISTA [Beck–Teboulle 2009] and of step 4 of Alg. 3 [002], and the
+     * hand-over of the iterate, in one pass:
+     * <pre>
+     *   x ← u + β(u − uPrev),   uPrev ← u
+     * </pre>
+     *
+     * @param beta  β, finite
+     * @param u     the new iterate, n elements
+     * @param uPrev in/out: the previous iterate, n elements, overwritten by u
+     * @param x     output: the extrapolated point, n elements
+     */
+    public static void extrapolate(float beta, FloatVec u, FloatVec uPrev, FloatVec x) {
+        Checks.finite("beta", beta);
+        Checks.sameLength("u", u, "uPrev", uPrev);
+        Checks.sameLength("u", u, "x", x);
+        Checks.disjoint("uPrev", uPrev, "u", u);
+        Checks.disjoint("x", x, "u", u);
+        Checks.disjoint("x", x, "uPrev", uPrev);
+        K.extrapolate(beta, u.segment(), u.byteOffset(), uPrev.segment(), uPrev.byteOffset(), x.segment(),
+                x.byteOffset(), u.length());
+    }
+
+    /**
+     * A damped gradient step z ← keep·z − step·g in place (the first-layer update eq. (18) [002], with
+     * keep = (α+β)/(α+β+γ) and step = 1/(α+β+γ)), and the two norms a stopping test needs:
+     * sums[0] = ‖z⁺ − z‖², sums[1] = ‖z⁺‖² (summed in float lanes by the SIMD kernel, as in
+     * {@link Prox#l1ProxStep}: convergence measures).
+     *
+     * @param keep finite
+     * @param step finite
+     * @param z    in/out, n elements
+     * @param g    n elements, disjoint from z
+     * @param sums at least 2 elements
+     */
+    public static void scaledGradientStep(float keep, float step, FloatVec z, FloatVec g, double[] sums) {
+        Checks.finite("keep", keep);
+        Checks.finite("step", step);
+        Checks.sameLength("z", z, "g", g);
+        Checks.disjoint("z", z, "g", g);
+        if (sums == null) {
+            throw new NullPointerException("sums must not be null");
+        }
+        if (sums.length < 2) {
+            throw new IllegalArgumentException("sums: expected at least 2 elements, got " + sums.length);
+        }
+        K.scaledGradientStep(keep, step, z.segment(), z.byteOffset(), g.segment(), g.byteOffset(), z.length(), sums);
+    }
+
+    /**
+     * One Adam update [Kingma–Ba 2015] with the bias corrections folded into two scalars:
+     * <pre>
+     *   m ← β₁m + (1−β₁)g,   s ← β₂s + (1−β₂)g²,   z ← z − η̂·m / (√(ŝ·s) + ε)
+     * </pre>
+     * with η̂ = η/(1 − β₁ᵏ) and ŝ = 1/(1 − β₂ᵏ), elementwise in float.
+     *
+     * @param beta1  β₁, finite
+     * @param beta2  β₂, finite
+     * @param etaHat η̂, finite
+     * @param sHat   ŝ, finite
+     * @param eps    ε, finite
+     * @param z      in/out: the iterate, n elements
+     * @param g      the gradient, n elements
+     * @param m      in/out: the first moment, n elements
+     * @param s      in/out: the second moment, n elements (the four vectors pairwise disjoint)
+     */
+    public static void adamStep(float beta1, float beta2, float etaHat, float sHat, float eps, FloatVec z, FloatVec g,
+                                FloatVec m, FloatVec s) {
+        Checks.finite("beta1", beta1);
+        Checks.finite("beta2", beta2);
+        Checks.finite("etaHat", etaHat);
+        Checks.finite("sHat", sHat);
+        Checks.finite("eps", eps);
+        Checks.sameLength("z", z, "g", g);
+        Checks.sameLength("z", z, "m", m);
+        Checks.sameLength("z", z, "s", s);
+        Checks.disjoint("z", z, "g", g);
+        Checks.disjoint("z", z, "m", m);
+        Checks.disjoint("z", z, "s", s);
+        Checks.disjoint("m", m, "g", g);
+        Checks.disjoint("m", m, "s", s);
+        Checks.disjoint("s", s, "g", g);
+        K.adamStep(beta1, beta2, etaHat, sHat, eps, z.segment(), z.byteOffset(), g.segment(), g.byteOffset(),
+                m.segment(), m.byteOffset(), s.segment(), s.byteOffset(), z.length());
+    }
+
+    /**
+     * The start of the linearized ADMM of Alg. 4 [002] from v = P x⁰ + b (P = [W^S; W^{S^c}], the first s rows
+     * the support): the split a⁰ = min(v^{S^c}, 0) (feasible: a⁰ ≤ 0), the multiplier u⁰ = 0, and the stacked
+     * residual whose Pᵀ-product is the first gradient,
+     * <pre>
+     *   r = [v^S − t ;  ρ(v^{S^c} − a⁰ − u⁰)]
+     * </pre>
+     *
+     * @param s   |S|, 0 ≤ s ≤ v.length
+     * @param v   P x⁰ + b, m elements
+     * @param t   the equality targets, s elements
+     * @param rho ρ, finite
+     * @param a   output: m − s elements
+     * @param u   output: m − s elements
+     * @param r   output: m elements (a, u, r pairwise disjoint and disjoint from v and t)
+     */
+    public static void admmStart(int s, FloatVec v, FloatVec t, float rho, FloatVec a, FloatVec u, FloatVec r) {
+        Checks.vec("v", v);
+        int m = v.length();
+        if (s < 0 || s > m) {
+            throw new IllegalArgumentException("s: expected a value in [0, " + m + "] (v.length), got " + s);
+        }
+        Checks.finite("rho", rho);
+        Checks.length("t", t, s, "s");
+        Checks.length("a", a, m - s, "v.length - s");
+        Checks.length("u", u, m - s, "v.length - s");
+        Checks.length("r", r, m, "v.length");
+        Checks.disjoint("a", a, "v", v);
+        Checks.disjoint("a", a, "t", t);
+        Checks.disjoint("u", u, "v", v);
+        Checks.disjoint("u", u, "t", t);
+        Checks.disjoint("r", r, "v", v);
+        Checks.disjoint("r", r, "t", t);
+        Checks.disjoint("a", a, "u", u);
+        Checks.disjoint("a", a, "r", r);
+        Checks.disjoint("u", u, "r", r);
+        K.admmStart(m, s, v.segment(), v.byteOffset(), t.segment(), t.byteOffset(), rho, a.segment(), a.byteOffset(),
+                u.segment(), u.byteOffset(), r.segment(), r.byteOffset());
+    }
 }

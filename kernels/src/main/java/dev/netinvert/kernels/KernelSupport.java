@@ -94,4 +94,49 @@ public interface KernelSupport {
                         MemorySegment x, long xOff, MemorySegment b, long bOff, MemorySegment t, long tOff, float rho,
                         MemorySegment a, long aOff, MemorySegment u, long uOff, MemorySegment v, long vOff,
                         MemorySegment r, long rOff, MemorySegment g, long gOff);
+
+    // ---------------------------------------------------------------- solver steps (elementwise)
+
+    /**
+     * Σ (x[i] − y[i])², each difference rounded to float (the value a residual vector would hold), its square
+     * exact in double, summed in double; NaN if any element is NaN.
+     */
+    double distanceSquared(MemorySegment x, long xOff, MemorySegment y, long yOff, int n);
+
+    /**
+     * r[i] ← (x[i] − y[i])·m[i] in float (just x[i] − y[i] when {@code m} is null), and returns Σ r[i]² in
+     * double (each square exact). r may be x or y itself.
+     */
+    double maskedResidual(MemorySegment x, long xOff, MemorySegment y, long yOff, MemorySegment m, long mOff,
+                          MemorySegment r, long rOff, int n);
+
+    /**
+     * The momentum step: x[i] ← u[i] + β·(u[i] − p[i]) (a float subtraction, multiplication and addition,
+     * no FMA), then p[i] ← u[i]. The three ranges are disjoint.
+     */
+    void extrapolate(float beta, MemorySegment u, long uOff, MemorySegment p, long pOff, MemorySegment x, long xOff,
+                     int n);
+
+    /**
+     * z[i] ← keep·z[i] − step·g[i] in float (two products and a difference, no FMA); writes
+     * sums[0] = Σ (z⁺[i] − z[i])² (the difference in float) and sums[1] = Σ z⁺[i]² — convergence measures,
+     * accumulated in double by the scalar implementation and in float lanes (FMA) by the SIMD one.
+     */
+    void scaledGradientStep(float keep, float step, MemorySegment z, long zOff, MemorySegment g, long gOff, int n,
+                            double[] sums);
+
+    /**
+     * Adam's update, elementwise in float without FMA:
+     * m ← β₁m + (1−β₁)g,  s ← β₂s + (1−β₂)g·g,  z ← z − (η̂·m)/(√(ŝ·s) + ε).
+     */
+    void adamStep(float beta1, float beta2, float etaHat, float sHat, float eps, MemorySegment z, long zOff,
+                  MemorySegment g, long gOff, MemorySegment m, long mOff, MemorySegment s, long sOff, int n);
+
+    /**
+     * The start of the linearized ADMM of Alg. 4 [002] from v = P x + b ({@code rows} elements, the first
+     * {@code s} the support's): for j &lt; rows − s, a[j] ← min(v[s + j], 0) and u[j] ← 0; then the stacked
+     * residual r[i] ← v[i] − t[i] (i &lt; s) and ρ·((v[i] − a[j]) − u[j]) (i ≥ s, j = i − s), all in float.
+     */
+    void admmStart(int rows, int s, MemorySegment v, long vOff, MemorySegment t, long tOff, float rho,
+                   MemorySegment a, long aOff, MemorySegment u, long uOff, MemorySegment r, long rOff);
 }

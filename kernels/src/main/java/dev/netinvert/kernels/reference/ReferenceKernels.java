@@ -145,4 +145,77 @@ public final class ReferenceKernels {
         }
         return cons;
     }
+
+    /** Σ (x[i] − y[i])², each difference in float, squared and summed in double in index order. */
+    public static double distanceSquared(float[] x, float[] y) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            float d = x[i] - y[i];
+            s += (double) d * d;
+        }
+        return s;
+    }
+
+    /** r[i] = (x[i] − y[i])·m[i] in float (m null: x[i] − y[i]); returns Σ r[i]² in double. r may be x or y. */
+    public static double maskedResidual(float[] x, float[] y, float[] m, float[] r) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            float e = x[i] - y[i];
+            if (m != null) {
+                e *= m[i];
+            }
+            r[i] = e;
+            s += (double) e * e;
+        }
+        return s;
+    }
+
+    /** x[i] = u[i] + β(u[i] − p[i]); then p[i] = u[i]. */
+    public static void extrapolate(float beta, float[] u, float[] p, float[] x) {
+        for (int i = 0; i < u.length; i++) {
+            x[i] = u[i] + beta * (u[i] - p[i]);
+            p[i] = u[i];
+        }
+    }
+
+    /** z[i] = keep·z[i] − step·g[i]; sums[0] = Σ (z⁺ − z)² (the difference in float), sums[1] = Σ z⁺², in double. */
+    public static void scaledGradientStep(float keep, float step, float[] z, float[] g, double[] sums) {
+        double change = 0, norm = 0;
+        for (int i = 0; i < z.length; i++) {
+            float nz = keep * z[i] - step * g[i];
+            float d = nz - z[i];
+            change += (double) d * d;
+            norm += (double) nz * nz;
+            z[i] = nz;
+        }
+        sums[0] = change;
+        sums[1] = norm;
+    }
+
+    /** Adam: m ← β₁m + (1−β₁)g, s ← β₂s + (1−β₂)g², z ← z − η̂m/(√(ŝs) + ε), elementwise in float. */
+    public static void adamStep(float beta1, float beta2, float etaHat, float sHat, float eps, float[] z, float[] g,
+                                float[] m, float[] s) {
+        for (int i = 0; i < z.length; i++) {
+            m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+            s[i] = beta2 * s[i] + (1 - beta2) * g[i] * g[i];
+            z[i] -= etaHat * m[i] / ((float) Math.sqrt(s[i] * sHat) + eps);
+        }
+    }
+
+    /**
+     * The start of Alg. 4 [002] from v = P x + b: a = min(v^{S^c}, 0), u = 0, r = [v^S − t; ρ(v^{S^c} − a − u)]
+     * (s = t.length).
+     */
+    public static void admmStart(float[] v, float[] t, float rho, float[] a, float[] u, float[] r) {
+        int s = t.length;
+        for (int i = 0; i < v.length; i++) {
+            if (i < s) {
+                r[i] = v[i] - t[i];
+            } else {
+                a[i - s] = Math.min(v[i], 0f);
+                u[i - s] = 0f;
+                r[i] = rho * (v[i] - a[i - s] - u[i - s]);
+            }
+        }
+    }
 }

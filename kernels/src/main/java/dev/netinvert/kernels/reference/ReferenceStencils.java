@@ -143,7 +143,7 @@ public final class ReferenceStencils {
         float[] old1 = z1.clone(), old2 = z2.clone();
         dualAscent(c, h, w, tauZ * alpha, xNew, xOld, z1, z2);
         projectL2(c, h, w, z1, z2, 1f);
-        return squaredChange(z1, old1) + squaredChange(z2, old2);
+        return ReferenceKernels.distanceSquared(z1, old1) + ReferenceKernels.distanceSquared(z2, old2);
     }
 
     /** As {@link #pdhgDualIsotropic} with anisotropic TV: q projected onto the box [−1, 1] elementwise. */
@@ -152,7 +152,7 @@ public final class ReferenceStencils {
         float[] old1 = z1.clone(), old2 = z2.clone();
         dualAscent(c, h, w, tauZ * alpha, xNew, xOld, z1, z2);
         projectLinf(c, h, w, z1, z2, 1f);
-        return squaredChange(z1, old1) + squaredChange(z2, old2);
+        return ReferenceKernels.distanceSquared(z1, old1) + ReferenceKernels.distanceSquared(z2, old2);
     }
 
     /** z ← z + σ·∇(2·xNew − xOld). */
@@ -176,15 +176,6 @@ public final class ReferenceStencils {
             int k = at(h, w, ch, i, j);
             s += p1[k] * p1[k];
             s += p2[k] * p2[k];
-        }
-        return s;
-    }
-
-    private static double squaredChange(float[] a, float[] b) {
-        double s = 0.0;
-        for (int k = 0; k < a.length; k++) {
-            float d = a[k] - b[k];
-            s += (double) d * d;
         }
         return s;
     }

@@ -195,4 +195,139 @@ public final class ScalarKernelSupport implements KernelSupport {
         gemvT(1f, w, wo, ld, 0, rows, cols, r, ro, 0f, g, go);
         return cons;
     }
+
+    // ---------------------------------------------------------------- solver steps (elementwise)
+    //
+    // Each loop is the solver loop it replaced, operation for operation; the range methods are public so
+    // that the SIMD kernels' scalar tails are these very loops (one definition of each element step).
+
+    @Override
+    public double distanceSquared(MemorySegment x, long xo, MemorySegment y, long yo, int n) {
+        return distanceSquaredRange(x, xo, y, yo, 0, n, 0.0);
+    }
+
+    /** {@code sum} plus Σ (x[i] − y[i])² over [from, n) (differences in float), in double, in index order. */
+    public static double distanceSquaredRange(MemorySegment x, long xo, MemorySegment y, long yo, int from, int n,
+                                              double sum) {
+        for (int i = from; i < n; i++) {
+            float d = get(x, xo + 4L * i) - get(y, yo + 4L * i);
+            sum += (double) d * d;
+        }
+        return sum;
+    }
+
+    @Override
+    public double maskedResidual(MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment m, long mo,
+                                 MemorySegment r, long ro, int n) {
+        return maskedResidualRange(x, xo, y, yo, m, mo, r, ro, 0, n, 0.0);
+    }
+
+    /** Elements [from, n) of {@code maskedResidual}; returns {@code sum} plus their Σ r², in index order. */
+    public static double maskedResidualRange(MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment m,
+                                             long mo, MemorySegment r, long ro, int from, int n, double sum) {
+        for (int i = from; i < n; i++) {
+            long o = 4L * i;
+            float e = get(x, xo + o) - get(y, yo + o);
+            if (m != null) {
+                e *= get(m, mo + o);
+            }
+            put(r, ro + o, e);
+            sum += (double) e * e;
+        }
+        return sum;
+    }
+
+    @Override
+    public void extrapolate(float beta, MemorySegment u, long uo, MemorySegment p, long po, MemorySegment x, long xo,
+                            int n) {
+        extrapolateRange(beta, u, uo, p, po, x, xo, 0, n);
+    }
+
+    /** Elements [from, n) of {@code extrapolate}. */
+    public static void extrapolateRange(float beta, MemorySegment u, long uo, MemorySegment p, long po,
+                                        MemorySegment x, long xo, int from, int n) {
+        for (int i = from; i < n; i++) {
+            long o = 4L * i;
+            float ui = get(u, uo + o);
+            put(x, xo + o, ui + beta * (ui - get(p, po + o)));
+            put(p, po + o, ui);
+        }
+    }
+
+    @Override
+    public void scaledGradientStep(float keep, float step, MemorySegment z, long zo, MemorySegment g, long go, int n,
+                                   double[] sums) {
+        sums[0] = 0;
+        sums[1] = 0;
+        scaledGradientStepRange(keep, step, z, zo, g, go, 0, n, sums);
+    }
+
+    /** Elements [from, n) of {@code scaledGradientStep}, their two sums added to {@code sums}. */
+    public static void scaledGradientStepRange(float keep, float step, MemorySegment z, long zo, MemorySegment g,
+                                               long go, int from, int n, double[] sums) {
+        double change = sums[0], norm = sums[1];
+        for (int i = from; i < n; i++) {
+            long o = 4L * i;
+            float zi = get(z, zo + o);
+            float nz = keep * zi - step * get(g, go + o);
+            put(z, zo + o, nz);
+            float d = nz - zi;
+            change += (double) d * d;
+            norm += (double) nz * nz;
+        }
+        sums[0] = change;
+        sums[1] = norm;
+    }
+
+    @Override
+    public void adamStep(float beta1, float beta2, float etaHat, float sHat, float eps, MemorySegment z, long zo,
+                         MemorySegment g, long go, MemorySegment m, long mo, MemorySegment s, long so, int n) {
+        adamStepRange(beta1, beta2, etaHat, sHat, eps, z, zo, g, go, m, mo, s, so, 0, n);
+    }
+
+    /** Elements [from, n) of {@code adamStep}. */
+    public static void adamStepRange(float beta1, float beta2, float etaHat, float sHat, float eps, MemorySegment z,
+                                     long zo, MemorySegment g, long go, MemorySegment m, long mo, MemorySegment s,
+                                     long so, int from, int n) {
+        for (int i = from; i < n; i++) {
+            long o = 4L * i;
+            float gi = get(g, go + o);
+            float mi = beta1 * get(m, mo + o) + (1 - beta1) * gi;
+            float si = beta2 * get(s, so + o) + (1 - beta2) * gi * gi;
+            put(m, mo + o, mi);
+            put(s, so + o, si);
+            put(z, zo + o, get(z, zo + o) - etaHat * mi / ((float) Math.sqrt(si * sHat) + eps));
+        }
+    }
+
+    @Override
+    public void admmStart(int rows, int s, MemorySegment v, long vo, MemorySegment t, long to, float rho,
+                          MemorySegment a, long ao, MemorySegment u, long uo, MemorySegment r, long ro) {
+        equalityResidualRange(v, vo, t, to, r, ro, 0, s);
+        splitStartRange(s, v, vo, rho, a, ao, u, uo, r, ro, 0, rows - s);
+    }
+
+    /** r[i] ← v[i] − t[i] for i in [from, n): the support rows of the ADMM's stacked residual. */
+    public static void equalityResidualRange(MemorySegment v, long vo, MemorySegment t, long to, MemorySegment r,
+                                             long ro, int from, int n) {
+        for (int i = from; i < n; i++) {
+            long o = 4L * i;
+            put(r, ro + o, get(v, vo + o) - get(t, to + o));
+        }
+    }
+
+    /** For j in [from, c): a[j] ← min(v[s + j], 0), u[j] ← 0, r[s + j] ← ρ((v[s + j] − a[j]) − u[j]). */
+    public static void splitStartRange(int s, MemorySegment v, long vo, float rho, MemorySegment a, long ao,
+                                       MemorySegment u, long uo, MemorySegment r, long ro, int from, int c) {
+        long vs = vo + 4L * s, rs = ro + 4L * s;
+        for (int j = from; j < c; j++) {
+            long o = 4L * j;
+            float vj = get(v, vs + o);
+            float aj = Math.min(vj, 0f);
+            float uj = 0f;
+            put(a, ao + o, aj);
+            put(u, uo + o, uj);
+            put(r, rs + o, rho * (vj - aj - uj));
+        }
+    }
 }

@@ -4,13 +4,17 @@ import static dev.netinvert.kernels.internal.SegmentFloats.fma;
 import static dev.netinvert.kernels.internal.SegmentFloats.get;
 import static dev.netinvert.kernels.internal.SegmentFloats.put;
 import static dev.netinvert.kernels.simd.VectorConstants.LE;
+import static jdk.incubator.vector.VectorOperators.F2D;
 
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.KernelSupport;
+import dev.netinvert.kernels.scalar.ScalarKernelSupport;
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -518,5 +522,193 @@ public final class SimdKernelSupport implements KernelSupport {
             cons = fma(d, d, cons);
         }
         return cons;
+    }
+
+    /**
+     * r[i] ← v[i] − t[i] for i &lt; s: the support rows of {@link #admmStart}'s stacked residual. admmUpdates keeps
+     * its own copy of this loop: while it called this method instead, its C2 compilation was left without
+     * vector intrinsics in two of about twenty allocation-test JVMs (41 KB of code, every vector boxed, for
+     * the test's 30 s; -XX:UseAVX=2 and 512 bits), which the copy never showed.
+     */
+    private static void equalityResidual(int s, MemorySegment v, long vo, MemorySegment t, long to, MemorySegment r,
+                                         long ro) {
+        int i = 0;
+        for (int bound = F.loopBound(s); i < bound; i += L) {
+            long o = 4L * i;
+            FloatVector.fromMemorySegment(F, v, vo + o, LE).sub(FloatVector.fromMemorySegment(F, t, to + o, LE)).intoMemorySegment(r, ro + o, LE);
+        }
+        ScalarKernelSupport.equalityResidualRange(v, vo, t, to, r, ro, i, s);
+    }
+
+    // ---------------------------------------------------------------- solver steps (elementwise)
+    //
+    // Each kernel is one vector loop and, as its scalar tail, the scalar twin's range method, so the element
+    // step has one definition. The float arithmetic is that of the scalar loop lane by lane (no FMA where the
+    // scalar loop has none), so outputs are bit-identical across implementations; only the sums differ. The
+    // double sums of distanceSquared and maskedResidual widen half a vector of floats (FH) into one vector of
+    // doubles (D) and add there, so each term is the scalar loop's double term (the squares of floats are
+    // exact in double) and the results differ from the scalar order by double rounding only, about n·2⁻⁵³
+    // relative; scaledGradientStep sums in float lanes (see there).
+
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
+    private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(F.vectorBitSize() / 2));
+    private static final int LD = D.length();
+    /** Bytes of half a float vector: the offset of the second widened half. */
+    private static final long HB = LB / 2;
+
+    @Override
+    public double distanceSquared(MemorySegment x, long xo, MemorySegment y, long yo, int n) {
+        int i = 0;
+        double sum = 0.0;
+        if (n >= VECTOR_THRESHOLD) {
+            DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+            int bound = F.loopBound(n);
+            for (; i < bound; i += L) {
+                long ox = xo + 4L * i, oy = yo + 4L * i;
+                DoubleVector d0 = (DoubleVector) FloatVector.fromMemorySegment(FH, x, ox, LE)
+                        .sub(FloatVector.fromMemorySegment(FH, y, oy, LE)).convertShape(F2D, D, 0);
+                DoubleVector d1 = (DoubleVector) FloatVector.fromMemorySegment(FH, x, ox + HB, LE)
+                        .sub(FloatVector.fromMemorySegment(FH, y, oy + HB, LE)).convertShape(F2D, D, 0);
+                a0 = d0.fma(d0, a0);
+                a1 = d1.fma(d1, a1);
+            }
+            DoubleVector t = a0.add(a1);
+            for (int k = 0; k < LD; k++) { // lanes in index order, written out: no vector crosses a call
+                sum += t.lane(k);
+            }
+        }
+        return ScalarKernelSupport.distanceSquaredRange(x, xo, y, yo, i, n, sum);
+    }
+
+    @Override
+    public double maskedResidual(MemorySegment x, long xo, MemorySegment y, long yo, MemorySegment m, long mo,
+                                 MemorySegment r, long ro, int n) {
+        int i = 0;
+        double sum = 0.0;
+        if (n >= VECTOR_THRESHOLD) {
+            // In half vectors, each widened right after it is stored; two loops rather than a branch on the
+            // mask inside one (see l1ProxStep in SimdProxSupport for what a loop-invariant branch cost there).
+            DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+            int bound = F.loopBound(n);
+            if (m == null) {
+                for (; i < bound; i += L) {
+                    long o = 4L * i;
+                    FloatVector e0 = FloatVector.fromMemorySegment(FH, x, xo + o, LE).sub(FloatVector.fromMemorySegment(FH, y, yo + o, LE));
+                    FloatVector e1 = FloatVector.fromMemorySegment(FH, x, xo + o + HB, LE).sub(FloatVector.fromMemorySegment(FH, y, yo + o + HB, LE));
+                    e0.intoMemorySegment(r, ro + o, LE);
+                    e1.intoMemorySegment(r, ro + o + HB, LE);
+                    DoubleVector w0 = (DoubleVector) e0.convertShape(F2D, D, 0), w1 = (DoubleVector) e1.convertShape(F2D, D, 0);
+                    a0 = w0.fma(w0, a0);
+                    a1 = w1.fma(w1, a1);
+                }
+            } else {
+                for (; i < bound; i += L) {
+                    long o = 4L * i;
+                    FloatVector e0 = FloatVector.fromMemorySegment(FH, x, xo + o, LE).sub(FloatVector.fromMemorySegment(FH, y, yo + o, LE))
+                            .mul(FloatVector.fromMemorySegment(FH, m, mo + o, LE));
+                    FloatVector e1 = FloatVector.fromMemorySegment(FH, x, xo + o + HB, LE).sub(FloatVector.fromMemorySegment(FH, y, yo + o + HB, LE))
+                            .mul(FloatVector.fromMemorySegment(FH, m, mo + o + HB, LE));
+                    e0.intoMemorySegment(r, ro + o, LE);
+                    e1.intoMemorySegment(r, ro + o + HB, LE);
+                    DoubleVector w0 = (DoubleVector) e0.convertShape(F2D, D, 0), w1 = (DoubleVector) e1.convertShape(F2D, D, 0);
+                    a0 = w0.fma(w0, a0);
+                    a1 = w1.fma(w1, a1);
+                }
+            }
+            DoubleVector t = a0.add(a1);
+            for (int k = 0; k < LD; k++) {
+                sum += t.lane(k);
+            }
+        }
+        return ScalarKernelSupport.maskedResidualRange(x, xo, y, yo, m, mo, r, ro, i, n, sum);
+    }
+
+    @Override
+    public void extrapolate(float beta, MemorySegment u, long uo, MemorySegment p, long po, MemorySegment x, long xo,
+                            int n) {
+        FloatVector betaV = FloatVector.broadcast(F, beta);
+        int i = 0;
+        int bound = F.loopBound(n);
+        for (; i < bound; i += L) {
+            long o = 4L * i;
+            FloatVector uv = FloatVector.fromMemorySegment(F, u, uo + o, LE);
+            uv.add(uv.sub(FloatVector.fromMemorySegment(F, p, po + o, LE)).mul(betaV)).intoMemorySegment(x, xo + o, LE);
+            uv.intoMemorySegment(p, po + o, LE);
+        }
+        ScalarKernelSupport.extrapolateRange(beta, u, uo, p, po, x, xo, i, n);
+    }
+
+    @Override
+    public void scaledGradientStep(float keep, float step, MemorySegment z, long zo, MemorySegment g, long go, int n,
+                                   double[] sums) {
+        // Full vectors, the two sums in float lanes with FMA, as l1ProxStep's (the same solver's mid-layer step):
+        // convergence measures, where float accuracy is ample. Summing in double lanes (half vectors widened, as
+        // maskedResidual does) made the ADMM step reach its allocation-free compiled form later, and once in
+        // four runs not within the allocation test's 30 s at 512 bits (720 bytes per step).
+        FloatVector keepV = FloatVector.broadcast(F, keep), stepV = FloatVector.broadcast(F, step);
+        FloatVector change = FloatVector.zero(F), norm = change;
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            long o = 4L * i;
+            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + o, LE);
+            FloatVector nz = zv.mul(keepV).sub(FloatVector.fromMemorySegment(F, g, go + o, LE).mul(stepV));
+            nz.intoMemorySegment(z, zo + o, LE);
+            FloatVector d = nz.sub(zv);
+            change = d.fma(d, change);
+            norm = nz.fma(nz, norm);
+        }
+        for (int f = L / 2; f > 0; f >>= 1) { // Lanes.sum written out: see the class comment
+            change = change.add(change.rearrange(Lanes.fold(f)));
+            norm = norm.add(norm.rearrange(Lanes.fold(f)));
+        }
+        sums[0] = change.lane(0);
+        sums[1] = norm.lane(0);
+        ScalarKernelSupport.scaledGradientStepRange(keep, step, z, zo, g, go, i, n, sums);
+    }
+
+    @Override
+    public void adamStep(float beta1, float beta2, float etaHat, float sHat, float eps, MemorySegment z, long zo,
+                         MemorySegment g, long go, MemorySegment m, long mo, MemorySegment s, long so, int n) {
+        FloatVector b1 = FloatVector.broadcast(F, beta1), b2 = FloatVector.broadcast(F, beta2);
+        FloatVector c1 = FloatVector.broadcast(F, 1 - beta1), c2 = FloatVector.broadcast(F, 1 - beta2);
+        FloatVector eta = FloatVector.broadcast(F, etaHat), sh = FloatVector.broadcast(F, sHat), ev = FloatVector.broadcast(F, eps);
+        int i = 0;
+        int bound = F.loopBound(n);
+        for (; i < bound; i += L) {
+            long o = 4L * i;
+            FloatVector gv = FloatVector.fromMemorySegment(F, g, go + o, LE);
+            FloatVector mv = FloatVector.fromMemorySegment(F, m, mo + o, LE).mul(b1).add(gv.mul(c1));
+            FloatVector sv = FloatVector.fromMemorySegment(F, s, so + o, LE).mul(b2).add(gv.mul(c2).mul(gv));
+            mv.intoMemorySegment(m, mo + o, LE);
+            sv.intoMemorySegment(s, so + o, LE);
+            FloatVector zv = FloatVector.fromMemorySegment(F, z, zo + o, LE);
+            // √ of a float is correctly rounded in both forms, so this is the scalar (float) Math.sqrt(s·ŝ).
+            zv.sub(mv.mul(eta).div(sv.mul(sh).sqrt().add(ev))).intoMemorySegment(z, zo + o, LE);
+        }
+        ScalarKernelSupport.adamStepRange(beta1, beta2, etaHat, sHat, eps, z, zo, g, go, m, mo, s, so, i, n);
+    }
+
+    @Override
+    public void admmStart(int rows, int s, MemorySegment v, long vo, MemorySegment t, long to, float rho,
+                          MemorySegment a, long ao, MemorySegment u, long uo, MemorySegment r, long ro) {
+        equalityResidual(s, v, vo, t, to, r, ro);
+        splitStart(s, rows - s, v, vo, rho, a, ao, u, uo, r, ro);
+    }
+
+    /** The c split rows of {@link #admmStart}: a ← min(v^{S^c}, 0), u ← 0, r^{S^c} ← ρ((v^{S^c} − a) − u). */
+    private static void splitStart(int s, int c, MemorySegment v, long vo, float rho, MemorySegment a, long ao,
+                                   MemorySegment u, long uo, MemorySegment r, long ro) {
+        FloatVector zero = FloatVector.zero(F);
+        int j = 0;
+        for (int bound = F.loopBound(c); j < bound; j += L) {
+            long o = 4L * j, oi = 4L * (s + j);
+            FloatVector vv = FloatVector.fromMemorySegment(F, v, vo + oi, LE);
+            FloatVector aa = vv.min(0f); // lane-wise Math.min: NaN stays NaN, min(−0, 0) = −0
+            aa.intoMemorySegment(a, ao + o, LE);
+            zero.intoMemorySegment(u, uo + o, LE);
+            vv.sub(aa).sub(zero).mul(rho).intoMemorySegment(r, ro + oi, LE);
+        }
+        ScalarKernelSupport.splitStartRange(s, v, vo, rho, a, ao, u, uo, r, ro, j, c);
     }
 }

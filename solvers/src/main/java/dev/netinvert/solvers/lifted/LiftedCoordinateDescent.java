@@ -233,8 +233,10 @@ public final class LiftedCoordinateDescent {
         double objective = liftedObjective(s, layers, y, residuals);
         history.record(t, objective, Math.sqrt(s.x0.dx2), Math.sqrt(s.x0.dz2), Math.sqrt(maxHidden2));
         listener.onIteration(t, o.maxOuterIterations());
-        // Discrepancy of the last layer: ‖σ_L(W_L x_{L−1} + b_L) − y^δ‖, with pre[L] fresh from liftedObjective.
-        double discrepancy = Math.sqrt(discrepancy2(layers.get(L - 1), s.pre[L], y, s));
+        // Discrepancy of the last layer: ‖σ_L(W_L x_{L−1} + b_L) − y^δ‖, with pre[L] fresh from liftedObjective
+        // (its last use: σ_L is applied in place).
+        Prox.apply(layers.get(L - 1).activation(), s.pre[L], s.pre[L]);
+        double discrepancy = Math.sqrt(Blas.distanceSquared(s.pre[L], y));
         List<float[]> hidden = new ArrayList<>();
         for (int l = 1; l < L; l++) {
             hidden.add(s.x[l].toArray());
@@ -285,14 +287,5 @@ public final class LiftedCoordinateDescent {
             sum += b;
         }
         return sum;
-    }
-
-    private static double discrepancy2(DenseLayer last, FloatVec pre, FloatVec y, State s) {
-        double d = 0;
-        for (int i = 0; i < y.length(); i++) {
-            double e = last.activation().apply(pre.get(i)) - y.get(i);
-            d += e * e;
-        }
-        return d;
     }
 }

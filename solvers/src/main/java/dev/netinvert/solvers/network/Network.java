@@ -4,6 +4,7 @@ import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.Fused;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -306,26 +307,9 @@ public final class Network {
         checkLength("y", y, outputSize(), "the network's output size n_L");
         checkLength("grad", grad, widths[0], "the network's input size n_0");
         FloatVec x = forward(z, trace);
-        double loss = 0.5 * residual(x, y, trace.delta[layers.length]);
+        double loss = 0.5 * Fused.maskedResidual(x, y, null, trace.delta[layers.length]); // δ_L = x − y
         backpropagate(trace, grad);
         return loss;
-    }
-
-    /**
-     * r ← x − y and returns ‖r‖² summed in double, in one O(n_L) pass (the residual and the loss are
-     * formed together while both vectors are in L1).
-     */
-    private static double residual(FloatVec x, FloatVec y, FloatVec r) {
-        MemorySegment xs = x.segment(), ys = y.segment(), rs = r.segment();
-        long xo = x.byteOffset(), yo = y.byteOffset(), ro = r.byteOffset();
-        double sum = 0;
-        for (int i = 0; i < x.length(); i++) {
-            long o = 4L * i;
-            float e = xs.get(FloatVec.LAYOUT, xo + o) - ys.get(FloatVec.LAYOUT, yo + o);
-            rs.set(FloatVec.LAYOUT, ro + o, e);
-            sum += (double) e * e;
-        }
-        return sum;
     }
 
     /** With δ_L (before σ_L′) in trace.delta[L]: the chain rule down to out = W_1ᵀ δ_1. */

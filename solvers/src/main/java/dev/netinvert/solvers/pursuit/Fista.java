@@ -4,10 +4,10 @@ import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.Fused;
 import dev.netinvert.kernels.Prox;
 import dev.netinvert.solvers.StopReason;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
@@ -126,8 +126,8 @@ public final class Fista {
             beta = (float) ((t - 1) / tNext);
             t = tNext;
         }
-        extrapolate(u, uPrev, beta, x);
-        Blas.copy(u, uPrev);
+        // Step 4: x ← u⁺ + β(u⁺ − u), β = (t − 1)/t⁺, and u⁺ becomes the previous iterate.
+        Fused.extrapolate(beta, u, uPrev, x);
         return true;
     }
 
@@ -186,16 +186,5 @@ public final class Fista {
             }
         }
         return Math.sqrt(s);
-    }
-
-    /** x ← u + β(u − uPrev). */
-    private static void extrapolate(FloatVec u, FloatVec uPrev, float beta, FloatVec x) {
-        MemorySegment us = u.segment(), ps = uPrev.segment(), xs = x.segment();
-        long uo = u.byteOffset(), po = uPrev.byteOffset(), xo = x.byteOffset();
-        for (int i = 0; i < u.length(); i++) {
-            long o = 4L * i;
-            float ui = us.get(FloatVec.LAYOUT, uo + o);
-            xs.set(FloatVec.LAYOUT, xo + o, ui + beta * (ui - ps.get(FloatVec.LAYOUT, po + o)));
-        }
     }
 }

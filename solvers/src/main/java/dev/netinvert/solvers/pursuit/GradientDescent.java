@@ -2,6 +2,7 @@ package dev.netinvert.solvers.pursuit;
 
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.Fused;
 import dev.netinvert.solvers.OptionChecks;
 import dev.netinvert.solvers.StepSize;
 import dev.netinvert.solvers.StopReason;
@@ -9,7 +10,6 @@ import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.SeededGaussian;
 import dev.netinvert.solvers.network.Trace;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -161,7 +161,7 @@ public final class GradientDescent {
             int k = 0;
             while (k < options.maxIterations()) {
                 FloatVec x = network.forward(z, trace);
-                loss = maskedResidual(x, y, mask, r);
+                loss = 0.5 * Fused.maskedResidual(x, y, mask, r); // r = M(G(z) − y), loss ½‖r‖²
                 if (k == 0) {
                     loss0 = loss;
                 }
@@ -181,8 +181,9 @@ public final class GradientDescent {
                 if (adam) {
                     b1k *= b1;
                     b2k *= b2;
-                    adamStep(z, g, m1, m2, (float) b1, (float) b2, (float) (eta / (1 - b1k)), (float) (1 / (1 - b2k)),
-                            (float) options.epsilon());
+                    // m ← β₁m + (1−β₁)g, s ← β₂s + (1−β₂)g², z ← z − (η/(1−β₁ᵏ))·m/(√(s/(1−β₂ᵏ)) + ε)
+                    Fused.adamStep((float) b1, (float) b2, (float) (eta / (1 - b1k)), (float) (1 / (1 - b2k)),
+                            (float) options.epsilon(), z, g, m1, m2);
                 } else {
                     // heavy ball: v ← βv − ηg; z ← z + v
                     Blas.scale((float) b1, m1);
@@ -192,7 +193,7 @@ public final class GradientDescent {
             }
             if (reason == StopReason.MAX_ITERATIONS) {
                 FloatVec x = network.forward(z, trace);
-                loss = maskedResidual(x, y, mask, r);
+                loss = 0.5 * Fused.maskedResidual(x, y, mask, r);
                 lastFinite = loss;
                 Blas.copy(z, best);
             }
@@ -238,40 +239,5 @@ public final class GradientDescent {
             }
         }
         return bestRun;
-    }
-
-    /** r ← M(x − y); returns ½‖r‖² summed in double. */
-    private static double maskedResidual(FloatVec x, FloatVec y, FloatVec mask, FloatVec r) {
-        MemorySegment xs = x.segment(), ys = y.segment(), rs = r.segment();
-        long xo = x.byteOffset(), yo = y.byteOffset(), ro = r.byteOffset();
-        MemorySegment ms = mask == null ? null : mask.segment();
-        long mo = mask == null ? 0 : mask.byteOffset();
-        double s = 0;
-        for (int i = 0; i < x.length(); i++) {
-            long o = 4L * i;
-            float e = xs.get(FloatVec.LAYOUT, xo + o) - ys.get(FloatVec.LAYOUT, yo + o);
-            if (ms != null) {
-                e *= ms.get(FloatVec.LAYOUT, mo + o);
-            }
-            rs.set(FloatVec.LAYOUT, ro + o, e);
-            s += (double) e * e;
-        }
-        return 0.5 * s;
-    }
-
-    /** Adam: m ← β₁m + (1−β₁)g; s ← β₂s + (1−β₂)g²; z ← z − (η/(1−β₁ᵏ))·m/(√(s/(1−β₂ᵏ)) + ε). */
-    private static void adamStep(FloatVec z, FloatVec g, FloatVec m, FloatVec s, float b1, float b2, float etaHat,
-                                 float sHat, float eps) {
-        MemorySegment zs = z.segment(), gs = g.segment(), ms = m.segment(), ss = s.segment();
-        long zo = z.byteOffset(), go = g.byteOffset(), mo = m.byteOffset(), so = s.byteOffset();
-        for (int i = 0; i < z.length(); i++) {
-            long o = 4L * i;
-            float gi = gs.get(FloatVec.LAYOUT, go + o);
-            float mi = b1 * ms.get(FloatVec.LAYOUT, mo + o) + (1 - b1) * gi;
-            float si = b2 * ss.get(FloatVec.LAYOUT, so + o) + (1 - b2) * gi * gi;
-            ms.set(FloatVec.LAYOUT, mo + o, mi);
-            ss.set(FloatVec.LAYOUT, so + o, si);
-            zs.set(FloatVec.LAYOUT, zo + o, zs.get(FloatVec.LAYOUT, zo + o) - etaHat * mi / ((float) Math.sqrt(si * sHat) + eps));
-        }
     }
 }

@@ -8,7 +8,6 @@ import dev.netinvert.kernels.Fused;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.network.PowerIteration;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
@@ -111,17 +110,16 @@ public final class LinearizedAdmm {
      */
     public void reset(FloatVec x0) {
         Blas.copy(x0, x);
-        Blas.fill(u, 0f);
         Blas.gemv(1f, p, x, 0f, v, b);
-        initSplit(v, s, a);
-        stackedResidual(v, s, target, a, u, rho, r);
+        Fused.admmStart(s, v, target, rho, a, u, r);
         Blas.gemvT(1f, p, r, 0f, g);
     }
 
     /** One iteration (steps 1–3 of Alg. 4, or eq. (18) [002] for the first layer); false if non-finite. */
     public boolean step() {
         if (first) {
-            firstStep(x, g, keep, gStep, acc);
+            // Eq. (18) [002]: z ← ((α+β)z − g)/(α+β+γ) = keep·z − gStep·g, in place; acc ← {‖Δz‖², ‖z⁺‖²}.
+            Fused.scaledGradientStep(keep, gStep, x, g, acc);
         } else {
             // Step 1 of Alg. 4 [002]: x ← ReLU(x − step·g − λ·step), in place; acc ← {‖Δx‖², ‖x⁺‖², ·}.
             Prox.l1ProxStep(step, lamStep, true, x, g, x, x, acc);
@@ -164,11 +162,7 @@ public final class LinearizedAdmm {
                 }
             }
             Blas.copy(admm.x, xInOut);
-            double res = 0;
-            for (int i = 0; i < s; i++) {
-                double d = admm.v.get(i) - target.get(i);
-                res += d * d;
-            }
+            double res = Blas.distanceSquared(admm.v.slice(0, s), target); // ‖v^S − x^S_next‖²
             return new Stage(name, layer, k, reason, Math.sqrt(res), (System.nanoTime() - t0) * 1e-9, lambda);
         }
     }
@@ -187,43 +181,5 @@ public final class LinearizedAdmm {
         Blas.fill(d.slice(s, p.rows() - s), rho);
         double norm = PowerIteration.estimate(p, d, LAMBDA_MAX_SEED, 5e-7, 1000).value();
         return norm * norm;
-    }
-
-    private static void initSplit(FloatVec v, int s, FloatVec a) {
-        for (int j = 0; j < a.length(); j++) {
-            a.set(j, Math.min(v.get(s + j), 0f));
-        }
-    }
-
-    /** r^S ← v^S − target; r^{S^c} ← ρ(v^{S^c} − a − u). */
-    private static void stackedResidual(FloatVec v, int s, FloatVec target, FloatVec a, FloatVec u, float rho, FloatVec r) {
-        MemorySegment vs = v.segment(), ts = target.segment(), as = a.segment(), us = u.segment(), rs = r.segment();
-        long vo = v.byteOffset(), to = target.byteOffset(), ao = a.byteOffset(), uo = u.byteOffset(), ro = r.byteOffset();
-        for (int i = 0; i < s; i++) {
-            long o = 4L * i;
-            rs.set(FloatVec.LAYOUT, ro + o, vs.get(FloatVec.LAYOUT, vo + o) - ts.get(FloatVec.LAYOUT, to + o));
-        }
-        for (int j = 0; j < a.length(); j++) {
-            long o = 4L * j, oi = 4L * (s + j);
-            float d = vs.get(FloatVec.LAYOUT, vo + oi) - as.get(FloatVec.LAYOUT, ao + o) - us.get(FloatVec.LAYOUT, uo + o);
-            rs.set(FloatVec.LAYOUT, ro + oi, rho * d);
-        }
-    }
-
-    /** Eq. (18) [002]: z ← ((α+β)z − g)/(α+β+γ) = keep·z − gStep·g; acc ← {‖Δz‖², ‖z⁺‖²}. */
-    private static void firstStep(FloatVec z, FloatVec g, float keep, float gStep, double[] acc) {
-        MemorySegment zs = z.segment(), gs = g.segment();
-        long zo = z.byteOffset(), go = g.byteOffset();
-        double change = 0, norm = 0;
-        for (int i = 0; i < z.length(); i++) {
-            long o = 4L * i;
-            float zi = zs.get(FloatVec.LAYOUT, zo + o);
-            float nz = keep * zi - gStep * gs.get(FloatVec.LAYOUT, go + o);
-            zs.set(FloatVec.LAYOUT, zo + o, nz);
-            change += (double) (nz - zi) * (nz - zi);
-            norm += (double) nz * nz;
-        }
-        acc[0] = change;
-        acc[1] = norm;
     }
 }

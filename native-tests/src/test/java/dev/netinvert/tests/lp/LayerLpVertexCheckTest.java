@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.experiments.ImageMetrics;
 import dev.netinvert.solvers.experiments.LpSweep;
 import dev.netinvert.solvers.lp.LayerReport;
 import dev.netinvert.solvers.lp.LayerwiseInversion;
@@ -235,7 +236,7 @@ class LayerLpVertexCheckTest {
             FloatVec z = RandomNetworks.latent(arena, 100, 6, 1.0);
             float[] truth = z.toArray();
             FloatVec y = net.forward(z, arena);
-            double gd = relErr(GradientDescent.solve(net, y, null, LpSweep.gdBaseline(7)).z(), truth);
+            double gd = ImageMetrics.relativeError(GradientDescent.solve(net, y, null, LpSweep.gdBaseline(7)).z(), truth);
             double exact = LayerwiseInversion.invert(net, y.toArray(), Options.defaults(Method.EXACT)).relativeError(truth);
             double linf = LayerwiseInversion.invert(net, y.toArray(), Options.defaults(Method.LP_LINF)).relativeError(truth);
             assertTrue(gd > 1e-3, "GD relative error " + gd);
@@ -257,15 +258,6 @@ class LayerLpVertexCheckTest {
             s += Math.max(0, x[j]) * (rows[j][0] * z[0] + rows[j][1] * z[1]);
         }
         return s;
-    }
-
-    static double relErr(float[] z, float[] truth) {
-        double num = 0, den = 0;
-        for (int i = 0; i < z.length; i++) {
-            num += ((double) z[i] - truth[i]) * ((double) z[i] - truth[i]);
-            den += (double) truth[i] * truth[i];
-        }
-        return Math.sqrt(num / den);
     }
 
     static double[] toDouble(float[] y) {

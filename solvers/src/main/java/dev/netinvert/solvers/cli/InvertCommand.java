@@ -1,5 +1,8 @@
 package dev.netinvert.solvers.cli;
 
+import dev.netinvert.kernels.FloatMatrix;
+import dev.netinvert.solvers.io.Npy;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -86,5 +89,14 @@ final class InvertCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--mask is accepted by latent-pursuit, layered-bp, oracle, gd and adam, not by " + m);
         }
         return lifted.run(this, m, tol);
+    }
+
+    /** solution.npy: one row per observation, or a 1-D array when the observations were a 1-D file. */
+    static void writeSolutions(Path out, FloatMatrix solutions, boolean single) throws IOException {
+        if (single) {
+            Npy.write(out.resolve("solution.npy"), solutions.row(0));
+        } else {
+            Npy.write(out.resolve("solution.npy"), solutions);
+        }
     }
 }

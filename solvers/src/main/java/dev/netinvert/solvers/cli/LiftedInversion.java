@@ -176,11 +176,7 @@ final class LiftedInversion {
         for (int i = 0; i < results.size(); i++) {
             sol.row(i).copyFrom(results.get(i).x());
         }
-        if (single) {
-            Npy.write(out.resolve("solution.npy"), sol.row(0));
-        } else {
-            Npy.write(out.resolve("solution.npy"), sol);
-        }
+        InvertCommand.writeSolutions(out, sol, single);
         if (image != null && shape[0] == 1) {
             for (int i = 0; i < results.size(); i++) {
                 String name = single ? "solution.png" : "solution-" + i + ".png";

@@ -87,11 +87,7 @@ final class LpInversion {
                 }
                 per.add(json(results.get(i)));
             }
-            if (single) {
-                Npy.write(out.resolve("solution.npy"), sol.row(0));
-            } else {
-                Npy.write(out.resolve("solution.npy"), sol);
-            }
+            InvertCommand.writeSolutions(out, sol, single);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("observed", cmd.observed.toString());
             json.put("method", m);

@@ -138,11 +138,7 @@ final class PursuitInversion {
                 }
                 per.add(e);
             }
-            if (single) {
-                Npy.write(out.resolve("solution.npy"), sol.row(0));
-            } else {
-                Npy.write(out.resolve("solution.npy"), sol);
-            }
+            InvertCommand.writeSolutions(out, sol, single);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("observed", cmd.observed.toString());
             json.put("method", m);

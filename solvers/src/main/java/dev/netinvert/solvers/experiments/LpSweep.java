@@ -191,7 +191,7 @@ public final class LpSweep {
                 try {
                     if (m.equals("gd")) {
                         InversionResult r = GradientDescent.solve(net, FloatVec.of(arena, y), null, gdBaseline(seed + 3));
-                        err = relativeError(r.z(), truth);
+                        err = ImageMetrics.relativeError(r.z(), truth);
                     } else {
                         Method method = Method.of(m);
                         LayerwiseInversion.Options.Builder b = LayerwiseInversion.Options.builder(method);
@@ -218,16 +218,6 @@ public final class LpSweep {
     public static GradientDescent.Options gdBaseline(long seed) {
         return GradientDescent.Options.builder().seed(seed).initStd(1.0).step(StepSize.fixed(1.0)).momentum(0)
                 .maxIterations(1000).gradTol(1e-9).build();
-    }
-
-    static double relativeError(float[] z, float[] truth) {
-        double num = 0, den = 0;
-        for (int i = 0; i < z.length; i++) {
-            double d = (double) z[i] - truth[i];
-            num += d * d;
-            den += (double) truth[i] * truth[i];
-        }
-        return Math.sqrt(num / den);
     }
 
     /** Every run as CSV with a header line. */

@@ -1,5 +1,7 @@
 package dev.netinvert.tests.network;
 
+import dev.netinvert.tests.AllocationBudget;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,13 +105,13 @@ class NetworkAllocationTest {
 
     /**
      * The fewest bytes 200 calls of {@code pass} allocated in one round; rounds go on until a round allocates
-     * nothing or 30 s have passed (at least 20 rounds): C2 compiles asynchronously, and on a loaded machine
+     * nothing or {@link AllocationBudget#NANOS} has passed (at least 20 rounds): C2 compiles asynchronously, and on a loaded machine
      * it reached the ADMM step only after 40 rounds in one run of four.
      */
     private static long bestRound(Runnable pass) {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long best = Long.MAX_VALUE;
-        long deadline = System.nanoTime() + 30_000_000_000L;
+        long deadline = System.nanoTime() + AllocationBudget.NANOS;
         for (int round = 0; best > 0 && (round < 20 || System.nanoTime() < deadline); round++) {
             long before = mx.getCurrentThreadAllocatedBytes();
             for (int k = 0; k < 200; k++) {

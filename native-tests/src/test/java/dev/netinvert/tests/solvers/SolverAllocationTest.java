@@ -1,5 +1,7 @@
 package dev.netinvert.tests.solvers;
 
+import dev.netinvert.tests.AllocationBudget;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,7 +44,7 @@ class SolverAllocationTest {
     /** Longer than any run: the history keeps the same two samples (first and last) in both runs. */
     private static final int NO_HISTORY = 1 << 30;
     /** How long one assertion may wait for C2 before a non-zero difference counts as allocation. */
-    static final long BUDGET_NANOS = 30_000_000_000L;
+    static final long BUDGET_NANOS = AllocationBudget.NANOS;
 
     @Test
     void pdhgTvAndLandweberIterationsAllocateNothing() {

@@ -937,51 +937,39 @@ public final class SimdProxSupport implements ProxSupport {
             }
             case Activation.Relu r -> {
                 for (; i < bound; i += L) {
-                    long o = 4L * i;
-                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
-                    zero.blend(1f, xv.compare(GT, 0f)).mul(FloatVector.fromMemorySegment(F, v, vo + o, LE))
-                            .intoMemorySegment(v, vo + o, LE);
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE);
+                    zero.blend(1f, xv.compare(GT, 0f)).mul(FloatVector.fromMemorySegment(F, v, vo + 4L * i, LE)).intoMemorySegment(v, vo + 4L * i, LE);
                 }
             }
             case Activation.LeakyRelu lr -> {
                 FloatVector slope = FloatVector.broadcast(F, lr.slope());
                 for (; i < bound; i += L) {
-                    long o = 4L * i;
-                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
-                    slope.blend(1f, xv.compare(GT, 0f)).mul(FloatVector.fromMemorySegment(F, v, vo + o, LE))
-                            .intoMemorySegment(v, vo + o, LE);
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE);
+                    slope.blend(1f, xv.compare(GT, 0f)).mul(FloatVector.fromMemorySegment(F, v, vo + 4L * i, LE)).intoMemorySegment(v, vo + 4L * i, LE);
                 }
             }
             case Activation.SoftThreshold st -> {
                 for (; i < bound; i += L) { // x ≠ 0 as not(x == 0): true for NaN, like Java's !=
-                    long o = 4L * i;
-                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
-                    one.blend(0f, xv.compare(EQ, 0f)).mul(FloatVector.fromMemorySegment(F, v, vo + o, LE))
-                            .intoMemorySegment(v, vo + o, LE);
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE);
+                    one.blend(0f, xv.compare(EQ, 0f)).mul(FloatVector.fromMemorySegment(F, v, vo + 4L * i, LE)).intoMemorySegment(v, vo + 4L * i, LE);
                 }
             }
             case Activation.Tanh t -> {
                 for (; i < bound; i += L) {
-                    long o = 4L * i;
-                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
-                    one.sub(xv.mul(xv)).mul(FloatVector.fromMemorySegment(F, v, vo + o, LE))
-                            .intoMemorySegment(v, vo + o, LE);
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE);
+                    one.sub(xv.mul(xv)).mul(FloatVector.fromMemorySegment(F, v, vo + 4L * i, LE)).intoMemorySegment(v, vo + 4L * i, LE);
                 }
             }
             case Activation.Clip c -> {
                 for (; i < bound; i += L) {
-                    long o = 4L * i;
-                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
-                    zero.blend(1f, xv.abs().compare(LT, 1f)).mul(FloatVector.fromMemorySegment(F, v, vo + o, LE))
-                            .intoMemorySegment(v, vo + o, LE);
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE);
+                    zero.blend(1f, xv.abs().compare(LT, 1f)).mul(FloatVector.fromMemorySegment(F, v, vo + 4L * i, LE)).intoMemorySegment(v, vo + 4L * i, LE);
                 }
             }
             case Activation.Sigmoid s -> {
                 for (; i < bound; i += L) {
-                    long o = 4L * i;
-                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
-                    xv.mul(one.sub(xv)).mul(FloatVector.fromMemorySegment(F, v, vo + o, LE))
-                            .intoMemorySegment(v, vo + o, LE);
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE);
+                    xv.mul(one.sub(xv)).mul(FloatVector.fromMemorySegment(F, v, vo + 4L * i, LE)).intoMemorySegment(v, vo + 4L * i, LE);
                 }
             }
         }

@@ -64,6 +64,32 @@ public sealed interface Activation {
     /** σ′(z); at a kink, the smaller one-sided derivative. */
     double derivative(double z);
 
+    /**
+     * σ′ at the pre-activation u whose <em>output</em> is x = σ(u), in float — what backpropagation needs,
+     * from the layer outputs alone (no second tanh or exp; PyTorch's autograd does the same for tanh and
+     * sigmoid). With the kink conventions of {@link #derivative}:
+     * <pre>
+     *   identity 1;  relu 1 if x &gt; 0 else 0;  leaky_relu 1 if x &gt; 0 else slope;  soft_threshold 1 if x ≠ 0
+     *   else 0;  tanh 1 − x²;  clip 1 if |x| &lt; 1 else 0;  sigmoid x·(1 − x)
+     * </pre>
+     * (u &gt; 0 ⟺ x &gt; 0 for relu, |u| &gt; λ ⟺ x ≠ 0 for soft-threshold, |u| &lt; 1 ⟺ |x| &lt; 1 for clip).
+     * Float arithmetic, each operation rounded once: 1 − x² is x·x rounded, then subtracted (not fused).
+     * A NaN x gives NaN for tanh and sigmoid and the comparison's "false" branch otherwise (0 for relu and
+     * clip, the slope for leaky ReLU, 1 for soft-threshold since NaN ≠ 0), the scalar comparisons' IEEE
+     * semantics; the vector kernel {@code Prox.multiplyByDerivativeFromOutput} reproduces them.
+     */
+    default float derivativeFromOutput(float x) {
+        return switch (this) {
+            case Identity _ -> 1f;
+            case Relu _ -> x > 0f ? 1f : 0f;
+            case LeakyRelu l -> x > 0f ? 1f : l.slope();
+            case SoftThreshold _ -> x != 0f ? 1f : 0f;
+            case Tanh _ -> 1f - x * x;
+            case Clip _ -> Math.abs(x) < 1f ? 1f : 0f;
+            case Sigmoid _ -> x * (1f - x);
+        };
+    }
+
     /** Ψ(u); +∞ when u ∉ dom Ψ. */
     double psi(double u);
 

@@ -195,6 +195,21 @@ public final class Prox {
         }
     }
 
+    /**
+     * v ← σ′(u) ⊙ v with σ′ taken from the outputs x = σ(u) ({@link Activation#derivativeFromOutput}): the
+     * step of backpropagation through an activation, δ_l = σ_l′(u_l) ⊙ (W_{l+1}ᵀ δ_{l+1}). Bit-identical to
+     * the scalar definition (float products, no transcendental).
+     *
+     * @param x the layer outputs σ(u), n elements (not the pre-activations u)
+     * @param v n elements, updated in place; may be x itself or disjoint from it
+     */
+    public static void multiplyByDerivativeFromOutput(Activation sigma, FloatVec x, FloatVec v) {
+        Objects.requireNonNull(sigma, "sigma must not be null");
+        Checks.sameLength("x", x, "v", v);
+        sameOrDisjoint("x", x, "v", v);
+        K.multiplyByDerivativeFromOutput(sigma, x.segment(), x.byteOffset(), v.segment(), v.byteOffset(), x.length());
+    }
+
     // ------------------------------------------------------------------ validation
 
     private static void unary(Activation sigma, FloatVec z, FloatVec out) {

@@ -71,4 +71,13 @@ public interface ProxSupport {
 
     /** The smallest i with y[i] ∉ dom Ψ (NaN and ±∞ included), or −1 if there is none. */
     int firstOutsideDomain(Activation sigma, MemorySegment y, long yOff, int n);
+
+    /**
+     * v[i] ← σ′·v[i] with σ′ = {@link Activation#derivativeFromOutput}(x[i]), x the layer outputs σ(u):
+     * the step of backpropagation through an activation. Each factor and the product are the same float
+     * operations as the scalar definition, so every implementation is bit-identical to it (NaN payloads
+     * aside). The identity leaves v untouched.
+     */
+    void multiplyByDerivativeFromOutput(Activation sigma, MemorySegment x, long xOff, MemorySegment v, long vOff,
+                                        int n);
 }

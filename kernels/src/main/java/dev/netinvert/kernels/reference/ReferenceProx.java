@@ -115,4 +115,14 @@ public final class ReferenceProx {
         }
         return -1;
     }
+
+    /**
+     * v[i] = σ′·v[i], σ′ = {@link Activation#derivativeFromOutput}(x[i]) from the outputs x = σ(u), one float
+     * product per element (exact in the sense that every implementation must agree bit for bit); v may be x.
+     */
+    public static void multiplyByDerivativeFromOutput(Activation sigma, float[] x, float[] v) {
+        for (int i = 0; i < x.length; i++) {
+            v[i] = sigma.derivativeFromOutput(x[i]) * v[i];
+        }
+    }
 }

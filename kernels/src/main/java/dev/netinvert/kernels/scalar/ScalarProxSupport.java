@@ -143,4 +143,25 @@ public final class ScalarProxSupport implements ProxSupport {
         }
         return -1;
     }
+
+    @Override
+    public void multiplyByDerivativeFromOutput(Activation sigma, MemorySegment x, long xo, MemorySegment v, long vo,
+                                               int n) {
+        multiplyByDerivativeFromOutputRange(sigma, x, xo, v, vo, 0, n);
+    }
+
+    /**
+     * Elements [from, n) of {@code multiplyByDerivativeFromOutput}: the whole scalar kernel and the tail of
+     * the SIMD one (one definition of the element step).
+     */
+    public static void multiplyByDerivativeFromOutputRange(Activation sigma, MemorySegment x, long xo,
+                                                           MemorySegment v, long vo, int from, int n) {
+        if (sigma instanceof Activation.Identity) {
+            return;
+        }
+        for (int i = from; i < n; i++) {
+            long o = 4L * i;
+            put(v, vo + o, sigma.derivativeFromOutput(get(x, xo + o)) * get(v, vo + o));
+        }
+    }
 }

@@ -158,10 +158,13 @@ public final class SimdProxSupport implements ProxSupport {
                 }
             }
             case Activation.SoftThreshold st -> {
+                // v − clamp(v, −λ, λ): z − λ, z + λ or v − v = +0, the very operations of Activation.apply
+                // (so σ is bit-identical to it, +0 included, where sign(z)·max(|z| − λ, 0) gave −0 for
+                // −λ ≤ z < 0); NaN stays NaN.
                 float lambda = st.lambda();
                 for (; i < bound; i += L) {
                     FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
-                    (copySign(v.abs().sub(lambda).max(0f), v)).intoMemorySegment(out, oo + 4L * i, LE);
+                    v.sub(v.max(-lambda).min(lambda)).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
             case Activation.Tanh t -> {
@@ -175,8 +178,13 @@ public final class SimdProxSupport implements ProxSupport {
                 }
             }
             case Activation.Sigmoid s -> {
+                // logistic() written out: this loop runs in every forward pass of the networks, and a helper
+                // taking a vector that C2 leaves out of line boxes it (see the allocation tests).
+                FloatVector one = FloatVector.broadcast(F, 1f);
                 for (; i < bound; i += L) {
-                    (logistic(FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE))).intoMemorySegment(out, oo + 4L * i, LE);
+                    FloatVector v = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    FloatVector e = v.abs().neg().lanewise(EXP);
+                    one.blend(e, v.compare(LT, 0f)).div(e.add(1f)).intoMemorySegment(out, oo + 4L * i, LE);
                 }
             }
         }
@@ -906,5 +914,65 @@ public final class SimdProxSupport implements ProxSupport {
             }
         }
         return -1;
+    }
+
+    // ------------------------------------------------------------------ v ← σ′(from the output x) ⊙ v
+
+    /**
+     * The backpropagation step through an activation, σ′ formed from the outputs x = σ(u) with the float
+     * operations of {@link Activation#derivativeFromOutput} — a blend of constants by an IEEE comparison
+     * (false for NaN, as in Java), 1 − x·x and x·(1 − x) unfused — and multiplied by v: bit-identical to
+     * the scalar definition and the reference (one rounding per operation, no transcendental). Each loop
+     * calls the Vector API directly (no helper taking a vector, see the allocation tests).
+     */
+    @Override
+    public void multiplyByDerivativeFromOutput(Activation sigma, MemorySegment x, long xo, MemorySegment v, long vo,
+                                               int n) {
+        int i = 0;
+        int bound = F.loopBound(n);
+        FloatVector one = FloatVector.broadcast(F, 1f), zero = FloatVector.zero(F);
+        switch (sigma) {
+            case Activation.Identity id -> {
+                return;
+            }
+            case Activation.Relu r -> {
+                for (; i < bound; i += L) {
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE);
+                    zero.blend(1f, xv.compare(GT, 0f)).mul(FloatVector.fromMemorySegment(F, v, vo + 4L * i, LE)).intoMemorySegment(v, vo + 4L * i, LE);
+                }
+            }
+            case Activation.LeakyRelu lr -> {
+                FloatVector slope = FloatVector.broadcast(F, lr.slope());
+                for (; i < bound; i += L) {
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE);
+                    slope.blend(1f, xv.compare(GT, 0f)).mul(FloatVector.fromMemorySegment(F, v, vo + 4L * i, LE)).intoMemorySegment(v, vo + 4L * i, LE);
+                }
+            }
+            case Activation.SoftThreshold st -> {
+                for (; i < bound; i += L) { // x ≠ 0 as not(x == 0): true for NaN, like Java's !=
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE);
+                    one.blend(0f, xv.compare(EQ, 0f)).mul(FloatVector.fromMemorySegment(F, v, vo + 4L * i, LE)).intoMemorySegment(v, vo + 4L * i, LE);
+                }
+            }
+            case Activation.Tanh t -> {
+                for (; i < bound; i += L) {
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE);
+                    one.sub(xv.mul(xv)).mul(FloatVector.fromMemorySegment(F, v, vo + 4L * i, LE)).intoMemorySegment(v, vo + 4L * i, LE);
+                }
+            }
+            case Activation.Clip c -> {
+                for (; i < bound; i += L) {
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE);
+                    zero.blend(1f, xv.abs().compare(LT, 1f)).mul(FloatVector.fromMemorySegment(F, v, vo + 4L * i, LE)).intoMemorySegment(v, vo + 4L * i, LE);
+                }
+            }
+            case Activation.Sigmoid s -> {
+                for (; i < bound; i += L) {
+                    FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + 4L * i, LE);
+                    xv.mul(one.sub(xv)).mul(FloatVector.fromMemorySegment(F, v, vo + 4L * i, LE)).intoMemorySegment(v, vo + 4L * i, LE);
+                }
+            }
+        }
+        ScalarProxSupport.multiplyByDerivativeFromOutputRange(sigma, x, xo, v, vo, i, n);
     }
 }

@@ -73,7 +73,8 @@ class NetworkTest {
      * Each layer of the fast pass, fed the fast pass's own previous output, is compared with the exact
      * u_l = W_l x_{l−1} + b_l in double. Bound: a float dot product of length n in any order has error at
      * most γ_n·Σ|w_ij x_j| with γ_n = nε/(1 − nε) ≈ nε (Higham, Thm 3.1; FMA only tightens it), plus one
-     * rounding of the bias addition, ε|u|. The outputs x_l must equal σ_l(u_l) exactly (same scalar map).
+     * rounding of the bias addition, ε|u|. The outputs x_l must equal σ_l(u_l): exactly for the piecewise-
+     * linear activations, within the vector kernel's ulps for tanh and sigmoid (ActivationsTest.assertKernelSigma).
      */
     @Test
     void everyLayerOfTheForwardPassIsWithinTheDotProductBound() {
@@ -179,7 +180,7 @@ class NetworkTest {
     /**
      * Wider layers sum each row in column tiles (4097 inputs: 4 tiles of 832 and one of 769; 1500: tiles
      * of 752 and 748): every batch pre-activation, fed the batch's own previous layer, is within the
-     * dot-product bound of the exact value, and X_l = σ_l(U_l) exactly.
+     * dot-product bound of the exact value, and X_l = σ_l(U_l) (see checkLayer).
      */
     @Test
     void batchRowsOfWideLayersAreWithinTheDotProductBound() {
@@ -204,7 +205,7 @@ class NetworkTest {
         }
     }
 
-    /** u = W_l x + b_l within γ_{n+1}·Σ|terms| + ε|u| of the exact value, and out = σ_l(u) exactly. */
+    /** u = W_l x + b_l within γ_{n+1}·Σ|terms| + ε|u| of the exact value, and out = σ_l(u) (exactly, or to the kernel's ulps). */
     private static void checkLayer(Network net, int l, float[] x, float[] u, float[] out) {
         DenseLayer layer = net.layer(l);
         int n = layer.inputs();
@@ -221,7 +222,7 @@ class NetworkTest {
                 throw new AssertionError("layer " + l + " row " + i + " of " + net + ": fast " + u[i]
                         + " exact " + exact + " bound " + bound);
             }
-            assertEquals(layer.activation().apply(u[i]), out[i], 0f);
+            ActivationsTest.assertKernelSigma(layer.activation(), u[i], out[i], "layer " + l + " row " + i);
         }
     }
 

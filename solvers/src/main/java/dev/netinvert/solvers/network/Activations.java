@@ -2,6 +2,7 @@ package dev.netinvert.solvers.network;
 
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.Prox;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -12,9 +13,13 @@ import java.util.Objects;
  * observation must lie for the Bregman loss B_Ψ of eq. (4) [000] to be finite.
  *
  * <h2>Elementwise application</h2>
- * {@link #applyInPlace} and {@link #apply} loop over {@link Activation#apply(float)} one element at a
- * time. This is the one place that does so: it is replaced by the vectorized prox kernel of the kernels
- * module once that lands. Its cost is O(n_l) per layer, next to the O(n_l·n_{l−1}) of the GEMV before it.
+ * {@link #applyInPlace}, {@link #apply} and {@link #multiplyByDerivative} run on every forward pass and
+ * every backpropagation, so they are the vector kernels {@link Prox#apply} and
+ * {@link Prox#multiplyByDerivativeFromOutput}. σ of the piecewise-linear activations and every σ′ product
+ * are bit-identical to the scalar maps; tanh and sigmoid are the kernels' vector TANH and EXP, within 2
+ * and 3 ulp of the double-precision σ (see {@code SimdProxSupport}) rather than equal to
+ * {@link Activation#apply(float)}. The one-sample and batch passes apply σ to the same vectors (one layer
+ * of one sample, from its element 0), so they still agree bit for bit.
  *
  * <h2>Derivatives</h2>
  * σ′ is expressed through the <em>output</em> x = σ(u), as PyTorch's autograd does for tanh and sigmoid,
@@ -38,32 +43,19 @@ public final class Activations {
     /** Smallest distance we keep from the boundary of an open domain when clipping: one float ulp at 1. */
     private static final float OPEN_MARGIN = 0x1p-24f;
 
-    /**
-     * x ← σ(x) elementwise. The single per-element loop over {@link Activation#apply}; to be replaced by
-     * the vectorized prox kernel.
-     */
+    /** x ← σ(x) elementwise ({@link Prox#apply}). */
     public static void applyInPlace(Activation sigma, FloatVec x) {
         apply(sigma, x, x);
     }
 
-    /** dst ← σ(src) elementwise; {@code src} and {@code dst} have equal lengths and may be the same view. */
+    /**
+     * dst ← σ(src) elementwise ({@link Prox#apply}); {@code src} and {@code dst} have equal lengths and are
+     * the same view or disjoint.
+     */
     public static void apply(Activation sigma, FloatVec src, FloatVec dst) {
         Objects.requireNonNull(sigma, "sigma");
         sameLength("src", src, "dst", dst);
-        if (sigma instanceof Activation.Identity) {
-            if (src.segment() != dst.segment() || src.byteOffset() != dst.byteOffset()) {
-                MemorySegment.copy(src.segment(), src.byteOffset(), dst.segment(), dst.byteOffset(),
-                        (long) src.length() * Float.BYTES);
-            }
-            return;
-        }
-        MemorySegment s = src.segment(), d = dst.segment();
-        long so = src.byteOffset(), dO = dst.byteOffset();
-        int n = src.length();
-        for (int i = 0; i < n; i++) {
-            long o = 4L * i;
-            d.set(FloatVec.LAYOUT, dO + o, sigma.apply(s.get(FloatVec.LAYOUT, so + o)));
-        }
+        Prox.apply(sigma, src, dst);
     }
 
     /**
@@ -73,15 +65,7 @@ public final class Activations {
      * @param x     the output σ(u), not the pre-activation u
      */
     public static float derivativeFromOutput(Activation sigma, float x) {
-        return switch (sigma) {
-            case Activation.Identity _ -> 1f;
-            case Activation.Relu _ -> x > 0f ? 1f : 0f;
-            case Activation.LeakyRelu l -> x > 0f ? 1f : l.slope();
-            case Activation.SoftThreshold _ -> x != 0f ? 1f : 0f;
-            case Activation.Tanh _ -> 1f - x * x;
-            case Activation.Clip _ -> Math.abs(x) < 1f ? 1f : 0f;
-            case Activation.Sigmoid _ -> x * (1f - x);
-        };
+        return sigma.derivativeFromOutput(x); // the kernels' definition, which the vector kernel reproduces
     }
 
     /** σ′(u), evaluated as {@link #derivativeFromOutput}{@code (σ, σ(u))}. */
@@ -91,22 +75,13 @@ public final class Activations {
 
     /**
      * v ← σ′(u) ⊙ v, with σ′ taken from the layer outputs {@code x = σ(u)}: the step of
-     * backpropagation through an activation, δ_l = σ_l′(u_l) ⊙ (W_{l+1}ᵀ δ_{l+1}).
+     * backpropagation through an activation, δ_l = σ_l′(u_l) ⊙ (W_{l+1}ᵀ δ_{l+1})
+     * ({@link Prox#multiplyByDerivativeFromOutput}, bit-identical to {@link #derivativeFromOutput} times v).
      */
     public static void multiplyByDerivative(Activation sigma, FloatVec x, FloatVec v) {
         Objects.requireNonNull(sigma, "sigma");
         sameLength("x", x, "v", v);
-        if (sigma instanceof Activation.Identity) {
-            return;
-        }
-        MemorySegment xs = x.segment(), vs = v.segment();
-        long xo = x.byteOffset(), vo = v.byteOffset();
-        int n = x.length();
-        for (int i = 0; i < n; i++) {
-            long o = 4L * i;
-            float d = derivativeFromOutput(sigma, xs.get(FloatVec.LAYOUT, xo + o));
-            vs.set(FloatVec.LAYOUT, vo + o, d * vs.get(FloatVec.LAYOUT, vo + o));
-        }
+        Prox.multiplyByDerivativeFromOutput(sigma, x, v);
     }
 
     /**

@@ -5,7 +5,6 @@ import dev.netinvert.solvers.io.AtomicFiles;
 import dev.netinvert.solvers.parallel.Parallelism;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,14 +72,9 @@ final class LpSweepCommand implements Callable<Integer> {
         LpSweep.Config c = config();
         List<LpSweep.Run> all;
         try (Parallelism par = run.parallelism()) {
-            all = LpSweep.run(c, par, p -> {
-                if (!run.quiet()) {
-                    System.out.println("point " + (p + 1) + " done");
-                }
-            });
+            all = LpSweep.run(c, par, run.progress(p -> "point " + (p + 1) + " done"));
         }
-        Path out = run.out();
-        Files.createDirectories(out);
+        Path out = run.createdOut();
         AtomicFiles.write(out.resolve("runs.csv"), LpSweep.csv(all).getBytes(StandardCharsets.UTF_8));
         List<String> files = new ArrayList<>(List.of("runs.csv", "summary.json"));
         if (c.experiment().equals("noise")) {

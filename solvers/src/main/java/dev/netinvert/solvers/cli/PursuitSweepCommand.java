@@ -4,7 +4,6 @@ import dev.netinvert.solvers.experiments.PursuitSweep;
 import dev.netinvert.solvers.io.AtomicFiles;
 import dev.netinvert.solvers.parallel.Parallelism;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,14 +62,9 @@ final class PursuitSweepCommand implements Callable<Integer> {
         PursuitSweep.Config c = new PursuitSweep.Config(n0, n, n1s, signals, List.copyOf(methods), gdIter, maskFraction, maskUpper, seed);
         List<PursuitSweep.Run> runs;
         try (Parallelism par = run.parallelism()) {
-            runs = PursuitSweep.run(c, par, n1 -> {
-                if (!run.quiet()) {
-                    System.out.println("n1 = " + n1 + " done");
-                }
-            });
+            runs = PursuitSweep.run(c, par, run.progress(n1 -> "n1 = " + n1 + " done"));
         }
-        Path dir = run.out();
-        Files.createDirectories(dir);
+        Path dir = run.createdOut();
         AtomicFiles.write(dir.resolve("runs.csv"), PursuitSweep.csv(runs).getBytes(StandardCharsets.UTF_8));
         AtomicFiles.write(dir.resolve("snr-z.png"), PursuitSweep.plot(runs, c, false));
         AtomicFiles.write(dir.resolve("snr-x1.png"), PursuitSweep.plot(runs, c, true));

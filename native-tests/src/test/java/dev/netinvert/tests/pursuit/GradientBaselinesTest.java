@@ -29,7 +29,7 @@ class GradientBaselinesTest {
     /** {@link #net}, a latent z ~ N(0, STD²) drawn with {@code seed}, and its signal y = G(z). */
     record Case(Network net, FloatVec z, FloatVec y) {
         static Case of(Arena arena, long seed) {
-            Network net = net(arena);
+            Network net = GradientBaselinesTest.net(arena);
             FloatVec z = RandomNetworks.latent(arena, 20, seed, STD);
             return new Case(net, z, net.forward(z, arena));
         }

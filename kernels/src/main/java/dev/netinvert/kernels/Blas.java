@@ -104,13 +104,9 @@ public final class Blas {
      */
     public static void gemvRows(float alpha, FloatMatrix w, int r0, int r1, FloatVec x, float beta, FloatVec y,
                                 FloatVec b) {
-        Checks.mat("W", w);
-        Checks.rowRange(w, r0, r1);
-        Checks.length("x", x, w.cols(), "W.cols");
+        Checks.rowBlock(w, r0, r1, x);
         Checks.length("y", y, w.rows(), "W.rows");
-        if (b != null) {
-            Checks.length("b", b, w.rows(), "W.rows");
-        }
+        Checks.bias(b, w.rows(), "W.rows");
         Checks.disjoint("y", y, "x", x);
         Checks.disjoint("y", y, "W", w);
         Checks.disjoint("y", y, "b", b);

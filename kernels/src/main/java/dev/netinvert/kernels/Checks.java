@@ -44,6 +44,23 @@ final class Checks {
         }
     }
 
+    /** An optional bias: null (no bias) or {@code expected} elements. */
+    static void bias(FloatVec b, long expected, String because) {
+        if (b != null) {
+            length("b", b, expected, because);
+        }
+    }
+
+    /**
+     * The operands every row-blocked product over W reads: W itself, rows [r0, r1) within it, and an x of
+     * W.cols elements (Blas.gemvRows and Fused.bregmanGradientRows).
+     */
+    static void rowBlock(FloatMatrix w, int r0, int r1, FloatVec x) {
+        mat("W", w);
+        rowRange(w, r0, r1);
+        length("x", x, w.cols(), "W.cols");
+    }
+
     static void sameLength(String a, FloatVec x, String b, FloatVec y) {
         vec(a, x);
         vec(b, y);

@@ -47,15 +47,11 @@ public final class Fused {
     public static double bregmanGradientRows(Activation sigma, FloatMatrix w, int r0, int r1, FloatVec x, FloatVec b,
                                              FloatVec t, FloatVec z, FloatVec g) {
         Objects.requireNonNull(sigma, "sigma");
-        Checks.mat("W", w);
-        Checks.rowRange(w, r0, r1);
-        Checks.length("x", x, w.cols(), "W.cols");
+        Checks.rowBlock(w, r0, r1, x);
         Checks.length("g", g, w.cols(), "W.cols");
         Checks.length("t", t, w.rows(), "W.rows");
         Checks.length("z", z, w.rows(), "W.rows");
-        if (b != null) {
-            Checks.length("b", b, w.rows(), "W.rows");
-        }
+        Checks.bias(b, w.rows(), "W.rows");
         Checks.disjoint("g", g, "x", x);
         Checks.disjoint("g", g, "t", t);
         Checks.disjoint("g", g, "b", b);
@@ -113,9 +109,7 @@ public final class Fused {
         Checks.length("t", t, s, "s");
         Checks.length("a", a, m - s, "P.rows - s");
         Checks.length("u", u, m - s, "P.rows - s");
-        if (b != null) {
-            Checks.length("b", b, m, "P.rows");
-        }
+        Checks.bias(b, m, "P.rows");
         // Written out rather than looped over arrays: this runs once per solver iteration, which must not allocate.
         inputsDisjoint("v", v, p, x, b, t);
         inputsDisjoint("a", a, p, x, b, t);

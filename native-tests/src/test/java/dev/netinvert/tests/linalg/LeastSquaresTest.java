@@ -72,14 +72,15 @@ class LeastSquaresTest {
         return y;
     }
 
+    /** Aᵀy as {@link #mul} of the transposed A (the same products, summed in the same order). */
     static double[] mulT(double[] a, int rows, int cols, double[] y) {
-        double[] x = new double[cols];
+        double[] t = new double[cols * rows];
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
-                x[j] += a[i * cols + j] * y[i];
+                t[j * rows + i] = a[i * cols + j];
             }
         }
-        return x;
+        return mul(t, cols, rows, y);
     }
 
     /** The Kahan matrix K_n(c): k_ii = s^i, k_ij = −c·s^i for j &gt; i, s = √(1 − c²); upper triangular. */

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import dev.netinvert.solvers.pursuit.Fista;
 import dev.netinvert.solvers.pursuit.LinearizedAdmm;
+import dev.netinvert.tests.GeneratorSignal;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -102,16 +103,15 @@ class NetworkAllocationTest {
     @Test
     void pursuitIterationsAllocateNothingOnceWarm() {
         try (Arena arena = Arena.ofConfined()) {
-            Network net = RandomNetworks.generator002(arena, 7, 100, 300, 625);
-            FloatVec z = RandomNetworks.latent(arena, 100, 100, RandomNetworks.latentStd(100, 300));
-            FloatVec y = net.forward(z, arena);
+            GeneratorSignal s = GeneratorSignal.sec61(arena, 300, 100);
+            Network net = s.net();
             Trace trace = net.newTrace(arena, true);
             FloatVec r = RandomNetworks.latent(arena, 625, 3, 0.1), g = FloatVec.allocate(arena, 100);
             assertEquals(0, bestRound(() -> {
-                net.forward(z, trace);
+                net.forward(s.z(), trace);
                 net.vjp(trace, r, g);
             }), "bytes allocated by 200 gradient-descent passes");
-            Fista fista = new Fista(arena, net.layer(2).weight(), null, y, null, Activation.TANH, 0, true,
+            Fista fista = new Fista(arena, net.layer(2).weight(), null, s.y(), null, Activation.TANH, 0, true,
                     net.layer(2).operatorNorm().value());
             fista.reset(FloatVec.allocate(arena, 300));
             assertEquals(0, bestRound(fista::step), "bytes allocated by 200 FISTA steps");

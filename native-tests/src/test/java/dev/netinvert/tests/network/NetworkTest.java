@@ -156,20 +156,16 @@ class NetworkTest {
                         int last = batch - 1;
                         for (int l = 1; l <= net.depth(); l++) {
                             int ll = l;
-                            assertSameBits(() -> {
-                                net.forward(zs.row(last), t);
-                                return t.preActivation(ll).toArray();
-                            }, () -> {
-                                net.forward(zs, bt);
-                                return bt.preActivation(ll).row(last).toArray();
-                            }, "U_" + l);
-                            assertSameBits(() -> {
-                                net.forward(zs.row(last), t);
-                                return t.output(ll).toArray();
-                            }, () -> {
-                                net.forward(zs, bt);
-                                return bt.output(ll).row(last).toArray();
-                            }, "X_" + l);
+                            // U_l, then X_l, of the last sample: a one-sample pass against the batch's row.
+                            for (boolean pre : new boolean[] {true, false}) {
+                                assertSameBits(() -> {
+                                    net.forward(zs.row(last), t);
+                                    return (pre ? t.preActivation(ll) : t.output(ll)).toArray();
+                                }, () -> {
+                                    net.forward(zs, bt);
+                                    return (pre ? bt.preActivation(ll) : bt.output(ll)).row(last).toArray();
+                                }, (pre ? "U_" : "X_") + l);
+                            }
                         }
                     }
                 }

@@ -15,6 +15,7 @@ import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
 import dev.netinvert.solvers.pursuit.Oracle;
 import dev.netinvert.solvers.pursuit.Stage;
+import dev.netinvert.tests.GeneratorSignal;
 import java.lang.foreign.Arena;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -60,17 +61,15 @@ class DebiasTest {
     @Test
     void aBudgetTooSmallToConvergeIsReportedAsSuch() {
         try (Arena arena = Arena.ofConfined()) {
-            Network net = RandomNetworks.generator002(arena, 7, 100, 300, 625);
-            FloatVec z = RandomNetworks.latent(arena, 100, 101, RandomNetworks.latentStd(100, 300));
-            FloatVec y = net.forward(z, arena);
+            GeneratorSignal s = GeneratorSignal.sec61(arena, 300, 101);
             LatentPursuit.Options one = LatentPursuit.Options.builder().debiasIterations(1).build();
-            InversionResult lp = LatentPursuit.solve(net, y, null, one);
+            InversionResult lp = LatentPursuit.solve(s.net(), s.y(), null, one);
             Stage d = last(lp);
             // The first step moves z by ~1e-5 relative: nothing has shown that it converged.
             assertEquals(StopReason.MAX_ITERATIONS, d.stopReason(), d.toString());
             assertEquals(1, d.iterations());
             // One exact-Jacobian step from a 1e-5-accurate start already lands at ~1e-10 (quadratic).
-            assertTrue(ImageMetrics.snrDb(z.toArray(), lp.z()) > 100);
+            assertTrue(ImageMetrics.snrDb(s.z().toArray(), lp.z()) > 100);
         }
     }
 
@@ -95,9 +94,9 @@ class DebiasTest {
     void theRankDeficientCaseStopsOnTheMinimumNormPath() {
         try (Arena arena = Arena.ofConfined()) {
             // n_1 = 150: s_1 ≈ 75 < n_0 = 100, the supported composite matrix has rank s_1 (Cor. 1 (iii) fails).
-            Network net = RandomNetworks.generator002(arena, 7, 100, 150, 625);
-            FloatVec z = RandomNetworks.latent(arena, 100, 200, RandomNetworks.latentStd(100, 150));
-            FloatVec y = net.forward(z, arena);
+            GeneratorSignal s = GeneratorSignal.sec61(arena, 150, 200);
+            Network net = s.net();
+            FloatVec z = s.z(), y = s.y();
             List<int[]> supports = Generators.supportsOf(net, z);
             assertTrue(supports.get(0).length < 100, "s_1 = " + supports.get(0).length);
             InversionResult or = Oracle.solve(net, y, null, supports, Oracle.Options.defaults());

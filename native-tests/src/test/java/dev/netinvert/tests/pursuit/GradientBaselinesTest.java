@@ -23,36 +23,42 @@ class GradientBaselinesTest {
         return RandomNetworks.generator002(arena, 21, 20, 200, 400);
     }
 
+    /** The spread of the latent vectors drawn for {@link #net}. */
+    static final double STD = RandomNetworks.latentStd(20, 200);
+
+    /** {@link #net}, a latent z ~ N(0, STD²) drawn with {@code seed}, and its signal y = G(z). */
+    record Case(Network net, FloatVec z, FloatVec y) {
+        static Case of(Arena arena, long seed) {
+            Network net = GradientBaselinesTest.net(arena);
+            FloatVec z = RandomNetworks.latent(arena, 20, seed, STD);
+            return new Case(net, z, net.forward(z, arena));
+        }
+    }
+
     @Test
     void gradientDescentWithMomentumDrivesTheLossDownAndRecoversZ() {
         try (Arena arena = Arena.ofConfined()) {
-            Network net = net(arena);
-            double std = RandomNetworks.latentStd(20, 200);
-            FloatVec z = RandomNetworks.latent(arena, 20, 1, std);
-            FloatVec y = net.forward(z, arena);
-            GradientDescent.Options o = GradientDescent.Options.builder().seed(9).initStd(std).maxIterations(4000).build();
-            InversionResult r = GradientDescent.solve(net, y, null, o);
-            double snr = ImageMetrics.snrDb(z.toArray(), r.z());
+            Case c = Case.of(arena, 1);
+            GradientDescent.Options o = GradientDescent.Options.builder().seed(9).initStd(STD).maxIterations(4000).build();
+            InversionResult r = GradientDescent.solve(c.net(), c.y(), null, o);
+            double snr = ImageMetrics.snrDb(c.z().toArray(), r.z());
             assertTrue(snr > 40, "GD SNR " + snr + " dB, " + r.stages());
             assertTrue(r.residual() < 1e-3, "residual " + r.residual());
             assertEquals("gd", r.method());
             assertTrue(r.stages().get(0).iterations() >= 1 && r.seconds() > 0);
             // Same seed, same run: bit-identical.
-            assertArrayEquals(r.z(), GradientDescent.solve(net, y, null, o).z());
+            assertArrayEquals(r.z(), GradientDescent.solve(c.net(), c.y(), null, o).z());
         }
     }
 
     @Test
     void adamConverges() {
         try (Arena arena = Arena.ofConfined()) {
-            Network net = net(arena);
-            double std = RandomNetworks.latentStd(20, 200);
-            FloatVec z = RandomNetworks.latent(arena, 20, 2, std);
-            FloatVec y = net.forward(z, arena);
-            InversionResult r = GradientDescent.solve(net, y, null,
-                    GradientDescent.Options.builder().method(GradientDescent.Method.ADAM).seed(3).initStd(std)
+            Case c = Case.of(arena, 2);
+            InversionResult r = GradientDescent.solve(c.net(), c.y(), null,
+                    GradientDescent.Options.builder().method(GradientDescent.Method.ADAM).seed(3).initStd(STD)
                             .maxIterations(4000).build());
-            double snr = ImageMetrics.snrDb(z.toArray(), r.z());
+            double snr = ImageMetrics.snrDb(c.z().toArray(), r.z());
             assertTrue(snr > 30, "Adam SNR " + snr + " dB, " + r.stages());
             assertEquals("adam", r.method());
         }
@@ -61,16 +67,16 @@ class GradientBaselinesTest {
     @Test
     void stopReasonsAreTruthful() {
         try (Arena arena = Arena.ofConfined()) {
-            Network net = net(arena);
-            double std = RandomNetworks.latentStd(20, 200);
-            FloatVec y = net.forward(RandomNetworks.latent(arena, 20, 4, std), arena);
-            GradientDescent.Options o = GradientDescent.Options.builder().seed(5).initStd(std).build();
+            Case c = Case.of(arena, 4);
+            Network net = c.net();
+            FloatVec y = c.y();
+            GradientDescent.Options o = GradientDescent.Options.builder().seed(5).initStd(STD).build();
             // A too-large step on a generator with a linear output blows up (a tanh output would saturate and
             // stop at a flat point with a zero gradient instead, which is reported as such).
             Network linear = RandomNetworks.gaussian(arena, 21, new int[] {20, 200, 400},
                     java.util.List.of(dev.netinvert.kernels.Activation.RELU, dev.netinvert.kernels.Activation.IDENTITY),
                     RandomNetworks.WeightScale.unit());
-            FloatVec yl = linear.forward(RandomNetworks.latent(arena, 20, 4, std), arena);
+            FloatVec yl = linear.forward(c.z(), arena);
             InversionResult huge = GradientDescent.solve(linear, yl, null, o.toBuilder().step(StepSize.fixed(1e3)).maxIterations(200).build());
             assertEquals(StopReason.DIVERGED, huge.stopReason(), huge.stages().toString());
             assertTrue(Double.isFinite(huge.stages().get(0).residual()), "the last finite loss is reported");
@@ -90,10 +96,8 @@ class GradientBaselinesTest {
     @Test
     void maskedEntriesDoNotPullTheSolution() {
         try (Arena arena = Arena.ofConfined()) {
-            Network net = net(arena);
-            double std = RandomNetworks.latentStd(20, 200);
-            FloatVec z = RandomNetworks.latent(arena, 20, 6, std);
-            FloatVec y = net.forward(z, arena);
+            Case c = Case.of(arena, 6);
+            FloatVec y = c.y();
             FloatVec mask = FloatVec.allocate(arena, 400);
             for (int i = 0; i < 400; i++) {
                 mask.set(i, i < 200 ? 1f : 0f);
@@ -101,9 +105,9 @@ class GradientBaselinesTest {
                     y.set(i, -0.5f); // garbage where unobserved
                 }
             }
-            InversionResult r = GradientDescent.solve(net, y, mask,
-                    GradientDescent.Options.builder().seed(9).initStd(std).maxIterations(4000).build());
-            assertTrue(ImageMetrics.snrDb(z.toArray(), r.z()) > 40, r.stages().toString());
+            InversionResult r = GradientDescent.solve(c.net(), y, mask,
+                    GradientDescent.Options.builder().seed(9).initStd(STD).maxIterations(4000).build());
+            assertTrue(ImageMetrics.snrDb(c.z().toArray(), r.z()) > 40, r.stages().toString());
         }
     }
 }

@@ -21,6 +21,7 @@ import dev.netinvert.solvers.pursuit.Oracle;
 import dev.netinvert.solvers.pursuit.Stage;
 import dev.netinvert.solvers.pursuit.Supports;
 import dev.netinvert.solvers.pursuit.Uniqueness;
+import dev.netinvert.tests.GeneratorSignal;
 import java.lang.foreign.Arena;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,20 +39,13 @@ class PursuitRecoveryTest {
 
     static final int N0 = 100, N = 625;
 
-    record Signal(FloatVec z, FloatVec y) {}
-
-    static Signal signal(Arena arena, Network net, long seed, double std) {
-        FloatVec z = RandomNetworks.latent(arena, net.inputSize(), seed, std);
-        return new Signal(z, net.forward(z, arena));
-    }
-
     @Test
     void latentPursuitAndOracleRecoverZExactlyWhenTheHiddenLayerIsTwiceTheLatent() {
         try (Arena arena = Arena.ofConfined()) {
             Network net = RandomNetworks.generator002(arena, 7, N0, 300, N);
             double std = RandomNetworks.latentStd(N0, 300);
             for (long seed = 100; seed < 103; seed++) {
-                Signal s = signal(arena, net, seed, std);
+                GeneratorSignal s = GeneratorSignal.of(arena, net, seed, std);
                 float[] z = s.z().toArray();
                 Uniqueness truth = Uniqueness.ofLatent(net, s.z(), null);
                 assertTrue(truth.holds(), truth.report());
@@ -82,7 +76,7 @@ class PursuitRecoveryTest {
             Network net = RandomNetworks.generator002(arena, 7, N0, 150, N);
             double std = RandomNetworks.latentStd(N0, 150);
             for (long seed = 200; seed < 202; seed++) {
-                Signal s = signal(arena, net, seed, std);
+                GeneratorSignal s = GeneratorSignal.of(arena, net, seed, std);
                 float[] z = s.z().toArray();
                 Uniqueness u = Uniqueness.ofLatent(net, s.z(), null);
                 assertFalse(u.holds());
@@ -109,7 +103,7 @@ class PursuitRecoveryTest {
     void layeredBasisPursuitRecoversZWhenSupportsAreClear() {
         try (Arena arena = Arena.ofConfined()) {
             Network net = RandomNetworks.generator002(arena, 7, N0, 300, N);
-            Signal s = signal(arena, net, 101, RandomNetworks.latentStd(N0, 300));
+            GeneratorSignal s = GeneratorSignal.of(arena, net, 101, RandomNetworks.latentStd(N0, 300));
             InversionResult lbp = LayeredBasisPursuit.solve(net, s.y(), null, LayeredBasisPursuit.Options.defaults());
             double snr = ImageMetrics.snrDb(s.z().toArray(), lbp.z());
             assertTrue(snr > 100, "LBP SNR " + snr + " dB, stages " + lbp.stages());
@@ -125,7 +119,7 @@ class PursuitRecoveryTest {
             double std = RandomNetworks.latentStd(40, 160, 400);
             int tested = 0;
             for (long seed = 300; seed < 306 && tested < 2; seed++) {
-                Signal s = signal(arena, net, seed, std);
+                GeneratorSignal s = GeneratorSignal.of(arena, net, seed, std);
                 Uniqueness u = Uniqueness.ofLatent(net, s.z(), null);
                 if (!u.holds()) {
                     continue; // s_1 < (s_2 + 1)/2 fails for some draws; Cor. 1 then promises nothing
@@ -149,7 +143,7 @@ class PursuitRecoveryTest {
     void partialObservationsAreAccepted() {
         try (Arena arena = Arena.ofConfined()) {
             Network net = RandomNetworks.generator002(arena, 7, N0, 300, N);
-            Signal s = signal(arena, net, 400, RandomNetworks.latentStd(N0, 300));
+            GeneratorSignal s = GeneratorSignal.of(arena, net, 400, RandomNetworks.latentStd(N0, 300));
             // The paper's random mask: 45% of the outputs unknown.
             FloatVec mask = FloatVec.allocate(arena, N);
             SeededGaussian g = new SeededGaussian(5);
@@ -179,7 +173,7 @@ class PursuitRecoveryTest {
     void upperRowsMaskIsInvertedToo() {
         try (Arena arena = Arena.ofConfined()) {
             Network net = RandomNetworks.generator002(arena, 7, N0, 300, N);
-            Signal s = signal(arena, net, 401, RandomNetworks.latentStd(N0, 300));
+            GeneratorSignal s = GeneratorSignal.of(arena, net, 401, RandomNetworks.latentStd(N0, 300));
             // The paper's second mask: the upper ~45 % of the image's rows (11 of 25 here) unknown.
             FloatVec mask = ObservationMasks.upperRows(arena, N, 0.45);
             for (int i = 0; i < N; i++) {

@@ -23,6 +23,7 @@ import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -64,17 +65,33 @@ class CliTest {
         return net;
     }
 
+    /** A successful {@code invert} run: its output, the folder it wrote, and the solution.npy read back. */
+    record Solved(Run run, Path out, Tensor solution) {}
+
+    /**
+     * Saves the {@link #perceptron} files in {@code dir}, runs {@code invert} on them with the observations
+     * in {@code observed} (y.npy or batch.npy) and the further {@code flags}, writing to dir/out; asserts
+     * exit code 0.
+     */
+    static Solved invertPerceptron(Path dir, Arena arena, String observed, String... flags) throws Exception {
+        perceptron(dir, arena);
+        Path out = dir.resolve("out");
+        List<String> args = new ArrayList<>(List.of("invert", "--weight", dir.resolve("W.npy").toString(),
+                "--bias", dir.resolve("b.npy").toString(), "--observed", dir.resolve(observed).toString()));
+        args.addAll(List.of(flags));
+        args.addAll(List.of("--out", out.toString()));
+        Run r = run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        return new Solved(r, out, Npy.read(out.resolve("solution.npy"), arena));
+    }
+
     @Test
     void invertsAPerceptronGivenAsNpyFiles(@TempDir Path dir) throws Exception {
         try (Arena arena = Arena.ofShared()) {
-            perceptron(dir, arena);
-            Path out = dir.resolve("out");
-            Run r = run("invert", "--weight", dir.resolve("W.npy").toString(), "--bias", dir.resolve("b.npy").toString(),
-                    "--observed", dir.resolve("y.npy").toString(), "--image", "8x8", "--alpha", "1e-3",
-                    "--max-iter", "300", "--threads", "1", "--out", out.toString(), "--quiet");
-            assertEquals(0, r.code(), r.err());
-            Tensor sol = Npy.read(out.resolve("solution.npy"), arena);
-            assertArrayEquals(new int[] {64}, sol.shape());
+            Solved s = invertPerceptron(dir, arena, "y.npy", "--image", "8x8", "--alpha", "1e-3", "--max-iter", "300",
+                    "--threads", "1", "--quiet");
+            assertArrayEquals(new int[] {64}, s.solution().shape());
+            Path out = s.out();
             assertTrue(Files.size(out.resolve("solution.png")) > 0);
             Map<String, Object> json = JSON.std.mapFrom(Files.readString(out.resolve("result.json")));
             List<?> results = (List<?>) json.get("results");
@@ -86,19 +103,14 @@ class CliTest {
     @Test
     void aBatchYieldsOneSolutionRowPerObservation(@TempDir Path dir) throws Exception {
         try (Arena arena = Arena.ofShared()) {
-            perceptron(dir, arena);
-            Path out = dir.resolve("out");
-            Run r = run("invert", "--weight", dir.resolve("W.npy").toString(), "--bias", dir.resolve("b.npy").toString(),
-                    "--observed", dir.resolve("batch.npy").toString(), "--method", "landweber", "--delta", "0.01",
-                    "--max-iter", "500", "--threads", "2", "--out", out.toString());
-            assertEquals(0, r.code(), r.err());
-            Tensor sol = Npy.read(out.resolve("solution.npy"), arena);
-            assertArrayEquals(new int[] {3, 64}, sol.shape());
-            float[] rows = sol.data().toArray();
+            Solved s = invertPerceptron(dir, arena, "batch.npy", "--method", "landweber", "--delta", "0.01",
+                    "--max-iter", "500", "--threads", "2");
+            assertArrayEquals(new int[] {3, 64}, s.solution().shape());
+            float[] rows = s.solution().data().toArray();
             for (int j = 0; j < 64; j++) {
                 assertEquals(rows[j], rows[64 + j], 0f, "identical observations give identical solutions");
             }
-            assertTrue(r.out().contains("observation 2"), r.out());
+            assertTrue(s.run().out().contains("observation 2"), s.run().out());
         }
     }
 

@@ -48,9 +48,7 @@ final class CircleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (maxIter != null) {
-            OptionValues.maxIterations(maxIter);
-        }
+        OptionValues.checkMaxIterations(maxIter);
         CircleExperiment.Config paper = CircleExperiment.Config.paper();
         PdhgTv.Options.Builder pdhg = paper.pdhg().toBuilder();
         OptionValues.ifGiven(tv.alpha, pdhg::alpha);

@@ -61,9 +61,7 @@ final class InvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (maxIter != null) {
-            OptionValues.maxIterations(maxIter);
-        }
+        OptionValues.checkMaxIterations(maxIter);
         String m = method.toLowerCase(Locale.ROOT);
         boolean isPursuit = PursuitInversion.METHODS.contains(m);
         Double tol = tolOption;

@@ -81,7 +81,7 @@ final class LiftedInversion {
                 batch = ObservationFiles.loadBatch(cmd.observed, net, arena, load);
             }
             List<LiftedResult> results = solveAll(net, batch, shape, m, par, quiet);
-            Path out = cmd.run.out();
+            Path out = cmd.run.createdOut();
             writeOutputs(results, single, shape, arena, out, cmd);
             if (!quiet) {
                 summary(results, out);
@@ -170,7 +170,6 @@ final class LiftedInversion {
 
     private void writeOutputs(List<LiftedResult> results, boolean single, int[] shape, Arena arena, Path out,
                               InvertCommand cmd) throws Exception {
-        Files.createDirectories(out);
         int n = results.get(0).x().length;
         FloatMatrix sol = FloatMatrix.allocate(arena, results.size(), n);
         for (int i = 0; i < results.size(); i++) {

@@ -11,7 +11,6 @@ import dev.netinvert.solvers.parallel.Batch;
 import dev.netinvert.solvers.parallel.Parallelism;
 
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,8 +75,7 @@ final class LpInversion {
             FloatMatrix batch = PursuitRuns.observations(cmd.observed, net, arena, load);
             List<LayerwiseResult> results = Batch.solveRows(batch, par,
                     (i, y) -> LayerwiseInversion.invert(net, y.toArray(), options));
-            Path out = cmd.run.out();
-            Files.createDirectories(out);
+            Path out = cmd.run.createdOut();
             FloatMatrix sol = FloatMatrix.allocate(arena, results.size(), net.inputSize());
             List<Object> per = new ArrayList<>();
             for (int i = 0; i < results.size(); i++) {

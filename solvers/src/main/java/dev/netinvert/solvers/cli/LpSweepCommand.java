@@ -5,7 +5,6 @@ import dev.netinvert.solvers.io.AtomicFiles;
 import dev.netinvert.solvers.parallel.Parallelism;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,25 +61,17 @@ final class LpSweepCommand implements Callable<Integer> {
     @Option(names = "--relu-only", description = "success: skip the leaky-ReLU panel.")
     boolean reluOnly;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
-    long seed;
-
     @Mixin
-    RunOptions run;
+    SweepOptions sweep;
 
     @Override
     public Integer call() throws Exception {
         LpSweep.Config c = config();
         List<LpSweep.Run> all;
-        try (Parallelism par = run.parallelism()) {
-            all = LpSweep.run(c, par, p -> {
-                if (!run.quiet()) {
-                    System.out.println("point " + (p + 1) + " done");
-                }
-            });
+        try (Parallelism par = sweep.run.parallelism()) {
+            all = LpSweep.run(c, par, sweep.run.progress(p -> "point " + (p + 1) + " done"));
         }
-        Path out = run.out();
-        Files.createDirectories(out);
+        Path out = sweep.run.createdOut();
         AtomicFiles.write(out.resolve("runs.csv"), LpSweep.csv(all).getBytes(StandardCharsets.UTF_8));
         List<String> files = new ArrayList<>(List.of("runs.csv", "summary.json"));
         if (c.experiment().equals("noise")) {
@@ -127,7 +118,7 @@ final class LpSweepCommand implements Callable<Integer> {
                         e.put("refused", pts.stream().filter(r -> !r.failure().isEmpty()).count());
                         e.put("median_seconds", secs);
                         summary.add(e);
-                        if (!run.quiet()) {
+                        if (!sweep.run.quiet()) {
                             System.out.printf(Locale.ROOT, "%-10s k %3d  a %-7.0e %-10s median rel. error %9.3e  success %5.1f%%  %.3f s%n",
                                     act, kk, a, m, medErr, 100 * rate, secs);
                         }
@@ -137,7 +128,7 @@ final class LpSweepCommand implements Callable<Integer> {
         }
         json.put("summary", summary);
         Json.write(out.resolve("summary.json"), json);
-        if (!run.quiet()) {
+        if (!sweep.run.quiet()) {
             System.out.println("written to " + out.toAbsolutePath().normalize() + ": " + String.join(", ", files));
         }
         return 0;
@@ -150,13 +141,13 @@ final class LpSweepCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--noise: expected uniform or gaussian, got '" + noise + "'");
         };
         LpSweep.Config d = switch (experiment) {
-            case "noise" -> LpSweep.Config.noise(kind, runs, seed);
-            case "success" -> LpSweep.Config.success(new int[] {10, 30, 50, 70, 90, 110, 130, 150}, runs, seed);
+            case "noise" -> LpSweep.Config.noise(kind, runs, sweep.seed);
+            case "success" -> LpSweep.Config.success(new int[] {10, 30, 50, 70, 90, 110, 130, 150}, runs, sweep.seed);
             default -> throw new IllegalArgumentException("experiment: expected noise or success, got '" + experiment + "'");
         };
         return new LpSweep.Config(d.experiment(), k != null ? k : d.k(), hidden != null ? hidden : d.hidden(),
                 n != null ? n : d.n(), levels != null ? levels : d.levels(),
-                d.noise(), d.leaky() && !reluOnly, runs, methods != null ? List.copyOf(methods) : d.methods(), seed);
+                d.noise(), d.leaky() && !reluOnly, runs, methods != null ? List.copyOf(methods) : d.methods(), sweep.seed);
     }
 
     private static double median(double[] v) {

@@ -41,12 +41,11 @@ final class OptionValues {
         return Parallelism.of(threads);
     }
 
-    /** An iteration budget: at least one iteration. */
-    static int maxIterations(int maxIter) {
-        if (maxIter < 1) {
+    /** {@code --max-iter}, when given, is an iteration budget: at least one iteration. */
+    static void checkMaxIterations(Integer maxIter) {
+        if (maxIter != null && maxIter < 1) {
             throw new IllegalArgumentException("--max-iter must be >= 1, got " + maxIter);
         }
-        return maxIter;
     }
 
     /** "HxW" or "CxHxW" → {C, H, W}. */

@@ -18,7 +18,6 @@ import dev.netinvert.solvers.pursuit.Lambdas;
 import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
 import dev.netinvert.solvers.pursuit.Oracle;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -126,8 +125,7 @@ final class PursuitInversion {
                 case "oracle" -> Oracle.solve(net, y, mk, Generators.supportsOf(net, z.row(i)), Oracle.Options.defaults());
                 default -> GradientDescent.solve(net, y, mk, gdo);
             });
-            Path out = cmd.run.out();
-            Files.createDirectories(out);
+            Path out = cmd.run.createdOut();
             FloatMatrix sol = FloatMatrix.allocate(arena, results.size(), net.inputSize());
             List<Object> per = new ArrayList<>();
             for (int i = 0; i < results.size(); i++) {

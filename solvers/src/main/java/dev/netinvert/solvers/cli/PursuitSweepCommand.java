@@ -4,7 +4,6 @@ import dev.netinvert.solvers.experiments.PursuitSweep;
 import dev.netinvert.solvers.io.AtomicFiles;
 import dev.netinvert.solvers.parallel.Parallelism;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,25 +51,17 @@ final class PursuitSweepCommand implements Callable<Integer> {
             + "perfect square; the paper's second inpainting mask) instead of random outputs.")
     boolean maskUpper;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default ${DEFAULT-VALUE}).")
-    long seed;
-
     @Mixin
-    RunOptions run;
+    SweepOptions sweep;
 
     @Override
     public Integer call() throws Exception {
-        PursuitSweep.Config c = new PursuitSweep.Config(n0, n, n1s, signals, List.copyOf(methods), gdIter, maskFraction, maskUpper, seed);
+        PursuitSweep.Config c = new PursuitSweep.Config(n0, n, n1s, signals, List.copyOf(methods), gdIter, maskFraction, maskUpper, sweep.seed);
         List<PursuitSweep.Run> runs;
-        try (Parallelism par = run.parallelism()) {
-            runs = PursuitSweep.run(c, par, n1 -> {
-                if (!run.quiet()) {
-                    System.out.println("n1 = " + n1 + " done");
-                }
-            });
+        try (Parallelism par = sweep.run.parallelism()) {
+            runs = PursuitSweep.run(c, par, sweep.run.progress(n1 -> "n1 = " + n1 + " done"));
         }
-        Path dir = run.out();
-        Files.createDirectories(dir);
+        Path dir = sweep.run.createdOut();
         AtomicFiles.write(dir.resolve("runs.csv"), PursuitSweep.csv(runs).getBytes(StandardCharsets.UTF_8));
         AtomicFiles.write(dir.resolve("snr-z.png"), PursuitSweep.plot(runs, c, false));
         AtomicFiles.write(dir.resolve("snr-x1.png"), PursuitSweep.plot(runs, c, true));
@@ -81,7 +72,7 @@ final class PursuitSweepCommand implements Callable<Integer> {
         json.put("signals", signals);
         json.put("mask_fraction", maskFraction);
         json.put("mask", maskFraction == 0 ? "none" : maskUpper ? "upper-rows" : "random");
-        json.put("seed", seed);
+        json.put("seed", sweep.seed);
         List<Object> summary = new ArrayList<>();
         for (int n1 : n1s) {
             for (String m : methods) {
@@ -93,7 +84,7 @@ final class PursuitSweepCommand implements Callable<Integer> {
                 e.put("snr_z_db", quantiles(z));
                 e.put("snr_x1_db", quantiles(h));
                 summary.add(e);
-                if (!run.quiet()) {
+                if (!sweep.run.quiet()) {
                     System.out.printf(Locale.ROOT, "n1 = %4d  %-15s median SNR z %7.1f dB, x1 %7.1f dB%n", n1, m,
                             PursuitSweep.quantile(z, 0.5), PursuitSweep.quantile(h, 0.5));
                 }
@@ -101,7 +92,7 @@ final class PursuitSweepCommand implements Callable<Integer> {
         }
         json.put("summary", summary);
         Json.write(dir.resolve("summary.json"), json);
-        if (!run.quiet()) {
+        if (!sweep.run.quiet()) {
             System.out.println("written to " + dir.toAbsolutePath().normalize() + ": runs.csv, summary.json, snr-z.png, snr-x1.png");
         }
         return 0;

@@ -1,7 +1,11 @@
 package dev.netinvert.solvers.cli;
 
 import dev.netinvert.solvers.parallel.Parallelism;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -32,6 +36,21 @@ final class RunOptions {
     /** The folder named by {@code --out} (or the command's default). */
     Path out() {
         return out;
+    }
+
+    /** The folder named by {@code --out}, created (with its parents) if it does not exist yet. */
+    Path createdOut() throws IOException {
+        Files.createDirectories(out);
+        return out;
+    }
+
+    /** A sweep's progress callback: prints the line {@code message} makes for a finished point, unless {@code --quiet}. */
+    IntConsumer progress(IntFunction<String> message) {
+        return point -> {
+            if (!quiet) {
+                System.out.println(message.apply(point));
+            }
+        };
     }
 
     /** Whether {@code --quiet} was given. */

@@ -53,9 +53,7 @@ public final class LatentPursuit {
             OptionChecks.nonNegative("lambdaMid", lambdaMid);
             OptionChecks.positive("rho", rho);
             OptionChecks.nonNegative("gamma", gamma);
-            Supports.checkThreshold(supportThreshold);
-            Stage.checkTolerance(tol, maxIterations);
-            OptionChecks.atLeast("debiasIterations", debiasIterations, 1);
+            StageSettings.check(supportThreshold, tol, maxIterations, debiasIterations);
         }
 
         /** Sec. 6.1 [002]: λ = 0, ρ = 1e-2, γ = 0, debiasing on; τ = 1e-4, tol 1e-7, 20000 iterations per stage. */
@@ -73,8 +71,11 @@ public final class LatentPursuit {
                     .debiasIterations(debiasIterations);
         }
 
-        /** Named setters; the initial values are the defaults, written here only. */
-        public static final class Builder {
+        /**
+         * Named setters; the initial values are the defaults, written here only (the stage settings' in
+         * {@link StageSettings.Builder}, with τ = 1e-4).
+         */
+        public static final class Builder extends StageSettings.Builder<Builder> {
             private double lambdaLast = 0;
             public Builder lambdaLast(double value) { lambdaLast = value; return this; }
             private double lambdaMid = 0;
@@ -83,18 +84,15 @@ public final class LatentPursuit {
             public Builder rho(double value) { rho = value; return this; }
             private double gamma = 0;
             public Builder gamma(double value) { gamma = value; return this; }
-            private double supportThreshold = 1e-4;
-            public Builder supportThreshold(double value) { supportThreshold = value; return this; }
-            private double tol = 1e-7;
-            public Builder tol(double value) { tol = value; return this; }
-            private int maxIterations = 20_000;
-            public Builder maxIterations(int value) { maxIterations = value; return this; }
-            private boolean debias = true;
-            public Builder debias(boolean value) { debias = value; return this; }
-            private int debiasIterations = 50;
-            public Builder debiasIterations(int value) { debiasIterations = value; return this; }
 
-            private Builder() {}
+            private Builder() {
+                super(1e-4);
+            }
+
+            @Override
+            Builder self() {
+                return this;
+            }
 
             public Options build() {
                 return new Options(lambdaLast, lambdaMid, rho, gamma, supportThreshold, tol, maxIterations, debias,

@@ -50,9 +50,7 @@ public final class LayeredBasisPursuit {
                           boolean debias, int debiasIterations) {
         public Options {
             OptionChecks.present("lambdas", lambdas);
-            Supports.checkThreshold(supportThreshold);
-            Stage.checkTolerance(tol, maxIterations);
-            OptionChecks.atLeast("debiasIterations", debiasIterations, 1);
+            StageSettings.check(supportThreshold, tol, maxIterations, debiasIterations);
         }
 
         /** λ = 0 for every layer (noiseless, Cor. 2 [002]), no x ≥ 0, τ = 1e-3, tol 1e-7, 20000 iterations, debiasing on. */
@@ -69,24 +67,24 @@ public final class LayeredBasisPursuit {
                     .maxIterations(maxIterations).debias(debias).debiasIterations(debiasIterations);
         }
 
-        /** Named setters; the initial values are the defaults, written here only. */
-        public static final class Builder {
+        /**
+         * Named setters; the initial values are the defaults, written here only (the stage settings' in
+         * {@link StageSettings.Builder}, with τ = 1e-3).
+         */
+        public static final class Builder extends StageSettings.Builder<Builder> {
             private Lambdas lambdas = Lambdas.uniform(0);
             public Builder lambdas(Lambdas value) { lambdas = value; return this; }
             private boolean nonNegative = false;
             public Builder nonNegative(boolean value) { nonNegative = value; return this; }
-            private double supportThreshold = 1e-3;
-            public Builder supportThreshold(double value) { supportThreshold = value; return this; }
-            private double tol = 1e-7;
-            public Builder tol(double value) { tol = value; return this; }
-            private int maxIterations = 20_000;
-            public Builder maxIterations(int value) { maxIterations = value; return this; }
-            private boolean debias = true;
-            public Builder debias(boolean value) { debias = value; return this; }
-            private int debiasIterations = 50;
-            public Builder debiasIterations(int value) { debiasIterations = value; return this; }
 
-            private Builder() {}
+            private Builder() {
+                super(1e-3);
+            }
+
+            @Override
+            Builder self() {
+                return this;
+            }
 
             public Options build() {
                 return new Options(lambdas, nonNegative, supportThreshold, tol, maxIterations, debias, debiasIterations);

@@ -1,10 +1,11 @@
 package dev.netinvert.solvers.pursuit;
 
 import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.reference.ReferenceKernels;
 
 /**
  * The plain-array twin of {@link Fista}: the same iteration (Alg. 3 [002] with adaptive restart) on
- * {@code float[]} with straightforward loops, written for clarity — the executable specification the fast
+ * {@code float[]} with straightforward loops (the products A·x + b and Aᵀr by {@link ReferenceKernels}), written for clarity — the executable specification the fast
  * workspace is tested and benchmarked against. A is row-major m × n; b and mask may be null.
  */
 public final class ReferenceFista {
@@ -47,23 +48,12 @@ public final class ReferenceFista {
     }
 
     public boolean step() {
-        for (int i = 0; i < m; i++) {
-            float s = 0;
-            for (int j = 0; j < n; j++) {
-                s += a[i * n + j] * x[j];
-            }
-            pre[i] = b == null ? s : s + b[i];
-        }
+        ReferenceKernels.gemv(1f, a, n, 0, m, n, x, 0f, pre, b);
         for (int i = 0; i < m; i++) {
             float v = phi.derivative(pre[i]) * (phi.apply(pre[i]) - y[i]); // the definition; Fista's kernel forms φ′ from φ
             r[i] = mask == null ? v : v * mask[i];
         }
-        java.util.Arrays.fill(g, 0f);
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                g[j] += a[i * n + j] * r[i];
-            }
-        }
+        ReferenceKernels.gemvT(1f, a, n, 0, m, n, r, 0f, g);
         double tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
         double ch = 0, nr = 0, dir = 0;
         for (int j = 0; j < n; j++) {

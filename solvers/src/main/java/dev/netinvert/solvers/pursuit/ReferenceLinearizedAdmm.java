@@ -1,8 +1,10 @@
 package dev.netinvert.solvers.pursuit;
 
+import dev.netinvert.kernels.reference.ReferenceKernels;
+
 /**
  * The plain-array twin of {@link LinearizedAdmm}: the same iteration (Alg. 4 / eq. (18) [002]) on
- * {@code float[]} with straightforward loops. P is row-major m × n, the first s rows W^S; b may be null.
+ * {@code float[]} with straightforward loops (the products P·x + b and Pᵀr by {@link ReferenceKernels}). P is row-major m × n, the first s rows W^S; b may be null.
  */
 public final class ReferenceLinearizedAdmm {
     private final float[] p, b, target;
@@ -38,13 +40,7 @@ public final class ReferenceLinearizedAdmm {
     }
 
     private void forward() {
-        for (int i = 0; i < m; i++) {
-            float t = 0;
-            for (int j = 0; j < n; j++) {
-                t += p[i * n + j] * x[j];
-            }
-            v[i] = b == null ? t : t + b[i];
-        }
+        ReferenceKernels.gemv(1f, p, n, 0, m, n, x, 0f, v, b);
     }
 
     public void reset(float[] x0) {
@@ -63,12 +59,7 @@ public final class ReferenceLinearizedAdmm {
         for (int j = 0; j < m - s; j++) {
             r[s + j] = rho * (v[s + j] - a[j] - u[j]);
         }
-        java.util.Arrays.fill(g, 0f);
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                g[j] += p[i * n + j] * r[i];
-            }
-        }
+        ReferenceKernels.gemvT(1f, p, n, 0, m, n, r, 0f, g);
         double ch = 0, nr = 0;
         for (int j = 0; j < n; j++) {
             float nx = first ? keep * x[j] - gStep * g[j] : Math.max(x[j] - step * g[j] - lamStep, 0f);

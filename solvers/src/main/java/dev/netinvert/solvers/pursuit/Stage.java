@@ -20,14 +20,4 @@ import dev.netinvert.solvers.StopReason;
  */
 public record Stage(String name, int layer, int iterations, StopReason stopReason, double residual, double seconds,
                     double lambda) {
-
-    /** A stage's stopping rule: tol finite and &gt; 0, at least one iteration. */
-    static void checkTolerance(double tol, int maxIterations) {
-        if (!(tol > 0) || Double.isInfinite(tol)) {
-            throw new IllegalArgumentException("tol must be finite and > 0, got " + tol);
-        }
-        if (maxIterations < 1) {
-            throw new IllegalArgumentException("maxIterations must be >= 1, got " + maxIterations);
-        }
-    }
 }

@@ -75,9 +75,9 @@ final class LayerSolvers {
         double eps = eps0, lpSeconds = 0;
         int feasible = 0, infeasible = 0, skipped = 0;
         LpSolution.Status last = null;
+        boolean literal = search == LayerwiseInversion.Search.LITERAL;
         for (int step = 0; step <= maxSteps; ) {
             byte[] cls = LayerLps.classes(map, x, eps);
-            boolean literal = search == LayerwiseInversion.Search.LITERAL;
             LpSolution sol = backend.solve(LayerLps.linf(map, x, cls, literal ? eps : Double.POSITIVE_INFINITY));
             lpSeconds += sol.seconds();
             last = sol.status();
@@ -140,13 +140,13 @@ final class LayerSolvers {
         }
         LpSolution[] solved = new LpSolution[maxSteps + 1];
         byte[][] classes = new byte[maxSteps + 1][];
-        double[] lpSeconds = {0};
+        double lpSeconds = 0;
         int lo = -1, hi = -1, feasible = 0, infeasible = 0;
         int probe = 0;
-        while (true) {
+        while (true) {   // invariant: every t ≤ lo is infeasible; hi (once ≥ 0) is feasible, solved or implied by a δ*
             classes[probe] = LayerLps.classes(map, x, grid[probe]);
             LpSolution sol = backend.solve(LayerLps.linf(map, x, classes[probe], Double.POSITIVE_INFINITY));
-            lpSeconds[0] += sol.seconds();
+            lpSeconds += sol.seconds();
             if (!sol.optimal()) {
                 throw lpFailed(map, "ℓ∞ LP at ε = " + grid[probe], sol);
             }
@@ -191,7 +191,7 @@ final class LayerSolvers {
         }
         // Steps 0..hi not solved were settled by monotonicity (probes above hi may have been solved too).
         return new LayerReport(map.layer, z, grid[hi], feasible, infeasible, hi + 1 - solvedUpToHi,
-                LpSolution.Status.OPTIMAL, count(classes[hi], LayerLps.ON), Double.NaN, res[0], res[1], lpSeconds[0],
+                LpSolution.Status.OPTIMAL, count(classes[hi], LayerLps.ON), Double.NaN, res[0], res[1], lpSeconds,
                 seconds(t0));
     }
 

@@ -17,7 +17,9 @@ import os
 import struct
 import time
 
+import numpy_common  # one BLAS thread: must precede the numpy import
 import numpy as np
+from numpy_pdhg import div, grad
 
 
 def safetensors(path):
@@ -33,27 +35,6 @@ def safetensors(path):
         dt = {"F32": np.float32, "F64": np.float64}[meta["dtype"]]
         out[name] = np.frombuffer(data[a:b], dtype=dt).reshape(meta["shape"]).astype(np.float64)
     return out
-
-
-def grad(x, h, w):
-    x = x.reshape(h, w)
-    d1 = np.zeros_like(x)
-    d2 = np.zeros_like(x)
-    d1[:-1, :] = x[1:, :] - x[:-1, :]
-    d2[:, :-1] = x[:, 1:] - x[:, :-1]
-    return d1, d2
-
-
-def div(p1, p2):
-    # -grad^T: backward differences with the boundary rows/columns of the forward operator
-    d = np.zeros_like(p1)
-    d[0, :] += p1[0, :]
-    d[1:-1, :] += p1[1:-1, :] - p1[:-2, :]
-    d[-1, :] += -p1[-2, :]
-    d[:, 0] += p2[:, 0]
-    d[:, 1:-1] += p2[:, 1:-1] - p2[:, :-2]
-    d[:, -1] += -p2[:, -2]
-    return d.ravel()
 
 
 def main():
@@ -88,8 +69,8 @@ def main():
     for _ in range(a.outer):
         for _ in range(a.inner):
             g = Ws[0].T @ (np.maximum(0, Ws[0] @ xs[0] + bs[0]) - xs[1])
-            xn = xs[0] - tx * (g - a.alpha * div(z1, z2))
-            d1, d2 = grad(2 * xn - xs[0], h, w)
+            xn = xs[0] - tx * (g - a.alpha * div(z1, z2).ravel())
+            d1, d2 = grad((2 * xn - xs[0]).reshape(h, w))
             z1 = z1 + tz * a.alpha * d1
             z2 = z2 + tz * a.alpha * d2
             nrm = np.maximum(1.0, np.sqrt(z1 * z1 + z2 * z2))

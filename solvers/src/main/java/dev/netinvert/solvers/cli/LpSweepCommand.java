@@ -105,8 +105,8 @@ final class LpSweepCommand implements Callable<Integer> {
                         }
                         double[] err = pts.stream().mapToDouble(LpSweep.Run::relativeError).toArray();
                         double rate = pts.stream().filter(LpSweep.Run::success).count() / (double) pts.size();
-                        double medErr = median(err), medNoise = median(pts.stream().mapToDouble(LpSweep.Run::relativeNoise).toArray());
-                        double secs = median(pts.stream().mapToDouble(LpSweep.Run::seconds).toArray());
+                        double medErr = LpSweep.median(err), medNoise = LpSweep.median(pts.stream().mapToDouble(LpSweep.Run::relativeNoise).toArray());
+                        double secs = LpSweep.median(pts.stream().mapToDouble(LpSweep.Run::seconds).toArray());
                         Map<String, Object> e = new LinkedHashMap<>();
                         e.put("activation", act);
                         e.put("k", kk);
@@ -148,11 +148,5 @@ final class LpSweepCommand implements Callable<Integer> {
         return new LpSweep.Config(d.experiment(), k != null ? k : d.k(), hidden != null ? hidden : d.hidden(),
                 n != null ? n : d.n(), levels != null ? levels : d.levels(),
                 d.noise(), d.leaky() && !reluOnly, runs, methods != null ? List.copyOf(methods) : d.methods(), sweep.seed);
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
     }
 }

@@ -302,7 +302,8 @@ public final class LpSweep {
         return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
     }
 
-    static double median(double[] v) {
+    /** The median of {@code v} (NaN when empty). */
+    public static double median(double[] v) {
         if (v.length == 0) {
             return Double.NaN;
         }

@@ -153,7 +153,7 @@ class LayerLpVertexCheckTest {
             for (long seed = 1; seed <= 12; seed++) {
                 Network net = tiny(arena, seed);
                 float[] y = observation(net, arena, seed + 100, 0.05);
-                double[] x = toDouble(y);
+                double[] x = widened(y);
                 double[][] rows = rows(net.layer(1));
                 for (LayerwiseInversion.Search search : LayerwiseInversion.Search.values()) {
                     LayerReport r = LayerwiseInversion.invert(net, y, Options.builder(Method.LP_LINF).eps0(1e-3)
@@ -183,7 +183,7 @@ class LayerLpVertexCheckTest {
             for (long seed = 1; seed <= 12; seed++) {
                 Network net = tiny(arena, seed);
                 float[] y = observation(net, arena, seed + 200, 0.05);
-                double[] x = toDouble(y);
+                double[] x = widened(y);
                 double[][] rows = rows(net.layer(1));
                 LayerReport r = LayerwiseInversion.invert(net, y, Options.builder(Method.LP_L1).eps0(1e-3).build()).layers().get(0);
                 double eps = r.epsilon();
@@ -202,7 +202,7 @@ class LayerLpVertexCheckTest {
             for (long seed = 1; seed <= 12; seed++) {
                 Network net = tiny(arena, seed);
                 float[] y = observation(net, arena, seed + 300, 0.01);
-                double[] x = toDouble(y);
+                double[] x = widened(y);
                 double[][] rows = rows(net.layer(1));
                 double eps = 0.01;
                 double[] bound = new double[N];
@@ -260,7 +260,7 @@ class LayerLpVertexCheckTest {
         return s;
     }
 
-    static double[] toDouble(float[] y) {
+    static double[] widened(float[] y) {
         double[] x = new double[y.length];
         for (int i = 0; i < y.length; i++) {
             x[i] = y[i];

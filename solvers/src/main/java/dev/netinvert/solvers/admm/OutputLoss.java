@@ -149,7 +149,8 @@ public sealed interface OutputLoss {
      *
      * <p>Stops when ‖∇F‖₂ ≤ 1e-12·(1 + ‖ρc‖₂), or when the Newton decrement λ² = ∇FᵀH⁻¹∇F falls to
      * 1e-28·(1 + |F|) (F is then within λ²/2 of its minimum, far below what the step could still change),
-     * or when the step is no longer visible in double (max|d_j| ≤ 1e-15·(1 + max|z_j|)). The cap is
+     * or when the step is no longer visible in double (max|d_j| ≤ 1e-15·(1 + max|z_j|)), or when 60
+     * halvings find no decrease (rounding level). The cap is
      * {@value #MAX_NEWTON_ITERATIONS} iterations; on extreme inputs (logits ±1e3, ρ from 1e-5 to 1e3,
      * n up to 1000) OutputLossTest measured at most the count it reports, well below the cap. Far from the
      * solution, with a tiny ρ, H ≈ ρI in the directions where p has underflowed and the full Newton step
@@ -277,10 +278,15 @@ public sealed interface OutputLoss {
                     break;
                 }
                 double tau = 1;
+                boolean accepted = false;
                 for (int b = 0; b < 60; b++, tau *= 0.5) {
                     if (decrease(work, zo, co, po, dOff, n, rho, lse, tau) <= ARMIJO * tau * slope) {
+                        accepted = true;
                         break;
                     }
+                }
+                if (!accepted) {
+                    break; // no decrease visible in double any more: converged to rounding level
                 }
                 for (int j = 0; j < n; j++) {
                     work[zo + j] += tau * work[dOff + j];

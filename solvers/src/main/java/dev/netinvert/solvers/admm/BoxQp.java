@@ -33,7 +33,7 @@ import org.ejml.dense.row.decomposition.chol.CholeskyDecompositionInner_DDRM;
  *       with f(z) − f(z(α)) ≥ σ(α Σ_{i∈F} −∇_i d_i + Σ_{i∈A} ∇_i (z_i − z_i(α))), σ = 1e-4. The decrease
  *       is evaluated as −(∇ᵀs + ½sᵀQs), s = z(α) − z, not as a difference of two objective values.</li>
  * </ol>
- * Bertsekas (Prop. 3 and sec. 4 of the paper) shows that the ε-active set equals the optimal active set
+ * Bertsekas shows (in the paper cited) that the ε-active set equals the optimal active set
  * after finitely many iterations (exactly so when strict complementarity holds); for a strictly convex
  * QP the reduced Newton step on the correct free set is then exact, α = 1 is accepted, and the method ends
  * with one exact Newton step. In practice on random instances a handful of iterations suffice (BoxQpTest

@@ -134,4 +134,39 @@ public final class Blas {
         K.gemvT(alpha, w.segment(), w.byteOffset(), w.ld(), r0, r1, w.cols(), r.segment(), r.byteOffset(),
                 beta, y.segment(), y.byteOffset());
     }
+
+    /**
+     * x ← L⁻¹x (forward substitution) for a square {@code n × n} lower-triangular L: only the lower triangle,
+     * diagonal included, is read, so L may be the factor of a Cholesky decomposition with anything above its
+     * diagonal; x has n elements and must not overlap L. The off-diagonal work runs in the GEMV kernel, 4 rows
+     * at a time (see the implementation). There is no test for singularity, as in BLAS {@code strsv}: a zero
+     * diagonal element gives ±∞ or NaN.
+     *
+     * <p>Accuracy: the result x̂ solves (L + ΔL)x̂ = x exactly with |ΔL| ≤ γ_n·|L| elementwise, γ_n = n·ε/(1 − n·ε),
+     * whatever the order of the sums (Higham, <i>Accuracy and Stability of Numerical Algorithms</i>, Thm. 8.5);
+     * the forward error is then at most γ_n·|L⁻¹|·|L|·|x̂|.
+     */
+    public static void trsvLower(FloatMatrix l, FloatVec x) {
+        checkTriangular(l, x);
+        K.trsvLower(l.segment(), l.byteOffset(), l.ld(), l.rows(), x.segment(), x.byteOffset());
+    }
+
+    /**
+     * x ← L⁻ᵀx (back substitution with the transpose) for the same L as {@link #trsvLower}; L is read by rows
+     * only. Same accuracy, with Lᵀ for L.
+     */
+    public static void trsvLowerTransposed(FloatMatrix l, FloatVec x) {
+        checkTriangular(l, x);
+        K.trsvLowerTransposed(l.segment(), l.byteOffset(), l.ld(), l.rows(), x.segment(), x.byteOffset());
+    }
+
+    private static void checkTriangular(FloatMatrix l, FloatVec x) {
+        Checks.mat("L", l);
+        if (l.rows() != l.cols()) {
+            throw new IllegalArgumentException("L: expected a square matrix (rows = cols), got " + l.rows() + "×"
+                    + l.cols());
+        }
+        Checks.length("x", x, l.rows(), "L.rows");
+        Checks.disjoint("x", x, "L", l);
+    }
 }

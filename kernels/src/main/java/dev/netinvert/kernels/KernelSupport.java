@@ -62,6 +62,20 @@ public interface KernelSupport {
                MemorySegment r, long rOff, float beta, MemorySegment y, long yOff);
 
     /**
+     * Forward substitution, x ← L⁻¹x, for the {@code n × n} lower-triangular L at {@code lOff} with leading
+     * dimension {@code ld}: only the lower triangle, diagonal included, is read. x has n elements and does
+     * not overlap L. No test for singularity (as in BLAS {@code strsv}): a zero diagonal element gives ±∞ or
+     * NaN.
+     */
+    void trsvLower(MemorySegment l, long lOff, int ld, int n, MemorySegment x, long xOff);
+
+    /**
+     * Back substitution with the transpose, x ← L⁻ᵀx, for the same L as {@link #trsvLower} (Lᵀ is upper
+     * triangular; L is read by rows, never by columns).
+     */
+    void trsvLowerTransposed(MemorySegment l, long lOff, int ld, int n, MemorySegment x, long xOff);
+
+    /**
      * The fused Bregman-loss gradient over rows {@code [r0, r1)}, in one pass over W:
      * <pre>
      *   z[i] = (W x)[i] + b[i]            (stored, r0 ≤ i &lt; r1; b may be null)

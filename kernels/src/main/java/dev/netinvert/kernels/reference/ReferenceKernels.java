@@ -102,6 +102,33 @@ public final class ReferenceKernels {
     }
 
     /**
+     * x ← L⁻¹x by forward substitution, x_i = (x_i − Σ_{j&lt;i} L_ij·x_j) / L_ii, each sum taken in order in
+     * float; L is n × n (n = x.length) with element (i, j) at {@code l[i·ld + j]}, only j ≤ i read.
+     */
+    public static void trsvLower(float[] l, int ld, float[] x) {
+        int n = x.length;
+        for (int i = 0; i < n; i++) {
+            float s = x[i];
+            for (int j = 0; j < i; j++) {
+                s -= l[i * ld + j] * x[j];
+            }
+            x[i] = s / l[i * ld + i];
+        }
+    }
+
+    /** x ← L⁻ᵀx by back substitution, x_i = (x_i − Σ_{j&gt;i} L_ji·x_j) / L_ii for i = n − 1 … 0, sums in order. */
+    public static void trsvLowerTransposed(float[] l, int ld, float[] x) {
+        int n = x.length;
+        for (int i = n - 1; i >= 0; i--) {
+            float s = x[i];
+            for (int j = i + 1; j < n; j++) {
+                s -= l[j * ld + i] * x[j];
+            }
+            x[i] = s / l[i * ld + i];
+        }
+    }
+
+    /**
      * Rows [r0, r1) of: z = Wx + b, g = Wᵀ(σ(z) − t) (g overwritten), returns Σ(σ(z_i) − t_i)² — written
      * as the two separate passes the fused kernels avoid.
      */

@@ -147,6 +147,28 @@ public final class ScalarKernelSupport implements KernelSupport {
         }
     }
 
+    /** Forward substitution by rows: x_i ← (x_i − ⟨L[i, 0:i], x[0:i]⟩) / L_ii. */
+    @Override
+    public void trsvLower(MemorySegment l, long lo, int ld, int n, MemorySegment x, long xo) {
+        long rowBytes = 4L * ld;
+        for (int i = 0; i < n; i++) {
+            long wi = lo + i * rowBytes, oi = xo + 4L * i;
+            put(x, oi, (get(x, oi) - dot(l, wi, x, xo, i)) / get(l, wi + 4L * i));
+        }
+    }
+
+    /** Back substitution by columns of Lᵀ (rows of L): x_i ← x_i / L_ii, then x[0:i] −= x_i·L[i, 0:i]. */
+    @Override
+    public void trsvLowerTransposed(MemorySegment l, long lo, int ld, int n, MemorySegment x, long xo) {
+        long rowBytes = 4L * ld;
+        for (int i = n - 1; i >= 0; i--) {
+            long wi = lo + i * rowBytes, oi = xo + 4L * i;
+            float xi = get(x, oi) / get(l, wi + 4L * i);
+            put(x, oi, xi);
+            axpy(-xi, l, wi, x, xo, i);
+        }
+    }
+
     @Override
     public double bregmanGradient(Activation sigma, MemorySegment w, long wo, int ld, int r0, int r1, int cols,
                                   MemorySegment x, long xo, MemorySegment b, long bo,

@@ -46,6 +46,12 @@ interface Impl {
     /** Rows [r0, r1) of z = Wx + b, g = Wᵀ(σ(z) − t); returns Σ(σ(z) − t)². */
     double bregmanGradient(Activation sigma, Mat w, int r0, int r1, Buf x, Buf b, Buf t, Buf z, Buf g);
 
+    /** x ← L⁻¹x for the square lower-triangular L. */
+    void trsvLower(Mat l, Buf x);
+
+    /** x ← L⁻ᵀx. */
+    void trsvLowerTransposed(Mat l, Buf x);
+
     /** The raw implementations available here: scalar, and SIMD when present. */
     static List<Impl> raw() {
         List<Impl> out = new ArrayList<>();
@@ -98,6 +104,16 @@ interface Impl {
         public double bregmanGradient(Activation sigma, Mat w, int r0, int r1, Buf x, Buf b, Buf t, Buf z, Buf g) {
             return k.bregmanGradient(sigma, w.buf.seg, w.buf.off, w.ld, r0, r1, w.cols, x.seg, x.off,
                     b == null ? null : b.seg, b == null ? 0 : b.off, t.seg, t.off, z.seg, z.off, g.seg, g.off);
+        }
+
+        @Override
+        public void trsvLower(Mat l, Buf x) {
+            k.trsvLower(l.buf.seg, l.buf.off, l.ld, l.rows, x.seg, x.off);
+        }
+
+        @Override
+        public void trsvLowerTransposed(Mat l, Buf x) {
+            k.trsvLowerTransposed(l.buf.seg, l.buf.off, l.ld, l.rows, x.seg, x.off);
         }
 
         @Override
@@ -156,6 +172,16 @@ interface Impl {
             }
             return Fused.bregmanGradientRows(sigma, w.matrix(), r0, r1, x.vec(), b == null ? null : b.vec(),
                     t.vec(), z.vec(), g.vec());
+        }
+
+        @Override
+        public void trsvLower(Mat l, Buf x) {
+            Blas.trsvLower(l.matrix(), x.vec());
+        }
+
+        @Override
+        public void trsvLowerTransposed(Mat l, Buf x) {
+            Blas.trsvLowerTransposed(l.matrix(), x.vec());
         }
 
         @Override

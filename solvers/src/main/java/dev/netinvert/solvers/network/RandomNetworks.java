@@ -45,6 +45,11 @@ public final class RandomNetworks {
             return (fanIn, fanOut) -> 1.0 / Math.sqrt(fanOut);
         }
 
+        /** Entries N(0, 2/n_in): He et al. (2015), the initialisation for ReLU layers (PyTorch's kaiming_normal_). */
+        static WeightScale he() {
+            return (fanIn, fanOut) -> Math.sqrt(2.0 / fanIn);
+        }
+
         /** Entries N(0, std²) for every layer. */
         static WeightScale constant(double std) {
             if (!(std >= 0) || Double.isInfinite(std)) {
@@ -94,6 +99,16 @@ public final class RandomNetworks {
     public static Network generator002(Arena arena, long seed, int n0, int n1, int n) {
         return gaussian(arena, seed, new int[] {n0, n1, n}, List.of(Activation.RELU, Activation.TANH),
                 WeightScale.unit());
+    }
+
+    /**
+     * The dense classifier of the ADMM experiments (issue for seed [004], standing in for the paper's LeNet
+     * until trained networks exist): 64 → 128 → 128 → 16, ReLU, ReLU, identity, He-initialised weights
+     * ({@link WeightScale#he()}) and biases N(0, 0.1²), so the ReLUs are not all switched on at x = 0.
+     */
+    public static Network mlp004(Arena arena, long seed) {
+        return gaussianWithBias(arena, seed, new int[] {64, 128, 128, 16},
+                List.of(Activation.RELU, Activation.RELU, Activation.IDENTITY), WeightScale.he(), 0.1);
     }
 
     /**

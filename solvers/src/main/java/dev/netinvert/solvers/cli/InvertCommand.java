@@ -29,12 +29,14 @@ final class InvertCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     NetworkSource source;
 
-    @Option(names = "--observed", required = true, description = "The observation y: a 1-D .npy, or 2-D for a batch.")
+    @Option(names = "--observed", description = "The observation y: a 1-D .npy, or 2-D for a batch (required, except by "
+            + "admm/pgd/adam with a --loss other than mse).")
     Path observed;
 
     @Option(names = "--method", defaultValue = "pdhg-tv", description = "pdhg-tv (default), landweber, lifted-cd "
             + "(lifted Bregman, [000]); latent-pursuit, layered-bp, oracle, gd, adam (generators x = phi(W_L ReLU(...)), [002]); "
-            + "exact, lp-linf, lp-l1, lp-relaxed (layer-wise linear programs for ReLU / leaky-ReLU generators, [003]).")
+            + "exact, lp-linf, lp-l1, lp-relaxed (layer-wise linear programs for ReLU / leaky-ReLU generators, [003]); "
+            + "admm, pgd (and adam with --loss/--box/--x0: any network and loss, [004]).")
     String method;
 
     @Option(names = "--max-iter", description = "Iteration budget (outer iterations for lifted-cd; default: the solver's).")
@@ -57,6 +59,9 @@ final class InvertCommand implements Callable<Integer> {
     LpInversion lp;
 
     @Mixin
+    AdmmInversion admm;
+
+    @Mixin
     RunOptions run;
 
     @Override
@@ -68,6 +73,16 @@ final class InvertCommand implements Callable<Integer> {
         if (pursuit.noiseLevel != null && !m.equals("layered-bp")) {
             throw new IllegalArgumentException("--noise-level sets the lambdas of --method layered-bp (the epsilon-rule of "
                     + "Alg. 2 [002]), got --method " + m + (m.equals("landweber") ? " (its noise level is --delta)" : ""));
+        }
+        if (AdmmInversion.METHODS.contains(m) || (m.equals("adam") && admm.anyGiven())) {
+            return admm.run(this, pursuit, m, tolOption);
+        }
+        if (admm.anyGiven()) {
+            throw new IllegalArgumentException("--loss, --box, --box-radius, --x0 and --order are options of admm, pgd and adam, "
+                    + "not of --method " + m);
+        }
+        if (observed == null) {
+            throw new IllegalArgumentException("--method " + m + " needs --observed y.npy");
         }
         if (isPursuit) {
             return pursuit.run(this, m, tol);
@@ -81,7 +96,7 @@ final class InvertCommand implements Callable<Integer> {
         }
         if (!LiftedInversion.METHODS.contains(m)) {
             throw new IllegalArgumentException("--method must be pdhg-tv, landweber, lifted-cd, latent-pursuit, layered-bp, "
-                    + "oracle, gd, adam, exact, lp-linf, lp-l1 or lp-relaxed, got '" + method + "'");
+                    + "oracle, gd, adam, exact, lp-linf, lp-l1, lp-relaxed, admm or pgd, got '" + method + "'");
         }
         if (pursuit.mask != null) {
             throw new IllegalArgumentException("--mask is accepted by latent-pursuit, layered-bp, oracle, gd and adam, not by " + m);

@@ -91,4 +91,27 @@ final class OptionValues {
                     + "leaky_relu:SLOPE or soft_threshold:LAMBDA, got '" + s + "'");
         }
     }
+
+    /** A decimal number given to {@code option} ("inf", "-inf" allowed), or a clear error. */
+    static double number(String option, String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            return switch (t) {
+                case "inf", "+inf" -> Double.POSITIVE_INFINITY;
+                case "-inf" -> Double.NEGATIVE_INFINITY;
+                default -> Double.parseDouble(t);
+            };
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": expected a number, got '" + text + "'");
+        }
+    }
+
+    /** An integer given to {@code option}, or a clear error. */
+    static int integer(String option, String text) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": expected an integer, got '" + text + "'");
+        }
+    }
 }

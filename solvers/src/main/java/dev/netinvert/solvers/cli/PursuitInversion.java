@@ -45,7 +45,8 @@ final class PursuitInversion {
     Path latent;
 
     @Option(names = "--lambda", paramLabel = "<lambda>", description = "l1 weight: lambda_L of Latent-Pursuit eq. (8), lambda of every "
-            + "layer of layered-bp (default: the solver's).")
+            + "layer of layered-bp (default: the solver's); for admm/pgd/adam with a --loss, the L2 weight of (lambda/2)||x - x0||^2 "
+            + "(default 0).")
     Double lambdaOption;
 
     @Option(names = "--noise-level", paramLabel = "EPS", description = "layered-bp only, instead of --lambda: the noise bound "
@@ -55,7 +56,7 @@ final class PursuitInversion {
             + "the lambdas and the error bounds eps_i.")
     Double noiseLevel;
 
-    @Option(names = "--rho", description = "ADMM penalty rho of Latent-Pursuit (default: the solver's).")
+    @Option(names = "--rho", description = "ADMM penalty rho of Latent-Pursuit, or of --method admm [004] (default: the solver's; admm 1).")
     Double rho;
 
     @Option(names = "--gamma", description = "Gaussian prior weight gamma of Latent-Pursuit eq. (16) [002] (default: the solver's).")
@@ -64,7 +65,7 @@ final class PursuitInversion {
     @Option(names = "--no-debias", description = "Skip the debiasing step of the pursuits.")
     boolean noDebias;
 
-    @Option(names = "--step", description = "Step size of gd/adam (default: the solver's, automatic for gd, 1e-2 * init-std for adam).")
+    @Option(names = "--step", description = "Step size of gd/adam (default: the solver's, automatic for gd, 1e-2 * init-std for adam; 0.01 for pgd and for adam with a --loss, as in [004]).")
     Double step;
 
     @Option(names = "--momentum", description = "Momentum of gd, beta1 of adam (default: the solver's).")

@@ -41,8 +41,11 @@ final class AdmmCompareCommand implements Callable<Integer> {
     @Option(names = "--lambda", description = "L2 weight of the mse and xent-l2 panels (default 0.01).")
     Double lambda;
 
-    @Option(names = "--xent-rho", description = "ADMM's rho on the cross-entropy panels (default 0.01).")
+    @Option(names = "--xent-rho", description = "ADMM's rho on the xent-l2 panel (default 0.01).")
     Double xentRho;
+
+    @Option(names = "--box-rho", description = "ADMM's rho on the xent-box panel (default 1).")
+    Double boxRho;
 
     @Option(names = "--radius", description = "Box radius r of the xent-box panel (default 0.5).")
     Double radius;
@@ -55,6 +58,7 @@ final class AdmmCompareCommand implements Callable<Integer> {
         AdmmCompare.Config d = AdmmCompare.Config.defaults();
         AdmmCompare.Config c = new AdmmCompare.Config(sweep.seed, runs, iterations, lambda == null ? d.lambda() : lambda,
                 rhos == null ? d.rhos() : rhos, steps == null ? d.steps() : steps, xentRho == null ? d.xentRho() : xentRho,
+                boxRho == null ? d.boxRho() : boxRho,
                 radius == null ? d.radius() : radius);
         List<AdmmCompare.Curve> all;
         try (Parallelism par = sweep.run.parallelism()) {
@@ -89,6 +93,7 @@ final class AdmmCompareCommand implements Callable<Integer> {
         json.put("iterations", c.iterations());
         json.put("lambda", c.lambda());
         json.put("xent_rho", c.xentRho());
+        json.put("box_rho", c.boxRho());
         json.put("radius", c.radius());
         json.put("summary", rows);
         json.put("files", files);

@@ -80,6 +80,25 @@ public final class SelfCheck {
         fails += report("bregmanGrad" + m + "×" + n, maxDiff(g, G.toArray()), m * n * 1e-7);
         fails += report("  ‖σ(z)−t‖²", Math.abs(sq - refSq) / Math.max(1, refSq), 1e-4);
         fails += report("dot        " + n, Math.abs(ReferenceKernels.dot(x, x) - Blas.dot(X, X)), n * 1e-6);
+
+        // Triangular solves on a well-conditioned L of order k: diagonal 2 + |u|, below it u/√k (u ~ U(−1, 1)),
+        // so ‖L⁻¹‖·‖L‖ stays O(1) and the float solutions agree to a few k·ulp.
+        int k = Math.min(Math.min(m, n), 256);
+        float[] l = new float[k * k], s = random(rnd, k), s2 = s.clone();
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < i; j++) {
+                l[i * k + j] = (float) ((rnd.nextDouble() * 2 - 1) / Math.sqrt(k));
+            }
+            l[i * k + i] = (float) (2 + rnd.nextDouble());
+        }
+        FloatMatrix L = FloatMatrix.of(arena, k, k, l);
+        FloatVec S = FloatVec.of(arena, s), S2 = FloatVec.of(arena, s2);
+        ReferenceKernels.trsvLower(l, k, s);
+        ReferenceKernels.trsvLowerTransposed(l, k, s2);
+        Blas.trsvLower(L, S);
+        Blas.trsvLowerTransposed(L, S2);
+        fails += report("trsvLower  " + k, maxDiff(s, S.toArray()), k * 1e-6);
+        fails += report("trsvLowerT " + k, maxDiff(s2, S2.toArray()), k * 1e-6);
         return fails;
     }
 

@@ -10,4 +10,24 @@ public final class AllocationBudget {
     private AllocationBudget() {}
 
     public static final long NANOS = 90_000_000_000L;
+
+    /**
+     * The fewest bytes that 200 runs of {@code pass} allocated in one round, measured with the thread's
+     * allocated-bytes counter. Rounds repeat, at least 20 and then until one is clean or {@link #NANOS} has
+     * passed, because C2 compiles asynchronously: a pass allocates until its kernels are compiled and their
+     * vector temporaries scalar-replaced.
+     */
+    public static long bestRound(Runnable pass) {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long best = Long.MAX_VALUE;
+        long deadline = System.nanoTime() + NANOS;
+        for (int round = 0; best > 0 && (round < 20 || System.nanoTime() < deadline); round++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int k = 0; k < 200; k++) {
+                pass.run();
+            }
+            best = Math.min(best, mx.getCurrentThreadAllocatedBytes() - before);
+        }
+        return best;
+    }
 }

@@ -14,7 +14,6 @@ import dev.netinvert.solvers.network.RandomNetworks.WeightScale;
 import dev.netinvert.solvers.network.SeededGaussian;
 import dev.netinvert.tests.AllocationBudget;
 import java.lang.foreign.Arena;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -38,7 +37,7 @@ class AdmmAllocationTest {
             Admm.Engine mse = new Admm.Engine(net, InversionLoss.of(new OutputLoss.SquaredError(y, null), 0.1, x0),
                     Admm.Options.defaults(), arena);
             mse.reset(x0);
-            assertEquals(0, bestRound(() -> {
+            assertEquals(0, AllocationBudget.bestRound(() -> {
                 mse.iterate();
                 mse.objective();
             }), "mse, backward");
@@ -47,24 +46,11 @@ class AdmmAllocationTest {
             Admm.Engine boxed = new Admm.Engine(net, xent,
                     Admm.Options.builder().rho(0.1).order(Admm.Order.ALTERNATING).build(), arena);
             boxed.reset(x0);
-            assertEquals(0, bestRound(() -> {
+            assertEquals(0, AllocationBudget.bestRound(() -> {
                 boxed.iterate();
                 boxed.converged();
             }), "cross-entropy in a box, alternating");
         }
     }
 
-    private static long bestRound(Runnable pass) {
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long best = Long.MAX_VALUE;
-        long deadline = System.nanoTime() + AllocationBudget.NANOS;
-        for (int round = 0; best > 0 && (round < 20 || System.nanoTime() < deadline); round++) {
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int k = 0; k < 200; k++) {
-                pass.run();
-            }
-            best = Math.min(best, mx.getCurrentThreadAllocatedBytes() - before);
-        }
-        return best;
-    }
 }

@@ -10,7 +10,6 @@ import dev.netinvert.solvers.admm.BoxQp;
 import dev.netinvert.solvers.admm.OutputLoss;
 import dev.netinvert.tests.AllocationBudget;
 import java.lang.foreign.Arena;
-import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,7 +35,7 @@ class AdmmProxAllocationTest {
             OutputLoss xent = new OutputLoss.CrossEntropy(3);
             OutputLoss mse = new OutputLoss.SquaredError(FloatVec.allocate(arena, 10));
             double[] work = new double[xent.workSize(10)];
-            assertEquals(0, bestRound(() -> {
+            assertEquals(0, AllocationBudget.bestRound(() -> {
                 xent.prox(1e-3, c, out, work);
                 mse.prox(1e-3, c, out, work);
             }), "bytes allocated by 200 cross-entropy and squared-error proxes");
@@ -55,7 +54,7 @@ class AdmmProxAllocationTest {
             Box box = Box.around(arena, p, 0.2, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
             BoxQp qp = BoxQp.of(w, 0.1);
             int[] solves = {0};
-            assertEquals(0, bestRound(() -> {
+            assertEquals(0, AllocationBudget.bestRound(() -> {
                 solves[0]++;
                 for (int j = 0; j < n; j++) {
                     z.set(j, 0f);
@@ -67,18 +66,4 @@ class AdmmProxAllocationTest {
         }
     }
 
-    /** The fewest bytes 200 calls allocated in one round (see NetworkAllocationTest.bestRound). */
-    private static long bestRound(Runnable pass) {
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long best = Long.MAX_VALUE;
-        long deadline = System.nanoTime() + AllocationBudget.NANOS;
-        for (int round = 0; best > 0 && (round < 20 || System.nanoTime() < deadline); round++) {
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int k = 0; k < 200; k++) {
-                pass.run();
-            }
-            best = Math.min(best, mx.getCurrentThreadAllocatedBytes() - before);
-        }
-        return best;
-    }
 }

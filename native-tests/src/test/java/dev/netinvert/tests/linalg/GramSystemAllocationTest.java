@@ -9,7 +9,6 @@ import dev.netinvert.solvers.linalg.GramSystem;
 import dev.netinvert.solvers.linalg.GramSystem.Form;
 import dev.netinvert.tests.AllocationBudget;
 import java.lang.foreign.Arena;
-import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,10 +39,10 @@ class GramSystemAllocationTest {
             FloatVec z = FloatVec.allocate(arena, n), wz = FloatVec.allocate(arena, m);
             Blas.fill(p, 0.25f);
             Blas.fill(q, -0.5f);
-            assertEquals(0, bestRound(() -> direct.solve(p, q, z, wz)), "bytes allocated by 200 DIRECT solves");
-            assertEquals(0, bestRound(() -> woodbury.solve(p, q, z, wz)), "bytes allocated by 200 WOODBURY solves");
+            assertEquals(0, AllocationBudget.bestRound(() -> direct.solve(p, q, z, wz)), "bytes allocated by 200 DIRECT solves");
+            assertEquals(0, AllocationBudget.bestRound(() -> woodbury.solve(p, q, z, wz)), "bytes allocated by 200 WOODBURY solves");
             // In place (z = p), as an ADMM loop may call it; p stays bounded since the map is a contraction.
-            assertEquals(0, bestRound(() -> direct.solve(p, q, p, wz)), "bytes allocated by 200 in-place solves");
+            assertEquals(0, AllocationBudget.bestRound(() -> direct.solve(p, q, p, wz)), "bytes allocated by 200 in-place solves");
             FloatMatrix l = FloatMatrix.allocatePadded(arena, n, n);
             for (int i = 0; i < n; i++) {
                 l.set(i, i, 2f);
@@ -51,7 +50,7 @@ class GramSystemAllocationTest {
                     l.set(i, j, 1f / n);
                 }
             }
-            assertEquals(0, bestRound(() -> {
+            assertEquals(0, AllocationBudget.bestRound(() -> {
                 Blas.trsvLower(l, z);
                 Blas.trsvLowerTransposed(l, z);
                 Blas.fill(z, 1f);
@@ -59,17 +58,4 @@ class GramSystemAllocationTest {
         }
     }
 
-    private static long bestRound(Runnable pass) {
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long best = Long.MAX_VALUE;
-        long deadline = System.nanoTime() + AllocationBudget.NANOS;
-        for (int round = 0; best > 0 && (round < 20 || System.nanoTime() < deadline); round++) {
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int k = 0; k < 200; k++) {
-                pass.run();
-            }
-            best = Math.min(best, mx.getCurrentThreadAllocatedBytes() - before);
-        }
-        return best;
-    }
 }

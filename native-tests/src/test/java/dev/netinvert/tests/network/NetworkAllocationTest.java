@@ -19,7 +19,6 @@ import dev.netinvert.solvers.network.RandomNetworks.WeightScale;
 import dev.netinvert.solvers.network.ReferenceNetwork;
 import dev.netinvert.solvers.network.Trace;
 import java.lang.foreign.Arena;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.function.Supplier;
 import dev.netinvert.solvers.pursuit.Fista;
@@ -57,16 +56,16 @@ class NetworkAllocationTest {
             FloatMatrix zs = RandomNetworks.latentBatch(arena, 3, 40, 3, 1.0);
             BatchTrace bt = net.newBatchTrace(arena, 3, false);
             FloatVec d2 = FloatVec.allocate(arena, 16), d1 = FloatVec.allocate(arena, 24);
-            assertEquals(0, bestRound(() -> {
+            assertEquals(0, AllocationBudget.bestRound(() -> {
                 net.forward(z, full);
                 net.forward(z, lean);
                 net.forward(zs, bt);
             }), "bytes allocated by 200 forward passes");
-            long kernels = bestRound(() -> {
+            long kernels = AllocationBudget.bestRound(() -> {
                 Blas.gemvT(1f, net.layer(2).weight(), d2, 0f, d1);
                 Blas.gemvT(1f, net.layer(1).weight(), d1, 0f, grad);
             });
-            long loss = bestRound(() -> net.lossGradient(z, y, grad, full));
+            long loss = AllocationBudget.bestRound(() -> net.lossGradient(z, y, grad, full));
             assertTrue(loss <= kernels, "200 loss gradients allocated " + loss + " bytes, their GEMVᵀ calls alone " + kernels);
         }
     }
@@ -83,7 +82,7 @@ class NetworkAllocationTest {
         try (Arena arena = Arena.ofConfined()) {
             FloatVec u = RandomNetworks.latent(arena, 37, 4, 2.0), x = FloatVec.allocate(arena, 37);
             FloatVec v0 = RandomNetworks.latent(arena, 37, 5, 1.0), v = FloatVec.allocate(arena, 37);
-            assertEquals(0, bestRound(() -> {
+            assertEquals(0, AllocationBudget.bestRound(() -> {
                 for (Activation a : all) {
                     Activations.apply(a, u, x);
                     Blas.copy(v0, v);
@@ -107,14 +106,14 @@ class NetworkAllocationTest {
             Network net = s.net();
             Trace trace = net.newTrace(arena, true);
             FloatVec r = RandomNetworks.latent(arena, 625, 3, 0.1), g = FloatVec.allocate(arena, 100);
-            assertEquals(0, bestRound(() -> {
+            assertEquals(0, AllocationBudget.bestRound(() -> {
                 net.forward(s.z(), trace);
                 net.vjp(trace, r, g);
             }), "bytes allocated by 200 gradient-descent passes");
             Fista fista = new Fista(arena, net.layer(2).weight(), null, s.y(), null, Activation.TANH, 0, true,
                     net.layer(2).operatorNorm().value());
             fista.reset(FloatVec.allocate(arena, 300));
-            assertEquals(0, bestRound(fista::step), "bytes allocated by 200 FISTA steps");
+            assertEquals(0, AllocationBudget.bestRound(fista::step), "bytes allocated by 200 FISTA steps");
             FloatMatrix p = net.layer(1).weight();
             float[] target = new float[150];
             for (int i = 0; i < 150; i++) {
@@ -123,26 +122,8 @@ class NetworkAllocationTest {
             LinearizedAdmm admm = new LinearizedAdmm(arena, p, 150, null, FloatVec.of(arena, target), true, 0, 0, 1e-2,
                     1.02 * LinearizedAdmm.lambdaMax(p, 150, 1e-2f, arena));
             admm.reset(FloatVec.allocate(arena, 100));
-            assertEquals(0, bestRound(admm::step), "bytes allocated by 200 linearized-ADMM steps");
+            assertEquals(0, AllocationBudget.bestRound(admm::step), "bytes allocated by 200 linearized-ADMM steps");
         }
     }
 
-    /**
-     * The fewest bytes 200 calls of {@code pass} allocated in one round; rounds go on until a round allocates
-     * nothing or {@link AllocationBudget#NANOS} has passed (at least 20 rounds): C2 compiles asynchronously, and on a loaded machine
-     * it reached the ADMM step only after 40 rounds in one run of four.
-     */
-    private static long bestRound(Runnable pass) {
-        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long best = Long.MAX_VALUE;
-        long deadline = System.nanoTime() + AllocationBudget.NANOS;
-        for (int round = 0; best > 0 && (round < 20 || System.nanoTime() < deadline); round++) {
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int k = 0; k < 200; k++) {
-                pass.run();
-            }
-            best = Math.min(best, mx.getCurrentThreadAllocatedBytes() - before);
-        }
-        return best;
-    }
 }

@@ -103,7 +103,7 @@ public class PursuitIterationBench extends Bench {
         as = FloatVec.allocate(arena, n1 - sCount);
         us = FloatVec.allocate(arena, n1 - sCount);
         rw = FloatVec.allocate(arena, n1);
-        double ab = 1.02 * LinearizedAdmm.lambdaMax(p, s.length, 1e-2f, arena);
+        double ab = 1.02 * LinearizedAdmm.lambdaMax(p, s.length, 1e-2f, arena).value();
         admm = new LinearizedAdmm(arena, p, s.length, null, FloatVec.of(arena, target), true, 0, 0, 1e-2, ab);
         admm.reset(FloatVec.allocate(arena, 100));
         admmRef = new ReferenceLinearizedAdmm(p.toArray(), n1, 100, s.length, null, target, true, 0, 0, 1e-2, ab);

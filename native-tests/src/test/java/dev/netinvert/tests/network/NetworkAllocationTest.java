@@ -120,7 +120,7 @@ class NetworkAllocationTest {
                 target[i] = 0.1f * (i % 7);
             }
             LinearizedAdmm admm = new LinearizedAdmm(arena, p, 150, null, FloatVec.of(arena, target), true, 0, 0, 1e-2,
-                    1.02 * LinearizedAdmm.lambdaMax(p, 150, 1e-2f, arena));
+                    1.02 * LinearizedAdmm.lambdaMax(p, 150, 1e-2f, arena).value());
             admm.reset(FloatVec.allocate(arena, 100));
             assertEquals(0, AllocationBudget.bestRound(admm::step), "bytes allocated by 200 linearized-ADMM steps");
         }

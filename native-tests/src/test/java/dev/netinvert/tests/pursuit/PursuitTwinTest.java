@@ -100,7 +100,7 @@ class PursuitTwinTest {
             }
             FloatMatrix pm = FloatMatrix.of(arena, m, n, p);
             for (boolean first : new boolean[] {false, true}) {
-                double ab = 1.02 * LinearizedAdmm.lambdaMax(pm, s, 1e-2f, arena);
+                double ab = 1.02 * LinearizedAdmm.lambdaMax(pm, s, 1e-2f, arena).value();
                 LinearizedAdmm fast = new LinearizedAdmm(arena, pm, s, FloatVec.of(arena, b), FloatVec.of(arena, target), first,
                         1e-3, first ? 0.1 : 0, 1e-2, ab);
                 ReferenceLinearizedAdmm ref = new ReferenceLinearizedAdmm(p, m, n, s, b, target, first, 1e-3, first ? 0.1 : 0,

@@ -9,6 +9,7 @@ import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Prox;
 import dev.netinvert.solvers.IterationListener;
+import dev.netinvert.solvers.StepRules;
 import dev.netinvert.solvers.experiments.ImageMetrics;
 import dev.netinvert.solvers.experiments.Phantoms;
 import dev.netinvert.solvers.lifted.LiftedCoordinateDescent;
@@ -18,6 +19,7 @@ import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.Observations;
 import dev.netinvert.solvers.network.RandomNetworks;
+import dev.netinvert.solvers.parallel.BlockedBregmanGradient;
 import dev.netinvert.solvers.parallel.Parallelism;
 import java.lang.foreign.Arena;
 import java.util.List;
@@ -71,6 +73,49 @@ class LiftedCoordinateDescentTest {
             in = out;
         }
         return sum;
+    }
+
+    /**
+     * The stored hidden iterate is bit for bit the prox output of eq. (17) [000]: one outer iteration redone
+     * here with the same kernels, from the same start (x₀ = 0, x₁ its forward pass) and with the x₀ the solver
+     * reports. Reading the change ‖x⁺ − x‖² by u −= x, ‖u‖², u += x moved the stored iterate off that output
+     * by rounding in the last bit of some entries.
+     */
+    @Test
+    void theHiddenIterateIsExactlyTheProxOutput() {
+        try (Arena arena = Arena.ofShared(); Parallelism par = Parallelism.sequential()) {
+            Network net = RandomNetworks.gaussianWithBias(arena, 21, new int[] {64, 100, 80},
+                    List.of(Activation.RELU, Activation.RELU), RandomNetworks.WeightScale.fanIn(), 0.05);
+            FloatVec y = Observations.realizable(net, FloatVec.of(arena, Phantoms.disc(8, 8, 3.5, 3.5, 2.6)), arena);
+            LiftedCoordinateDescent.Options o = LiftedCoordinateDescent.Options.builder(ALPHA)
+                    .innerIterations(3).maxOuterIterations(1).build();
+            LiftedResult r = LiftedCoordinateDescent.solve(net.layers(), y, 1, 8, 8, o, par, IterationListener.NONE);
+            assertEquals(1, r.iterations());
+
+            DenseLayer l1 = net.layer(1), l2 = net.layer(2);
+            FloatVec x1 = FloatVec.allocate(arena, 100), pre = FloatVec.allocate(arena, 100);
+            Blas.gemv(1f, l1.weight(), FloatVec.allocate(arena, 64), 0f, pre, l1.bias());
+            Prox.apply(l1.activation(), pre, x1); // the start, x₁ = σ(W₁·0 + b₁)
+            FloatVec grad = FloatVec.allocate(arena, 100), preNext = FloatVec.allocate(arena, 80);
+            new BlockedBregmanGradient(arena, l2.activation(), l2.weight(), l2.bias(), par).compute(x1, y, preNext, grad);
+            Blas.gemv(1f, l1.weight(), FloatVec.of(arena, r.x()), 0f, pre, l1.bias());
+            float tau = (float) StepRules.gradient(l2.operatorNorm().value());
+            FloatVec u = FloatVec.allocate(arena, 100);
+            Blas.copy(x1, u);
+            Blas.axpy(-tau, grad, u);
+            Blas.axpy(tau, pre, u);
+            Blas.scale(1f / (1f + tau), u);
+            Prox.prox(l1.activation(), tau / (1f + tau), u, u);
+
+            float[] expected = u.toArray(), got = r.hidden().get(0);
+            int positive = 0;
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(got[i]),
+                        "x_1[" + i + "]: prox output " + expected[i] + ", stored " + got[i]);
+                positive += expected[i] > 0 ? 1 : 0;
+            }
+            assertTrue(positive > 20, "enough active entries for rounding to show: " + positive);
+        }
     }
 
     @Test

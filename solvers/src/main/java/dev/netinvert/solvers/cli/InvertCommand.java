@@ -39,7 +39,8 @@ final class InvertCommand implements Callable<Integer> {
             + "admm, pgd (and adam with --loss/--box/--x0: any network and loss, [004]).")
     String method;
 
-    @Option(names = "--max-iter", description = "Iteration budget (outer iterations for lifted-cd; default: the solver's).")
+    @Option(names = "--max-iter", description = "Iteration budget (per stage for latent-pursuit and layered-bp, Gauss-Newton "
+            + "steps for oracle, outer iterations for lifted-cd; default: the solver's).")
     Integer maxIter;
 
     @Option(names = "--tol", description = "Stopping tolerance (default: the solver's; the pursuits' is tighter, since their "

@@ -82,7 +82,7 @@ final class LiftedInversion {
             }
             List<LiftedResult> results = solveAll(net, batch, shape, m, par, quiet);
             Path out = cmd.run.createdOut();
-            writeOutputs(results, single, shape, arena, out, cmd);
+            writeOutputs(results, m, single, shape, arena, out, cmd);
             if (!quiet) {
                 summary(results, out);
             }
@@ -168,7 +168,7 @@ final class LiftedInversion {
         return b.build();
     }
 
-    private void writeOutputs(List<LiftedResult> results, boolean single, int[] shape, Arena arena, Path out,
+    private void writeOutputs(List<LiftedResult> results, String m, boolean single, int[] shape, Arena arena, Path out,
                               InvertCommand cmd) throws Exception {
         int n = results.get(0).x().length;
         FloatMatrix sol = FloatMatrix.allocate(arena, results.size(), n);
@@ -206,6 +206,9 @@ final class LiftedInversion {
         json.put("method", cmd.method);
         json.put("image", shape[0] + "x" + shape[1] + "x" + shape[2]);
         json.put("kernels", KernelProvider.getInstance().describe());
+        // The iteration budget the solver was given (outer iterations for lifted-cd): --max-iter when set,
+        // else the solver's own default.
+        json.put("max_iterations", budget(m));
         json.put("results", per);
         Json.write(out.resolve("result.json"), json);
     }

@@ -17,6 +17,7 @@ import dev.netinvert.solvers.pursuit.LatentPursuit;
 import dev.netinvert.solvers.pursuit.Lambdas;
 import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
 import dev.netinvert.solvers.pursuit.Oracle;
+import dev.netinvert.solvers.pursuit.Stage;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,10 +121,13 @@ final class PursuitInversion {
             OptionValues.ifGiven(initStd, gdb::initStd);
             OptionValues.ifGiven(maxIter, gdb::maxIterations);
             GradientDescent.Options gdo = gdb.build();
+            Oracle.Options.Builder ob = Oracle.Options.builder();
+            OptionValues.ifGiven(maxIter, ob::iterations); // the Gauss–Newton budget of Alg. 1 [002]
+            Oracle.Options oro = ob.build();
             List<InversionResult> results = Batch.solveRows(batch, par, (i, y) -> switch (m) {
                 case "latent-pursuit" -> LatentPursuit.solve(net, y, mk, lpl);
                 case "layered-bp" -> LayeredBasisPursuit.solve(net, y, mk, lbp);
-                case "oracle" -> Oracle.solve(net, y, mk, Generators.supportsOf(net, z.row(i)), Oracle.Options.defaults());
+                case "oracle" -> Oracle.solve(net, y, mk, Generators.supportsOf(net, z.row(i)), oro);
                 default -> GradientDescent.solve(net, y, mk, gdo);
             });
             Path out = cmd.run.createdOut();
@@ -143,6 +147,14 @@ final class PursuitInversion {
             json.put("method", m);
             json.put("mask", mask == null ? null : mask.toString());
             json.put("kernels", KernelProvider.getInstance().describe());
+            // The iteration budget the solver was given (per stage for the pursuits, Gauss–Newton steps for
+            // the Oracle): --max-iter when set, else the solver's own default.
+            json.put("max_iterations", switch (m) {
+                case "latent-pursuit" -> lpl.maxIterations();
+                case "layered-bp" -> lbp.maxIterations();
+                case "oracle" -> oro.iterations();
+                default -> gdo.maxIterations();
+            });
             json.put("results", per);
             Json.write(out.resolve("result.json"), json);
             if (!cmd.run.quiet()) {
@@ -157,6 +169,11 @@ final class PursuitInversion {
             InversionResult r = results.get(i);
             System.out.printf(Locale.ROOT, "observation %d: %s, %d iterations, stop: %s, ||M(G(z) - y)|| = %.4g, %.3f s%n",
                     i, r.method(), r.totalIterations(), r.stopReason().label(), r.residual(), r.seconds());
+            for (Stage s : r.stages()) {
+                for (String w : s.warnings()) {
+                    System.out.println("  warning (" + s.name() + "): " + w);
+                }
+            }
             if (r.uniqueness() != null && !r.uniqueness().holds()) {
                 System.out.println(r.uniqueness().report());
             }

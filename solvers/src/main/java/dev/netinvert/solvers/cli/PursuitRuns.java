@@ -69,6 +69,7 @@ final class PursuitRuns {
             m.put("residual", Json.finite(s.residual()));
             m.put("seconds", s.seconds());
             m.put("lambda", Json.finite(s.lambda()));
+            m.put("warnings", s.warnings());
             stages.add(m);
         }
         e.put("stages", stages);

@@ -260,10 +260,9 @@ public final class LiftedCoordinateDescent {
         Blas.axpy(tau, s.pre[l], u);
         Blas.scale(1f / (1f + tau), u);
         Prox.prox(layer.activation(), tau / (1f + tau), u, u);
-        // change, then x_l ← u (swap buffers)
-        Blas.axpy(-1f, s.x[l], u);
-        double d2 = Blas.sumOfSquares(u);
-        Blas.axpy(1f, s.x[l], u);
+        // change ‖u − x_l‖² read without touching u (a round trip u − x + x would move the stored iterate off
+        // the prox output by rounding), then x_l ← u (swap buffers): x_l⁺ is bit for bit the prox output.
+        double d2 = Blas.distanceSquared(u, s.x[l]);
         FloatVec swap = s.x[l];
         s.x[l] = u;
         s.next[l] = swap;

@@ -188,9 +188,11 @@ final class Debias {
      *
      * <p>Stop reasons: TOLERANCE when ‖Δz‖ ≤ {@link #STEP_TOLERANCE}·(‖z‖ + 1e-30) or when the predicted
      * reduction ‖JΔz‖² ≤ {@link #PREDICTED_REDUCTION_TOLERANCE}·‖r‖² (the step is taken if it does not
-     * raise the loss); TOLERANCE when the step from a fresh Jacobian cannot lower the loss before the
-     * move t·‖Δz‖ falls to the step tolerance or after 30 halvings (the loss is at its rounding floor);
-     * DIVERGED when the loss is not finite; MAX_ITERATIONS after {@code maxIter} steps.
+     * raise the loss); STALLED when the step from a fresh Jacobian cannot lower the loss before the
+     * move t·‖Δz‖ falls to the step tolerance or after 30 halvings (a failed line search: typically the
+     * loss is at its rounding floor while the step is still above the step tolerance, but no stopping test
+     * was met, so it is not reported as convergence); DIVERGED when the loss is not finite;
+     * MAX_ITERATIONS after {@code maxIter} steps.
      *
      * @param z  in: start, out: result (n_0)
      * @param ws the factorization workspace, reused across the iterations
@@ -279,7 +281,9 @@ final class Debias {
                     fresh = true;
                     continue;
                 }
-                reason = Double.isFinite(loss) ? StopReason.TOLERANCE : StopReason.DIVERGED;
+                // The line search along the exact Gauss–Newton direction failed: no stopping test was
+                // met, so this is not convergence, whatever the loss is.
+                reason = Double.isFinite(loss) ? StopReason.STALLED : StopReason.DIVERGED;
                 break outer;
             }
         }

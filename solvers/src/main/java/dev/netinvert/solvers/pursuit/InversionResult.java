@@ -32,16 +32,15 @@ public record InversionResult(String method, float[] z, List<float[]> layers, Li
         return stages.stream().mapToInt(Stage::iterations).sum();
     }
 
-    /** The worst stop reason of the stages: DIVERGED over MAX_ITERATIONS over anything else. */
+    /**
+     * The worst stop reason of the stages, by {@link StopReason#worst}: DIVERGED over MAX_ITERATIONS over
+     * EMPTY_SUPPORT over STALLED over TOLERANCE over DIRECT (the Oracle without its end-to-end step, all
+     * least-squares solves, reports DIRECT).
+     */
     public StopReason stopReason() {
-        StopReason worst = StopReason.TOLERANCE;
+        StopReason worst = StopReason.DIRECT;
         for (Stage s : stages) {
-            if (s.stopReason() == StopReason.DIVERGED) {
-                return StopReason.DIVERGED;
-            }
-            if (s.stopReason() == StopReason.MAX_ITERATIONS) {
-                worst = StopReason.MAX_ITERATIONS;
-            }
+            worst = StopReason.worst(worst, s.stopReason());
         }
         return worst;
     }

@@ -24,6 +24,9 @@ import java.util.Objects;
  *   <li>ẑ = argmin ‖x̂_1^{S_1} − b_1^{S_1} − W_1^{S_1} z‖ (double-precision SVD least squares);</li>
  *   <li>optional debiasing as in Alg. 5 (sec. 6.1 [002] debiases both pursuits).</li>
  * </ol>
+ * Stop reasons of the stages: each LASSO's from {@link Fista}; {@link StopReason#EMPTY_SUPPORT} (0 iterations)
+ * for a LASSO or the final least squares whose support from the layer above is empty, so that its estimate
+ * is 0 without any solve; {@link StopReason#DIRECT} for the least-squares solve of step 3.
  * The λ's are given per layer, or computed by Alg. 2's ε-rule from a noise bound ‖e‖₂ ≤ ε
  * ({@link EpsilonRule}: λ_L = 2ℓε, λ_i = 2ε_{i+1}, with the unknown sparsity levels s_i replaced by the
  * cardinalities |Ŝ_i| of the recovered supports).
@@ -170,7 +173,8 @@ public final class LayeredBasisPursuit {
                 Supports.partitionRows(layer.weight(), layer.bias(), s, p, bp);
                 FloatVec xl = FloatVec.allocate(arena, layer.inputs());
                 if (s.length == 0) {
-                    stages.add(new Stage("lasso-mid-layer", l, 0, StopReason.TOLERANCE, 0, 0, lambda));
+                    // S_l = ∅: the LASSO has no rows, x̂_{l−1} = 0 by construction (nothing was solved).
+                    stages.add(new Stage("lasso-mid-layer", l, 0, StopReason.EMPTY_SUPPORT, 0, 0, lambda));
                 } else {
                     FloatMatrix ps = p.rows(0, s.length);
                     FloatVec target = FloatVec.of(arena, Supports.gather(est[l - 1], s));
@@ -194,8 +198,10 @@ public final class LayeredBasisPursuit {
         }
         long tl = System.nanoTime();
         double[] zd = LeastSquares.solve(LeastSquares.submatrix(first.weight(), s1, null), s1.length, first.weight().cols(), t);
-        stages.add(new Stage("ls-first-layer", 1, 1, StopReason.TOLERANCE, Double.NaN, (System.nanoTime() - tl) * 1e-9,
-                Double.NaN));
+        // A direct solve (no tolerance to meet), or nothing to solve when S_1 = ∅ (then ẑ = 0).
+        stages.add(new Stage("ls-first-layer", 1, s1.length == 0 ? 0 : 1,
+                s1.length == 0 ? StopReason.EMPTY_SUPPORT : StopReason.DIRECT, Double.NaN,
+                (System.nanoTime() - tl) * 1e-9, Double.NaN));
         float[] z = Oracle.toFloat(zd);
         List<int[]> supports = Arrays.asList(sup);
         if (options.debias()) {

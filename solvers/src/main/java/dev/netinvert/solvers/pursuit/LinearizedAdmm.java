@@ -8,6 +8,9 @@ import dev.netinvert.kernels.Fused;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.network.PowerIteration;
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -34,7 +37,8 @@ import java.util.Objects;
  *
  * <p>α + β = 1.02·λ_max(W^{Sᵀ}W^S + ρW^{S^cᵀ}W^{S^c}) (eq. (12) [002]), the largest eigenvalue by power
  * iteration on that matrix (the 2% cover the estimate approaching from below), so Q of eq. (11) [002] is
- * positive semidefinite and the method converges. Cost per iteration: one GEMV and one GEMVᵀ over P and
+ * positive semidefinite and the method converges. Should the power iteration not converge, the guaranteed
+ * bound ‖D^{1/2}P‖_F² is used instead and the stage says so ({@link Stage#warnings()}). Cost per iteration: one GEMV and one GEMVᵀ over P and
  * vector passes over x and the rows, in {@link Fused#admmGradient} (which ends an iteration — v = P x + b,
  * the a and u updates — and computes the gradient g = Pᵀ r the next one starts from) and the x-step.
  *
@@ -65,7 +69,8 @@ public final class LinearizedAdmm {
      * @param lambda       λ ≥ 0 (mid layers)
      * @param gamma        γ ≥ 0 (first layer)
      * @param rho          ρ &gt; 0
-     * @param alphaPlusBeta α + β ≥ λ_max(PᵀDP) (eq. (12) [002]), e.g. 1.02·{@link #lambdaMax}
+     * @param alphaPlusBeta α + β ≥ λ_max(PᵀDP) (eq. (12) [002]), e.g. 1.02·{@link #lambdaMax}{@code .value()} when
+     *                      it converged
      */
     public LinearizedAdmm(Arena arena, FloatMatrix p, int s, FloatVec b, FloatVec target, boolean first, double lambda,
                           double gamma, double rho, double alphaPlusBeta) {
@@ -143,9 +148,35 @@ public final class LinearizedAdmm {
 
     static Stage solve(String name, int layer, FloatMatrix p, int s, FloatVec b, FloatVec target, boolean first,
                        double lambda, double gamma, double rho, double tol, int maxIter, FloatVec xInOut) {
+        return solve(name, layer, p, s, b, target, first, lambda, gamma, rho, tol, maxIter, xInOut,
+                LAMBDA_MAX_ITERATIONS);
+    }
+
+    /**
+     * One layer's stage. α + β = 1.02·{@link #lambdaMax} when its power iteration converged; otherwise the
+     * estimate (a lower bound that approaches λ_max from below) may be more than 2% short, and α + β &lt; λ_max
+     * would break Q ⪰ 0 of eq. (11) [002] on which the method's convergence rests, so the guaranteed bound
+     * λ_max(PᵀDP) ≤ ‖D^{1/2}P‖_F² is used instead (smaller steps, at most rank(P) times) and the stage
+     * carries a warning saying so.
+     *
+     * @param powerIterations the cap of {@link #lambdaMax}'s power iteration
+     */
+    static Stage solve(String name, int layer, FloatMatrix p, int s, FloatVec b, FloatVec target, boolean first,
+                       double lambda, double gamma, double rho, double tol, int maxIter, FloatVec xInOut,
+                       int powerIterations) {
         long t0 = System.nanoTime();
         try (Arena arena = Arena.ofConfined()) {
-            double ab = 1.02 * lambdaMax(p, s, (float) rho, arena);
+            LambdaMax lm = lambdaMax(p, s, (float) rho, powerIterations, arena);
+            List<String> warnings = new ArrayList<>();
+            double ab;
+            if (lm.converged()) {
+                ab = 1.02 * lm.value();
+            } else {
+                ab = frobeniusSquared(p, s, rho);
+                warnings.add(String.format(Locale.ROOT, "the power iteration for lambda_max(P^T D P) (eq. (12) [002]) "
+                        + "did not converge in %d iterations (last estimate %.6g); alpha + beta = %.6g, the Frobenius "
+                        + "bound, was used instead of 1.02 * the estimate (smaller steps)", lm.iterations(), lm.value(), ab));
+            }
             LinearizedAdmm admm = new LinearizedAdmm(arena, p, s, b, target, first, lambda, gamma, rho, ab);
             admm.reset(xInOut);
             StopReason reason = StopReason.MAX_ITERATIONS;
@@ -163,23 +194,57 @@ public final class LinearizedAdmm {
             }
             Blas.copy(admm.x, xInOut);
             double res = Blas.distanceSquared(admm.v.slice(0, s), target); // ‖v^S − x^S_next‖²
-            return new Stage(name, layer, k, reason, Math.sqrt(res), (System.nanoTime() - t0) * 1e-9, lambda);
+            return new Stage(name, layer, k, reason, Math.sqrt(res), (System.nanoTime() - t0) * 1e-9, lambda, warnings);
         }
+    }
+
+    /** ‖D^{1/2}P‖_F² = Σ_i d_i‖p_i‖² ≥ λ_max(PᵀDP), d = 1 on the first s rows and ρ on the rest (in double). */
+    private static double frobeniusSquared(FloatMatrix p, int s, double rho) {
+        double sum = 0;
+        for (int i = 0; i < p.rows(); i++) {
+            double row = 0;
+            for (int j = 0; j < p.cols(); j++) {
+                double v = p.get(i, j);
+                row += v * v;
+            }
+            sum += (i < s ? 1 : rho) * row;
+        }
+        return sum;
     }
 
     /** Seed of the power iteration's start vector in {@link #lambdaMax}. */
     private static final long LAMBDA_MAX_SEED = 0x1ADD_A1L;
 
+    /** The power-iteration cap of {@link #lambdaMax(FloatMatrix, int, float, Arena)}. */
+    public static final int LAMBDA_MAX_ITERATIONS = 1000;
+
+    /**
+     * An estimate of λ_max(PᵀDP).
+     *
+     * @param value      s_k², the square of the power iteration's last estimate of ‖D^{1/2}P‖₂: a lower bound
+     *                   of λ_max up to rounding, approaching it from below
+     * @param iterations power iterations done
+     * @param converged  whether successive estimates met the relative tolerance 5e-7 before the cap; when
+     *                   false, {@code value} may be far below λ_max and is not a safe α + β
+     */
+    public record LambdaMax(double value, int iterations, boolean converged) {}
+
     /**
      * λ_max(PᵀDP), D = diag(1 on the first s rows, ρ on the rest), the bound of eq. (12) [002], as the square
      * of {@link PowerIteration}'s ‖D^{1/2}P‖₂ (relative tolerance 5e-7 on the norm, i.e. about 1e-6 on λ_max;
-     * at most 1000 iterations).
+     * at most {@link #LAMBDA_MAX_ITERATIONS} iterations). The result says whether the iteration converged:
+     * a caller must not take an unconverged estimate for a bound.
      */
-    public static double lambdaMax(FloatMatrix p, int s, float rho, Arena arena) {
+    public static LambdaMax lambdaMax(FloatMatrix p, int s, float rho, Arena arena) {
+        return lambdaMax(p, s, rho, LAMBDA_MAX_ITERATIONS, arena);
+    }
+
+    /** {@link #lambdaMax(FloatMatrix, int, float, Arena)} with a given power-iteration cap (≥ 1). */
+    public static LambdaMax lambdaMax(FloatMatrix p, int s, float rho, int maxIterations, Arena arena) {
         FloatVec d = FloatVec.allocate(arena, p.rows());
         Blas.fill(d.slice(0, s), 1f);
         Blas.fill(d.slice(s, p.rows() - s), rho);
-        double norm = PowerIteration.estimate(p, d, LAMBDA_MAX_SEED, 5e-7, 1000).value();
-        return norm * norm;
+        PowerIteration.OperatorNorm n = PowerIteration.estimate(p, d, LAMBDA_MAX_SEED, 5e-7, maxIterations);
+        return new LambdaMax(n.value() * n.value(), n.iterations(), n.converged());
     }
 }

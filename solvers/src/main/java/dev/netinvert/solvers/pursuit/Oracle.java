@@ -114,7 +114,11 @@ public final class Oracle {
         return InversionResult.of("oracle", network, y, mask, z, est, supports, stages, t0);
     }
 
-    /** argmin_x ‖Ax − b‖₂ for A = {@code a} (b.length × cols, row-major), recorded as a stage with its residual. */
+    /**
+     * argmin_x ‖Ax − b‖₂ for A = {@code a} (b.length × cols, row-major), recorded as a stage with its residual:
+     * DIRECT (1 iteration, the factorization), or EMPTY_SUPPORT (0 iterations, x = 0) when a support leaves
+     * no rows or no columns to solve for.
+     */
     private static double[] leastSquares(List<Stage> stages, LeastSquares ws, String name, int layer,
                                          double[] a, int cols, double[] b) {
         long t0 = System.nanoTime();
@@ -130,7 +134,9 @@ public final class Oracle {
             }
             r += v * v;
         }
-        stages.add(new Stage(name, layer, 1, StopReason.TOLERANCE, Math.sqrt(r), (System.nanoTime() - t0) * 1e-9, Double.NaN));
+        StopReason reason = rows == 0 || cols == 0 ? StopReason.EMPTY_SUPPORT : StopReason.DIRECT;
+        stages.add(new Stage(name, layer, rows == 0 || cols == 0 ? 0 : 1, reason, Math.sqrt(r),
+                (System.nanoTime() - t0) * 1e-9, Double.NaN));
         return x;
     }
 

@@ -22,6 +22,7 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +69,14 @@ class InterruptedWriteTest {
         killRepeatedly(Integer.getInteger("netinvert.kills", 50));
     }
 
+    /** Every child started, killed in {@link #killLeftovers} should an assertion stop a run before its kill. */
+    private final List<Process> children = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() {
+        children.forEach(Process::destroyForcibly);
+    }
+
     private void killRepeatedly(int kills) throws Exception {
         long seed = System.nanoTime();
         Random random = new Random(seed);
@@ -82,6 +91,7 @@ class InterruptedWriteTest {
             int start = Math.max(solution, result) + 1;
             int tmpBefore = temporaries().size();
             Process child = new ProcessBuilder(javaCommand(dir, start)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            children.add(child);
             List<String> lines = new CopyOnWriteArrayList<>();
             Thread reader = Thread.ofPlatform().daemon().start(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {

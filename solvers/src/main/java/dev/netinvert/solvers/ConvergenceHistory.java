@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * Samples of an iteration's progress taken every {@code interval} iterations (and at the last one):
  * the objective, the primal and dual changes ‖x⁺ − x‖, ‖z⁺ − z‖ (NaN where a method has no dual
- * variable), and the data residual ‖σ(Wx + b) − y^δ‖ (the discrepancy). Storage is allocated once, before
+ * variable), the data residual ‖σ(Wx + b) − y^δ‖ (the discrepancy), and a certified primal-dual gap where the
+ * method computes one (PDHG-TV; NaN otherwise). Storage is allocated once, before
  * the loop, for the largest number of samples the iteration budget allows.
  */
 public final class ConvergenceHistory {
@@ -15,6 +16,7 @@ public final class ConvergenceHistory {
     private final double[] primalChange;
     private final double[] dualChange;
     private final double[] residual;
+    private final double[] gap;
     private int size;
 
     /**
@@ -32,6 +34,7 @@ public final class ConvergenceHistory {
         primalChange = new double[capacity];
         dualChange = new double[capacity];
         residual = new double[capacity];
+        gap = new double[capacity];
     }
 
     /** Sampling interval in iterations. */
@@ -44,8 +47,13 @@ public final class ConvergenceHistory {
         return k % interval == 0 || k == 1;
     }
 
-    /** Records one sample; never allocates. Samples beyond the capacity are dropped (cannot happen for k ≤ maxIterations). */
+    /** Records one sample without a gap; never allocates. */
     public void record(int k, double obj, double dx, double dz, double res) {
+        record(k, obj, dx, dz, res, Double.NaN);
+    }
+
+    /** Records one sample; never allocates. Samples beyond the capacity are dropped (cannot happen for k ≤ maxIterations). */
+    public void record(int k, double obj, double dx, double dz, double res, double certifiedGap) {
         if (size == iteration.length) {
             return;
         }
@@ -57,6 +65,7 @@ public final class ConvergenceHistory {
         primalChange[size] = dx;
         dualChange[size] = dz;
         residual[size] = res;
+        gap[size] = certifiedGap;
         size++;
     }
 
@@ -82,5 +91,10 @@ public final class ConvergenceHistory {
 
     public double[] residual() {
         return Arrays.copyOf(residual, size);
+    }
+
+    /** The certified primal-dual gap per sample (NaN where none was computed). */
+    public double[] gap() {
+        return Arrays.copyOf(gap, size);
     }
 }

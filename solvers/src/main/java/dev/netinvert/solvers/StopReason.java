@@ -5,14 +5,20 @@ package dev.netinvert.solvers;
  * a test that was not made: TOLERANCE and DISCREPANCY only when that stopping rule was evaluated and met.
  *
  * <p>Severity, for results that combine several stages ({@link #worst}): DIVERGED, MAX_ITERATIONS,
- * EMPTY_SUPPORT, STALLED, then the successful ends TOLERANCE, DISCREPANCY and DIRECT (most to least
- * severe). The {@link #label()}s are what reports, the CLI's summaries and its {@code result.json} print.
+ * EMPTY_SUPPORT, STALLED, then the successful ends TOLERANCE, GAP and DISCREPANCY (equal), and DIRECT (most to
+ * least severe). The {@link #label()}s are what reports, the CLI's summaries and its {@code result.json} print.
  */
 public enum StopReason {
     /** The stopping tolerance was met (e.g. ‖x⁺ − x‖ and ‖z⁺ − z‖ both below tol for PDHG). */
     TOLERANCE,
     /** Morozov's discrepancy principle ‖σ(Wx + b) − y^δ‖ ≤ η·δ was met (Landweber). */
     DISCREPANCY,
+    /**
+     * A certified primal-dual gap fell below the requested bound (PDHG-TV with a gap stop): the returned x is
+     * within that gap of the best objective over the certificate's box, not merely an iterate that stopped
+     * moving.
+     */
+    GAP,
     /**
      * Not an iterative solve: a direct method (a least-squares factorization, e.g. the first layer of
      * Alg. 2 [002] or every layer of the Oracle) gave the answer, so there was no tolerance to meet. How well
@@ -45,9 +51,9 @@ public enum StopReason {
         return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
-    /** Whether the solve ended by meeting its stopping rule or by a direct solve (TOLERANCE, DISCREPANCY, DIRECT). */
+    /** Whether the solve ended by meeting its stopping rule or by a direct solve (TOLERANCE, GAP, DISCREPANCY, DIRECT). */
     public boolean succeeded() {
-        return this == TOLERANCE || this == DISCREPANCY || this == DIRECT;
+        return this == TOLERANCE || this == GAP || this == DISCREPANCY || this == DIRECT;
     }
 
     /**
@@ -63,6 +69,7 @@ public enum StopReason {
         return switch (this) {
             case DIRECT -> 0;
             case DISCREPANCY -> 1;
+            case GAP -> 1;
             case TOLERANCE -> 2;
             case STALLED -> 3;
             case EMPTY_SUPPORT -> 4;

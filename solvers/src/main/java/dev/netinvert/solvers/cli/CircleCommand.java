@@ -55,6 +55,7 @@ final class CircleCommand implements Callable<Integer> {
         OptionValues.ifGiven(maxIter, pdhg::maxIterations);
         OptionValues.ifGiven(tol, pdhg::tol);
         OptionValues.ifGiven(tv.kind(), pdhg::tv);
+        tv.applyGap(pdhg);
         Landweber.Options.Builder landweber = paper.landweber().toBuilder();
         OptionValues.ifGiven(eta, landweber::eta);
         CircleExperiment.Config c = new CircleExperiment.Config(weightStd, noise, seed, pdhg.build(), landweber.build());

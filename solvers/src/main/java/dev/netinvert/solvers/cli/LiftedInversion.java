@@ -61,6 +61,10 @@ final class LiftedInversion {
             throw new IllegalArgumentException("--method landweber needs --delta (the noise level ||y_delta - y||) "
                     + "for the discrepancy principle");
         }
+        if ((tvOptions.stop != null || tvOptions.gapRadius != null) && !m.equals("pdhg-tv")) {
+            throw new IllegalArgumentException("--stop gap:EPS and --gap-radius belong to --method pdhg-tv (its certified "
+                    + "primal-dual gap), got --method " + m);
+        }
         this.maxIter = cmd.maxIter;
         this.tol = tol;
         boolean quiet = cmd.run.quiet();
@@ -148,6 +152,7 @@ final class LiftedInversion {
         OptionValues.ifGiven(maxIter, b::maxIterations);
         OptionValues.ifGiven(tol, b::tol);
         OptionValues.ifGiven(tvOptions.kind(), b::tv);
+        tvOptions.applyGap(b);
         return b.build();
     }
 
@@ -188,6 +193,10 @@ final class LiftedInversion {
             e.put("method", r.method());
             e.put("iterations", r.iterations());
             e.put("stop_reason", r.stopReason().label());
+            double[] gaps = r.history().gap();
+            if (gaps.length > 0 && Double.isFinite(gaps[gaps.length - 1])) {
+                e.put("certified_gap", gaps[gaps.length - 1]);
+            }
             e.put("objective", Json.finite(r.objective()));
             e.put("discrepancy", Json.finite(r.discrepancy()));
             e.put("last_primal_change", Json.finite(r.primalChange()));

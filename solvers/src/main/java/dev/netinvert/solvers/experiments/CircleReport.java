@@ -84,6 +84,7 @@ public final class CircleReport {
         addPositive(chart, "‖x⁺ − x‖", hist.iterations(), hist.primalChange());
         addPositive(chart, "‖z⁺ − z‖", hist.iterations(), hist.dualChange());
         addPositive(chart, "‖σ(Wx+b) − y‖", hist.iterations(), hist.residual());
+        addPositive(chart, "certified gap P(x) − min P (‖x‖∞ ≤ 1)", hist.iterations(), hist.gap());
         return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
     }
 
@@ -152,6 +153,10 @@ public final class CircleReport {
         m.put("discrepancy", r.discrepancy());
         m.put("last_primal_change", r.primalChange());
         m.put("last_dual_change", r.dualChange());
+        double[] gap = r.history().gap();
+        if (gap.length > 0 && Double.isFinite(gap[gap.length - 1])) {
+            m.put("certified_gap", gap[gap.length - 1]); // P(x) − min over ‖x‖∞ ≤ max(1, ‖x‖∞) of P
+        }
         m.put("seconds", r.seconds());
         m.put("microseconds_per_iteration", r.microsPerIteration());
         return m;

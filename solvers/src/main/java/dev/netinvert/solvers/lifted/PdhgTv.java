@@ -44,10 +44,17 @@ public final class PdhgTv {
      * @param tol             stop when both ‖x⁺ − x‖₂ and ‖z⁺ − z‖₂ are below this
      * @param maxIterations   iteration budget
      * @param tv              isotropic or anisotropic TV
-     * @param historyInterval sample the objective every this many iterations
+     * @param historyInterval sample the objective (and the gap) every this many iterations
+     * @param gapRadius       R of the certified gap ({@link PdhgEngine#gap}): the box ‖x‖∞ ≤ R (enlarged to the
+     *                        iterate's own ‖x‖∞) over which P(x) − min P is bounded; &gt; 0, default 1 (images in [0, 1])
+     * @param gapStop         stop with {@link StopReason#GAP} when the gap is ≤ gapStop·max(1, P(x)) at a sample;
+     *                        0 (the default) never stops on the gap, which is still reported
      */
-    public record Options(double alpha, PdhgSteps steps, double tol, int maxIterations, Tv tv, int historyInterval) {
+    public record Options(double alpha, PdhgSteps steps, double tol, int maxIterations, Tv tv, int historyInterval,
+                          double gapRadius, double gapStop) {
         public Options {
+            OptionChecks.positive("gapRadius", gapRadius);
+            OptionChecks.nonNegative("gapStop", gapStop);
             OptionChecks.positive("alpha", alpha);
             OptionChecks.present("steps", steps);
             OptionChecks.positive("tol", tol);
@@ -72,7 +79,7 @@ public final class PdhgTv {
 
         public Builder toBuilder() {
             return builder().alpha(alpha).steps(steps).tol(tol).maxIterations(maxIterations).tv(tv)
-                    .historyInterval(historyInterval);
+                    .historyInterval(historyInterval).gapRadius(gapRadius).gapStop(gapStop);
         }
 
         /** Named setters; the initial values are the defaults, written here only. */
@@ -89,11 +96,15 @@ public final class PdhgTv {
             public Builder tv(Tv value) { tv = value; return this; }
             private int historyInterval = 10;
             public Builder historyInterval(int value) { historyInterval = value; return this; }
+            private double gapRadius = 1;
+            public Builder gapRadius(double value) { gapRadius = value; return this; }
+            private double gapStop = 0;
+            public Builder gapStop(double value) { gapStop = value; return this; }
 
             private Builder() {}
 
             public Options build() {
-                return new Options(alpha, steps, tol, maxIterations, tv, historyInterval);
+                return new Options(alpha, steps, tol, maxIterations, tv, historyInterval, gapRadius, gapStop);
             }
         }
     }
@@ -159,7 +170,14 @@ public final class PdhgTv {
             e.step(y);
             if (sample) {
                 double objective = Prox.bregmanLoss(e.sigma, y, e.pre) + regulariser;
-                history.record(k, objective, Math.sqrt(e.dx2), Math.sqrt(e.dz2), Math.sqrt(e.r2));
+                double residual = Math.sqrt(e.r2); // at the x the step started from, like the objective
+                // the gap certifies the pair (x⁺, z⁺) the step just produced, at one more pass over W
+                double gap = e.gap(y, o.gapRadius());
+                history.record(k, objective, Math.sqrt(e.dx2), Math.sqrt(e.dz2), residual, gap);
+                if (o.gapStop() > 0 && gap <= o.gapStop() * Math.max(1, Prox.bregmanLoss(e.sigma, y, e.pre) + e.regulariser())) {
+                    stop = StopReason.GAP;
+                    break;
+                }
                 if (Double.isNaN(firstObjective)) {
                     firstObjective = objective;
                 } else if (!(objective <= BLOW_UP * Math.max(1.0, firstObjective))) {
@@ -185,7 +203,8 @@ public final class PdhgTv {
         e.refresh(y);
         double loss = Prox.bregmanLoss(e.sigma, y, e.pre);
         double objective = loss + e.regulariser();
-        history.record(k, objective, dx, dz, Math.sqrt(e.r2));
+        double gap = e.gap(y, o.gapRadius());
+        history.record(k, objective, dx, dz, Math.sqrt(e.r2), gap);
         listener.onIteration(k, o.maxIterations());
         return new LiftedResult("pdhg-tv", e.x().values().toArray(), List.of(), k, stop, dx, dz, objective,
                 Math.sqrt(e.r2), new double[] {loss}, history, seconds, threads);

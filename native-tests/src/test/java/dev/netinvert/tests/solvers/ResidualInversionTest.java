@@ -7,10 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.experiments.ResNetExperiment;
+import dev.netinvert.solvers.io.FileFormatException;
+import dev.netinvert.solvers.io.LoadOptions;
+import dev.netinvert.solvers.io.ModelFiles;
 import dev.netinvert.solvers.lifted.ResidualInversion;
 import dev.netinvert.solvers.lifted.ResidualNetwork;
+import dev.netinvert.solvers.network.Network;
+import dev.netinvert.solvers.network.RandomNetworks.WeightScale;
+import dev.netinvert.solvers.network.RandomNetworks;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The lifted inversion of tied-weight residual networks ([001], Part II). */
 class ResidualInversionTest {
@@ -97,6 +108,41 @@ class ResidualInversionTest {
             }
             assertTrue(r.constraint() < previous, "constraint residual falls with rho: " + r.constraint() + " after " + previous);
             previous = r.constraint();
+        }
+    }
+
+    /**
+     * Residual blocks as a layer kind of model files: a save/load round trip returns the network to float
+     * precision (the format's: outputs agree to 1e-6 relative), the dense loader refuses a residual model and the
+     * residual loader a dense one, each naming the layer, and an unknown kind is refused.
+     */
+    @Test
+    void residualBlocksRoundTripThroughModelFiles(@TempDir Path dir) throws Exception {
+        ResidualNetwork net = random(9, Activation.TANH);
+        Path json = dir.resolve("res.json");
+        ModelFiles.saveResidual(net, json, "res.safetensors");
+        ResidualNetwork back = ModelFiles.loadResidual(json, LoadOptions.STRICT);
+        assertEquals(net.blocks(), back.blocks());
+        double[] u = {0.2, -0.7, 1.1};
+        double[] a = net.apply(u), b = back.apply(u);
+        for (int j = 0; j < 3; j++) {
+            assertEquals(a[j], b[j], 1e-6 * (1 + Math.abs(a[j])));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            var e = assertThrows(FileFormatException.class, () -> ModelFiles.load(json, arena));
+            assertTrue(e.getMessage().contains("layers[0]") && e.getMessage().contains("loadResidual"), e.getMessage());
+            Network dense = RandomNetworks.gaussian(arena, 1, new int[] {3, 4},
+                    List.of(Activation.RELU), WeightScale.unit());
+            Path dj = dir.resolve("dense.json");
+            ModelFiles.save(dense, dj, "dense.safetensors");
+            var e2 = assertThrows(FileFormatException.class,
+                    () -> ModelFiles.loadResidual(dj, LoadOptions.STRICT));
+            assertTrue(e2.getMessage().contains("\"kind\": \"residual\""), e2.getMessage());
+            Path bad = dir.resolve("bad.json");
+            Files.writeString(bad, Files.readString(json).replaceFirst("\"residual\"", "\"recurrent\""));
+            var e3 = assertThrows(FileFormatException.class,
+                    () -> ModelFiles.loadResidual(bad, LoadOptions.STRICT));
+            assertTrue(e3.getMessage().contains("recurrent"), e3.getMessage());
         }
     }
 

@@ -2,6 +2,8 @@ package dev.netinvert.solvers.cli;
 
 import dev.netinvert.solvers.experiments.ResNetExperiment;
 import dev.netinvert.solvers.io.AtomicFiles;
+import dev.netinvert.solvers.io.LoadOptions;
+import dev.netinvert.solvers.io.ModelFiles;
 import dev.netinvert.solvers.lifted.ResidualInversion;
 import dev.netinvert.solvers.lifted.ResidualNetwork;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +36,10 @@ final class ResnetInvertCommand implements Callable<Integer> {
     @Option(names = "--rho", description = "Constraint penalty rho (default 10).")
     Double rho;
 
+    @Option(names = "--model", description = "Invert this residual network (a model description with \"kind\": \"residual\" "
+            + "blocks on a state of size 1) instead of training one; the trained one is written to --out as model.json.")
+    Path model;
+
     @Option(names = "--draws", defaultValue = "3", description = "Noise draws per point and level (default ${DEFAULT-VALUE}).")
     int draws;
 
@@ -50,9 +56,22 @@ final class ResnetInvertCommand implements Callable<Integer> {
         if (rho != null) {
             base = base.withRho(rho);
         }
-        ResNetExperiment.Trained tr = ResNetExperiment.train(width, trainSteps, sweep.seed);
-        ResidualNetwork net = tr.network();
+        ResNetExperiment.Trained tr = null;
+        ResidualNetwork net;
+        if (model != null) {
+            net = ModelFiles.loadResidual(model, LoadOptions.STRICT);
+            if (net.size() != 1) {
+                throw new IllegalArgumentException("--model " + model + ": the experiment's plots are for a state of size 1, got "
+                        + net.size());
+            }
+        } else {
+            tr = ResNetExperiment.train(width, trainSteps, sweep.seed);
+            net = tr.network();
+        }
         Path out = sweep.run.createdOut();
+        if (tr != null) {
+            ModelFiles.saveResidual(net, out.resolve("model.json"), "model.safetensors");
+        }
         AtomicFiles.write(out.resolve("network.png"), ResNetExperiment.networkPlot(net));
         AtomicFiles.write(out.resolve("decoder.png"), ResNetExperiment.decoderPlot(net, base, new double[] {1e-6, 1e-2, 1e-1}));
         double[] deltas = {1e-1, 3.16e-2, 1e-2, 3.16e-3, 1e-3, 3.16e-4, 1e-4};
@@ -73,10 +92,14 @@ final class ResnetInvertCommand implements Callable<Integer> {
         double uStar = 0.5, f = net.apply(new double[] {uStar})[0];
         ResidualInversion.Result r = ResidualInversion.solve(net, new double[] {f}, base.withAlpha(1e-6));
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("blocks", ResNetExperiment.BLOCKS);
-        json.put("width", width);
-        json.put("train_steps", trainSteps);
-        json.put("train_rmse", tr.rmse());
+        json.put("blocks", net.blocks());
+        if (tr != null) {
+            json.put("width", width);
+            json.put("train_steps", trainSteps);
+            json.put("train_rmse", tr.rmse());
+        } else {
+            json.put("model", model.toString());
+        }
         json.put("rho", base.rho());
         Map<String, Object> one = new LinkedHashMap<>();
         one.put("u_star", uStar);
@@ -90,7 +113,10 @@ final class ResnetInvertCommand implements Callable<Integer> {
         json.put("noise_study", rows);
         Json.write(out.resolve("summary.json"), json);
         if (!sweep.run.quiet()) {
-            System.out.printf(Locale.ROOT, "trained: rmse %.4g on [-1.2, 1.2] after %d Adam steps%n", tr.rmse(), trainSteps);
+            if (tr != null) {
+                System.out.printf(Locale.ROOT, "trained: rmse %.4g on [-1.2, 1.2] after %d Adam steps (model.json)%n", tr.rmse(),
+                        trainSteps);
+            }
             System.out.printf(Locale.ROOT, "noiseless f = N(%.2f) = %.6f: u0 = %.8f, %d iterations (%s), misfit %.3g, ||Mu - W^T z|| %.3g%n",
                     uStar, f, r.u0()[0], r.iterations(), r.stopReason().label(), r.misfit(), r.constraint());
             System.out.printf(Locale.ROOT, "%10s %10s %14s %16s%n", "delta", "alpha", "median error", "median constraint");

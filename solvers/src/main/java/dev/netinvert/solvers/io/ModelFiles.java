@@ -6,6 +6,7 @@ import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.network.Activations;
 import dev.netinvert.solvers.network.DenseLayer;
+import dev.netinvert.solvers.lifted.ResidualNetwork;
 import dev.netinvert.solvers.network.Network;
 
 import java.io.IOException;
@@ -59,7 +60,7 @@ public final class ModelFiles {
     static final long MAX_DESCRIPTION_BYTES = 16L << 20;
 
     private static final Set<String> TOP_KEYS = Set.of("version", "tensors", "metadata", "layers");
-    private static final Set<String> LAYER_KEYS = Set.of("weight", "bias", "activation");
+    private static final Set<String> LAYER_KEYS = Set.of("kind", "weight", "bias", "activation");
     private static final String ACTIVATION_NAMES =
             "identity, relu, tanh, sigmoid, clip, {\"type\": \"leaky_relu\", \"slope\": c}, {\"type\": \"soft_threshold\", \"lambda\": λ}";
 
@@ -118,6 +119,10 @@ public final class ModelFiles {
                             + "\" (expected " + LAYER_KEYS + ")");
                 }
             }
+            if (residual(description, where, layer)) {
+                throw new FileFormatException(description, null, where + ": a residual block (\"kind\": \"residual\"); a "
+                        + "model of residual blocks is loaded with ModelFiles.loadResidual (command resnet-invert --model)");
+            }
             if (!(layer.get("weight") instanceof String weightRef)) {
                 throw new FileFormatException(description, null, where + ".weight: expected a tensor name or .npy path, got "
                         + layer.get("weight"));
@@ -135,24 +140,179 @@ public final class ModelFiles {
                         + w.dim(0) + "×" + prev + " (outputs × inputs)");
             }
             checkFinite(description, weightRef, where + ".weight", w, options);
-            FloatVec b = null;
-            Object biasRef = layer.get("bias");
-            if (biasRef != null) {
-                if (!(biasRef instanceof String ref)) {
-                    throw new FileFormatException(description, null, where + ".bias: expected a tensor name or .npy path, got " + biasRef);
-                }
-                Tensor bt = resolve(description, dir, tensors, ref, where + ".bias", arena);
-                if (bt.rank() != 1 || bt.dim(0) != w.dim(0)) {
-                    throw new FileFormatException(description, ref, where + ".bias: expected shape [" + w.dim(0)
-                            + "] (the weight's rows), got " + Arrays.toString(bt.shape()));
-                }
-                checkFinite(description, ref, where + ".bias", bt, options);
-                b = bt.data();
-            }
+            FloatVec b = bias(description, dir, tensors, layer, where, w.dim(0), arena, options);
             FloatVec wd = w.data();
             layers.add(new DenseLayer(FloatMatrix.wrap(wd.segment(), wd.byteOffset(), w.dim(0), w.dim(1)), b, sigma));
         }
         return Network.of(layers);
+    }
+
+    /** A layer's optional bias: null when absent, else a 1-D tensor of {@code rows} finite values. */
+    private static FloatVec bias(Path description, Path dir, SafetensorsFile tensors, Map<?, ?> layer, String where, int rows,
+                                 Arena arena, LoadOptions options) throws IOException {
+        Object biasRef = layer.get("bias");
+        if (biasRef == null) {
+            return null;
+        }
+        if (!(biasRef instanceof String ref)) {
+            throw new FileFormatException(description, null, where + ".bias: expected a tensor name or .npy path, got " + biasRef);
+        }
+        Tensor bt = resolve(description, dir, tensors, ref, where + ".bias", arena);
+        if (bt.rank() != 1 || bt.dim(0) != rows) {
+            throw new FileFormatException(description, ref, where + ".bias: expected shape [" + rows
+                    + "] (the weight's rows), got " + Arrays.toString(bt.shape()));
+        }
+        checkFinite(description, ref, where + ".bias", bt, options);
+        return bt.data();
+    }
+
+    /** Whether a layer is a residual block: "kind" absent or "dense" → false, "residual" → true, else an error. */
+    private static boolean residual(Path description, String where, Map<?, ?> layer) throws FileFormatException {
+        Object kind = layer.get("kind");
+        if (kind == null || "dense".equals(kind)) {
+            return false;
+        }
+        if ("residual".equals(kind)) {
+            return true;
+        }
+        throw new FileFormatException(description, null, where + ".kind: expected \"dense\" (the default) or \"residual\", got "
+                + kind);
+    }
+
+    /**
+     * Loads a residual network ({@link ResidualNetwork}, the tied blocks u ← u + Wᵀσ(Wu + b) of [001]) from a
+     * model description whose every layer has {@code "kind": "residual"}: W is {@code h × n} (block width ×
+     * state size, the same n for all blocks), b has h entries (optional: zero), and the activation is σ. The
+     * tensors are validated as by {@link #load} and copied into the network's double arrays, so the network
+     * does not depend on the files afterwards.
+     *
+     * @throws FileFormatException naming the file and layer at fault
+     */
+    public static ResidualNetwork loadResidual(Path description, LoadOptions options) throws IOException {
+        Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(options, "options");
+        Map<String, Object> json = readJson(description);
+        for (String key : json.keySet()) {
+            if (!TOP_KEYS.contains(key)) {
+                throw new FileFormatException(description, null, "unexpected key \"" + key + "\" (expected " + TOP_KEYS + ")");
+            }
+        }
+        Object version = json.get("version");
+        if (version != null && !(version instanceof Integer v && v == 1)) {
+            throw new FileFormatException(description, null, "\"version\": expected 1, got " + version);
+        }
+        Path dir = description.toAbsolutePath().getParent();
+        if (!(json.get("layers") instanceof List<?> layerList) || layerList.isEmpty()) {
+            throw new FileFormatException(description, null, "\"layers\": expected a non-empty list of residual blocks, got "
+                    + json.get("layers"));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            SafetensorsFile tensors = null;
+            if (json.get("tensors") != null) {
+                if (!(json.get("tensors") instanceof String s)) {
+                    throw new FileFormatException(description, null, "\"tensors\": expected a file name, got " + json.get("tensors"));
+                }
+                Path p = dir.resolve(s);
+                if (!Files.isRegularFile(p)) {
+                    throw new FileFormatException(description, null, "\"tensors\": file not found: " + p);
+                }
+                tensors = Safetensors.open(p, arena);
+            }
+            int l = layerList.size(), n = -1;
+            double[][][] w = new double[l][][];
+            double[][] b = new double[l][];
+            Activation[] sigma = new Activation[l];
+            for (int k = 0; k < l; k++) {
+                String where = "layers[" + k + "]";
+                if (!(layerList.get(k) instanceof Map<?, ?> layer)) {
+                    throw new FileFormatException(description, null, where + ": expected an object, got " + layerList.get(k));
+                }
+                for (Object key : layer.keySet()) {
+                    if (!LAYER_KEYS.contains(key)) {
+                        throw new FileFormatException(description, null, where + ": unexpected key \"" + key + "\" (expected "
+                                + LAYER_KEYS + ")");
+                    }
+                }
+                if (!residual(description, where, layer)) {
+                    throw new FileFormatException(description, null, where + ": expected \"kind\": \"residual\" (a residual model "
+                            + "has residual blocks only; dense layers load with ModelFiles.load)");
+                }
+                if (!(layer.get("weight") instanceof String weightRef)) {
+                    throw new FileFormatException(description, null, where + ".weight: expected a tensor name or .npy path, got "
+                            + layer.get("weight"));
+                }
+                sigma[k] = parseActivation(description, where + ".activation", layer.get("activation"));
+                Tensor t = resolve(description, dir, tensors, weightRef, where + ".weight", arena);
+                if (t.rank() != 2 || t.dim(0) < 1 || t.dim(1) < 1) {
+                    throw new FileFormatException(description, weightRef, where + ".weight: expected a 2-D weight of shape "
+                            + "[width, state size] with both >= 1, got shape " + Arrays.toString(t.shape()));
+                }
+                if (n >= 0 && t.dim(1) != n) {
+                    throw new FileFormatException(description, weightRef, where + ".weight: the blocks act on a state of size "
+                            + n + " (layers[0]), so expected " + t.dim(0) + "×" + n + ", got " + t.dim(0) + "×" + t.dim(1));
+                }
+                n = t.dim(1);
+                checkFinite(description, weightRef, where + ".weight", t, options);
+                FloatMatrix m = t.asMatrix();
+                w[k] = new double[m.rows()][m.cols()];
+                for (int i = 0; i < m.rows(); i++) {
+                    for (int j = 0; j < m.cols(); j++) {
+                        w[k][i][j] = m.get(i, j);
+                    }
+                }
+                FloatVec bv = bias(description, dir, tensors, layer, where, t.dim(0), arena, options);
+                b[k] = new double[t.dim(0)];
+                for (int i = 0; bv != null && i < b[k].length; i++) {
+                    b[k][i] = bv.get(i);
+                }
+            }
+            return new ResidualNetwork(w, b, sigma);
+        }
+    }
+
+    /**
+     * Saves a residual network as float32 tensors {@code block<k>.weight} / {@code block<k>.bias} in a
+     * safetensors file plus a description with {@code "kind": "residual"} layers (both written atomically, the
+     * tensors first). The network's doubles are rounded to float, the format's precision.
+     */
+    public static void saveResidual(ResidualNetwork network, Path description, String tensorsFileName) throws IOException {
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(tensorsFileName, "tensorsFileName");
+        if (tensorsFileName.isEmpty() || Path.of(tensorsFileName).getNameCount() != 1 || Path.of(tensorsFileName).isAbsolute()) {
+            throw new IllegalArgumentException("tensorsFileName: expected a plain file name, got \"" + tensorsFileName + "\"");
+        }
+        Path dir = description.toAbsolutePath().getParent();
+        try (Arena scratch = Arena.ofConfined()) {
+            List<Tensor> tensors = new ArrayList<>();
+            List<Object> layers = new ArrayList<>();
+            for (int k = 1; k <= network.blocks(); k++) {
+                double[][] wk = network.weight(k);
+                double[] bk = network.bias(k);
+                FloatMatrix m = FloatMatrix.allocate(scratch, wk.length, network.size());
+                FloatVec bv = FloatVec.allocate(scratch, bk.length);
+                for (int i = 0; i < wk.length; i++) {
+                    for (int j = 0; j < network.size(); j++) {
+                        m.set(i, j, (float) wk[i][j]);
+                    }
+                    bv.set(i, (float) bk[i]);
+                }
+                tensors.add(Tensor.of("block" + k + ".weight", m));
+                tensors.add(Tensor.of("block" + k + ".bias", bv));
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("kind", "residual");
+                entry.put("weight", "block" + k + ".weight");
+                entry.put("bias", "block" + k + ".bias");
+                entry.put("activation", describeActivation(network.activation(k)));
+                layers.add(entry);
+            }
+            Safetensors.write(dir.resolve(tensorsFileName), tensors, Map.of("format", "netinvert-model"));
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("version", 1);
+            json.put("tensors", tensorsFileName);
+            json.put("layers", layers);
+            writeJson(description, json);
+        }
     }
 
     private static Map<String, Object> readJson(Path file) throws IOException {

@@ -5,8 +5,8 @@ package dev.netinvert.solvers;
  * a test that was not made: TOLERANCE and DISCREPANCY only when that stopping rule was evaluated and met.
  *
  * <p>Severity, for results that combine several stages ({@link #worst}): DIVERGED, MAX_ITERATIONS,
- * EMPTY_SUPPORT, STALLED, then the successful ends TOLERANCE, GAP and DISCREPANCY (equal), and DIRECT (most to
- * least severe). The {@link #label()}s are what reports, the CLI's summaries and its {@code result.json} print.
+ * EMPTY_SUPPORT, STALLED, then the successful ends TOLERANCE, GAP, DISCREPANCY and DIRECT (most to least
+ * severe). The {@link #label()}s are what reports, the CLI's summaries and its {@code result.json} print.
  */
 public enum StopReason {
     /** The stopping tolerance was met (e.g. ‖x⁺ − x‖ and ‖z⁺ − z‖ both below tol for PDHG). */
@@ -58,7 +58,7 @@ public enum StopReason {
 
     /**
      * The more severe of two reasons, in the order DIVERGED, MAX_ITERATIONS, EMPTY_SUPPORT, STALLED,
-     * TOLERANCE, DISCREPANCY, DIRECT (so a result whose stages were all direct solves says DIRECT, and one
+     * TOLERANCE, GAP, DISCREPANCY, DIRECT (so a result whose stages were all direct solves says DIRECT, and one
      * with an iterative stage that met its tolerance says TOLERANCE).
      */
     public static StopReason worst(StopReason a, StopReason b) {
@@ -69,12 +69,12 @@ public enum StopReason {
         return switch (this) {
             case DIRECT -> 0;
             case DISCREPANCY -> 1;
-            case GAP -> 1;
-            case TOLERANCE -> 2;
-            case STALLED -> 3;
-            case EMPTY_SUPPORT -> 4;
-            case MAX_ITERATIONS -> 5;
-            case DIVERGED -> 6;
+            case GAP -> 2;
+            case TOLERANCE -> 3;
+            case STALLED -> 4;
+            case EMPTY_SUPPORT -> 5;
+            case MAX_ITERATIONS -> 6;
+            case DIVERGED -> 7;
         };
     }
 }

@@ -99,7 +99,7 @@ class StopReasonTruthTest {
 
     @Test
     void severityOrderAndLabels() {
-        StopReason[] order = {StopReason.DIRECT, StopReason.DISCREPANCY, StopReason.TOLERANCE, StopReason.STALLED,
+        StopReason[] order = {StopReason.DIRECT, StopReason.DISCREPANCY, StopReason.GAP, StopReason.TOLERANCE, StopReason.STALLED,
                 StopReason.EMPTY_SUPPORT, StopReason.MAX_ITERATIONS, StopReason.DIVERGED};
         assertEquals(StopReason.values().length, order.length, "every reason is ranked");
         for (int i = 0; i < order.length; i++) {
@@ -113,6 +113,8 @@ class StopReasonTruthTest {
         assertFalse(StopReason.STALLED.succeeded());
         assertFalse(StopReason.MAX_ITERATIONS.succeeded());
         assertTrue(StopReason.DISCREPANCY.succeeded());
+        assertTrue(StopReason.GAP.succeeded());
+        assertEquals("gap", StopReason.GAP.label());
     }
 
     @Test

@@ -322,14 +322,14 @@ class ReaderFuzzTest {
 
     /** IEEE 754 binary16 to float, from the bit fields (not through {@link Float#float16ToFloat}). */
     static float half(int h) {
-        int sign = (h >>> 15) != 0 ? -1 : 1;
+        float sign = (h >>> 15) != 0 ? -1f : 1f;
         int exp = (h >>> 10) & 0x1f;
         int frac = h & 0x3ff;
         if (exp == 0x1f) {
             return frac == 0 ? sign * Float.POSITIVE_INFINITY : Float.NaN;
         }
         if (exp == 0) {
-            return sign * frac * 0x1p-24f;
+            return sign * (frac * 0x1p-24f);
         }
         return sign * (1 + frac / 1024f) * (float) Math.pow(2, exp - 15);
     }

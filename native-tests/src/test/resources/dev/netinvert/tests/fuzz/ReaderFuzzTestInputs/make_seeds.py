@@ -2,7 +2,9 @@
 
 Valid files written by NumPy (.npy) or by the formats' definitions (safetensors, PNG, model descriptions),
 plus a few malformed ones per format. Inputs that fuzzing found are committed beside these under names
-that start with "finding-"; this script leaves them alone.
+that start with "finding-"; this script leaves them alone, as it does the writer_* inputs (written by the
+project's Npy, Safetensors, Images and ModelFiles writers) and png/other_* (BMP, GIF, JPEG, TIFF, WBMP written
+by javax.imageio, which Images.readGray must reject).
 """
 import io
 import json

@@ -26,10 +26,11 @@ import javax.imageio.stream.ImageInputStream;
  * image row i from the top, column j is pixel j from the left), through {@code javax.imageio}.
  *
  * <p>Writing makes an 8-bit grayscale PNG with a stated {@link Scaling} and writes it atomically
- * ({@link AtomicFiles}). Reading accepts any grayscale image ImageIO decodes (1-, 2-, 4-, 8- or 16-bit
+ * ({@link AtomicFiles}). Reading accepts any grayscale PNG ImageIO decodes (1-, 2-, 4-, 8- or 16-bit
  * gray, with or without alpha, which is ignored; and palette or RGB images whose pixels all have
  * R = G = B) and returns values in [0, 1]: sample / (2^bits − 1). Color images are rejected, naming the
- * first colored pixel. Images above {@value #MAX_PIXELS} pixels are rejected from the header, before
+ * first colored pixel. The other formats ImageIO knows (BMP, GIF, JPEG, TIFF, WBMP) are rejected: fuzzing
+ * found their decoders trusting header fields (a 126-byte TIFF exhausted a 1 GiB heap). Images above {@value #MAX_PIXELS} pixels are rejected from the header, before
  * any pixel memory is allocated.
  */
 public final class Images {
@@ -125,6 +126,13 @@ public final class Images {
                 throw new FileFormatException(file, null, "not an image format javax.imageio can read (expected PNG)");
             }
             ImageReader reader = readers.next();
+            if (!"png".equalsIgnoreCase(reader.getFormatName())) {
+                // Found by fuzzing: the TIFF decoder (and BMP, GIF, JPEG, WBMP behind the same call) allocates
+                // from header fields before reading data, e.g. an OutOfMemoryError from a 126-byte TIFF.
+                reader.dispose();
+                throw new FileFormatException(file, null, "a " + reader.getFormatName().toUpperCase(java.util.Locale.ROOT)
+                        + " image: expected PNG");
+            }
             try {
                 reader.setInput(in, true, true);
                 long w = reader.getWidth(0), h = reader.getHeight(0);
@@ -159,11 +167,18 @@ public final class Images {
             return out;
         }
         int bits = cm.getComponentSize(0);
-        float scale = (float) ((1L << bits) - 1);
+        long maxSample = (1L << bits) - 1;
+        float scale = (float) maxSample;
         boolean gray = cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY;
         for (int i = 0; i < h; i++) {
             for (int j = 0; j < w; j++) {
                 int v = raster.getSample(j, i, 0);
+                if (v < 0 || v > maxSample) {
+                    // Found by fuzzing: a 10-bit TIFF keeps its samples in 16 bits, and a corrupt one holds
+                    // values up to 65535, which gave pixels far above 1.
+                    throw new FileFormatException(file, null, "pixel (row " + i + ", column " + j + ") has the value " + v
+                            + ", outside the " + bits + "-bit range 0.." + maxSample + " the image declares");
+                }
                 if (!gray) {
                     int g = raster.getSample(j, i, 1), b = raster.getSample(j, i, 2);
                     if (v != g || g != b) {

@@ -12,6 +12,7 @@ import dev.netinvert.solvers.network.Network;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -326,12 +327,26 @@ public final class ModelFiles {
             throw new FileFormatException(file, null, "a model description of " + size + " bytes exceeds the limit of "
                     + MAX_DESCRIPTION_BYTES + " bytes (tensors belong in .safetensors or .npy files)");
         }
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String text;
         try {
-            return JSON.std.with(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS, JSON.Feature.PRESERVE_FIELD_ORDERING).mapFrom(text);
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            // Found by fuzzing: a MalformedInputException ("Input length = 4") escaped as a bare IOException.
+            throw new FileFormatException(file, null, "not a UTF-8 text file (a model description is JSON in UTF-8): "
+                    + e.getMessage(), e);
+        }
+        Map<String, Object> json;
+        try {
+            json = JSON.std.with(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS, JSON.Feature.PRESERVE_FIELD_ORDERING).mapFrom(text);
         } catch (IOException | RuntimeException e) {
             throw new FileFormatException(file, null, "not a valid JSON object: " + e.getMessage(), e);
         }
+        if (json == null) {
+            // Jackson jr maps the JSON literal null (and an empty file) to a null Map.
+            throw new FileFormatException(file, null, "not a valid JSON object: expected {\"layers\": [...]}, got "
+                    + (text.isBlank() ? "an empty file" : "null"));
+        }
+        return json;
     }
 
     private static Tensor resolve(Path description, Path dir, SafetensorsFile tensors, String ref, String where,

@@ -116,6 +116,11 @@ public final class Safetensors {
             } catch (IOException | RuntimeException e) {
                 throw new FileFormatException(file, null, "header is not a valid JSON object: " + e.getMessage(), e);
             }
+            if (json == null) {
+                // Jackson jr maps the JSON literal null (and blank text) to a null Map.
+                throw new FileFormatException(file, null, "header is not a valid JSON object: expected {...}, got "
+                        + quote(new String(hb.array(), java.nio.charset.StandardCharsets.UTF_8)));
+            }
             long dataStart = 8 + n;
             long dataSize = size - dataStart;
             Map<String, Entry> entries = new LinkedHashMap<>();
@@ -200,6 +205,11 @@ public final class Safetensors {
             out[i] = num.longValue();
         }
         return out;
+    }
+
+    private static String quote(String s) {
+        String t = s.strip();
+        return "\"" + (t.length() > 40 ? t.substring(0, 40) + "…" : t) + "\"";
     }
 
     /** The entries' byte ranges, sorted, must cover [0, dataSize) exactly (the format forbids holes). */

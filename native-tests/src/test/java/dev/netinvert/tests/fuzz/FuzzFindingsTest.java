@@ -84,4 +84,40 @@ class FuzzFindingsTest {
         Path bmp = input("png", "other_gray.bmp", "gray.bmp");
         rejects(arena -> Images.readGray(bmp, arena), "a BMP image: expected PNG");
     }
+
+    /**
+     * Finding 5 (left open by the fuzzing run, then fixed): a PNG of a few dozen bytes whose IHDR declares
+     * 8192×8192 16-bit RGBA made ImageIO allocate the 512 MiB raster before inflating anything. The header is
+     * now checked against deflate's 1032:1 bound on the file's size; a real PNG of the same size class still
+     * reads.
+     */
+    @Test
+    void pngHeaderPromisingMoreThanDeflateCanHold() throws IOException {
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(8192).putInt(8192).put((byte) 16).put((byte) 6)
+                .put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(png, "IHDR", ihdr.array());
+        chunk(png, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+        chunk(png, "IEND", new byte[0]);
+        Path bomb = Files.write(dir.resolve("bomb.png"), png.toByteArray());
+        rejects(arena -> Images.readGray(bomb, arena), bomb.toString(), "8192×8192", "decodes to at most 1032×");
+        try (Arena arena = Arena.ofConfined()) {
+            dev.netinvert.kernels.FloatMatrix m = dev.netinvert.kernels.FloatMatrix.allocate(arena, 64, 64);
+            Path ok = dir.resolve("ok.png");
+            Images.writePng(ok, m, Images.Scaling.CLIP_0_1);
+            assertTrue(Images.readGray(ok, arena).rows() == 64, "a real (all-black, highly compressed) PNG still reads");
+        }
+    }
+
+    private static void chunk(java.io.ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        byte[] t = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        crc.update(t);
+        crc.update(data);
+        out.write(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        out.write(t);
+        out.write(data);
+        out.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
 }

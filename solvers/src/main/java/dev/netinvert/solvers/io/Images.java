@@ -39,6 +39,9 @@ public final class Images {
     /** 8192 × 8192: far above the papers' 64×64 and 28×28 images, far below what exhausts a heap. */
     public static final long MAX_PIXELS = 1L << 26;
 
+    /** The largest expansion of a deflate stream (RFC 1951: 258-byte matches from 2-bit codes, about 1032:1). */
+    static final long MAX_INFLATION = 1032;
+
     /** How array values map to the 8-bit gray levels 0..255. */
     public enum Scaling {
         /** Gray = round(255·clamp(v, 0, 1)) in double: values are intensities in [0, 1], as the papers' images are. */
@@ -139,6 +142,17 @@ public final class Images {
                 if (w < 1 || h < 1 || w * h > MAX_PIXELS) {
                     throw new FileFormatException(file, null, "image of " + w + "×" + h + " pixels: expected between 1 and "
                             + MAX_PIXELS + " pixels");
+                }
+                // ImageIO allocates the whole raster from IHDR before it inflates any data, so a few bytes could
+                // make it allocate 512 MiB (found by fuzzing). Deflate expands at most 1032-fold, so a file of S bytes
+                // holds at most 1032·S bytes of scanlines, and a header promising more is lying.
+                int bits = reader.getRawImageType(0) == null ? 1 : reader.getRawImageType(0).getColorModel().getPixelSize();
+                long rawBytes = h * ((w * Math.max(1, bits) + 7) / 8);
+                long fileBytes = Files.size(file);
+                if (rawBytes > MAX_INFLATION * fileBytes + 1024) {
+                    throw new FileFormatException(file, null, "header declares " + w + "×" + h + " pixels of " + bits + " bits ("
+                            + rawBytes + " bytes of scanlines), but a PNG of " + fileBytes + " bytes decodes to at most "
+                            + MAX_INFLATION + "× that");
                 }
                 img = reader.read(0);
             } finally {

@@ -13,6 +13,7 @@ import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.io.FileFormatException;
+import dev.netinvert.solvers.io.Idx;
 import dev.netinvert.solvers.io.Images;
 import dev.netinvert.solvers.io.LoadOptions;
 import dev.netinvert.solvers.io.ModelFiles;
@@ -24,6 +25,7 @@ import dev.netinvert.solvers.io.Tensor;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.Network;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -41,12 +43,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Coverage-guided fuzz targets (Jazzer) for every reader of files from strangers: .npy, safetensors, the
- * model description with its tensors, PNG, and observations. Each target writes the fuzzer's bytes to a
+ * model description with its tensors, PNG, observations, and IDX. Each target writes the fuzzer's bytes to a
  * file (on tmpfs where there is one), reads it as the library does, and checks the readers' contract:
  * either a result whose shape and values are those the bytes encode — recomputed here, independently of
  * the reader, from the raw bytes — or a {@link FileFormatException} with a message. Any other throwable
@@ -218,6 +221,54 @@ class ReaderFuzzTest {
                 if (!options.allowOutsideDomain() && Float.isFinite(v)) {
                     assertTrue(inDomain(last, v), () -> v + " accepted outside the domain of " + last.name());
                 }
+            }
+        }
+    }
+
+    /**
+     * The IDX file, plain or gzipped, read whole as float32, then with a limit of half its items, then as labels:
+     * the three reads accept and reject together (the labels read also rejects all but 1-D integer files), and
+     * what they return is what the bytes hold.
+     */
+    @FuzzTest(maxExecutions = EXECUTIONS, maxDuration = MAX_DURATION)
+    @Timeout(TIMEOUT_SECONDS)
+    void idx(byte[] bytes) throws IOException {
+        Path file = write("input.idx", bytes);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor t;
+            try {
+                t = Idx.read(file, arena);
+            } catch (FileFormatException e) {
+                assertRejected(e);
+                try {
+                    Idx.readLabels(file);
+                    fail("readLabels accepted what read rejected: " + e.getMessage());
+                } catch (FileFormatException x) {
+                    assertRejected(x);
+                }
+                return;
+            }
+            assertEquals("input.idx", t.name());
+            IdxBytes expected = IdxBytes.decode(bytes);
+            expected.assertSameAs(t.shape(), t.data(), expected.shape.length == 0 ? 1 : Integer.MAX_VALUE);
+            if (expected.shape.length > 0) {
+                int half = expected.shape[0] / 2;
+                Tensor h = Idx.read(file, arena, Idx.Options.DEFAULT.withLimit(half));
+                expected.assertSameAs(h.shape(), h.data(), half);
+            }
+            boolean label = expected.shape.length == 1 && expected.code != 0x0D && expected.code != 0x0E;
+            int[] labels;
+            try {
+                labels = Idx.readLabels(file);
+            } catch (FileFormatException e) {
+                assertRejected(e);
+                assertFalse(label, () -> "a 1-D integer file rejected as labels: " + e.getMessage());
+                return;
+            }
+            assertTrue(label, () -> "accepted as labels: shape " + Arrays.toString(expected.shape) + ", code " + expected.code);
+            assertEquals(expected.shape[0], labels.length);
+            for (int k = 0; k < labels.length; k++) {
+                assertEquals(expected.integer(k), labels[k], "label " + k);
             }
         }
     }
@@ -496,6 +547,82 @@ class ReaderFuzzTest {
                 if (expected != actual) {
                     fail(what + ": element " + k + ": expected bits " + Integer.toHexString(expected) + ", got "
                             + Integer.toHexString(actual));
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ IDX, again
+
+    /**
+     * An IDX file decoded here from its bytes (gunzipped with the JDK first if they start 0x1f 0x8b): the
+     * header fields by position and the big-endian elements. Only used on files the reader accepted.
+     */
+    record IdxBytes(int code, int[] shape, ByteBuffer data) {
+        static IdxBytes decode(byte[] bytes) throws IOException {
+            if (bytes.length >= 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b) {
+                try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+                    bytes = in.readAllBytes();
+                }
+            }
+            ByteBuffer b = ByteBuffer.wrap(bytes); // big-endian
+            assertEquals(0, b.get(0), "magic byte 0");
+            assertEquals(0, b.get(1), "magic byte 1");
+            int code = b.get(2) & 0xff, rank = b.get(3) & 0xff;
+            int[] shape = new int[rank];
+            long numel = 1;
+            for (int d = 0; d < rank; d++) {
+                shape[d] = b.getInt(4 + 4 * d);
+                assertTrue(shape[d] >= 0, "a negative dimension accepted");
+                numel *= shape[d];
+            }
+            int size = switch (code) {
+                case 0x08, 0x09 -> 1;
+                case 0x0B -> 2;
+                case 0x0C, 0x0D -> 4;
+                case 0x0E -> 8;
+                default -> throw new AssertionError("accepted dtype code " + code);
+            };
+            int header = 4 + 4 * rank;
+            assertEquals(bytes.length - header, numel * size, "elements × size = the bytes after the header");
+            return new IdxBytes(code, shape, b.slice(header, bytes.length - header));
+        }
+
+        /** Element k as an int (integer dtypes). */
+        int integer(int k) {
+            return switch (code) {
+                case 0x08 -> data.get(k) & 0xff;
+                case 0x09 -> data.get(k);
+                case 0x0B -> data.getShort(2 * k);
+                default -> data.getInt(4 * k);
+            };
+        }
+
+        /** Element k as the float32 Java's conversions give. */
+        float element(int k) {
+            return switch (code) {
+                case 0x0D -> data.getFloat(4 * k);
+                case 0x0E -> (float) data.getDouble(8 * k);
+                default -> (float) integer(k);
+            };
+        }
+
+        /** The result of a read with the given limit: the first min(limit, d₀) items, their values. */
+        void assertSameAs(int[] actualShape, FloatVec values, int limit) {
+            int[] kept = shape.clone();
+            if (kept.length > 0) {
+                kept[0] = Math.min(limit, kept[0]);
+            }
+            assertEquals(Arrays.toString(kept), Arrays.toString(actualShape), "shape");
+            long n = 1;
+            for (int d : kept) {
+                n *= d;
+            }
+            assertEquals(n, values.length(), "element count");
+            for (int k = 0; k < n; k++) {
+                int expected = Float.floatToIntBits(element(k)), actual = Float.floatToIntBits(values.get(k));
+                if (expected != actual) {
+                    fail("element " + k + ": expected bits " + Integer.toHexString(expected) + ", got " + Integer.toHexString(actual));
                 }
             }
         }

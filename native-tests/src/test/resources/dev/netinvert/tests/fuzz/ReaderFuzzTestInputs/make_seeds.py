@@ -204,3 +204,58 @@ put("observations", "f8_batch_fortran", bytes([8]) + npy(np.asfortranarray(value
 put("observations", "wrong_size", bytes([0]) + npy(values((4,), "<f4")))
 put("observations", "batch_wrong_rank", bytes([8]) + npy(obs))
 put("observations", "empty_batch", bytes([8]) + npy(values((0, 3), "<f4")))
+
+
+# ------------------------------------------------------------------------------------------------ IDX
+# MNIST's format: 0, 0, dtype code, rank, big-endian int32 dims, big-endian data; plain or gzipped (mtime 0, so
+# that the seeds are reproducible). The real_* seeds are the first images and labels of Fashion-MNIST's test
+# split (MIT licence) with the count in the header cut to match, when Debian's dataset-fashion-mnist is installed.
+import gzip as _gzip
+
+IDX_CODES = {"u8": (0x08, ">u1"), "i8": (0x09, ">i1"), "i16": (0x0B, ">i2"), "i32": (0x0C, ">i4"),
+             "f32": (0x0D, ">f4"), "f64": (0x0E, ">f8")}
+
+
+def idx(code, shape, data=b""):
+    return struct.pack(">BBBB", 0, 0, code, len(shape)) + b"".join(struct.pack(">i", d) for d in shape) + data
+
+
+def gz(data):
+    return _gzip.compress(data, mtime=0)
+
+
+for name, shape in [("u8", (3, 2, 2)), ("i8", (5,)), ("i16", (2, 3)), ("i32", (4,)), ("f32", (2, 2)),
+                    ("f64", (3,)), ("u8", ()), ("f32", (0, 3))]:
+    code, dt = IDX_CODES[name]
+    n = int(np.prod(shape)) if shape else 1
+    k = np.arange(n, dtype=np.float64)
+    if name in ("f32", "f64"):
+        a = (k + k / 8 - 1)
+        if name == "f32" and n >= 4:
+            a[:3] = [np.nan, np.inf, -0.0]
+    else:
+        a = (k * 37 - 20) if name != "u8" else (k * 53) % 256
+    data = a.astype(dt).tobytes()
+    label = name + "_" + ("x".join(map(str, shape)) or "scalar")
+    put("idx", label + ".idx", idx(code, shape, data))
+    put("idx", label + ".idx.gz", gz(idx(code, shape, data)))
+
+put("idx", "labels_u8_10.idx.gz", gz(idx(0x08, (10,), bytes(range(10)))))
+put("idx", "bad_magic.idx", b"\x00\x01\x08\x01\x00\x00\x00\x01\x07")
+put("idx", "bad_dtype.idx", idx(0x0A, (1,), b"\x00"))
+put("idx", "bad_truncated.idx", idx(0x08, (2, 3), b"\x01\x02\x03"))
+put("idx", "bad_trailing.idx.gz", gz(idx(0x08, (2,), b"\x01\x02\x03")))
+put("idx", "bad_negative_dim.idx", idx(0x08, (-1,)))
+put("idx", "bad_overflow.idx", idx(0x0E, (2**31 - 1,) * 3))
+put("idx", "bad_bomb.idx.gz", gz(idx(0x08, (1 << 16,), bytes(1 << 17))))
+put("idx", "bad_gzip_crc.idx.gz", (lambda b: b[:-8] + bytes([b[-8] ^ 1]) + b[-7:])(gz(idx(0x09, (3,), b"\x01\x02\x03"))))
+
+FASHION = "/usr/share/datasets/fashion-mnist"
+if os.path.isdir(FASHION):
+    with _gzip.open(os.path.join(FASHION, "t10k-images-idx3-ubyte.gz")) as f:
+        images = f.read()
+    with _gzip.open(os.path.join(FASHION, "t10k-labels-idx1-ubyte.gz")) as f:
+        labels = f.read()
+    put("idx", "real_fashion_images_2.idx.gz", gz(idx(0x08, (2, 28, 28), images[16:16 + 2 * 784])))
+    put("idx", "real_fashion_images_1.idx", idx(0x08, (1, 28, 28), images[16:16 + 784]))
+    put("idx", "real_fashion_labels_20.idx.gz", gz(idx(0x08, (20,), labels[8:28])))

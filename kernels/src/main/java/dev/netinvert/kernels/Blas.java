@@ -135,6 +135,92 @@ public final class Blas {
                 beta, y.segment(), y.byteOffset());
     }
 
+    // ---------------------------------------------------------------- GEMM on batches (one sample per row)
+
+    /**
+     * Y ← α·X·Wᵀ + β·Y (+ 1·bᵀ): the forward product of a batch, Y[s][i] = α·⟨X_s, W_i⟩ + β·Y[s][i] + b[i].
+     *
+     * <p>Accuracy: every entry is a dot product of k terms (reassociated: vector lanes, blocks), within
+     * 2·γ_{k+3}·(|α|·Σ_p|x_sp w_ip| + |β y_si| + |b_i|) of the plain sequential sum, γ_j = j·ε/(1 − j·ε).
+     *
+     * @param x {@code B × k}, one sample per row
+     * @param w {@code m × k} (a layer's weight, outputs × inputs)
+     * @param y {@code B × m}, must not overlap x, w or b; β = 0 does not read it
+     * @param b m elements, or null for no bias
+     */
+    public static void gemmNT(float alpha, FloatMatrix x, FloatMatrix w, float beta, FloatMatrix y, FloatVec b) {
+        Checks.mat("X", x);
+        Checks.mat("W", w);
+        Checks.mat("Y", y);
+        if (x.cols() != w.cols()) {
+            throw new IllegalArgumentException("X and W: expected the same number of columns (k), got X " + x.rows()
+                    + "×" + x.cols() + " and W " + w.rows() + "×" + w.cols());
+        }
+        shape("Y", y, x.rows(), w.rows(), "X.rows × W.rows");
+        Checks.bias(b, w.rows(), "W.rows");
+        Checks.disjoint("Y", y, "X", x);
+        Checks.disjoint("Y", y, "W", w);
+        if (b != null) {
+            Checks.disjoint("b", b, "Y", y);
+        }
+        K.gemmNT(alpha, x.segment(), x.byteOffset(), x.ld(), x.rows(), x.cols(), w.segment(), w.byteOffset(), w.ld(),
+                w.rows(), beta, y.segment(), y.byteOffset(), y.ld(), b == null ? null : b.segment(),
+                b == null ? 0 : b.byteOffset());
+    }
+
+    /**
+     * G ← α·Dᵀ·X + β·G: the weight gradient of a batch, G[i][j] = α·Σ_s D[s][i]·X[s][j] + β·G[i][j].
+     * Accuracy as {@link #gemmNT} with k = B (the batch size) terms per entry.
+     *
+     * @param d {@code B × m} (the layer's δ, one sample per row)
+     * @param x {@code B × n} (the layer's input)
+     * @param g {@code m × n}, must not overlap d or x; β = 0 does not read it
+     */
+    public static void gemmTN(float alpha, FloatMatrix d, FloatMatrix x, float beta, FloatMatrix g) {
+        Checks.mat("D", d);
+        Checks.mat("X", x);
+        Checks.mat("G", g);
+        if (d.rows() != x.rows()) {
+            throw new IllegalArgumentException("D and X: expected the same number of rows (B), got D " + d.rows()
+                    + "×" + d.cols() + " and X " + x.rows() + "×" + x.cols());
+        }
+        shape("G", g, d.cols(), x.cols(), "D.cols × X.cols");
+        Checks.disjoint("G", g, "D", d);
+        Checks.disjoint("G", g, "X", x);
+        K.gemmTN(alpha, d.segment(), d.byteOffset(), d.ld(), d.rows(), d.cols(), x.segment(), x.byteOffset(), x.ld(),
+                x.cols(), beta, g.segment(), g.byteOffset(), g.ld());
+    }
+
+    /**
+     * Z ← α·D·W + β·Z: backpropagation of a batch to a layer's input, Z[s][j] = α·Σ_i D[s][i]·W[i][j] + β·Z[s][j].
+     * Accuracy as {@link #gemmNT} with k = m terms per entry.
+     *
+     * @param d {@code B × m}
+     * @param w {@code m × n}
+     * @param z {@code B × n}, must not overlap d or w; β = 0 does not read it
+     */
+    public static void gemmNN(float alpha, FloatMatrix d, FloatMatrix w, float beta, FloatMatrix z) {
+        Checks.mat("D", d);
+        Checks.mat("W", w);
+        Checks.mat("Z", z);
+        if (d.cols() != w.rows()) {
+            throw new IllegalArgumentException("D and W: expected D.cols = W.rows (m), got D " + d.rows() + "×"
+                    + d.cols() + " and W " + w.rows() + "×" + w.cols());
+        }
+        shape("Z", z, d.rows(), w.cols(), "D.rows × W.cols");
+        Checks.disjoint("Z", z, "D", d);
+        Checks.disjoint("Z", z, "W", w);
+        K.gemmNN(alpha, d.segment(), d.byteOffset(), d.ld(), d.rows(), d.cols(), w.segment(), w.byteOffset(), w.ld(),
+                w.cols(), beta, z.segment(), z.byteOffset(), z.ld());
+    }
+
+    private static void shape(String name, FloatMatrix m, int rows, int cols, String because) {
+        if (m.rows() != rows || m.cols() != cols) {
+            throw new IllegalArgumentException(name + ": expected " + rows + "×" + cols + " (" + because + "), got "
+                    + m.rows() + "×" + m.cols());
+        }
+    }
+
     /**
      * x ← L⁻¹x (forward substitution) for a square {@code n × n} lower-triangular L: only the lower triangle,
      * diagonal included, is read, so L may be the factor of a Cholesky decomposition with anything above its

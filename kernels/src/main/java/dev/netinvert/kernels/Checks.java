@@ -101,6 +101,16 @@ final class Checks {
         }
     }
 
+    static void disjoint(String out, FloatMatrix o, String in, FloatMatrix m) {
+        if (o != null && m != null) {
+            disjoint(out, o.segment(), o.byteOffset(), span(o), in, m.segment(), m.byteOffset(), span(m));
+        }
+    }
+
+    static long span(FloatMatrix m) {
+        return m.rows() == 0 ? 0 : ((long) (m.rows() - 1) * m.ld() + m.cols()) * Float.BYTES;
+    }
+
     /** For elementwise updates like axpy: the two views are the same elements, or disjoint. */
     static void identicalOrDisjoint(String out, FloatVec o, String in, FloatVec i) {
         if (o.segment().isNative() && i.segment().isNative()

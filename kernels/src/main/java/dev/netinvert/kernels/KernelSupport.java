@@ -109,6 +109,42 @@ public interface KernelSupport {
                         MemorySegment a, long aOff, MemorySegment u, long uOff, MemorySegment v, long vOff,
                         MemorySegment r, long rOff, MemorySegment g, long gOff);
 
+    // ---------------------------------------------------------------- BLAS level 3 (batches, one sample per row)
+
+    /**
+     * GEMM with the second factor transposed, the forward pass of a batch: for s &lt; rows, i &lt; m,
+     * <pre>
+     *   Y[s][i] ← α·Σ_{p&lt;k} X[s][p]·W[i][p] + β·Y[s][i] (+ b[i] when {@code b != null})
+     * </pre>
+     * i.e. Y = α·X·Wᵀ + β·Y + 1·bᵀ with X {@code rows × k} (leading dimension ldx), W {@code m × k} (ldw),
+     * Y {@code rows × m} (ldy); b has m elements. Every entry is a dot product of a row of X and a row of W.
+     */
+    void gemmNT(float alpha, MemorySegment x, long xOff, int ldx, int rows, int k,
+                MemorySegment w, long wOff, int ldw, int m,
+                float beta, MemorySegment y, long yOff, int ldy, MemorySegment b, long bOff);
+
+    /**
+     * GEMM with the first factor transposed, the weight gradient of a batch: for i &lt; m, j &lt; n,
+     * <pre>
+     *   G[i][j] ← α·Σ_{s&lt;rows} D[s][i]·X[s][j] + β·G[i][j]
+     * </pre>
+     * i.e. G = α·Dᵀ·X + β·G with D {@code rows × m} (ldd), X {@code rows × n} (ldx), G {@code m × n} (ldg).
+     */
+    void gemmTN(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m,
+                MemorySegment x, long xOff, int ldx, int n,
+                float beta, MemorySegment g, long gOff, int ldg);
+
+    /**
+     * GEMM without transposes, backpropagation of a batch to a layer's input: for s &lt; rows, j &lt; n,
+     * <pre>
+     *   Z[s][j] ← α·Σ_{i&lt;m} D[s][i]·W[i][j] + β·Z[s][j]
+     * </pre>
+     * i.e. Z = α·D·W + β·Z with D {@code rows × m} (ldd), W {@code m × n} (ldw), Z {@code rows × n} (ldz).
+     */
+    void gemmNN(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m,
+                MemorySegment w, long wOff, int ldw, int n,
+                float beta, MemorySegment z, long zOff, int ldz);
+
     // ---------------------------------------------------------------- solver steps (elementwise)
 
     /**

@@ -245,4 +245,70 @@ public final class ReferenceKernels {
             }
         }
     }
+
+    /**
+     * Y[s][i] ← α·Σ_p X[s][p]·W[i][p] + β·Y[s][i] (+ b[i]) for s &lt; rows, i &lt; m: X is {@code rows × k}
+     * (leading dimension ldx), W {@code m × k} (ldw), Y {@code rows × m} (ldy); b may be null; β = 0 does not read Y.
+     */
+    public static void gemmNT(float alpha, float[] x, int ldx, int rows, int k, float[] w, int ldw, int m, float beta,
+                              float[] y, int ldy, float[] b) {
+        for (int s = 0; s < rows; s++) {
+            for (int i = 0; i < m; i++) {
+                float acc = 0f;
+                for (int p = 0; p < k; p++) {
+                    acc += x[s * ldx + p] * w[i * ldw + p];
+                }
+                float v = alpha * acc;
+                if (beta != 0f) {
+                    v += beta * y[s * ldy + i];
+                }
+                if (b != null) {
+                    v += b[i];
+                }
+                y[s * ldy + i] = v;
+            }
+        }
+    }
+
+    /**
+     * G[i][j] ← α·Σ_s D[s][i]·X[s][j] + β·G[i][j] for i &lt; m, j &lt; n: D is {@code rows × m} (ldd), X
+     * {@code rows × n} (ldx), G {@code m × n} (ldg); β = 0 does not read G.
+     */
+    public static void gemmTN(float alpha, float[] d, int ldd, int rows, int m, float[] x, int ldx, int n, float beta,
+                              float[] g, int ldg) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float acc = 0f;
+                for (int s = 0; s < rows; s++) {
+                    acc += d[s * ldd + i] * x[s * ldx + j];
+                }
+                float v = alpha * acc;
+                if (beta != 0f) {
+                    v += beta * g[i * ldg + j];
+                }
+                g[i * ldg + j] = v;
+            }
+        }
+    }
+
+    /**
+     * Z[s][j] ← α·Σ_i D[s][i]·W[i][j] + β·Z[s][j] for s &lt; rows, j &lt; n: D is {@code rows × m} (ldd), W
+     * {@code m × n} (ldw), Z {@code rows × n} (ldz); β = 0 does not read Z.
+     */
+    public static void gemmNN(float alpha, float[] d, int ldd, int rows, int m, float[] w, int ldw, int n, float beta,
+                              float[] z, int ldz) {
+        for (int s = 0; s < rows; s++) {
+            for (int j = 0; j < n; j++) {
+                float acc = 0f;
+                for (int i = 0; i < m; i++) {
+                    acc += d[s * ldd + i] * w[i * ldw + j];
+                }
+                float v = alpha * acc;
+                if (beta != 0f) {
+                    v += beta * z[s * ldz + j];
+                }
+                z[s * ldz + j] = v;
+            }
+        }
+    }
 }

@@ -352,4 +352,90 @@ public final class ScalarKernelSupport implements KernelSupport {
             put(r, rs + o, rho * (vj - aj - uj));
         }
     }
+
+    // ---------------------------------------------------------------- BLAS level 3
+
+    @Override
+    public void gemmNT(float alpha, MemorySegment x, long xo, int ldx, int rows, int k, MemorySegment w, long wo,
+                       int ldw, int m, float beta, MemorySegment y, long yo, int ldy, MemorySegment b, long bo) {
+        gemmNTRange(alpha, x, xo, ldx, 0, rows, k, w, wo, ldw, m, beta, y, yo, ldy, b, bo);
+    }
+
+    /**
+     * Rows [s0, s1) of {@link #gemmNT}: each entry one four-accumulator {@link #dot} (shared with the SIMD
+     * implementation for rows shorter than a vector).
+     */
+    public static void gemmNTRange(float alpha, MemorySegment x, long xo, int ldx, int s0, int s1, int k,
+                                   MemorySegment w, long wo, int ldw, int m, float beta, MemorySegment y, long yo,
+                                   int ldy, MemorySegment b, long bo) {
+        for (int s = s0; s < s1; s++) {
+            long xr = xo + 4L * s * ldx, yr = yo + 4L * s * ldy;
+            for (int i = 0; i < m; i++) {
+                float v = alpha * dotPlain(x, xr, w, wo + 4L * i * ldw, k);
+                long oy = yr + 4L * i;
+                if (beta != 0f) {
+                    v += beta * get(y, oy);
+                }
+                if (b != null) {
+                    v += get(b, bo + 4L * i);
+                }
+                put(y, oy, v);
+            }
+        }
+    }
+
+    private static float dotPlain(MemorySegment x, long xo, MemorySegment y, long yo, int n) {
+        float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            long ox = xo + 4L * i, oy = yo + 4L * i;
+            a0 += get(x, ox) * get(y, oy);
+            a1 += get(x, ox + 4) * get(y, oy + 4);
+            a2 += get(x, ox + 8) * get(y, oy + 8);
+            a3 += get(x, ox + 12) * get(y, oy + 12);
+        }
+        for (; i < n; i++) {
+            a0 += get(x, xo + 4L * i) * get(y, yo + 4L * i);
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
+
+    @Override
+    public void gemmTN(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m, MemorySegment x, long xo,
+                       int ldx, int n, float beta, MemorySegment g, long go, int ldg) {
+        // G = α·Dᵀ·X: row i of G is Σ_s (α·D[s][i])·X[s], a sequence of axpys over rows of X.
+        mulRowMajor(alpha, d, dOff, 4L, 4L * ldd, m, rows, x, xo, 4L * ldx, n, beta, g, go, 4L * ldg);
+    }
+
+    @Override
+    public void gemmNN(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m, MemorySegment w, long wo,
+                       int ldw, int n, float beta, MemorySegment z, long zo, int ldz) {
+        mulRowMajor(alpha, d, dOff, 4L * ldd, 4L, rows, m, w, wo, 4L * ldw, n, beta, z, zo, 4L * ldz);
+    }
+
+    /**
+     * C ← α·A·B + β·C for A {@code rows × k} given by byte strides (element (i, p) at
+     * {@code ao + i·ars + p·acs}, so that A may be Dᵀ without a copy), B {@code k × n} and C {@code rows × n}
+     * row-major with byte leading dimensions: row i of C accumulates the rows of B scaled by A's row i, in
+     * order of p, then takes α and β.
+     */
+    public static void mulRowMajor(float alpha, MemorySegment a, long ao, long ars, long acs, int rows, int k,
+                                   MemorySegment b, long bo, long ldb, int n, float beta, MemorySegment c, long co,
+                                   long ldc) {
+        for (int i = 0; i < rows; i++) {
+            long ci = co + i * ldc;
+            for (int j = 0; j < n; j++) {
+                long o = ci + 4L * j;
+                float acc = 0f;
+                for (int p = 0; p < k; p++) {
+                    acc += get(a, ao + i * ars + p * acs) * get(b, bo + p * ldb + 4L * j);
+                }
+                float v = alpha * acc;
+                if (beta != 0f) {
+                    v += beta * get(c, o);
+                }
+                put(c, o, v);
+            }
+        }
+    }
 }

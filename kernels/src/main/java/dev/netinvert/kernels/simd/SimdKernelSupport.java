@@ -775,4 +775,278 @@ public final class SimdKernelSupport implements KernelSupport {
         }
         ScalarKernelSupport.splitStartRange(s, v, vo, rho, a, ao, u, uo, r, ro, j, c);
     }
+
+    // ---------------------------------------------------------------- BLAS level 3
+    //
+    // Register-blocked micro-kernels. gemmNN and gemmTN are one kernel, C ← α·A·B + β·C with B and C row-major and
+    // A given by byte strides (A = D for NN, A = Dᵀ read in place for TN): a block of 4 rows of C × 3 vectors of
+    // columns keeps 12 accumulators in registers, and each step p loads 3 vectors of B's row p and broadcasts
+    // 4 elements of A, 7 loads for 12 FMAs. gemmNT is a block of 4 rows of X × 2 rows of W, 8 dot products at
+    // once (6 loads for 8 FMAs), each reduced across lanes at the end. Edges reuse the same blocks: a missing
+    // row or vector repeats the last one, and every block reads all of C's old values before it stores any, so
+    // repeated stores write identical values; a row of C that is not a multiple of L ends with one vector
+    // overlapping the last full one, of which only the fresh lanes are stored (a blend). No scalar column tails;
+    // the waste is at most 3 rows' and 2 vectors' work per edge block.
+
+    /** Depth of a k-block of the NN/TN kernel: 128 rows of a 3-vector strip of B (≤ 24 KiB) stay in L1. */
+    private static final int KC = 128;
+
+    /** W rows per panel of the NT kernel: a panel of about 192 KiB stays in L2 while every 4-row block of X passes. */
+    private static final int NT_PANEL_BYTES = 192 * 1024;
+
+    @Override
+    public void gemmNN(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m, MemorySegment w, long wo,
+                       int ldw, int n, float beta, MemorySegment z, long zo, int ldz) {
+        mulRowMajor(alpha, d, dOff, 4L * ldd, 4L, rows, m, w, wo, 4L * ldw, n, beta, z, zo, 4L * ldz);
+    }
+
+    @Override
+    public void gemmTN(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m, MemorySegment x, long xo,
+                       int ldx, int n, float beta, MemorySegment g, long go, int ldg) {
+        mulRowMajor(alpha, d, dOff, 4L, 4L * ldd, m, rows, x, xo, 4L * ldx, n, beta, g, go, 4L * ldg);
+    }
+
+    /** C ← α·A·B + β·C, A {@code rows × k} by byte strides (ars, acs), B {@code k × n}, C {@code rows × n}. */
+    private static void mulRowMajor(float alpha, MemorySegment a, long ao, long ars, long acs, int rows, int k,
+                                    MemorySegment b, long bo, long ldb, int n, float beta, MemorySegment c, long co,
+                                    long ldc) {
+        if (rows == 0 || n == 0) {
+            return;
+        }
+        if (n < L || k == 0) {
+            ScalarKernelSupport.mulRowMajor(alpha, a, ao, ars, acs, rows, k, b, bo, ldb, n, beta, c, co, ldc);
+            return;
+        }
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int pk = Math.min(KC, k - p0);
+            // Later k-blocks add to what the earlier ones stored.
+            float bt = p0 == 0 ? beta : 1f;
+            long ap = ao + p0 * acs, bp = bo + p0 * ldb;
+            // Column vectors v = 0 … nv − 1 at v·L, the last one at n − L when L does not divide n (partial).
+            int nv = (n + L - 1) / L;
+            boolean partial = n % L != 0;
+            for (int v = 0; v < nv; v += 3) {
+                int v1 = Math.min(v + 1, nv - 1), v2 = Math.min(v + 2, nv - 1);
+                int flags = !partial ? 0 : (v == nv - 1 ? 1 : 0) | (v1 == nv - 1 ? 2 : 0) | (v2 == nv - 1 ? 4 : 0);
+                long j0 = 4L * Math.min(v * L, n - L), j1 = 4L * Math.min(v1 * L, n - L), j2 = 4L * Math.min(v2 * L, n - L);
+                for (int i = 0; i < rows; i += 4) {
+                    int i1 = Math.min(i + 1, rows - 1), i2 = Math.min(i + 2, rows - 1), i3 = Math.min(i + 3, rows - 1);
+                    block4x3(alpha, bt, a, ap + i * ars, ap + i1 * ars, ap + i2 * ars, ap + i3 * ars, acs, pk,
+                            b, bp, ldb, j0, j1, j2, c, co + i * ldc, co + i1 * ldc, co + i2 * ldc, co + i3 * ldc,
+                            n, flags);
+                }
+            }
+        }
+    }
+
+    /**
+     * C[r][j_v … j_v + L) ← α·Σ_p A[r][p]·B[p][j_v … j_v + L) + β·C[r][…] for the 4 rows of A at byte offsets
+     * a0 … a3 (stepping acs per p) and C at c0 … c3, and the 3 column vectors at byte offsets j0, j1, j2 of B's
+     * and C's rows. β = 0 does not read C.
+     */
+    private static void block4x3(float alpha, float beta, MemorySegment a, long a0, long a1, long a2, long a3,
+                                 long acs, int k, MemorySegment b, long bo, long ldb, long j0, long j1, long j2,
+                                 MemorySegment c, long c0, long c1, long c2, long c3, int n, int flags) {
+        FloatVector s00 = FloatVector.zero(F), s01 = s00, s02 = s00, s10 = s00, s11 = s00, s12 = s00;
+        FloatVector s20 = s00, s21 = s00, s22 = s00, s30 = s00, s31 = s00, s32 = s00;
+        for (int p = 0; p < k; p++) {
+            long bp = bo + p * ldb, ap = p * acs;
+            FloatVector v0 = FloatVector.fromMemorySegment(F, b, bp + j0, LE);
+            FloatVector v1 = FloatVector.fromMemorySegment(F, b, bp + j1, LE);
+            FloatVector v2 = FloatVector.fromMemorySegment(F, b, bp + j2, LE);
+            FloatVector e = FloatVector.broadcast(F, get(a, a0 + ap));
+            s00 = v0.fma(e, s00);
+            s01 = v1.fma(e, s01);
+            s02 = v2.fma(e, s02);
+            e = FloatVector.broadcast(F, get(a, a1 + ap));
+            s10 = v0.fma(e, s10);
+            s11 = v1.fma(e, s11);
+            s12 = v2.fma(e, s12);
+            e = FloatVector.broadcast(F, get(a, a2 + ap));
+            s20 = v0.fma(e, s20);
+            s21 = v1.fma(e, s21);
+            s22 = v2.fma(e, s22);
+            e = FloatVector.broadcast(F, get(a, a3 + ap));
+            s30 = v0.fma(e, s30);
+            s31 = v1.fma(e, s31);
+            s32 = v2.fma(e, s32);
+        }
+        // All of C is read before anything is stored (overlapping edge vectors, repeated edge rows).
+        if (beta != 0f) {
+            FloatVector av = FloatVector.broadcast(F, alpha);
+            s00 = s00.fma(av, FloatVector.fromMemorySegment(F, c, c0 + j0, LE).mul(beta));
+            s01 = s01.fma(av, FloatVector.fromMemorySegment(F, c, c0 + j1, LE).mul(beta));
+            s02 = s02.fma(av, FloatVector.fromMemorySegment(F, c, c0 + j2, LE).mul(beta));
+            s10 = s10.fma(av, FloatVector.fromMemorySegment(F, c, c1 + j0, LE).mul(beta));
+            s11 = s11.fma(av, FloatVector.fromMemorySegment(F, c, c1 + j1, LE).mul(beta));
+            s12 = s12.fma(av, FloatVector.fromMemorySegment(F, c, c1 + j2, LE).mul(beta));
+            s20 = s20.fma(av, FloatVector.fromMemorySegment(F, c, c2 + j0, LE).mul(beta));
+            s21 = s21.fma(av, FloatVector.fromMemorySegment(F, c, c2 + j1, LE).mul(beta));
+            s22 = s22.fma(av, FloatVector.fromMemorySegment(F, c, c2 + j2, LE).mul(beta));
+            s30 = s30.fma(av, FloatVector.fromMemorySegment(F, c, c3 + j0, LE).mul(beta));
+            s31 = s31.fma(av, FloatVector.fromMemorySegment(F, c, c3 + j1, LE).mul(beta));
+            s32 = s32.fma(av, FloatVector.fromMemorySegment(F, c, c3 + j2, LE).mul(beta));
+        } else {
+            s00 = s00.mul(alpha);
+            s01 = s01.mul(alpha);
+            s02 = s02.mul(alpha);
+            s10 = s10.mul(alpha);
+            s11 = s11.mul(alpha);
+            s12 = s12.mul(alpha);
+            s20 = s20.mul(alpha);
+            s21 = s21.mul(alpha);
+            s22 = s22.mul(alpha);
+            s30 = s30.mul(alpha);
+            s31 = s31.mul(alpha);
+            s32 = s32.mul(alpha);
+        }
+        // The partial vector (flag bits: which of the three slots is it; always the last slots) overlaps the
+        // full vector before it, which an earlier strip or this one has already stored: only its fresh lanes are
+        // written, over C as it is just before the store.
+        VectorMask<Float> fresh = tailLanes(n);
+        boolean p1 = (flags & 2) != 0, p2 = (flags & 4) != 0;
+        if ((flags & 1) != 0) {
+            // v0 is the partial vector, so v1 and v2 are too: one vector per row.
+            FloatVector.fromMemorySegment(F, c, c0 + j0, LE).blend(s00, fresh).intoMemorySegment(c, c0 + j0, LE);
+            FloatVector.fromMemorySegment(F, c, c1 + j0, LE).blend(s10, fresh).intoMemorySegment(c, c1 + j0, LE);
+            FloatVector.fromMemorySegment(F, c, c2 + j0, LE).blend(s20, fresh).intoMemorySegment(c, c2 + j0, LE);
+            FloatVector.fromMemorySegment(F, c, c3 + j0, LE).blend(s30, fresh).intoMemorySegment(c, c3 + j0, LE);
+            return;
+        }
+        s00.intoMemorySegment(c, c0 + j0, LE);
+        s10.intoMemorySegment(c, c1 + j0, LE);
+        s20.intoMemorySegment(c, c2 + j0, LE);
+        s30.intoMemorySegment(c, c3 + j0, LE);
+        if (p1) {
+            FloatVector.fromMemorySegment(F, c, c0 + j1, LE).blend(s01, fresh).intoMemorySegment(c, c0 + j1, LE);
+            FloatVector.fromMemorySegment(F, c, c1 + j1, LE).blend(s11, fresh).intoMemorySegment(c, c1 + j1, LE);
+            FloatVector.fromMemorySegment(F, c, c2 + j1, LE).blend(s21, fresh).intoMemorySegment(c, c2 + j1, LE);
+            FloatVector.fromMemorySegment(F, c, c3 + j1, LE).blend(s31, fresh).intoMemorySegment(c, c3 + j1, LE);
+            return; // v2 = v1
+        }
+        s01.intoMemorySegment(c, c0 + j1, LE);
+        s11.intoMemorySegment(c, c1 + j1, LE);
+        s21.intoMemorySegment(c, c2 + j1, LE);
+        s31.intoMemorySegment(c, c3 + j1, LE);
+        if (p2) {
+            FloatVector.fromMemorySegment(F, c, c0 + j2, LE).blend(s02, fresh).intoMemorySegment(c, c0 + j2, LE);
+            FloatVector.fromMemorySegment(F, c, c1 + j2, LE).blend(s12, fresh).intoMemorySegment(c, c1 + j2, LE);
+            FloatVector.fromMemorySegment(F, c, c2 + j2, LE).blend(s22, fresh).intoMemorySegment(c, c2 + j2, LE);
+            FloatVector.fromMemorySegment(F, c, c3 + j2, LE).blend(s32, fresh).intoMemorySegment(c, c3 + j2, LE);
+            return;
+        }
+        s02.intoMemorySegment(c, c0 + j2, LE);
+        s12.intoMemorySegment(c, c1 + j2, LE);
+        s22.intoMemorySegment(c, c2 + j2, LE);
+        s32.intoMemorySegment(c, c3 + j2, LE);
+    }
+
+    @Override
+    public void gemmNT(float alpha, MemorySegment x, long xo, int ldx, int rows, int k, MemorySegment w, long wo,
+                       int ldw, int m, float beta, MemorySegment y, long yo, int ldy, MemorySegment b, long bo) {
+        if (rows == 0 || m == 0) {
+            return;
+        }
+        if (k < L) {
+            ScalarKernelSupport.gemmNTRange(alpha, x, xo, ldx, 0, rows, k, w, wo, ldw, m, beta, y, yo, ldy, b, bo);
+            return;
+        }
+        long xr = 4L * ldx, wr = 4L * ldw, yr = 4L * ldy;
+        int panel = Math.max(2, NT_PANEL_BYTES / (4 * k) / 2 * 2);
+        for (int q0 = 0; q0 < m; q0 += panel) {
+            int q1 = Math.min(m, q0 + panel);
+            for (int s = 0; s < rows; s += 4) {
+                int s1 = Math.min(s + 1, rows - 1), s2 = Math.min(s + 2, rows - 1), s3 = Math.min(s + 3, rows - 1);
+                for (int i = q0; i < q1; i += 2) {
+                    int i1 = Math.min(i + 1, m - 1);
+                    dot4x2(alpha, beta, x, xo + s * xr, xo + s1 * xr, xo + s2 * xr, xo + s3 * xr, k,
+                            w, wo + i * wr, wo + i1 * wr, y, yo + s * yr, yo + s1 * yr, yo + s2 * yr, yo + s3 * yr,
+                            4L * i, 4L * i1, b, bo);
+                }
+            }
+        }
+    }
+
+    /**
+     * Y[r][i_c] ← α·⟨X_r, W_{i_c}⟩ + β·Y[r][i_c] (+ b[i_c]) for the 4 rows of X at x0 … x3 (k ≥ L columns) and the
+     * 2 rows of W at w0, w1; Y's rows at y0 … y3, the two columns at byte offsets i0, i1 (of Y's rows and of b).
+     * The row tail is one vector overlapping the last full one, its counted lanes kept out by a blend of each
+     * accumulator (as in {@link #dot4Lanes}).
+     */
+    private static void dot4x2(float alpha, float beta, MemorySegment x, long x0, long x1, long x2, long x3, int k,
+                               MemorySegment w, long w0, long w1, MemorySegment y, long y0, long y1, long y2, long y3,
+                               long i0, long i1, MemorySegment b, long bo) {
+        FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00;
+        FloatVector s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+        int bound = F.loopBound(k);
+        for (int p = 0; p < bound; p += L) {
+            long o = 4L * p;
+            FloatVector u = FloatVector.fromMemorySegment(F, w, w0 + o, LE);
+            FloatVector v = FloatVector.fromMemorySegment(F, w, w1 + o, LE);
+            FloatVector e = FloatVector.fromMemorySegment(F, x, x0 + o, LE);
+            s00 = e.fma(u, s00);
+            s01 = e.fma(v, s01);
+            e = FloatVector.fromMemorySegment(F, x, x1 + o, LE);
+            s10 = e.fma(u, s10);
+            s11 = e.fma(v, s11);
+            e = FloatVector.fromMemorySegment(F, x, x2 + o, LE);
+            s20 = e.fma(u, s20);
+            s21 = e.fma(v, s21);
+            e = FloatVector.fromMemorySegment(F, x, x3 + o, LE);
+            s30 = e.fma(u, s30);
+            s31 = e.fma(v, s31);
+        }
+        if (bound < k) {
+            long o = 4L * (k - L);
+            VectorMask<Float> fresh = tailLanes(k);
+            FloatVector u = FloatVector.fromMemorySegment(F, w, w0 + o, LE);
+            FloatVector v = FloatVector.fromMemorySegment(F, w, w1 + o, LE);
+            FloatVector e = FloatVector.fromMemorySegment(F, x, x0 + o, LE);
+            s00 = s00.blend(e.fma(u, s00), fresh);
+            s01 = s01.blend(e.fma(v, s01), fresh);
+            e = FloatVector.fromMemorySegment(F, x, x1 + o, LE);
+            s10 = s10.blend(e.fma(u, s10), fresh);
+            s11 = s11.blend(e.fma(v, s11), fresh);
+            e = FloatVector.fromMemorySegment(F, x, x2 + o, LE);
+            s20 = s20.blend(e.fma(u, s20), fresh);
+            s21 = s21.blend(e.fma(v, s21), fresh);
+            e = FloatVector.fromMemorySegment(F, x, x3 + o, LE);
+            s30 = s30.blend(e.fma(u, s30), fresh);
+            s31 = s31.blend(e.fma(v, s31), fresh);
+        }
+        float r00 = alpha * s00.reduceLanes(VectorOperators.ADD), r01 = alpha * s01.reduceLanes(VectorOperators.ADD);
+        float r10 = alpha * s10.reduceLanes(VectorOperators.ADD), r11 = alpha * s11.reduceLanes(VectorOperators.ADD);
+        float r20 = alpha * s20.reduceLanes(VectorOperators.ADD), r21 = alpha * s21.reduceLanes(VectorOperators.ADD);
+        float r30 = alpha * s30.reduceLanes(VectorOperators.ADD), r31 = alpha * s31.reduceLanes(VectorOperators.ADD);
+        // All of Y is read before anything is stored (repeated edge rows and columns).
+        if (beta != 0f) {
+            r00 = fma(beta, get(y, y0 + i0), r00);
+            r01 = fma(beta, get(y, y0 + i1), r01);
+            r10 = fma(beta, get(y, y1 + i0), r10);
+            r11 = fma(beta, get(y, y1 + i1), r11);
+            r20 = fma(beta, get(y, y2 + i0), r20);
+            r21 = fma(beta, get(y, y2 + i1), r21);
+            r30 = fma(beta, get(y, y3 + i0), r30);
+            r31 = fma(beta, get(y, y3 + i1), r31);
+        }
+        if (b != null) {
+            float b0 = get(b, bo + i0), b1 = get(b, bo + i1);
+            r00 += b0;
+            r10 += b0;
+            r20 += b0;
+            r30 += b0;
+            r01 += b1;
+            r11 += b1;
+            r21 += b1;
+            r31 += b1;
+        }
+        put(y, y0 + i0, r00);
+        put(y, y0 + i1, r01);
+        put(y, y1 + i0, r10);
+        put(y, y1 + i1, r11);
+        put(y, y2 + i0, r20);
+        put(y, y2 + i1, r21);
+        put(y, y3 + i0, r30);
+        put(y, y3 + i1, r31);
+    }
 }

@@ -122,4 +122,11 @@ final class Buf {
                     + snapshot[p] + " to " + now[p]);
         }
     }
+
+    /** The n floats of the view as they were at the last {@link #seal()}. */
+    float[] snapshotFloats() {
+        float[] out = new float[n];
+        MemorySegment.copy(MemorySegment.ofArray(snapshot), FloatVec.LAYOUT, off, out, 0, n);
+        return out;
+    }
 }

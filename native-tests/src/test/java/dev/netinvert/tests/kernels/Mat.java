@@ -29,6 +29,37 @@ final class Mat {
         return new Mat(buf.seal(), s.rows(), s.cols(), s.ld());
     }
 
+    /** A sealed matrix of the given shape whose elements are all signaling NaNs (an output with β = 0). */
+    static Mat garbage(Arena arena, Shape s) {
+        int span = s.rows() == 0 ? 0 : (s.rows() - 1) * s.ld() + s.cols();
+        return new Mat(Buf.alloc(arena, span, s.misalign()), s.rows(), s.cols(), s.ld());
+    }
+
+    /**
+     * Fails unless, since the last seal, only the {@code rows × cols} elements changed: the row padding and the
+     * guards keep their bytes.
+     */
+    void assertWrittenOnlyElements(String what) {
+        buf.assertWrittenOnlyWithin(what, 0, rows == 0 ? 0 : (rows - 1) * ld + cols);
+        float[] before = buf.snapshotFloats();
+        float[] now = buf.read();
+        for (int i = 0; i < now.length; i++) {
+            if (i % ld >= cols && Float.floatToRawIntBits(now[i]) != Float.floatToRawIntBits(before[i])) {
+                throw new AssertionError(what + ": padding element " + i + " (row " + i / ld + ", column " + i % ld
+                        + " ≥ cols " + cols + ") was written");
+            }
+        }
+    }
+
+    /** Row-major {@code rows·cols} elements, padding dropped. */
+    float[] packed() {
+        float[] s = buf.read(), out = new float[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(s, i * ld, out, i * cols, cols);
+        }
+        return out;
+    }
+
     /** The matrix as the reference kernels take it: element (i, j) at {@code [i·ld + j]}, NaN padding. */
     float[] strided() {
         return buf.read();

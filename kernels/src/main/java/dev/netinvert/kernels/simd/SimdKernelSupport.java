@@ -779,16 +779,16 @@ public final class SimdKernelSupport implements KernelSupport {
     // ---------------------------------------------------------------- BLAS level 3
     //
     // Register-blocked micro-kernels. gemmNN and gemmTN are one kernel, C ← α·A·B + β·C with B and C row-major and
-    // A given by byte strides (A = D for NN, A = Dᵀ read in place for TN): a block of 4 rows of C × 3 vectors of
-    // columns keeps 12 accumulators in registers, and each step p loads 3 vectors of B's row p and broadcasts
-    // 4 elements of A, 7 loads for 12 FMAs. gemmNT is a block of 4 rows of X × 2 rows of W, 8 dot products at
+    // A given by byte strides (A = D for NN, A = Dᵀ read in place for TN): a block of 4 rows of C × 2 vectors of
+    // columns keeps 8 accumulators in registers, and each step p loads 2 vectors of B's row p and broadcasts
+    // 4 elements of A, 6 loads for 8 FMAs. gemmNT is a block of 4 rows of X × 2 rows of W, 8 dot products at
     // once (6 loads for 8 FMAs), each reduced across lanes at the end. Edges reuse the same blocks: a missing
     // row or vector repeats the last one, and every block reads all of C's old values before it stores any, so
     // repeated stores write identical values; a row of C that is not a multiple of L ends with one vector
     // overlapping the last full one, of which only the fresh lanes are stored (a blend). No scalar column tails;
-    // the waste is at most 3 rows' and 2 vectors' work per edge block.
+    // the waste is at most 3 rows' and 1 vector's work per edge block.
 
-    /** Depth of a k-block of the NN/TN kernel: 128 rows of a 3-vector strip of B (≤ 24 KiB) stay in L1. */
+    /** Depth of a k-block of the NN/TN kernel: 128 rows of a 2-vector strip of B (≤ 16 KiB) stay in L1. */
     private static final int KC = 128;
 
     /** W rows per panel of the NT kernel: a panel of about 192 KiB stays in L2 while every 4-row block of X passes. */
@@ -817,22 +817,29 @@ public final class SimdKernelSupport implements KernelSupport {
             ScalarKernelSupport.mulRowMajor(alpha, a, ao, ars, acs, rows, k, b, bo, ldb, n, beta, c, co, ldc);
             return;
         }
+        // C ← β·C first (zeros for β = 0, never reading C); then every k-block adds α·A·B to what is stored.
+        if (beta != 1f) {
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < n; j++) {
+                    long o = co + i * ldc + 4L * j;
+                    put(c, o, beta == 0f ? 0f : beta * get(c, o));
+                }
+            }
+        }
         for (int p0 = 0; p0 < k; p0 += KC) {
             int pk = Math.min(KC, k - p0);
-            // Later k-blocks add to what the earlier ones stored.
-            float bt = p0 == 0 ? beta : 1f;
             long ap = ao + p0 * acs, bp = bo + p0 * ldb;
             // Column vectors v = 0 … nv − 1 at v·L, the last one at n − L when L does not divide n (partial).
             int nv = (n + L - 1) / L;
             boolean partial = n % L != 0;
-            for (int v = 0; v < nv; v += 3) {
-                int v1 = Math.min(v + 1, nv - 1), v2 = Math.min(v + 2, nv - 1);
-                int flags = !partial ? 0 : (v == nv - 1 ? 1 : 0) | (v1 == nv - 1 ? 2 : 0) | (v2 == nv - 1 ? 4 : 0);
-                long j0 = 4L * Math.min(v * L, n - L), j1 = 4L * Math.min(v1 * L, n - L), j2 = 4L * Math.min(v2 * L, n - L);
+            for (int v = 0; v < nv; v += 2) {
+                int v1 = Math.min(v + 1, nv - 1);
+                int flags = !partial ? 0 : (v == nv - 1 ? 1 : 0) | (v1 == nv - 1 ? 2 : 0);
+                long j0 = 4L * Math.min(v * L, n - L), j1 = 4L * Math.min(v1 * L, n - L);
                 for (int i = 0; i < rows; i += 4) {
                     int i1 = Math.min(i + 1, rows - 1), i2 = Math.min(i + 2, rows - 1), i3 = Math.min(i + 3, rows - 1);
-                    block4x3(alpha, bt, a, ap + i * ars, ap + i1 * ars, ap + i2 * ars, ap + i3 * ars, acs, pk,
-                            b, bp, ldb, j0, j1, j2, c, co + i * ldc, co + i1 * ldc, co + i2 * ldc, co + i3 * ldc,
+                    block4x2(alpha, a, ap + i * ars, ap + i1 * ars, ap + i2 * ars, ap + i3 * ars, acs, pk,
+                            b, bp, ldb, j0, j1, c, co + i * ldc, co + i1 * ldc, co + i2 * ldc, co + i3 * ldc,
                             n, flags);
                 }
             }
@@ -840,73 +847,51 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * C[r][j_v … j_v + L) ← α·Σ_p A[r][p]·B[p][j_v … j_v + L) + β·C[r][…] for the 4 rows of A at byte offsets
-     * a0 … a3 (stepping acs per p) and C at c0 … c3, and the 3 column vectors at byte offsets j0, j1, j2 of B's
-     * and C's rows. β = 0 does not read C.
+     * C[r][j_v … j_v + L) ← α·Σ_p A[r][p]·B[p][j_v … j_v + L) + C[r][…] for the 4 rows of A at byte offsets
+     * a0 … a3 (stepping acs per p) and C at c0 … c3, and the 2 column vectors at byte offsets j0, j1 of B's and
+     * C's rows. Bit 0 (1) of {@code flags} says that vector 0 is the row's partial last
+     * vector (then vector 1 is too), bit 1 (2) that vector 1 is. Eight accumulators, not twelve: with 4 × 3 the
+     * method was too large for C1 ("out of virtual registers in LIR generator"), C2 never compiled it either,
+     * and every vector was boxed (50 MB per 64 × 784 × 100 product).
      */
-    private static void block4x3(float alpha, float beta, MemorySegment a, long a0, long a1, long a2, long a3,
-                                 long acs, int k, MemorySegment b, long bo, long ldb, long j0, long j1, long j2,
+    private static void block4x2(float alpha, MemorySegment a, long a0, long a1, long a2, long a3,
+                                 long acs, int k, MemorySegment b, long bo, long ldb, long j0, long j1,
                                  MemorySegment c, long c0, long c1, long c2, long c3, int n, int flags) {
-        FloatVector s00 = FloatVector.zero(F), s01 = s00, s02 = s00, s10 = s00, s11 = s00, s12 = s00;
-        FloatVector s20 = s00, s21 = s00, s22 = s00, s30 = s00, s31 = s00, s32 = s00;
+        FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00;
+        FloatVector s20 = s00, s21 = s00, s30 = s00, s31 = s00;
         for (int p = 0; p < k; p++) {
             long bp = bo + p * ldb, ap = p * acs;
             FloatVector v0 = FloatVector.fromMemorySegment(F, b, bp + j0, LE);
             FloatVector v1 = FloatVector.fromMemorySegment(F, b, bp + j1, LE);
-            FloatVector v2 = FloatVector.fromMemorySegment(F, b, bp + j2, LE);
             FloatVector e = FloatVector.broadcast(F, get(a, a0 + ap));
             s00 = v0.fma(e, s00);
             s01 = v1.fma(e, s01);
-            s02 = v2.fma(e, s02);
             e = FloatVector.broadcast(F, get(a, a1 + ap));
             s10 = v0.fma(e, s10);
             s11 = v1.fma(e, s11);
-            s12 = v2.fma(e, s12);
             e = FloatVector.broadcast(F, get(a, a2 + ap));
             s20 = v0.fma(e, s20);
             s21 = v1.fma(e, s21);
-            s22 = v2.fma(e, s22);
             e = FloatVector.broadcast(F, get(a, a3 + ap));
             s30 = v0.fma(e, s30);
             s31 = v1.fma(e, s31);
-            s32 = v2.fma(e, s32);
         }
-        // All of C is read before anything is stored (overlapping edge vectors, repeated edge rows).
-        if (beta != 0f) {
-            FloatVector av = FloatVector.broadcast(F, alpha);
-            s00 = s00.fma(av, FloatVector.fromMemorySegment(F, c, c0 + j0, LE).mul(beta));
-            s01 = s01.fma(av, FloatVector.fromMemorySegment(F, c, c0 + j1, LE).mul(beta));
-            s02 = s02.fma(av, FloatVector.fromMemorySegment(F, c, c0 + j2, LE).mul(beta));
-            s10 = s10.fma(av, FloatVector.fromMemorySegment(F, c, c1 + j0, LE).mul(beta));
-            s11 = s11.fma(av, FloatVector.fromMemorySegment(F, c, c1 + j1, LE).mul(beta));
-            s12 = s12.fma(av, FloatVector.fromMemorySegment(F, c, c1 + j2, LE).mul(beta));
-            s20 = s20.fma(av, FloatVector.fromMemorySegment(F, c, c2 + j0, LE).mul(beta));
-            s21 = s21.fma(av, FloatVector.fromMemorySegment(F, c, c2 + j1, LE).mul(beta));
-            s22 = s22.fma(av, FloatVector.fromMemorySegment(F, c, c2 + j2, LE).mul(beta));
-            s30 = s30.fma(av, FloatVector.fromMemorySegment(F, c, c3 + j0, LE).mul(beta));
-            s31 = s31.fma(av, FloatVector.fromMemorySegment(F, c, c3 + j1, LE).mul(beta));
-            s32 = s32.fma(av, FloatVector.fromMemorySegment(F, c, c3 + j2, LE).mul(beta));
-        } else {
-            s00 = s00.mul(alpha);
-            s01 = s01.mul(alpha);
-            s02 = s02.mul(alpha);
-            s10 = s10.mul(alpha);
-            s11 = s11.mul(alpha);
-            s12 = s12.mul(alpha);
-            s20 = s20.mul(alpha);
-            s21 = s21.mul(alpha);
-            s22 = s22.mul(alpha);
-            s30 = s30.mul(alpha);
-            s31 = s31.mul(alpha);
-            s32 = s32.mul(alpha);
-        }
-        // The partial vector (flag bits: which of the three slots is it; always the last slots) overlaps the
-        // full vector before it, which an earlier strip or this one has already stored: only its fresh lanes are
-        // written, over C as it is just before the store.
+        // C ← α·acc + C. All of C is read before anything is stored (repeated edge vectors and rows). β was applied
+        // to C before the first k-block (mulRowMajor), so that this is one path: a vector merged from two branches
+        // (β = 0 or not) was boxed at every block under C2.
+        FloatVector av = FloatVector.broadcast(F, alpha);
+        s00 = s00.fma(av, FloatVector.fromMemorySegment(F, c, c0 + j0, LE));
+        s01 = s01.fma(av, FloatVector.fromMemorySegment(F, c, c0 + j1, LE));
+        s10 = s10.fma(av, FloatVector.fromMemorySegment(F, c, c1 + j0, LE));
+        s11 = s11.fma(av, FloatVector.fromMemorySegment(F, c, c1 + j1, LE));
+        s20 = s20.fma(av, FloatVector.fromMemorySegment(F, c, c2 + j0, LE));
+        s21 = s21.fma(av, FloatVector.fromMemorySegment(F, c, c2 + j1, LE));
+        s30 = s30.fma(av, FloatVector.fromMemorySegment(F, c, c3 + j0, LE));
+        s31 = s31.fma(av, FloatVector.fromMemorySegment(F, c, c3 + j1, LE));
+        // The partial vector overlaps the full vector before it, which an earlier strip or this one has already
+        // stored: only its fresh lanes are written, over C as it is just before the store.
         VectorMask<Float> fresh = tailLanes(n);
-        boolean p1 = (flags & 2) != 0, p2 = (flags & 4) != 0;
-        if ((flags & 1) != 0) {
-            // v0 is the partial vector, so v1 and v2 are too: one vector per row.
+        if ((flags & 1) != 0) { // vector 0 is the partial one, and vector 1 repeats it
             FloatVector.fromMemorySegment(F, c, c0 + j0, LE).blend(s00, fresh).intoMemorySegment(c, c0 + j0, LE);
             FloatVector.fromMemorySegment(F, c, c1 + j0, LE).blend(s10, fresh).intoMemorySegment(c, c1 + j0, LE);
             FloatVector.fromMemorySegment(F, c, c2 + j0, LE).blend(s20, fresh).intoMemorySegment(c, c2 + j0, LE);
@@ -917,28 +902,17 @@ public final class SimdKernelSupport implements KernelSupport {
         s10.intoMemorySegment(c, c1 + j0, LE);
         s20.intoMemorySegment(c, c2 + j0, LE);
         s30.intoMemorySegment(c, c3 + j0, LE);
-        if (p1) {
+        if ((flags & 2) != 0) {
             FloatVector.fromMemorySegment(F, c, c0 + j1, LE).blend(s01, fresh).intoMemorySegment(c, c0 + j1, LE);
             FloatVector.fromMemorySegment(F, c, c1 + j1, LE).blend(s11, fresh).intoMemorySegment(c, c1 + j1, LE);
             FloatVector.fromMemorySegment(F, c, c2 + j1, LE).blend(s21, fresh).intoMemorySegment(c, c2 + j1, LE);
             FloatVector.fromMemorySegment(F, c, c3 + j1, LE).blend(s31, fresh).intoMemorySegment(c, c3 + j1, LE);
-            return; // v2 = v1
+            return;
         }
         s01.intoMemorySegment(c, c0 + j1, LE);
         s11.intoMemorySegment(c, c1 + j1, LE);
         s21.intoMemorySegment(c, c2 + j1, LE);
         s31.intoMemorySegment(c, c3 + j1, LE);
-        if (p2) {
-            FloatVector.fromMemorySegment(F, c, c0 + j2, LE).blend(s02, fresh).intoMemorySegment(c, c0 + j2, LE);
-            FloatVector.fromMemorySegment(F, c, c1 + j2, LE).blend(s12, fresh).intoMemorySegment(c, c1 + j2, LE);
-            FloatVector.fromMemorySegment(F, c, c2 + j2, LE).blend(s22, fresh).intoMemorySegment(c, c2 + j2, LE);
-            FloatVector.fromMemorySegment(F, c, c3 + j2, LE).blend(s32, fresh).intoMemorySegment(c, c3 + j2, LE);
-            return;
-        }
-        s02.intoMemorySegment(c, c0 + j2, LE);
-        s12.intoMemorySegment(c, c1 + j2, LE);
-        s22.intoMemorySegment(c, c2 + j2, LE);
-        s32.intoMemorySegment(c, c3 + j2, LE);
     }
 
     @Override

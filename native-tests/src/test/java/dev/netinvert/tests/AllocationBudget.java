@@ -18,10 +18,18 @@ public final class AllocationBudget {
      * vector temporaries scalar-replaced.
      */
     public static long bestRound(Runnable pass) {
+        return bestRound(pass, 0);
+    }
+
+    /**
+     * As {@link #bestRound(Runnable)}, but stops as soon as a round allocates no more than {@code target} bytes
+     * (for a known, bounded allocation: waiting for 0 would spend the whole budget).
+     */
+    public static long bestRound(Runnable pass, long target) {
         var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long best = Long.MAX_VALUE;
         long deadline = System.nanoTime() + NANOS;
-        for (int round = 0; best > 0 && (round < 20 || System.nanoTime() < deadline); round++) {
+        for (int round = 0; best > target && (round < 20 || System.nanoTime() < deadline); round++) {
             long before = mx.getCurrentThreadAllocatedBytes();
             for (int k = 0; k < 200; k++) {
                 pass.run();

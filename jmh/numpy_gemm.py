@@ -1,0 +1,33 @@
+"""NumPy/OpenBLAS peer of GemmBench: Y = X·Wᵀ + b, G = Dᵀ·X, Z = D·W in float32 on one thread (numpy_common
+pins the BLAS threads). Prints the median microseconds and GFLOP/s per product and shape.
+
+    python3 jmh/numpy_gemm.py [--reps 15]
+"""
+import argparse
+
+import numpy_common  # noqa: F401  (pins one BLAS thread before numpy loads)
+from numpy_common import timed
+import numpy as np
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--reps", type=int, default=15)
+args = ap.parse_args()
+rng = np.random.default_rng(1)
+for rows, n, m in [(64, 784, 100), (512, 512, 512)]:
+    x = rng.uniform(-1, 1, (rows, n)).astype(np.float32)
+    w = rng.uniform(-1, 1, (m, n)).astype(np.float32)
+    d = rng.uniform(-1, 1, (rows, m)).astype(np.float32)
+    b = np.zeros(m, np.float32)
+    y = np.empty((rows, m), np.float32)
+    g = np.empty((m, n), np.float32)
+    z = np.empty((rows, n), np.float32)
+    flops = 2.0 * rows * n * m
+    number = max(1, int(2e8 / flops))
+    steps = {
+        "nt": lambda s: (np.add(np.matmul(x, w.T, out=y), b, out=y), None),
+        "tn": lambda s: (np.matmul(d.T, x, out=g), None),
+        "nn": lambda s: (np.matmul(d, w, out=z), None),
+    }
+    for name, step in steps.items():
+        q = timed(lambda s: step(s), None, (), args.reps, number)
+        print(f"{rows}x{n}x{m} {name}: median {q['median']:.2f} us  {flops / q['median'] / 1e3:.1f} GFLOP/s")

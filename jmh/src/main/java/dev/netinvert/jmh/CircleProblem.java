@@ -20,7 +20,7 @@ final class CircleProblem {
     CircleProblem(Arena arena, long seed) {
         Network net = RandomNetworks.gaussianWithBias(arena, seed, new int[] {4096, 512}, List.of(Activation.RELU),
                 RandomNetworks.WeightScale.constant(1 / 64.0), 1 / 64.0);
-        layer = net.layer(1);
+        layer = net.dense(1);
         y = Observations.noisy(net, FloatVec.of(arena, Phantoms.paperCircle()), new Observations.Noise.Gaussian(0.005),
                 seed + 1, true, arena);
         tauX = (float) StepRules.gradient(layer.operatorNorm().value());

@@ -66,7 +66,7 @@ public class LpBench extends Bench {
         for (int i = 0; i < y.length; i++) {
             y[i] += (float) (1e-3 * (2 * g.nextUniform() - 1));
         }
-        DenseLayer last = net.layer(2);
+        DenseLayer last = net.dense(2);
         layer = Network.of(List.of(last));
         double[] x = new double[y.length];
         for (int i = 0; i < y.length; i++) {

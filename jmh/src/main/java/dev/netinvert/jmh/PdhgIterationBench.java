@@ -60,7 +60,7 @@ public class PdhgIterationBench extends ThreadsBench {
                 ModelFiles.save(net, json, "circle.safetensors");
             }
             Npy.write(yFile, p.y);
-            layer = ModelFiles.load(json, arena).layer(1);
+            layer = ModelFiles.load(json, arena).dense(1);
             y = Npy.read(yFile, arena).data();
         }
         engine = new PdhgEngine(arena, layer, 1, 64, 64, true, p.alpha, p.tauX, p.tauZ, par);

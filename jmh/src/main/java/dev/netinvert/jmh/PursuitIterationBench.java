@@ -67,8 +67,8 @@ public class PursuitIterationBench extends Bench {
         Network net = RandomNetworks.generator002(arena, 7, 100, n1, 625);
         FloatVec z = RandomNetworks.latent(arena, 100, 100, RandomNetworks.latentStd(100, n1));
         FloatVec y = net.forward(z, arena);
-        FloatMatrix w2 = net.layer(2).weight();
-        w1 = net.layer(1).weight();
+        FloatMatrix w2 = net.dense(2).weight();
+        w1 = net.dense(1).weight();
         double norm = net.layer(2).operatorNorm().value();
         fista = new Fista(arena, w2, null, y, null, Activation.TANH, 0, true, norm);
         fista.reset(FloatVec.allocate(arena, n1));

@@ -394,11 +394,11 @@ class ReaderFuzzTest {
         try (Arena arena = Arena.ofConfined()) {
             SafetensorsFile tensors = json.get("tensors") instanceof String s ? Safetensors.open(dir.resolve(s), arena) : null;
             for (int l = 1; l <= net.depth(); l++) {
-                DenseLayer layer = net.layer(l);
+                DenseLayer layer = net.dense(l);
                 Map<?, ?> spec = (Map<?, ?>) layers.get(l - 1);
                 assertTrue(layer.outputs() >= 1 && layer.inputs() >= 1, "layer " + l + " is at least 1×1");
                 if (l > 1) {
-                    assertEquals(net.layer(l - 1).outputs(), layer.inputs(), "layer " + l + "'s inputs are layer " + (l - 1) + "'s outputs");
+                    assertEquals(net.dense(l - 1).outputs(), layer.inputs(), "layer " + l + "'s inputs are layer " + (l - 1) + "'s outputs");
                 }
                 Tensor w = resolve(dir, tensors, (String) spec.get("weight"), arena);
                 assertEquals(List.of(layer.outputs(), layer.inputs()), List.of(w.dim(0), w.dim(1)), "layer " + l + " weight shape");

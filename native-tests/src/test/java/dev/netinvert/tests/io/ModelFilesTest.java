@@ -80,8 +80,8 @@ class ModelFilesTest {
         try (Arena arena = Arena.ofConfined()) {
             Network net = ModelFiles.load(p, arena);
             assertEquals("3 -leaky_relu-> 4 -identity-> 2", net.toString());
-            assertEquals(Activation.leakyRelu(0.2f), net.layer(1).activation());
-            assertNull(net.layer(2).bias());
+            assertEquals(Activation.leakyRelu(0.2f), net.dense(1).activation());
+            assertNull(net.dense(2).bias());
         }
         Path abs = json("{'layers': [{'weight': '" + dir.resolve("w2.npy").toAbsolutePath() + "', "
                 + "'activation': {'type': 'soft_threshold', 'lambda': 0.5}}, {'weight': 'w2.npy', 'activation': 'sigmoid'}]}");
@@ -89,7 +89,7 @@ class ModelFilesTest {
         Path ok = json("{'version': 1, 'layers': [{'weight': '" + dir.resolve("w2.npy").toAbsolutePath()
                 + "', 'activation': {'type': 'soft_threshold', 'lambda': 0.5}}]}");
         try (Arena arena = Arena.ofConfined()) {
-            assertEquals(Activation.softThreshold(0.5f), ModelFiles.load(ok, arena).layer(1).activation());
+            assertEquals(Activation.softThreshold(0.5f), ModelFiles.load(ok, arena).dense(1).activation());
         }
     }
 
@@ -124,7 +124,7 @@ class ModelFilesTest {
         assertEquals("wnan", e.tensor().orElseThrow());
         try (Arena arena = Arena.ofConfined()) {
             Network net = ModelFiles.load(p, arena, LoadOptions.STRICT.withAllowNonFinite(true));
-            assertTrue(Float.isNaN(net.layer(1).weight().get(1, 2)));
+            assertTrue(Float.isNaN(net.dense(1).weight().get(1, 2)));
         }
     }
 

@@ -72,7 +72,7 @@ class ModelRoundTripTest {
             assertArrayEquals(expected, ReferenceNetwork.copyOf(fromSt).forward(z.toArray()), "safetensors model, reference pass");
             assertArrayEquals(expected, ReferenceNetwork.copyOf(fromNpy).forward(z.toArray()), "npy model, reference pass");
             for (int l = 1; l <= 3; l++) {
-                DenseLayer a = net.layer(l), b = fromSt.layer(l), c = fromNpy.layer(l);
+                DenseLayer a = net.dense(l), b = fromSt.dense(l), c = fromNpy.dense(l);
                 assertArrayEquals(a.weight().toArray(), b.weight().toArray());
                 assertArrayEquals(a.weight().toArray(), c.weight().toArray());
                 assertArrayEquals(a.bias().toArray(), b.bias().toArray());
@@ -87,21 +87,21 @@ class ModelRoundTripTest {
             try (Arena probe = Arena.ofConfined()) {
                 SafetensorsFile f = Safetensors.open(stFile, probe);
                 for (int l = 1; l <= 3; l++) {
-                    FloatMatrix w = fromSt.layer(l).weight();
+                    FloatMatrix w = fromSt.dense(l).weight();
                     MemorySegment seg = w.segment();
                     assertTrue(Tensor.isFileView(seg), "layer " + l + " weight is mapped");
                     assertEquals(Files.size(stFile), seg.byteSize(), "the mapping is the whole file");
                     assertEquals(f.dataStart() + f.entry("layer" + l + ".weight").begin(), w.byteOffset(),
                             "at the tensor's offset in the file");
-                    assertTrue(Tensor.isFileView(fromSt.layer(l).bias().segment()));
-                    FloatMatrix wn = fromNpy.layer(l).weight();
+                    assertTrue(Tensor.isFileView(fromSt.dense(l).bias().segment()));
+                    FloatMatrix wn = fromNpy.dense(l).weight();
                     assertTrue(Tensor.isFileView(wn.segment()), "npy layer " + l + " weight is mapped");
                     assertEquals(4L * wn.rows() * wn.cols(), wn.segment().byteSize());
                     assertEquals(0, wn.byteOffset());
                 }
             }
             // Every layer of one model shares one mapping (not a mapping per tensor).
-            assertEquals(fromSt.layer(1).weight().segment().address(), fromSt.layer(3).bias().segment().address());
+            assertEquals(fromSt.dense(1).weight().segment().address(), fromSt.dense(3).bias().segment().address());
 
             FloatVec yNpy = ObservationFiles.load(dir.resolve("y.npy"), fromNpy, arena, LoadOptions.STRICT);
             SafetensorsFile obs = Safetensors.open(dir.resolve("observation.safetensors"), arena);
@@ -130,9 +130,9 @@ class ModelRoundTripTest {
             ModelFiles.saveAsNpy(net, dir.resolve("q.json"));
             for (String name : new String[] {"p.json", "q.json"}) {
                 Network back = ModelFiles.load(dir.resolve(name), arena);
-                assertArrayEquals(w1.toArray(), back.layer(1).weight().toArray());
-                assertArrayEquals(w2.toArray(), back.layer(2).weight().toArray());
-                assertNull(back.layer(1).bias());
+                assertArrayEquals(w1.toArray(), back.dense(1).weight().toArray());
+                assertArrayEquals(w2.toArray(), back.dense(2).weight().toArray());
+                assertNull(back.dense(1).bias());
                 FloatVec z = FloatVec.of(arena, 0.3f, -0.2f, 0.9f);
                 assertSameBits(() -> net.forward(z, arena).toArray(), () -> back.forward(z, arena).toArray(), name);
             }

@@ -154,7 +154,7 @@ class LayerLpVertexCheckTest {
                 Network net = tiny(arena, seed);
                 float[] y = observation(net, arena, seed + 100, 0.05);
                 double[] x = widened(y);
-                double[][] rows = rows(net.layer(1));
+                double[][] rows = rows(net.dense(1));
                 for (LayerwiseInversion.Search search : LayerwiseInversion.Search.values()) {
                     LayerReport r = LayerwiseInversion.invert(net, y, Options.builder(Method.LP_LINF).eps0(1e-3)
                             .search(search).build()).layers().get(0);
@@ -184,7 +184,7 @@ class LayerLpVertexCheckTest {
                 Network net = tiny(arena, seed);
                 float[] y = observation(net, arena, seed + 200, 0.05);
                 double[] x = widened(y);
-                double[][] rows = rows(net.layer(1));
+                double[][] rows = rows(net.dense(1));
                 LayerReport r = LayerwiseInversion.invert(net, y, Options.builder(Method.LP_L1).eps0(1e-3).build()).layers().get(0);
                 double eps = r.epsilon();
                 double best = Double.POSITIVE_INFINITY;
@@ -203,7 +203,7 @@ class LayerLpVertexCheckTest {
                 Network net = tiny(arena, seed);
                 float[] y = observation(net, arena, seed + 300, 0.01);
                 double[] x = widened(y);
-                double[][] rows = rows(net.layer(1));
+                double[][] rows = rows(net.dense(1));
                 double eps = 0.01;
                 double[] bound = new double[N];
                 for (int j = 0; j < N; j++) {

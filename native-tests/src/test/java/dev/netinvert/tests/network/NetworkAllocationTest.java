@@ -62,8 +62,8 @@ class NetworkAllocationTest {
                 net.forward(zs, bt);
             }), "bytes allocated by 200 forward passes");
             long kernels = AllocationBudget.bestRound(() -> {
-                Blas.gemvT(1f, net.layer(2).weight(), d2, 0f, d1);
-                Blas.gemvT(1f, net.layer(1).weight(), d1, 0f, grad);
+                Blas.gemvT(1f, net.dense(2).weight(), d2, 0f, d1);
+                Blas.gemvT(1f, net.dense(1).weight(), d1, 0f, grad);
             });
             long loss = AllocationBudget.bestRound(() -> net.lossGradient(z, y, grad, full));
             assertTrue(loss <= kernels, "200 loss gradients allocated " + loss + " bytes, their GEMVᵀ calls alone " + kernels);
@@ -110,11 +110,11 @@ class NetworkAllocationTest {
                 net.forward(s.z(), trace);
                 net.vjp(trace, r, g);
             }), "bytes allocated by 200 gradient-descent passes");
-            Fista fista = new Fista(arena, net.layer(2).weight(), null, s.y(), null, Activation.TANH, 0, true,
-                    net.layer(2).operatorNorm().value());
+            Fista fista = new Fista(arena, net.dense(2).weight(), null, s.y(), null, Activation.TANH, 0, true,
+                    net.dense(2).operatorNorm().value());
             fista.reset(FloatVec.allocate(arena, 300));
             assertEquals(0, AllocationBudget.bestRound(fista::step), "bytes allocated by 200 FISTA steps");
-            FloatMatrix p = net.layer(1).weight();
+            FloatMatrix p = net.dense(1).weight();
             float[] target = new float[150];
             for (int i = 0; i < 150; i++) {
                 target[i] = 0.1f * (i % 7);

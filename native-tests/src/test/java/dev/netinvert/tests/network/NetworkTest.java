@@ -203,7 +203,7 @@ class NetworkTest {
 
     /** u = W_l x + b_l within γ_{n+1}·Σ|terms| + ε|u| of the exact value, and out = σ_l(u) (exactly, or to the kernel's ulps). */
     private static void checkLayer(Network net, int l, float[] x, float[] u, float[] out) {
-        DenseLayer layer = net.layer(l);
+        DenseLayer layer = net.dense(l);
         int n = layer.inputs();
         for (int i = 0; i < layer.outputs(); i++) {
             double exact = layer.bias() == null ? 0 : layer.bias().get(i);
@@ -286,7 +286,7 @@ class NetworkTest {
 
     private static double lossInDouble(Network net, double[] z, FloatVec y) {
         double[] x = z;
-        for (DenseLayer layer : net.layers()) {
+        for (DenseLayer layer : net.denseLayers("test")) {
             double[] next = new double[layer.outputs()];
             for (int i = 0; i < next.length; i++) {
                 double u = layer.bias() == null ? 0 : layer.bias().get(i);

@@ -60,8 +60,8 @@ class RandomNetworksTest {
             Network b = RandomNetworks.generator002(arena, 7, 100, 200, 625);
             Network c = RandomNetworks.generator002(arena, 8, 100, 200, 625);
             for (int l = 1; l <= 2; l++) {
-                assertArrayEquals(a.layer(l).weight().toArray(), b.layer(l).weight().toArray());
-                assertFalse(Arrays.equals(a.layer(l).weight().toArray(), c.layer(l).weight().toArray()));
+                assertArrayEquals(a.dense(l).weight().toArray(), b.dense(l).weight().toArray());
+                assertFalse(Arrays.equals(a.dense(l).weight().toArray(), c.dense(l).weight().toArray()));
             }
         }
     }
@@ -75,19 +75,19 @@ class RandomNetworksTest {
         try (Arena arena = Arena.ofConfined()) {
             Network p = RandomNetworks.perceptron000(arena, 1);
             assertEquals("4096 -relu-> 512", p.toString());
-            assertNotNull(p.layer(1).bias());
-            checkMoments(p.layer(1).weight().toArray(), 1.0);
-            checkMoments(p.layer(1).bias().toArray(), 1.0);
+            assertNotNull(p.dense(1).bias());
+            checkMoments(p.dense(1).weight().toArray(), 1.0);
+            checkMoments(p.dense(1).bias().toArray(), 1.0);
 
             Network g = RandomNetworks.generator002(arena, 2, 200, 1000, 625);
             assertEquals("200 -relu-> 1000 -tanh-> 625", g.toString());
-            assertNull(g.layer(1).bias());
-            checkMoments(g.layer(2).weight().toArray(), 1.0);
+            assertNull(g.dense(1).bias());
+            checkMoments(g.dense(2).weight().toArray(), 1.0);
 
             Network h = RandomNetworks.generator003(arena, 3, 20, 100, 500, Activation.RELU);
             assertEquals("20 -relu-> 100 -relu-> 500", h.toString());
-            checkMoments(h.layer(1).weight().toArray(), 1.0 / 100);
-            checkMoments(h.layer(2).weight().toArray(), 1.0 / 500);
+            checkMoments(h.dense(1).weight().toArray(), 1.0 / 100);
+            checkMoments(h.dense(2).weight().toArray(), 1.0 / 500);
         }
     }
 

@@ -113,7 +113,7 @@ class DebiasTest {
             double[] w = new double[s1.length * n0];
             for (int i = 0; i < s1.length; i++) {
                 for (int j = 0; j < n0; j++) {
-                    w[i * n0 + j] = net.layer(1).weight().get(s1[i], j);
+                    w[i * n0 + j] = net.dense(1).weight().get(s1[i], j);
                 }
             }
             float[] zf = or.z();

@@ -128,9 +128,9 @@ class PursuitEpsilonRuleTest {
                 }
                 int[] s2 = r.supports().get(1), s1 = r.supports().get(0);
                 double lambda2 = 2 * ell * s.eps();
-                double eps2 = c * Math.sqrt(s2.length) / minColumnNorm(net.layer(3).weight().toArray(), 70, obs) * ell * s.eps();
+                double eps2 = c * Math.sqrt(s2.length) / minColumnNorm(net.dense(3).weight().toArray(), 70, obs) * ell * s.eps();
                 double lambda1 = 2 * eps2;
-                double eps1 = c * Math.sqrt(s1.length) / minColumnNorm(net.layer(2).weight().toArray(), 30, s2) * eps2;
+                double eps1 = c * Math.sqrt(s1.length) / minColumnNorm(net.dense(2).weight().toArray(), 30, s2) * eps2;
                 assertTrue(s2.length > 0 && s1.length > 0, "supports " + s2.length + ", " + s1.length
                         + ": the mid-layer LASSO must run for the test to mean something");
 
@@ -205,12 +205,12 @@ class PursuitEpsilonRuleTest {
             Network r = RandomNetworks.gaussian(arena, 3, new int[] {4, 12, 20, 30},
                     List.of(Activation.RELU, Activation.RELU, Activation.IDENTITY), RandomNetworks.WeightScale.unit());
             FloatMatrix w3 = FloatMatrix.allocate(arena, 30, 20);
-            float[] src = r.layer(3).weight().toArray();
+            float[] src = r.dense(3).weight().toArray();
             for (int i = 0; i < 30; i++) {
                 src[i * 20 + 5] = 0f;
             }
             w3.copyFrom(src);
-            Network zeroColumn = Network.of(r.layer(1), r.layer(2), new DenseLayer(w3, null, Activation.IDENTITY));
+            Network zeroColumn = Network.of(r.dense(1), r.dense(2), new DenseLayer(w3, null, Activation.IDENTITY));
             FloatVec yz = zeroColumn.forward(RandomNetworks.latent(arena, 4, 4, RandomNetworks.latentStd(4, 12, 20)), arena);
             assertMessage(() -> LayeredBasisPursuit.solve(zeroColumn, yz, null, byRule(1e-3)),
                     "options.noiseLevel = 0.001", "λ = 2ε(x_2) = ∞", "W_3");

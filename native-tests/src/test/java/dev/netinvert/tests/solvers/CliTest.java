@@ -52,8 +52,8 @@ class CliTest {
     static Network perceptron(Path dir, Arena arena) throws Exception {
         Network net = RandomNetworks.gaussianWithBias(arena, 3, new int[] {64, 100}, List.of(Activation.RELU),
                 RandomNetworks.WeightScale.fanIn(), 0.05);
-        Npy.write(dir.resolve("W.npy"), net.layer(1).weight());
-        Npy.write(dir.resolve("b.npy"), net.layer(1).bias());
+        Npy.write(dir.resolve("W.npy"), net.dense(1).weight());
+        Npy.write(dir.resolve("b.npy"), net.dense(1).bias());
         FloatVec x = FloatVec.of(arena, Phantoms.disc(8, 8, 3.5, 3.5, 2.6));
         FloatVec y = Observations.noisy(net, x, new Observations.Noise.Gaussian(0.001), 4, true, arena);
         Npy.write(dir.resolve("y.npy"), y);

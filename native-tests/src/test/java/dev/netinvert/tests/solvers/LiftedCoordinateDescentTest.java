@@ -62,7 +62,7 @@ class LiftedCoordinateDescentTest {
         double sum = ALPHA * ImageMetrics.isotropicTv(x0.toArray(), H, W);
         FloatVec in = x0;
         for (int l = 1; l <= net.depth(); l++) {
-            DenseLayer layer = net.layer(l);
+            DenseLayer layer = net.dense(l);
             FloatVec pre = FloatVec.allocate(arena, layer.outputs());
             Blas.gemv(1f, layer.weight(), in, 0f, pre, layer.bias());
             FloatVec out = l == net.depth() ? y : FloatVec.allocate(arena, layer.outputs());
@@ -92,7 +92,7 @@ class LiftedCoordinateDescentTest {
             LiftedResult r = LiftedCoordinateDescent.solve(net.layers(), y, 1, 8, 8, o, par, IterationListener.NONE);
             assertEquals(1, r.iterations());
 
-            DenseLayer l1 = net.layer(1), l2 = net.layer(2);
+            DenseLayer l1 = net.dense(1), l2 = net.dense(2);
             FloatVec x1 = FloatVec.allocate(arena, 100), pre = FloatVec.allocate(arena, 100);
             Blas.gemv(1f, l1.weight(), FloatVec.allocate(arena, 64), 0f, pre, l1.bias());
             Prox.apply(l1.activation(), pre, x1); // the start, x₁ = σ(W₁·0 + b₁)
@@ -127,7 +127,7 @@ class LiftedCoordinateDescentTest {
                     RandomNetworks.WeightScale.unit());
             FloatVec y = FloatVec.allocate(arena, 10);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> LiftedCoordinateDescent.solve(List.of(a.layer(1), b.layer(1)), y, 1, 8, 8,
+                    () -> LiftedCoordinateDescent.solve(List.of(a.dense(1), b.dense(1)), y, 1, 8, 8,
                             LiftedCoordinateDescent.Options.builder(1e-3).build(), par, IterationListener.NONE));
             assertTrue(e.getMessage().contains("layer 2") && e.getMessage().contains("30"), e.getMessage());
             assertThrows(IllegalArgumentException.class,

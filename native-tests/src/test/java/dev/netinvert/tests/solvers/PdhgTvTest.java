@@ -40,7 +40,7 @@ class PdhgTvTest {
         arena = Arena.ofShared();
         Network net = RandomNetworks.gaussianWithBias(arena, 7, new int[] {4096, 512}, List.of(Activation.RELU),
                 RandomNetworks.WeightScale.constant(1 / 64.0), 1 / 64.0);
-        circleLayer = net.layer(1);
+        circleLayer = net.dense(1);
         circleY = Observations.noisy(net, FloatVec.of(arena, Phantoms.paperCircle()),
                 new Observations.Noise.Gaussian(0.005), 8, true, arena);
     }

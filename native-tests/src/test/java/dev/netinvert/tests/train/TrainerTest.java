@@ -85,8 +85,8 @@ class TrainerTest {
 
             double[][] w = new double[4][], bias = new double[4][];
             for (int l = 1; l <= 3; l++) {
-                w[l] = toDouble(net.layer(l).weight().toArray());
-                bias[l] = toDouble(net.layer(l).bias().toArray());
+                w[l] = toDouble(net.dense(l).weight().toArray());
+                bias[l] = toDouble(net.dense(l).bias().toArray());
             }
             Activation[] act = {null, c.hidden, c.hidden, c.last};
             Model m = new Model(widths, act, w, bias, toDouble(xs), toDouble(ts), labels, c.loss, b);
@@ -292,7 +292,7 @@ class TrainerTest {
                 List.of(Activation.TANH, Activation.SIGMOID), WeightScale.he(), 0.1);
         new Trainer(net, o, arena).fit(inputs, targets, null);
         List<float[]> out = new ArrayList<>();
-        for (DenseLayer l : net.layers()) {
+        for (DenseLayer l : net.denseLayers("test")) {
             out.add(l.weight().toArray());
             out.add(l.bias().toArray());
         }
@@ -346,16 +346,16 @@ class TrainerTest {
                     List.of(Activation.RELU, Activation.TANH), WeightScale.he(), 0.1);
             FloatMatrix inputs = FloatMatrix.of(arena, 64, 6, uniform(new SplittableRandom(1), 384));
             FloatMatrix targets = FloatMatrix.of(arena, 64, 5, uniform(new SplittableRandom(2), 320));
-            float[] before = net.layer(1).weight().toArray();
+            float[] before = net.dense(1).weight().toArray();
             new Trainer(net, Options.builder().batchSize(16).epochs(2).build(), arena).fit(inputs, targets, null);
-            assertFalse(java.util.Arrays.equals(before, net.layer(1).weight().toArray()), "training changed nothing");
+            assertFalse(java.util.Arrays.equals(before, net.dense(1).weight().toArray()), "training changed nothing");
             Path json = dir.resolve("model.json");
             ModelFiles.save(net, json, "model.safetensors");
             Network back = ModelFiles.load(json, arena);
             assertEquals(net.toString(), back.toString());
             for (int l = 1; l <= net.depth(); l++) {
-                assertArrayEquals(net.layer(l).weight().toArray(), back.layer(l).weight().toArray(), "W_" + l);
-                assertArrayEquals(net.layer(l).bias().toArray(), back.layer(l).bias().toArray(), "b_" + l);
+                assertArrayEquals(net.dense(l).weight().toArray(), back.dense(l).weight().toArray(), "W_" + l);
+                assertArrayEquals(net.dense(l).bias().toArray(), back.dense(l).bias().toArray(), "b_" + l);
             }
             Trace t1 = net.newTrace(arena, false), t2 = back.newTrace(arena, false);
             assertArrayEquals(net.forward(inputs.row(3), t1).toArray(), back.forward(inputs.row(3), t2).toArray());

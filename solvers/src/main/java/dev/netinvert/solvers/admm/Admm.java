@@ -263,6 +263,8 @@ public final class Admm {
          */
         public Engine(Network network, InversionLoss loss, Options options, Arena arena) {
             this.net = Objects.requireNonNull(network, "network");
+            // The Gram solves of eq. (10) [004] are written for matrices here; convolutions need the FFT / CG solves.
+            network.denseLayers("ADMM");
             this.loss = Objects.requireNonNull(loss, "loss");
             this.opt = Objects.requireNonNull(options, "options");
             Objects.requireNonNull(arena, "arena");
@@ -287,7 +289,7 @@ public final class Admm {
             long constraints = 0;
             z[1] = FloatVec.allocate(arena, network.inputSize());
             for (int i = 1; i <= depth; i++) {
-                DenseLayer layer = network.layer(i);
+                DenseLayer layer = network.dense(i);
                 w[i] = layer.weight();
                 bias[i] = layer.bias();
                 act[i] = layer.activation();

@@ -41,7 +41,7 @@ public final class ReferenceAdmm {
         ut = new double[depth + 1][];
         u = new double[depth + 1][];
         for (int i = 1; i <= depth; i++) {
-            DenseLayer layer = network.layer(i);
+            DenseLayer layer = network.dense(i);
             int m = layer.outputs(), n = layer.inputs();
             w[i] = new double[m][n];
             for (int r = 0; r < m; r++) {

@@ -48,11 +48,11 @@ public final class AutoencoderInversion {
                                  double delta, int maxIterations, long seed) {
         Objects.requireNonNull(autoencoder, "autoencoder");
         if (autoencoder.depth() != 2 || autoencoder.inputSize() != SIDE * SIDE || autoencoder.outputSize() != SIDE * SIDE
-                || autoencoder.layer(1).activation() != Activation.RELU) {
+                || autoencoder.dense(1).activation() != Activation.RELU) {
             throw new IllegalArgumentException("autoencoder: expected 784 -> code (relu) -> 784, got " + autoencoder);
         }
-        DenseLayer encoder = autoencoder.layer(1);
-        Network decoder = Network.of(autoencoder.layer(2));
+        DenseLayer encoder = autoencoder.dense(1);
+        Network decoder = Network.of(autoencoder.dense(2));
         List<Case> out = new ArrayList<>();
         SeededGaussian noise = new SeededGaussian(seed);
         PdhgTv.Options o = PdhgTv.Options.builder(alpha).maxIterations(maxIterations).build();

@@ -106,8 +106,8 @@ public final class PursuitSweep {
         for (int n1 : c.n1s()) {
             try (Arena arena = Arena.ofShared()) {
                 Network net = RandomNetworks.generator002(arena, c.seed() * 1000 + n1, c.n0(), n1, c.n());
-                net.layer(1).operatorNorm();
-                net.layer(2).operatorNorm();
+                net.dense(1).operatorNorm();
+                net.dense(2).operatorNorm();
                 double std = RandomNetworks.latentStd(c.n0(), n1);
                 FloatVec mask = c.maskFraction() == 0 ? null : c.upperMask()
                         ? ObservationMasks.upperRows(arena, c.n(), c.maskFraction())

@@ -490,7 +490,7 @@ public final class ModelFiles {
             List<Tensor> tensors = new ArrayList<>();
             List<Object> layers = new ArrayList<>();
             for (int l = 1; l <= network.depth(); l++) {
-                DenseLayer layer = network.layer(l);
+                DenseLayer layer = network.dense(l);
                 String wName = "layer" + l + ".weight";
                 tensors.add(Tensor.of(wName, contiguous(layer.weight(), scratch)));
                 Map<String, Object> entry = new LinkedHashMap<>();
@@ -524,7 +524,7 @@ public final class ModelFiles {
         String stem = description.getFileName().toString().replaceFirst("(?i)\\.json$", "");
         List<Object> layers = new ArrayList<>();
         for (int l = 1; l <= network.depth(); l++) {
-            DenseLayer layer = network.layer(l);
+            DenseLayer layer = network.dense(l);
             String wFile = stem + ".layer" + l + ".weight.npy";
             Npy.write(dir.resolve(wFile), layer.weight());
             Map<String, Object> entry = new LinkedHashMap<>();

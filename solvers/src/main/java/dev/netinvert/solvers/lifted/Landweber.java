@@ -11,8 +11,8 @@ import dev.netinvert.solvers.OptionChecks;
 import dev.netinvert.solvers.StepRules;
 import dev.netinvert.solvers.StepSize;
 import dev.netinvert.solvers.StopReason;
-import dev.netinvert.solvers.network.DenseLayer;
-import dev.netinvert.solvers.parallel.BlockedBregmanGradient;
+import dev.netinvert.solvers.network.Layer;
+import dev.netinvert.solvers.parallel.BregmanGradient;
 import dev.netinvert.solvers.parallel.Parallelism;
 import java.lang.foreign.Arena;
 import java.util.List;
@@ -83,26 +83,26 @@ public final class Landweber {
         }
     }
 
-    public static LiftedResult solve(DenseLayer layer, FloatVec y, Options o, Parallelism par,
+    public static LiftedResult solve(Layer layer, FloatVec y, Options o, Parallelism par,
                                      IterationListener listener) {
         Objects.requireNonNull(layer, "layer");
         Objects.requireNonNull(o, "options");
-        FloatMatrix w = layer.weight();
-        if (y.length() != w.rows()) {
-            throw new IllegalArgumentException("y: expected length " + w.rows() + " (W.rows), got " + y.length());
+        if (y.length() != layer.outputs()) {
+            throw new IllegalArgumentException("y: expected length " + layer.outputs() + " (the layer's outputs), got "
+                    + y.length());
         }
         Prox.checkDomain("y", layer.activation(), y);
         float tau = (float) o.step().orElse(() -> StepRules.landweber(layer.operatorNorm().value()));
         try (Arena arena = Arena.ofShared()) {
-            FloatVec x = FloatVec.allocate(arena, w.cols());
-            FloatVec g = FloatVec.allocate(arena, w.cols());
-            FloatVec pre = FloatVec.allocate(arena, w.rows());
-            BlockedBregmanGradient grad = new BlockedBregmanGradient(arena, layer.activation(), w, layer.bias(), par);
+            FloatVec x = FloatVec.allocate(arena, layer.inputs());
+            FloatVec g = FloatVec.allocate(arena, layer.inputs());
+            FloatVec pre = FloatVec.allocate(arena, layer.outputs());
+            BregmanGradient grad = BregmanGradient.of(arena, layer, par);
             return par.call(() -> iterate(layer.activation(), grad, x, g, pre, y, tau, o, par.threads(), listener));
         }
     }
 
-    private static LiftedResult iterate(Activation sigma, BlockedBregmanGradient grad, FloatVec x, FloatVec g,
+    private static LiftedResult iterate(Activation sigma, BregmanGradient grad, FloatVec x, FloatVec g,
                                         FloatVec pre, FloatVec y, float tau, Options o, int threads,
                                         IterationListener listener) {
         ConvergenceHistory history = new ConvergenceHistory(o.maxIterations(), o.historyInterval());

@@ -8,8 +8,9 @@ import dev.netinvert.solvers.IterationListener;
 import dev.netinvert.solvers.OptionChecks;
 import dev.netinvert.solvers.StepRules;
 import dev.netinvert.solvers.StopReason;
-import dev.netinvert.solvers.network.DenseLayer;
-import dev.netinvert.solvers.parallel.BlockedBregmanGradient;
+import dev.netinvert.solvers.network.Layer;
+import dev.netinvert.solvers.network.Network;
+import dev.netinvert.solvers.parallel.BregmanGradient;
 import dev.netinvert.solvers.parallel.Parallelism;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -103,7 +104,7 @@ public final class LiftedCoordinateDescent {
      * @param layers   the network, input to output (at least one layer); layer 1's input is the C×H×W image
      * @param y        the observation y^δ (output of the last layer), inside its activation's range
      */
-    public static LiftedResult solve(List<DenseLayer> layers, FloatVec y, int channels, int height, int width,
+    public static LiftedResult solve(List<? extends Layer> layers, FloatVec y, int channels, int height, int width,
                                      Options o, Parallelism par, IterationListener listener) {
         Objects.requireNonNull(layers, "layers");
         Objects.requireNonNull(o, "options");
@@ -111,19 +112,18 @@ public final class LiftedCoordinateDescent {
             throw new IllegalArgumentException("layers: expected at least one layer, got none");
         }
         int L = layers.size();
-        DenseLayer first = layers.get(0), last = layers.get(L - 1);
-        if ((long) channels * height * width != first.weight().cols()) {
-            throw new IllegalArgumentException("image shape " + channels + "×" + height + "×" + width + " has "
-                    + (long) channels * height * width + " pixels but layer 1 has " + first.weight().cols() + " inputs");
-        }
-        for (int l = 1; l < L; l++) {
-            if (layers.get(l).weight().cols() != layers.get(l - 1).weight().rows()) {
-                throw new IllegalArgumentException("layer " + (l + 1) + ": expected " + layers.get(l - 1).weight().rows()
-                        + " inputs (layer " + l + "'s outputs), got " + layers.get(l).weight().cols());
+        Layer first = layers.get(0), last = layers.get(L - 1);
+        PdhgTv.checkImage(first, channels, height, width);
+        Network.of(layers); // the chain's shapes, with its messages
+        for (int l = 1; l <= L; l++) {
+            if (!layers.get(l - 1).linear()) {
+                throw new IllegalArgumentException("layer " + l + " is " + layers.get(l - 1).kind()
+                        + ": the lifted coordinate descent needs linear operators (eq. (17) [000] takes a proximal step"
+                        + " through each layer); fold max pooling into the activation's layer or use gd/adam");
             }
         }
-        if (y.length() != last.weight().rows()) {
-            throw new IllegalArgumentException("y: expected length " + last.weight().rows() + " (outputs of layer " + L
+        if (y.length() != last.outputs()) {
+            throw new IllegalArgumentException("y: expected length " + last.outputs() + " (outputs of layer " + L
                     + "), got " + y.length());
         }
         Prox.checkDomain("y", last.activation(), y);
@@ -141,12 +141,12 @@ public final class LiftedCoordinateDescent {
         final FloatVec[] grad;   // grad[l] = W_{l+1}ᵀ(σ_{l+1}(W_{l+1}x_l + b_{l+1}) − x_{l+1}), l = 1 … L−1
         final FloatVec[] next;   // scratch for the updated x_l
         final FloatVec[] preNext;  // scratch: W_{l+1}x_l + b_{l+1}
-        final BlockedBregmanGradient[] nextGradient; // [l] for layer l+1
+        final BregmanGradient[] nextGradient; // [l] for layer l+1
         final float[] tau;
 
-        State(Arena arena, List<DenseLayer> layers, int c, int h, int w, Options o, Parallelism par) {
+        State(Arena arena, List<? extends Layer> layers, int c, int h, int w, Options o, Parallelism par) {
             int L = layers.size();
-            DenseLayer first = layers.get(0);
+            Layer first = layers.get(0);
             float tauX = (float) StepRules.gradient(first.operatorNorm().value());
             float tauZ = (float) StepRules.pdhgDual(o.alpha());
             x0 = new PdhgEngine(arena, first, c, h, w, o.tv() == PdhgTv.Tv.ISOTROPIC, (float) o.alpha(), tauX, tauZ, par);
@@ -155,19 +155,19 @@ public final class LiftedCoordinateDescent {
             grad = new FloatVec[L];
             next = new FloatVec[L];
             preNext = new FloatVec[L];
-            nextGradient = new BlockedBregmanGradient[L];
+            nextGradient = new BregmanGradient[L];
             tau = new float[L];
             for (int l = 1; l <= L; l++) {
-                pre[l] = FloatVec.allocate(arena, layers.get(l - 1).weight().rows());
+                pre[l] = FloatVec.allocate(arena, layers.get(l - 1).outputs());
             }
             for (int l = 1; l < L; l++) {
-                int n = layers.get(l - 1).weight().rows();
+                int n = layers.get(l - 1).outputs();
                 x[l] = FloatVec.allocate(arena, n);
                 next[l] = FloatVec.allocate(arena, n);
                 grad[l] = FloatVec.allocate(arena, n);
-                DenseLayer after = layers.get(l);
-                preNext[l] = FloatVec.allocate(arena, after.weight().rows());
-                nextGradient[l] = new BlockedBregmanGradient(arena, after.activation(), after.weight(), after.bias(), par);
+                Layer after = layers.get(l);
+                preNext[l] = FloatVec.allocate(arena, after.outputs());
+                nextGradient[l] = BregmanGradient.of(arena, after, par);
                 tau[l] = (float) StepRules.gradient(after.operatorNorm().value());
             }
         }
@@ -177,13 +177,13 @@ public final class LiftedCoordinateDescent {
         }
     }
 
-    private static LiftedResult iterate(State s, List<DenseLayer> layers, FloatVec y, Options o, int threads,
+    private static LiftedResult iterate(State s, List<? extends Layer> layers, FloatVec y, Options o, int threads,
                                         IterationListener listener) {
         int L = layers.size();
         // Start: x_l = σ_l(W_l x_{l−1} + b_l) from x₀ = 0.
         for (int l = 1; l < L; l++) {
-            DenseLayer layer = layers.get(l - 1);
-            Blas.gemv(1f, layer.weight(), l == 1 ? s.x0.x().values() : s.x[l - 1], 0f, s.pre[l], layer.bias());
+            Layer layer = layers.get(l - 1);
+            layer.forward(l == 1 ? s.x0.x().values() : s.x[l - 1], s.pre[l], null);
             Prox.apply(layer.activation(), s.pre[l], s.x[l]);
         }
         ConvergenceHistory history = new ConvergenceHistory(o.maxOuterIterations(), o.historyInterval());
@@ -246,13 +246,13 @@ public final class LiftedCoordinateDescent {
     }
 
     /** Eq. (17) [000] for hidden layer l; returns ‖x_l⁺ − x_l‖². */
-    private static double hiddenStep(State s, List<DenseLayer> layers, int l, FloatVec y) {
-        DenseLayer layer = layers.get(l - 1);
+    private static double hiddenStep(State s, List<? extends Layer> layers, int l, FloatVec y) {
+        Layer layer = layers.get(l - 1);
         float tau = s.tau[l];
         // grad = W_{l+1}ᵀ(σ_{l+1}(W_{l+1}x_l + b_{l+1}) − x_{l+1}), one pass over W_{l+1}
         s.nextGradient[l].compute(s.x[l], s.target(l + 1, y), s.preNext[l], s.grad[l]);
         // pre = W_l x_{l−1} + b_l with x_{l−1} already updated
-        Blas.gemv(1f, layer.weight(), l == 1 ? s.x0.x().values() : s.x[l - 1], 0f, s.pre[l], layer.bias());
+        layer.forward(l == 1 ? s.x0.x().values() : s.x[l - 1], s.pre[l], null);
         // u = (x_l − τ·grad + τ·pre) / (1 + τ), then x_l⁺ = prox_{τ/(1+τ)Ψ_l}(u)
         FloatVec u = s.next[l];
         Blas.copy(s.x[l], u);
@@ -273,12 +273,12 @@ public final class LiftedCoordinateDescent {
      * Σ_l B_Ψl(x_l, W_l x_{l−1} + b_l) + α·TV(x₀), refreshing pre[l] for every layer; fills
      * {@code residuals} (per-layer B_Ψl) when not null.
      */
-    private static double liftedObjective(State s, List<DenseLayer> layers, FloatVec y, double[] residuals) {
+    private static double liftedObjective(State s, List<? extends Layer> layers, FloatVec y, double[] residuals) {
         int L = layers.size();
         double sum = s.x0.regulariser();
         for (int l = 1; l <= L; l++) {
-            DenseLayer layer = layers.get(l - 1);
-            Blas.gemv(1f, layer.weight(), l == 1 ? s.x0.x().values() : s.x[l - 1], 0f, s.pre[l], layer.bias());
+            Layer layer = layers.get(l - 1);
+            layer.forward(l == 1 ? s.x0.x().values() : s.x[l - 1], s.pre[l], null);
             double b = Prox.bregmanLoss(layer.activation(), s.target(l, y), s.pre[l]);
             if (residuals != null) {
                 residuals[l - 1] = b;

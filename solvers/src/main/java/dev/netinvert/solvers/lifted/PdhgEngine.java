@@ -7,8 +7,8 @@ import dev.netinvert.kernels.GradientField;
 import dev.netinvert.kernels.Image;
 import dev.netinvert.kernels.Prox;
 import dev.netinvert.kernels.TotalVariation;
-import dev.netinvert.solvers.network.DenseLayer;
-import dev.netinvert.solvers.parallel.BlockedBregmanGradient;
+import dev.netinvert.solvers.network.Layer;
+import dev.netinvert.solvers.parallel.BregmanGradient;
 import dev.netinvert.solvers.parallel.Parallelism;
 import java.lang.foreign.Arena;
 
@@ -24,7 +24,7 @@ import java.lang.foreign.Arena;
  */
 public final class PdhgEngine {
     final Activation sigma;
-    final BlockedBregmanGradient gradient;
+    final BregmanGradient gradient;
     final boolean isotropic;
     final float alpha, tauX, tauZ;
     final FloatVec g, pre;
@@ -49,12 +49,12 @@ public final class PdhgEngine {
 
     /**
      * @param arena  where the workspace lives; shared if {@code par} has several threads
-     * @param layer  the perceptron σ(Wx + b), W {@code m × n} with n = c·h·w
+     * @param layer  the perceptron σ(Ax + b): a dense W {@code m × n} or any other {@link Layer}, with n = c·h·w inputs
      * @param tauX   primal step τx, e.g. {@link dev.netinvert.solvers.StepRules#gradient} 1.99/‖W‖₂²
      * @param tauZ   dual step τz, e.g. {@link dev.netinvert.solvers.StepRules#pdhgDual} 1/(8α)
      * @param par    threads for the fused gradient; {@link #step} must then run inside {@link Parallelism#call}
      */
-    public PdhgEngine(Arena arena, DenseLayer layer, int c, int h, int w, boolean isotropic, float alpha, float tauX,
+    public PdhgEngine(Arena arena, Layer layer, int c, int h, int w, boolean isotropic, float alpha, float tauX,
                       float tauZ, Parallelism par) {
         this.sigma = layer.activation();
         this.isotropic = isotropic;
@@ -64,11 +64,11 @@ public final class PdhgEngine {
         x = Image.allocate(arena, c, h, w);
         xNew = Image.allocate(arena, c, h, w);
         g = FloatVec.allocate(arena, x.size());
-        pre = FloatVec.allocate(arena, layer.weight().rows());
+        pre = FloatVec.allocate(arena, layer.outputs());
         z = GradientField.allocate(arena, c, h, w);
         gradX = GradientField.allocate(arena, c, h, w);
         divZ = Image.allocate(arena, c, h, w);
-        gradient = new BlockedBregmanGradient(arena, sigma, layer.weight(), layer.bias(), par);
+        gradient = BregmanGradient.of(arena, layer, par);
     }
 
     /** The current primal iterate x. */

@@ -9,7 +9,7 @@ import dev.netinvert.solvers.OptionChecks;
 import dev.netinvert.solvers.PdhgSteps;
 import dev.netinvert.solvers.StepRules;
 import dev.netinvert.solvers.StopReason;
-import dev.netinvert.solvers.network.DenseLayer;
+import dev.netinvert.solvers.network.Layer;
 import dev.netinvert.solvers.parallel.Parallelism;
 import java.lang.foreign.Arena;
 import java.util.List;
@@ -115,25 +115,22 @@ public final class PdhgTv {
     /**
      * Solves eq. (11) [000] for one observation.
      *
-     * @param layer    the perceptron σ(Wx + b), W {@code m × n}
+     * @param layer    the perceptron σ(Ax + b), A a dense W {@code m × n} or any other {@link Layer}
      * @param y        the observation y^δ, m elements, inside σ's range (checked)
      * @param channels image channels C, with C·H·W = n
      * @param height   image height H
      * @param width    image width W
      */
-    public static LiftedResult solve(DenseLayer layer, FloatVec y, int channels, int height, int width, Options o,
+    public static LiftedResult solve(Layer layer, FloatVec y, int channels, int height, int width, Options o,
                                      Parallelism par, IterationListener listener) {
         Objects.requireNonNull(layer, "layer");
         Objects.requireNonNull(o, "options");
         Objects.requireNonNull(par, "parallelism");
         Objects.requireNonNull(listener, "listener");
-        FloatMatrix w = layer.weight();
-        if ((long) channels * height * width != w.cols()) {
-            throw new IllegalArgumentException("image shape " + channels + "×" + height + "×" + width + " has "
-                    + (long) channels * height * width + " pixels but W has " + w.cols() + " columns");
-        }
-        if (y.length() != w.rows()) {
-            throw new IllegalArgumentException("y: expected length " + w.rows() + " (W.rows), got " + y.length());
+        checkImage(layer, channels, height, width);
+        if (y.length() != layer.outputs()) {
+            throw new IllegalArgumentException("y: expected length " + layer.outputs() + " (the layer's outputs), got "
+                    + y.length());
         }
         Prox.checkDomain("y", layer.activation(), y);
         double tauX, tauZ;
@@ -152,6 +149,23 @@ public final class PdhgTv {
             PdhgEngine e = new PdhgEngine(arena, layer, channels, height, width, o.tv() == Tv.ISOTROPIC,
                     (float) o.alpha(), (float) tauX, (float) tauZ, par);
             return par.call(() -> iterate(e, y, o, par.threads(), listener));
+        }
+    }
+
+    /**
+     * Checks that a C×H×W image is what the layer takes: C·H·W inputs, and the same shape when the layer sees
+     * images (a convolution); the one check of PDHG-TV and the lifted coordinate descent.
+     */
+    static void checkImage(Layer layer, int channels, int height, int width) {
+        if ((long) channels * height * width != layer.inputs()) {
+            throw new IllegalArgumentException("image shape " + channels + "×" + height + "×" + width + " has "
+                    + (long) channels * height * width + " pixels but layer 1 (" + layer.kind() + ") has "
+                    + layer.inputs() + " inputs");
+        }
+        Layer.Shape in = layer.inputShape();
+        if (in != null && (in.channels() != channels || in.height() != height || in.width() != width)) {
+            throw new IllegalArgumentException("image shape " + channels + "×" + height + "×" + width
+                    + ": layer 1 (" + layer.kind() + ") takes images of " + in);
         }
     }
 

@@ -150,6 +150,7 @@ public final class LayerwiseInversion {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(y, "y");
         Objects.requireNonNull(options, "options");
+        network.denseLayers("the layer-wise LPs of [003]");
         int depth = network.depth();
         if (y.length != network.width(depth)) {
             throw new IllegalArgumentException("y: expected length " + network.width(depth)
@@ -164,8 +165,8 @@ public final class LayerwiseInversion {
         }
         LayerMap[] maps = new LayerMap[depth + 1];
         for (int l = 1; l <= depth; l++) {
-            boolean nonNegative = l > 1 && network.layer(l - 1).activation() instanceof Activation.Relu;
-            maps[l] = LayerMap.of(l, network.layer(l), nonNegative);
+            boolean nonNegative = l > 1 && network.dense(l - 1).activation() instanceof Activation.Relu;
+            maps[l] = LayerMap.of(l, network.dense(l), nonNegative);
             if (options.method() == Method.LP_RELAXED && maps[l].leaky()) {
                 throw new IllegalArgumentException("layer " + l + ": the relaxed LP (8) [003] is stated for ReLU;"
                         + " leaky_relu layers are inverted by exact, lp-linf or lp-l1");

@@ -4,6 +4,7 @@ import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
@@ -29,6 +30,10 @@ public final class BatchTrace {
     /** Row views: preRows[l][s], outRows[l][s]. */
     final FloatVec[][] preRows;
     final FloatVec[][] outRows;
+    /** Row views of {@link #input}. */
+    final FloatVec[] inputRows;
+    /** Per-layer scratch, shared by the samples of a pass (batch passes are forward only). */
+    final MemorySegment[] scratch;
     /** inputChunks[l][s][c]: the part of layer l's input row s that meets column tile c of W_l. */
     final FloatVec[][][] inputChunks;
 
@@ -58,7 +63,8 @@ public final class BatchTrace {
                 out[l] = pre[l];
             }
         }
-        FloatVec[] inputRows = rows(input);
+        inputRows = rows(input);
+        scratch = Trace.scratchOf(network, arena);
         preRows = new FloatVec[depth + 1][];
         outRows = new FloatVec[depth + 1][];
         inputChunks = new FloatVec[depth + 1][][];
@@ -66,6 +72,9 @@ public final class BatchTrace {
             preRows[l] = rows(pre[l]);
             outRows[l] = keepLayers ? rows(out[l]) : preRows[l];
             FloatMatrix[] tiles = network.columnTiles(l);
+            if (tiles == null) {
+                continue; // not dense: no tiles
+            }
             FloatVec[] in = l == 1 ? inputRows : outRows[l - 1];
             inputChunks[l] = new FloatVec[batchSize][tiles.length];
             for (int s = 0; s < batchSize; s++) {

@@ -1,9 +1,11 @@
 package dev.netinvert.solvers.network;
 
 import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
@@ -20,7 +22,7 @@ import java.util.Objects;
  * the caller does not modify W afterwards, and the first request reads W on the calling thread (W's
  * arena must allow that: a shared or global arena, or the owner thread of a confined one).
  */
-public final class DenseLayer {
+public final class DenseLayer implements Layer {
     private final FloatMatrix weight;
     private final FloatVec bias;
     private final Activation activation;
@@ -51,20 +53,24 @@ public final class DenseLayer {
     }
 
     /** b, or null when the layer has no bias. */
+    @Override
     public FloatVec bias() {
         return bias;
     }
 
+    @Override
     public Activation activation() {
         return activation;
     }
 
     /** n_{l−1}, the number of columns of W. */
+    @Override
     public int inputs() {
         return weight.cols();
     }
 
     /** n_l, the number of rows of W. */
+    @Override
     public int outputs() {
         return weight.rows();
     }
@@ -73,6 +79,7 @@ public final class DenseLayer {
      * ‖W‖₂ estimated by {@link PowerIteration#estimate(FloatMatrix)} (default seed, relative tolerance
      * 1e-6, at most 2000 iterations), computed once and cached. Thread-safe.
      */
+    @Override
     public PowerIteration.OperatorNorm operatorNorm() {
         PowerIteration.OperatorNorm n = norm;
         if (n == null) {
@@ -85,6 +92,40 @@ public final class DenseLayer {
             }
         }
         return n;
+    }
+
+    /** Null: a dense layer takes a flat vector. */
+    @Override
+    public Shape inputShape() {
+        return null;
+    }
+
+    /** Null: a dense layer gives a flat vector. */
+    @Override
+    public Shape outputShape() {
+        return null;
+    }
+
+    @Override
+    public String kind() {
+        return "dense";
+    }
+
+    /** u ← W x + b, one GEMV. */
+    @Override
+    public void forward(FloatVec x, FloatVec u, MemorySegment scratch) {
+        Blas.gemv(1f, weight, x, 0f, u, bias);
+    }
+
+    @Override
+    public void apply(FloatVec x, FloatVec u, MemorySegment scratch) {
+        Blas.gemv(1f, weight, x, 0f, u);
+    }
+
+    /** out ← Wᵀ v, one GEMVᵀ. */
+    @Override
+    public void adjoint(FloatVec v, FloatVec out, MemorySegment scratch) {
+        Blas.gemvT(1f, weight, v, 0f, out);
     }
 
     @Override

@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A feed-forward network N(z) = x_L with x_0 = z and x_l = σ_l(W_l x_{l−1} + b_l), l = 1..L — the model
- * of eq. (1) [000], eq. (1) [002], [003] sec. 2 and eq. (1) [004].
+ * A feed-forward network N(z) = x_L with x_0 = z and x_l = σ_l(A_l x_{l−1} + b_l), l = 1..L — the model
+ * of eq. (1) [000], eq. (1) [002], [003] sec. 2 and eq. (1) [004], where A_l is a dense W_l or any other
+ * {@link Layer} (convolution, transposed convolution, pooling).
  *
  * <p>Layers are numbered from 1 as in the papers; {@link #width(int) width(l)} = n_l, with n_0 the input
  * size. The shapes of consecutive layers are validated once, in {@link #of(List)}; the passes trust them.
@@ -46,7 +47,7 @@ public final class Network {
     /** See {@link #TILE_BYTES}. */
     static final int TILE_COLS = TILE_BYTES / (4 * Float.BYTES);
 
-    private final DenseLayer[] layers;
+    private final Layer[] layers;
     private final int[] widths;
     /** colTiles[l][c]: columns [c·w, (c+1)·w) of W_l as a matrix view (w = the tile width of layer l). */
     private final FloatMatrix[][] colTiles;
@@ -54,7 +55,7 @@ public final class Network {
     private final int[] tileRows;
     private final int widest;
 
-    private Network(DenseLayer[] layers) {
+    private Network(Layer[] layers) {
         this.layers = layers;
         widths = new int[layers.length + 1];
         widths[0] = layers[0].inputs();
@@ -62,9 +63,12 @@ public final class Network {
         tileRows = new int[layers.length + 1];
         int w = 0;
         for (int l = 1; l <= layers.length; l++) {
-            FloatMatrix weight = layers[l - 1].weight();
-            widths[l] = weight.rows();
+            widths[l] = layers[l - 1].outputs();
             w = Math.max(w, widths[l]);
+            if (!(layers[l - 1] instanceof DenseLayer dense)) {
+                continue; // batch passes of other kinds run sample by sample (their kernels need no tiling)
+            }
+            FloatMatrix weight = dense.weight();
             int cols = weight.cols(), tiles = (cols + TILE_COLS - 1) / TILE_COLS;
             // Equal tiles rounded up to whole 16-float vectors, so no tile but the last has a scalar tail.
             int width = tiles == 1 ? cols : ((cols + tiles - 1) / tiles + 15) / 16 * 16;
@@ -82,29 +86,46 @@ public final class Network {
     /**
      * A network of the given layers, input to output.
      *
-     * @throws IllegalArgumentException if the list is empty or layer l's weight does not have
-     *                                  n_{l−1} columns (the outputs of layer l − 1)
+     * <p>Where two layers meet, layer l must take as many values as layer l − 1 gives; when both see images
+     * (convolutions, pooling) the shapes must be equal too. A dense layer meeting an image layer only checks
+     * the count: that is the flatten (or unflatten) between them, free because images are stored flat.
+     *
+     * @throws IllegalArgumentException if the list is empty or two consecutive layers do not fit, naming the layer
      */
-    public static Network of(List<DenseLayer> layers) {
+    public static Network of(List<? extends Layer> layers) {
         Objects.requireNonNull(layers, "layers");
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("layers: expected at least 1 layer, got none");
         }
-        DenseLayer[] a = layers.toArray(new DenseLayer[0]);
+        Layer[] a = layers.toArray(new Layer[0]);
         for (int l = 1; l <= a.length; l++) {
             Objects.requireNonNull(a[l - 1], "layer " + l);
-            if (l > 1 && a[l - 1].inputs() != a[l - 2].outputs()) {
-                FloatMatrix w = a[l - 1].weight();
-                throw new IllegalArgumentException("layer " + l + ": weight is " + w.rows() + "×" + w.cols()
-                        + " but layer " + (l - 1) + " outputs " + a[l - 2].outputs() + " values; expected "
-                        + w.rows() + "×" + a[l - 2].outputs() + " (outputs × inputs)");
+            if (l == 1) {
+                continue;
+            }
+            Layer here = a[l - 1], before = a[l - 2];
+            if (here.inputs() != before.outputs()) {
+                String expected = here instanceof DenseLayer d
+                        ? "; its weight: expected " + d.outputs() + "×" + before.outputs() + " (outputs × inputs), got "
+                          + d.outputs() + "×" + d.inputs()
+                        : "; expected an input of " + before.outputs() + " values, got " + here.inputs()
+                          + (here.inputShape() == null ? "" : " (" + here.inputShape() + ")");
+                throw new IllegalArgumentException("layer " + l + " (" + here.kind() + "): layer " + (l - 1) + " ("
+                        + before.kind() + ") outputs " + before.outputs() + " values"
+                        + (before.outputShape() == null ? "" : " (" + before.outputShape() + ")") + expected);
+            }
+            if (here.inputShape() != null && before.outputShape() != null
+                    && !here.inputShape().equals(before.outputShape())) {
+                throw new IllegalArgumentException("layer " + l + " (" + here.kind() + "): expected an input image of "
+                        + here.inputShape() + ", but layer " + (l - 1) + " (" + before.kind() + ") outputs "
+                        + before.outputShape() + " (same count, different shape: a reshape between them is not a flatten)");
             }
         }
         return new Network(a);
     }
 
     /** {@link #of(List)} of the arguments. */
-    public static Network of(DenseLayer... layers) {
+    public static Network of(Layer... layers) {
         return of(List.of(layers));
     }
 
@@ -114,14 +135,56 @@ public final class Network {
     }
 
     /** Layer l, 1 ≤ l ≤ L. */
-    public DenseLayer layer(int l) {
+    public Layer layer(int l) {
         Objects.checkIndex(l - 1, layers.length);
         return layers[l - 1];
     }
 
     /** The layers in order (an unmodifiable list; element 0 is layer 1). */
-    public List<DenseLayer> layers() {
+    public List<Layer> layers() {
         return List.of(layers);
+    }
+
+    /** Whether every layer is dense (the pursuits, the LPs and ADMM need that). */
+    public boolean isDense() {
+        for (Layer layer : layers) {
+            if (!(layer instanceof DenseLayer)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Layer l as a dense layer, for methods whose theory is for matrices.
+     *
+     * @throws IllegalArgumentException naming the layer and its kind when it is not dense
+     */
+    public DenseLayer dense(int l) {
+        Layer layer = layer(l);
+        if (layer instanceof DenseLayer d) {
+            return d;
+        }
+        throw new IllegalArgumentException("layer " + l + " is " + layer.kind() + "; this method needs dense layers");
+    }
+
+    /**
+     * The layers as dense layers, for a method that needs them all to be matrices.
+     *
+     * @param method the method's name, for the message
+     * @throws IllegalArgumentException naming the first layer that is not dense, its kind and the method
+     */
+    public List<DenseLayer> denseLayers(String method) {
+        DenseLayer[] d = new DenseLayer[layers.length];
+        for (int l = 1; l <= layers.length; l++) {
+            if (!(layers[l - 1] instanceof DenseLayer dl)) {
+                throw new IllegalArgumentException(method + " needs dense layers (its theory is for matrices), but layer "
+                        + l + " is " + layers[l - 1].kind() + "; use a method that takes any layer (gd, adam, lifted-cd,"
+                        + " landweber, pdhg-tv)");
+            }
+            d[l - 1] = dl;
+        }
+        return List.of(d);
     }
 
     /** n_l, 0 ≤ l ≤ L: the input size for l = 0, else layer l's number of outputs. */
@@ -179,8 +242,8 @@ public final class Network {
         checkLength("z", z, widths[0], "the network's input size n_0");
         FloatVec in = z;
         for (int l = 1; l <= layers.length; l++) {
-            DenseLayer layer = layers[l - 1];
-            Blas.gemv(1f, layer.weight(), in, 0f, trace.pre[l], layer.bias());
+            Layer layer = layers[l - 1];
+            layer.forward(in, trace.pre[l], trace.scratch[l]);
             if (trace.keepsLayers) {
                 Activations.apply(layer.activation(), trace.pre[l], trace.out[l]);
             } else {
@@ -237,7 +300,16 @@ public final class Network {
         }
         copyRows(inputs, trace.input);
         for (int l = 1; l <= layers.length; l++) {
-            DenseLayer layer = layers[l - 1];
+            if (!(layers[l - 1] instanceof DenseLayer layer)) {
+                Layer any = layers[l - 1];
+                FloatVec[] in = l == 1 ? trace.inputRows : trace.outRows[l - 1];
+                FloatVec[] u = trace.preRows[l], out = trace.outRows[l];
+                for (int s = 0; s < u.length; s++) {
+                    any.forward(in[s], u[s], trace.scratch[l]);
+                    Activations.apply(any.activation(), u[s], out[s]);
+                }
+                continue;
+            }
             FloatVec b = layer.bias();
             FloatMatrix[] tiles = colTiles[l];
             FloatVec[][] x = trace.inputChunks[l];
@@ -315,10 +387,10 @@ public final class Network {
     /** With δ_L (before σ_L′) in trace.delta[L]: the chain rule down to out = W_1ᵀ δ_1. */
     private void backpropagate(Trace trace, FloatVec out) {
         for (int l = layers.length; l >= 1; l--) {
-            DenseLayer layer = layers[l - 1];
+            Layer layer = layers[l - 1];
             FloatVec d = trace.delta[l];
             Activations.multiplyByDerivative(layer.activation(), trace.out[l], d);
-            Blas.gemvT(1f, layer.weight(), d, 0f, l == 1 ? out : trace.delta[l - 1]);
+            layer.adjoint(d, l == 1 ? out : trace.delta[l - 1], trace.scratch[l]);
         }
     }
 

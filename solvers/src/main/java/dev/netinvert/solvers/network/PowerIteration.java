@@ -5,6 +5,7 @@ import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
@@ -111,6 +112,42 @@ public final class PowerIteration {
                 Blas.scale(1f / nw, v);
             }
             return new OperatorNorm(previous, maxIterations, false, relTol);
+        }
+    }
+
+    /**
+     * Estimates ‖A‖₂ of a linear layer's operator (bias excluded) by the same iteration, with
+     * {@link Layer#apply} and {@link Layer#adjoint} in place of the GEMV pair, the default seed, tolerance
+     * and cap. For a dense layer this is {@link #estimate(FloatMatrix)}.
+     *
+     * @throws IllegalArgumentException if the layer is not linear (max pooling has a bound, not an estimate)
+     */
+    public static OperatorNorm estimate(Layer layer) {
+        Objects.requireNonNull(layer, "layer");
+        if (!layer.linear()) {
+            throw new IllegalArgumentException("layer: power iteration needs a linear operator, got " + layer.kind());
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            FloatVec v = FloatVec.allocate(arena, layer.inputs());
+            FloatVec u = FloatVec.allocate(arena, layer.outputs());
+            MemorySegment scratch = layer.scratchBytes() == 0 ? null : arena.allocate(layer.scratchBytes(), 64);
+            new SeededGaussian(DEFAULT_SEED).fill(v, 0.0, 1.0);
+            Blas.scale(1f / Blas.norm2(v), v);
+            double previous = 0.0;
+            for (int k = 1; k <= DEFAULT_MAX_ITERATIONS; k++) {
+                layer.apply(v, u, scratch);
+                double s = Blas.norm2(u);
+                if (s == 0.0 || !Double.isFinite(s)) {
+                    return new OperatorNorm(s, k, s == 0.0, DEFAULT_REL_TOL);
+                }
+                if (Math.abs(s - previous) <= DEFAULT_REL_TOL * s) {
+                    return new OperatorNorm(s, k, true, DEFAULT_REL_TOL);
+                }
+                previous = s;
+                layer.adjoint(u, v, scratch);
+                Blas.scale(1f / Blas.norm2(v), v);
+            }
+            return new OperatorNorm(previous, DEFAULT_MAX_ITERATIONS, false, DEFAULT_REL_TOL);
         }
     }
 

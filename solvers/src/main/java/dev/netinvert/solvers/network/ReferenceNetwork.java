@@ -31,7 +31,7 @@ public final class ReferenceNetwork {
         delta = new float[depth + 1][];
         widths[0] = network.inputSize();
         for (int l = 1; l <= depth; l++) {
-            DenseLayer layer = network.layer(l);
+            DenseLayer layer = network.dense(l);
             w[l] = layer.weight().toArray();
             b[l] = layer.bias() == null ? null : layer.bias().toArray();
             sigma[l] = layer.activation();

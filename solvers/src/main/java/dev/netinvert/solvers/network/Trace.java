@@ -3,6 +3,7 @@ package dev.netinvert.solvers.network;
 import dev.netinvert.kernels.FloatVec;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
@@ -28,6 +29,8 @@ public final class Trace {
     final FloatVec[] out;
     /** δ_l at index l = 1..L, alternating between two buffers; null when layers are not kept. */
     final FloatVec[] delta;
+    /** Per-layer scratch of {@link Layer#forward} (max-pooling switches), null where a layer needs none. */
+    final MemorySegment[] scratch;
     /** Whether a forward pass has filled the trace (backpropagation needs one). */
     boolean filled;
 
@@ -38,6 +41,7 @@ public final class Trace {
         int depth = network.depth();
         pre = new FloatVec[depth + 1];
         out = new FloatVec[depth + 1];
+        scratch = scratchOf(network, arena);
         if (keepLayers) {
             int widest = network.widestLayer();
             FloatVec[] buffers = {FloatVec.allocate(arena, widest), FloatVec.allocate(arena, widest)};
@@ -58,6 +62,16 @@ public final class Trace {
                 out[l] = pre[l];
             }
         }
+    }
+
+    /** One block of {@link Layer#scratchBytes()} per layer that needs it, in {@code arena}. */
+    static MemorySegment[] scratchOf(Network network, Arena arena) {
+        MemorySegment[] s = new MemorySegment[network.depth() + 1];
+        for (int l = 1; l <= network.depth(); l++) {
+            long bytes = network.layer(l).scratchBytes();
+            s[l] = bytes == 0 ? null : arena.allocate(bytes, FloatVec.ALIGNMENT);
+        }
+        return s;
     }
 
     /** The network this trace belongs to. */

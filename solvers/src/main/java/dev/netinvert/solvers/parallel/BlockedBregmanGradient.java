@@ -14,7 +14,7 @@ import java.lang.foreign.Arena;
  * in block order, split over column ranges — so the result is bit-identical whatever the number of
  * threads. The partial gradients live in a workspace allocated once, in the arena given.
  */
-public final class BlockedBregmanGradient {
+public final class BlockedBregmanGradient implements BregmanGradient {
     private static final KernelSupport K = Blas.active();
 
     private final Activation sigma;
@@ -65,6 +65,7 @@ public final class BlockedBregmanGradient {
      * Computes z = Wx + b and g = Wᵀ(σ(z) − t); returns ‖σ(z) − t‖². Shapes as in
      * {@link Fused#bregmanGradient}.
      */
+    @Override
     public double compute(FloatVec x, FloatVec t, FloatVec z, FloatVec g) {
         this.x = x;
         this.t = t;

@@ -84,7 +84,7 @@ final class Debias {
     private static List<FloatMatrix> weights(Network network) {
         List<FloatMatrix> w = new ArrayList<>();
         for (int l = 1; l <= network.depth(); l++) {
-            w.add(network.layer(l).weight());
+            w.add(network.dense(l).weight());
         }
         return w;
     }
@@ -92,7 +92,7 @@ final class Debias {
     private static List<FloatVec> biases(Network network) {
         List<FloatVec> b = new ArrayList<>();
         for (int l = 1; l <= network.depth(); l++) {
-            b.add(network.layer(l).bias());
+            b.add(network.dense(l).bias());
         }
         return b;
     }

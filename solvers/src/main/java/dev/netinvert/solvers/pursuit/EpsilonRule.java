@@ -92,10 +92,10 @@ public final class EpsilonRule {
         double top = top(ell, noiseLevel);
         lambdas[depth - 2] = 2 * top;
         eps[depth - 2] = next(top, supports.get(depth - 2).length,
-                minColumnNorm(network.layer(depth).weight(), ObservationMasks.observedRows(network, mask)));
+                minColumnNorm(network.dense(depth).weight(), ObservationMasks.observedRows(network, mask)));
         for (int l = depth - 1; l >= 2; l--) {
             lambdas[l - 2] = 2 * eps[l - 1];
-            eps[l - 2] = next(eps[l - 1], supports.get(l - 2).length, minColumnNorm(network.layer(l).weight(), supports.get(l - 1)));
+            eps[l - 2] = next(eps[l - 1], supports.get(l - 2).length, minColumnNorm(network.dense(l).weight(), supports.get(l - 1)));
         }
         return new Sequence(noiseLevel, ell, lambdas, eps);
     }

@@ -22,12 +22,13 @@ public final class Generators {
      */
     static OutputActivation checkGenerator(Network network) {
         Objects.requireNonNull(network, "network");
+        network.denseLayers("the pursuits of [002]");
         if (network.depth() < 2) {
             throw new IllegalArgumentException("network: the pursuits of [002] invert generators with at least one "
                     + "hidden ReLU layer (depth >= 2), got depth " + network.depth() + " (" + network + ")");
         }
         for (int l = 1; l < network.depth(); l++) {
-            Activation a = network.layer(l).activation();
+            Activation a = network.dense(l).activation();
             if (!(a instanceof Activation.Relu)) {
                 throw new IllegalArgumentException("network: hidden layer " + l + " must use relu (eq. (3) [002]), got "
                         + a.name() + " (" + network + ")");

@@ -119,7 +119,7 @@ public final class LatentPursuit {
         int[][] sup = new int[depth - 1][];
         float[] z;
         try (Arena arena = Arena.ofConfined()) {
-            DenseLayer last = network.layer(depth);
+            DenseLayer last = network.dense(depth);
             FloatVec x = FloatVec.allocate(arena, last.inputs());
             stages.add(Fista.solve("fista-last-layer", depth, last.weight(), last.bias(), y, mask, phi,
                     options.lambdaLast(), true, last.operatorNorm().value(), options.tol(), options.maxIterations(), x));
@@ -146,7 +146,7 @@ public final class LatentPursuit {
     private static float[] admmStage(Network network, int l, int[] s, float[] above, Options options,
                                      List<Stage> stages, Arena arena) {
         boolean first = l == 1;
-        DenseLayer layer = network.layer(l);
+        DenseLayer layer = network.dense(l);
         FloatMatrix p = FloatMatrix.allocate(arena, layer.outputs(), layer.inputs());
         FloatVec bp = layer.bias() == null ? null : FloatVec.allocate(arena, layer.outputs());
         Supports.partitionRows(layer.weight(), layer.bias(), s, p, bp);

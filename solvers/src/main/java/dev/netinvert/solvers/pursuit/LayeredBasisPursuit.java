@@ -139,7 +139,7 @@ public final class LayeredBasisPursuit {
         float[][] est = new float[depth - 1][];
         int[][] sup = new int[depth - 1][];
         try (Arena arena = Arena.ofConfined()) {
-            DenseLayer last = network.layer(depth);
+            DenseLayer last = network.dense(depth);
             int n = network.outputSize();
             FloatVec u = FloatVec.allocate(arena, n), m = FloatVec.allocate(arena, n);
             for (int i = 0; i < n; i++) {
@@ -160,7 +160,7 @@ public final class LayeredBasisPursuit {
                         EpsilonRule.minColumnNorm(last.weight(), ObservationMasks.observedRows(network, mask)));
             }
             for (int l = depth - 1; l >= 2; l--) {
-                DenseLayer layer = network.layer(l);
+                DenseLayer layer = network.dense(l);
                 int[] s = sup[l - 1];
                 double lambda = rule ? 2 * eps : given[l - 2];
                 if (Double.isInfinite(lambda)) {
@@ -190,7 +190,7 @@ public final class LayeredBasisPursuit {
                 }
             }
         }
-        DenseLayer first = network.layer(1);
+        DenseLayer first = network.dense(1);
         int[] s1 = sup[0];
         double[] t = new double[s1.length];
         for (int k = 0; k < s1.length; k++) {

@@ -83,7 +83,7 @@ public final class Oracle {
         int[] obs = ObservationMasks.observedRows(network, mask);
         // Step 1 of Alg. 6 on the outputs whose φ⁻¹ is finite.
         int[] rows = java.util.Arrays.stream(obs).filter(i -> Double.isFinite(phi.inverse(y.get(i)))).toArray();
-        DenseLayer last = network.layer(depth);
+        DenseLayer last = network.dense(depth);
         double[] target = new double[rows.length];
         for (int k = 0; k < rows.length; k++) {
             target[k] = phi.inverse(y.get(rows[k])) - (last.bias() == null ? 0 : last.bias().get(rows[k]));
@@ -94,7 +94,7 @@ public final class Oracle {
                 LeastSquares.submatrix(last.weight(), rows, lastCols), lastCols.length, target);
         est[depth - 2] = toFloat(Supports.scatter(xs, lastCols, last.inputs()));
         for (int l = depth - 1; l >= 1; l--) {
-            DenseLayer layer = network.layer(l);
+            DenseLayer layer = network.dense(l);
             int[] s = supports.get(l - 1);
             double[] t = new double[s.length];
             for (int k = 0; k < s.length; k++) {

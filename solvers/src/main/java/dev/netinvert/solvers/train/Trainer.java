@@ -178,7 +178,7 @@ public final class Trainer {
                     + network.outputSize());
         }
         for (int l = 1; l <= depth; l++) {
-            DenseLayer layer = network.layer(l);
+            DenseLayer layer = network.dense(l);
             FloatMatrix w = layer.weight();
             if (w.ld() != w.cols()) {
                 throw new IllegalArgumentException("layer " + l + ": the trainer needs packed weights (ld = cols = "
@@ -211,7 +211,7 @@ public final class Trainer {
         x[0] = input;
         xFlat[0] = flat(input);
         for (int l = 1; l <= depth; l++) {
-            DenseLayer layer = network.layer(l);
+            DenseLayer layer = network.dense(l);
             int n = layer.outputs(), params = n * layer.inputs();
             x[l] = FloatMatrix.allocate(arena, batch, n);
             delta[l] = FloatMatrix.allocate(arena, batch, n);
@@ -384,14 +384,14 @@ public final class Trainer {
     /** The forward pass, loss, and backward pass of the minibatch in {@link #input} (and target or labels). */
     private double lossAndGradient() {
         for (int l = 1; l <= depth; l++) {
-            DenseLayer layer = network.layer(l);
+            DenseLayer layer = network.dense(l);
             Blas.gemmNT(1f, x[l - 1], layer.weight(), 0f, x[l], layer.bias());
             Activations.applyInPlace(layer.activation(), xFlat[l]);
         }
         double loss = options.loss() == Loss.MSE ? mseResidual() : softmaxResidual();
         float invB = 1f / batch;
         for (int l = depth; l >= 1; l--) {
-            DenseLayer layer = network.layer(l);
+            DenseLayer layer = network.dense(l);
             Activations.multiplyByDerivative(layer.activation(), xFlat[l], deltaFlat[l]);
             Blas.gemmTN(invB, delta[l], x[l - 1], 0f, gradW[l]);
             if (gradB[l] != null) {
@@ -447,7 +447,7 @@ public final class Trainer {
             for (int l = 1; l <= depth; l++) {
                 Fused.adamStep(b1, b2, etaHat, sHat, eps, weightFlat[l], gradWFlat[l], momentW[l], secondW[l]);
                 if (gradB[l] != null) {
-                    Fused.adamStep(b1, b2, etaHat, sHat, eps, network.layer(l).bias(), gradB[l], momentB[l], secondB[l]);
+                    Fused.adamStep(b1, b2, etaHat, sHat, eps, network.dense(l).bias(), gradB[l], momentB[l], secondB[l]);
                 }
             }
             return;
@@ -456,7 +456,7 @@ public final class Trainer {
         for (int l = 1; l <= depth; l++) {
             sgd(mu, eta, weightFlat[l], gradWFlat[l], momentW[l]);
             if (gradB[l] != null) {
-                sgd(mu, eta, network.layer(l).bias(), gradB[l], momentB[l]);
+                sgd(mu, eta, network.dense(l).bias(), gradB[l], momentB[l]);
             }
         }
     }

@@ -13,6 +13,7 @@ import dev.netinvert.solvers.lifted.Landweber;
 import dev.netinvert.solvers.lifted.LiftedCoordinateDescent;
 import dev.netinvert.solvers.lifted.LiftedResult;
 import dev.netinvert.solvers.lifted.PdhgTv;
+import dev.netinvert.solvers.network.Layer;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.parallel.Batch;
 import dev.netinvert.solvers.parallel.Parallelism;
@@ -75,7 +76,7 @@ final class LiftedInversion {
                 throw new IllegalArgumentException("--method " + m + " inverts a single layer, but the model has "
                         + net.depth() + " layers: use --method lifted-cd");
             }
-            int[] shape = imageShape(net.inputSize(), m);
+            int[] shape = imageShape(net, m);
             boolean single = Npy.read(cmd.observed, arena).rank() == 1; // a mapping, not a copy
             FloatMatrix batch;
             if (single) {
@@ -95,7 +96,13 @@ final class LiftedInversion {
         }
     }
 
-    private int[] imageShape(int n, String m) {
+    /** The input image: --image, else the first layer's own image shape (a convolution), else square. */
+    private int[] imageShape(Network net, String m) {
+        int n = net.inputSize();
+        Layer.Shape own = net.layer(1).inputShape();
+        if (image == null && own != null) {
+            return new int[] {own.channels(), own.height(), own.width()};
+        }
         if (image != null) {
             int[] s = OptionValues.image(image);
             if ((long) s[0] * s[1] * s[2] != n) {

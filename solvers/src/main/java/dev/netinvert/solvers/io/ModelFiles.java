@@ -5,7 +5,13 @@ import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.network.Activations;
+import dev.netinvert.kernels.ConvShape;
+import dev.netinvert.kernels.PoolShape;
+import dev.netinvert.solvers.network.ConvLayer;
+import dev.netinvert.solvers.network.ConvTransposeLayer;
 import dev.netinvert.solvers.network.DenseLayer;
+import dev.netinvert.solvers.network.Layer;
+import dev.netinvert.solvers.network.PoolLayer;
 import dev.netinvert.solvers.lifted.ResidualNetwork;
 import dev.netinvert.solvers.network.Network;
 
@@ -38,7 +44,10 @@ import java.util.Set;
  *   "layers": [                            input to output, at least one
  *     {"weight": NAME_OR_PATH,             W, outputs × inputs (PyTorch nn.Linear.weight)
  *      "bias": NAME_OR_PATH,               optional (absent or null: no bias)
- *      "activation": "relu"}               optional, default "identity"; see below
+ *      "activation": "relu"},              optional, default "identity"; see below
+ *     {"kind": "conv2d", "weight": ..., "input": [C, H, W], "stride": 2, "padding": 1, ...},
+ *     {"kind": "conv_transpose2d", ..., "output_padding": 0}, {"kind": "max_pool2d", "kernel_size": 2},
+ *     {"kind": "avg_pool2d", ...}, {"kind": "flatten"}
  *   ]
  * }
  * </pre>
@@ -49,8 +58,12 @@ import java.util.Set;
  * {@code {"type": "soft_threshold", "lambda": 0.1}} (and {@code {"type": "relu"}} etc.). Unknown keys are
  * rejected, so a misspelt {@code "activaton"} is an error rather than a silent identity.
  *
- * <p>Loading validates everything before returning: shapes chain (layer l's weight has as many columns as
- * layer l − 1 has rows), biases match, weights and biases are finite unless {@link LoadOptions} allows
+ * <p>Image layers follow PyTorch's modules and argument names ({@code nn.Conv2d}, {@code nn.ConvTranspose2d},
+ * {@code nn.MaxPool2d}, {@code nn.AvgPool2d}); their weights keep PyTorch's layouts, {@code "input"} is required for
+ * the first layer and after a dense one, and {@code "flatten"} is a no-op (solvers/MODEL-FORMAT.md has the table).
+ *
+ * <p>Loading validates everything before returning: shapes chain (layer l takes as many values as layer l − 1
+ * gives, and the same image where both sides are images), biases match, weights and biases are finite unless {@link LoadOptions} allows
  * otherwise. Float32 tensors are memory-mapped and used in place (see {@link Npy}, {@link Safetensors}),
  * so the network's memory is the caller's arena; the files must not be modified while it is open.
  */
@@ -62,6 +75,14 @@ public final class ModelFiles {
 
     private static final Set<String> TOP_KEYS = Set.of("version", "tensors", "metadata", "layers");
     private static final Set<String> LAYER_KEYS = Set.of("kind", "weight", "bias", "activation");
+    /** The keys each kind of layer entry may have (the PyTorch module's argument names). */
+    private static final Map<String, Set<String>> KEYS_BY_KIND = Map.of(
+            "dense", LAYER_KEYS,
+            "conv2d", Set.of("kind", "weight", "bias", "activation", "input", "stride", "padding"),
+            "conv_transpose2d", Set.of("kind", "weight", "bias", "activation", "input", "stride", "padding", "output_padding"),
+            "max_pool2d", Set.of("kind", "activation", "input", "kernel_size", "stride", "padding"),
+            "avg_pool2d", Set.of("kind", "activation", "input", "kernel_size", "stride", "padding"),
+            "flatten", Set.of("kind"));
     private static final String ACTIVATION_NAMES =
             "identity, relu, tanh, sigmoid, clip, {\"type\": \"leaky_relu\", \"slope\": c}, {\"type\": \"soft_threshold\", \"lambda\": λ}";
 
@@ -108,44 +129,168 @@ public final class ModelFiles {
             throw new FileFormatException(description, null, "\"layers\": expected a non-empty list of layers, got "
                     + json.get("layers"));
         }
-        List<DenseLayer> layers = new ArrayList<>();
+        List<Layer> layers = new ArrayList<>();
         for (int i = 0; i < layerList.size(); i++) {
             String where = "layers[" + i + "]";
             if (!(layerList.get(i) instanceof Map<?, ?> layer)) {
                 throw new FileFormatException(description, null, where + ": expected an object, got " + layerList.get(i));
             }
+            String kind = kind(description, where, layer);
+            Set<String> allowed = KEYS_BY_KIND.get(kind);
             for (Object key : layer.keySet()) {
-                if (!LAYER_KEYS.contains(key)) {
-                    throw new FileFormatException(description, null, where + ": unexpected key \"" + key
-                            + "\" (expected " + LAYER_KEYS + ")");
+                if (!allowed.contains(key)) {
+                    throw new FileFormatException(description, null, where + ": unexpected key \"" + key + "\" for a "
+                            + kind + " layer (expected " + allowed + ")");
                 }
             }
-            if (residual(description, where, layer)) {
-                throw new FileFormatException(description, null, where + ": a residual block (\"kind\": \"residual\"); a "
-                        + "model of residual blocks is loaded with ModelFiles.loadResidual (command resnet-invert --model)");
-            }
-            if (!(layer.get("weight") instanceof String weightRef)) {
-                throw new FileFormatException(description, null, where + ".weight: expected a tensor name or .npy path, got "
-                        + layer.get("weight"));
+            if (kind.equals("flatten")) {
+                if (layers.isEmpty()) {
+                    throw new FileFormatException(description, null, where + ": a flatten entry needs a layer before it");
+                }
+                continue; // images are stored flat: flatten is a no-op, documented in the file for its reader
             }
             Activation sigma = parseActivation(description, where + ".activation", layer.get("activation"));
-            Tensor w = resolve(description, dir, tensors, weightRef, where + ".weight", arena);
-            if (w.rank() != 2 || w.dim(0) < 1 || w.dim(1) < 1) {
-                throw new FileFormatException(description, weightRef, where + ".weight: expected a 2-D weight of shape "
-                        + "[outputs, inputs] with both >= 1, got shape " + Arrays.toString(w.shape()));
-            }
-            if (!layers.isEmpty() && w.dim(1) != layers.getLast().outputs()) {
-                int prev = layers.getLast().outputs();
-                throw new FileFormatException(description, weightRef, where + " (layer " + (i + 1) + "): weight is "
-                        + w.dim(0) + "×" + w.dim(1) + " but layer " + i + " outputs " + prev + " values; expected "
-                        + w.dim(0) + "×" + prev + " (outputs × inputs)");
-            }
-            checkFinite(description, weightRef, where + ".weight", w, options);
-            FloatVec b = bias(description, dir, tensors, layer, where, w.dim(0), arena, options);
-            FloatVec wd = w.data();
-            layers.add(new DenseLayer(FloatMatrix.wrap(wd.segment(), wd.byteOffset(), w.dim(0), w.dim(1)), b, sigma));
+            Layer made = switch (kind) {
+                case "conv2d", "conv_transpose2d" -> convolution(description, dir, tensors, layer, where, kind, sigma,
+                        inputShape(description, where, layer, layers), arena, options);
+                case "max_pool2d", "avg_pool2d" -> pooling(description, layer, where, kind, sigma,
+                        inputShape(description, where, layer, layers));
+                default -> dense(description, dir, tensors, layer, where, i, sigma, layers, arena, options);
+            };
+            layers.add(made);
         }
-        return Network.of(layers);
+        try {
+            return Network.of(layers);
+        } catch (IllegalArgumentException e) { // layers that do not chain: the message names the layer
+            throw new FileFormatException(description, null, e.getMessage() + " (layer l is layers[l − 1], flatten entries"
+                    + " not counted)");
+        }
+    }
+
+    private static DenseLayer dense(Path description, Path dir, SafetensorsFile tensors, Map<?, ?> layer, String where,
+                                    int i, Activation sigma, List<Layer> layers, Arena arena, LoadOptions options)
+            throws IOException {
+        if (!(layer.get("weight") instanceof String weightRef)) {
+            throw new FileFormatException(description, null, where + ".weight: expected a tensor name or .npy path, got "
+                    + layer.get("weight"));
+        }
+        Tensor w = resolve(description, dir, tensors, weightRef, where + ".weight", arena);
+        if (w.rank() != 2 || w.dim(0) < 1 || w.dim(1) < 1) {
+            throw new FileFormatException(description, weightRef, where + ".weight: expected a 2-D weight of shape "
+                    + "[outputs, inputs] with both >= 1, got shape " + Arrays.toString(w.shape()));
+        }
+        if (!layers.isEmpty() && w.dim(1) != layers.getLast().outputs()) {
+            int prev = layers.getLast().outputs();
+            throw new FileFormatException(description, weightRef, where + " (layer " + (layers.size() + 1) + "): weight is "
+                    + w.dim(0) + "×" + w.dim(1) + " but layer " + layers.size() + " outputs " + prev + " values; expected "
+                    + w.dim(0) + "×" + prev + " (outputs × inputs)");
+        }
+        checkFinite(description, weightRef, where + ".weight", w, options);
+        FloatVec b = bias(description, dir, tensors, layer, where, w.dim(0), arena, options);
+        FloatVec wd = w.data();
+        return new DenseLayer(FloatMatrix.wrap(wd.segment(), wd.byteOffset(), w.dim(0), w.dim(1)), b, sigma);
+    }
+
+    /**
+     * A conv2d ({@code nn.Conv2d.weight}: [C_out, C_in, k, k]) or conv_transpose2d ({@code nn.ConvTranspose2d.weight}:
+     * [C_in, C_out, k, k]) layer; the weight's C_in must be the input image's channels.
+     */
+    private static Layer convolution(Path description, Path dir, SafetensorsFile tensors, Map<?, ?> layer, String where,
+                                     String kind, Activation sigma, Layer.Shape in, Arena arena, LoadOptions options)
+            throws IOException {
+        if (!(layer.get("weight") instanceof String weightRef)) {
+            throw new FileFormatException(description, null, where + ".weight: expected a tensor name or .npy path, got "
+                    + layer.get("weight"));
+        }
+        boolean transposed = kind.equals("conv_transpose2d");
+        Tensor w = resolve(description, dir, tensors, weightRef, where + ".weight", arena);
+        String layout = transposed ? "[C_in, C_out, k, k] (nn.ConvTranspose2d.weight)" : "[C_out, C_in, k, k] (nn.Conv2d.weight)";
+        if (w.rank() != 4 || w.dim(0) < 1 || w.dim(1) < 1 || w.dim(2) < 1 || w.dim(2) != w.dim(3)) {
+            throw new FileFormatException(description, weightRef, where + ".weight: expected a 4-D weight " + layout
+                    + " with a square kernel, got shape " + Arrays.toString(w.shape()));
+        }
+        int cIn = transposed ? w.dim(0) : w.dim(1), cOut = transposed ? w.dim(1) : w.dim(0), k = w.dim(2);
+        if (cIn != in.channels()) {
+            throw new FileFormatException(description, weightRef, where + ".weight: the input has " + in.channels()
+                    + " channels (" + in + ") but the weight " + Arrays.toString(w.shape()) + " " + layout + " takes " + cIn);
+        }
+        int stride = intParam(description, where, layer, "stride", 1, 1);
+        int padding = intParam(description, where, layer, "padding", 0, 0);
+        checkFinite(description, weightRef, where + ".weight", w, options);
+        FloatVec b = bias(description, dir, tensors, layer, where, cOut, arena, options);
+        try {
+            if (transposed) {
+                int outputPadding = intParam(description, where, layer, "output_padding", 0, 0);
+                return new ConvTransposeLayer(cIn, in.height(), in.width(), cOut, k, stride, padding, outputPadding,
+                        w.data(), b, sigma);
+            }
+            return new ConvLayer(new ConvShape(cIn, in.height(), in.width(), cOut, k, stride, padding), w.data(), b, sigma);
+        } catch (IllegalArgumentException e) {
+            throw new FileFormatException(description, weightRef, where + ": " + e.getMessage());
+        }
+    }
+
+    private static Layer pooling(Path description, Map<?, ?> layer, String where, String kind, Activation sigma,
+                                 Layer.Shape in) throws FileFormatException {
+        if (layer.get("kernel_size") == null) {
+            throw new FileFormatException(description, null, where + ".kernel_size: required for " + kind);
+        }
+        int k = intParam(description, where, layer, "kernel_size", 0, 1);
+        int stride = intParam(description, where, layer, "stride", k, 1); // PyTorch: stride defaults to kernel_size
+        int padding = intParam(description, where, layer, "padding", 0, 0);
+        try {
+            return new PoolLayer(kind.equals("max_pool2d") ? PoolLayer.Kind.MAX : PoolLayer.Kind.AVERAGE,
+                    new PoolShape(in.channels(), in.height(), in.width(), k, stride, padding), sigma);
+        } catch (IllegalArgumentException e) {
+            throw new FileFormatException(description, null, where + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The image an image layer takes: its {@code "input": [C, H, W]} if given (required for the first layer and after
+     * a dense layer, which gives a flat vector), else the previous layer's output image. When both exist they must agree.
+     */
+    private static Layer.Shape inputShape(Path description, String where, Map<?, ?> layer, List<Layer> layers)
+            throws FileFormatException {
+        Layer.Shape previous = layers.isEmpty() ? null : layers.getLast().outputShape();
+        Object given = layer.get("input");
+        if (given == null) {
+            if (previous == null) {
+                throw new FileFormatException(description, null, where + ".input: required here (" + (layers.isEmpty()
+                        ? "the first layer" : "after a " + layers.getLast().kind() + " layer, which gives a flat vector")
+                        + "): the input image as [C, H, W]");
+            }
+            return previous;
+        }
+        if (!(given instanceof List<?> dims) || dims.size() != 3 || !dims.stream().allMatch(d -> d instanceof Integer n && n >= 1)) {
+            throw new FileFormatException(description, null, where + ".input: expected [C, H, W], three integers >= 1, got "
+                    + given);
+        }
+        Layer.Shape shape = new Layer.Shape((Integer) dims.get(0), (Integer) dims.get(1), (Integer) dims.get(2));
+        if (previous != null && !previous.equals(shape)) {
+            throw new FileFormatException(description, null, where + ".input: " + shape + " but layer " + layers.size()
+                    + " (" + layers.getLast().kind() + ") outputs " + previous);
+        }
+        if (!layers.isEmpty() && shape.size() != layers.getLast().outputs()) {
+            throw new FileFormatException(description, null, where + ".input: " + shape + " has " + shape.size()
+                    + " values but layer " + layers.size() + " (" + layers.getLast().kind() + ") outputs "
+                    + layers.getLast().outputs());
+        }
+        return shape;
+    }
+
+    /** An integer parameter ≥ min, or {@code fallback} when absent. */
+    private static int intParam(Path description, String where, Map<?, ?> layer, String key, int fallback, int min)
+            throws FileFormatException {
+        Object v = layer.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (!(v instanceof Integer n) || n < min) {
+            throw new FileFormatException(description, null, where + "." + key + ": expected an integer >= " + min
+                    + ", got " + v);
+        }
+        return n;
     }
 
     /** A layer's optional bias: null when absent, else a 1-D tensor of {@code rows} finite values. */
@@ -167,17 +312,21 @@ public final class ModelFiles {
         return bt.data();
     }
 
-    /** Whether a layer is a residual block: "kind" absent or "dense" → false, "residual" → true, else an error. */
-    private static boolean residual(Path description, String where, Map<?, ?> layer) throws FileFormatException {
+    /** The layer's "kind" ("dense" when absent); a residual block is refused here, naming its loader. */
+    private static String kind(Path description, String where, Map<?, ?> layer) throws FileFormatException {
         Object kind = layer.get("kind");
-        if (kind == null || "dense".equals(kind)) {
-            return false;
+        if (kind == null) {
+            return "dense";
         }
         if ("residual".equals(kind)) {
-            return true;
+            throw new FileFormatException(description, null, where + ": a residual block (\"kind\": \"residual\"); a "
+                    + "model of residual blocks is loaded with ModelFiles.loadResidual (command resnet-invert --model)");
         }
-        throw new FileFormatException(description, null, where + ".kind: expected \"dense\" (the default) or \"residual\", got "
-                + kind);
+        if (!(kind instanceof String k) || !KEYS_BY_KIND.containsKey(k)) {
+            throw new FileFormatException(description, null, where + ".kind: expected one of " + KEYS_BY_KIND.keySet()
+                    + " (dense is the default) or \"residual\", got " + kind);
+        }
+        return k;
     }
 
     /**
@@ -234,7 +383,7 @@ public final class ModelFiles {
                                 + LAYER_KEYS + ")");
                     }
                 }
-                if (!residual(description, where, layer)) {
+                if (!"residual".equals(layer.get("kind"))) {
                     throw new FileFormatException(description, null, where + ": expected \"kind\": \"residual\" (a residual model "
                             + "has residual blocks only; dense layers load with ModelFiles.load)");
                 }
@@ -490,18 +639,7 @@ public final class ModelFiles {
             List<Tensor> tensors = new ArrayList<>();
             List<Object> layers = new ArrayList<>();
             for (int l = 1; l <= network.depth(); l++) {
-                DenseLayer layer = network.dense(l);
-                String wName = "layer" + l + ".weight";
-                tensors.add(Tensor.of(wName, contiguous(layer.weight(), scratch)));
-                Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("weight", wName);
-                if (layer.bias() != null) {
-                    String bName = "layer" + l + ".bias";
-                    tensors.add(Tensor.of(bName, layer.bias()));
-                    entry.put("bias", bName);
-                }
-                entry.put("activation", describeActivation(layer.activation()));
-                layers.add(entry);
+                layers.add(describe(network.layer(l), "layer" + l, tensors, scratch));
             }
             Safetensors.write(dir.resolve(tensorsFileName), tensors, Map.of("format", "netinvert-model"));
             Map<String, Object> json = new LinkedHashMap<>();
@@ -541,6 +679,54 @@ public final class ModelFiles {
         json.put("version", 1);
         json.put("layers", layers);
         writeJson(description, json);
+    }
+
+    /** A layer's model-file entry, with its tensors (named {@code prefix.weight}, {@code prefix.bias}) added to the list. */
+    private static Map<String, Object> describe(Layer layer, String prefix, List<Tensor> tensors, Arena scratch) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        if (!(layer instanceof DenseLayer)) {
+            entry.put("kind", layer.kind());
+        }
+        switch (layer) {
+            case DenseLayer d -> {
+                tensors.add(Tensor.of(prefix + ".weight", contiguous(d.weight(), scratch)));
+                entry.put("weight", prefix + ".weight");
+            }
+            case ConvLayer c -> {
+                ConvShape s = c.shape();
+                tensors.add(new Tensor(prefix + ".weight", new int[] {s.outChannels(), s.inChannels(), s.kernel(), s.kernel()},
+                        c.weight()));
+                entry.put("weight", prefix + ".weight");
+                entry.put("input", List.of(s.inChannels(), s.inHeight(), s.inWidth()));
+                entry.put("stride", s.stride());
+                entry.put("padding", s.padding());
+            }
+            case ConvTransposeLayer t -> {
+                ConvShape s = t.convolution(); // the convolution it is the adjoint of: channels swapped
+                tensors.add(new Tensor(prefix + ".weight", new int[] {s.outChannels(), s.inChannels(), s.kernel(), s.kernel()},
+                        t.weight()));
+                entry.put("weight", prefix + ".weight");
+                entry.put("input", List.of(s.outChannels(), s.outHeight(), s.outWidth()));
+                entry.put("stride", s.stride());
+                entry.put("padding", s.padding());
+                entry.put("output_padding", t.outputPadding());
+            }
+            case PoolLayer p -> {
+                PoolShape s = p.shape();
+                entry.put("input", List.of(s.channels(), s.inHeight(), s.inWidth()));
+                entry.put("kernel_size", s.kernel());
+                entry.put("stride", s.stride());
+                entry.put("padding", s.padding());
+            }
+            default -> throw new IllegalArgumentException("layer " + prefix + ": cannot save a layer of kind " + layer.kind()
+                    + " (" + layer.getClass().getName() + ")");
+        }
+        if (layer.bias() != null) {
+            tensors.add(Tensor.of(prefix + ".bias", layer.bias()));
+            entry.put("bias", prefix + ".bias");
+        }
+        entry.put("activation", describeActivation(layer.activation()));
+        return entry;
     }
 
     private static void writeJson(Path file, Map<String, Object> json) throws IOException {

@@ -11,7 +11,8 @@ import java.util.Optional;
  * when the module {@code jdk.incubator.vector} is present, C2 is active and the CPU has fused
  * multiply-add, otherwise the scalar one ({@code scalar.ScalarKernelProvider}) over the same segments.
  * A provider hands out one instance of each family — {@link #kernelSupport()} (BLAS and fused),
- * {@link #proxSupport()} (activations) and {@link #stencilSupport()} (∇, div, TV) — so the families are
+ * {@link #proxSupport()} (activations), {@link #stencilSupport()} (∇, div, TV) and {@link #convSupport()}
+ * (convolution, pooling) — so the families are
  * all SIMD or all scalar: if any SIMD family fails to load, the SIMD provider fails to construct and
  * every family is scalar.
  *
@@ -46,9 +47,11 @@ public abstract class KernelProvider {
     private final KernelSupport kernels;
     private final ProxSupport prox;
     private final StencilSupport stencils;
+    private final ConvSupport convs;
 
     /** Takes one instance of each family of one implementation; only the scalar and the SIMD provider call it. */
-    protected KernelProvider(String name, KernelSupport kernels, ProxSupport prox, StencilSupport stencils) {
+    protected KernelProvider(String name, KernelSupport kernels, ProxSupport prox, StencilSupport stencils,
+                             ConvSupport convs) {
         String self = getClass().getName();
         if (!self.equals(SCALAR_CLASS) && !self.equals(SIMD_CLASS)) {
             throw new UnsupportedOperationException("kernel providers are " + SCALAR_CLASS + " and " + SIMD_CLASS
@@ -58,6 +61,7 @@ public abstract class KernelProvider {
         this.kernels = kernels;
         this.prox = prox;
         this.stencils = stencils;
+        this.convs = convs;
     }
 
     /** {@code "simd"} or {@code "scalar"}, as each family's {@code name()}. */
@@ -78,6 +82,11 @@ public abstract class KernelProvider {
     /** The stencil kernels: ∇, div, TV and the PDHG steps. */
     public final StencilSupport stencilSupport() {
         return stencils;
+    }
+
+    /** The convolution and pooling kernels. */
+    public final ConvSupport convSupport() {
+        return convs;
     }
 
     /** One line: implementation, vector width, FMA — for logs and reports. */

@@ -7,6 +7,6 @@ public final class ScalarKernelProvider extends KernelProvider {
 
     /** Use {@link KernelProvider#scalar()} or {@link KernelProvider#getInstance()}. */
     public ScalarKernelProvider() {
-        super("scalar", new ScalarKernelSupport(), new ScalarProxSupport(), new ScalarStencilSupport());
+        super("scalar", new ScalarKernelSupport(), new ScalarProxSupport(), new ScalarStencilSupport(), new ScalarConvSupport());
     }
 }

@@ -11,6 +11,6 @@ public final class SimdKernelProvider extends KernelProvider {
 
     /** Use {@link KernelProvider#simd()} or {@link KernelProvider#getInstance()}. */
     public SimdKernelProvider() {
-        super("simd", new SimdKernelSupport(), new SimdProxSupport(), new SimdStencilSupport());
+        super("simd", new SimdKernelSupport(), new SimdProxSupport(), new SimdStencilSupport(), new SimdConvSupport());
     }
 }

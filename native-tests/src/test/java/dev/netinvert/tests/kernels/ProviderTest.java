@@ -76,7 +76,8 @@ class ProviderTest {
         KernelProvider scalar = KernelProvider.scalar();
         ProxSupport prox = KernelProvider.simd().orElse(scalar).proxSupport();
         assertThrows(UnsupportedOperationException.class,
-                () -> new KernelProvider("mixed", scalar.kernelSupport(), prox, scalar.stencilSupport()) {});
+                () -> new KernelProvider("mixed", scalar.kernelSupport(), prox, scalar.stencilSupport(),
+                        scalar.convSupport()) {});
     }
 
     @Test

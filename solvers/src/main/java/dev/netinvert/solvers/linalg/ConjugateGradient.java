@@ -209,7 +209,9 @@ public final class ConjugateGradient {
     }
 
     private static void length(String name, FloatVec v, int expected) {
-        Objects.requireNonNull(v, () -> name + " must not be null");
+        if (v == null) { // not requireNonNull(v, () -> …): the capturing lambda is an allocation per call
+            throw new NullPointerException(name + " must not be null");
+        }
         if (v.length() != expected) {
             throw new IllegalArgumentException(
                     name + ": expected length " + expected + " (A.inputs()), got " + v.length());

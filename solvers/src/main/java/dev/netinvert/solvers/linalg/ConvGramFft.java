@@ -523,7 +523,9 @@ public final class ConvGramFft {
     }
 
     private static void length(String name, FloatVec v, int expected, String because) {
-        Objects.requireNonNull(v, () -> name + " must not be null");
+        if (v == null) { // not requireNonNull(v, () -> …): the capturing lambda is an allocation per call
+            throw new NullPointerException(name + " must not be null");
+        }
         if (v.length() != expected) {
             throw new IllegalArgumentException(
                     name + ": expected length " + expected + " (" + because + "), got " + v.length());

@@ -1,0 +1,24 @@
+package dev.netinvert.solvers.linalg;
+
+import dev.netinvert.kernels.FloatVec;
+
+/**
+ * A real linear map A: ℝ^inputs → ℝ^outputs given by its forward and adjoint products, the least that
+ * {@link ConjugateGradient} needs to solve (μI + AᵀA) x = r without forming AᵀA (a strided convolution, a
+ * transposed convolution, a chain of them). Implementations overwrite their output and allocate nothing.
+ * Deliberately minimal: it is to be adapted to the layer abstraction of issue 14.
+ */
+public interface LinearOperator {
+
+    /** n, the length of x. */
+    int inputs();
+
+    /** m, the length of y. */
+    int outputs();
+
+    /** y ← A x (x: n floats, y: m floats, not overlapping). */
+    void apply(FloatVec x, FloatVec y);
+
+    /** x ← Aᵀ y (y: m floats, x: n floats, not overlapping); ⟨A u, v⟩ = ⟨u, Aᵀ v⟩ for all u, v. */
+    void applyAdjoint(FloatVec y, FloatVec x);
+}

@@ -7,9 +7,11 @@ import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.IterationListener;
 import dev.netinvert.solvers.OptionChecks;
 import dev.netinvert.solvers.StopReason;
+import dev.netinvert.solvers.linalg.ConjugateGradient;
 import dev.netinvert.solvers.linalg.GramSystem;
 import dev.netinvert.solvers.network.Activations;
 import dev.netinvert.solvers.network.DenseLayer;
+import dev.netinvert.solvers.network.Layer;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.Trace;
 import java.lang.foreign.Arena;
@@ -109,9 +111,13 @@ public final class Admm {
      * @param historyInterval  record the objective (one forward pass) and residuals every this many iterations
      * @param boxTolerance     the z₁ box QP's tolerance on ‖z − P(z − ∇)‖∞ (&gt; 0)
      * @param boxMaxIterations the z₁ box QP's iteration cap ≥ 1
+     * @param innerTolerance   relative residual of the conjugate gradients that solve the z-updates of non-dense
+     *                         layers (convolutions), in (0, 1); warm-started, so each ADMM iteration refines the last
+     * @param innerMaxIterations their iteration cap ≥ 1
      */
     public record Options(double rho, Order order, int maxIterations, double absoluteTol, double relativeTol,
-                          double divergenceFactor, int historyInterval, double boxTolerance, int boxMaxIterations) {
+                          double divergenceFactor, int historyInterval, double boxTolerance, int boxMaxIterations,
+                          double innerTolerance, int innerMaxIterations) {
         public Options {
             OptionChecks.positive("rho", rho);
             OptionChecks.present("order", order);
@@ -124,6 +130,15 @@ public final class Admm {
             OptionChecks.atLeast("historyInterval", historyInterval, 1);
             OptionChecks.positive("boxTolerance", boxTolerance);
             OptionChecks.atLeast("boxMaxIterations", boxMaxIterations, 1);
+            if (!(innerTolerance > 0 && innerTolerance < 1)) {
+                throw new IllegalArgumentException("innerTolerance must lie in (0, 1), got " + innerTolerance);
+            }
+            OptionChecks.atLeast("innerMaxIterations", innerMaxIterations, 1);
+        }
+
+        /** The conjugate gradients' options for non-dense layers. */
+        public ConjugateGradient.Options innerSolve() {
+            return new ConjugateGradient.Options(innerTolerance, innerMaxIterations);
         }
 
         /** ρ = 1, backward order, 1000 iterations, ε_abs = 1e-5, ε_rel = 1e-4, history every iteration. */
@@ -138,7 +153,8 @@ public final class Admm {
         public Builder toBuilder() {
             return builder().rho(rho).order(order).maxIterations(maxIterations).absoluteTol(absoluteTol)
                     .relativeTol(relativeTol).divergenceFactor(divergenceFactor).historyInterval(historyInterval)
-                    .boxTolerance(boxTolerance).boxMaxIterations(boxMaxIterations);
+                    .boxTolerance(boxTolerance).boxMaxIterations(boxMaxIterations).innerTolerance(innerTolerance)
+                    .innerMaxIterations(innerMaxIterations);
         }
 
         /** Named setters; the initial values are the defaults, written here only. */
@@ -161,12 +177,16 @@ public final class Admm {
             public Builder boxTolerance(double value) { boxTolerance = value; return this; }
             private int boxMaxIterations = 200;
             public Builder boxMaxIterations(int value) { boxMaxIterations = value; return this; }
+            private double innerTolerance = 1e-6;
+            public Builder innerTolerance(double value) { innerTolerance = value; return this; }
+            private int innerMaxIterations = 500;
+            public Builder innerMaxIterations(int value) { innerMaxIterations = value; return this; }
 
             private Builder() {}
 
             public Options build() {
                 return new Options(rho, order, maxIterations, absoluteTol, relativeTol, divergenceFactor, historyInterval,
-                        boxTolerance, boxMaxIterations);
+                        boxTolerance, boxMaxIterations, innerTolerance, innerMaxIterations);
             }
         }
     }
@@ -219,8 +239,16 @@ public final class Admm {
             long t2 = System.nanoTime();
             double obj = e.objective();
             history.record(k, obj, e.primalResidual(), e.dualResidual(), Double.NaN);
+            List<String> updates = new ArrayList<>(e.layerUpdates());
+            long[] inner = e.innerIterations();
+            for (int i = 1; i < inner.length; i++) {
+                if (inner[i] > 0) {
+                    updates.add(String.format(Locale.ROOT, "z%d: %d conjugate-gradient iterations in all, %.1f per ADMM"
+                            + " iteration", i, inner[i], k == 0 ? 0.0 : (double) inner[i] / k));
+                }
+            }
             return new AdmmResult("admm", e.input().toArray(), e.forwardOutput().toArray(), k, reason, obj, e.outputTerm,
-                    e.inputTerm, e.primalResidual(), e.dualResidual(), e.layerResiduals(), Double.NaN, e.layerUpdates(),
+                    e.inputTerm, e.primalResidual(), e.dualResidual(), e.layerResiduals(), Double.NaN, updates,
                     history, (t1 - t0) * 1e-9, (t2 - t1) * 1e-9);
         }
     }
@@ -234,7 +262,7 @@ public final class Admm {
         private final InversionLoss loss;
         private final Options opt;
         private final int depth;
-        private final FloatMatrix[] w;
+        private final Layer[] layer;
         private final FloatVec[] bias;
         private final Activation[] act;
         /** z[i], i = 1 … L+1: current values; zOld[i] for i ≥ 2: the other buffer (the previous iterate after a sweep). */
@@ -245,7 +273,7 @@ public final class Admm {
         /** pIn[i]: n_{i−1} scratch for vᵢ₋₁ + uᵢ₋₁; qOut[i]: nᵢ scratch for ṽᵢ + ũᵢ − bᵢ and Wᵢzᵢ + bᵢ. */
         private final FloatVec[] pIn, qOut;
         private final FloatVec cOut, center;
-        private final GramSystem[] gram;
+        private final LayerGram[] gram;
         private final BoxQp boxQp;
         private final double[] proxWork;
         private final double[] layerSq;
@@ -263,15 +291,13 @@ public final class Admm {
          */
         public Engine(Network network, InversionLoss loss, Options options, Arena arena) {
             this.net = Objects.requireNonNull(network, "network");
-            // The Gram solves of eq. (10) [004] are written for matrices here; convolutions need the FFT / CG solves.
-            network.denseLayers("ADMM");
             this.loss = Objects.requireNonNull(loss, "loss");
             this.opt = Objects.requireNonNull(options, "options");
             Objects.requireNonNull(arena, "arena");
             loss.check(network.inputSize(), network.outputSize());
             depth = network.depth();
             int l1 = depth + 1, l2 = depth + 2;
-            w = new FloatMatrix[l1];
+            layer = new Layer[l1];
             bias = new FloatVec[l1];
             act = new Activation[l1];
             z = new FloatVec[l2];
@@ -284,16 +310,16 @@ public final class Admm {
             u = new FloatVec[l1];
             pIn = new FloatVec[l1];
             qOut = new FloatVec[l1];
-            gram = new GramSystem[l1];
+            gram = new LayerGram[l1];
             layerSq = new double[l1];
             long constraints = 0;
             z[1] = FloatVec.allocate(arena, network.inputSize());
             for (int i = 1; i <= depth; i++) {
-                DenseLayer layer = network.dense(i);
-                w[i] = layer.weight();
-                bias[i] = layer.bias();
-                act[i] = layer.activation();
-                int n = layer.outputs();
+                Layer li = network.layer(i);
+                layer[i] = li;
+                bias[i] = li.bias() == null ? null : expandBias(li, arena);
+                act[i] = li.activation();
+                int n = li.outputs();
                 constraints += 2L * n;
                 z[i + 1] = FloatVec.allocate(arena, n);
                 zOld[i + 1] = FloatVec.allocate(arena, n);
@@ -303,7 +329,7 @@ public final class Admm {
                 v[i] = FloatVec.allocate(arena, n);
                 ut[i] = FloatVec.allocate(arena, n);
                 u[i] = FloatVec.allocate(arena, n);
-                pIn[i] = FloatVec.allocate(arena, layer.inputs());
+                pIn[i] = FloatVec.allocate(arena, li.inputs());
                 qOut[i] = FloatVec.allocate(arena, n);
             }
             sqrtP = Math.sqrt(constraints);
@@ -312,7 +338,11 @@ public final class Admm {
             proxWork = new double[Math.max(1, loss.output().workSize(network.outputSize()))];
             double mu = loss.lambda() / options.rho();
             if (loss.box() != null) {
-                boxQp = BoxQp.of(w[1], mu);
+                if (!(layer[1] instanceof DenseLayer first)) {
+                    throw new IllegalArgumentException("a box on the input needs a dense first layer (the box QP of eq. (10)"
+                            + " factors W1), but layer 1 is " + layer[1].kind() + "; drop the box or use pgd");
+                }
+                boxQp = BoxQp.of(first.weight(), mu);
                 updates.add(String.format(Locale.ROOT, "z1: box QP (projected Newton), mu = lambda/rho = %.6g", mu));
             } else {
                 boxQp = null;
@@ -325,19 +355,41 @@ public final class Admm {
             trace = network.newTrace(arena, false);
         }
 
-        private GramSystem factor(int i, double mu, Arena arena) {
-            GramSystem g;
+        private LayerGram factor(int i, double mu, Arena arena) {
+            LayerGram g;
             try {
-                g = GramSystem.factor(w[i], mu, arena);
+                g = LayerGram.of(layer[i], mu, opt.innerSolve(), arena);
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException("layer " + i + ": " + ex.getMessage(), ex);
             }
-            int m = w[i].rows(), n = w[i].cols();
-            int order = g.form() == GramSystem.Form.WOODBURY ? m : n;
-            updates.add(String.format(Locale.ROOT, "z%d: %s, Cholesky of order %d (W%d is %dx%d), mu = %.6g", i,
-                    g.form() == GramSystem.Form.WOODBURY ? "Woodbury (mu I + W W^T)" : "direct (mu I + W^T W)", order, i, m,
-                    n, mu));
+            updates.add(g.describe(i));
             return g;
+        }
+
+        /**
+         * A layer's bias as one value per output: itself for a dense layer, broadcast over each channel's pixels for an
+         * image layer (whose bias has one value per output channel). Copied once, at set-up.
+         */
+        private static FloatVec expandBias(Layer li, Arena arena) {
+            FloatVec b = li.bias();
+            if (b.length() == li.outputs()) {
+                return b;
+            }
+            FloatVec full = FloatVec.allocate(arena, li.outputs());
+            int per = li.outputs() / b.length();
+            for (int i = 0; i < li.outputs(); i++) {
+                full.set(i, b.get(i / per));
+            }
+            return full;
+        }
+
+        /** Inner (CG) iterations per layer summed over all z-updates so far, index i = 1 … L (0 for direct solves). */
+        public long[] innerIterations() {
+            long[] n = new long[depth + 1];
+            for (int i = 1; i <= depth; i++) {
+                n[i] = gram[i] == null ? 0 : gram[i].innerIterations();
+            }
+            return n;
         }
 
         /** How each z-update is solved, for reports. */
@@ -370,7 +422,7 @@ public final class Admm {
             }
             double scale = 0;
             for (int i = 1; i <= depth; i++) {
-                Blas.gemv(1f, w[i], z[i], 0f, wz[i]);
+                layer[i].apply(z[i], wz[i], null);
                 Blas.copy(wz[i], wzOld[i]);
                 Blas.copy(wz[i], vt[i]);
                 if (bias[i] != null) {
@@ -445,11 +497,14 @@ public final class Admm {
                 FloatVec p = pIn[i];
                 Blas.copy(v[i - 1], p);
                 Blas.axpy(1f, u[i - 1], p);
+                if (gram[i] instanceof LayerGram.Iterative) {
+                    Blas.copy(z[i], zOld[i]); // the warm start of the CG
+                }
                 gram[i].solve(p, q, zOld[i], wzOld[i]);
                 swapZ(i);
             } else if (boxQp != null) {
                 boxQp.solve(center, q, loss.box(), z[1], opt.boxTolerance(), opt.boxMaxIterations());
-                Blas.gemv(1f, w[1], z[1], 0f, wzOld[1]);
+                layer[1].apply(z[1], wzOld[1], null);
             } else {
                 gram[1].solve(center, q, z[1], wzOld[1]);
             }
@@ -536,7 +591,7 @@ public final class Admm {
             double sum = 0;
             for (int i = 1; i <= depth; i++) {
                 FloatVec q = qOut[i];
-                Blas.gemv(1f, w[i], z[i], 0f, q);
+                layer[i].apply(z[i], q, null);
                 if (bias[i] != null) {
                     Blas.axpy(1f, bias[i], q);
                 }

@@ -73,6 +73,19 @@ public final class ConjugateGradient {
     private final double mu;
     private final Options options;
     private final FloatVec res, p, gp, ap;
+    /** M⁻¹ and its output s = M⁻¹ res, or null for plain CG. */
+    private final Preconditioner m;
+    private final FloatVec s;
+
+    /**
+     * A symmetric positive definite approximation M of G given by its inverse: out ← M⁻¹ r (r and out of
+     * A.inputs() floats, not overlapping; allocates nothing). E.g. the FFT solve of a circulant surrogate of a
+     * convolution's Gram matrix ({@link ConvGramFft}), which makes M⁻¹G the identity plus a small-rank term.
+     */
+    @FunctionalInterface
+    public interface Preconditioner {
+        void apply(FloatVec r, FloatVec out);
+    }
     private int iterations;
     private double relativeResidual;
     private boolean converged;
@@ -84,6 +97,17 @@ public final class ConjugateGradient {
      * @param arena   where the workspace is allocated
      */
     public ConjugateGradient(LinearOperator a, double mu, Options options, Arena arena) {
+        this(a, mu, options, null, arena);
+    }
+
+    /**
+     * Preconditioned CG (Saad, Alg. 9.1): the same iteration on M⁻¹G in the M-inner product — α_k = ⟨res, s⟩ / ⟨p, Gp⟩,
+     * β_k = ⟨res⁺, s⁺⟩ / ⟨res, s⟩ with s = M⁻¹res, p₀ = s₀ — one application of M⁻¹ more per iteration. The stopping
+     * test stays on the unpreconditioned ‖res‖ ≤ tol·‖r‖, so the tolerance means the same with and without M.
+     *
+     * @param m M⁻¹, or null for plain CG
+     */
+    public ConjugateGradient(LinearOperator a, double mu, Options options, Preconditioner m, Arena arena) {
         this.a = Objects.requireNonNull(a, "a must not be null");
         this.options = Objects.requireNonNull(options, "options must not be null");
         Objects.requireNonNull(arena, "arena must not be null");
@@ -101,6 +125,8 @@ public final class ConjugateGradient {
         this.p = FloatVec.allocate(arena, n);
         this.gp = FloatVec.allocate(arena, n);
         this.ap = FloatVec.allocate(arena, a.outputs());
+        this.m = m;
+        this.s = m == null ? null : FloatVec.allocate(arena, n);
     }
 
     public double mu() {
@@ -131,10 +157,11 @@ public final class ConjugateGradient {
         }
         double stop = options.tolerance() * rNorm;
         residual(r, x, muF); // res ← r − G x
-        double rho = dot(res, res);
-        Blas.copy(res, p);
+        FloatVec z = precondition(); // z = M⁻¹ res (res itself without M)
+        double rho = dot(res, z);
+        Blas.copy(z, p);
         int k = 0;
-        boolean done = Math.sqrt(rho) <= stop;
+        boolean done = Math.sqrt(dot(res, res)) <= stop;
         while (!done && k < options.maxIterations()) {
             a.apply(p, ap);
             double pGp = mu * dot(p, p) + dot(ap, ap);
@@ -146,19 +173,29 @@ public final class ConjugateGradient {
             double alpha = rho / pGp;
             Blas.axpy((float) alpha, p, x);
             Blas.axpy((float) -alpha, gp, res);
-            double rhoNext = dot(res, res);
             k++;
-            done = Math.sqrt(rhoNext) <= stop;
+            done = Math.sqrt(dot(res, res)) <= stop;
+            z = precondition();
+            double rhoNext = dot(res, z);
             float beta = (float) (rhoNext / rho);
             rho = rhoNext;
             Blas.scale(beta, p);
-            Blas.axpy(1f, res, p);
+            Blas.axpy(1f, z, p);
         }
         converged = done;
         iterations = k;
         residual(r, x, muF);
         relativeResidual = Math.sqrt(dot(res, res)) / rNorm;
         return k;
+    }
+
+    /** s ← M⁻¹ res and returns s, or res itself without a preconditioner. */
+    private FloatVec precondition() {
+        if (m == null) {
+            return res;
+        }
+        m.apply(res, s);
+        return s;
     }
 
     /** res ← r − (μI + AᵀA) x. */

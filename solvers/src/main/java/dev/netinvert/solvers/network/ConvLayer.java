@@ -22,7 +22,7 @@ public final class ConvLayer implements Layer {
     private final FloatVec weight;
     private final FloatVec bias;
     private final Activation activation;
-    private volatile PowerIteration.OperatorNorm norm;
+    private final NormCache norm = new NormCache(() -> PowerIteration.estimate(this));
 
     /**
      * @param shape      the convolution's geometry (channels, input size, kernel, stride, padding)
@@ -107,17 +107,7 @@ public final class ConvLayer implements Layer {
 
     @Override
     public PowerIteration.OperatorNorm operatorNorm() {
-        PowerIteration.OperatorNorm n = norm;
-        if (n == null) {
-            synchronized (this) {
-                n = norm;
-                if (n == null) {
-                    n = PowerIteration.estimate(this);
-                    norm = n;
-                }
-            }
-        }
-        return n;
+        return norm.get();
     }
 
     @Override

@@ -23,7 +23,7 @@ public final class ConvTransposeLayer implements Layer {
     private final FloatVec bias;
     private final Activation activation;
     private final int outputPadding;
-    private volatile PowerIteration.OperatorNorm norm;
+    private final NormCache norm = new NormCache(() -> PowerIteration.estimate(this));
 
     /**
      * @param inChannels    C_in (this layer's input channels)
@@ -138,17 +138,7 @@ public final class ConvTransposeLayer implements Layer {
 
     @Override
     public PowerIteration.OperatorNorm operatorNorm() {
-        PowerIteration.OperatorNorm n = norm;
-        if (n == null) {
-            synchronized (this) {
-                n = norm;
-                if (n == null) {
-                    n = PowerIteration.estimate(this);
-                    norm = n;
-                }
-            }
-        }
-        return n;
+        return norm.get();
     }
 
     @Override

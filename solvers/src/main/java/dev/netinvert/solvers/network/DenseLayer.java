@@ -26,7 +26,7 @@ public final class DenseLayer implements Layer {
     private final FloatMatrix weight;
     private final FloatVec bias;
     private final Activation activation;
-    private volatile PowerIteration.OperatorNorm norm;
+    private final NormCache norm = new NormCache(() -> PowerIteration.estimate(weight()));
 
     /**
      * @param weight     W, {@code n_l × n_{l−1}} with both ≥ 1
@@ -81,17 +81,7 @@ public final class DenseLayer implements Layer {
      */
     @Override
     public PowerIteration.OperatorNorm operatorNorm() {
-        PowerIteration.OperatorNorm n = norm;
-        if (n == null) {
-            synchronized (this) {
-                n = norm;
-                if (n == null) {
-                    n = PowerIteration.estimate(weight);
-                    norm = n;
-                }
-            }
-        }
-        return n;
+        return norm.get();
     }
 
     /** Null: a dense layer takes a flat vector. */

@@ -38,7 +38,7 @@ public final class PoolLayer implements Layer {
     private final Kind kind;
     private final PoolShape shape;
     private final Activation activation;
-    private volatile PowerIteration.OperatorNorm norm;
+    private final NormCache norm = new NormCache(this::computeNorm);
 
     public PoolLayer(Kind kind, PoolShape shape, Activation activation) {
         this.kind = Objects.requireNonNull(kind, "kind");
@@ -125,22 +125,14 @@ public final class PoolLayer implements Layer {
 
     @Override
     public PowerIteration.OperatorNorm operatorNorm() {
-        PowerIteration.OperatorNorm n = norm;
-        if (n == null) {
-            synchronized (this) {
-                n = norm;
-                if (n == null) {
-                    if (kind == Kind.MAX) {
-                        int per = (shape.kernel() + shape.stride() - 1) / shape.stride();
-                        n = new PowerIteration.OperatorNorm(per, 0, true, 0);
-                    } else {
-                        n = PowerIteration.estimate(this);
-                    }
-                    norm = n;
-                }
-            }
+        return norm.get();
+    }
+
+    private PowerIteration.OperatorNorm computeNorm() {
+        if (kind == Kind.MAX) {
+            return new PowerIteration.OperatorNorm((shape.kernel() + shape.stride() - 1) / shape.stride(), 0, true, 0);
         }
-        return n;
+        return PowerIteration.estimate(this);
     }
 
     @Override

@@ -379,13 +379,22 @@ class ConvTrainerTest {
         }
     }
 
-    /** Same seed, data and initial weights: bitwise the same conv weights, for both optimizers; another seed differs. */
+    /**
+     * Same seed, data and initial weights: bitwise the same conv weights once the kernels are compiled, for both
+     * optimizers; another seed differs.
+     */
     @ParameterizedTest
     @EnumSource(Optimizer.class)
     void sameSeedGivesBitwiseSameWeights(Optimizer opt) {
         try (Arena arena = Arena.ofConfined()) {
             FloatMatrix discs = discs(arena, 48, 12, new SplittableRandom(7));
             Options o = Options.builder().optimizer(opt).batchSize(8).epochs(2).learningRate(1e-2).seed(42).build();
+            // Warm up first: a run whose kernels are still partly interpreted differed from later ones in the last bit
+            // of a weight (observed once in a shared JVM, 1 ulp) — the Vector API leaves the order of lane reductions
+            // to the implementation, so the interpreter and C2 may round differently. Compiled runs agree bitwise.
+            for (int i = 0; i < 3; i++) {
+                trainedAutoencoder(arena, o, discs);
+            }
             float[][] a = trainedAutoencoder(arena, o, discs), b = trainedAutoencoder(arena, o, discs);
             float[][] c = trainedAutoencoder(arena, o.toBuilder().seed(43).build(), discs);
             boolean differs = false;

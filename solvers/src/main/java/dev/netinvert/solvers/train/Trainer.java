@@ -68,9 +68,12 @@ import java.util.SplittableRandom;
  * once per {@link #fit} with {@link Options#seed()} (Fisher–Yates), in ⌊N/B⌋ full minibatches; the N mod B samples
  * left at the end of a permutation sit that epoch out (PyTorch's {@code drop_last}; another permutation includes
  * them next time). Everything is single-threaded and in a fixed order, so the same seed, data and starting weights
- * give bitwise the same weights. All workspaces (including the per-row views the per-sample loops use and the
+ * give bitwise the same weights. (For convolutional networks, once the kernels are JIT-compiled: a run whose kernels
+ * were partly interpreted was once seen to differ in the last bit of a weight, as the Vector API leaves the order of
+ * lane reductions to the implementation.) All workspaces (including the per-row views the per-sample loops use and the
  * im2col scratch of the batched convolutions) are allocated by the constructor in the caller's arena; a step
- * allocates nothing.
+ * of a dense network allocates nothing (TrainerAllocationTest); the convolutional path creates no object itself but
+ * has no allocation test yet.
  *
  * <p>The weights must be writable (e.g. {@code RandomNetworks.gaussianWithBias}), dense ones packed. A trainer is
  * not thread-safe.

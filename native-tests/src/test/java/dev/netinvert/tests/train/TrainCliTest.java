@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainCliTest {
 
     /** Image i: a 3-pixel-high bar at rows 2·label + 2 … 2·label + 4, with a per-image offset in brightness. */
-    private static void writeSplit(Path dir, Datasets.Split split, int n) throws IOException {
+    static void writeSplit(Path dir, Datasets.Split split, int n) throws IOException {
         byte[] px = new byte[n * 28 * 28];
         byte[] labels = new byte[n];
         for (int i = 0; i < n; i++) {

@@ -24,19 +24,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code train autoencoder|classifier}: trains a dense network on Fashion-MNIST (or MNIST) with the project's
+ * {@code train autoencoder|conv-autoencoder|classifier}: trains a network on Fashion-MNIST (or MNIST) with the project's
  * batch GEMM kernels ({@link Trainer}) and saves it as safetensors + model JSON, so that it loads like any
  * user's model.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a dense network on the IDX images in --data (Debian's dataset-fashion-mnist by default; real "
+        description = {"Train a network on the IDX images in --data (Debian's dataset-fashion-mnist by default; real "
                 + "MNIST in the same layout works too) and save it as model.json + model.safetensors in --out.",
                 "  autoencoder  the perceptron autoencoder of [000] sec. 5.1.2: 784 -> 100 (ReLU) -> 784 (linear), MSE on "
                         + "centred images (the training mean is saved as mean.npy), minibatch SGD as in the paper;",
+                "  conv-autoencoder  the convolutional autoencoder of [000] sec. 5.2: conv 4x4/2 1->8 (ReLU), conv 4x4/2 8->16 "
+                        + "(ReLU), dense 784->300 | dense 300->784, conv-transpose 4x4/2 16->8 (ReLU), 8->1 (ReLU); MSE on images in "
+                        + "[0, 1], Adam;",
                 "  classifier   784 -> 128 (ReLU) -> 10, softmax cross-entropy, Adam; reports the test accuracy."})
 final class TrainCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "autoencoder or classifier")
+    @Parameters(index = "0", description = "autoencoder, conv-autoencoder or classifier")
     String what;
 
     @Option(names = "--data", description = "Folder of the IDX files (default: " + "/usr/share/datasets/fashion-mnist" + ").")
@@ -48,11 +51,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "60000", description = "Training images used (default ${DEFAULT-VALUE}, all).")
     int images;
 
-    @Option(names = "--lr", description = "Learning rate (default: autoencoder SGD 0.005, classifier Adam 1e-3).")
+    @Option(names = "--lr", description = "Learning rate (default: autoencoder SGD 0.005, conv-autoencoder and classifier Adam 1e-3).")
     Double lr;
 
-    @Option(names = "--code", defaultValue = "100", description = "autoencoder: code size (default ${DEFAULT-VALUE}, the paper's).")
-    int code;
+    @Option(names = "--code", description = "Code size (default: the paper's, 100 for autoencoder, 300 for conv-autoencoder).")
+    Integer code;
 
     @Mixin
     SweepOptions sweep;
@@ -60,9 +63,10 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String w = what.toLowerCase(Locale.ROOT);
-        if (!w.equals("autoencoder") && !w.equals("classifier")) {
-            throw new IllegalArgumentException("train: expected autoencoder or classifier, got '" + what + "'");
+        if (!w.equals("autoencoder") && !w.equals("conv-autoencoder") && !w.equals("classifier")) {
+            throw new IllegalArgumentException("train: expected autoencoder, conv-autoencoder or classifier, got '" + what + "'");
         }
+        int code = this.code != null ? this.code : w.equals("conv-autoencoder") ? 300 : 100;
         if (epochs < 1 || images < 1 || code < 1) {
             throw new IllegalArgumentException("--epochs, --images and --code must be >= 1, got " + epochs + ", " + images + ", " + code);
         }
@@ -75,7 +79,8 @@ final class TrainCommand implements Callable<Integer> {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("data", dir.toString());
             json.put("train_images", train.size());
-            long t0 = System.nanoTime();
+            java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+            long t0 = System.nanoTime(), c0 = cpu.getCurrentThreadCpuTime();
             double[] losses;
             if (w.equals("autoencoder")) {
                 float[] mean = ImageSets.mean(train.images());
@@ -91,6 +96,20 @@ final class TrainCommand implements Callable<Integer> {
                 FloatMatrix xt = ImageSets.centred(test.images(), mean, arena);
                 json.put("test_mse", ImageSets.mse(net, xt, arena));
                 json.put("optimizer", "sgd, momentum 0.9, batch 64, lr " + o.learningRate());
+            } else if (w.equals("conv-autoencoder")) {
+                if (train.height() != train.width() || train.height() % 4 != 0) {
+                    throw new IllegalArgumentException("conv-autoencoder: expected square images with a side divisible by 4, got "
+                            + train.height() + "×" + train.width());
+                }
+                Network net = RandomNetworks.convAutoencoder000(arena, sweep.seed, train.height(), code);
+                Trainer.Options o = Trainer.Options.builder().optimizer(Trainer.Optimizer.ADAM).loss(Trainer.Loss.MSE)
+                        .learningRate(lr == null ? 1e-3 : lr).batchSize(64).epochs(epochs).seed(sweep.seed).build();
+                Trainer t = new Trainer(net, o, arena);
+                losses = t.fit(train.images(), train.images(), progress());
+                ModelFiles.save(net, out.resolve("model.json"), "model.safetensors");
+                json.put("test_mse", ImageSets.mse(net, test.images(), arena));
+                json.put("optimizer", "adam, batch 64, lr " + o.learningRate());
+                json.put("code", code);
             } else {
                 Network net = RandomNetworks.gaussianWithBias(arena, sweep.seed, new int[] {n, 128, 10},
                         List.of(Activation.RELU, Activation.IDENTITY), WeightScale.he(), 0);
@@ -103,12 +122,15 @@ final class TrainCommand implements Callable<Integer> {
                 json.put("optimizer", "adam, batch 64, lr " + o.learningRate());
             }
             double seconds = (System.nanoTime() - t0) * 1e-9;
+            double cpuSeconds = (cpu.getCurrentThreadCpuTime() - c0) * 1e-9;
             json.put("epochs", epochs);
             json.put("epoch_loss", losses);
             json.put("seconds", seconds);
+            json.put("cpu_seconds", cpuSeconds); // this thread's CPU time: the wall time on a machine shared by other jobs
             Json.write(out.resolve("train.json"), json);
             if (!sweep.run.quiet()) {
-                System.out.printf(Locale.ROOT, "%s trained on %d images in %.1f s: %s%n", w, train.size(), seconds,
+                System.out.printf(Locale.ROOT, "%s trained on %d images in %.1f s (%.1f s CPU): %s%n", w, train.size(), seconds,
+                        cpuSeconds,
                         json.containsKey("test_mse") ? "test MSE " + json.get("test_mse") : "test accuracy " + json.get("test_accuracy"));
                 System.out.println("written to " + out.toAbsolutePath().normalize());
             }

@@ -1,6 +1,7 @@
 package dev.netinvert.solvers.network;
 
 import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.ConvShape;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 
@@ -109,6 +110,51 @@ public final class RandomNetworks {
     public static Network mlp004(Arena arena, long seed) {
         return gaussianWithBias(arena, seed, new int[] {64, 128, 128, 16},
                 List.of(Activation.RELU, Activation.RELU, Activation.IDENTITY), WeightScale.he(), 0.1);
+    }
+
+    /**
+     * The convolutional autoencoder of sec. 5.2 [000], untrained, for 1×side×side images (side divisible by 4; the
+     * paper's is 28): encoder conv 4×4 stride 2 padding 1, 1 → 8 channels (ReLU), conv 4×4/2/1, 8 → 16 (ReLU), dense
+     * 16·(side/4)² → code (identity: the code); decoder dense code → 16·(side/4)² (identity, "an affine-linear
+     * transformation"), transposed conv 4×4/2/1, 16 → 8 (ReLU), transposed conv 4×4/2/1, 8 → 1 (ReLU) — "each followed
+     * by a ReLU". At side 28 and code 300 the dense layers are the paper's W₃ ∈ ℝ^{300×784} and W₄ ∈ ℝ^{784×300}. The
+     * paper gives neither the padding (1 is the one that halves the size exactly) nor the initialisation: weights are
+     * N(0, 2/fan_in) before a ReLU and N(0, 1/fan_in) before the identity (fan_in = C_in·k² for convolutions, the
+     * input channels of the kernel's adjoint times k²/stride² for transposed ones), biases 0. Layers 1-3 are the
+     * encoder, 4-6 the decoder. Drawn from one {@link SeededGaussian} stream, layer by layer.
+     */
+    public static Network convAutoencoder000(Arena arena, long seed, int side, int code) {
+        Objects.requireNonNull(arena, "arena");
+        if (side < 4 || side % 4 != 0 || code < 1) {
+            throw new IllegalArgumentException("side: expected a multiple of 4 (two stride-2 halvings) and code >= 1, got side "
+                    + side + ", code " + code);
+        }
+        SeededGaussian g = new SeededGaussian(seed);
+        int h = side / 2, q = side / 4, flat = 16 * q * q;
+        ConvShape c1 = new ConvShape(1, side, side, 8, 4, 2, 1), c2 = new ConvShape(8, h, h, 16, 4, 2, 1);
+        List<Layer> layers = new ArrayList<>();
+        layers.add(new ConvLayer(c1, gaussianVec(arena, g, c1.weightLength(), Math.sqrt(2.0 / 16)),
+                FloatVec.allocate(arena, 8), Activation.RELU));
+        layers.add(new ConvLayer(c2, gaussianVec(arena, g, c2.weightLength(), Math.sqrt(2.0 / 128)),
+                FloatVec.allocate(arena, 16), Activation.RELU));
+        FloatMatrix w3 = FloatMatrix.allocate(arena, code, flat);
+        g.fill(w3, 0.0, Math.sqrt(1.0 / flat));
+        layers.add(new DenseLayer(w3, FloatVec.allocate(arena, code), Activation.IDENTITY));
+        FloatMatrix w4 = FloatMatrix.allocate(arena, flat, code);
+        g.fill(w4, 0.0, Math.sqrt(1.0 / code));
+        layers.add(new DenseLayer(w4, FloatVec.allocate(arena, flat), Activation.IDENTITY));
+        // A stride-2 transposed conv reaches each output from C_in·k²/4 weights.
+        layers.add(new ConvTransposeLayer(16, q, q, 8, 4, 2, 1, 0, gaussianVec(arena, g, c2.weightLength(),
+                Math.sqrt(2.0 / (16 * 4))), FloatVec.allocate(arena, 8), Activation.RELU));
+        layers.add(new ConvTransposeLayer(8, h, h, 1, 4, 2, 1, 0, gaussianVec(arena, g, c1.weightLength(),
+                Math.sqrt(2.0 / (8 * 4))), FloatVec.allocate(arena, 1), Activation.RELU));
+        return Network.of(layers);
+    }
+
+    private static FloatVec gaussianVec(Arena arena, SeededGaussian g, int n, double std) {
+        FloatVec v = FloatVec.allocate(arena, n);
+        g.fill(v, 0.0, std);
+        return v;
     }
 
     /**

@@ -849,9 +849,38 @@ public final class SimdKernelSupport implements KernelSupport {
                 SimdGemm.multiplyAdd(1f, w, wo + i0 * wr, wr, 4L, i1 - i0, n, x, xo, 4L, 4L * ldx, rows,
                         r, ro + 4L * i0, 4L, 4L * ldr);
             }
-            ScalarKernelSupport.batchResiduals(sigma, rows, i0, i1, t, to, ldt, z, zo, ldz, r, ro, ldr, sums);
+            residuals(sigma, rows, i0, i1, t, to, ldt, z, zo, ldz, r, ro, ldr, sums);
             SimdGemm.multiplyAdd(1f, r, ro + 4L * i0, 4L * ldr, 4L, rows, i1 - i0, w, wo + i0 * wr, wr, 4L, n,
                     g, go, 4L * ldg, 4L);
+        }
+    }
+
+    /** σ of the batched gradient's blocks, vectorized (tanh, sigmoid within 3 ulp of the scalar σ: ProxKernelsTest). */
+    private static final SimdProxSupport PROX = new SimdProxSupport();
+
+    /**
+     * Columns [i0, i1) of the batch: Z ← R (z may be null), R ← σ(R) (the vector kernel behind {@code Prox.apply}) − T, and
+     * sums[s] += Σ R[s][i]² in double (sums may be null).
+     */
+    private void residuals(Activation sigma, int rows, int i0, int i1, MemorySegment t, long to, int ldt,
+                           MemorySegment z, long zo, int ldz, MemorySegment r, long ro, int ldr, double[] sums) {
+        int len = i1 - i0;
+        for (int s = 0; s < rows; s++) {
+            long rs = ro + 4L * ((long) s * ldr + i0), ts = to + 4L * ((long) s * ldt + i0);
+            if (z != null) {
+                MemorySegment.copy(r, rs, z, zo + 4L * ((long) s * ldz + i0), 4L * len);
+            }
+            PROX.apply(sigma, r, rs, r, rs, len);
+            double acc = 0.0;
+            for (int i = 0; i < len; i++) {
+                long o = 4L * i;
+                float e = get(r, rs + o) - get(t, ts + o);
+                put(r, rs + o, e);
+                acc += (double) e * e;
+            }
+            if (sums != null) {
+                sums[s] += acc;
+            }
         }
     }
 

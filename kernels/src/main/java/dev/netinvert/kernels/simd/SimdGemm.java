@@ -11,35 +11,42 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The level-3 kernels behind {@link SimdKernelSupport}'s {@code gemmNT}, {@code gemmTN} and {@code gemmNN}: one
- * packed, register-blocked product C ← C + α·A·B (the Goto/BLIS scheme, Goto &amp; van de Geijn, ACM TOMS 34(3),
- * 2008), in which every operand is given by byte strides, so the three products, transposes included, are the
- * same code:
+ * The level-3 kernels behind {@link SimdKernelSupport}'s {@code gemmNT}, {@code gemmTN} and {@code gemmNN} and its
+ * batched Bregman gradient: one packed, register-blocked product C ← C + α·A·B (the Goto/BLIS scheme, Goto &amp;
+ * van de Geijn, ACM TOMS 34(3), 2008), in which every operand is given by byte strides, so the three products,
+ * transposes included, are the same code:
  * <ul>
- *   <li>A ({@code M × K}) is read in place, one element per row and step broadcast to a vector;</li>
- *   <li>B ({@code K × N}) is copied, {@link #KC} rows × {@link #NC} columns at a time, into a per-thread panel
- *       buffer as strips of {@link #NR} = 2 vectors of columns (a strip row is contiguous; the last strip is
- *       padded with zeros), which is where a transposed B is transposed;</li>
- *   <li>the micro-kernel {@link #kernel} keeps an {@link #MR} × NR block of C in 12 vector accumulators (6 rows ×
- *       2 vectors: 12 + 2 loads of B + 1 broadcast = 15 of AVX2's 16 registers), and per step p loads 2 vectors of
- *       B and broadcasts 6 elements of A for 12 FMAs. It writes the block to a per-thread tile, and
- *       {@link #addTile} adds α times the valid part of it to C (vectors where C's row is contiguous, elements
- *       otherwise: a transposed C or a partial vector).</li>
+ *   <li>B ({@code K × N}) is copied, a k-block of rows × {@link #NC} columns at a time, into a per-thread panel
+ *       ({@link #PANEL_BYTES}; the k-block is as deep as the panel allows, at least {@link #KC_MIN}) as strips of
+ *       {@link #NR} = 2 vectors of columns (a strip row is contiguous; the last strip is padded with zeros). This
+ *       copy is where a transposed B gets transposed. {@link #packWhole} packs all of B at full depth instead, for
+ *       NT with X as B (X is read once per call, W once, at full depth: see {@code SimdKernelSupport.gemmNT}).</li>
+ *   <li>A ({@code M × K}) is read in place, or, below 512 bits ({@link #PACK_A}), copied six rows at a time into
+ *       one contiguous stream;</li>
+ *   <li>the micro-kernel ({@link #kernel}, {@link #kernelPacked}) keeps an {@link #MR} × NR block of C in 12 vector
+ *       accumulators (6 rows × 2 vectors: 12 + 2 loads of B + 1 broadcast = 15 of AVX2's 16 registers), and per
+ *       step loads 2 vectors of B and broadcasts 6 elements of A for 12 FMAs. It writes the block to a per-thread
+ *       tile, and {@link #addTile} adds α times the valid part of it to C (vectors where C's row is contiguous,
+ *       elements otherwise: a transposed C or a partial strip).</li>
  * </ul>
  * β and the bias are applied to C before the first k-block, so the micro-kernel has no branch and no mask: edges
  * are zero columns in the panel and repeated rows of A whose results are not stored. Each k-block adds its
- * partial sum to C with one more rounding (at most ⌈K/KC⌉ per entry, KC ≥ 128).
+ * partial sum to C with one more rounding (at most ⌈K/128⌉ per entry).
  *
  * <p>The previous kernels (4 × 2 blocks on unpacked operands, NT as 8 dot products reduced across lanes) reached
  * 42-54 GFLOP/s under {@code -XX:UseAVX=2}, about half of OpenBLAS's Haswell kernels; the NT dot products also
- * streamed k-long rows of both operands from L2. They also allocated below 512 bits: their micro-kernel branched
- * on the partial last vector of C (masked blend stores), and C2's compiled code left those paths as uncommon
- * traps, so shapes met later deoptimized it to the interpreter's Java fallback of the Vector API (boxed vectors,
- * found with JFR allocation samples: {@code FloatVector.tOpTemplate}, {@code broadcastBits}). The micro-kernel
- * here has one path.
+ * streamed k-long rows of both operands from L2. They also allocated below 512 bits. What was seen: JFR allocation
+ * samples in the Vector API's Java fallback ({@code FloatVector.tOpTemplate}, {@code broadcastBits}: code that C2
+ * has not compiled), and in a fresh {@code -XX:UseAVX=2} JVM the 903-byte {@code block4x2} still running as C1
+ * code (tier 3, nothing intrinsified) 1 s into a loop of 33 × 100 × 47 products, 24 KB per call, then 0 B once C2
+ * had compiled it; the 6 KB per six GEMMs that persisted in the shared allocation JVM was not traced further. The
+ * micro-kernels here are small, have one path (no partial-vector branches that C2 would compile as uncommon
+ * traps), take and return no vector, and measured 0 B at 128, 256 (UseAVX=2) and 512 bits in
+ * {@code GemmAllocationTest} and {@code TrainerAllocationTest}.
  *
- * <p>Workspace: one native panel of KC × NC floats and one tile per thread, created on the thread's first product
- * (a {@link ThreadLocal}, from an automatic arena) and reused; nothing is allocated per call after that.
+ * <p>Workspace: per thread (a {@link ThreadLocal}, native memory from an automatic arena), created on the thread's
+ * first product: the panel, the tile, the packed rows of A and the whole packed B, the last two grown when a larger
+ * product first needs them and then reused; nothing is allocated per call after that.
  */
 final class SimdGemm {
     private SimdGemm() {}
@@ -54,7 +61,10 @@ final class SimdGemm {
     static final int NR = 2 * L;
     /** Bytes of one row of a panel strip. */
     private static final long SB = (long) NR * Float.BYTES;
-    /** Bytes of the packed panel of B: a k-block is as deep as this allows for the block's columns. */
+    /**
+     * Bytes of the packed panel of B: a k-block is as deep as this allows for the block's columns. This and the
+     * next two constants can be set by system properties (netinvert.gemm.panel, .nc, .packA) for measurements.
+     */
     static final int PANEL_BYTES = Integer.getInteger("netinvert.gemm.panel", 512 * 1024);
     /** Columns of B per packed block (a multiple of NR). */
     static final int NC = Math.max(NR, Integer.getInteger("netinvert.gemm.nc", 128) / NR * NR);
@@ -63,8 +73,9 @@ final class SimdGemm {
      * micro-kernel is limited by instructions, not FMAs (2 × 256-bit FMAs per cycle): six strided scalar reads with
      * their own address arithmetic and bounds checks cost as much as the FMAs. With one contiguous stream and a
      * pointer-stepped loop the kernel alone measured 108 GFLOP/s against 75 under {@code -XX:UseAVX=2} on Zen 4
-     * (best of 3 runs on a loaded machine). At 512 bits (each FMA two cycles on Zen 4) both ran at 114, so the copy
-     * is skipped there.
+     * (best of 3 runs on a loaded machine); in the products, +5-15 % in CPU time. At 512 bits (each FMA two cycles on
+     * Zen 4) both ran at 114, so the copy is skipped there. It is skipped too when the block of C has only one strip
+     * of columns (NT at B = 8: 18 against 32 GFLOP/s), where the copy is used once.
      */
     static final boolean PACK_A = Boolean.parseBoolean(System.getProperty("netinvert.gemm.packA",
             String.valueOf(L < 16)));
@@ -133,7 +144,8 @@ final class SimdGemm {
             return;
         }
         Workspace ws = WORKSPACE.get();
-        MemorySegment tile = ws.tile, ap = PACK_A ? ws.rows(4L * MR * k) : null;
+        boolean packA = PACK_A && n > NR; // a copy used by one strip only costs more than it saves
+        MemorySegment tile = ws.tile, ap = packA ? ws.rows(4L * MR * k) : null;
         long stripBytes = k * SB;
         for (int i = i0; i < i1; i += MR) {
             int mr = Math.min(MR, i1 - i);
@@ -141,11 +153,11 @@ final class SimdGemm {
             long a1 = a0 + Math.min(1, mr - 1) * ars, a2 = a0 + Math.min(2, mr - 1) * ars;
             long a3 = a0 + Math.min(3, mr - 1) * ars, a4 = a0 + Math.min(4, mr - 1) * ars;
             long a5 = a0 + Math.min(5, mr - 1) * ars;
-            if (PACK_A) {
+            if (packA) {
                 packRows(k, a, a0, a1, a2, a3, a4, a5, acs, ap);
             }
             for (int j = 0; j < n; j += NR) {
-                if (PACK_A) {
+                if (packA) {
                     kernelPacked(k, ap, packed, (j / NR) * stripBytes, tile);
                 } else {
                     kernel(k, a, a0, a1, a2, a3, a4, a5, acs, packed, (j / NR) * stripBytes, tile);
@@ -168,7 +180,8 @@ final class SimdGemm {
         }
         Workspace ws = WORKSPACE.get();
         MemorySegment panel = ws.panel, tile = ws.tile;
-        MemorySegment ap = PACK_A ? ws.rows(4L * MR * Math.min(k, Math.max(KC_MIN, PANEL_BYTES / (NR * 4)))) : null;
+        boolean packA = PACK_A && Math.min(n, NC) > NR; // a copy used by one strip only costs more than it saves
+        MemorySegment ap = packA ? ws.rows(4L * MR * Math.min(k, Math.max(KC_MIN, PANEL_BYTES / (NR * 4)))) : null;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int stripsBytes = (nc + NR - 1) / NR * NR * 4;
@@ -184,11 +197,11 @@ final class SimdGemm {
                     long a1 = a0 + Math.min(1, mr - 1) * ars, a2 = a0 + Math.min(2, mr - 1) * ars;
                     long a3 = a0 + Math.min(3, mr - 1) * ars, a4 = a0 + Math.min(4, mr - 1) * ars;
                     long a5 = a0 + Math.min(5, mr - 1) * ars;
-                    if (PACK_A) {
+                    if (packA) {
                         packRows(kc, a, a0, a1, a2, a3, a4, a5, acs, ap);
                     }
                     for (int j = 0; j < nc; j += NR) {
-                        if (PACK_A) {
+                        if (packA) {
                             kernelPacked(kc, ap, panel, (j / NR) * stripBytes, tile);
                         } else {
                             kernel(kc, a, a0, a1, a2, a3, a4, a5, acs, panel, (j / NR) * stripBytes, tile);

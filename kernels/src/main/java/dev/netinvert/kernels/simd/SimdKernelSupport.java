@@ -811,8 +811,13 @@ public final class SimdKernelSupport implements KernelSupport {
         }
     }
 
-    /** Bytes of W per block of the batched Bregman gradient: read twice, the second time from L2. */
-    private static final int BREGMAN_BLOCK_BYTES = 256 * 1024;
+    /**
+     * Bytes of W per block of the batched Bregman gradient, read twice, the second time from cache (L3 at this
+     * size). The block's row count is also the depth of the second product, G += R[:, block]·W[block]: each block
+     * reads and writes all of G, so shallow blocks cost more than a second read of W from L3: 2 MiB gives 126 rows of
+     * a 4096-column W (256 KiB, L2-resident, gave 12 and measured no faster in CPU time on a loaded Zen 4).
+     */
+    private static final int BREGMAN_BLOCK_BYTES = 2 << 20;
 
     /** The largest X packed whole for the batched gradient and the NT product (larger ones go by k-blocks). */
     private static final long WHOLE_MAX_BYTES = 8L << 20;
@@ -837,7 +842,7 @@ public final class SimdKernelSupport implements KernelSupport {
             return;
         }
         long wr = 4L * ldw;
-        int mb = Math.max(SimdGemm.MR, BREGMAN_BLOCK_BYTES / Math.max(1, 4 * n) / SimdGemm.MR * SimdGemm.MR);
+        int mb = Math.max(8 * SimdGemm.MR, BREGMAN_BLOCK_BYTES / Math.max(1, 4 * n) / SimdGemm.MR * SimdGemm.MR);
         boolean whole = SimdGemm.wholeBytes(n, rows) <= WHOLE_MAX_BYTES;
         MemorySegment xt = whole && n > 0 ? SimdGemm.packWhole(x, xo, 4L, 4L * ldx, n, rows) : null;
         for (int i0 = 0; i0 < m; i0 += mb) {

@@ -1,8 +1,12 @@
 package dev.netinvert.tests.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.FloatMatrix;
+import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Fused;
 import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.kernels.KernelSupport;
@@ -13,6 +17,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -201,6 +206,40 @@ class BregmanBatchCrossCheckTest {
         }
         Tol.assertAllWithin(what + ": R", er, ar, de, 0, er.length);
         Tol.assertAllWithin(what + ": G", eg, ag, dg, 0, eg.length);
+    }
+
+    /** The facade names the argument, the expected and the actual shape, and rejects outputs that overlap inputs. */
+    @Test
+    void facadeRejectsWrongShapesAndOverlaps() {
+        try (Arena arena = Arena.ofConfined()) {
+            FloatMatrix w = FloatMatrix.allocate(arena, 5, 7), x = FloatMatrix.allocate(arena, 3, 7);
+            FloatMatrix t = FloatMatrix.allocate(arena, 3, 5), r = FloatMatrix.allocate(arena, 3, 5);
+            FloatMatrix g = FloatMatrix.allocate(arena, 3, 7);
+            FloatVec b = FloatVec.allocate(arena, 5);
+            expectMessage(() -> Fused.bregmanGradientBatch(Activation.RELU, w, FloatMatrix.allocate(arena, 3, 6), b, t,
+                    null, r, g, null), "X: expected 3×7");
+            expectMessage(() -> Fused.bregmanGradientBatch(Activation.RELU, w, x, b, FloatMatrix.allocate(arena, 3, 4),
+                    null, r, g, null), "T: expected 3×5");
+            expectMessage(() -> Fused.bregmanGradientBatch(Activation.RELU, w, x, b, t, null,
+                    FloatMatrix.allocate(arena, 2, 5), g, null), "R: expected 3×5");
+            expectMessage(() -> Fused.bregmanGradientBatch(Activation.RELU, w, x, b, t, null, r,
+                    FloatMatrix.allocate(arena, 3, 5), null), "G: expected 3×7");
+            expectMessage(() -> Fused.bregmanGradientBatch(Activation.RELU, w, x, b, t,
+                    FloatMatrix.allocate(arena, 3, 4), r, g, null), "Z: expected 3×5");
+            expectMessage(() -> Fused.bregmanGradientBatch(Activation.RELU, w, x, FloatVec.allocate(arena, 4), t, null,
+                    r, g, null), "b");
+            expectMessage(() -> Fused.bregmanGradientBatch(Activation.RELU, w, x, b, t, null, r, g, new double[2]),
+                    "sums: expected at least 3");
+            expectMessage(() -> Fused.bregmanGradientBatch(Activation.RELU, w, x, b, t, null, t, g, null),
+                    "must not overlap");
+            expectMessage(() -> Fused.bregmanGradientBatch(Activation.RELU, w, x, b, t, r, r, g, null),
+                    "must not overlap");
+        }
+    }
+
+    private static void expectMessage(Runnable call, String fragment) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
+        assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
     }
 
     private static Shape shape(int rows, int cols, boolean padded, int misalign) {

@@ -1,8 +1,10 @@
 package dev.netinvert.jmh;
 
+import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.Fused;
 import dev.netinvert.kernels.reference.ReferenceKernels;
 import java.util.SplittableRandom;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,18 +18,25 @@ import org.openjdk.jmh.annotations.Warmup;
  * The three batch GEMMs of training (`train.Trainer`) and of lockstep inversion: a batch X (B × n) through a layer
  * W (m × n). {@code nt}: Y = X·Wᵀ + 1·bᵀ (the forward pass); {@code tn}: G = Δᵀ·X (the weight gradient);
  * {@code nn}: Z = Δ·W (backpropagation to the input). Each costs 2·B·m·n flops. {@code ntReference} is the
- * plain-array twin. The NumPy peer is {@code jmh/numpy_gemm.py} (OpenBLAS sgemm, one thread).
+ * plain-array twin. {@code bregmanBatch} is the fused batched Bregman gradient of lockstep inversion,
+ * R = tanh(X·Wᵀ + 1·bᵀ) − T, G = R·W ({@code Fused.bregmanGradientBatch}, 4·B·m·n flops), with the circle
+ * experiment's 512 × 4096 W at B = 8 and 64. The NumPy peer is {@code jmh/numpy_gemm.py} (OpenBLAS sgemm, one
+ * thread), which does the same products, and the batched gradient as two matmuls and a tanh.
  */
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class GemmBench extends Bench {
 
-    /** B×n×m: the autoencoder's first layer at batch 64, and a square case. */
-    @Param({"64x784x100", "512x512x512"})
+    /**
+     * B×n×m: the autoencoder's first layer at batch 64, a square case, and the circle experiment's 512 × 4096 W
+     * at B = 64 and 8 (lockstep inversion, issue 15; its target: 512×4096·4096×64 at ≥ 60 % of the FMA peak).
+     */
+    @Param({"64x784x100", "512x512x512", "64x4096x512", "8x4096x512"})
     public String shape;
 
-    private FloatMatrix x, w, y, d, g, z;
+    private FloatMatrix x, w, y, d, g, z, t, r, gx;
     private FloatVec b;
+    private double[] sums;
     private float[] xa, wa, ya;
     private int rows, n, m;
 
@@ -54,6 +63,14 @@ public class GemmBench extends Bench {
         g = FloatMatrix.allocate(arena, m, n);
         z = FloatMatrix.allocate(arena, rows, n);
         b = FloatVec.allocate(arena, m);
+        float[] ta = new float[rows * m];
+        for (int i = 0; i < ta.length; i++) {
+            ta[i] = (float) (rnd.nextDouble() - 0.5);
+        }
+        t = FloatMatrix.of(arena, rows, m, ta);
+        r = FloatMatrix.allocate(arena, rows, m);
+        gx = FloatMatrix.allocate(arena, rows, n);
+        sums = new double[rows];
     }
 
     @Benchmark
@@ -72,6 +89,12 @@ public class GemmBench extends Bench {
     public FloatMatrix nn() {
         Blas.gemmNN(1f, d, w, 0f, z);
         return z;
+    }
+
+    @Benchmark
+    public FloatMatrix bregmanBatch() {
+        Fused.bregmanGradientBatch(Activation.TANH, w, x, b, t, null, r, gx, sums);
+        return gx;
     }
 
     @Benchmark

@@ -67,6 +67,83 @@ public final class Fused {
     }
 
     /**
+     * The gradients of the Bregman loss for a batch of observations, each row of X and T one observation
+     * (the lockstep batches of issue 15): for every s, the {@link #bregmanGradient} of x = X_s and t = T_s,
+     * <pre>
+     *   R = σ(X·Wᵀ + 1·bᵀ) − T,   G = R·W,   sums[s] = ‖R_s‖²
+     * </pre>
+     * i.e. G_s = Wᵀ(σ(W X_s + b) − T_s), the gradient of x ↦ B_Ψ(T_s, Wx + b) of eq. (4) [000] at X_s. Both
+     * products are GEMMs (2·B·m·n flops each), and W is read once per call from memory: the SIMD implementation
+     * goes over it in blocks of rows, computing a block's columns of X·Wᵀ, their residuals and the block's
+     * contribution to G while the block is in L2.
+     *
+     * <p>Accuracy: every R[s][i] is a sum of n products plus b (as {@link Blas#gemmNT}), each residual is σ of it
+     * minus t rounded once more, and every G entry a sum of m products, accumulated over blocks of W's rows with
+     * one rounding per block.
+     *
+     * @param sigma the activation σ = prox_Ψ
+     * @param w     W, {@code m × n}
+     * @param x     the inputs, {@code B × n} (one per row)
+     * @param b     the bias, m elements, or null
+     * @param t     the targets (observations), {@code B × m}
+     * @param z     output: the pre-activations X·Wᵀ + 1·bᵀ, {@code B × m}, or null if not needed
+     * @param r     output: the residuals σ(X·Wᵀ + 1·bᵀ) − T, {@code B × m}
+     * @param g     output: the gradients R·W, {@code B × n} (overwritten)
+     * @param sums  output: sums[s] = ‖σ(W X_s + b) − T_s‖² in double (the discrepancy of each observation, as
+     *              {@link #bregmanGradient} returns it: no factor ½), at least B elements, or null
+     */
+    public static void bregmanGradientBatch(Activation sigma, FloatMatrix w, FloatMatrix x, FloatVec b, FloatMatrix t,
+                                            FloatMatrix z, FloatMatrix r, FloatMatrix g, double[] sums) {
+        Objects.requireNonNull(sigma, "sigma");
+        Checks.mat("W", w);
+        Checks.mat("X", x);
+        Checks.mat("T", t);
+        Checks.mat("R", r);
+        Checks.mat("G", g);
+        int m = w.rows(), n = w.cols(), rows = x.rows();
+        batchShape("X", x, rows, n, "B × W.cols");
+        batchShape("T", t, rows, m, "X.rows × W.rows");
+        batchShape("R", r, rows, m, "X.rows × W.rows");
+        batchShape("G", g, rows, n, "X.rows × W.cols");
+        Checks.bias(b, m, "W.rows");
+        if (z != null) {
+            Checks.mat("Z", z);
+            batchShape("Z", z, rows, m, "X.rows × W.rows");
+            batchOutputDisjoint("Z", z, w, x, t, b);
+            Checks.disjoint("Z", z, "R", r);
+            Checks.disjoint("Z", z, "G", g);
+        }
+        if (sums != null && sums.length < rows) {
+            throw new IllegalArgumentException("sums: expected at least " + rows + " elements (X.rows), got "
+                    + sums.length);
+        }
+        batchOutputDisjoint("R", r, w, x, t, b);
+        batchOutputDisjoint("G", g, w, x, t, b);
+        Checks.disjoint("G", g, "R", r);
+        K.bregmanGradientBatch(sigma, w.segment(), w.byteOffset(), w.ld(), m, n, x.segment(), x.byteOffset(), x.ld(),
+                rows, b == null ? null : b.segment(), b == null ? 0 : b.byteOffset(), t.segment(), t.byteOffset(),
+                t.ld(), z == null ? null : z.segment(), z == null ? 0 : z.byteOffset(), z == null ? 0 : z.ld(),
+                r.segment(), r.byteOffset(), r.ld(), g.segment(), g.byteOffset(), g.ld(), sums);
+    }
+
+    private static void batchShape(String name, FloatMatrix a, int rows, int cols, String because) {
+        if (a.rows() != rows || a.cols() != cols) {
+            throw new IllegalArgumentException(name + ": expected " + rows + "×" + cols + " (" + because + "), got "
+                    + a.rows() + "×" + a.cols());
+        }
+    }
+
+    private static void batchOutputDisjoint(String name, FloatMatrix out, FloatMatrix w, FloatMatrix x, FloatMatrix t,
+                                            FloatVec b) {
+        Checks.disjoint(name, out, "W", w);
+        Checks.disjoint(name, out, "X", x);
+        Checks.disjoint(name, out, "T", t);
+        if (b != null) {
+            Checks.disjoint("b", b, name, out);
+        }
+    }
+
+    /**
      * The linearized ADMM of Alg. 4 [002] over P = [W^S; W^{S^c}] (the support's rows first): the end of an
      * iteration — v = P x + b and the split and multiplier updates of steps 2–3 — and the gradient the next
      * iteration starts from,

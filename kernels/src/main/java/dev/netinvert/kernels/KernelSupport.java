@@ -145,6 +145,25 @@ public interface KernelSupport {
                 MemorySegment w, long wOff, int ldw, int n,
                 float beta, MemorySegment z, long zOff, int ldz);
 
+    /**
+     * The fused Bregman-loss gradient of a batch, one observation per row of X and T (the column-block form of
+     * issue 15; {@link #bregmanGradient} for every row at once): for s &lt; rows,
+     * <pre>
+     *   R[s][i] = ⟨X_s, W_i⟩ + b[i]              (i &lt; m; b may be null)
+     *   Z[s][i] = R[s][i]                         (only when z != null)
+     *   R[s][i] ← σ(R[s][i]) − T[s][i]            (the residuals, stored)
+     *   sums[s] = Σ_i R[s][i]²                    (in double; only when sums != null)
+     *   G      = R·W                              (rows × n, overwritten)
+     * </pre>
+     * with W {@code m × n} (ldw), X {@code rows × n} (ldx), T, Z and R {@code rows × m} (ldt, ldz, ldr), G
+     * {@code rows × n} (ldg). Implementations may run over W in blocks of rows, each block's product with X,
+     * residuals and contribution to G while the block is in cache.
+     */
+    void bregmanGradientBatch(Activation sigma, MemorySegment w, long wOff, int ldw, int m, int n,
+                              MemorySegment x, long xOff, int ldx, int rows, MemorySegment b, long bOff,
+                              MemorySegment t, long tOff, int ldt, MemorySegment z, long zOff, int ldz,
+                              MemorySegment r, long rOff, int ldr, MemorySegment g, long gOff, int ldg, double[] sums);
+
     // ---------------------------------------------------------------- solver steps (elementwise)
 
     /**

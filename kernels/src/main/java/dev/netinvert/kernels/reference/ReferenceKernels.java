@@ -148,6 +148,44 @@ public final class ReferenceKernels {
     }
 
     /**
+     * The batched Bregman gradient (see {@code KernelSupport.bregmanGradientBatch}), row by row in the plain
+     * order: for each observation s, r_s = σ(W x_s + b) − t_s (z_s = W x_s + b when z is not null),
+     * sums[s] = Σ r_si² in double (when sums is not null), g_s = Wᵀ r_s. X and G are {@code rows × n} (ldx, ldg),
+     * T, Z, R {@code rows × m} (ldt, ldz, ldr), W {@code m × n} (ldw).
+     */
+    public static void bregmanGradientBatch(Activation sigma, float[] w, int ldw, int m, int n, float[] x, int ldx,
+                                            int rows, float[] b, float[] t, int ldt, float[] z, int ldz, float[] r,
+                                            int ldr, float[] g, int ldg, double[] sums) {
+        for (int s = 0; s < rows; s++) {
+            double sq = 0.0;
+            for (int j = 0; j < n; j++) {
+                g[s * ldg + j] = 0f;
+            }
+            for (int i = 0; i < m; i++) {
+                float v = 0f;
+                for (int j = 0; j < n; j++) {
+                    v += w[i * ldw + j] * x[s * ldx + j];
+                }
+                if (b != null) {
+                    v += b[i];
+                }
+                if (z != null) {
+                    z[s * ldz + i] = v;
+                }
+                float e = sigma.apply(v) - t[s * ldt + i];
+                r[s * ldr + i] = e;
+                sq += (double) e * e;
+                for (int j = 0; j < n; j++) {
+                    g[s * ldg + j] += e * w[i * ldw + j];
+                }
+            }
+            if (sums != null) {
+                sums[s] = sq;
+            }
+        }
+    }
+
+    /**
      * The fused linearized-ADMM step (see {@code KernelSupport.admmGradient}): v = P x + b; for i ≥ s the
      * split and multiplier updates a, u of Alg. 4 steps 2–3 [002]; r = [v^S − t; ρ(v^{S^c} − a − u)];
      * g = Pᵀ r. Returns Σ (a[j] − v[s + j])².

@@ -413,6 +413,48 @@ public final class ScalarKernelSupport implements KernelSupport {
         mulRowMajor(alpha, d, dOff, 4L * ldd, 4L, rows, m, w, wo, 4L * ldw, n, beta, z, zo, 4L * ldz);
     }
 
+    @Override
+    public void bregmanGradientBatch(Activation sigma, MemorySegment w, long wo, int ldw, int m, int n,
+                                     MemorySegment x, long xo, int ldx, int rows, MemorySegment b, long bo,
+                                     MemorySegment t, long to, int ldt, MemorySegment z, long zo, int ldz,
+                                     MemorySegment r, long ro, int ldr, MemorySegment g, long go, int ldg,
+                                     double[] sums) {
+        // Two passes over W (the scalar twin): R = X·Wᵀ + 1·bᵀ, the residuals, G = R·W.
+        gemmNTRange(1f, x, xo, ldx, 0, rows, n, w, wo, ldw, m, 0f, r, ro, ldr, b, bo);
+        if (sums != null) {
+            java.util.Arrays.fill(sums, 0, rows, 0.0);
+        }
+        batchResiduals(sigma, rows, 0, m, t, to, ldt, z, zo, ldz, r, ro, ldr, sums);
+        mulRowMajor(1f, r, ro, 4L * ldr, 4L, rows, m, w, wo, 4L * ldw, n, 0f, g, go, 4L * ldg);
+    }
+
+    /**
+     * Columns [i0, i1) of every row s &lt; rows of a batch's pre-activations R: Z[s][i] ← R[s][i] (z may be null),
+     * R[s][i] ← σ(R[s][i]) − T[s][i], and sums[s] += Σ_i R[s][i]² in double (sums may be null). Shared with the
+     * SIMD implementation, which calls it per block of W's rows.
+     */
+    public static void batchResiduals(Activation sigma, int rows, int i0, int i1, MemorySegment t, long to, int ldt,
+                                      MemorySegment z, long zo, int ldz, MemorySegment r, long ro, int ldr,
+                                      double[] sums) {
+        for (int s = 0; s < rows; s++) {
+            long rs = ro + 4L * s * ldr, ts = to + 4L * s * ldt, zs = zo + 4L * s * ldz;
+            double acc = 0.0;
+            for (int i = i0; i < i1; i++) {
+                long o = 4L * i;
+                float v = get(r, rs + o);
+                if (z != null) {
+                    put(z, zs + o, v);
+                }
+                float e = sigma.apply(v) - get(t, ts + o);
+                put(r, rs + o, e);
+                acc += (double) e * e;
+            }
+            if (sums != null) {
+                sums[s] += acc;
+            }
+        }
+    }
+
     /**
      * C ← α·A·B + β·C for A {@code rows × k} given by byte strides (element (i, p) at
      * {@code ao + i·ars + p·acs}, so that A may be Dᵀ without a copy), B {@code k × n} and C {@code rows × n}

@@ -778,249 +778,129 @@ public final class SimdKernelSupport implements KernelSupport {
 
     // ---------------------------------------------------------------- BLAS level 3
     //
-    // Register-blocked micro-kernels. gemmNN and gemmTN are one kernel, C ← α·A·B + β·C with B and C row-major and
-    // A given by byte strides (A = D for NN, A = Dᵀ read in place for TN): a block of 4 rows of C × 2 vectors of
-    // columns keeps 8 accumulators in registers, and each step p loads 2 vectors of B's row p and broadcasts
-    // 4 elements of A, 6 loads for 8 FMAs. gemmNT is a block of 4 rows of X × 2 rows of W, 8 dot products at
-    // once (6 loads for 8 FMAs), each reduced across lanes at the end. Edges reuse the same blocks: a missing
-    // row or vector repeats the last one, and every block reads all of C's old values before it stores any, so
-    // repeated stores write identical values; a row of C that is not a multiple of L ends with one vector
-    // overlapping the last full one, of which only the fresh lanes are stored (a blend). No scalar column tails;
-    // the waste is at most 3 rows' and 1 vector's work per edge block.
-
-    /** Depth of a k-block of the NN/TN kernel: 128 rows of a 2-vector strip of B (≤ 16 KiB) stay in L1. */
-    private static final int KC = 128;
-
-    /** W rows per panel of the NT kernel: a panel of about 192 KiB stays in L2 while every 4-row block of X passes. */
-    private static final int NT_PANEL_BYTES = 192 * 1024;
+    // The three products are SimdGemm's packed product C ← C + α·A·B on byte strides, after β (and the bias) are
+    // applied to C here. NN: A = D, B = W. TN: A = Dᵀ (read in place), B = X. NT: Y = X·Wᵀ when W has no more rows
+    // than X (B = Wᵀ, transposed into the panel), otherwise Yᵀ = W·Xᵀ (B = Xᵀ, C = Yᵀ stored element by element):
+    // the transpose copies the smaller of X and W, once per call.
 
     @Override
     public void gemmNN(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m, MemorySegment w, long wo,
                        int ldw, int n, float beta, MemorySegment z, long zo, int ldz) {
-        mulRowMajor(alpha, d, dOff, 4L * ldd, 4L, rows, m, w, wo, 4L * ldw, n, beta, z, zo, 4L * ldz);
+        betaRows(beta, z, zo, ldz, rows, n, null, 0);
+        SimdGemm.multiplyAdd(alpha, d, dOff, 4L * ldd, 4L, rows, m, w, wo, 4L * ldw, 4L, n, z, zo, 4L * ldz, 4L);
     }
 
     @Override
     public void gemmTN(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m, MemorySegment x, long xo,
                        int ldx, int n, float beta, MemorySegment g, long go, int ldg) {
-        mulRowMajor(alpha, d, dOff, 4L, 4L * ldd, m, rows, x, xo, 4L * ldx, n, beta, g, go, 4L * ldg);
-    }
-
-    /** C ← α·A·B + β·C, A {@code rows × k} by byte strides (ars, acs), B {@code k × n}, C {@code rows × n}. */
-    private static void mulRowMajor(float alpha, MemorySegment a, long ao, long ars, long acs, int rows, int k,
-                                    MemorySegment b, long bo, long ldb, int n, float beta, MemorySegment c, long co,
-                                    long ldc) {
-        if (rows == 0 || n == 0) {
-            return;
-        }
-        if (n < L || k == 0) {
-            ScalarKernelSupport.mulRowMajor(alpha, a, ao, ars, acs, rows, k, b, bo, ldb, n, beta, c, co, ldc);
-            return;
-        }
-        // C ← β·C first (zeros for β = 0, never reading C); then every k-block adds α·A·B to what is stored.
-        if (beta != 1f) {
-            for (int i = 0; i < rows; i++) {
-                for (int j = 0; j < n; j++) {
-                    long o = co + i * ldc + 4L * j;
-                    put(c, o, beta == 0f ? 0f : beta * get(c, o));
-                }
-            }
-        }
-        for (int p0 = 0; p0 < k; p0 += KC) {
-            int pk = Math.min(KC, k - p0);
-            long ap = ao + p0 * acs, bp = bo + p0 * ldb;
-            // Column vectors v = 0 … nv − 1 at v·L, the last one at n − L when L does not divide n (partial).
-            int nv = (n + L - 1) / L;
-            boolean partial = n % L != 0;
-            for (int v = 0; v < nv; v += 2) {
-                int v1 = Math.min(v + 1, nv - 1);
-                int flags = !partial ? 0 : (v == nv - 1 ? 1 : 0) | (v1 == nv - 1 ? 2 : 0);
-                long j0 = 4L * Math.min(v * L, n - L), j1 = 4L * Math.min(v1 * L, n - L);
-                for (int i = 0; i < rows; i += 4) {
-                    int i1 = Math.min(i + 1, rows - 1), i2 = Math.min(i + 2, rows - 1), i3 = Math.min(i + 3, rows - 1);
-                    block4x2(alpha, a, ap + i * ars, ap + i1 * ars, ap + i2 * ars, ap + i3 * ars, acs, pk,
-                            b, bp, ldb, j0, j1, c, co + i * ldc, co + i1 * ldc, co + i2 * ldc, co + i3 * ldc,
-                            n, flags);
-                }
-            }
-        }
-    }
-
-    /**
-     * C[r][j_v … j_v + L) ← α·Σ_p A[r][p]·B[p][j_v … j_v + L) + C[r][…] for the 4 rows of A at byte offsets
-     * a0 … a3 (stepping acs per p) and C at c0 … c3, and the 2 column vectors at byte offsets j0, j1 of B's and
-     * C's rows. Bit 0 (1) of {@code flags} says that vector 0 is the row's partial last
-     * vector (then vector 1 is too), bit 1 (2) that vector 1 is. Eight accumulators, not twelve: with 4 × 3 the
-     * method was too large for C1 ("out of virtual registers in LIR generator"), C2 never compiled it either,
-     * and every vector was boxed (50 MB per 64 × 784 × 100 product).
-     */
-    private static void block4x2(float alpha, MemorySegment a, long a0, long a1, long a2, long a3,
-                                 long acs, int k, MemorySegment b, long bo, long ldb, long j0, long j1,
-                                 MemorySegment c, long c0, long c1, long c2, long c3, int n, int flags) {
-        FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00;
-        FloatVector s20 = s00, s21 = s00, s30 = s00, s31 = s00;
-        for (int p = 0; p < k; p++) {
-            long bp = bo + p * ldb, ap = p * acs;
-            FloatVector v0 = FloatVector.fromMemorySegment(F, b, bp + j0, LE);
-            FloatVector v1 = FloatVector.fromMemorySegment(F, b, bp + j1, LE);
-            FloatVector e = FloatVector.broadcast(F, get(a, a0 + ap));
-            s00 = v0.fma(e, s00);
-            s01 = v1.fma(e, s01);
-            e = FloatVector.broadcast(F, get(a, a1 + ap));
-            s10 = v0.fma(e, s10);
-            s11 = v1.fma(e, s11);
-            e = FloatVector.broadcast(F, get(a, a2 + ap));
-            s20 = v0.fma(e, s20);
-            s21 = v1.fma(e, s21);
-            e = FloatVector.broadcast(F, get(a, a3 + ap));
-            s30 = v0.fma(e, s30);
-            s31 = v1.fma(e, s31);
-        }
-        // C ← α·acc + C. All of C is read before anything is stored (repeated edge vectors and rows). β was applied
-        // to C before the first k-block (mulRowMajor), so that this is one path: a vector merged from two branches
-        // (β = 0 or not) was boxed at every block under C2.
-        FloatVector av = FloatVector.broadcast(F, alpha);
-        s00 = s00.fma(av, FloatVector.fromMemorySegment(F, c, c0 + j0, LE));
-        s01 = s01.fma(av, FloatVector.fromMemorySegment(F, c, c0 + j1, LE));
-        s10 = s10.fma(av, FloatVector.fromMemorySegment(F, c, c1 + j0, LE));
-        s11 = s11.fma(av, FloatVector.fromMemorySegment(F, c, c1 + j1, LE));
-        s20 = s20.fma(av, FloatVector.fromMemorySegment(F, c, c2 + j0, LE));
-        s21 = s21.fma(av, FloatVector.fromMemorySegment(F, c, c2 + j1, LE));
-        s30 = s30.fma(av, FloatVector.fromMemorySegment(F, c, c3 + j0, LE));
-        s31 = s31.fma(av, FloatVector.fromMemorySegment(F, c, c3 + j1, LE));
-        // The partial vector overlaps the full vector before it, which an earlier strip or this one has already
-        // stored: only its fresh lanes are written, over C as it is just before the store.
-        VectorMask<Float> fresh = tailLanes(n);
-        if ((flags & 1) != 0) { // vector 0 is the partial one, and vector 1 repeats it
-            FloatVector.fromMemorySegment(F, c, c0 + j0, LE).blend(s00, fresh).intoMemorySegment(c, c0 + j0, LE);
-            FloatVector.fromMemorySegment(F, c, c1 + j0, LE).blend(s10, fresh).intoMemorySegment(c, c1 + j0, LE);
-            FloatVector.fromMemorySegment(F, c, c2 + j0, LE).blend(s20, fresh).intoMemorySegment(c, c2 + j0, LE);
-            FloatVector.fromMemorySegment(F, c, c3 + j0, LE).blend(s30, fresh).intoMemorySegment(c, c3 + j0, LE);
-            return;
-        }
-        s00.intoMemorySegment(c, c0 + j0, LE);
-        s10.intoMemorySegment(c, c1 + j0, LE);
-        s20.intoMemorySegment(c, c2 + j0, LE);
-        s30.intoMemorySegment(c, c3 + j0, LE);
-        if ((flags & 2) != 0) {
-            FloatVector.fromMemorySegment(F, c, c0 + j1, LE).blend(s01, fresh).intoMemorySegment(c, c0 + j1, LE);
-            FloatVector.fromMemorySegment(F, c, c1 + j1, LE).blend(s11, fresh).intoMemorySegment(c, c1 + j1, LE);
-            FloatVector.fromMemorySegment(F, c, c2 + j1, LE).blend(s21, fresh).intoMemorySegment(c, c2 + j1, LE);
-            FloatVector.fromMemorySegment(F, c, c3 + j1, LE).blend(s31, fresh).intoMemorySegment(c, c3 + j1, LE);
-            return;
-        }
-        s01.intoMemorySegment(c, c0 + j1, LE);
-        s11.intoMemorySegment(c, c1 + j1, LE);
-        s21.intoMemorySegment(c, c2 + j1, LE);
-        s31.intoMemorySegment(c, c3 + j1, LE);
+        betaRows(beta, g, go, ldg, m, n, null, 0);
+        SimdGemm.multiplyAdd(alpha, d, dOff, 4L, 4L * ldd, m, rows, x, xo, 4L * ldx, 4L, n, g, go, 4L * ldg, 4L);
     }
 
     @Override
     public void gemmNT(float alpha, MemorySegment x, long xo, int ldx, int rows, int k, MemorySegment w, long wo,
                        int ldw, int m, float beta, MemorySegment y, long yo, int ldy, MemorySegment b, long bo) {
-        if (rows == 0 || m == 0) {
-            return;
-        }
-        if (k < L) {
-            ScalarKernelSupport.gemmNTRange(alpha, x, xo, ldx, 0, rows, k, w, wo, ldw, m, beta, y, yo, ldy, b, bo);
-            return;
-        }
-        long xr = 4L * ldx, wr = 4L * ldw, yr = 4L * ldy;
-        int panel = Math.max(2, NT_PANEL_BYTES / (4 * k) / 2 * 2);
-        for (int q0 = 0; q0 < m; q0 += panel) {
-            int q1 = Math.min(m, q0 + panel);
-            for (int s = 0; s < rows; s += 4) {
-                int s1 = Math.min(s + 1, rows - 1), s2 = Math.min(s + 2, rows - 1), s3 = Math.min(s + 3, rows - 1);
-                for (int i = q0; i < q1; i += 2) {
-                    int i1 = Math.min(i + 1, m - 1);
-                    dot4x2(alpha, beta, x, xo + s * xr, xo + s1 * xr, xo + s2 * xr, xo + s3 * xr, k,
-                            w, wo + i * wr, wo + i1 * wr, y, yo + s * yr, yo + s1 * yr, yo + s2 * yr, yo + s3 * yr,
-                            4L * i, 4L * i1, b, bo);
-                }
-            }
+        betaRows(beta, y, yo, ldy, rows, m, b, bo);
+        if (m <= rows) {
+            SimdGemm.multiplyAdd(alpha, x, xo, 4L * ldx, 4L, rows, k, w, wo, 4L, 4L * ldw, m, y, yo, 4L * ldy, 4L);
+        } else if (k > 0 && SimdGemm.wholeBytes(k, rows) <= WHOLE_MAX_BYTES) {
+            MemorySegment xt = SimdGemm.packWhole(x, xo, 4L, 4L * ldx, k, rows);
+            SimdGemm.multiplyPacked(alpha, w, wo, 4L * ldw, 4L, 0, m, k, xt, rows, y, yo, 4L, 4L * ldy);
+        } else {
+            SimdGemm.multiplyAdd(alpha, w, wo, 4L * ldw, 4L, m, k, x, xo, 4L, 4L * ldx, rows, y, yo, 4L, 4L * ldy);
         }
     }
 
     /**
-     * Y[r][i_c] ← α·⟨X_r, W_{i_c}⟩ + β·Y[r][i_c] (+ b[i_c]) for the 4 rows of X at x0 … x3 (k ≥ L columns) and the
-     * 2 rows of W at w0, w1; Y's rows at y0 … y3, the two columns at byte offsets i0, i1 (of Y's rows and of b).
-     * The row tail is one vector overlapping the last full one, its counted lanes kept out by a blend of each
-     * accumulator (as in {@link #dot4Lanes}).
+     * Bytes of W per block of the batched Bregman gradient, read twice, the second time from cache (L3 at this
+     * size). The block's row count is also the depth of the second product, G += R[:, block]·W[block]: each block
+     * reads and writes all of G, so shallow blocks cost more than a second read of W from L3: 2 MiB gives 126 rows of
+     * a 4096-column W (256 KiB, L2-resident, gave 12 and measured no faster in CPU time on a loaded Zen 4).
      */
-    private static void dot4x2(float alpha, float beta, MemorySegment x, long x0, long x1, long x2, long x3, int k,
-                               MemorySegment w, long w0, long w1, MemorySegment y, long y0, long y1, long y2, long y3,
-                               long i0, long i1, MemorySegment b, long bo) {
-        FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00;
-        FloatVector s20 = s00, s21 = s00, s30 = s00, s31 = s00;
-        int bound = F.loopBound(k);
-        for (int p = 0; p < bound; p += L) {
-            long o = 4L * p;
-            FloatVector u = FloatVector.fromMemorySegment(F, w, w0 + o, LE);
-            FloatVector v = FloatVector.fromMemorySegment(F, w, w1 + o, LE);
-            FloatVector e = FloatVector.fromMemorySegment(F, x, x0 + o, LE);
-            s00 = e.fma(u, s00);
-            s01 = e.fma(v, s01);
-            e = FloatVector.fromMemorySegment(F, x, x1 + o, LE);
-            s10 = e.fma(u, s10);
-            s11 = e.fma(v, s11);
-            e = FloatVector.fromMemorySegment(F, x, x2 + o, LE);
-            s20 = e.fma(u, s20);
-            s21 = e.fma(v, s21);
-            e = FloatVector.fromMemorySegment(F, x, x3 + o, LE);
-            s30 = e.fma(u, s30);
-            s31 = e.fma(v, s31);
+    private static final int BREGMAN_BLOCK_BYTES = 2 << 20;
+
+    /** The largest X packed whole for the batched gradient and the NT product (larger ones go by k-blocks). */
+    private static final long WHOLE_MAX_BYTES = 8L << 20;
+
+    /**
+     * Blocks of rows of W (a multiple of {@link SimdGemm#MR}, about {@link #BREGMAN_BLOCK_BYTES}): per block, R's
+     * columns ← the block times Xᵀ (X packed whole once, W's rows read in place at full depth), the residuals,
+     * then G += R's columns times the block, while the block is still in L2.
+     */
+    @Override
+    public void bregmanGradientBatch(Activation sigma, MemorySegment w, long wo, int ldw, int m, int n,
+                                     MemorySegment x, long xo, int ldx, int rows, MemorySegment b, long bo,
+                                     MemorySegment t, long to, int ldt, MemorySegment z, long zo, int ldz,
+                                     MemorySegment r, long ro, int ldr, MemorySegment g, long go, int ldg,
+                                     double[] sums) {
+        if (sums != null) {
+            java.util.Arrays.fill(sums, 0, rows, 0.0);
         }
-        if (bound < k) {
-            long o = 4L * (k - L);
-            VectorMask<Float> fresh = tailLanes(k);
-            FloatVector u = FloatVector.fromMemorySegment(F, w, w0 + o, LE);
-            FloatVector v = FloatVector.fromMemorySegment(F, w, w1 + o, LE);
-            FloatVector e = FloatVector.fromMemorySegment(F, x, x0 + o, LE);
-            s00 = s00.blend(e.fma(u, s00), fresh);
-            s01 = s01.blend(e.fma(v, s01), fresh);
-            e = FloatVector.fromMemorySegment(F, x, x1 + o, LE);
-            s10 = s10.blend(e.fma(u, s10), fresh);
-            s11 = s11.blend(e.fma(v, s11), fresh);
-            e = FloatVector.fromMemorySegment(F, x, x2 + o, LE);
-            s20 = s20.blend(e.fma(u, s20), fresh);
-            s21 = s21.blend(e.fma(v, s21), fresh);
-            e = FloatVector.fromMemorySegment(F, x, x3 + o, LE);
-            s30 = s30.blend(e.fma(u, s30), fresh);
-            s31 = s31.blend(e.fma(v, s31), fresh);
+        betaRows(0f, r, ro, ldr, rows, m, b, bo);
+        betaRows(0f, g, go, ldg, rows, n, null, 0);
+        if (rows == 0 || m == 0) {
+            return;
         }
-        float r00 = alpha * s00.reduceLanes(VectorOperators.ADD), r01 = alpha * s01.reduceLanes(VectorOperators.ADD);
-        float r10 = alpha * s10.reduceLanes(VectorOperators.ADD), r11 = alpha * s11.reduceLanes(VectorOperators.ADD);
-        float r20 = alpha * s20.reduceLanes(VectorOperators.ADD), r21 = alpha * s21.reduceLanes(VectorOperators.ADD);
-        float r30 = alpha * s30.reduceLanes(VectorOperators.ADD), r31 = alpha * s31.reduceLanes(VectorOperators.ADD);
-        // All of Y is read before anything is stored (repeated edge rows and columns).
-        if (beta != 0f) {
-            r00 = fma(beta, get(y, y0 + i0), r00);
-            r01 = fma(beta, get(y, y0 + i1), r01);
-            r10 = fma(beta, get(y, y1 + i0), r10);
-            r11 = fma(beta, get(y, y1 + i1), r11);
-            r20 = fma(beta, get(y, y2 + i0), r20);
-            r21 = fma(beta, get(y, y2 + i1), r21);
-            r30 = fma(beta, get(y, y3 + i0), r30);
-            r31 = fma(beta, get(y, y3 + i1), r31);
+        long wr = 4L * ldw;
+        int mb = Math.max(8 * SimdGemm.MR, BREGMAN_BLOCK_BYTES / Math.max(1, 4 * n) / SimdGemm.MR * SimdGemm.MR);
+        boolean whole = SimdGemm.wholeBytes(n, rows) <= WHOLE_MAX_BYTES;
+        MemorySegment xt = whole && n > 0 ? SimdGemm.packWhole(x, xo, 4L, 4L * ldx, n, rows) : null;
+        for (int i0 = 0; i0 < m; i0 += mb) {
+            int i1 = Math.min(m, i0 + mb);
+            // R[:, i0:i1] += (W[i0:i1]·Xᵀ)ᵀ: C = Rᵀ, so C[i][s] is R[s][i].
+            if (xt != null) {
+                SimdGemm.multiplyPacked(1f, w, wo, wr, 4L, i0, i1, n, xt, rows, r, ro, 4L, 4L * ldr);
+            } else {
+                SimdGemm.multiplyAdd(1f, w, wo + i0 * wr, wr, 4L, i1 - i0, n, x, xo, 4L, 4L * ldx, rows,
+                        r, ro + 4L * i0, 4L, 4L * ldr);
+            }
+            residuals(sigma, rows, i0, i1, t, to, ldt, z, zo, ldz, r, ro, ldr, sums);
+            SimdGemm.multiplyAdd(1f, r, ro + 4L * i0, 4L * ldr, 4L, rows, i1 - i0, w, wo + i0 * wr, wr, 4L, n,
+                    g, go, 4L * ldg, 4L);
         }
-        if (b != null) {
-            float b0 = get(b, bo + i0), b1 = get(b, bo + i1);
-            r00 += b0;
-            r10 += b0;
-            r20 += b0;
-            r30 += b0;
-            r01 += b1;
-            r11 += b1;
-            r21 += b1;
-            r31 += b1;
+    }
+
+    /** σ of the batched gradient's blocks, vectorized (tanh, sigmoid within 3 ulp of the scalar σ: ProxKernelsTest). */
+    private static final SimdProxSupport PROX = new SimdProxSupport();
+
+    /**
+     * Columns [i0, i1) of the batch: Z ← R (z may be null), R ← σ(R) (the vector kernel behind {@code Prox.apply}) − T, and
+     * sums[s] += Σ R[s][i]² in double (sums may be null).
+     */
+    private void residuals(Activation sigma, int rows, int i0, int i1, MemorySegment t, long to, int ldt,
+                           MemorySegment z, long zo, int ldz, MemorySegment r, long ro, int ldr, double[] sums) {
+        int len = i1 - i0;
+        for (int s = 0; s < rows; s++) {
+            long rs = ro + 4L * ((long) s * ldr + i0), ts = to + 4L * ((long) s * ldt + i0);
+            if (z != null) {
+                MemorySegment.copy(r, rs, z, zo + 4L * ((long) s * ldz + i0), 4L * len);
+            }
+            PROX.apply(sigma, r, rs, r, rs, len);
+            double acc = 0.0;
+            for (int i = 0; i < len; i++) {
+                long o = 4L * i;
+                float e = get(r, rs + o) - get(t, ts + o);
+                put(r, rs + o, e);
+                acc += (double) e * e;
+            }
+            if (sums != null) {
+                sums[s] += acc;
+            }
         }
-        put(y, y0 + i0, r00);
-        put(y, y0 + i1, r01);
-        put(y, y1 + i0, r10);
-        put(y, y1 + i1, r11);
-        put(y, y2 + i0, r20);
-        put(y, y2 + i1, r21);
-        put(y, y3 + i0, r30);
-        put(y, y3 + i1, r31);
+    }
+
+    /** C ← β·C (+ 1·bᵀ) on {@code rows × cols} at co (ldc floats per row); β = 0 writes zeros without reading C. */
+    private void betaRows(float beta, MemorySegment c, long co, int ldc, int rows, int cols, MemorySegment b, long bo) {
+        for (int i = 0; i < rows; i++) {
+            long o = co + 4L * i * ldc;
+            if (beta == 0f) {
+                fill(0f, c, o, cols);
+            } else if (beta != 1f) {
+                scale(beta, c, o, cols);
+            }
+            if (b != null) {
+                axpy(1f, b, bo, c, o, cols);
+            }
+        }
     }
 }

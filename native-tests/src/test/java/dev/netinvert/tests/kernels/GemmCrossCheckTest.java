@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Tolerance: every entry is α times a sum of k products, plus β·c (+ b). Any summation order gives a
  * result within γ_{k+2}·M of the exact value (Higham, Thm. 3.1 and its corollaries), M = |α|·Σ|terms| + |β c|
- * + |b|; the SIMD NN/TN kernel also adds each k-block of 128 to the stored partial result, at most one more
+ * + |b|; the SIMD kernel also adds each k-block (at least 128 deep) to the stored partial result, at most one more
  * rounding per block, so k + 4 + ⌈k/128⌉ roundings bound every implementation, and |fast − ref| ≤
  * 2·γ_{k+5+k/128}·M.
  */
@@ -68,6 +68,12 @@ class GemmCrossCheckTest {
                 out.add(Arguments.of(impl, op, 64, 100, 784));
                 out.add(Arguments.of(impl, op, 37, 300, 129));
                 out.add(Arguments.of(impl, op, 5, 1021, 70));
+                // Depth 3001 (NN) and 2900 (TN): several k-blocks of the SIMD packed product.
+                out.add(Arguments.of(impl, op, 3, 40, 3001));
+                out.add(Arguments.of(impl, op, 2900, 20, 9));
+                // Sizes at and one below the strips of 2 vectors (16 and 32 floats) and a prime.
+                out.add(Arguments.of(impl, op, 16, 31, 32));
+                out.add(Arguments.of(impl, op, 31, 16, 13));
             }
         }
         return out.stream();

@@ -30,7 +30,7 @@ import java.util.Objects;
  * <p>Agreement with the single solver: not bit-identical, because the data term comes from two GEMMs instead
  * of the fused GEMV, which sum in a different order (a few ulps of Σ|w_ij x_j| per entry). PDHG damps such
  * perturbations, so the iterates stay within about 1e-4 relative of the single solve's
- * (PdhgLockstepTest checks 1e-3 on x and ±2 % on the iteration count).
+ * (LockstepPdhgTvTest checks 1e-3 on x and ±2 % + 2 on the iteration count).
  */
 public final class LockstepPdhgTv {
     private LockstepPdhgTv() {}

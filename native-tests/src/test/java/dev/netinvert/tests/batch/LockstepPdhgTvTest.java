@@ -145,6 +145,16 @@ class LockstepPdhgTvTest {
     }
 
     @Test
+    void defaultBatchSizeGivesEveryThreadABlock() {
+        int b = dev.netinvert.solvers.batch.LockstepDefaults.BATCH_SIZE;
+        assertEquals(b, dev.netinvert.solvers.batch.LockstepDefaults.batchSize(100 * b, 2));
+        assertEquals(9, dev.netinvert.solvers.batch.LockstepDefaults.batchSize(17, 2));
+        assertEquals(1, dev.netinvert.solvers.batch.LockstepDefaults.batchSize(1, 8));
+        assertEquals(Math.min(b, 17), dev.netinvert.solvers.batch.LockstepDefaults.batchSize(17, 1));
+        assertThrows(IllegalArgumentException.class, () -> dev.netinvert.solvers.batch.LockstepDefaults.batchSize(0, 1));
+    }
+
+    @Test
     void rejectsBadArguments() {
         try (Parallelism seq = Parallelism.sequential()) {
             var e = assertThrows(IllegalArgumentException.class,

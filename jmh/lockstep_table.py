@@ -31,7 +31,7 @@ def main():
         for r in json.load(open(a.numpy))["results"]:
             numpy[(r["shape"], r["B"])] = r["median_us"]
     for run in a.runs:
-        path, label = run.split(":")
+        path, label = run.split(":", 1)
         d = load(path)
         print(f"\n#### {label}\n")
         print("| shape | B | lockstep µs/iter (fork range) | independent µs/iter | lockstep obs·it/s | independent obs·it/s "

@@ -1,5 +1,6 @@
 package dev.netinvert.solvers.cli;
 
+import dev.netinvert.solvers.batch.LockstepDefaults;
 import dev.netinvert.solvers.experiments.CircleExperiment;
 import dev.netinvert.solvers.experiments.CircleReport;
 import dev.netinvert.solvers.experiments.ImageMetrics;
@@ -40,6 +41,15 @@ final class CircleCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of W, b and the noise (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--realisations", description = "Run N noise realisations (noise seeds seed+1 ... seed+N) in lockstep "
+            + "and report the spread (mean/min/max) of ||x||, TV and relative error for both methods; writes "
+            + "realisations.md and realisations.json instead of the single run's outputs.")
+    Integer realisations;
+
+    @Option(names = "--batch-size", description = "Realisations per lockstep block with --realisations (default: "
+            + "chosen by measurement, see LockstepDefaults).")
+    Integer batchSize;
+
     @Mixin
     TvOptions tv;
 
@@ -59,6 +69,21 @@ final class CircleCommand implements Callable<Integer> {
         Landweber.Options.Builder landweber = paper.landweber().toBuilder();
         OptionValues.ifGiven(eta, landweber::eta);
         CircleExperiment.Config c = new CircleExperiment.Config(weightStd, noise, seed, pdhg.build(), landweber.build());
+        if (batchSize != null && realisations == null) {
+            throw new IllegalArgumentException("--batch-size sets the lockstep blocks of --realisations N; give --realisations");
+        }
+        if (realisations != null) {
+            OptionValues.checkBatchSize(batchSize);
+            if (realisations < 1) {
+                throw new IllegalArgumentException("--realisations must be >= 1, got " + realisations);
+            }
+            try (Parallelism par = run.parallelism()) {
+                int b = batchSize != null ? batchSize : LockstepDefaults.batchSize(realisations, par.threads());
+                CircleRealisations.report(CircleExperiment.runRealisations(c, realisations, b, par), run.createdOut(),
+                        run.quiet());
+            }
+            return 0;
+        }
         try (Parallelism par = run.parallelism();
              Progress lw = Progress.start("Landweber", c.landweber().maxIterations(), run.quiet());
              Progress pd = Progress.start("PDHG-TV  ", c.pdhg().maxIterations(), run.quiet())) {

@@ -4,6 +4,7 @@ import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.solvers.io.Npy;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
 @Command(name = "invert", mixinStandardHelpOptions = true,
         description = {"Invert a network: recover the input x (or latent z) from an observed output y.",
                 "A 1-D --observed array is one observation; a 2-D array is a batch (one observation per row), solved "
-                        + "in parallel; the solution .npy then has one row per observation.",
+                        + "in lockstep blocks (--batch-size) by pdhg-tv, landweber, gd and adam, else one task per row, in parallel; the solution .npy then has one row per observation.",
                 "Writes solution.npy, result.json (iterations, stop reason, residuals, time per observation) and, "
                         + "with --image, solution.png (or solution-<i>.png per observation) to --out."})
 final class InvertCommand implements Callable<Integer> {
@@ -47,6 +48,12 @@ final class InvertCommand implements Callable<Integer> {
             + "supports are read from the iterates).")
     Double tolOption;
 
+    @Option(names = "--batch-size", description = "Observations per lockstep block for a 2-D --observed with pdhg-tv, "
+            + "landweber, gd and adam: each iteration serves a whole block with one pass over W (GEMM); blocks run in "
+            + "parallel. Default: min(64, ceil(N / threads)) (64 measured in jmh/RESULTS-batch.md). The other methods "
+            + "solve one observation per task.")
+    Integer batchSize;
+
     @Option(names = "--allow-nonfinite", description = "Accept NaN/Inf in weights and observations (rejected by default).")
     boolean allowNonFinite;
 
@@ -68,7 +75,12 @@ final class InvertCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         OptionValues.checkMaxIterations(maxIter);
+        OptionValues.checkBatchSize(batchSize);
         String m = method.toLowerCase(Locale.ROOT);
+        if (batchSize != null && !List.of("pdhg-tv", "landweber", "gd", "adam").contains(m)) {
+            throw new IllegalArgumentException("--batch-size sets the lockstep blocks of pdhg-tv, landweber, gd and adam, "
+                    + "not of --method " + m);
+        }
         boolean isPursuit = PursuitInversion.METHODS.contains(m);
         Double tol = tolOption;
         if (pursuit.noiseLevel != null && !m.equals("layered-bp")) {

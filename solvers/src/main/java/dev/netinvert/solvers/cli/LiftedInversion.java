@@ -9,6 +9,9 @@ import dev.netinvert.solvers.io.Images;
 import dev.netinvert.solvers.io.LoadOptions;
 import dev.netinvert.solvers.io.Npy;
 import dev.netinvert.solvers.io.ObservationFiles;
+import dev.netinvert.solvers.batch.LockstepDefaults;
+import dev.netinvert.solvers.batch.LockstepLandweber;
+import dev.netinvert.solvers.batch.LockstepPdhgTv;
 import dev.netinvert.solvers.lifted.Landweber;
 import dev.netinvert.solvers.lifted.LiftedCoordinateDescent;
 import dev.netinvert.solvers.lifted.LiftedResult;
@@ -85,7 +88,7 @@ final class LiftedInversion {
             } else {
                 batch = ObservationFiles.loadBatch(cmd.observed, net, arena, load);
             }
-            List<LiftedResult> results = solveAll(net, batch, shape, m, par, quiet);
+            List<LiftedResult> results = solveAll(cmd, net, batch, shape, m, par, quiet);
             Path out = cmd.run.createdOut();
             writeOutputs(results, m, single, shape, arena, out, cmd);
             if (!quiet) {
@@ -121,12 +124,22 @@ final class LiftedInversion {
         throw new IllegalArgumentException("--image HxW is needed: the input has " + n + " elements, not a square image");
     }
 
-    /** One solve per observation: within-solve threads for one, one task per observation for a batch. */
-    private List<LiftedResult> solveAll(Network net, FloatMatrix batch, int[] shape, String m, Parallelism par, boolean quiet) {
+    /**
+     * One observation: one solve with within-solve threads. A batch: lockstep blocks for pdhg-tv and landweber
+     * ({@code --batch-size}), one task per observation for lifted-cd.
+     */
+    private List<LiftedResult> solveAll(InvertCommand cmd, Network net, FloatMatrix batch, int[] shape, String m, Parallelism par,
+                                        boolean quiet) {
         if (batch.rows() == 1) {
             try (Progress progress = Progress.start(m, budget(m), quiet)) {
                 return List.of(solveOne(net, batch.row(0), shape, m, par, progress));
             }
+        }
+        if (!m.equals("lifted-cd")) { // lockstep: one pass over W per iteration for a block of observations
+            int b = cmd.batchSize != null ? cmd.batchSize : LockstepDefaults.batchSize(batch.rows(), par.threads());
+            return m.equals("pdhg-tv")
+                    ? LockstepPdhgTv.solve(net.layer(1), batch, shape[0], shape[1], shape[2], pdhgOptions(), b, par)
+                    : LockstepLandweber.solve(net.layer(1), batch, landweberOptions(), b, par);
         }
         return Batch.solveRows(batch, par, (i, yi) -> {
             try (Parallelism one = Parallelism.sequential()) {

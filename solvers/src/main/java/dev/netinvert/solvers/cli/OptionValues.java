@@ -48,6 +48,12 @@ final class OptionValues {
         }
     }
 
+    static void checkBatchSize(Integer batchSize) {
+        if (batchSize != null && batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+        }
+    }
+
     /** "HxW" or "CxHxW" → {C, H, W}. */
     static int[] image(String s) {
         String[] parts = s.toLowerCase(Locale.ROOT).split("x");

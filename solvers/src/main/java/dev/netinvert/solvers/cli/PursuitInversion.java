@@ -11,6 +11,8 @@ import dev.netinvert.solvers.parallel.Batch;
 import dev.netinvert.solvers.parallel.Parallelism;
 import dev.netinvert.solvers.pursuit.EpsilonRule;
 import dev.netinvert.solvers.pursuit.Generators;
+import dev.netinvert.solvers.batch.LockstepDefaults;
+import dev.netinvert.solvers.batch.LockstepGradientDescent;
 import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
@@ -124,7 +126,11 @@ final class PursuitInversion {
             Oracle.Options.Builder ob = Oracle.Options.builder();
             OptionValues.ifGiven(maxIter, ob::iterations); // the Gauss–Newton budget of Alg. 1 [002]
             Oracle.Options oro = ob.build();
-            List<InversionResult> results = Batch.solveRows(batch, par, (i, y) -> switch (m) {
+            boolean lockstep = (m.equals("gd") || m.equals("adam")) && batch.rows() > 1;
+            List<InversionResult> results = lockstep
+                    ? LockstepGradientDescent.solve(net, batch, mk, gdo, cmd.batchSize != null ? cmd.batchSize
+                            : LockstepDefaults.batchSize(batch.rows(), par.threads()), par)
+                    : Batch.solveRows(batch, par, (i, y) -> switch (m) {
                 case "latent-pursuit" -> LatentPursuit.solve(net, y, mk, lpl);
                 case "layered-bp" -> LayeredBasisPursuit.solve(net, y, mk, lbp);
                 case "oracle" -> Oracle.solve(net, y, mk, Generators.supportsOf(net, z.row(i)), oro);

@@ -1,12 +1,16 @@
 package dev.netinvert.solvers.experiments;
 
 import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.solvers.IterationListener;
+import dev.netinvert.solvers.batch.LockstepLandweber;
+import dev.netinvert.solvers.batch.LockstepPdhgTv;
 import dev.netinvert.solvers.lifted.Landweber;
 import dev.netinvert.solvers.lifted.LiftedResult;
 import dev.netinvert.solvers.lifted.PdhgTv;
+import dev.netinvert.kernels.Blas;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.Observations;
@@ -86,6 +90,47 @@ public final class CircleExperiment {
             LiftedResult lw = Landweber.solve(layer, y,
                     c.landweber().toBuilder().delta(delta).build(), par, landweberProgress);
             return new Outcome(c, truth, delta, lw, tv, KernelProvider.getInstance().describe());
+        }
+    }
+
+    /**
+     * N noise realisations of the experiment: the same W, b and disc, noise seeds {@code seed + 1 + r} for
+     * r = 0 … N−1 (so realisation 0 is {@link #run}'s observation), each reconstructed by both methods in
+     * lockstep ({@link LockstepPdhgTv}, {@link LockstepLandweber} with each realisation's own δ), B = batchSize
+     * observations per pass over W.
+     *
+     * @param deltas the noise level ‖y_r − y‖ of each realisation
+     * @param seconds wall time of both lockstep solves, set-up included
+     */
+    public record Realisations(Config config, float[] truth, double[] deltas, List<LiftedResult> landweber,
+                               List<LiftedResult> tv, int batchSize, double seconds, String kernels) {
+    }
+
+    /** See {@link Realisations}. */
+    public static Realisations runRealisations(Config c, int realisations, int batchSize, Parallelism par) {
+        if (realisations < 1) {
+            throw new IllegalArgumentException("realisations must be >= 1, got " + realisations);
+        }
+        float[] truth = Phantoms.paperCircle();
+        long t0 = System.nanoTime();
+        try (Arena arena = Arena.ofShared()) {
+            Network net = RandomNetworks.gaussianWithBias(arena, c.seed(), new int[] {HEIGHT * WIDTH, OUTPUTS},
+                    List.of(Activation.RELU), RandomNetworks.WeightScale.constant(c.weightStd()), c.weightStd());
+            DenseLayer layer = net.layer(1);
+            FloatVec x = FloatVec.of(arena, truth);
+            FloatVec clean = Observations.realizable(net, x, arena);
+            FloatMatrix ys = FloatMatrix.allocatePadded(arena, realisations, OUTPUTS);
+            double[] deltas = new double[realisations];
+            for (int r = 0; r < realisations; r++) {
+                FloatVec y = Observations.noisy(net, x, new Observations.Noise.Gaussian(c.noiseStd()), c.seed() + 1 + r,
+                        true, arena);
+                Blas.copy(y, ys.row(r));
+                deltas[r] = distance(clean, y);
+            }
+            List<LiftedResult> tv = LockstepPdhgTv.solve(layer, ys, 1, HEIGHT, WIDTH, c.pdhg(), batchSize, par);
+            List<LiftedResult> lw = LockstepLandweber.solve(layer, ys, c.landweber(), deltas, batchSize, par);
+            return new Realisations(c, truth, deltas, lw, tv, batchSize, (System.nanoTime() - t0) / 1e9,
+                    KernelProvider.getInstance().describe());
         }
     }
 

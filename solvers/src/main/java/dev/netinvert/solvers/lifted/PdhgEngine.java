@@ -123,6 +123,19 @@ public final class PdhgEngine {
      */
     double gap(FloatVec t, double radius) {
         refresh(t);
+        return certifiedGap(x, z, g, alpha, isotropic, radius, gradX, divZ);
+    }
+
+    /**
+     * The gap of {@link #gap} at (x, z) given g = ∇f(x) = Wᵀ(σ(Wx + b) − t) at that x: the formula only, without
+     * the pass over W, so that the lockstep solvers ({@code dev.netinvert.solvers.batch}), which get g for a
+     * whole batch from one GEMM, share it. Allocates nothing.
+     *
+     * @param gradX scratch of x's shape (overwritten with ∇x)
+     * @param divZ  scratch of x's shape (overwritten with g − α·div z)
+     */
+    public static double certifiedGap(Image x, GradientField z, FloatVec g, float alpha, boolean isotropic,
+                                      double radius, GradientField gradX, Image divZ) {
         FloatVec xv = x.values(), s = divZ.values();
         TotalVariation.divergence(z, divZ);
         TotalVariation.gradient(x, gradX);

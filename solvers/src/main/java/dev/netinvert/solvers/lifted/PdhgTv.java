@@ -110,7 +110,7 @@ public final class PdhgTv {
     }
 
     /** The objective is declared diverged when it exceeds this factor times its first value (or is not finite). */
-    static final double BLOW_UP = 1e12;
+    public static final double BLOW_UP = 1e12;
 
     /**
      * Solves eq. (11) [000] for one observation.

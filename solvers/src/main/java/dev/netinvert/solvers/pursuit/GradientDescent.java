@@ -201,6 +201,19 @@ public final class GradientDescent {
             stage = new Stage(options.method().label(), 0, k, reason, lastFinite, (System.nanoTime() - t0) * 1e-9,
                     Double.NaN);
         }
+        return result(network, zOut, y, mask, options, stage, t0);
+    }
+
+    /**
+     * The result of a run that ended at {@code zOut} with the given stage: hidden layers, supports, the output and
+     * its residual, and the uniqueness test, as {@link #solve} reports them. Public for the lockstep solvers
+     * ({@code dev.netinvert.solvers.batch}), which run many observations at once and report each like this.
+     *
+     * @param t0 {@link System#nanoTime()} at the start of the run
+     */
+    public static InversionResult result(Network network, float[] zOut, FloatVec y, FloatVec mask, Options options,
+                                         Stage stage, long t0) {
+        int n = network.outputSize();
         List<float[]> hidden;
         try (Arena a = Arena.ofConfined()) {
             hidden = Generators.hiddenOf(network, FloatVec.of(a, zOut));

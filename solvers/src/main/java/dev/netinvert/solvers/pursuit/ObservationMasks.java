@@ -47,7 +47,7 @@ public final class ObservationMasks {
     }
 
     /** Checks y (n_L elements, finite) and the mask (null or n_L entries each 0 or 1, at least one 1). */
-    static void checkObservation(Network network, FloatVec y, FloatVec mask) {
+    public static void checkObservation(Network network, FloatVec y, FloatVec mask) {
         Objects.requireNonNull(y, "y");
         int n = network.outputSize();
         if (y.length() != n) {

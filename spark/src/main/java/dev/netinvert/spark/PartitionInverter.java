@@ -77,7 +77,13 @@ final class PartitionInverter implements MapPartitionsFunction<Row, Row> {
         if (task != null) {
             task.addTaskCompletionListener(ctx -> {
                 solver.close();
-                arena.close();
+                try {
+                    arena.close();
+                } catch (WrongThreadException e) {
+                    // Spark runs completion listeners on the task thread; should one ever run elsewhere, the
+                    // buffer (n_L floats) is left to the JVM's end rather than failing a finished task.
+                    LOG.log(System.Logger.Level.WARNING, "netinvert: partition buffer not freed: " + e.getMessage());
+                }
             });
         }
         FloatVec y = FloatVec.allocate(arena, net.outputSize());

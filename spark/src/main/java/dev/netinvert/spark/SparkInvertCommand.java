@@ -181,9 +181,8 @@ public final class SparkInvertCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) * 1e-9;
         Dataset<Row> written = spark.read().parquet(out);
         List<String> scalar = SparkInversion.checkKernels(written, requireSimd);
-        long rows = written.count();
-        long refused = written.filter("error is not null").count();
-        long diverged = written.filter("stop_reason = 'diverged'").count();
+        Row counts = written.selectExpr("count(*)", "count(error)", "count_if(stop_reason = 'diverged')").first();
+        long rows = counts.getLong(0), refused = counts.getLong(1), diverged = counts.getLong(2);
         System.out.printf(Locale.ROOT, "%d observations in %.2f s (%.1f per second), %d refused, %d diverged; results in %s%n",
                 rows, seconds, rows / seconds, refused, diverged, out);
         if (refused > 0) {

@@ -25,6 +25,21 @@ final class Fixtures {
     static final int N0 = 10, N1 = 40, N = 100;
 
     private static SparkSession session;
+    private static Path models;
+
+    /**
+     * A folder for model files that lives as long as the test JVM (under target/): files shipped with
+     * {@code addFile} must stay in place, unchanged, while the SparkContext lives, since an executor may fetch
+     * them again for a later task and refuses a file whose contents changed ("exists and does not match").
+     * A JUnit {@code @TempDir} is deleted after its class, while the session is shared by every class.
+     */
+    static synchronized Path modelDir(String name) throws IOException {
+        if (models == null) {
+            Files.createDirectories(Path.of("target"));
+            models = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "test-models-");
+        }
+        return models.resolve(name);
+    }
 
     static synchronized SparkSession spark() {
         if (session == null) {

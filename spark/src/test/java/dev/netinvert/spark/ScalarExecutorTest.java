@@ -14,7 +14,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The SIMD guard end to end, in the surefire execution "scalar-executor": a JVM without
@@ -23,16 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("scalar-executor")
 class ScalarExecutorTest {
 
-    @TempDir
-    Path dir;
-
     @Test
     void aScalarExecutorIsReportedOrRefused() throws Exception {
         assertEquals("scalar", KernelProvider.getInstance().name(), "this execution runs without the Vector API module");
         try (Arena arena = Arena.ofShared()) {
             Network net = Fixtures.generator(arena);
             FloatMatrix y = Fixtures.observations(arena, net, 6, 5);
-            Path model = Fixtures.writeModel(net, dir, "scalar-gen");
+            Path model = Fixtures.writeModel(net, Fixtures.modelDir("scalar-gen"), "scalar-gen");
             Dataset<Row> obs = Fixtures.spark().createDataFrame(Fixtures.arrayRows(y), Fixtures.arraySchema()).repartition(2);
             InversionOptions warn = InversionOptions.builder().maxIterations(20).build();
             List<Row> rows = SparkInversion.invert(obs, model.toString(), "gd", warn).collectAsList();

@@ -61,7 +61,7 @@ class SparkInversionTest {
         arena = Arena.ofShared();
         net = Fixtures.generator(arena);
         y = Fixtures.observations(arena, net, COUNT, 11);
-        model = Fixtures.writeModel(net, dir.resolve("model"), "gen");
+        model = Fixtures.writeModel(net, Fixtures.modelDir("gen"), "gen");
         spark = Fixtures.spark();
     }
 
@@ -176,7 +176,7 @@ class SparkInversionTest {
         for (int i = 0; i < 12; i++) {
             obs.row(i).copyFrom(p.forward(x.row(i), arena).toArray());
         }
-        Path m = Fixtures.writeModel(p, dir.resolve("perceptron"), "perceptron");
+        Path m = Fixtures.writeModel(p, Fixtures.modelDir("perceptron"), "perceptron");
         InversionOptions o = InversionOptions.builder().maxIterations(200).alpha(1e-3).build();
         PdhgTv.Options direct = PdhgTv.Options.builder().maxIterations(200).alpha(1e-3).build();
         Function<List<Integer>, Map<Integer, SameResults.Sig>> solver = ids -> {

@@ -29,7 +29,7 @@ class SparkInvertCommandTest {
         try (Arena arena = Arena.ofShared()) {
             Network net = Fixtures.generator(arena);
             FloatMatrix y = Fixtures.observations(arena, net, 24, 3);
-            Path model = Fixtures.writeModel(net, dir.resolve("m"), "cli-gen");
+            Path model = Fixtures.writeModel(net, Fixtures.modelDir("cli-gen"), "cli-gen");
             Path npy = dir.resolve("y.npy"), parquet = dir.resolve("y.parquet");
             Npy.write(npy, y);
             spark.createDataFrame(Fixtures.binaryRows(y), Fixtures.binarySchema()).write().parquet(parquet.toString());

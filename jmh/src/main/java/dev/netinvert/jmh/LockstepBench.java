@@ -49,7 +49,7 @@ public class LockstepBench extends Bench {
         int m = Integer.parseInt(s[0]), n = Integer.parseInt(s[1]), side = (int) Math.round(Math.sqrt(n));
         Network net = RandomNetworks.gaussianWithBias(arena, 1, new int[] {n, m}, List.of(Activation.RELU),
                 RandomNetworks.WeightScale.constant(1 / Math.sqrt(n)), 1 / Math.sqrt(n));
-        DenseLayer layer = net.layer(1);
+        DenseLayer layer = net.dense(1);
         float alpha = 1.5e-2f;
         float tauX = (float) StepRules.gradient(layer.operatorNorm().value()), tauZ = (float) StepRules.pdhgDual(alpha);
         FloatMatrix y = FloatMatrix.allocatePadded(arena, b, m);

@@ -59,7 +59,7 @@ final class Fixtures {
         Files.createDirectories(dir);
         StringBuilder json = new StringBuilder("{\"version\": 1, \"layers\": [");
         for (int l = 1; l <= net.depth(); l++) {
-            DenseLayer layer = net.layer(l);
+            DenseLayer layer = net.dense(l);
             String w = prefix + "-w" + l + ".npy";
             Npy.write(dir.resolve(w), layer.weight());
             json.append(l > 1 ? ", " : "").append("{\"weight\": \"").append(w).append('"');

@@ -58,10 +58,10 @@ class LockstepAllocationTest {
             }
             for (PdhgTv.Tv tv : PdhgTv.Tv.values()) {
                 assertNoAllocationPerIteration("lockstep PDHG-TV (" + tv + ")", bound(2), k -> LockstepPdhgTv.solve(
-                        net.layer(1), y, 1, 32, 32, PdhgTv.Options.builder(1e-2).tv(tv).tol(1e-30).maxIterations(k)
+                        net.dense(1), y, 1, 32, 32, PdhgTv.Options.builder(1e-2).tv(tv).tol(1e-30).maxIterations(k)
                                 .historyInterval(NO_HISTORY).build(), B, seq));
             }
-            assertNoAllocationPerIteration("lockstep Landweber", bound(2), k -> LockstepLandweber.solve(net.layer(1), y,
+            assertNoAllocationPerIteration("lockstep Landweber", bound(2), k -> LockstepLandweber.solve(net.dense(1), y,
                     Landweber.Options.builder(0).maxIterations(k).historyInterval(NO_HISTORY).build(), B, seq));
         }
     }

@@ -45,7 +45,7 @@ class LockstepPdhgTvTest {
         arena = Arena.ofShared();
         Network net = RandomNetworks.gaussianWithBias(arena, 5, new int[] {SIDE * SIDE, 192}, List.of(Activation.RELU),
                 RandomNetworks.WeightScale.fanIn(), 0.1);
-        layer = net.layer(1);
+        layer = net.dense(1);
         observations = FloatMatrix.allocate(arena, N, 192);
         for (int i = 0; i < N; i++) {
             FloatVec y = i == 4
@@ -134,9 +134,9 @@ class LockstepPdhgTvTest {
                         new Observations.Noise.Gaussian(0.005), 400 + i, true, a), y.row(i));
             }
             PdhgTv.Options o = PdhgTv.Options.builder().maxIterations(150).tol(1e-30).build();
-            List<LiftedResult> lock = LockstepPdhgTv.solve(net.layer(1), y, 1, 64, 64, o, 3, seq);
+            List<LiftedResult> lock = LockstepPdhgTv.solve(net.dense(1), y, 1, 64, 64, o, 3, seq);
             for (int i = 0; i < 3; i++) {
-                LiftedResult s = PdhgTv.solve(net.layer(1), y.row(i), 1, 64, 64, o, seq, IterationListener.NONE);
+                LiftedResult s = PdhgTv.solve(net.dense(1), y.row(i), 1, 64, 64, o, seq, IterationListener.NONE);
                 assertEquals(150, lock.get(i).iterations());
                 double rel = relDiff(lock.get(i).x(), s.x());
                 assertTrue(rel <= 1e-4, "observation " + i + ": relative difference " + rel);

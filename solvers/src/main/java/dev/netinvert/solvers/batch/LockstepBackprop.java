@@ -50,7 +50,7 @@ final class LockstepBackprop {
         int a = z.rows();
         FloatMatrix in = z;
         for (int l = 1; l <= depth; l++) {
-            DenseLayer layer = net.layer(l);
+            DenseLayer layer = net.dense(l);
             Blas.gemmNT(1f, in, layer.weight(), 0f, uP[l][a], layer.bias());
             for (int s = 0; s < a; s++) {
                 Activations.apply(layer.activation(), uRows[l][s], xRows[l][s]);
@@ -73,7 +73,7 @@ final class LockstepBackprop {
     void backward(FloatMatrix g) {
         int a = g.rows();
         for (int l = depth; l >= 1; l--) {
-            DenseLayer layer = net.layer(l);
+            DenseLayer layer = net.dense(l);
             for (int s = 0; s < a; s++) {
                 Activations.multiplyByDerivative(layer.activation(), xRows[l][s], dRows[l][s]);
             }

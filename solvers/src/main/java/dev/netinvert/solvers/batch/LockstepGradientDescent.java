@@ -40,6 +40,7 @@ public final class LockstepGradientDescent {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(observations, "observations");
+        network.denseLayers("lockstep gradient descent (its passes are GEMMs)");
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
         }

@@ -16,6 +16,7 @@ import dev.netinvert.solvers.lifted.Landweber;
 import dev.netinvert.solvers.lifted.LiftedCoordinateDescent;
 import dev.netinvert.solvers.lifted.LiftedResult;
 import dev.netinvert.solvers.lifted.PdhgTv;
+import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.Layer;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.parallel.Batch;
@@ -135,11 +136,12 @@ final class LiftedInversion {
                 return List.of(solveOne(net, batch.row(0), shape, m, par, progress));
             }
         }
-        if (!m.equals("lifted-cd")) { // lockstep: one pass over W per iteration for a block of observations
+        // lockstep: one pass over W per iteration for a block of observations (dense layers: the passes are GEMMs)
+        if (!m.equals("lifted-cd") && net.layer(1) instanceof DenseLayer dense) {
             int b = cmd.batchSize != null ? cmd.batchSize : LockstepDefaults.batchSize(batch.rows(), par.threads());
             return m.equals("pdhg-tv")
-                    ? LockstepPdhgTv.solve(net.layer(1), batch, shape[0], shape[1], shape[2], pdhgOptions(), b, par)
-                    : LockstepLandweber.solve(net.layer(1), batch, landweberOptions(), b, par);
+                    ? LockstepPdhgTv.solve(dense, batch, shape[0], shape[1], shape[2], pdhgOptions(), b, par)
+                    : LockstepLandweber.solve(dense, batch, landweberOptions(), b, par);
         }
         return Batch.solveRows(batch, par, (i, yi) -> {
             try (Parallelism one = Parallelism.sequential()) {

@@ -126,7 +126,7 @@ final class PursuitInversion {
             Oracle.Options.Builder ob = Oracle.Options.builder();
             OptionValues.ifGiven(maxIter, ob::iterations); // the Gauss–Newton budget of Alg. 1 [002]
             Oracle.Options oro = ob.build();
-            boolean lockstep = (m.equals("gd") || m.equals("adam")) && batch.rows() > 1;
+            boolean lockstep = (m.equals("gd") || m.equals("adam")) && batch.rows() > 1 && net.isDense(); // GEMM passes
             List<InversionResult> results = lockstep
                     ? LockstepGradientDescent.solve(net, batch, mk, gdo, cmd.batchSize != null ? cmd.batchSize
                             : LockstepDefaults.batchSize(batch.rows(), par.threads()), par)

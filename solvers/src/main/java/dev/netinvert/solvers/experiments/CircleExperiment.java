@@ -116,7 +116,7 @@ public final class CircleExperiment {
         try (Arena arena = Arena.ofShared()) {
             Network net = RandomNetworks.gaussianWithBias(arena, c.seed(), new int[] {HEIGHT * WIDTH, OUTPUTS},
                     List.of(Activation.RELU), RandomNetworks.WeightScale.constant(c.weightStd()), c.weightStd());
-            DenseLayer layer = net.layer(1);
+            DenseLayer layer = net.dense(1);
             FloatVec x = FloatVec.of(arena, truth);
             FloatVec clean = Observations.realizable(net, x, arena);
             FloatMatrix ys = FloatMatrix.allocatePadded(arena, realisations, OUTPUTS);

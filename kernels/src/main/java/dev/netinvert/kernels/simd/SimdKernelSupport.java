@@ -41,7 +41,10 @@ import jdk.incubator.vector.VectorSpecies;
  * A scalar tail ends every loop — no masked loads or stores, which the JIT compiles poorly on some CPUs. The matrix kernels, whose rows are often short (100
  * columns), end each row with one overlapping full-width vector and a register blend instead. Matrix
  * kernels work on 4 rows at a time so that each load of x (GEMV) or of y (GEMVᵀ) is shared by 4 rows
- * of W.
+ * of W; rows of at most 64 vectors go through 8-row GEMV blocks ({@code dot8}) and rows of at most 16
+ * vectors through a GEMVᵀ that keeps y in registers ({@code gemvTRegisters}) and a fused gradient on
+ * 8-row blocks ({@code bregmanShortRows}), because at 100 columns the per-block loop set-up, not the
+ * FMAs, was the cost (jmh/RESULTS.md, 2026-12-05 short-row section).
  */
 public final class SimdKernelSupport implements KernelSupport {
 
@@ -307,7 +310,7 @@ public final class SimdKernelSupport implements KernelSupport {
     /**
      * ⟨W_k, x⟩ for the four rows at {@code w0} in lanes 0 … 3 (cols ≥ L). A row that is not a multiple of L
      * long ends with one vector that overlaps the last full one: its already-counted lanes are kept out by
-     * a blend of the accumulator with {@link #tailLanes}(cols) (not by zeroing x, which
+     * a blend of the accumulator with the lanes of {@link #tailBits}(cols) (not by zeroing x, which
      * would turn an infinite weight into NaN), so the tail costs one more FMA per row instead of up to
      * L − 1 scalar ones. The four sums are reduced together ({@link Lanes#sum4}) and finished by
      * {@link #finish4}. Takes and returns no vector or mask on purpose: one passed to or returned from a
@@ -330,7 +333,7 @@ public final class SimdKernelSupport implements KernelSupport {
         }
         if (bound < cols) {
             long o = 4L * (cols - L);
-            VectorMask<Float> fresh = tailLanes(cols);
+            VectorMask<Float> fresh = VectorMask.fromLong(F, tailBits(cols));
             FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
             a0 = a0.blend(FloatVector.fromMemorySegment(F, w, w0 + o, LE).fma(xv, a0), fresh);
             a1 = a1.blend(FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(xv, a1), fresh);
@@ -358,11 +361,13 @@ public final class SimdKernelSupport implements KernelSupport {
      * transpose-and-add tree: each level merges two vectors into one (a blend each way, one permute, one
      * add; {@link Lanes#upper}, {@link Lanes#fold}), so seven merges leave row k's total in lane k (L = 8),
      * or its two halves in lanes 2k and 2k + 1 (L = 16: one more add of the even and odd lanes), each row
-     * summed by the same butterfly as {@link #dot}'s; no lane is extracted. At 512 bits only the low eight
-     * lanes are loaded and stored ({@link #LOW8}). A block of sixteen rows (one per lane at 512 bits) was
-     * tried: C1 ran out of virtual registers on it ("COMPILE SKIPPED"), so it never reached C2 and boxed
-     * 1.4 MB per 784×100 GEMV. Takes and returns no vector (see the class comment), and no vector crosses
-     * a branch.
+     * summed by the same butterfly as {@link #dot}'s. At 256 bits the finish is one vector FMA and store; at
+     * 512 bits the eight totals are extracted and finished by {@link #finish4} (masked 8-lane loads and
+     * stores made the method too large for C1, below). Two blocks that were tried: sixteen rows (one per
+     * lane at 512 bits) — C1 ran out of virtual registers on it ("COMPILE SKIPPED" at tier 3), so it never
+     * reached C2 and boxed 1.4 MB per 784×100 GEMV; and this block with a counted column loop, no faster
+     * than four rows (see {@link #SHORT_ROW} for why). Takes and returns no vector (see the class comment),
+     * and no vector crosses a branch.
      */
     private static void dot8(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
                              float alpha, float beta, MemorySegment out, long oo, MemorySegment b, long bo) {
@@ -390,7 +395,7 @@ public final class SimdKernelSupport implements KernelSupport {
         }
         if (end != 4L * cols) {
             long o = 4L * (cols - L);
-            VectorMask<Float> fresh = tailLanes(cols);
+            VectorMask<Float> fresh = VectorMask.fromLong(F, tailBits(cols));
             FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
             long p = w0 + o;
             a0 = a0.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a0), fresh);
@@ -457,6 +462,15 @@ public final class SimdKernelSupport implements KernelSupport {
         return VectorMask.fromLong(F, ((1L << L) - 1) & ~((1L << (L - tail)) - 1));
     }
 
+    /**
+     * {@link #tailLanes} as lane bits: the GEMV kernels build the mask in place with {@code VectorMask.fromLong},
+     * because a mask returned by a helper that C2 declines to inline is boxed, and the large short-row blocks
+     * are where C2 declines ("NodeCountInliningCutoff").
+     */
+    private static long tailBits(int cols) {
+        return ((1L << L) - 1) & ~((1L << (L - cols % L)) - 1);
+    }
+
     @Override
     public void gemvT(float alpha, MemorySegment w, long wo, int ld, int r0, int r1, int cols,
                       MemorySegment r, long ro, float beta, MemorySegment y, long yo) {
@@ -518,7 +532,7 @@ public final class SimdKernelSupport implements KernelSupport {
                 acc = FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(v1, acc);
                 acc = FloatVector.fromMemorySegment(F, w, w2 + o, LE).fma(v2, acc);
                 acc = FloatVector.fromMemorySegment(F, w, w3 + o, LE).fma(v3, acc);
-                old.blend(acc, tailLanes(cols)).intoMemorySegment(y, yo + o, LE);
+                old.blend(acc, VectorMask.fromLong(F, tailBits(cols))).intoMemorySegment(y, yo + o, LE);
             }
             return;
         }
@@ -540,7 +554,7 @@ public final class SimdKernelSupport implements KernelSupport {
      * L columns (overlapping its predecessor when L does not divide cols); the accumulators past the last
      * vector repeat it and are never stored. Each y[j] gets its row terms by FMA in row order, the same
      * roundings as one axpy per row. At the end the full vectors are stored, then the last one blended with
-     * what they stored ({@link #tailLanes}). One pass and no reduction, where the 4-row blocks re-load and
+     * what they stored ({@link #tailBits}). One pass and no reduction, where the 4-row blocks re-load and
      * re-store y every four rows and pay a loop set-up per block.
      */
     private static void gemvTRegisters(float alpha, MemorySegment w, long w0, long rowBytes, int rows, int cols,
@@ -567,44 +581,45 @@ public final class SimdKernelSupport implements KernelSupport {
         }
         // Stores in order 0 … 7 while the offset still grows; the first vector at the last offset is the tail.
         // Its overlapped lanes (if any) keep what the previous store wrote.
-        VectorMask<Float> fresh = tailLanes(cols);
-        boolean whole = cols % L == 0;
+        // The lanes of the last vector to keep: its fresh ones, or all of them when L divides cols. Built from a
+        // long, so that no vector or mask is merged across a branch (that boxes; class comment).
+        VectorMask<Float> fresh = VectorMask.fromLong(F, cols % L == 0 ? (1L << L) - 1 : tailBits(cols));
         if (last == 0) {
             a0.intoMemorySegment(y, yo, LE);
             return;
         }
         a0.intoMemorySegment(y, yo, LE);
         if (o1 == last) {
-            (whole ? a1 : FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a1, fresh)).intoMemorySegment(y, yo + last, LE);
+            FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a1, fresh).intoMemorySegment(y, yo + last, LE);
             return;
         }
         a1.intoMemorySegment(y, yo + o1, LE);
         if (o2 == last) {
-            (whole ? a2 : FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a2, fresh)).intoMemorySegment(y, yo + last, LE);
+            FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a2, fresh).intoMemorySegment(y, yo + last, LE);
             return;
         }
         a2.intoMemorySegment(y, yo + o2, LE);
         if (o3 == last) {
-            (whole ? a3 : FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a3, fresh)).intoMemorySegment(y, yo + last, LE);
+            FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a3, fresh).intoMemorySegment(y, yo + last, LE);
             return;
         }
         a3.intoMemorySegment(y, yo + o3, LE);
         if (o4 == last) {
-            (whole ? a4 : FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a4, fresh)).intoMemorySegment(y, yo + last, LE);
+            FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a4, fresh).intoMemorySegment(y, yo + last, LE);
             return;
         }
         a4.intoMemorySegment(y, yo + o4, LE);
         if (o5 == last) {
-            (whole ? a5 : FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a5, fresh)).intoMemorySegment(y, yo + last, LE);
+            FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a5, fresh).intoMemorySegment(y, yo + last, LE);
             return;
         }
         a5.intoMemorySegment(y, yo + o5, LE);
         if (o6 == last) {
-            (whole ? a6 : FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a6, fresh)).intoMemorySegment(y, yo + last, LE);
+            FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a6, fresh).intoMemorySegment(y, yo + last, LE);
             return;
         }
         a6.intoMemorySegment(y, yo + o6, LE);
-        (whole ? a7 : FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a7, fresh)).intoMemorySegment(y, yo + last, LE);
+        FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a7, fresh).intoMemorySegment(y, yo + last, LE);
     }
 
     /**
@@ -644,7 +659,7 @@ public final class SimdKernelSupport implements KernelSupport {
             acc = FloatVector.fromMemorySegment(F, w, p5 + o, LE).fma(v5, acc);
             acc = FloatVector.fromMemorySegment(F, w, p6 + o, LE).fma(v6, acc);
             acc = FloatVector.fromMemorySegment(F, w, p7 + o, LE).fma(v7, acc);
-            old.blend(acc, tailLanes(cols)).intoMemorySegment(y, yo + o, LE);
+            old.blend(acc, VectorMask.fromLong(F, tailBits(cols))).intoMemorySegment(y, yo + o, LE);
         }
     }
 

@@ -58,13 +58,14 @@ public final class SimdKernelSupport implements KernelSupport {
 
 
     /**
-     * Rows of at most this many columns (100 vectors) go through the matrix kernels' short-row blocks
-     * ({@link #dot8}, {@link #axpy8}), whose column loop is deliberately not a counted loop. For a counted
+     * Rows of at most this many columns (64 vectors: 512 columns at 256 bits, 1024 at 512) go through the
+     * GEMV's 8-row blocks ({@link #dot8}), whose column loop is deliberately not a counted loop. For a counted
      * loop C2 emits a pre-loop, an unrolled main loop without bounds checks and a post-loop, and chooses
      * between them at run time: at 100 columns (6-13 vectors) that set-up and the checked pre-loop cost
      * more than the row's FMAs (784×96, 512 bits: 6.4 µs per GEMV against 4.0 µs with a plain loop that
      * checks every load). Long rows amortise it and keep the counted loops ({@link #dot4Lanes},
-     * {@link #axpy4}): at 256 bits the plain loop lost 5-10 % from 1000 columns up.
+     * {@link #axpy4}): at 256 bits the plain 8-row loop lost from 784 columns up (100×784: 4.3 against 3.3 µs;
+     * 1000 columns: 5-10 %).
      */
     private static final int SHORT_ROW = 64 * L;
 
@@ -72,7 +73,8 @@ public final class SimdKernelSupport implements KernelSupport {
      * The widest column window that {@link #gemvTRegisters} keeps in registers: eight vectors (128 columns at
      * 512 bits, 64 at 256). GEMVᵀ uses it for rows of up to two windows (the second pass re-reads each row's
      * second part); with more windows the strided re-reads cost more than the y traffic saved (100×784 at
-     * 256 bits: 4.4 µs against 3.2 µs for the 4-row axpys), and the fused gradient uses its 8-row blocks there.
+     * 256 bits: 4.4 µs against 3.2 µs for the 4-row axpys). The fused gradient's 8-row path
+     * ({@link #bregmanShortRows}) has the same limit of two windows.
      */
     private static final int REGISTER_ROW = 8 * L;
 
@@ -362,8 +364,8 @@ public final class SimdKernelSupport implements KernelSupport {
      * add; {@link Lanes#upper}, {@link Lanes#fold}), so seven merges leave row k's total in lane k (L = 8),
      * or its two halves in lanes 2k and 2k + 1 (L = 16: one more add of the even and odd lanes), each row
      * summed by the same butterfly as {@link #dot}'s. At 256 bits the finish is one vector FMA and store; at
-     * 512 bits the eight totals are extracted and finished by {@link #finish4} (masked 8-lane loads and
-     * stores made the method too large for C1, below). Two blocks that were tried: sixteen rows (one per
+     * 512 bits the eight totals are extracted and finished by {@link #finish4} (a finish with masked 8-lane
+     * loads and stores made the method too large for C1, as below). Two blocks that were tried: sixteen rows (one per
      * lane at 512 bits) — C1 ran out of virtual registers on it ("COMPILE SKIPPED" at tier 3), so it never
      * reached C2 and boxed 1.4 MB per 784×100 GEMV; and this block with a counted column loop, no faster
      * than four rows (see {@link #SHORT_ROW} for why). Takes and returns no vector (see the class comment),

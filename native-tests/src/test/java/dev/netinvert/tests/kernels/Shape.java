@@ -13,7 +13,8 @@ record Shape(int rows, int cols, int ld, int misalign) {
     /**
      * Odd shapes: 1×n and n×1, a 7×13 with ld = cols and ld > cols at offsets that are and are not multiples
      * of 4, sizes around the vector widths (4, 8, 16 floats) and the 4-row blocking of the matrix kernels,
-     * primes, and the papers' 100×784 / 784×100 (MNIST autoencoder layers, sec. 5.1.2 [000]).
+     * primes, the papers' 100×784 / 784×100 (MNIST autoencoder layers, sec. 5.1.2 [000]), and the limits of
+     * the SIMD short-row paths (see the last entries).
      */
     static final List<Shape> ODD = List.of(
             new Shape(1, 1, 1, 0),
@@ -34,7 +35,16 @@ record Shape(int rows, int cols, int ld, int misalign) {
             new Shape(100, 784, 800, 20),
             new Shape(784, 100, 100, 0),
             new Shape(784, 100, 101, 7),
-            new Shape(33, 1021, 1023, 9));
+            new Shape(33, 1021, 1023, 9),
+            // The short-row paths: 8-row blocks (rows 8k ± 1), GEMVᵀ's register windows of 8 vectors (64 / 128
+            // columns at 256 / 512 bits; 65 and 129 need a narrower first window so that the last one is ≥ L
+            // wide, 256 is exactly two windows at 512 bits), and just past their limits (257, 1025 columns).
+            new Shape(23, 65, 67, 3),
+            new Shape(9, 129, 129, 0),
+            new Shape(17, 256, 260, 4),
+            new Shape(25, 257, 257, 0),
+            new Shape(41, 24, 24, 8),
+            new Shape(15, 1025, 1031, 5));
 
     /** The 64×64-image perceptron of sec. 5.1.1 [000]: W is 512×4096 (8 MiB). Used sparingly. */
     static final Shape BIG = new Shape(512, 4096, 4096, 0);

@@ -111,7 +111,7 @@ public final class Conv {
         if (batch < 0) {
             throw new IllegalArgumentException("batch: expected >= 0, got " + batch);
         }
-        return batchUsesGemm(s, batch) ? (long) s.patchLength() * s.positions() : 0L;
+        return batchUsesGemm(s, batch) ? im2colLength(s) : 0L;
     }
 
     /**
@@ -156,6 +156,37 @@ public final class Conv {
             }
             return;
         }
+        forwardGemm(s, weight, bias, xs, ys, scratch);
+    }
+
+    /**
+     * The batched forward map on the im2col + GEMM path whatever {@link #batchUsesGemm} says (for benchmarks and
+     * for callers that measured their own shapes); arguments as {@link #forward(ConvShape, FloatVec, FloatVec,
+     * FloatMatrix, FloatMatrix, FloatVec)}, scratch at least {@link #im2colLength}(s).
+     */
+    public static void forwardIm2col(ConvShape s, FloatVec weight, FloatVec bias, FloatMatrix xs, FloatMatrix ys,
+                                     FloatVec scratch) {
+        checkBatch(s, xs, "xs", s.inputs(), ys, "ys", s.outputs());
+        Checks.length("weight", weight, s.weightLength(), "outChannels·inChannels·kernel²");
+        Checks.bias(bias, s.outChannels(), "outChannels");
+        Checks.disjoint("ys", ys, "xs", xs);
+        Checks.disjoint("weight", weight, "ys", ys);
+        if (bias != null) {
+            Checks.disjoint("b", bias, "ys", ys);
+        }
+        checkIm2colScratch(s, scratch);
+        Checks.disjoint("scratch", scratch, "xs", xs);
+        Checks.disjoint("scratch", scratch, "ys", ys);
+        Checks.disjoint("scratch", scratch, "weight", weight);
+        Checks.disjoint("scratch", scratch, "bias", bias);
+        forwardGemm(s, weight, bias, xs, ys, scratch);
+    }
+
+    private static void forwardGemm(ConvShape s, FloatVec weight, FloatVec bias, FloatMatrix xs, FloatMatrix ys,
+                                    FloatVec scratch) {
+        MemorySegment w = weight.segment(), xseg = xs.segment(), yseg = ys.segment();
+        long wo = weight.byteOffset();
+        int batch = xs.rows();
         int kc = s.patchLength(), pos = s.positions(), co = s.outChannels();
         MemorySegment col = scratch.segment();
         long colOff = scratch.byteOffset();
@@ -204,6 +235,51 @@ public final class Conv {
             }
             return;
         }
+        adjointGemm(s, weight, ys, xs, bias, scratch);
+    }
+
+    /**
+     * The batched adjoint on the im2col + GEMM path whatever {@link #batchUsesGemm} says; arguments as
+     * {@link #adjoint(ConvShape, FloatVec, FloatMatrix, FloatMatrix, FloatVec, FloatVec)}, scratch at least
+     * {@link #im2colLength}(s).
+     */
+    public static void adjointIm2col(ConvShape s, FloatVec weight, FloatMatrix ys, FloatMatrix xs, FloatVec bias,
+                                     FloatVec scratch) {
+        checkBatch(s, ys, "ys", s.outputs(), xs, "xs", s.inputs());
+        Checks.length("weight", weight, s.weightLength(), "outChannels·inChannels·kernel²");
+        if (bias != null) {
+            Checks.length("bias", bias, s.inChannels(), "inChannels");
+            Checks.disjoint("bias", bias, "xs", xs);
+        }
+        Checks.disjoint("xs", xs, "ys", ys);
+        Checks.disjoint("weight", weight, "xs", xs);
+        checkIm2colScratch(s, scratch);
+        Checks.disjoint("scratch", scratch, "xs", xs);
+        Checks.disjoint("scratch", scratch, "ys", ys);
+        Checks.disjoint("scratch", scratch, "weight", weight);
+        Checks.disjoint("scratch", scratch, "bias", bias);
+        adjointGemm(s, weight, ys, xs, bias, scratch);
+    }
+
+    /** Floats of scratch the im2col path needs: the patches of one image, C_in·k² × H_out·W_out. */
+    public static long im2colLength(ConvShape s) {
+        shape(s);
+        return (long) s.patchLength() * s.positions();
+    }
+
+    private static void checkIm2colScratch(ConvShape s, FloatVec scratch) {
+        Checks.vec("scratch", scratch);
+        if (scratch.length() < im2colLength(s)) {
+            throw new IllegalArgumentException("scratch: expected at least " + im2colLength(s)
+                    + " elements (Conv.im2colLength), got " + scratch.length());
+        }
+    }
+
+    private static void adjointGemm(ConvShape s, FloatVec weight, FloatMatrix ys, FloatMatrix xs, FloatVec bias,
+                                    FloatVec scratch) {
+        MemorySegment w = weight.segment(), xseg = xs.segment(), yseg = ys.segment();
+        long wo = weight.byteOffset();
+        int batch = ys.rows();
         int kc = s.patchLength(), pos = s.positions(), co = s.outChannels();
         MemorySegment col = scratch.segment();
         long colOff = scratch.byteOffset();

@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API convolution kernels. Created only by {@link SimdKernelProvider}.
  *
- * <h2>Stride 1: one correlation kernel for the forward map and the adjoint</h2>
- * Both are stride-1 cross-correlations of a stack of planes with a k × k filter bank,
+ * <h2>Stride 1: the forward map as a register-blocked correlation</h2>
+ * The forward map and the adjoint are both stride-1 cross-correlations of a stack of planes with a k × k filter bank,
  * <pre>
  *   dst[a, i, j] = init[a] + Σ_{b, ki, kj} W(a, b, ki, kj) · src[b, i + ki − P, j + kj − P]
  * </pre>
@@ -28,7 +28,8 @@ import jdk.incubator.vector.VectorSpecies;
  * share each load (register blocking: 4 accumulators, 1 load + 4 broadcasts per 4 FMAs). The columns where
  * some tap falls into the padding are done by the scalar {@link #edge}; rows narrower than the preferred
  * vector use 128-bit vectors (000's 7- and 14-wide layers at 512 bits), and narrower than 4, scalar code.
- * Rows out of range are skipped by the ki bounds, so loads never leave the image.
+ * Rows out of range are skipped by the ki bounds, so loads never leave the image. The adjoint uses the scatter
+ * form instead ({@link #adjointAxpy}): its "full" padding would leave k − 1 − p scalar border columns per side.
  *
  * <h2>Strides above 1</h2>
  * A lane along an output row would need every s-th input element (a gather, which the Vector API offers only
@@ -63,9 +64,56 @@ public final class SimdConvSupport implements ConvSupport {
             ConvLoops.adjoint(s, w, wOff, y, yOff, x, xOff, b, bOff);
             return;
         }
-        int k = s.kernel(), c = s.inChannels();
-        corr(c, s.outChannels(), k, k - 1 - s.padding(), s.outHeight(), s.outWidth(), s.inHeight(), s.inWidth(),
-                w, wOff + 4L * ((long) k * k - 1), 4L * k * k, 4L * c * k * k, -4L * k, -4L, b, bOff, y, yOff, x, xOff);
+        adjointAxpy(s, w, wOff, y, yOff, x, xOff, b, bOff);
+    }
+
+    /**
+     * The stride-1 adjoint in scatter form, one tap at a time: x[c, i + ki − p, j + kj − p] += K[o, c, ki, kj]·y[o, i, j]
+     * over the rectangle of (i, j) whose target lies in the image, as a vector axpy along each row of y (preferred
+     * width, then 128-bit vectors, then scalar). It reads and writes x once per tap, but has no border columns: the
+     * gather form ({@link #corr} with the flipped filter) has k − 1 − p of them on each side, and in scalar code they
+     * cost more than all the rest at LeNet's shapes (jmh/RESULTS-conv.md).
+     */
+    private static void adjointAxpy(ConvShape s, MemorySegment w, long wOff, MemorySegment y, long yOff,
+                                    MemorySegment x, long xOff, MemorySegment b, long bOff) {
+        int c = s.inChannels(), h = s.inHeight(), wd = s.inWidth(), k = s.kernel(), p = s.padding();
+        int ho = s.outHeight(), wo = s.outWidth();
+        final int lanes = F.length(), half = H.length();
+        ConvLoops.fillPlanes(b, bOff, c, h * wd, x, xOff);
+        for (int ch = 0; ch < c; ch++) {
+            long xPlane = xOff + 4L * ch * h * wd;
+            for (int o = 0; o < s.outChannels(); o++) {
+                long yPlane = yOff + 4L * o * ho * wo;
+                for (int ki = 0; ki < k; ki++) {
+                    int i0 = ConvLoops.lo(ki - p, 1), i1 = ConvLoops.hi(ki - p, 1, h, ho);
+                    for (int kj = 0; kj < k; kj++) {
+                        int j0 = ConvLoops.lo(kj - p, 1), j1 = ConvLoops.hi(kj - p, 1, wd, wo);
+                        float kv = get(w, wOff + 4L * (((long) (o * c + ch) * k + ki) * k + kj));
+                        FloatVector kw = FloatVector.broadcast(F, kv);
+                        FloatVector kh = FloatVector.broadcast(H, kv);
+                        for (int i = i0; i < i1; i++) {
+                            long yr = yPlane + 4L * i * wo;
+                            long xr = xPlane + 4L * ((long) (i + ki - p) * wd + kj - p);
+                            int j = j0;
+                            for (; j + lanes <= j1; j += lanes) {
+                                FloatVector xv = FloatVector.fromMemorySegment(F, x, xr + 4L * j, LE);
+                                kw.fma(FloatVector.fromMemorySegment(F, y, yr + 4L * j, LE), xv)
+                                        .intoMemorySegment(x, xr + 4L * j, LE);
+                            }
+                            for (; j + half <= j1; j += half) {
+                                FloatVector xv = FloatVector.fromMemorySegment(H, x, xr + 4L * j, LE);
+                                kh.fma(FloatVector.fromMemorySegment(H, y, yr + 4L * j, LE), xv)
+                                        .intoMemorySegment(x, xr + 4L * j, LE);
+                            }
+                            for (; j < j1; j++) {
+                                long xa = xr + 4L * j;
+                                put(x, xa, fma(kv, get(y, yr + 4L * j), get(x, xa)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private static void corr(int na, int nb, int k, int pad, int hs, int ws, int hd, int wd,

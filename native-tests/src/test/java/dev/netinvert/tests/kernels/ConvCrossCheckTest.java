@@ -385,6 +385,8 @@ class ConvCrossCheckTest {
             assertWithin("im2col forward row " + r + " " + s, e, ysGemm.row(r).toArray(), tol);
             Conv.forward(s, w, b, xs.row(r), y1);
             assertWithin("single forward row " + r + " " + s, e, y1.toArray(), tol);
+            Conv.forward(s, w, b, xs.row(r), y1, scratch);
+            assertWithin("single im2col forward row " + r + " " + s, e, y1.toArray(), tol);
 
             float[] y = ys.row(r).toArray(), absY = new float[y.length];
             for (int k = 0; k < y.length; k++) absY[k] = Math.abs(y[k]);
@@ -394,9 +396,11 @@ class ConvCrossCheckTest {
             ReferenceConv.adjoint(s.inChannels(), s.inHeight(), s.inWidth(), s.outChannels(), s.kernel(), s.stride(),
                     s.padding(), absW, absY, absRef, null);
             Conv.adjoint(s, w, ys.row(r), x1, bt);
+            float[] single = x1.toArray();
+            Conv.adjoint(s, w, ys.row(r), x1, bt, scratch);
             int m = s.outChannels() * s.kernel() * s.kernel() + 1;
-            float[][] got = {x1.toArray(), back.row(r).toArray(), backGemm.row(r).toArray()};
-            String[] path = {"single", "batched", "im2col"};
+            float[][] got = {single, back.row(r).toArray(), backGemm.row(r).toArray(), x1.toArray()};
+            String[] path = {"single", "batched", "im2col", "single im2col"};
             for (int g = 0; g < got.length; g++) {
                 for (int k = 0; k < ref.length; k++) {
                     double t = tol(m, absRef[k] * (1 + 1e-6) + Math.abs(bt.get(k / (s.inHeight() * s.inWidth()))));

@@ -20,10 +20,12 @@ import java.util.Objects;
  * adjoint's output), its adjoint is {@link #forward} without bias, and {@code output_padding} only makes the
  * convolution's input height H the larger one with ⌊(H + 2p − k)/s⌋ + 1 equal to the transposed layer's input.
  *
- * <p>Paths. Single images run direct loops (see the implementations). The batched methods choose per shape
- * between the direct loops, image by image, and im2col + GEMM (Caffe's lowering: the patches of one image
- * as a {@code C_in·k² × H_out·W_out} matrix in {@code scratch}, then {@code Blas}'s GEMM kernels), by the rule
- * of {@link #batchUsesGemm}.
+ * <p>Paths. The scratch-free single-image methods run direct loops (SIMD along output rows at stride 1,
+ * scalar at larger strides; see {@code simd.SimdConvSupport}). The overloads that take a {@code scratch} and
+ * the batched methods use im2col + GEMM (Caffe's lowering: the patches of one image as a
+ * {@code C_in·k² × H_out·W_out} matrix in {@code scratch}, then {@code Blas}'s GEMM kernels) by the rule of
+ * {@link #batchUsesGemm}, which measured faster at every shape tried: a caller that can hold
+ * {@link #im2colLength} floats of scratch should pass it.
  *
  * <p>Every entry point validates lengths and shapes (messages name the argument with the expected and actual
  * values), that outputs overlap no input, and that the memory is alive; nothing allocates. NaN and ±∞
@@ -111,13 +113,16 @@ public final class Conv {
         if (batch < 0) {
             throw new IllegalArgumentException("batch: expected >= 0, got " + batch);
         }
-        return batchUsesGemm(s, batch) ? (long) s.patchLength() * s.positions() : 0L;
+        return batchUsesGemm(s, batch) ? im2colLength(s) : 0L;
     }
 
     /**
-     * The path rule of the batched methods: im2col + GEMM when it measured faster than the direct loops
-     * (jmh/RESULTS-conv.md). Deterministic in (shape, batch) and independent of the vector width, so the
-     * scratch a caller sized with {@link #scratchLength} always suffices.
+     * The path rule of the batched methods: im2col + GEMM for every batch of at least one image. Measured
+     * (jmh/RESULTS-conv.md, min-of-N per call, AVX-512 and -XX:UseAVX=2) at [000]'s two stride-2 layers and LeNet's
+     * two stride-1 layers, batch 1 and 64: the GEMM path's forward map was 1.2-13× and its adjoint 4-40× faster
+     * than the direct loops image by image (the direct stride-2 loops are scalar). After the direct stride-1 adjoint
+     * moved to a vectorised scatter form, GEMM still won by 1.5-6× there. Deterministic in (shape, batch) and
+     * independent of the vector width, so the scratch a caller sized with {@link #scratchLength} always suffices.
      */
     public static boolean batchUsesGemm(ConvShape s, int batch) {
         return batch >= 1;
@@ -156,18 +161,89 @@ public final class Conv {
             }
             return;
         }
+        forwardGemm(s, weight, bias, xs, ys, scratch);
+    }
+
+    /**
+     * The batched forward map on the im2col + GEMM path whatever {@link #batchUsesGemm} says (for benchmarks and
+     * for callers that measured their own shapes); arguments as {@link #forward(ConvShape, FloatVec, FloatVec,
+     * FloatMatrix, FloatMatrix, FloatVec)}, scratch at least {@link #im2colLength}(s).
+     */
+    public static void forwardIm2col(ConvShape s, FloatVec weight, FloatVec bias, FloatMatrix xs, FloatMatrix ys,
+                                     FloatVec scratch) {
+        checkBatch(s, xs, "xs", s.inputs(), ys, "ys", s.outputs());
+        Checks.length("weight", weight, s.weightLength(), "outChannels·inChannels·kernel²");
+        Checks.bias(bias, s.outChannels(), "outChannels");
+        Checks.disjoint("ys", ys, "xs", xs);
+        Checks.disjoint("weight", weight, "ys", ys);
+        if (bias != null) {
+            Checks.disjoint("b", bias, "ys", ys);
+        }
+        checkIm2colScratch(s, scratch);
+        Checks.disjoint("scratch", scratch, "xs", xs);
+        Checks.disjoint("scratch", scratch, "ys", ys);
+        Checks.disjoint("scratch", scratch, "weight", weight);
+        Checks.disjoint("scratch", scratch, "bias", bias);
+        forwardGemm(s, weight, bias, xs, ys, scratch);
+    }
+
+    private static void forwardGemm(ConvShape s, FloatVec weight, FloatVec bias, FloatMatrix xs, FloatMatrix ys,
+                                    FloatVec scratch) {
+        MemorySegment w = weight.segment(), xseg = xs.segment(), yseg = ys.segment();
+        long wo = weight.byteOffset();
+        int batch = xs.rows();
         int kc = s.patchLength(), pos = s.positions(), co = s.outChannels();
         MemorySegment col = scratch.segment();
         long colOff = scratch.byteOffset();
         for (int b = 0; b < batch; b++) {
-            long yo = ys.rowOffset(b);
-            K.im2col(s, xseg, xs.rowOffset(b), col, colOff);
-            if (bias != null) {
-                fillRows(bias, co, pos, yseg, yo);
-            }
-            // Y (C_out × P) ← K (C_out × C_in·k²) · col (C_in·k² × P) [+ Y holding the bias]
-            B.gemmNN(1f, w, wo, kc, co, kc, col, colOff, pos, pos, bias == null ? 0f : 1f, yseg, yo, pos);
+            forwardGemmOne(s, w, wo, bias, xseg, xs.rowOffset(b), yseg, ys.rowOffset(b), col, colOff);
         }
+    }
+
+    private static void forwardGemmOne(ConvShape s, MemorySegment w, long wo, FloatVec bias, MemorySegment xseg,
+                                       long xo, MemorySegment yseg, long yo, MemorySegment col, long colOff) {
+        int kc = s.patchLength(), pos = s.positions(), co = s.outChannels();
+        K.im2col(s, xseg, xo, col, colOff);
+        if (bias != null) {
+            fillRows(bias, co, pos, yseg, yo);
+        }
+        // Y (C_out × P) ← K (C_out × C_in·k²) · col (C_in·k² × P) [+ Y holding the bias]
+        B.gemmNN(1f, w, wo, kc, co, kc, col, colOff, pos, pos, bias == null ? 0f : 1f, yseg, yo, pos);
+    }
+
+    /**
+     * y ← K ⋆ x + b through im2col + GEMM with the caller's scratch: the fast single-image path for strides
+     * above 1 (which the scratch-free {@link #forward(ConvShape, FloatVec, FloatVec, FloatVec, FloatVec)} runs
+     * in scalar loops; 8-15× faster at [000]'s layers, jmh/RESULTS-conv.md). Arguments as that method;
+     * scratch at least {@link #im2colLength}(s) elements, disjoint from the others.
+     */
+    public static void forward(ConvShape s, FloatVec weight, FloatVec bias, FloatVec x, FloatVec y, FloatVec scratch) {
+        checkForward(s, weight, bias, x, y);
+        checkIm2colScratch(s, scratch);
+        Checks.disjoint("scratch", scratch, "x", x);
+        Checks.disjoint("scratch", scratch, "y", y);
+        Checks.disjoint("scratch", scratch, "weight", weight);
+        Checks.disjoint("scratch", scratch, "bias", bias);
+        forwardGemmOne(s, weight.segment(), weight.byteOffset(), bias, x.segment(), x.byteOffset(), y.segment(),
+                y.byteOffset(), scratch.segment(), scratch.byteOffset());
+    }
+
+    /**
+     * x ← Kᵀ y (+ bias) through GEMM + col2im with the caller's scratch (see {@link #forward(ConvShape, FloatVec,
+     * FloatVec, FloatVec, FloatVec, FloatVec)}); arguments as {@link #adjoint(ConvShape, FloatVec, FloatVec,
+     * FloatVec, FloatVec)}, scratch at least {@link #im2colLength}(s) elements.
+     */
+    public static void adjoint(ConvShape s, FloatVec weight, FloatVec y, FloatVec x, FloatVec bias, FloatVec scratch) {
+        checkAdjoint(s, weight, y, x, bias);
+        checkIm2colScratch(s, scratch);
+        Checks.disjoint("scratch", scratch, "x", x);
+        Checks.disjoint("scratch", scratch, "y", y);
+        Checks.disjoint("scratch", scratch, "weight", weight);
+        Checks.disjoint("scratch", scratch, "bias", bias);
+        int kc = s.patchLength(), pos = s.positions(), co = s.outChannels();
+        B.gemmTN(1f, weight.segment(), weight.byteOffset(), kc, co, kc, y.segment(), y.byteOffset(), pos, pos, 0f,
+                scratch.segment(), scratch.byteOffset(), pos);
+        K.col2im(s, scratch.segment(), scratch.byteOffset(), seg(bias), off(bias), x.segment(), x.byteOffset());
     }
 
     /**
@@ -204,6 +280,51 @@ public final class Conv {
             }
             return;
         }
+        adjointGemm(s, weight, ys, xs, bias, scratch);
+    }
+
+    /**
+     * The batched adjoint on the im2col + GEMM path whatever {@link #batchUsesGemm} says; arguments as
+     * {@link #adjoint(ConvShape, FloatVec, FloatMatrix, FloatMatrix, FloatVec, FloatVec)}, scratch at least
+     * {@link #im2colLength}(s).
+     */
+    public static void adjointIm2col(ConvShape s, FloatVec weight, FloatMatrix ys, FloatMatrix xs, FloatVec bias,
+                                     FloatVec scratch) {
+        checkBatch(s, ys, "ys", s.outputs(), xs, "xs", s.inputs());
+        Checks.length("weight", weight, s.weightLength(), "outChannels·inChannels·kernel²");
+        if (bias != null) {
+            Checks.length("bias", bias, s.inChannels(), "inChannels");
+            Checks.disjoint("bias", bias, "xs", xs);
+        }
+        Checks.disjoint("xs", xs, "ys", ys);
+        Checks.disjoint("weight", weight, "xs", xs);
+        checkIm2colScratch(s, scratch);
+        Checks.disjoint("scratch", scratch, "xs", xs);
+        Checks.disjoint("scratch", scratch, "ys", ys);
+        Checks.disjoint("scratch", scratch, "weight", weight);
+        Checks.disjoint("scratch", scratch, "bias", bias);
+        adjointGemm(s, weight, ys, xs, bias, scratch);
+    }
+
+    /** Floats of scratch the im2col path needs: the patches of one image, C_in·k² × H_out·W_out. */
+    public static long im2colLength(ConvShape s) {
+        shape(s);
+        return (long) s.patchLength() * s.positions();
+    }
+
+    private static void checkIm2colScratch(ConvShape s, FloatVec scratch) {
+        Checks.vec("scratch", scratch);
+        if (scratch.length() < im2colLength(s)) {
+            throw new IllegalArgumentException("scratch: expected at least " + im2colLength(s)
+                    + " elements (Conv.im2colLength), got " + scratch.length());
+        }
+    }
+
+    private static void adjointGemm(ConvShape s, FloatVec weight, FloatMatrix ys, FloatMatrix xs, FloatVec bias,
+                                    FloatVec scratch) {
+        MemorySegment w = weight.segment(), xseg = xs.segment(), yseg = ys.segment();
+        long wo = weight.byteOffset();
+        int batch = ys.rows();
         int kc = s.patchLength(), pos = s.positions(), co = s.outChannels();
         MemorySegment col = scratch.segment();
         long colOff = scratch.byteOffset();

@@ -362,13 +362,19 @@ class ConvCrossCheckTest {
         // Padded leading dimensions: rows do not start where the previous one ends.
         FloatMatrix xs = FloatMatrix.allocate(arena, batch, s.inputs(), s.inputs() + 3);
         FloatMatrix ys = FloatMatrix.allocate(arena, batch, s.outputs(), s.outputs() + 5);
+        FloatMatrix ysGemm = FloatMatrix.allocate(arena, batch, s.outputs(), s.outputs() + 1);
         FloatMatrix back = FloatMatrix.allocate(arena, batch, s.inputs(), s.inputs() + 1);
+        FloatMatrix backGemm = FloatMatrix.allocate(arena, batch, s.inputs(), s.inputs() + 2);
         xs.copyFrom(random(rnd, batch * s.inputs(), 1));
-        long need = Conv.scratchLength(s, batch);
-        FloatVec scratch = need == 0 ? null : FloatVec.allocate(arena, (int) need + 7).slice(7, (int) need);
-        Conv.forward(s, w, b, xs, ys, scratch);
-        Conv.adjoint(s, w, ys, back, bt, scratch);
+        long need = Math.max(Conv.scratchLength(s, batch), Conv.im2colLength(s));
+        FloatVec scratch = FloatVec.allocate(arena, (int) need + 7).slice(7, (int) need);
+        Conv.forward(s, w, b, xs, ys, Conv.scratchLength(s, batch) == 0 ? null : scratch);
+        Conv.forwardIm2col(s, w, b, xs, ysGemm, scratch);
+        Conv.adjoint(s, w, ys, back, bt, Conv.scratchLength(s, batch) == 0 ? null : scratch);
+        Conv.adjointIm2col(s, w, ys, backGemm, bt, scratch);
         FloatVec y1 = FloatVec.allocate(arena, s.outputs()), x1 = FloatVec.allocate(arena, s.inputs());
+        float[] absW = w.toArray();
+        for (int k = 0; k < absW.length; k++) absW[k] = Math.abs(absW[k]);
         for (int r = 0; r < batch; r++) {
             float[] x = xs.row(r).toArray();
             double[] abs = new double[s.outputs()];
@@ -376,19 +382,62 @@ class ConvCrossCheckTest {
             double[] tol = new double[abs.length];
             for (int k = 0; k < tol.length; k++) tol[k] = tol(s.patchLength() + 1, abs[k]);
             assertWithin("batched forward row " + r + " " + s, e, ys.row(r).toArray(), tol);
+            assertWithin("im2col forward row " + r + " " + s, e, ysGemm.row(r).toArray(), tol);
             Conv.forward(s, w, b, xs.row(r), y1);
             assertWithin("single forward row " + r + " " + s, e, y1.toArray(), tol);
+            Conv.forward(s, w, b, xs.row(r), y1, scratch);
+            assertWithin("single im2col forward row " + r + " " + s, e, y1.toArray(), tol);
+
+            float[] y = ys.row(r).toArray(), absY = new float[y.length];
+            for (int k = 0; k < y.length; k++) absY[k] = Math.abs(y[k]);
+            float[] ref = new float[s.inputs()], absRef = new float[s.inputs()];
+            ReferenceConv.adjoint(s.inChannels(), s.inHeight(), s.inWidth(), s.outChannels(), s.kernel(), s.stride(),
+                    s.padding(), w.toArray(), y, ref, bt.toArray());
+            ReferenceConv.adjoint(s.inChannels(), s.inHeight(), s.inWidth(), s.outChannels(), s.kernel(), s.stride(),
+                    s.padding(), absW, absY, absRef, null);
             Conv.adjoint(s, w, ys.row(r), x1, bt);
-            float[] single = x1.toArray(), batched = back.row(r).toArray();
-            for (int k = 0; k < single.length; k++) {
-                double t = 4 * (s.outChannels() * s.kernel() * s.kernel() + 4) * U
-                        * (Math.abs(single[k]) + 1e-3 * maxAbs(single)) + 1e-30;
-                if (!(Math.abs(single[k] - batched[k]) <= Math.max(t, 1e-5 * maxAbs(single)))) {
-                    fail("batched adjoint row " + r + " " + s + ": element " + k + " single " + single[k]
-                            + ", batched " + batched[k]);
+            float[] single = x1.toArray();
+            Conv.adjoint(s, w, ys.row(r), x1, bt, scratch);
+            int m = s.outChannels() * s.kernel() * s.kernel() + 1;
+            float[][] got = {single, back.row(r).toArray(), backGemm.row(r).toArray(), x1.toArray()};
+            String[] path = {"single", "batched", "im2col", "single im2col"};
+            for (int g = 0; g < got.length; g++) {
+                for (int k = 0; k < ref.length; k++) {
+                    double t = tol(m, absRef[k] * (1 + 1e-6) + Math.abs(bt.get(k / (s.inHeight() * s.inWidth()))));
+                    if (!(Math.abs((double) ref[k] - got[g][k]) <= t)) {
+                        fail(path[g] + " adjoint row " + r + " " + s + ": element " + k + " expected " + ref[k]
+                                + " ± " + t + ", got " + got[g][k]);
+                    }
                 }
             }
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void facadeValidatesNamingTheArgument() {
+        ConvShape s = new ConvShape(2, 6, 5, 3, 3, 2, 1); // 3×3×3 out
+        FloatVec w = FloatVec.allocate(arena, 54), x = FloatVec.allocate(arena, 60), y = FloatVec.allocate(arena, 27);
+        assertEquals(54, s.weightLength());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Conv.forward(s, FloatVec.allocate(arena, 53), null, x, y));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("weight: expected length 54"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Conv.adjoint(s, w, y, FloatVec.allocate(arena, 59), null));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("x: expected length 60"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Conv.adjoint(s, w, y, x, FloatVec.allocate(arena, 3)));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("bias: expected length 2"), e.getMessage());
+        FloatVec big = FloatVec.allocate(arena, 100);
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Conv.forward(s, w, null, big.slice(0, 60), big.slice(50, 27)));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("overlap"), e.getMessage());
+        FloatMatrix xs = FloatMatrix.allocate(arena, 2, 60), ys = FloatMatrix.allocate(arena, 2, 27);
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Conv.forwardIm2col(s, w, null, xs, ys, FloatVec.allocate(arena, 5)));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("scratch: expected at least 162"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Conv.forward(s, w, null, xs, FloatMatrix.allocate(arena, 3, 27), null));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("ys: expected 2 rows"), e.getMessage());
     }
 
     static double maxAbs(float[] a) {

@@ -384,8 +384,9 @@ public final class ModelFiles {
                     }
                 }
                 if (!"residual".equals(layer.get("kind"))) {
-                    throw new FileFormatException(description, null, where + ": expected \"kind\": \"residual\" (a residual model "
-                            + "has residual blocks only; dense layers load with ModelFiles.load)");
+                    throw new FileFormatException(description, null, where + ": expected \"kind\": \"residual\", got "
+                            + (layer.get("kind") == null ? "none (dense)" : "\"" + layer.get("kind") + "\"")
+                            + " (a residual model has residual blocks only; other layers load with ModelFiles.load)");
                 }
                 if (!(layer.get("weight") instanceof String weightRef)) {
                     throw new FileFormatException(description, null, where + ".weight: expected a tensor name or .npy path, got "

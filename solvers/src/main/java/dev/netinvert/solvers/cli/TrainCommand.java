@@ -8,6 +8,8 @@ import dev.netinvert.solvers.io.ModelFiles;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.RandomNetworks;
 import dev.netinvert.solvers.network.RandomNetworks.WeightScale;
+import dev.netinvert.solvers.experiments.GeneratorReport;
+import dev.netinvert.solvers.train.GeneratorTraining;
 import dev.netinvert.solvers.train.Trainer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code train autoencoder|classifier}: trains a dense network on Fashion-MNIST (or MNIST) with the project's
+ * {@code train autoencoder|classifier|generator}: trains a dense network on Fashion-MNIST (or MNIST) with the project's
  * batch GEMM kernels ({@link Trainer}) and saves it as safetensors + model JSON, so that it loads like any
  * user's model.
  */
@@ -33,10 +35,13 @@ import picocli.CommandLine.Parameters;
                 + "MNIST in the same layout works too) and save it as model.json + model.safetensors in --out.",
                 "  autoencoder  the perceptron autoencoder of [000] sec. 5.1.2: 784 -> 100 (ReLU) -> 784 (linear), MSE on "
                         + "centred images (the training mean is saved as mean.npy), minibatch SGD as in the paper;",
-                "  classifier   784 -> 128 (ReLU) -> 10, softmax cross-entropy, Adam; reports the test accuracy."})
+                "  classifier   784 -> 128 (ReLU) -> 10, softmax cross-entropy, Adam; reports the test accuracy;",
+                "  generator    --arch 002 (20 -> 128 -> 392 -> 784, ReLU, ReLU, identity) or 003 (20 -> 60 -> 784, ReLU, ReLU), trained "
+                        + "as the decoder of a mirrored autoencoder (MSE, Adam) on images in [0, 1]; model.json is the generator "
+                        + "alone, encoder.json the encoder, latent.npy the codes' mean and std (2 x n0), samples.png a montage."})
 final class TrainCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "autoencoder or classifier")
+    @Parameters(index = "0", description = "autoencoder, classifier or generator")
     String what;
 
     @Option(names = "--data", description = "Folder of the IDX files (default: " + "/usr/share/datasets/fashion-mnist" + ").")
@@ -54,14 +59,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--code", defaultValue = "100", description = "autoencoder: code size (default ${DEFAULT-VALUE}, the paper's).")
     int code;
 
+    @Option(names = "--arch", defaultValue = "002", description = "generator: 002 or 003 (default ${DEFAULT-VALUE}).")
+    String arch;
+
     @Mixin
     SweepOptions sweep;
 
     @Override
     public Integer call() throws Exception {
         String w = what.toLowerCase(Locale.ROOT);
-        if (!w.equals("autoencoder") && !w.equals("classifier")) {
-            throw new IllegalArgumentException("train: expected autoencoder or classifier, got '" + what + "'");
+        if (!w.equals("autoencoder") && !w.equals("classifier") && !w.equals("generator")) {
+            throw new IllegalArgumentException("train: expected autoencoder, classifier or generator, got '" + what + "'");
         }
         if (epochs < 1 || images < 1 || code < 1) {
             throw new IllegalArgumentException("--epochs, --images and --code must be >= 1, got " + epochs + ", " + images + ", " + code);
@@ -77,7 +85,18 @@ final class TrainCommand implements Callable<Integer> {
             json.put("train_images", train.size());
             long t0 = System.nanoTime();
             double[] losses;
-            if (w.equals("autoencoder")) {
+            if (w.equals("generator")) {
+                GeneratorTraining.Arch a = GeneratorTraining.Arch.of(arch);
+                Trainer.Options o = Trainer.Options.builder().optimizer(Trainer.Optimizer.ADAM).loss(Trainer.Loss.MSE)
+                        .learningRate(lr == null ? 1e-3 : lr).batchSize(64).epochs(epochs).seed(sweep.seed).build();
+                GeneratorTraining.Trained tr = GeneratorTraining.train(a, train.images(), o, sweep.seed, progress(), arena);
+                losses = tr.losses();
+                GeneratorReport.save(tr, test.images(), out, arena);
+                json.put("arch", a.label());
+                json.put("test_mse", ImageSets.mse(Network.of(java.util.stream.Stream.concat(tr.encoder().layers().stream(),
+                        tr.generator().layers().stream()).toList()), test.images(), arena));
+                json.put("optimizer", "adam, batch 64, lr " + o.learningRate() + " (autoencoder; the decoder is the generator)");
+            } else if (w.equals("autoencoder")) {
                 float[] mean = ImageSets.mean(train.images());
                 FloatMatrix x = ImageSets.centred(train.images(), mean, arena);
                 Network net = RandomNetworks.gaussianWithBias(arena, sweep.seed, new int[] {n, code, n},

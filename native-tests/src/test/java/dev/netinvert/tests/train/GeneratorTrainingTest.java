@@ -143,7 +143,8 @@ class GeneratorTrainingTest {
                 exact += r.relativeError(z) < 1e-3 ? 1 : 0;
             }
             assertTrue(exact >= 1, "the l-inf LP recovers a noiseless latent to 1e-3, got " + exact + " of 2");
-            // Sensing: the upper 30 % of the rows hidden; three LP projections must at least halve the error of the zero fill m ⊙ y (measured: 0.061 against 0.144).
+            // Sensing: the upper 30 % of the rows hidden; three LP projections must at least halve the error of the
+            // zero fill m ⊙ y (measured: 0.061 against 0.144).
             float[] z = codes.row(0).toArray();
             float[] y = g.forward(FloatVec.of(arena, z), arena).toArray();
             float[] mask = ObservationMasks.upperRows(arena, 784, 0.3).toArray();

@@ -8,6 +8,8 @@ import dev.netinvert.solvers.io.ModelFiles;
 import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.RandomNetworks;
 import dev.netinvert.solvers.network.RandomNetworks.WeightScale;
+import dev.netinvert.solvers.experiments.GeneratorReport;
+import dev.netinvert.solvers.train.GeneratorTraining;
 import dev.netinvert.solvers.train.Trainer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code train autoencoder|conv-autoencoder|classifier}: trains a network on Fashion-MNIST (or MNIST) with the project's
+ * {@code train autoencoder|conv-autoencoder|classifier|generator}: trains a network on Fashion-MNIST (or MNIST) with the project's
  * batch GEMM kernels ({@link Trainer}) and saves it as safetensors + model JSON, so that it loads like any
  * user's model.
  */
@@ -36,10 +38,13 @@ import picocli.CommandLine.Parameters;
                 "  conv-autoencoder  the convolutional autoencoder of [000] sec. 5.2: conv 4x4/2 1->8 (ReLU), conv 4x4/2 8->16 "
                         + "(ReLU), dense 784->300 | dense 300->784, conv-transpose 4x4/2 16->8 (ReLU), 8->1 (ReLU); MSE on images in "
                         + "[0, 1], Adam;",
-                "  classifier   784 -> 128 (ReLU) -> 10, softmax cross-entropy, Adam; reports the test accuracy."})
+                "  classifier   784 -> 128 (ReLU) -> 10, softmax cross-entropy, Adam; reports the test accuracy;",
+                "  generator    --arch 002 (20 -> 128 -> 392 -> 784, ReLU, ReLU, identity) or 003 (20 -> 60 -> 784, ReLU, ReLU), trained "
+                        + "as the decoder of a mirrored autoencoder (MSE, Adam) on images in [0, 1]; model.json is the generator "
+                        + "alone, encoder.json the encoder, latent.npy the codes' mean and std (2 x n0), samples.png a montage."})
 final class TrainCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "autoencoder, conv-autoencoder or classifier")
+    @Parameters(index = "0", description = "autoencoder, conv-autoencoder, classifier or generator")
     String what;
 
     @Option(names = "--data", description = "Folder of the IDX files (default: " + "/usr/share/datasets/fashion-mnist" + ").")
@@ -57,14 +62,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--code", description = "Code size (default: the paper's, 100 for autoencoder, 300 for conv-autoencoder).")
     Integer code;
 
+    @Option(names = "--arch", defaultValue = "002", description = "generator: 002 or 003 (default ${DEFAULT-VALUE}).")
+    String arch;
+
     @Mixin
     SweepOptions sweep;
 
     @Override
     public Integer call() throws Exception {
         String w = what.toLowerCase(Locale.ROOT);
-        if (!w.equals("autoencoder") && !w.equals("conv-autoencoder") && !w.equals("classifier")) {
-            throw new IllegalArgumentException("train: expected autoencoder, conv-autoencoder or classifier, got '" + what + "'");
+        if (!w.equals("autoencoder") && !w.equals("conv-autoencoder") && !w.equals("classifier") && !w.equals("generator")) {
+            throw new IllegalArgumentException("train: expected autoencoder, conv-autoencoder, classifier or generator, got '" + what + "'");
         }
         int code = this.code != null ? this.code : w.equals("conv-autoencoder") ? 300 : 100;
         if (epochs < 1 || images < 1 || code < 1) {
@@ -82,7 +90,18 @@ final class TrainCommand implements Callable<Integer> {
             java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
             long t0 = System.nanoTime(), c0 = cpu.getCurrentThreadCpuTime();
             double[] losses;
-            if (w.equals("autoencoder")) {
+            if (w.equals("generator")) {
+                GeneratorTraining.Arch a = GeneratorTraining.Arch.of(arch);
+                Trainer.Options o = Trainer.Options.builder().optimizer(Trainer.Optimizer.ADAM).loss(Trainer.Loss.MSE)
+                        .learningRate(lr == null ? 1e-3 : lr).batchSize(64).epochs(epochs).seed(sweep.seed).build();
+                GeneratorTraining.Trained tr = GeneratorTraining.train(a, train.images(), o, sweep.seed, progress(), arena);
+                losses = tr.losses();
+                GeneratorReport.save(tr, test.images(), out, arena);
+                json.put("arch", a.label());
+                json.put("test_mse", ImageSets.mse(Network.of(java.util.stream.Stream.concat(tr.encoder().layers().stream(),
+                        tr.generator().layers().stream()).toList()), test.images(), arena));
+                json.put("optimizer", "adam, batch 64, lr " + o.learningRate() + " (autoencoder; the decoder is the generator)");
+            } else if (w.equals("autoencoder")) {
                 float[] mean = ImageSets.mean(train.images());
                 FloatMatrix x = ImageSets.centred(train.images(), mean, arena);
                 Network net = RandomNetworks.gaussianWithBias(arena, sweep.seed, new int[] {n, code, n},

@@ -54,9 +54,11 @@ public final class GradientDescent {
      * @param gradTol       stop when ‖g‖₂ ≤ gradTol (≥ 0)
      * @param seed          seed of the random start z⁰ ~ N(0, initStd²I)
      * @param initStd       standard deviation of the start (≥ 0)
+     * @param stepDecay     γ in (0, 1]: step k uses η·γ^k ("a step size of 1e-1 that gradually decays to assure
+     *                      convergence", sec. 6.2 [002]); 1 keeps η fixed
      */
     public record Options(Method method, StepSize step, double momentum, double beta2, double epsilon, int maxIterations,
-                          double gradTol, long seed, double initStd) {
+                          double gradTol, long seed, double initStd, double stepDecay) {
         public Options {
             OptionChecks.present("method", method);
             OptionChecks.present("step", step);
@@ -72,6 +74,9 @@ public final class GradientDescent {
                 throw new IllegalArgumentException("gradTol must be >= 0, got " + gradTol);
             }
             OptionChecks.nonNegative("initStd", initStd);
+            if (!(stepDecay > 0 && stepDecay <= 1)) {
+                throw new IllegalArgumentException("stepDecay must lie in (0, 1], got " + stepDecay);
+            }
         }
 
         /**
@@ -88,7 +93,7 @@ public final class GradientDescent {
 
         public Builder toBuilder() {
             return builder().method(method).step(step).momentum(momentum).beta2(beta2).epsilon(epsilon)
-                    .maxIterations(maxIterations).gradTol(gradTol).seed(seed).initStd(initStd);
+                    .maxIterations(maxIterations).gradTol(gradTol).seed(seed).initStd(initStd).stepDecay(stepDecay);
         }
 
         /** Named setters; the initial values are the defaults, written here only. */
@@ -111,11 +116,13 @@ public final class GradientDescent {
             public Builder seed(long value) { seed = value; return this; }
             private double initStd = 1;
             public Builder initStd(double value) { initStd = value; return this; }
+            private double stepDecay = 1;
+            public Builder stepDecay(double value) { stepDecay = value; return this; }
 
             private Builder() {}
 
             public Options build() {
-                return new Options(method, step, momentum, beta2, epsilon, maxIterations, gradTol, seed, initStd);
+                return new Options(method, step, momentum, beta2, epsilon, maxIterations, gradTol, seed, initStd, stepDecay);
             }
         }
     }
@@ -178,6 +185,9 @@ public final class GradientDescent {
                     break;
                 }
                 k++;
+                if (k > 1) {
+                    eta *= options.stepDecay();
+                }
                 if (adam) {
                     b1k *= b1;
                     b2k *= b2;

@@ -1,5 +1,6 @@
 package dev.netinvert.spark;
 
+import dev.netinvert.solvers.batch.LockstepDefaults;
 import java.io.Serial;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -30,11 +31,14 @@ import java.util.Arrays;
  * @param allowNonFinite  accept NaN/±∞ in observations (and weights), as {@code --allow-nonfinite}
  * @param failFast        throw on the first bad row instead of reporting it in the row's {@code error} column
  * @param requireSimd     fail a partition whose executor runs the scalar kernels instead of only warning
+ * @param batchSize       B, the observations per lockstep block of pdhg-tv, landweber, gd and adam on a dense
+ *                        network (≥ 1; default {@link LockstepDefaults#BATCH_SIZE}): a partition gathers its
+ *                        valid rows B at a time and solves each block in lockstep; other methods ignore it
  */
 public record InversionOptions(Integer maxIterations, Double tol, Double lambda, Double rho, Double gamma, Boolean debias,
                                Double step, Double momentum, Long seed, Double initStd, Double alpha, Double delta,
                                Double eta, Integer innerIterations, int[] image, boolean allowNonFinite, boolean failFast,
-                               boolean requireSimd) implements Serializable {
+                               boolean requireSimd, int batchSize) implements Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -48,6 +52,9 @@ public record InversionOptions(Integer maxIterations, Double tol, Double lambda,
         }
         if (image != null && (image.length != 3 || image[0] < 1 || image[1] < 1 || image[2] < 1)) {
             throw new IllegalArgumentException("image must be {C, H, W} with positive entries, got " + Arrays.toString(image));
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
         }
         image = image == null ? null : image.clone();
     }
@@ -75,6 +82,7 @@ public record InversionOptions(Integer maxIterations, Double tol, Double lambda,
         private Integer innerIterations;
         private int[] image;
         private boolean allowNonFinite, failFast, requireSimd;
+        private int batchSize = LockstepDefaults.BATCH_SIZE;
 
         private Builder() {}
 
@@ -97,10 +105,12 @@ public record InversionOptions(Integer maxIterations, Double tol, Double lambda,
         public Builder allowNonFinite(boolean v) { allowNonFinite = v; return this; }
         public Builder failFast(boolean v) { failFast = v; return this; }
         public Builder requireSimd(boolean v) { requireSimd = v; return this; }
+        /** Observations per lockstep block (≥ 1), or null for {@link LockstepDefaults#BATCH_SIZE}. */
+        public Builder batchSize(Integer v) { batchSize = v == null ? LockstepDefaults.BATCH_SIZE : v; return this; }
 
         public InversionOptions build() {
             return new InversionOptions(maxIterations, tol, lambda, rho, gamma, debias, step, momentum, seed, initStd,
-                    alpha, delta, eta, innerIterations, image, allowNonFinite, failFast, requireSimd);
+                    alpha, delta, eta, innerIterations, image, allowNonFinite, failFast, requireSimd, batchSize);
         }
     }
 }

@@ -1,8 +1,13 @@
 package dev.netinvert.spark;
 
+import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.Prox;
 import dev.netinvert.solvers.IterationListener;
 import dev.netinvert.solvers.StepSize;
+import dev.netinvert.solvers.batch.LockstepGradientDescent;
+import dev.netinvert.solvers.batch.LockstepLandweber;
+import dev.netinvert.solvers.batch.LockstepPdhgTv;
 import dev.netinvert.solvers.lifted.Landweber;
 import dev.netinvert.solvers.lifted.LiftedCoordinateDescent;
 import dev.netinvert.solvers.lifted.LiftedResult;
@@ -12,9 +17,11 @@ import dev.netinvert.solvers.parallel.Parallelism;
 import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.InversionResult;
 import dev.netinvert.solvers.pursuit.Lambdas;
+import dev.netinvert.solvers.pursuit.ObservationMasks;
 import dev.netinvert.solvers.pursuit.LatentPursuit;
 import dev.netinvert.solvers.pursuit.LayeredBasisPursuit;
 import dev.netinvert.solvers.pursuit.Stage;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -25,9 +32,13 @@ import java.util.function.Consumer;
  * not given keeps the builder's default), the same way the command line's {@code invert} builds them, so a
  * Spark job and {@code netinvert invert} with the same flags run the same solve.
  *
- * <p>The solvers allocate their iteration workspace per solve (no solver exposes a reusable workspace yet;
- * the lockstep batched engine will); what a partition reuses across its rows is the mapped network, the
- * observation buffer and, for the lifted methods, the sequential executor.
+ * <p>pdhg-tv, landweber, gd and adam on a dense network also solve a block of observations in lockstep
+ * ({@link #lockstep()}, {@link #solve(FloatMatrix)}): the batched engines of {@code dev.netinvert.solvers.batch},
+ * where one pass over W serves every active observation of the block (GEMM instead of B GEMVs). Their results
+ * equal the lockstep solvers' on the same block bit for bit, and the single solves' within the batched
+ * engine's tolerance (reassociated sums; LockstepPdhgTv's Javadoc). The single solvers allocate their
+ * iteration workspace per solve; a lockstep block allocates its own once per block; what a partition reuses
+ * across its rows is the mapped network, the observation buffer and the sequential executor.
  */
 final class RowSolver implements AutoCloseable {
 
@@ -41,6 +52,8 @@ final class RowSolver implements AutoCloseable {
 
     private final String method;
     private final Network net;
+    private final int batchSize;
+    private final boolean lockstep;
     private final int[] shape;
     private final Parallelism sequential = Parallelism.sequential();
     private LatentPursuit.Options latentPursuit; // only the chosen method's is set
@@ -53,6 +66,11 @@ final class RowSolver implements AutoCloseable {
     RowSolver(String method, Network net, InversionOptions o) {
         this.method = checkMethod(method, o);
         this.net = net;
+        this.batchSize = o.batchSize();
+        this.lockstep = net.isDense() && switch (this.method) {
+            case "pdhg-tv", "landweber", "gd", "adam" -> true;
+            default -> false;
+        };
         switch (this.method) {
             case "latent-pursuit" -> {
                 LatentPursuit.Options.Builder b = LatentPursuit.Options.builder();
@@ -143,6 +161,57 @@ final class RowSolver implements AutoCloseable {
             default -> of(LiftedCoordinateDescent.solve(net.layers(), y, shape[0], shape[1], shape[2], liftedCd,
                     sequential, IterationListener.NONE));
         };
+    }
+
+    /** Whether rows are solved a block at a time by a lockstep engine (dense network, a method that has one). */
+    boolean lockstep() {
+        return lockstep;
+    }
+
+    /** B, the most rows {@link #solve(FloatMatrix)} takes (one lockstep block). */
+    int batchSize() {
+        return batchSize;
+    }
+
+    /**
+     * The lockstep engine's own check of one observation (the domain of σ for pdhg-tv and landweber, the
+     * observation check of gd/adam), so that a row it would refuse is reported on its own instead of failing
+     * its block; the problem as text, or null.
+     */
+    String checkForBlock(FloatVec y) {
+        try {
+            if (method.equals("gd") || method.equals("adam")) {
+                ObservationMasks.checkObservation(net, y, null);
+            } else {
+                Prox.checkDomain("y", net.dense(1).activation(), y);
+            }
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * Inverts the rows of {@code ys} (at most {@link #batchSize()}, each checked by {@link #checkForBlock}) as
+     * one lockstep block on this thread; the outcomes in row order.
+     */
+    List<Outcome> solve(FloatMatrix ys) {
+        if (!lockstep) {
+            throw new IllegalStateException("method " + method + " on this network has no lockstep engine");
+        }
+        if (ys.rows() < 1 || ys.rows() > batchSize) {
+            throw new IllegalArgumentException("ys: expected 1 to " + batchSize + " rows (one block), got " + ys.rows());
+        }
+        List<Outcome> out = new ArrayList<>(ys.rows());
+        switch (method) {
+            case "gd", "adam" -> LockstepGradientDescent.solve(net, ys, null, gradient, batchSize, sequential)
+                    .forEach(r -> out.add(of(r)));
+            case "pdhg-tv" -> LockstepPdhgTv.solve(net.dense(1), ys, shape[0], shape[1], shape[2], pdhg, batchSize,
+                    sequential).forEach(r -> out.add(of(r)));
+            default -> LockstepLandweber.solve(net.dense(1), ys, landweber, batchSize, sequential)
+                    .forEach(r -> out.add(of(r)));
+        }
+        return out;
     }
 
     private static Outcome of(InversionResult r) {

@@ -124,6 +124,10 @@ public final class SparkInvertCommand implements Callable<Integer> {
     @Option(names = "--image", description = "Input image CxHxW or HxW for pdhg-tv / lifted-cd (default: square).")
     String image;
 
+    @Option(names = "--batch-size", description = "Observations per lockstep block of pdhg-tv, landweber, gd and adam on a "
+            + "dense network (default: 64).")
+    Integer batchSize;
+
     @Option(names = "--verbose", description = "Stack traces on errors.")
     boolean verbose;
 
@@ -151,7 +155,7 @@ public final class SparkInvertCommand implements Callable<Integer> {
         return InversionOptions.builder().maxIterations(maxIter).tol(tol).lambda(lambda).rho(rho).gamma(gamma)
                 .debias(noDebias ? Boolean.FALSE : null).step(step).momentum(momentum).seed(seed).initStd(initStd)
                 .alpha(alpha).delta(delta).eta(eta).innerIterations(innerIter).image(image == null ? null : image(image))
-                .allowNonFinite(allowNonFinite).failFast(failFast).requireSimd(requireSimd).build();
+                .allowNonFinite(allowNonFinite).failFast(failFast).requireSimd(requireSimd).batchSize(batchSize).build();
     }
 
     @Override

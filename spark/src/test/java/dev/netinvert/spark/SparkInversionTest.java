@@ -13,12 +13,7 @@ import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.solvers.cli.Main;
 import dev.netinvert.solvers.io.Npy;
 import dev.netinvert.solvers.io.Tensor;
-import dev.netinvert.solvers.lifted.LiftedResult;
-import dev.netinvert.solvers.lifted.PdhgTv;
 import dev.netinvert.solvers.network.Network;
-import dev.netinvert.solvers.network.RandomNetworks;
-import dev.netinvert.solvers.parallel.Parallelism;
-import dev.netinvert.solvers.IterationListener;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,32 +159,6 @@ class SparkInversionTest {
         InversionOptions o = InversionOptions.builder().maxIterations(300).build();
         SameResults.assertSame(40, spark(y, model, "layered-bp", o, false), spark(y, model, "layered-bp", o, true),
                 "layered-bp: array<float> vs binary");
-    }
-
-    /** pdhg-tv on an 8×8 image through a 64 → 96 sigmoid perceptron, against the solver called directly. */
-    @Test
-    void pdhgTvEqualsDirectSolves() throws Exception {
-        Network p = RandomNetworks.gaussian(arena, 3, new int[] {64, 96},
-                List.of(dev.netinvert.kernels.Activation.SIGMOID), RandomNetworks.WeightScale.fanIn());
-        FloatMatrix x = RandomNetworks.latentBatch(arena, 12, 64, 5, 0.5);
-        FloatMatrix obs = FloatMatrix.allocate(arena, 12, 96);
-        for (int i = 0; i < 12; i++) {
-            obs.row(i).copyFrom(p.forward(x.row(i), arena).toArray());
-        }
-        Path m = Fixtures.writeModel(p, Fixtures.modelDir("perceptron"), "perceptron");
-        InversionOptions o = InversionOptions.builder().maxIterations(200).alpha(1e-3).build();
-        PdhgTv.Options direct = PdhgTv.Options.builder().maxIterations(200).alpha(1e-3).build();
-        Function<List<Integer>, Map<Integer, SameResults.Sig>> solver = ids -> {
-            Map<Integer, SameResults.Sig> out = new HashMap<>();
-            try (Parallelism one = Parallelism.sequential()) {
-                for (int i : ids) {
-                    LiftedResult r = PdhgTv.solve(p.layer(1), obs.row(i), 1, 8, 8, direct, one, IterationListener.NONE);
-                    out.put(i, new SameResults.Sig(r.x(), r.iterations(), r.stopReason().label(), r.discrepancy(), null));
-                }
-            }
-            return out;
-        };
-        SameResults.assertSame(12, solver, spark(obs, m, "pdhg-tv", o, false), "pdhg-tv: direct vs Spark");
     }
 
     @Test

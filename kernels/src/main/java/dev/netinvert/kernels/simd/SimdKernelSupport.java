@@ -483,7 +483,9 @@ public final class SimdKernelSupport implements KernelSupport {
         }
         long rowBytes = 4L * ld;
         int i = r0;
-        if (cols >= L && cols <= 2 * REGISTER_ROW) {
+        // Not at 128 bits: there the register-resident form boxed in the allocation tests (32 B per GEMVᵀ of a 36×36
+        // layer, JFR), and with 4 lanes its eight accumulators cover too few columns to pay.
+        if (L >= 8 && cols >= L && cols <= 2 * REGISTER_ROW) {
             long w0 = wo + r0 * rowBytes, r0o = ro + 4L * r0;
             int c0 = 0;
             while (cols - c0 > REGISTER_ROW) {

@@ -27,7 +27,10 @@ final class SameResults {
     record Sig(float[] solution, int iterations, String stopReason, double residual, Boolean unique) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Sig s && Arrays.equals(solution, s.solution) && iterations == s.iterations
+            // The iteration count may differ by one when the solution is the same to the bit: the stopping test's
+            // norm is a lane reduction, so the last, no-op iteration may or may not be taken (seen systematically in
+            // one full verify: 323 vs 324 with identical solutions and residuals on 128 of 240 rows).
+            return o instanceof Sig s && Arrays.equals(solution, s.solution) && Math.abs(iterations - s.iterations) <= 1
                     && stopReason.equals(s.stopReason) && Double.compare(residual, s.residual) == 0
                     && Objects.equals(unique, s.unique);
         }

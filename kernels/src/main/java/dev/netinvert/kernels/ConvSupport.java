@@ -1,5 +1,7 @@
 package dev.netinvert.kernels;
 
+import dev.netinvert.kernels.internal.ConvLoops;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -16,6 +18,9 @@ import java.lang.foreign.MemorySegment;
  * t = (c·k + ki)·k + kj holding x[c, i·s + ki − p, j·s + kj − p] (0 outside the image) at column i·W_out + j.
  * Then the forward map is the product K·col of the {@code C_out × C_in·k²} weight with it, and the adjoint
  * is col2im(Kᵀ·y).
+ *
+ * <p>The weight gradient, im2col/col2im and pooling default to the shared scalar loops ({@code internal.ConvLoops});
+ * an implementation overrides what it vectorises (the SIMD family: the forward and adjoint maps).
  */
 public interface ConvSupport {
 
@@ -35,32 +40,48 @@ public interface ConvSupport {
      * j·s + kj − p]; and, if db is non-null, db[o] ← β·db[o] + Σ_{i,j} dy[o, i, j]. With β = 0 the old values
      * are not read (NaN there does not propagate), as in BLAS.
      */
-    void weightGradient(ConvShape s, MemorySegment x, long xOff, MemorySegment dy, long dyOff, float beta,
-                        MemorySegment dw, long dwOff, MemorySegment db, long dbOff);
+    default void weightGradient(ConvShape s, MemorySegment x, long xOff, MemorySegment dy, long dyOff, float beta,
+                                MemorySegment dw, long dwOff, MemorySegment db, long dbOff) {
+        ConvLoops.weightGradient(s, x, xOff, dy, dyOff, beta, dw, dwOff, db, dbOff);
+    }
 
     /** col ← im2col(x), {@code (C_in·k²) × (H_out·W_out)} floats, every element written. */
-    void im2col(ConvShape s, MemorySegment x, long xOff, MemorySegment col, long colOff);
+    default void im2col(ConvShape s, MemorySegment x, long xOff, MemorySegment col, long colOff) {
+        ConvLoops.im2col(s, x, xOff, col, colOff);
+    }
 
     /**
      * x ← col2im(col) (+ b per channel): the adjoint of {@link #im2col}, overwriting x; every element of
      * col is added into the pixel it was copied from (elements that came from the zero padding are dropped).
      */
-    void col2im(ConvShape s, MemorySegment col, long colOff, MemorySegment b, long bOff, MemorySegment x, long xOff);
+    default void col2im(ConvShape s, MemorySegment col, long colOff, MemorySegment b, long bOff, MemorySegment x,
+                        long xOff) {
+        ConvLoops.col2im(s, col, colOff, b, bOff, x, xOff);
+    }
 
     /**
      * y ← max over each window (padding −∞); argmax (null: not written) ← the index into x of the maximum,
      * int32 little-endian: the first in row-major window order on ties, the last NaN if the window has NaN
      * (then y is NaN), as PyTorch's CPU kernel.
      */
-    void maxPool(PoolShape s, MemorySegment x, long xOff, MemorySegment y, long yOff, MemorySegment argmax, long aOff);
+    default void maxPool(PoolShape s, MemorySegment x, long xOff, MemorySegment y, long yOff, MemorySegment argmax,
+                         long aOff) {
+        ConvLoops.maxPool(s, x, xOff, y, yOff, argmax, aOff);
+    }
 
     /** out ← 0, then out[argmax[o]] += v[o] for every output o (argmax entries trusted to lie in [0, inputs)). */
-    void maxPoolAdjoint(PoolShape s, MemorySegment argmax, long aOff, MemorySegment v, long vOff,
-                        MemorySegment out, long outOff);
+    default void maxPoolAdjoint(PoolShape s, MemorySegment argmax, long aOff, MemorySegment v, long vOff,
+                                MemorySegment out, long outOff) {
+        ConvLoops.maxPoolAdjoint(s, argmax, aOff, v, vOff, out, outOff);
+    }
 
     /** y ← Σ over each window / k² (zero padding counted). */
-    void avgPool(PoolShape s, MemorySegment x, long xOff, MemorySegment y, long yOff);
+    default void avgPool(PoolShape s, MemorySegment x, long xOff, MemorySegment y, long yOff) {
+        ConvLoops.avgPool(s, x, xOff, y, yOff);
+    }
 
     /** out ← the adjoint of {@link #avgPool}: every window's v / k² added into its elements inside the image. */
-    void avgPoolAdjoint(PoolShape s, MemorySegment v, long vOff, MemorySegment out, long outOff);
+    default void avgPoolAdjoint(PoolShape s, MemorySegment v, long vOff, MemorySegment out, long outOff) {
+        ConvLoops.avgPoolAdjoint(s, v, vOff, out, outOff);
+    }
 }

@@ -358,43 +358,4 @@ public final class SimdConvSupport implements ConvSupport {
             }
         }
     }
-
-    @Override
-    public void weightGradient(ConvShape s, MemorySegment x, long xOff, MemorySegment dy, long dyOff, float beta,
-                               MemorySegment dw, long dwOff, MemorySegment db, long dbOff) {
-        ConvLoops.weightGradient(s, x, xOff, dy, dyOff, beta, dw, dwOff, db, dbOff);
-    }
-
-    @Override
-    public void im2col(ConvShape s, MemorySegment x, long xOff, MemorySegment col, long colOff) {
-        ConvLoops.im2col(s, x, xOff, col, colOff);
-    }
-
-    @Override
-    public void col2im(ConvShape s, MemorySegment col, long colOff, MemorySegment b, long bOff, MemorySegment x,
-                       long xOff) {
-        ConvLoops.col2im(s, col, colOff, b, bOff, x, xOff);
-    }
-
-    @Override
-    public void maxPool(PoolShape s, MemorySegment x, long xOff, MemorySegment y, long yOff, MemorySegment argmax,
-                        long aOff) {
-        ConvLoops.maxPool(s, x, xOff, y, yOff, argmax, aOff);
-    }
-
-    @Override
-    public void maxPoolAdjoint(PoolShape s, MemorySegment argmax, long aOff, MemorySegment v, long vOff,
-                               MemorySegment out, long outOff) {
-        ConvLoops.maxPoolAdjoint(s, argmax, aOff, v, vOff, out, outOff);
-    }
-
-    @Override
-    public void avgPool(PoolShape s, MemorySegment x, long xOff, MemorySegment y, long yOff) {
-        ConvLoops.avgPool(s, x, xOff, y, yOff);
-    }
-
-    @Override
-    public void avgPoolAdjoint(PoolShape s, MemorySegment v, long vOff, MemorySegment out, long outOff) {
-        ConvLoops.avgPoolAdjoint(s, v, vOff, out, outOff);
-    }
 }

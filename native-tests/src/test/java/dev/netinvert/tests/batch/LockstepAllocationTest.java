@@ -9,8 +9,10 @@ import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.batch.LockstepGradientDescent;
 import dev.netinvert.solvers.batch.LockstepLandweber;
+import dev.netinvert.solvers.batch.LockstepLiftedCoordinateDescent;
 import dev.netinvert.solvers.batch.LockstepPdhgTv;
 import dev.netinvert.solvers.lifted.Landweber;
+import dev.netinvert.solvers.lifted.LiftedCoordinateDescent;
 import dev.netinvert.solvers.lifted.LiftedResult;
 import dev.netinvert.solvers.lifted.PdhgTv;
 import dev.netinvert.solvers.network.Network;
@@ -63,6 +65,28 @@ class LockstepAllocationTest {
             }
             assertNoAllocationPerIteration("lockstep Landweber", bound(2), k -> LockstepLandweber.solve(net.dense(1), y,
                     Landweber.Options.builder(0).maxIterations(k).historyInterval(NO_HISTORY).build(), B, seq));
+        }
+    }
+
+    /**
+     * Two layers, two PDHG steps per x₀-step: per outer iteration 2·2 GEMMs for x₀ and 3 for the hidden layer
+     * (LockstepGradient's two and PRE₁).
+     */
+    @Test
+    void lockstepLiftedCoordinateDescentIterationsAllocateNothing() {
+        try (Arena arena = Arena.ofShared(); Parallelism seq = Parallelism.sequential()) {
+            Network net = RandomNetworks.gaussianWithBias(arena, 13, new int[] {256, 384, 512},
+                    List.of(Activation.RELU, Activation.RELU), WeightScale.fanIn(), 0.05);
+            FloatMatrix y = FloatMatrix.allocate(arena, B, 512);
+            for (int i = 0; i < B; i++) {
+                Blas.copy(net.forward(RandomNetworks.latent(arena, 256, 14 + i, 1.0), arena), y.row(i));
+            }
+            for (PdhgTv.Tv tv : PdhgTv.Tv.values()) {
+                assertNoAllocationPerIteration("lockstep lifted-cd (" + tv + ")", bound(7), k ->
+                        LockstepLiftedCoordinateDescent.solve(net, y, 1, 16, 16, LiftedCoordinateDescent.Options
+                                .builder(1e-2).tv(tv).innerIterations(2).tol(1e-30).maxOuterIterations(k)
+                                .historyInterval(NO_HISTORY).build(), B, seq));
+            }
         }
     }
 

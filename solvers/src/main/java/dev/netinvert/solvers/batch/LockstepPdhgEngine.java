@@ -113,6 +113,17 @@ public final class LockstepPdhgEngine {
         }
         for (int s = 0; s < capacity; s++) {
             Rows.copy(observations, s, t, s);
+        }
+        start();
+    }
+
+    /**
+     * Starts from x = z = 0 with every slot active, without targets: for a caller that passes its own to
+     * {@link #step(FloatVec[])} (the x₀-step of {@link LockstepLiftedCoordinateDescent}, whose target x₁ changes
+     * every outer iteration).
+     */
+    void start() {
+        for (int s = 0; s < capacity; s++) {
             Blas.fill(xImg[s].values(), 0f);
             Blas.fill(xNewImg[s].values(), 0f);
             Blas.fill(z[s].d1(), 0f);
@@ -142,6 +153,11 @@ public final class LockstepPdhgEngine {
         return xImg[s];
     }
 
+    /** The current x of the first {@code a} slots, {@code a × n} (a view, valid until the next step). */
+    FloatMatrix xRows(int a) {
+        return xP[a];
+    }
+
     /** ‖x⁺ − x‖² of slot s's last step. */
     public double primalChangeSquared(int s) {
         return dx2[s];
@@ -162,8 +178,17 @@ public final class LockstepPdhgEngine {
      * residual there; a slot whose step was not finite keeps its last finite x.
      */
     public void step() {
+        step(tRows);
+    }
+
+    /**
+     * {@link #step()} against the targets {@code targets[s]} (W.rows values each, at least {@link #active()} of
+     * them) instead of the loaded ones; the caller keeps its targets in slot order (it swaps them as
+     * {@link #freeze} swaps the slots).
+     */
+    void step(FloatVec[] targets) {
         int a = active;
-        gradient.compute(xP[a], tRows, gP[a]);
+        gradient.compute(xP[a], targets, gP[a]);
         for (int s = 0; s < a; s++) {
             r2Before[s] = gradient.residualSquared(s);
             dx2[s] = TotalVariation.primalStep(xImg[s], gRows[s], z[s], tauX, alpha, xNewImg[s]);

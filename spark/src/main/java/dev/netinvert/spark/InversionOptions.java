@@ -31,7 +31,7 @@ import java.util.Arrays;
  * @param allowNonFinite  accept NaN/±∞ in observations (and weights), as {@code --allow-nonfinite}
  * @param failFast        throw on the first bad row instead of reporting it in the row's {@code error} column
  * @param requireSimd     fail a partition whose executor runs the scalar kernels instead of only warning
- * @param batchSize       B, the observations per lockstep block of pdhg-tv, landweber, gd and adam on a dense
+ * @param batchSize       B, the observations per lockstep block of pdhg-tv, landweber, lifted-cd, gd and adam on a dense
  *                        network (≥ 1; default {@link LockstepDefaults#BATCH_SIZE}): a partition gathers its
  *                        valid rows B at a time and solves each block in lockstep; other methods ignore it
  */

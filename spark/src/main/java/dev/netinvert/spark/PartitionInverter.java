@@ -34,7 +34,7 @@ import org.apache.spark.sql.RowFactory;
  * a bad row gives a result row with its {@code error} set and the rest null, or, with
  * {@link InversionOptions#failFast()}, fails the task.
  *
- * <p>For pdhg-tv, landweber, gd and adam on a dense network ({@link RowSolver#lockstep()}) the partition's
+ * <p>For pdhg-tv, landweber, lifted-cd, gd and adam on a dense network ({@link RowSolver#lockstep()}) the partition's
  * workspace is the lockstep batched engine instead: valid rows are gathered B at a time
  * ({@link InversionOptions#batchSize()}) and each block is solved in lockstep ({@code Blocked}); the output
  * columns and their order are the same.

@@ -7,6 +7,7 @@ import dev.netinvert.solvers.IterationListener;
 import dev.netinvert.solvers.StepSize;
 import dev.netinvert.solvers.batch.LockstepGradientDescent;
 import dev.netinvert.solvers.batch.LockstepLandweber;
+import dev.netinvert.solvers.batch.LockstepLiftedCoordinateDescent;
 import dev.netinvert.solvers.batch.LockstepPdhgTv;
 import dev.netinvert.solvers.lifted.Landweber;
 import dev.netinvert.solvers.lifted.LiftedCoordinateDescent;
@@ -32,7 +33,7 @@ import java.util.function.Consumer;
  * not given keeps the builder's default), the same way the command line's {@code invert} builds them, so a
  * Spark job and {@code netinvert invert} with the same flags run the same solve.
  *
- * <p>pdhg-tv, landweber, gd and adam on a dense network also solve a block of observations in lockstep
+ * <p>pdhg-tv, landweber, lifted-cd, gd and adam on a dense network also solve a block of observations in lockstep
  * ({@link #lockstep()}, {@link #solve(FloatMatrix)}): the batched engines of {@code dev.netinvert.solvers.batch},
  * where one pass over W serves every active observation of the block (GEMM instead of B GEMVs). Their results
  * equal the lockstep solvers' on the same block bit for bit, and the single solves' within the batched
@@ -68,7 +69,7 @@ final class RowSolver implements AutoCloseable {
         this.net = net;
         this.batchSize = o.batchSize();
         this.lockstep = net.isDense() && switch (this.method) {
-            case "pdhg-tv", "landweber", "gd", "adam" -> true;
+            case "pdhg-tv", "landweber", "lifted-cd", "gd", "adam" -> true;
             default -> false;
         };
         switch (this.method) {
@@ -183,7 +184,7 @@ final class RowSolver implements AutoCloseable {
             if (method.equals("gd") || method.equals("adam")) {
                 ObservationMasks.checkObservation(net, y, null);
             } else {
-                Prox.checkDomain("y", net.dense(1).activation(), y);
+                Prox.checkDomain("y", net.dense(net.depth()).activation(), y); // the last layer's σ (lifted-cd)
             }
             return null;
         } catch (IllegalArgumentException e) {
@@ -208,6 +209,8 @@ final class RowSolver implements AutoCloseable {
                     .forEach(r -> out.add(of(r)));
             case "pdhg-tv" -> LockstepPdhgTv.solve(net.dense(1), ys, shape[0], shape[1], shape[2], pdhg, batchSize,
                     sequential).forEach(r -> out.add(of(r)));
+            case "lifted-cd" -> LockstepLiftedCoordinateDescent.solve(net, ys, shape[0], shape[1], shape[2], liftedCd,
+                    batchSize, sequential).forEach(r -> out.add(of(r)));
             default -> LockstepLandweber.solve(net.dense(1), ys, landweber, batchSize, sequential)
                     .forEach(r -> out.add(of(r)));
         }

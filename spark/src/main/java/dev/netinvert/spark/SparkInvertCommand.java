@@ -124,7 +124,7 @@ public final class SparkInvertCommand implements Callable<Integer> {
     @Option(names = "--image", description = "Input image CxHxW or HxW for pdhg-tv / lifted-cd (default: square).")
     String image;
 
-    @Option(names = "--batch-size", description = "Observations per lockstep block of pdhg-tv, landweber, gd and adam on a "
+    @Option(names = "--batch-size", description = "Observations per lockstep block of pdhg-tv, landweber, lifted-cd, gd and adam on a "
             + "dense network (default: 64).")
     Integer batchSize;
 

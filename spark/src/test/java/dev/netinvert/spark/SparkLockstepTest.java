@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.solvers.IterationListener;
 import dev.netinvert.solvers.batch.LockstepGradientDescent;
+import dev.netinvert.solvers.batch.LockstepLiftedCoordinateDescent;
 import dev.netinvert.solvers.batch.LockstepPdhgTv;
+import dev.netinvert.solvers.lifted.LiftedCoordinateDescent;
 import dev.netinvert.solvers.lifted.LiftedResult;
 import dev.netinvert.solvers.lifted.PdhgTv;
 import dev.netinvert.solvers.network.Network;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The lockstep path of a partition (pdhg-tv, landweber, gd, adam on a dense network): blocks of B valid rows,
+ * The lockstep path of a partition (pdhg-tv, landweber, lifted-cd, gd, adam on a dense network): blocks of B valid rows,
  * equal bit for bit to the batch solvers on the same block composition, within the batched engine's
  * tolerance of single solves otherwise, bad rows reported on their own. Shares the local[2] session of
  * {@link Fixtures}.
@@ -156,6 +158,57 @@ class SparkLockstepTest {
                         "row " + i + ": iterations " + it + " vs single " + r.iterations());
             }
         }
+    }
+
+    /**
+     * lifted-cd on an 8×8 image through a 64 → 96 → 120 ReLU network runs in lockstep: in one partition with B = 5
+     * (blocks of 5, 5, 2) it equals LockstepLiftedCoordinateDescent on the same rows in the same order with B = 5
+     * bit for bit, hidden-layer residuals included.
+     */
+    @Test
+    void liftedCdRunsInLockstepBlocks() throws Exception {
+        Network p = RandomNetworks.gaussianWithBias(arena, 4, new int[] {64, 96, 120},
+                List.of(dev.netinvert.kernels.Activation.RELU, dev.netinvert.kernels.Activation.RELU),
+                RandomNetworks.WeightScale.fanIn(), 0.05);
+        FloatMatrix x = RandomNetworks.latentBatch(arena, 12, 64, 6, 0.5);
+        FloatMatrix obs = FloatMatrix.allocate(arena, 12, 120);
+        for (int i = 0; i < 12; i++) {
+            obs.row(i).copyFrom(p.forward(x.row(i), arena).toArray());
+        }
+        Path m = Fixtures.writeModel(p, Fixtures.modelDir("lifted"), "lifted");
+        InversionOptions o = InversionOptions.builder().maxIterations(80).alpha(1e-2).batchSize(5).build();
+        LiftedCoordinateDescent.Options direct = LiftedCoordinateDescent.Options.builder(1e-2).maxOuterIterations(80)
+                .build();
+        Dataset<Row> one = spark.createDataFrame(Fixtures.arrayRows(obs), Fixtures.arraySchema()).coalesce(1);
+        List<Long> order = new ArrayList<>();
+        List<double[]> residuals = new ArrayList<>();
+        assertSameBlocks(() -> {
+            List<Row> rows = inOrder(one, m, "lifted-cd", o);
+            order.clear();
+            residuals.clear();
+            rows.forEach(r -> {
+                order.add(r.getLong(0));
+                residuals.add(r.<Double>getList(r.fieldIndex("residuals")).stream().mapToDouble(Double::doubleValue)
+                        .toArray());
+            });
+            return rows.stream().map(SparkLockstepTest::sig).toList();
+        }, () -> {
+            FloatMatrix block = FloatMatrix.allocate(arena, order.size(), 120);
+            for (int k = 0; k < order.size(); k++) {
+                block.row(k).copyFrom(obs.row(order.get(k).intValue()).toArray());
+            }
+            try (Parallelism seq = Parallelism.sequential()) {
+                List<LiftedResult> direct5 = LockstepLiftedCoordinateDescent.solve(p, block, 1, 8, 8, direct, 5, seq);
+                for (int k = 0; k < direct5.size(); k++) {
+                    assertEquals(2, residuals.get(k).length);
+                    assertEquals(direct5.get(k).layerResiduals()[1], residuals.get(k)[1], "row " + k);
+                }
+                return direct5.stream()
+                        .map(r -> new SameResults.Sig(r.x(), r.iterations(), r.stopReason().label(), r.discrepancy(), null))
+                        .toList();
+            }
+        }, "lifted-cd: one partition, B = 5, vs LockstepLiftedCoordinateDescent");
+        assertEquals(12, order.size());
     }
 
     /**

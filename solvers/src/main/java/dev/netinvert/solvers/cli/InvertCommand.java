@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 @Command(name = "invert", mixinStandardHelpOptions = true,
         description = {"Invert a network: recover the input x (or latent z) from an observed output y.",
                 "A 1-D --observed array is one observation; a 2-D array is a batch (one observation per row), solved "
-                        + "in lockstep blocks (--batch-size) by pdhg-tv, landweber, gd and adam, else one task per row, in parallel; the solution .npy then has one row per observation.",
+                        + "in lockstep blocks (--batch-size) by pdhg-tv, landweber, lifted-cd (dense networks), gd and adam, else one task per row, in parallel; the solution .npy then has one row per observation.",
                 "Writes solution.npy, result.json (iterations, stop reason, residuals, time per observation) and, "
                         + "with --image, solution.png (or solution-<i>.png per observation) to --out."})
 final class InvertCommand implements Callable<Integer> {
@@ -49,7 +49,8 @@ final class InvertCommand implements Callable<Integer> {
     Double tolOption;
 
     @Option(names = "--batch-size", description = "Observations per lockstep block for a 2-D --observed with pdhg-tv, "
-            + "landweber, gd and adam: each iteration serves a whole block with one pass over W (GEMM); blocks run in "
+            + "landweber, lifted-cd (dense layers), gd and adam: each iteration serves a whole block with one pass over "
+            + "each W (GEMM); blocks run in "
             + "parallel. Default: min(64, ceil(N / threads)) (64 measured in jmh/RESULTS-batch.md). The other methods "
             + "solve one observation per task.")
     Integer batchSize;
@@ -77,8 +78,9 @@ final class InvertCommand implements Callable<Integer> {
         OptionValues.checkMaxIterations(maxIter);
         OptionValues.checkBatchSize(batchSize);
         String m = method.toLowerCase(Locale.ROOT);
-        if (batchSize != null && !List.of("pdhg-tv", "landweber", "gd", "adam").contains(m)) {
-            throw new IllegalArgumentException("--batch-size sets the lockstep blocks of pdhg-tv, landweber, gd and adam, "
+        if (batchSize != null && !List.of("pdhg-tv", "landweber", "lifted-cd", "gd", "adam").contains(m)) {
+            throw new IllegalArgumentException("--batch-size sets the lockstep blocks of pdhg-tv, landweber, lifted-cd, gd "
+                    + "and adam, "
                     + "not of --method " + m);
         }
         boolean isPursuit = PursuitInversion.METHODS.contains(m);

@@ -11,6 +11,7 @@ import dev.netinvert.solvers.io.Npy;
 import dev.netinvert.solvers.io.ObservationFiles;
 import dev.netinvert.solvers.batch.LockstepDefaults;
 import dev.netinvert.solvers.batch.LockstepLandweber;
+import dev.netinvert.solvers.batch.LockstepLiftedCoordinateDescent;
 import dev.netinvert.solvers.batch.LockstepPdhgTv;
 import dev.netinvert.solvers.lifted.Landweber;
 import dev.netinvert.solvers.lifted.LiftedCoordinateDescent;
@@ -126,8 +127,9 @@ final class LiftedInversion {
     }
 
     /**
-     * One observation: one solve with within-solve threads. A batch: lockstep blocks for pdhg-tv and landweber
-     * ({@code --batch-size}), one task per observation for lifted-cd.
+     * One observation: one solve with within-solve threads. A batch: lockstep blocks ({@code --batch-size}) for
+     * pdhg-tv and landweber on a dense first layer and for lifted-cd on a dense network, else one task per
+     * observation.
      */
     private List<LiftedResult> solveAll(InvertCommand cmd, Network net, FloatMatrix batch, int[] shape, String m, Parallelism par,
                                         boolean quiet) {
@@ -136,9 +138,13 @@ final class LiftedInversion {
                 return List.of(solveOne(net, batch.row(0), shape, m, par, progress));
             }
         }
-        // lockstep: one pass over W per iteration for a block of observations (dense layers: the passes are GEMMs)
+        // lockstep: one pass over each W per iteration for a block of observations (dense layers: the passes are GEMMs)
+        int b = cmd.batchSize != null ? cmd.batchSize : LockstepDefaults.batchSize(batch.rows(), par.threads());
+        if (m.equals("lifted-cd") && net.isDense()) {
+            return LockstepLiftedCoordinateDescent.solve(net, batch, shape[0], shape[1], shape[2], liftedOptions(), b,
+                    par);
+        }
         if (!m.equals("lifted-cd") && net.layer(1) instanceof DenseLayer dense) {
-            int b = cmd.batchSize != null ? cmd.batchSize : LockstepDefaults.batchSize(batch.rows(), par.threads());
             return m.equals("pdhg-tv")
                     ? LockstepPdhgTv.solve(dense, batch, shape[0], shape[1], shape[2], pdhgOptions(), b, par)
                     : LockstepLandweber.solve(dense, batch, landweberOptions(), b, par);

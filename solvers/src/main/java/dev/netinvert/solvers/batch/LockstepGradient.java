@@ -16,8 +16,19 @@ import java.lang.foreign.Arena;
  *   G   = R·W                   (B × n, GEMM)
  * </pre>
  * so row s of G is Wᵀ(σ(W x_s + b) − t_s), the data term of eq. (14a) [000] and the Landweber step. This is
- * the only place the lockstep solvers compose it: a fused batched kernel (one pass over W per block of
- * columns) replaces the two GEMMs here without touching the solvers.
+ * the only place the lockstep solvers compose it.
+ *
+ * <p>Two routes, chosen by the number of rows a of the call: up to {@link #FUSED_MAX_ROWS} the fused batched
+ * kernel {@link Fused#bregmanGradientBatch} (W in blocks of rows, each block's part of PRE, R and G while it is
+ * in cache: W read once from memory), above it the two GEMMs. Measured in thread CPU time
+ * (jmh LockstepGradientCpuTime, medians of 31 interleaved rounds, 2-3 runs, loaded Zen 4, ReLU;
+ * jmh/RESULTS-batch.md), speed of the fused kernel relative to the two GEMMs at 512×4096: 1.05-1.09× for
+ * a = 1 … 8, 1.00-1.05× at 16, 1.00× at 24, 0.96-1.03× at 32, 0.94-0.98× at 64 with 512-bit vectors; under
+ * -XX:UseAVX=2 1.05-1.19× for a ≤ 16, 1.03-1.06× at 24, 1.01-1.05× at 32, 0.97-0.99× at 64. At 100×784 W is one
+ * block and both routes are the same two products (0.99-1.00×). The threshold is where neither instruction set
+ * loses. The lockstep solvers shrink a as observations stop, so a block's tail takes the fused route.
+ * Both give every PRE entry as a full-depth sum and G as a sum over W's rows, in different blockings: the routes
+ * differ by rounding, and a solve stays deterministic (a depends only on the block's own history).
  *
  * <p>Why: one observation's gradient is two GEMVs that stream W from memory at 2 flops per 4 bytes; for B
  * observations the two GEMMs reuse every tile of W B times from cache, so an iteration of B observations
@@ -32,8 +43,14 @@ public final class LockstepGradient {
     private final Activation sigma;
     private final FloatMatrix w;
     private final FloatVec b;
-    private final FloatMatrix[] preP, resP;
-    private final FloatVec[] preRows, resRows;
+    /**
+     * The most rows for which {@link #compute} takes the fused kernel (measured: faster up to 16 rows at 512×4096
+     * with both instruction sets, level or slower from 24 to 64 with 512-bit vectors; see above).
+     */
+    public static final int FUSED_MAX_ROWS = 16;
+
+    private final FloatMatrix[] preP, resP, targetP;
+    private final FloatVec[] preRows, resRows, targetRows;
     private final double[] r2;
 
     /**
@@ -56,11 +73,17 @@ public final class LockstepGradient {
         resP = Rows.prefixes(res);
         preRows = Rows.of(pre);
         resRows = Rows.of(res);
+        // the fused kernel takes T as one matrix: the callers' target rows are copied in (B·m floats against the
+        // kernel's 4·B·m·n flops)
+        FloatMatrix target = FloatMatrix.allocatePadded(arena, Math.min(capacity, FUSED_MAX_ROWS), w.rows());
+        targetP = Rows.prefixes(target);
+        targetRows = Rows.of(target);
         r2 = new double[capacity];
     }
 
     /**
-     * For the first {@code a} rows: PRE = X·Wᵀ + b, G = (σ(PRE) − T)·W, r²_s = ‖σ(PRE_s) − t_s‖².
+     * For the first {@code a} rows: PRE = X·Wᵀ + b, G = (σ(PRE) − T)·W, r²_s = ‖σ(PRE_s) − t_s‖² (fused up to
+     * {@link #FUSED_MAX_ROWS} rows, else two GEMMs).
      *
      * @param x  {@code a × n}, one iterate per row
      * @param t  the targets: row views, at least a of them, m elements each
@@ -71,6 +94,13 @@ public final class LockstepGradient {
         if (g.rows() != a || a > r2.length) {
             throw new IllegalArgumentException("x and g: expected the same number of rows, at most " + r2.length
                     + ", got " + a + " and " + g.rows());
+        }
+        if (a <= FUSED_MAX_ROWS) {
+            for (int s = 0; s < a; s++) {
+                Blas.copy(t[s], targetRows[s]);
+            }
+            Fused.bregmanGradientBatch(sigma, w, x, b, targetP[a], preP[a], resP[a], g, r2);
+            return;
         }
         Blas.gemmNT(1f, x, w, 0f, preP[a], b);
         for (int s = 0; s < a; s++) {

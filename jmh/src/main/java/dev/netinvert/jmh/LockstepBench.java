@@ -26,13 +26,15 @@ import java.util.List;
  * steps per image; {@code independent} — B single-observation {@link PdhgEngine#step} calls (two GEMVs
  * each, the way a batch was solved before). Time per call covers B observation-iterations, so the
  * throughput in observations·iterations per second is B / time. Shapes: the circle's 512×4096 (64×64
- * image) and 100×784 (28×28). The NumPy peer doing the same batched iteration is numpy_lockstep.py.
+ * image, W L3-resident), 100×784 (28×28, W in L2) and 4096×4096 (64×64 image, W 64 MiB: DRAM-resident, where
+ * one pass over W per observation costs most and lockstep gains most; select it with {@code -p shape=4096x4096},
+ * a single call at B = 256 takes about a second). The NumPy peer doing the same batched iteration is numpy_lockstep.py.
  */
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class LockstepBench extends Bench {
 
-    @Param({"512x4096", "100x784"})
+    @Param({"512x4096", "100x784", "4096x4096"})
     public String shape;
 
     @Param({"1", "8", "32", "64", "256"})

@@ -85,8 +85,8 @@ class LenetCliTest {
         assertEquals(r, ((Number) s.get("radius")).doubleValue());
         assertTrue(((Map<?, ?>) s.get("best_admm")).get("xent-box").toString().startsWith("admm rho"));
         BufferedImage montage = ImageIO.read(out.resolve("montage.png").toFile());
-        // 5 columns (original; ADMM and projected gradient, each with its difference) of 3x-enlarged 28-pixel tiles
-        assertEquals(5 * (84 + 6) + 6, montage.getWidth());
+        // 5 columns (original; ADMM and projected gradient, each with its difference) of 28-pixel tiles enlarged 4x
+        assertEquals(5 * (112 + 10) + 10, montage.getWidth());
         Set<Integer> colours = new HashSet<>();
         for (int y = 0; y < montage.getHeight(); y += 3) {
             for (int x = 0; x < montage.getWidth(); x += 3) {

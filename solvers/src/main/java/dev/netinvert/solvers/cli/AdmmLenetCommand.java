@@ -109,8 +109,14 @@ final class AdmmLenetCommand implements Callable<Integer> {
                 kinds.append(l > 1 ? " " : "").append(net.layer(l).kind());
             }
             String netLabel = kinds + ": " + net;
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            for (int l = 1; l <= net.depth(); l++) {
+                counts.merge(net.layer(l).kind(), 1, Integer::sum);
+            }
+            StringBuilder shortLabel = new StringBuilder();
+            counts.forEach((k, n) -> shortLabel.append(shortLabel.isEmpty() ? "" : " + ").append(n).append(" ").append(k));
             for (String panel : AdmmLenet.PANELS) {
-                AtomicFiles.write(out.resolve(panel + ".png"), AdmmLenet.medianPlot(all, panel, kinds.toString()));
+                AtomicFiles.write(out.resolve(panel + ".png"), AdmmLenet.medianPlot(all, panel, shortLabel.toString()));
                 files.add(panel + ".png");
             }
             List<AdmmLenet.Summary> summary = AdmmLenet.summarize(all);
@@ -136,6 +142,7 @@ final class AdmmLenetCommand implements Callable<Integer> {
                 m.put("median_distance_l2", Json.finite(s.medianDistance()));
                 m.put("median_iterations_to_best", s.medianIterationsToBest());
                 m.put("median_seconds", s.medianSeconds());
+                m.put("median_cpu_seconds", s.medianCpuSeconds());
                 m.put("diverged", s.diverged());
                 rowsJson.add(m);
             }
@@ -162,12 +169,12 @@ final class AdmmLenetCommand implements Callable<Integer> {
             json.put("files", files);
             Json.write(out.resolve("summary.json"), json);
             if (!run.quiet()) {
-                System.out.printf(Locale.ROOT, "%-9s %-15s %8s %16s %12s %12s %9s%n", "panel", "method", "success", "median objective",
-                        "median |d|2", "its to best", "median s");
+                System.out.printf(Locale.ROOT, "%-9s %-15s %8s %16s %12s %12s %9s %9s%n", "panel", "method", "success",
+                        "median objective", "median |d|2", "its to best", "median s", "cpu s");
                 for (AdmmLenet.Summary s : summary) {
-                    System.out.printf(Locale.ROOT, "%-9s %-15s %7.0f%% %16.6g %12.4g %12.0f %9.3f%s%n", s.panel(), s.method(),
+                    System.out.printf(Locale.ROOT, "%-9s %-15s %7.0f%% %16.6g %12.4g %12.0f %9.3f %9.3f%s%n", s.panel(), s.method(),
                             100 * s.successRate(), s.medianObjective(), s.medianDistance(), s.medianIterationsToBest(),
-                            s.medianSeconds(), s.diverged() > 0 ? "  (" + s.diverged() + " diverged)" : "");
+                            s.medianSeconds(), s.medianCpuSeconds(), s.diverged() > 0 ? "  (" + s.diverged() + " diverged)" : "");
                 }
                 System.out.println("written to " + out.toAbsolutePath().normalize());
             }

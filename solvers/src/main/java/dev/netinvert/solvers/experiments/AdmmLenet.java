@@ -22,7 +22,10 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -110,9 +113,12 @@ public final class AdmmLenet {
      * @param distance  ‖x − x₀‖₂
      * @param maxDeviation ‖x − x₀‖∞
      * @param targetProbability softmax(f(x))_t
+     * @param cpuSeconds the solving thread's CPU time for the whole solve (set-up and iterations): the cost on one core,
+     *                   which the wall time of a shared machine overstates
      */
     public record Run(String panel, int image, int row, int label, int startClass, int target, String method,
-                      AdmmResult result, int predicted, double distance, double maxDeviation, double targetProbability) {
+                      AdmmResult result, int predicted, double distance, double maxDeviation, double targetProbability,
+                      double cpuSeconds) {
         public boolean success() {
             return predicted == target;
         }
@@ -147,30 +153,35 @@ public final class AdmmLenet {
             InversionLoss l2 = InversionLoss.of(xent, c.lambda(), x0);
             for (double rho : c.xentRhos()) {
                 out.add(finish("xent-l2", image, row, label, start, target, label("admm rho", rho), x0,
-                        Admm.solve(net, l2, x0, admm.toBuilder().rho(rho).build())));
+                        () -> Admm.solve(net, l2, x0, admm.toBuilder().rho(rho).build())));
             }
             for (double step : c.steps()) {
                 out.add(finish("xent-l2", image, row, label, start, target, label("adam lr", step), x0,
-                        GradientBaseline.solve(net, l2, x0, adam.toBuilder().step(step).build())));
+                        () -> GradientBaseline.solve(net, l2, x0, adam.toBuilder().step(step).build())));
             }
             InversionLoss boxed = InversionLoss.of(xent, 0, null).within(Box.around(arena, x0, c.radius(), 0, 1));
             for (double rho : c.boxRhos()) {
                 out.add(finish("xent-box", image, row, label, start, target, label("admm rho", rho), x0,
-                        Admm.solve(net, boxed, x0, admm.toBuilder().rho(rho).build())));
+                        () -> Admm.solve(net, boxed, x0, admm.toBuilder().rho(rho).build())));
             }
             for (double step : c.steps()) {
                 out.add(finish("xent-box", image, row, label, start, target, label("adam lr", step), x0,
-                        GradientBaseline.solve(net, boxed, x0, adam.toBuilder().step(step).build())));
+                        () -> GradientBaseline.solve(net, boxed, x0, adam.toBuilder().step(step).build())));
             }
             out.add(finish("xent-box", image, row, label, start, target, label("pgd lr", c.pgdStep()), x0,
-                    GradientBaseline.solve(net, boxed, x0, adam.toBuilder().method(GradientBaseline.Method.PGD)
+                    () -> GradientBaseline.solve(net, boxed, x0, adam.toBuilder().method(GradientBaseline.Method.PGD)
                             .step(c.pgdStep()).build())));
         }
         return out;
     }
 
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
     private static Run finish(String panel, int image, int row, int label, int start, int target, String method, FloatVec x0,
-                              AdmmResult r) {
+                              Supplier<AdmmResult> solve) {
+        long c0 = CPU.getCurrentThreadCpuTime();
+        AdmmResult r = solve.get();
+        double cpu = (CPU.getCurrentThreadCpuTime() - c0) * 1e-9;
         double d2 = 0, dInf = 0;
         for (int j = 0; j < r.x().length; j++) {
             double d = r.x()[j] - x0.get(j);
@@ -186,7 +197,7 @@ public final class AdmmLenet {
             sum += Math.exp(v - max);
         }
         double p = Math.exp(y[target] - max) / sum;
-        return new Run(panel, image, row, label, start, target, method, r, argmax(y), Math.sqrt(d2), dInf, p);
+        return new Run(panel, image, row, label, start, target, method, r, argmax(y), Math.sqrt(d2), dInf, p, cpu);
     }
 
     static String label(String what, double v) {
@@ -217,13 +228,13 @@ public final class AdmmLenet {
     public static String csv(List<Run> runs) {
         StringBuilder sb = new StringBuilder("panel,image,row,label,start_class,target,method,iterations,stop_reason,objective,"
                 + "output_term,input_term,predicted,success,target_probability,distance_l2,distance_linf,primal_residual,"
-                + "setup_seconds,seconds\n");
+                + "setup_seconds,seconds,cpu_seconds\n");
         for (Run u : runs) {
             AdmmResult r = u.result();
-            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%d,%s,%d,%s,%.9g,%.9g,%.9g,%d,%b,%.6g,%.6g,%.6g,%.4g,%.4g,%.4g%n",
+            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%d,%s,%d,%s,%.9g,%.9g,%.9g,%d,%b,%.6g,%.6g,%.6g,%.4g,%.4g,%.4g,%.4g%n",
                     u.panel(), u.image(), u.row(), u.label(), u.startClass(), u.target(), u.method(), r.iterations(),
                     r.stopReason().label(), r.objective(), r.outputTerm(), r.inputTerm(), u.predicted(), u.success(),
-                    u.targetProbability(), u.distance(), u.maxDeviation(), r.primalResidual(), r.setupSeconds(), r.seconds()));
+                    u.targetProbability(), u.distance(), u.maxDeviation(), r.primalResidual(), r.setupSeconds(), r.seconds(), u.cpuSeconds()));
         }
         return sb.toString();
     }
@@ -231,10 +242,12 @@ public final class AdmmLenet {
     /**
      * Per panel and method, over the images: the success rate, the medians of the final objective, of ‖x − x₀‖₂, of
      * the first iteration at which the objective is within 1e-3 (relative) of that image's best final objective over
-     * the panel's methods (−1 when never), of the wall time (set-up + iterations); and the number of diverged runs.
+     * the panel's methods (−1 when never), of the wall time (set-up + iterations) and of the CPU time; and the number of
+     * diverged runs.
      */
     public record Summary(String panel, String method, int runs, double successRate, double medianObjective,
-                          double medianDistance, double medianIterationsToBest, double medianSeconds, int diverged) {}
+                          double medianDistance, double medianIterationsToBest, double medianSeconds, double medianCpuSeconds,
+                          int diverged) {}
 
     public static List<Summary> summarize(List<Run> runs) {
         List<Summary> out = new ArrayList<>();
@@ -248,9 +261,10 @@ public final class AdmmLenet {
                 double[] its = mine.stream().mapToDouble(r -> AdmmCompare.iterationsTo(r.result(), best(runs, panel, r.image())))
                         .toArray();
                 double[] sec = mine.stream().mapToDouble(r -> r.result().setupSeconds() + r.result().seconds()).toArray();
+                double[] cpu = mine.stream().mapToDouble(Run::cpuSeconds).toArray();
                 int div = (int) mine.stream().filter(r -> r.result().stopReason() == StopReason.DIVERGED).count();
                 out.add(new Summary(panel, m, mine.size(), success, AdmmCompare.median(obj), AdmmCompare.median(dist),
-                        AdmmCompare.median(its), AdmmCompare.median(sec), div));
+                        AdmmCompare.median(its), AdmmCompare.median(sec), AdmmCompare.median(cpu), div));
             }
         }
         return out;
@@ -274,7 +288,7 @@ public final class AdmmLenet {
     public static byte[] medianPlot(List<Run> runs, String panel, String network) throws IOException {
         int images = (int) runs.stream().filter(r -> r.panel().equals(panel)).mapToInt(Run::image).distinct().count();
         XYChart chart = new XYChartBuilder().width(900).height(560)
-                .title("ADMM vs gradient baselines [004], " + panel + ", median over " + images + " images (" + network + ")")
+                .title("[004] " + panel + ": median over " + images + " images, " + network)
                 .xAxisTitle("iteration").yAxisTitle("median objective l(x, f(x)) at a forward pass").build();
         List<String> methods = runs.stream().filter(r -> r.panel().equals(panel)).map(Run::method).distinct().toList();
         double lo = Double.POSITIVE_INFINITY, hi = 0;
@@ -312,8 +326,8 @@ public final class AdmmLenet {
     /**
      * A montage of adversarial examples (Fig. 4 [004]): one row per image, columns original x₀, then for each of
      * {@code methods} the result x and the difference x − x₀ amplified to the box radius (gray 0.5 + (x − x₀)/(2r); blue
-     * below, red above x₀, saturated at ±r). Under each tile: the predicted class and its softmax probability (the
-     * original's true label too).
+     * below, red above x₀, saturated at ±r); tiles enlarged to 112 pixels or more. Under each tile: the predicted class and
+     * its softmax probability, and whether the target was hit (the original's true label; the differences' ℓ₂ and ℓ∞ norms).
      *
      * @param images side × side pixels per image, values in [0, 1]
      * @param names  class names by label (numbers are used beyond the list)
@@ -321,7 +335,7 @@ public final class AdmmLenet {
     public static byte[] montage(List<Run> runs, String panel, List<String> methods, FloatMatrix images, int side, double radius,
                                  int count, Network net, List<String> names) throws IOException {
         List<Integer> imgs = runs.stream().filter(r -> r.panel().equals(panel)).map(Run::image).distinct().limit(count).toList();
-        int scale = 3, tile = side * scale, gap = 6, text = 30;
+        int scale = Math.max(1, 112 / side), tile = side * scale, gap = 10, text = 30;
         int cols = 1 + 2 * methods.size();
         int width = cols * (tile + gap) + gap, height = 22 + imgs.size() * (tile + text + gap) + gap;
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -334,7 +348,7 @@ public final class AdmmLenet {
         g.drawString("original", gap, 15);
         for (int m = 0; m < methods.size(); m++) {
             g.drawString(methods.get(m), gap + (1 + 2 * m) * (tile + gap), 15);
-            g.drawString("x - x0 (±" + radius + ")", gap + (2 + 2 * m) * (tile + gap), 15);
+            g.drawString("x - x0, ±" + radius, gap + (2 + 2 * m) * (tile + gap), 15);
         }
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
         try (Arena arena = Arena.ofConfined()) {
@@ -355,8 +369,7 @@ public final class AdmmLenet {
                     int left = gap + (1 + 2 * m) * (tile + gap);
                     drawGray(img, r.result().x(), side, scale, left, top);
                     caption(g, left, top + tile, "pred " + name(names, r.predicted()) + String.format(Locale.ROOT, " %.2f",
-                            softmax(r.result().output(), r.predicted())), (r.success() ? "hit " : "miss ") + "target "
-                            + name(names, r.target()));
+                            softmax(r.result().output(), r.predicted())), (r.success() ? "hit: " : "missed: ") + name(names, r.target()));
                     float[] diff = new float[orig.length];
                     for (int j = 0; j < diff.length; j++) {
                         diff[j] = r.result().x()[j] - orig[j];

@@ -59,8 +59,13 @@ class LenetCliTest {
                 "--images", "2", "--iterations", "4", "--radius", Double.toString(r), "--xent-rhos", "0.1", "--box-rhos", "0.01,1",
                 "--steps", "0.01", "--montage", "2", "--out", out.toString(), "--quiet");
         assertEquals(0, a.code(), a.err());
-        for (String f : List.of("runs.csv", "summary.json", "xent-l2.png", "xent-box.png", "montage.png")) {
+        for (String f : List.of("runs.csv", "curves.csv", "summary.json", "xent-l2.png", "xent-box.png", "montage.png")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+        List<String> curves = Files.readAllLines(out.resolve("curves.csv"));
+        assertEquals(1 + 2 * 6, curves.size());
+        for (String line : curves) {
+            assertEquals(3 + 5, line.split(",").length, "panel, image, method, then iterations 0-4: " + line);
         }
         List<String> csv = Files.readAllLines(out.resolve("runs.csv"));
         // per image: xent-l2 ADMM (1 rho) + Adam (1 step); xent-box ADMM (2 rhos) + Adam + projected gradient

@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
                 "  xent-l2   CE(f(x), t) + lambda/2 ||x - x0||^2 from x0, ADMM for every --xent-rhos, Adam for every --steps;",
                 "  xent-box  CE(f(x), t) for x in [x0 - r, x0 + r] and [0, 1] (an adversarial example), ADMM for every --box-rhos, "
                         + "projected Adam for every --steps and projected gradient at --pgd-step.",
-                "Every method runs --iterations iterations; a run succeeds when argmax f(x) = t. Writes runs.csv, summary.json, "
+                "Every method runs --iterations iterations; a run succeeds when argmax f(x) = t. Writes runs.csv, curves.csv (every "
+                        + "run's objective against iterations), summary.json, "
                         + "<panel>.png (median objective over the images against iterations) and montage.png (original, adversarial "
                         + "and amplified difference of the box panel, with predicted labels) to --out."})
 final class AdmmLenetCommand implements Callable<Integer> {
@@ -50,13 +51,13 @@ final class AdmmLenetCommand implements Callable<Integer> {
     @Option(names = "--radius", description = "Box radius r of xent-box (default 0.1).")
     Double radius;
 
-    @Option(names = "--xent-rhos", split = ",", description = "ADMM's rho grid on xent-l2 (default 0.01,0.1,1).")
+    @Option(names = "--xent-rhos", split = ",", description = "ADMM's rho grid on xent-l2 (default 0.001,0.01,0.1).")
     double[] xentRhos;
 
-    @Option(names = "--box-rhos", split = ",", description = "ADMM's rho grid on xent-box (default 0.01,0.1,1).")
+    @Option(names = "--box-rhos", split = ",", description = "ADMM's rho grid on xent-box (default 0.001,0.01,0.1).")
     double[] boxRhos;
 
-    @Option(names = "--steps", split = ",", description = "Adam's learning rates (default 0.01).")
+    @Option(names = "--steps", split = ",", description = "Adam's learning rates (default 0.01,0.1).")
     double[] steps;
 
     @Option(names = "--pgd-step", description = "Projected gradient's step on xent-box (default 0.01, the paper's).")
@@ -103,7 +104,8 @@ final class AdmmLenetCommand implements Callable<Integer> {
             });
             double seconds = (System.nanoTime() - t0) * 1e-9;
             AtomicFiles.write(out.resolve("runs.csv"), AdmmLenet.csv(all).getBytes(StandardCharsets.UTF_8));
-            List<String> files = new ArrayList<>(List.of("runs.csv", "summary.json"));
+            AtomicFiles.write(out.resolve("curves.csv"), AdmmLenet.curves(all).getBytes(StandardCharsets.UTF_8));
+            List<String> files = new ArrayList<>(List.of("runs.csv", "curves.csv", "summary.json"));
             StringBuilder kinds = new StringBuilder();
             for (int l = 1; l <= net.depth(); l++) {
                 kinds.append(l > 1 ? " " : "").append(net.layer(l).kind());

@@ -37,7 +37,8 @@ import java.util.Objects;
  * </pre>
  * for the separable loss ℓ = g(f(x)) + h(x), h = (λ/2)‖x − x̄‖² + ι_B ({@link InversionLoss}). The
  * z₁-step divides (10) by ρ: (μI + W₁ᵀW₁) z₁ = μx̄ + W₁ᵀ(ṽ₁ + ũ₁ − b₁) with μ = λ/ρ, a box making it the
- * bound-constrained QP of {@link BoxQp}. Every Gram matrix μI + WᵀW is factored once, before the loop
+ * bound-constrained QP of {@link BoxQp} (for a non-dense first layer, a convolution, solved by FISTA on the operator,
+ * {@link OperatorBoxQp}, to {@code innerTolerance} within {@code boxMaxIterations}). Every Gram matrix μI + WᵀW is factored once, before the loop
  * (Cholesky of the n×n matrix, or of μI + WWᵀ by Woodbury's identity when the layer is wide); the loop
  * applies triangular solves only.
  *
@@ -109,8 +110,9 @@ public final class Admm {
      * @param relativeTol      ε_rel ≥ 0 of the residual tests
      * @param divergenceFactor r beyond this many times (1 + ‖(ṽ, v)‖₀) stops with DIVERGED (&gt; 1)
      * @param historyInterval  record the objective (one forward pass) and residuals every this many iterations
-     * @param boxTolerance     the z₁ box QP's tolerance on ‖z − P(z − ∇)‖∞ (&gt; 0)
-     * @param boxMaxIterations the z₁ box QP's iteration cap ≥ 1
+     * @param boxTolerance     the z₁ box QP's tolerance on ‖z − P(z − ∇)‖∞ (&gt; 0; dense first layer)
+     * @param boxMaxIterations the z₁ box QP's iteration cap ≥ 1 (projected Newton for a dense first layer, FISTA for a
+     *                         convolution, whose tolerance is innerTolerance relative to ‖μx̄ + Aᵀq‖)
      * @param innerTolerance   relative residual of the conjugate gradients that solve the z-updates of non-dense
      *                         layers (convolutions), in (0, 1); warm-started, so each ADMM iteration refines the last
      * @param innerMaxIterations their iteration cap ≥ 1
@@ -243,8 +245,8 @@ public final class Admm {
             long[] inner = e.innerIterations();
             for (int i = 1; i < inner.length; i++) {
                 if (inner[i] > 0) {
-                    updates.add(String.format(Locale.ROOT, "z%d: %d conjugate-gradient iterations in all, %.1f per ADMM"
-                            + " iteration", i, inner[i], k == 0 ? 0.0 : (double) inner[i] / k));
+                    updates.add(String.format(Locale.ROOT, "z%d: %d %s iterations in all, %.1f per ADMM iteration", i, inner[i],
+                            i == 1 && e.boxedByFista() ? "FISTA" : "conjugate-gradient", k == 0 ? 0.0 : (double) inner[i] / k));
                 }
             }
             return new AdmmResult("admm", e.input().toArray(), e.forwardOutput().toArray(), k, reason, obj, e.outputTerm,
@@ -275,6 +277,8 @@ public final class Admm {
         private final FloatVec cOut, center;
         private final LayerGram[] gram;
         private final BoxQp boxQp;
+        /** The box QP of a non-dense first layer (a convolution), by FISTA on the operator. */
+        private final OperatorBoxQp operatorBoxQp;
         private final double[] proxWork;
         private final double[] layerSq;
         private final Trace trace;
@@ -337,15 +341,21 @@ public final class Admm {
             center = loss.center() != null ? loss.center() : FloatVec.allocate(arena, network.inputSize());
             proxWork = new double[Math.max(1, loss.output().workSize(network.outputSize()))];
             double mu = loss.lambda() / options.rho();
-            if (loss.box() != null) {
-                if (!(layer[1] instanceof DenseLayer first)) {
-                    throw new IllegalArgumentException("a box on the input needs a dense first layer (the box QP of eq. (10)"
-                            + " factors W1), but layer 1 is " + layer[1].kind() + "; drop the box or use pgd");
-                }
+            if (loss.box() != null && layer[1] instanceof DenseLayer first) {
                 boxQp = BoxQp.of(first.weight(), mu);
+                operatorBoxQp = null;
                 updates.add(String.format(Locale.ROOT, "z1: box QP (projected Newton), mu = lambda/rho = %.6g", mu));
+            } else if (loss.box() != null) {
+                boxQp = null;
+                if (!layer[1].linear()) {
+                    throw new IllegalArgumentException("a box on the input needs a linear first layer (the box QP of eq. (10)), "
+                            + "but layer 1 is " + layer[1].kind() + "; drop the box or use pgd");
+                }
+                operatorBoxQp = new OperatorBoxQp(layer[1], mu, arena);
+                updates.add(operatorBoxQp.describe());
             } else {
                 boxQp = null;
+                operatorBoxQp = null;
                 gram[1] = factor(1, mu, arena);
             }
             for (int i = 2; i <= depth; i++) {
@@ -389,7 +399,15 @@ public final class Admm {
             for (int i = 1; i <= depth; i++) {
                 n[i] = gram[i] == null ? 0 : gram[i].innerIterations();
             }
+            if (operatorBoxQp != null) {
+                n[1] = operatorBoxQp.innerIterations();
+            }
             return n;
+        }
+
+        /** Whether the boxed z₁-update runs FISTA on a non-dense first layer ({@link OperatorBoxQp}). */
+        boolean boxedByFista() {
+            return operatorBoxQp != null;
         }
 
         /** How each z-update is solved, for reports. */
@@ -505,6 +523,8 @@ public final class Admm {
             } else if (boxQp != null) {
                 boxQp.solve(center, q, loss.box(), z[1], opt.boxTolerance(), opt.boxMaxIterations());
                 layer[1].apply(z[1], wzOld[1], null);
+            } else if (operatorBoxQp != null) {
+                operatorBoxQp.solve(center, q, loss.box(), z[1], wzOld[1], opt.innerTolerance(), opt.boxMaxIterations());
             } else {
                 gram[1].solve(center, q, z[1], wzOld[1]);
             }

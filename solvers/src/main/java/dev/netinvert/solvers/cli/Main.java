@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "netinvert", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Invert neural networks: recover x from an observed output y = N(x) + noise.",
-        subcommands = {CircleCommand.class, InvertCommand.class, DiagnoseCommand.class, PursuitSweepCommand.class, LpSweepCommand.class, AdmmCompareCommand.class, Shallow1dCommand.class, ResnetInvertCommand.class, TrainCommand.class, AutoencoderInvertCommand.class, ConvAutoencoderInvertCommand.class, GeneratorPursuitCommand.class, GeneratorLpCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CircleCommand.class, InvertCommand.class, DiagnoseCommand.class, PursuitSweepCommand.class, LpSweepCommand.class, AdmmCompareCommand.class, AdmmLenetCommand.class, Shallow1dCommand.class, ResnetInvertCommand.class, TrainCommand.class, AutoencoderInvertCommand.class, ConvAutoencoderInvertCommand.class, GeneratorPursuitCommand.class, GeneratorLpCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

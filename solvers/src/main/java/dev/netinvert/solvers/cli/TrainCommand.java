@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code train autoencoder|conv-autoencoder|classifier|generator}: trains a network on Fashion-MNIST (or MNIST) with the project's
+ * {@code train autoencoder|conv-autoencoder|classifier|lenet|generator}: trains a network on Fashion-MNIST (or MNIST) with the project's
  * batch GEMM kernels ({@link Trainer}) and saves it as safetensors + model JSON, so that it loads like any
  * user's model.
  */
@@ -39,12 +39,15 @@ import picocli.CommandLine.Parameters;
                         + "(ReLU), dense 784->300 | dense 300->784, conv-transpose 4x4/2 16->8 (ReLU), 8->1 (ReLU); MSE on images in "
                         + "[0, 1], Adam;",
                 "  classifier   784 -> 128 (ReLU) -> 10, softmax cross-entropy, Adam; reports the test accuracy;",
+                "  lenet        LeNet-5 with average pooling ([004] sec. 3's classifier): conv 5x5 pad 2 1->6 (ReLU), avg-pool 2, "
+                        + "conv 5x5 6->16 (ReLU), avg-pool 2, dense 400 -> 120 (ReLU) -> 84 (ReLU) -> 10; softmax cross-entropy, "
+                        + "Adam; reports the test accuracy;",
                 "  generator    --arch 002 (20 -> 128 -> 392 -> 784, ReLU, ReLU, identity) or 003 (20 -> 60 -> 784, ReLU, ReLU), trained "
                         + "as the decoder of a mirrored autoencoder (MSE, Adam) on images in [0, 1]; model.json is the generator "
                         + "alone, encoder.json the encoder, latent.npy the codes' mean and std (2 x n0), samples.png a montage."})
 final class TrainCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", description = "autoencoder, conv-autoencoder, classifier or generator")
+    @Parameters(index = "0", description = "autoencoder, conv-autoencoder, classifier, lenet or generator")
     String what;
 
     @Option(names = "--data", description = "Folder of the IDX files (default: " + "/usr/share/datasets/fashion-mnist" + ").")
@@ -71,8 +74,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String w = what.toLowerCase(Locale.ROOT);
-        if (!w.equals("autoencoder") && !w.equals("conv-autoencoder") && !w.equals("classifier") && !w.equals("generator")) {
-            throw new IllegalArgumentException("train: expected autoencoder, conv-autoencoder, classifier or generator, got '" + what + "'");
+        if (!List.of("autoencoder", "conv-autoencoder", "classifier", "lenet", "generator").contains(w)) {
+            throw new IllegalArgumentException("train: expected autoencoder, conv-autoencoder, classifier, lenet or generator, got '"
+                    + what + "'");
         }
         int code = this.code != null ? this.code : w.equals("conv-autoencoder") ? 300 : 100;
         if (epochs < 1 || images < 1 || code < 1) {
@@ -130,7 +134,12 @@ final class TrainCommand implements Callable<Integer> {
                 json.put("optimizer", "adam, batch 64, lr " + o.learningRate());
                 json.put("code", code);
             } else {
-                Network net = RandomNetworks.gaussianWithBias(arena, sweep.seed, new int[] {n, 128, 10},
+                if (w.equals("lenet") && (train.height() != train.width() || train.height() % 4 != 0 || train.height() < 12)) {
+                    throw new IllegalArgumentException("lenet: expected square images with a side divisible by 4 and >= 12, got "
+                            + train.height() + "×" + train.width());
+                }
+                Network net = w.equals("lenet") ? RandomNetworks.lenet(arena, sweep.seed, train.height(), 6, 16, 120, 84, 10)
+                        : RandomNetworks.gaussianWithBias(arena, sweep.seed, new int[] {n, 128, 10},
                         List.of(Activation.RELU, Activation.IDENTITY), WeightScale.he(), 0);
                 Trainer.Options o = Trainer.Options.builder().optimizer(Trainer.Optimizer.ADAM).loss(Trainer.Loss.SOFTMAX_CROSS_ENTROPY)
                         .learningRate(lr == null ? 1e-3 : lr).batchSize(64).epochs(epochs).seed(sweep.seed).build();
@@ -138,6 +147,8 @@ final class TrainCommand implements Callable<Integer> {
                 losses = t.fit(train.images(), train.labels(), progress());
                 ModelFiles.save(net, out.resolve("model.json"), "model.safetensors");
                 json.put("test_accuracy", ImageSets.accuracy(net, test.images(), test.labels(), arena));
+                json.put("test_images", test.size());
+                json.put("arch", w.equals("lenet") ? "lenet-5, average pooling: " + net : "784-128-10");
                 json.put("optimizer", "adam, batch 64, lr " + o.learningRate());
             }
             double seconds = (System.nanoTime() - t0) * 1e-9;

@@ -4,6 +4,7 @@ import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.ConvShape;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.PoolShape;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -148,6 +149,53 @@ public final class RandomNetworks {
                 Math.sqrt(2.0 / (16 * 4))), FloatVec.allocate(arena, 8), Activation.RELU));
         layers.add(new ConvTransposeLayer(8, h, h, 1, 4, 2, 1, 0, gaussianVec(arena, g, c1.weightLength(),
                 Math.sqrt(2.0 / (8 * 4))), FloatVec.allocate(arena, 1), Activation.RELU));
+        return Network.of(layers);
+    }
+
+    /**
+     * LeNet-5 (LeCun et al. 1998) with average pooling, as the original's subsampling layers, for 1×28×28 images,
+     * untrained: {@code lenet(arena, seed, 28, 6, 16, 120, 84, 10)}. [004] sec. 3 inverts a LeNet trained on CIFAR-10;
+     * average pooling (not max) because ADMM needs linear layer operators.
+     */
+    public static Network lenet5(Arena arena, long seed) {
+        return lenet(arena, seed, 28, 6, 16, 120, 84, 10);
+    }
+
+    /**
+     * A LeNet-shaped classifier for 1×side×side images, untrained: conv 5×5 padding 2, 1 → c1 (ReLU); average pooling
+     * 2×2 stride 2; conv 5×5 no padding, c1 → c2 (ReLU); average pooling 2×2/2; dense c2·q² → h1 (ReLU) → h2 (ReLU) →
+     * classes (identity: the logits), q = (side/2 − 4)/2. At side 28 that is LeNet-5's 6 → 16 channels and 400 → 120 →
+     * 84 → 10. Weights N(0, 2/fan_in) before a ReLU, N(0, 1/fan_in) before the identity (fan_in = C_in·25 for the
+     * convolutions), biases 0; drawn from one {@link SeededGaussian} stream, layer by layer.
+     *
+     * @param side a multiple of 4, at least 12 (12, 16, 20, 24, 28, …), so that both poolings halve exactly
+     */
+    public static Network lenet(Arena arena, long seed, int side, int c1, int c2, int h1, int h2, int classes) {
+        Objects.requireNonNull(arena, "arena");
+        if (side < 12 || side % 4 != 0) {
+            throw new IllegalArgumentException("side: expected a multiple of 4 that is >= 12 (conv 5x5, pool 2, conv 5x5, "
+                    + "pool 2), got " + side);
+        }
+        if (c1 < 1 || c2 < 1 || h1 < 1 || h2 < 1 || classes < 2) {
+            throw new IllegalArgumentException("c1, c2, h1, h2 must be >= 1 and classes >= 2, got " + c1 + ", " + c2 + ", " + h1
+                    + ", " + h2 + ", " + classes);
+        }
+        SeededGaussian g = new SeededGaussian(seed);
+        int h = side / 2, m = h - 4, q = m / 2, flat = c2 * q * q;
+        ConvShape s1 = new ConvShape(1, side, side, c1, 5, 1, 2), s2 = new ConvShape(c1, h, h, c2, 5, 1, 0);
+        List<Layer> layers = new ArrayList<>();
+        layers.add(new ConvLayer(s1, gaussianVec(arena, g, s1.weightLength(), Math.sqrt(2.0 / 25)),
+                FloatVec.allocate(arena, c1), Activation.RELU));
+        layers.add(new PoolLayer(PoolLayer.Kind.AVERAGE, new PoolShape(c1, side, side, 2, 2, 0), Activation.IDENTITY));
+        layers.add(new ConvLayer(s2, gaussianVec(arena, g, s2.weightLength(), Math.sqrt(2.0 / (25 * c1))),
+                FloatVec.allocate(arena, c2), Activation.RELU));
+        layers.add(new PoolLayer(PoolLayer.Kind.AVERAGE, new PoolShape(c2, m, m, 2, 2, 0), Activation.IDENTITY));
+        int[] widths = {flat, h1, h2, classes};
+        for (int l = 0; l < 3; l++) {
+            FloatMatrix w = FloatMatrix.allocate(arena, widths[l + 1], widths[l]);
+            g.fill(w, 0.0, Math.sqrt((l < 2 ? 2.0 : 1.0) / widths[l]));
+            layers.add(new DenseLayer(w, FloatVec.allocate(arena, widths[l + 1]), l < 2 ? Activation.RELU : Activation.IDENTITY));
+        }
         return Network.of(layers);
     }
 

@@ -29,10 +29,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       are contiguous), so the kernel reads all six through one pointer;</li>
  *   <li>the micro-kernel ({@link #kernel}, {@link #kernelPacked}) keeps an {@link #MR} × NR block of C in 12 vector
  *       accumulators (6 rows × 2 vectors: 12 + 2 loads of B + 1 broadcast = 15 of AVX2's 16 registers), and per
- *       step loads 2 vectors of B and broadcasts 6 elements of A for 12 FMAs. It starts from a tile in memory (a
- *       zero tile, or the accumulators of the previous k-block) and writes the block back; {@link #addTile} adds α
- *       times the valid part of it to C (vectors where C's row is contiguous, elements otherwise: a transposed C
- *       or a partial strip).</li>
+ *       step loads 2 vectors of B and broadcasts 6 elements of A for 12 FMAs. It writes the block to a per-thread
+ *       tile, and {@link #addTile} adds α times the valid part of it to C (vectors where C's row is contiguous,
+ *       elements otherwise: a transposed C or a partial strip), or {@link #accumulate} to the block's
+ *       accumulators in {@link #multiplyPacked}'s k-blocks.</li>
  * </ul>
  * β and the bias are applied to C before the first k-block, so the micro-kernel has no branch and no mask: edges
  * are zero columns in the panel and repeated rows of A whose results are not stored. Each k-block of
@@ -115,14 +115,13 @@ final class SimdGemm {
      * {@link #multiplyPacked} and the whole packed operand of {@link #packWhole}.
      */
     private static final class Workspace {
-        final MemorySegment panel, tile, zeros;
+        final MemorySegment panel, tile;
         MemorySegment whole, rows, tiles;
 
         Workspace() {
             Arena arena = Arena.ofAuto();
             panel = arena.allocate(Math.max(PANEL_BYTES, 4L * Math.max(KC, KC_MIN) * NR), 64);
             tile = arena.allocate(4L * MR * NR, 64);
-            zeros = arena.allocate(4L * MR * NR, 64); // (Arena.allocate zero-fills)
             whole = arena.allocate(64, 64);
             rows = arena.allocate(MR * RS, 64);
             tiles = arena.allocate(4L * MR * NR, 64);
@@ -195,9 +194,7 @@ final class SimdGemm {
         // Several k-blocks: the accumulators of a block of rows stay in memory (tiles) until the last one.
         boolean blocked = depth < k;
         int mb = blocked ? (int) Math.max(MR, TILES_BYTES / rowTiles * MR) : i1 - i0;
-        MemorySegment tiles = blocked ? ws.tiles(rowTiles * ((Math.min(mb, i1 - i0) + MR - 1) / MR)) : ws.tile;
-        MemorySegment src = blocked ? tiles : ws.zeros;
-        long rowStep = blocked ? rowTiles : 0, tileStep = blocked ? tileBytes : 0;
+        MemorySegment tile = ws.tile, tiles = blocked ? ws.tiles(rowTiles * ((Math.min(mb, i1 - i0) + MR - 1) / MR)) : null;
         MemorySegment ap = packA ? ws.rows(MR * RS) : null;
         for (int ib = i0; ib < i1; ib += mb) {
             int ie = Math.min(i1, ib + mb);
@@ -213,22 +210,24 @@ final class SimdGemm {
                     long a1 = a0 + Math.min(1, mr - 1) * ars, a2 = a0 + Math.min(2, mr - 1) * ars;
                     long a3 = a0 + Math.min(3, mr - 1) * ars, a4 = a0 + Math.min(4, mr - 1) * ars;
                     long a5 = a0 + Math.min(5, mr - 1) * ars;
-                    long to = (i - ib) / MR * rowStep;
+                    long to = (i - ib) / MR * rowTiles;
                     if (packA) {
                         packRows(kc, a, a0, a1, a2, a3, a4, a5, acs, ap, 0);
                     }
-                    for (int s = 0; s < strips; s++, to += tileStep) {
+                    for (int s = 0; s < strips; s++, to += tileBytes) {
                         long so = s * stripBytes + pc * sb;
                         if (nr == L) {
-                            kernelNarrow(kc, a, a0, a1, a2, a3, a4, a5, acs, packed, so, src, to, tiles, to);
+                            kernelNarrow(kc, a, a0, a1, a2, a3, a4, a5, acs, packed, so, tile);
                         } else if (packA) {
-                            kernelPacked(kc, ap, 0, packed, so, src, to, tiles, to);
+                            kernelPacked(kc, ap, 0, packed, so, tile);
                         } else {
-                            kernel(kc, a, a0, a1, a2, a3, a4, a5, acs, packed, so, src, to, tiles, to);
+                            kernel(kc, a, a0, a1, a2, a3, a4, a5, acs, packed, so, tile);
                         }
-                        if (!blocked) {
+                        if (blocked) {
+                            accumulate(tiles, to, tile, tileBytes);
+                        } else {
                             int j = s * nr;
-                            addTile(alpha, tiles, 0, sb, mr, Math.min(nr, n - j), nr, c, co + i * crs + j * ccs,
+                            addTile(alpha, tile, 0, sb, mr, Math.min(nr, n - j), nr, c, co + i * crs + j * ccs,
                                     crs, ccs);
                         }
                     }
@@ -261,7 +260,7 @@ final class SimdGemm {
             return;
         }
         Workspace ws = WORKSPACE.get();
-        MemorySegment panel = ws.panel, tile = ws.tile, zeros = ws.zeros;
+        MemorySegment panel = ws.panel, tile = ws.tile;
         int nr = stripWidth(n);
         long sb = 4L * nr;
         int ncMax = Math.max(nr, NC / NR * NR);
@@ -291,17 +290,31 @@ final class SimdGemm {
                     for (int j = 0; j < nc; j += nr) {
                         long so = (j / nr) * stripBytes;
                         if (nr == L) {
-                            kernelNarrow(kc, a, a0, a1, a2, a3, a4, a5, acs, panel, so, zeros, 0, tile, 0);
+                            kernelNarrow(kc, a, a0, a1, a2, a3, a4, a5, acs, panel, so, tile);
                         } else if (packA) {
-                            kernelPacked(kc, ap, 0, panel, so, zeros, 0, tile, 0);
+                            kernelPacked(kc, ap, 0, panel, so, tile);
                         } else {
-                            kernel(kc, a, a0, a1, a2, a3, a4, a5, acs, panel, so, zeros, 0, tile, 0);
+                            kernel(kc, a, a0, a1, a2, a3, a4, a5, acs, panel, so, tile);
                         }
                         addTile(alpha, tile, 0, sb, mr, Math.min(nr, nc - j), nr, c,
                                 co + i * crs + (jc + j) * ccs, crs, ccs);
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * tiles[to, to + bytes) += tile[0, bytes) (bytes a multiple of a vector): a k-block's tile added to the
+     * accumulators of earlier ones. A method of its own, so the micro-kernels stay as small as they were: with
+     * twelve more vector loads inlined, C2 sometimes left the FMAs of {@link #kernel} out of line under
+     * {@code -XX:UseAVX=2} (JFR: {@code Float256Vector.lanewise} allocating from {@code kernel}, 140 KB per
+     * training step in one run of {@code TrainerAllocationTest} out of four).
+     */
+    private static void accumulate(MemorySegment tiles, long to, MemorySegment tile, long bytes) {
+        for (long o = 0; o < bytes; o += LB) {
+            FloatVector.fromMemorySegment(F, tiles, to + o, LE).add(FloatVector.fromMemorySegment(F, tile, o, LE))
+                    .intoMemorySegment(tiles, to + o, LE);
         }
     }
 
@@ -361,25 +374,13 @@ final class SimdGemm {
     }
 
     /**
-     * tile[r][0, NR) ← tile[r][0, NR) + Σ_{p &lt; kc} A_r[p]·strip[p][0, NR) for the six rows of A at a0 … a5
-     * (stepping acs), the strip at {@code so} of the panel and the tile at {@code to}. Takes and returns no vector:
-     * its results go to memory.
+     * tile[r][0, NR) ← Σ_{p &lt; kc} A_r[p]·strip[p][0, NR) for the six rows of A at a0 … a5 (stepping acs) and
+     * the strip at {@code so} of the panel. Takes and returns no vector: its results go to memory.
      */
     private static void kernel(int kc, MemorySegment a, long a0, long a1, long a2, long a3, long a4, long a5,
-                               long acs, MemorySegment panel, long so, MemorySegment src, long sro,
-                               MemorySegment tile, long to) {
-        FloatVector c00 = FloatVector.fromMemorySegment(F, src, sro, LE);
-        FloatVector c01 = FloatVector.fromMemorySegment(F, src, sro + LB, LE);
-        FloatVector c10 = FloatVector.fromMemorySegment(F, src, sro + SB, LE);
-        FloatVector c11 = FloatVector.fromMemorySegment(F, src, sro + SB + LB, LE);
-        FloatVector c20 = FloatVector.fromMemorySegment(F, src, sro + 2 * SB, LE);
-        FloatVector c21 = FloatVector.fromMemorySegment(F, src, sro + 2 * SB + LB, LE);
-        FloatVector c30 = FloatVector.fromMemorySegment(F, src, sro + 3 * SB, LE);
-        FloatVector c31 = FloatVector.fromMemorySegment(F, src, sro + 3 * SB + LB, LE);
-        FloatVector c40 = FloatVector.fromMemorySegment(F, src, sro + 4 * SB, LE);
-        FloatVector c41 = FloatVector.fromMemorySegment(F, src, sro + 4 * SB + LB, LE);
-        FloatVector c50 = FloatVector.fromMemorySegment(F, src, sro + 5 * SB, LE);
-        FloatVector c51 = FloatVector.fromMemorySegment(F, src, sro + 5 * SB + LB, LE);
+                               long acs, MemorySegment panel, long so, MemorySegment tile) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int p = 0; p < kc; p++) {
             long bp = so + p * SB, ap = p * acs;
             FloatVector b0 = FloatVector.fromMemorySegment(F, panel, bp, LE);
@@ -403,36 +404,30 @@ final class SimdGemm {
             c50 = b0.fma(e, c50);
             c51 = b1.fma(e, c51);
         }
-        c00.intoMemorySegment(tile, to, LE);
-        c01.intoMemorySegment(tile, to + LB, LE);
-        c10.intoMemorySegment(tile, to + SB, LE);
-        c11.intoMemorySegment(tile, to + SB + LB, LE);
-        c20.intoMemorySegment(tile, to + 2 * SB, LE);
-        c21.intoMemorySegment(tile, to + 2 * SB + LB, LE);
-        c30.intoMemorySegment(tile, to + 3 * SB, LE);
-        c31.intoMemorySegment(tile, to + 3 * SB + LB, LE);
-        c40.intoMemorySegment(tile, to + 4 * SB, LE);
-        c41.intoMemorySegment(tile, to + 4 * SB + LB, LE);
-        c50.intoMemorySegment(tile, to + 5 * SB, LE);
-        c51.intoMemorySegment(tile, to + 5 * SB + LB, LE);
+        c00.intoMemorySegment(tile, 0, LE);
+        c01.intoMemorySegment(tile, LB, LE);
+        c10.intoMemorySegment(tile, SB, LE);
+        c11.intoMemorySegment(tile, SB + LB, LE);
+        c20.intoMemorySegment(tile, 2 * SB, LE);
+        c21.intoMemorySegment(tile, 2 * SB + LB, LE);
+        c30.intoMemorySegment(tile, 3 * SB, LE);
+        c31.intoMemorySegment(tile, 3 * SB + LB, LE);
+        c40.intoMemorySegment(tile, 4 * SB, LE);
+        c41.intoMemorySegment(tile, 4 * SB + LB, LE);
+        c50.intoMemorySegment(tile, 5 * SB, LE);
+        c51.intoMemorySegment(tile, 5 * SB + LB, LE);
     }
 
     /**
      * The narrow form of {@link #kernel} for products of at most one vector of columns (strips of L columns,
-     * tile rows of L floats): tile[r] ← tile[r] + Σ_p A_r[p]·strip[p], A read in place. Six accumulators leave
+     * tile rows of L floats): tile[r] ← Σ_p A_r[p]·strip[p], A read in place. Six accumulators leave
      * the FMA pipes partly waiting on the FMA latency; a second set of six for odd p measured 2.7 times slower
      * under {@code -XX:UseAVX=2} (12 accumulators, 2 loads of B and the 12 broadcasts do not fit in 16 registers),
      * and the 2-vector strip it replaces, half zeros, 1.4 times slower (8 × 4096 × 512 NT, Zen 4).
      */
     private static void kernelNarrow(int kc, MemorySegment a, long a0, long a1, long a2, long a3, long a4, long a5,
-                                     long acs, MemorySegment panel, long so, MemorySegment src, long sro,
-                               MemorySegment tile, long to) {
-        FloatVector c0 = FloatVector.fromMemorySegment(F, src, sro, LE);
-        FloatVector c1 = FloatVector.fromMemorySegment(F, src, sro + LB, LE);
-        FloatVector c2 = FloatVector.fromMemorySegment(F, src, sro + 2 * LB, LE);
-        FloatVector c3 = FloatVector.fromMemorySegment(F, src, sro + 3 * LB, LE);
-        FloatVector c4 = FloatVector.fromMemorySegment(F, src, sro + 4 * LB, LE);
-        FloatVector c5 = FloatVector.fromMemorySegment(F, src, sro + 5 * LB, LE);
+                                     long acs, MemorySegment panel, long so, MemorySegment tile) {
+        FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
         for (int p = 0; p < kc; p++) {
             long o = p * acs;
             FloatVector b0 = FloatVector.fromMemorySegment(F, panel, so + p * LB, LE);
@@ -443,12 +438,12 @@ final class SimdGemm {
             c4 = b0.fma(FloatVector.broadcast(F, get(a, a4 + o)), c4);
             c5 = b0.fma(FloatVector.broadcast(F, get(a, a5 + o)), c5);
         }
-        c0.intoMemorySegment(tile, to, LE);
-        c1.intoMemorySegment(tile, to + LB, LE);
-        c2.intoMemorySegment(tile, to + 2 * LB, LE);
-        c3.intoMemorySegment(tile, to + 3 * LB, LE);
-        c4.intoMemorySegment(tile, to + 4 * LB, LE);
-        c5.intoMemorySegment(tile, to + 5 * LB, LE);
+        c0.intoMemorySegment(tile, 0, LE);
+        c1.intoMemorySegment(tile, LB, LE);
+        c2.intoMemorySegment(tile, 2 * LB, LE);
+        c3.intoMemorySegment(tile, 3 * LB, LE);
+        c4.intoMemorySegment(tile, 4 * LB, LE);
+        c5.intoMemorySegment(tile, 5 * LB, LE);
     }
 
     /**
@@ -485,19 +480,9 @@ final class SimdGemm {
      * steps byte offsets rather than an index (C2 compiled the indexed form of this loop about 15 % slower).
      */
     private static void kernelPacked(int kc, MemorySegment ap, long apo, MemorySegment panel, long so,
-                                     MemorySegment src, long sro, MemorySegment tile, long to) {
-        FloatVector c00 = FloatVector.fromMemorySegment(F, src, sro, LE);
-        FloatVector c01 = FloatVector.fromMemorySegment(F, src, sro + LB, LE);
-        FloatVector c10 = FloatVector.fromMemorySegment(F, src, sro + SB, LE);
-        FloatVector c11 = FloatVector.fromMemorySegment(F, src, sro + SB + LB, LE);
-        FloatVector c20 = FloatVector.fromMemorySegment(F, src, sro + 2 * SB, LE);
-        FloatVector c21 = FloatVector.fromMemorySegment(F, src, sro + 2 * SB + LB, LE);
-        FloatVector c30 = FloatVector.fromMemorySegment(F, src, sro + 3 * SB, LE);
-        FloatVector c31 = FloatVector.fromMemorySegment(F, src, sro + 3 * SB + LB, LE);
-        FloatVector c40 = FloatVector.fromMemorySegment(F, src, sro + 4 * SB, LE);
-        FloatVector c41 = FloatVector.fromMemorySegment(F, src, sro + 4 * SB + LB, LE);
-        FloatVector c50 = FloatVector.fromMemorySegment(F, src, sro + 5 * SB, LE);
-        FloatVector c51 = FloatVector.fromMemorySegment(F, src, sro + 5 * SB + LB, LE);
+                                     MemorySegment tile) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         long end = so + kc * SB;
         long o = apo;
         for (long bp = so; bp < end; bp += SB, o += 4) {
@@ -522,18 +507,18 @@ final class SimdGemm {
             c50 = b0.fma(e, c50);
             c51 = b1.fma(e, c51);
         }
-        c00.intoMemorySegment(tile, to, LE);
-        c01.intoMemorySegment(tile, to + LB, LE);
-        c10.intoMemorySegment(tile, to + SB, LE);
-        c11.intoMemorySegment(tile, to + SB + LB, LE);
-        c20.intoMemorySegment(tile, to + 2 * SB, LE);
-        c21.intoMemorySegment(tile, to + 2 * SB + LB, LE);
-        c30.intoMemorySegment(tile, to + 3 * SB, LE);
-        c31.intoMemorySegment(tile, to + 3 * SB + LB, LE);
-        c40.intoMemorySegment(tile, to + 4 * SB, LE);
-        c41.intoMemorySegment(tile, to + 4 * SB + LB, LE);
-        c50.intoMemorySegment(tile, to + 5 * SB, LE);
-        c51.intoMemorySegment(tile, to + 5 * SB + LB, LE);
+        c00.intoMemorySegment(tile, 0, LE);
+        c01.intoMemorySegment(tile, LB, LE);
+        c10.intoMemorySegment(tile, SB, LE);
+        c11.intoMemorySegment(tile, SB + LB, LE);
+        c20.intoMemorySegment(tile, 2 * SB, LE);
+        c21.intoMemorySegment(tile, 2 * SB + LB, LE);
+        c30.intoMemorySegment(tile, 3 * SB, LE);
+        c31.intoMemorySegment(tile, 3 * SB + LB, LE);
+        c40.intoMemorySegment(tile, 4 * SB, LE);
+        c41.intoMemorySegment(tile, 4 * SB + LB, LE);
+        c50.intoMemorySegment(tile, 5 * SB, LE);
+        c51.intoMemorySegment(tile, 5 * SB + LB, LE);
     }
 
     /**

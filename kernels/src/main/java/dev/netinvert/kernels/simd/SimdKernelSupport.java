@@ -457,17 +457,9 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * The lanes of the overlapping final vector of a row of {@code cols} ≥ L elements that the full vectors
-     * have not counted: the last cols mod L (none when L divides cols; that vector is then not used).
-     */
-    private static VectorMask<Float> tailLanes(int cols) {
-        int tail = cols % L;
-        return VectorMask.fromLong(F, ((1L << L) - 1) & ~((1L << (L - tail)) - 1));
-    }
-
-    /**
-     * {@link #tailLanes} as lane bits: the GEMV kernels build the mask in place with {@code VectorMask.fromLong},
-     * because a mask returned by a helper that C2 declines to inline is boxed, and the large short-row blocks
-     * are where C2 declines ("NodeCountInliningCutoff").
+     * have not counted (the last cols mod L), as lane bits. The kernels build the mask in place with
+     * {@code VectorMask.fromLong(F, tailBits(cols))}: a helper returning the mask would return it boxed
+     * wherever C2 declines to inline it (the large short-row blocks are where it declines, NodeCountInliningCutoff).
      */
     private static long tailBits(int cols) {
         return ((1L << L) - 1) & ~((1L << (L - cols % L)) - 1);
@@ -483,8 +475,8 @@ public final class SimdKernelSupport implements KernelSupport {
         }
         long rowBytes = 4L * ld;
         int i = r0;
-        // Not at 128 bits: there the register-resident form boxed in the allocation tests (32 B per GEMVᵀ of a 36×36
-        // layer, JFR), and with 4 lanes its eight accumulators cover too few columns to pay.
+        // Not at 128 bits: with 4 lanes the eight accumulators cover too few columns (32) to pay. (The first version
+        // also boxed there, 32 B per GEMVᵀ of a 36×36 layer: the branchy tail that gemvTRegisters no longer has.)
         if (L >= 8 && cols >= L && cols <= 2 * REGISTER_ROW) {
             long w0 = wo + r0 * rowBytes, r0o = ro + 4L * r0;
             int c0 = 0;
@@ -553,13 +545,16 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * y ← y + Σ_i (α·r_i)·W_i over {@code rows} rows at {@code w0}, for rows of L … 8L columns: y stays in eight
-     * registers while the rows stream past (one broadcast and up to eight FMAs per row, no load or store of y
-     * per row), as OpenBLAS's short GEMVᵀ does. Vector k covers columns [kL, kL + L), the last one the final
-     * L columns (overlapping its predecessor when L does not divide cols); the accumulators past the last
-     * vector repeat it and are never stored. Each y[j] gets its row terms by FMA in row order, the same
-     * roundings as one axpy per row. At the end the full vectors are stored, then the last one blended with
-     * what they stored ({@link #tailBits}). One pass and no reduction, where the 4-row blocks re-load and
-     * re-store y every four rows and pay a loop set-up per block.
+     * registers while the rows stream past (one broadcast and eight FMAs per row, no load or store of y per
+     * row), as OpenBLAS's short GEMVᵀ does. Vector k covers columns [min(kL, cols − L), … + L): when L does not
+     * divide cols the first vector at the last offset overlaps its predecessor, and the accumulators past it
+     * repeat it. Each y[j] gets its row terms by FMA in row order, the same roundings as one axpy per row, so
+     * two accumulators that cover column j hold the same bits there (same y[j] loaded before any store, same
+     * products, same order): all eight are stored, unconditionally, and the overlapping stores rewrite equal
+     * values. No branch, blend or mask after the loop: the first version stored the overlapping vector through
+     * a blend in one of seven early-return branches, and its tier-4 code boxed the loop accumulator feeding
+     * the hot branch (a6 at 100 columns, 512 bits) on every row — JFR put 656 of the 1 308 allocation samples
+     * of the gradient-descent allocation test on that FMA (23.6 KB per iteration, 944 192 B per 40).
      */
     private static void gemvTRegisters(float alpha, MemorySegment w, long w0, long rowBytes, int rows, int cols,
                                        MemorySegment r, long ro, MemorySegment y, long yo) {
@@ -583,47 +578,14 @@ public final class SimdKernelSupport implements KernelSupport {
             a6 = FloatVector.fromMemorySegment(F, w, p + o6, LE).fma(c, a6);
             a7 = FloatVector.fromMemorySegment(F, w, p + o7, LE).fma(c, a7);
         }
-        // Stores in order 0 … 7 while the offset still grows; the first vector at the last offset is the tail.
-        // Its overlapped lanes (if any) keep what the previous store wrote.
-        // The lanes of the last vector to keep: its fresh ones, or all of them when L divides cols. Built from a
-        // long, so that no vector or mask is merged across a branch (that boxes; class comment).
-        VectorMask<Float> fresh = VectorMask.fromLong(F, cols % L == 0 ? (1L << L) - 1 : tailBits(cols));
-        if (last == 0) {
-            a0.intoMemorySegment(y, yo, LE);
-            return;
-        }
         a0.intoMemorySegment(y, yo, LE);
-        if (o1 == last) {
-            FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a1, fresh).intoMemorySegment(y, yo + last, LE);
-            return;
-        }
         a1.intoMemorySegment(y, yo + o1, LE);
-        if (o2 == last) {
-            FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a2, fresh).intoMemorySegment(y, yo + last, LE);
-            return;
-        }
         a2.intoMemorySegment(y, yo + o2, LE);
-        if (o3 == last) {
-            FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a3, fresh).intoMemorySegment(y, yo + last, LE);
-            return;
-        }
         a3.intoMemorySegment(y, yo + o3, LE);
-        if (o4 == last) {
-            FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a4, fresh).intoMemorySegment(y, yo + last, LE);
-            return;
-        }
         a4.intoMemorySegment(y, yo + o4, LE);
-        if (o5 == last) {
-            FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a5, fresh).intoMemorySegment(y, yo + last, LE);
-            return;
-        }
         a5.intoMemorySegment(y, yo + o5, LE);
-        if (o6 == last) {
-            FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a6, fresh).intoMemorySegment(y, yo + last, LE);
-            return;
-        }
         a6.intoMemorySegment(y, yo + o6, LE);
-        FloatVector.fromMemorySegment(F, y, yo + last, LE).blend(a7, fresh).intoMemorySegment(y, yo + last, LE);
+        a7.intoMemorySegment(y, yo + o7, LE);
     }
 
     /**

@@ -27,10 +27,15 @@ final class SameResults {
     record Sig(float[] solution, int iterations, String stopReason, double residual, Boolean unique) {
         @Override
         public boolean equals(Object o) {
-            // The iteration count may differ by one when the solution is the same to the bit: the stopping test's
+            // The iteration count may differ slightly when the solution is the same to the bit: the stopping test's
             // norm is a lane reduction, so the last, no-op iteration may or may not be taken (seen systematically in
-            // one full verify: 323 vs 324 with identical solutions and residuals on 128 of 240 rows).
-            return o instanceof Sig s && Arrays.equals(solution, s.solution) && Math.abs(iterations - s.iterations) <= 1
+            // one full verify: 323 vs 324 with identical solutions and residuals on 128 of 240 rows), and the
+            // layered pursuits stop each layer's inner loop near a float fixed point, where the Vector API's
+            // interpreted and compiled TANH lanes (1 ulp apart, RELIABILITY.md) move the stop by a few iterations
+            // that the contraction then erases (latent-pursuit: 307 vs 310, same solution and residual). So: at
+            // most max(1, 2 %) apart, and the solution and residual must still agree bit for bit.
+            return o instanceof Sig s && Arrays.equals(solution, s.solution)
+                    && Math.abs(iterations - s.iterations) <= Math.max(1, Math.max(iterations, s.iterations) / 50)
                     && stopReason.equals(s.stopReason) && Double.compare(residual, s.residual) == 0
                     && Objects.equals(unique, s.unique);
         }

@@ -3,21 +3,28 @@
 Markdown table of jmh/RESULTS-batch.md: throughput in observations·iterations per second, lockstep against
 independent single solves and against NumPy, and the GEMM rate 4·m·n·B / time.
 
-Usage: python3 jmh/lockstep_table.py target/batch/lockstep-native.json:AVX-512 target/batch/lockstep-avx2.json:AVX2 \
+Usage: python3 jmh/lockstep_table.py target/batch/ls-a.json+target/batch/ls-b.json:AVX-512 target/batch/lockstep-avx2.json:AVX2 \
            --numpy target/batch/numpy.json
 """
 import argparse
 import json
+import statistics
 
 
-def load(path):
+def load(paths):
+    """paths: one or more JMH JSON files joined by '+' (e.g. one per shape), of one instruction set."""
     out = {}
-    for r in json.load(open(path)):
-        p = r["params"]
-        key = (p["shape"], int(p["b"]), r["benchmark"].rsplit(".", 1)[1])
-        alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
-        forks = [sum(f) / len(f) for f in r["primaryMetric"]["rawData"]]
-        out[key] = (r["primaryMetric"]["score"], min(forks), max(forks), alloc)
+    for path in paths.split("+"):
+        for r in json.load(open(path)):
+            p = r["params"]
+            key = (p["shape"], int(p["b"]), r["benchmark"].rsplit(".", 1)[1])
+            raw = r["primaryMetric"]["rawData"]
+            forks = [statistics.median(f) for f in raw]
+            alloc = r.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("rawData")
+            # medians of every measured iteration of every fork: a fork still compiling in its first measured
+            # second (allocating, several times slower) moves JMH's mean score but not the median
+            out[key] = (statistics.median([t for f in raw for t in f]), min(forks), max(forks),
+                        statistics.median([t for f in alloc for t in f]) if alloc else None)
     return out
 
 
@@ -34,10 +41,10 @@ def main():
         path, label = run.split(":", 1)
         d = load(path)
         print(f"\n#### {label}\n")
-        print("| shape | B | lockstep µs/iter (fork range) | independent µs/iter | lockstep obs·it/s | independent obs·it/s "
-              "| lockstep / independent | NumPy obs·it/s | lockstep / NumPy | lockstep GFLOP/s | B/op |")
+        print("| shape | B | lockstep µs/iter, median (fork medians) | independent µs/iter | lockstep obs·it/s | independent obs·it/s "
+              "| lockstep / independent | NumPy obs·it/s | lockstep / NumPy | lockstep GFLOP/s | B/op (median) |")
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for shape in ("512x4096", "100x784"):
+        for shape in ("512x4096", "4096x4096", "100x784"):
             m, n = map(int, shape.split("x"))
             for b in (1, 8, 32, 64, 256):
                 ls, ind = d.get((shape, b, "lockstep")), d.get((shape, b, "independent"))

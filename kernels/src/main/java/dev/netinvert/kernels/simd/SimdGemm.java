@@ -41,8 +41,9 @@ import jdk.incubator.vector.VectorSpecies;
  * code (tier 3, nothing intrinsified) 1 s into a loop of 33 × 100 × 47 products, 24 KB per call, then 0 B once C2
  * had compiled it; the 6 KB per six GEMMs that persisted in the shared allocation JVM was not traced further. The
  * micro-kernels here are small, have one path (no partial-vector branches that C2 would compile as uncommon
- * traps), take and return no vector, and measured 0 B at 128, 256 (UseAVX=2) and 512 bits in
- * {@code GemmAllocationTest} and {@code TrainerAllocationTest}.
+ * traps), take and return no vector, and the packing uses no vector at all (see {@link #pack}); with that they
+ * measure 0 B at 128, 256 (UseAVX=2) and 512 bits in {@code GemmAllocationTest}, {@code TrainerAllocationTest} and
+ * {@code LockstepAllocationTest}, which now require 0 at every width.
  *
  * <p>Workspace: per thread (a {@link ThreadLocal}, native memory from an automatic arena), created on the thread's
  * first product: the panel, the tile, the packed rows of A and the whole packed B, the last two grown when a larger
@@ -223,11 +224,15 @@ final class SimdGemm {
             int w = Math.min(NR, nc - j);
             long dst = (j / NR) * stripBytes;
             long src = bo + j * bcs;
-            if (bcs == 4 && w == NR) { // rows of B are contiguous: two vector copies per row
+            if (bcs == 4 && w == NR) {
+                // Rows of B are contiguous: one bulk copy per row, no vector. This was two vector loads and stores,
+                // and with some compile orders (depending on which tests or solvers warmed the kernels first) C2's
+                // code for pack ran the loads through the Vector API's Java fallback: 38 MB per 40 lockstep GD
+                // iterations at 512 bits (JFR: the samples on pack's two load lines), with the row-by-row lockstep
+                // route in the tree. Since the change the GEMM allocation tests pass with 0 B at every width, where
+                // they allowed 32 KB per call below 512 bits. The copy is a small part of a GEMM (k·n of m·k·n).
                 for (int p = 0; p < kc; p++) {
-                    long s = src + p * brs, d = dst + p * SB;
-                    FloatVector.fromMemorySegment(F, b, s, LE).intoMemorySegment(panel, d, LE);
-                    FloatVector.fromMemorySegment(F, b, s + LB, LE).intoMemorySegment(panel, d + LB, LE);
+                    MemorySegment.copy(b, src + p * brs, panel, dst + p * SB, SB);
                 }
             } else if (bcs == 4) {
                 for (int p = 0; p < kc; p++) {

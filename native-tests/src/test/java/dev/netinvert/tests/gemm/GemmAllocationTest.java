@@ -49,7 +49,7 @@ class GemmAllocationTest {
             FloatMatrix dd = random(arena, rnd, 5, 3001), wd = random(arena, rnd, 3001, 40);
             FloatMatrix zd = FloatMatrix.allocate(arena, 5, 40), xd = random(arena, rnd, 3001, 7);
             FloatMatrix gd = FloatMatrix.allocate(arena, 40, 7);
-            AllocationBudget.assertGemmBudget(() -> {
+            AllocationBudget.assertNothingOnceWarm(() -> {
                 Blas.gemmNT(1f, x, w, 0f, y, b);
                 Blas.gemmNT(0.5f, x, w, 1f, y, null);
                 Blas.gemmNT(1f, w, x, 0.25f, y2, b2);
@@ -59,7 +59,7 @@ class GemmAllocationTest {
                 Blas.gemmNN(-1f, y, w, 2f, z);
                 Blas.gemmNN(1f, dd, wd, 0f, zd);
                 Blas.gemmTN(1f, wd, xd, 0f, gd);
-            }, AllocationBudget.GEMM_BOUND_BELOW_512, "bytes allocated by 200 rounds of the GEMMs at " + Blas.active().vectorBitSize()
+            }, "bytes allocated by 200 rounds of the GEMMs at " + Blas.active().vectorBitSize()
                     + " bits");
         }
     }
@@ -74,10 +74,10 @@ class GemmAllocationTest {
             FloatMatrix z = FloatMatrix.allocate(arena, bt, m), r = FloatMatrix.allocate(arena, bt, m);
             FloatMatrix g = FloatMatrix.allocate(arena, bt, n);
             double[] sums = new double[bt];
-            AllocationBudget.assertGemmBudget(() -> {
+            AllocationBudget.assertNothingOnceWarm(() -> {
                 Fused.bregmanGradientBatch(Activation.TANH, w, x, b, t, z, r, g, sums);
                 Fused.bregmanGradientBatch(Activation.RELU, w, x, null, t, null, r, g, null);
-            }, AllocationBudget.GEMM_BOUND_BELOW_512, "bytes allocated by 200 rounds of the batched gradient at "
+            }, "bytes allocated by 200 rounds of the batched gradient at "
                     + Blas.active().vectorBitSize() + " bits");
         }
     }

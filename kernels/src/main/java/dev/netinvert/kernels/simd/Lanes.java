@@ -65,6 +65,22 @@ final class Lanes {
         };
     }
 
+    private static final VectorMask<Float> BIT_1 = bit(1), BIT_2 = bit(2), BIT_4 = bit(4), BIT_8 = bit(8);
+
+    /**
+     * The lanes whose index has bit h set (h = 1, 2, 4 or 8; empty when h ≥ L): with {@link #fold}(h), the
+     * level of the GEMV's one-row-per-lane transpose-and-add tree that merges two vectors into one.
+     */
+    static VectorMask<Float> upper(int h) {
+        return switch (h) {
+            case 1 -> BIT_1;
+            case 2 -> BIT_2;
+            case 4 -> BIT_4;
+            case 8 -> BIT_8;
+            default -> throw new IllegalArgumentException("lane bit must be 1, 2, 4 or 8, got " + h);
+        };
+    }
+
     /** Σ lanes of a double vector, lane by lane in index order (the prox sums' objectives, off the hot path). */
     static double sum(DoubleVector v) {
         double s = v.lane(0);

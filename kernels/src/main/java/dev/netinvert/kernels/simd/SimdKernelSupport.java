@@ -15,6 +15,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -40,7 +41,10 @@ import jdk.incubator.vector.VectorSpecies;
  * A scalar tail ends every loop — no masked loads or stores, which the JIT compiles poorly on some CPUs. The matrix kernels, whose rows are often short (100
  * columns), end each row with one overlapping full-width vector and a register blend instead. Matrix
  * kernels work on 4 rows at a time so that each load of x (GEMV) or of y (GEMVᵀ) is shared by 4 rows
- * of W.
+ * of W; rows of at most 64 vectors go through 8-row GEMV blocks ({@code dot8}) and rows of at most 16
+ * vectors through a GEMVᵀ that keeps y in registers ({@code gemvTRegisters}) and a fused gradient on
+ * 8-row blocks ({@code bregmanShortRows}), because at 100 columns the per-block loop set-up, not the
+ * FMAs, was the cost (jmh/RESULTS.md, 2026-12-05 short-row section).
  */
 public final class SimdKernelSupport implements KernelSupport {
 
@@ -51,6 +55,29 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /** Below two vectors' length the vector set-up and lane sum cost more than they save. */
     private static final int VECTOR_THRESHOLD = 2 * L;
+
+
+    /**
+     * Rows of at most this many columns (64 vectors: 512 columns at 256 bits, 1024 at 512) go through the
+     * GEMV's 8-row blocks ({@link #dot8}), whose column loop is deliberately not a counted loop. For a counted
+     * loop C2 emits a pre-loop, an unrolled main loop without bounds checks and a post-loop, and chooses
+     * between them at run time: at 100 columns (6-13 vectors) that set-up and the checked pre-loop cost
+     * more than the row's FMAs (784×96, 512 bits: 6.4 µs per GEMV against 4.0 µs with a plain loop that
+     * checks every load). Long rows amortise it and keep the counted loops ({@link #dot4Lanes},
+     * {@link #axpy4}): at 256 bits the plain 8-row loop lost from 784 columns up (100×784: 4.3 against 3.3 µs;
+     * 1000 columns: 5-10 %).
+     */
+    private static final int SHORT_ROW = 64 * L;
+
+    /**
+     * The widest column window that {@link #gemvTRegisters} keeps in registers: eight vectors (128 columns at
+     * 512 bits, 64 at 256). GEMVᵀ uses it for rows of up to two windows (the second pass re-reads each row's
+     * second part); with more windows the strided re-reads cost more than the y traffic saved (100×784 at
+     * 256 bits: 4.4 µs against 3.2 µs for the 4-row axpys). The fused gradient's 8-row path
+     * ({@link #bregmanShortRows}) has the same limit of two windows.
+     */
+    private static final int REGISTER_ROW = 8 * L;
+
 
     SimdKernelSupport() {}
 
@@ -207,6 +234,11 @@ public final class SimdKernelSupport implements KernelSupport {
         // both forks; 100×784: 11.9 against 3.6), while the same loop in its own small method was not: C2
         // unrolls the inner loop of the large method differently, and with 16 vector registers instead of 32
         // that cost (-XX:LoopUnrollLimit=0 gave 133 µs). jmh/RESULTS.md has the cost of the call at short rows.
+        if (L >= 8 && cols >= L && cols <= SHORT_ROW) {
+            for (; i + 8 <= r1; i += 8) {
+                dot8(w, wo + i * rowBytes, rowBytes, cols, x, xo, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
+            }
+        }
         for (; i + 4 <= r1; i += 4) {
             dot4(w, wo + i * rowBytes, rowBytes, cols, x, xo, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
         }
@@ -280,7 +312,7 @@ public final class SimdKernelSupport implements KernelSupport {
     /**
      * ⟨W_k, x⟩ for the four rows at {@code w0} in lanes 0 … 3 (cols ≥ L). A row that is not a multiple of L
      * long ends with one vector that overlaps the last full one: its already-counted lanes are kept out by
-     * a blend of the accumulator with {@link #tailLanes}(cols) (not by zeroing x, which
+     * a blend of the accumulator with the lanes of {@link #tailBits}(cols) (not by zeroing x, which
      * would turn an infinite weight into NaN), so the tail costs one more FMA per row instead of up to
      * L − 1 scalar ones. The four sums are reduced together ({@link Lanes#sum4}) and finished by
      * {@link #finish4}. Takes and returns no vector or mask on purpose: one passed to or returned from a
@@ -303,7 +335,7 @@ public final class SimdKernelSupport implements KernelSupport {
         }
         if (bound < cols) {
             long o = 4L * (cols - L);
-            VectorMask<Float> fresh = tailLanes(cols);
+            VectorMask<Float> fresh = VectorMask.fromLong(F, tailBits(cols));
             FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
             a0 = a0.blend(FloatVector.fromMemorySegment(F, w, w0 + o, LE).fma(xv, a0), fresh);
             a1 = a1.blend(FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(xv, a1), fresh);
@@ -324,12 +356,113 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * The lanes of the overlapping final vector of a row of {@code cols} ≥ L elements that the full vectors
-     * have not counted: the last cols mod L (none when L divides cols; that vector is then not used).
+     * ⟨W_k, x⟩ for the eight rows at {@code w0} (cols ≥ L, L = 8 or 16), finished as out[k] ← α·s_k + β·out[k]
+     * (+ b[k]) with one vector store. Eight independent FMA chains hide the FMA latency even for 100-column
+     * rows (7 FMAs per chain at 512 bits, 13 at 256), and one load of x serves eight rows. The row tails are
+     * the overlapping final vector and blend of {@link #dot4Lanes}. The eight lane sums are one
+     * transpose-and-add tree: each level merges two vectors into one (a blend each way, one permute, one
+     * add; {@link Lanes#upper}, {@link Lanes#fold}), so seven merges leave row k's total in lane k (L = 8),
+     * or its two halves in lanes 2k and 2k + 1 (L = 16: one more add of the even and odd lanes), each row
+     * summed by the same butterfly as {@link #dot}'s. At 256 bits the finish is one vector FMA and store; at
+     * 512 bits the eight totals are extracted and finished by {@link #finish4} (a finish with masked 8-lane
+     * loads and stores made the method too large for C1, as below). Two blocks that were tried: sixteen rows (one per
+     * lane at 512 bits) — C1 ran out of virtual registers on it ("COMPILE SKIPPED" at tier 3), so it never
+     * reached C2 and boxed 1.4 MB per 784×100 GEMV; and this block with a counted column loop, no faster
+     * than four rows (see {@link #SHORT_ROW} for why). Takes and returns no vector (see the class comment),
+     * and no vector crosses a branch.
      */
-    private static VectorMask<Float> tailLanes(int cols) {
-        int tail = cols % L;
-        return VectorMask.fromLong(F, ((1L << L) - 1) & ~((1L << (L - tail)) - 1));
+    private static void dot8(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
+                             float alpha, float beta, MemorySegment out, long oo, MemorySegment b, long bo) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        long end = 4L * F.loopBound(cols);
+        // Not a counted loop on purpose (the exit test is "!=" on a byte offset that steps by a vector): see SHORT_ROW.
+        for (long o = 0; o != end; o += LB) {
+            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
+            long p = w0 + o;
+            a0 = FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a0);
+            p += rowBytes;
+            a1 = FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a1);
+            p += rowBytes;
+            a2 = FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a2);
+            p += rowBytes;
+            a3 = FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a3);
+            p += rowBytes;
+            a4 = FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a4);
+            p += rowBytes;
+            a5 = FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a5);
+            p += rowBytes;
+            a6 = FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a6);
+            p += rowBytes;
+            a7 = FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a7);
+        }
+        if (end != 4L * cols) {
+            long o = 4L * (cols - L);
+            VectorMask<Float> fresh = VectorMask.fromLong(F, tailBits(cols));
+            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
+            long p = w0 + o;
+            a0 = a0.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a0), fresh);
+            p += rowBytes;
+            a1 = a1.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a1), fresh);
+            p += rowBytes;
+            a2 = a2.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a2), fresh);
+            p += rowBytes;
+            a3 = a3.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a3), fresh);
+            p += rowBytes;
+            a4 = a4.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a4), fresh);
+            p += rowBytes;
+            a5 = a5.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a5), fresh);
+            p += rowBytes;
+            a6 = a6.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a6), fresh);
+            p += rowBytes;
+            a7 = a7.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a7), fresh);
+        }
+        // Merge levels at lane distances L/2, L/4, L/8: row k ends in the lanes whose bits L/2, L/4, L/8 spell k.
+        FloatVector c0 = a0.blend(a4, TREE_M1).add(a4.blend(a0, TREE_M1).rearrange(TREE_S1));
+        FloatVector c1 = a1.blend(a5, TREE_M1).add(a5.blend(a1, TREE_M1).rearrange(TREE_S1));
+        FloatVector c2 = a2.blend(a6, TREE_M1).add(a6.blend(a2, TREE_M1).rearrange(TREE_S1));
+        FloatVector c3 = a3.blend(a7, TREE_M1).add(a7.blend(a3, TREE_M1).rearrange(TREE_S1));
+        FloatVector d0 = c0.blend(c2, TREE_M2).add(c2.blend(c0, TREE_M2).rearrange(TREE_S2));
+        FloatVector d1 = c1.blend(c3, TREE_M2).add(c3.blend(c1, TREE_M2).rearrange(TREE_S2));
+        FloatVector s = d0.blend(d1, TREE_M3).add(d1.blend(d0, TREE_M3).rearrange(TREE_S3));
+        if (L == 16) {
+            // Row k's halves are in lanes 2k and 2k + 1 (the last butterfly level): add them into lane 2k.
+            FloatVector t = s.add(s.rearrange(TREE_S4));
+            finish4(t.lane(0), t.lane(2), t.lane(4), t.lane(6), alpha, beta, out, oo, b, bo);
+            finish4(t.lane(8), t.lane(10), t.lane(12), t.lane(14), alpha, beta, out, oo + 16, b, bo + 16);
+        } else if (beta == 0f) {
+            if (b == null) {
+                s.mul(alpha).intoMemorySegment(out, oo, LE);
+            } else {
+                s.mul(alpha).add(FloatVector.fromMemorySegment(F, b, bo, LE)).intoMemorySegment(out, oo, LE);
+            }
+        } else if (b == null) {
+            FloatVector.fromMemorySegment(F, out, oo, LE).fma(FloatVector.broadcast(F, beta), s.mul(alpha))
+                    .intoMemorySegment(out, oo, LE);
+        } else {
+            FloatVector.fromMemorySegment(F, out, oo, LE).fma(FloatVector.broadcast(F, beta), s.mul(alpha))
+                    .add(FloatVector.fromMemorySegment(F, b, bo, LE)).intoMemorySegment(out, oo, LE);
+        }
+    }
+
+    /**
+     * The shuffles and masks of {@link #dot8}'s tree, as constants of this class: C2 refused to inline
+     * {@code Lanes.fold} / {@code Lanes.upper} into the large block method (NodeCountInliningCutoff), and a
+     * shuffle or mask that is not a compile-time constant made the block 2× slower than the 4-row one.
+     * (Distance 1 stands in for the levels a 128-bit species does not have; dot8 is not used there.)
+     */
+    private static final VectorShuffle<Float> TREE_S1 = Lanes.fold(Math.max(1, L / 2)),
+            TREE_S2 = Lanes.fold(Math.max(1, L / 4)), TREE_S3 = Lanes.fold(Math.max(1, L / 8)), TREE_S4 = Lanes.fold(1);
+    private static final VectorMask<Float> TREE_M1 = Lanes.upper(Math.max(1, L / 2)),
+            TREE_M2 = Lanes.upper(Math.max(1, L / 4)), TREE_M3 = Lanes.upper(Math.max(1, L / 8));
+
+    /**
+     * The lanes of the overlapping final vector of a row of {@code cols} ≥ L elements that the full vectors
+     * have not counted (the last cols mod L), as lane bits. The kernels build the mask in place with
+     * {@code VectorMask.fromLong(F, tailBits(cols))}: a helper returning the mask would return it boxed
+     * wherever C2 declines to inline it (the large short-row blocks are where it declines, NodeCountInliningCutoff).
+     */
+    private static long tailBits(int cols) {
+        return ((1L << L) - 1) & ~((1L << (L - cols % L)) - 1);
     }
 
     @Override
@@ -342,6 +475,19 @@ public final class SimdKernelSupport implements KernelSupport {
         }
         long rowBytes = 4L * ld;
         int i = r0;
+        // Not at 128 bits: with 4 lanes the eight accumulators cover too few columns (32) to pay. (The first version
+        // also boxed there, 32 B per GEMVᵀ of a 36×36 layer: the branchy tail that gemvTRegisters no longer has.)
+        if (L >= 8 && cols >= L && cols <= 2 * REGISTER_ROW) {
+            long w0 = wo + r0 * rowBytes, r0o = ro + 4L * r0;
+            int c0 = 0;
+            while (cols - c0 > REGISTER_ROW) {
+                int width = cols - c0 - REGISTER_ROW < L ? REGISTER_ROW - L : REGISTER_ROW;
+                gemvTRegisters(alpha, w, w0 + 4L * c0, rowBytes, r1 - r0, width, r, r0o, y, yo + 4L * c0);
+                c0 += width;
+            }
+            gemvTRegisters(alpha, w, w0 + 4L * c0, rowBytes, r1 - r0, cols - c0, r, r0o, y, yo + 4L * c0);
+            return;
+        }
         for (; i + 4 <= r1; i += 4) {
             long oi = ro + 4L * i;
             long w0 = wo + i * rowBytes;
@@ -382,7 +528,7 @@ public final class SimdKernelSupport implements KernelSupport {
                 acc = FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(v1, acc);
                 acc = FloatVector.fromMemorySegment(F, w, w2 + o, LE).fma(v2, acc);
                 acc = FloatVector.fromMemorySegment(F, w, w3 + o, LE).fma(v3, acc);
-                old.blend(acc, tailLanes(cols)).intoMemorySegment(y, yo + o, LE);
+                old.blend(acc, VectorMask.fromLong(F, tailBits(cols))).intoMemorySegment(y, yo + o, LE);
             }
             return;
         }
@@ -394,6 +540,92 @@ public final class SimdKernelSupport implements KernelSupport {
             acc = fma(get(w, w2 + o), c2, acc);
             acc = fma(get(w, w3 + o), c3, acc);
             put(y, yo + o, acc);
+        }
+    }
+
+    /**
+     * y ← y + Σ_i (α·r_i)·W_i over {@code rows} rows at {@code w0}, for rows of L … 8L columns: y stays in eight
+     * registers while the rows stream past (one broadcast and eight FMAs per row, no load or store of y per
+     * row), as OpenBLAS's short GEMVᵀ does. Vector k covers columns [min(kL, cols − L), … + L): when L does not
+     * divide cols the first vector at the last offset overlaps its predecessor, and the accumulators past it
+     * repeat it. Each y[j] gets its row terms by FMA in row order, the same roundings as one axpy per row, so
+     * two accumulators that cover column j hold the same bits there (same y[j] loaded before any store, same
+     * products, same order): all eight are stored, unconditionally, and the overlapping stores rewrite equal
+     * values. No branch, blend or mask after the loop: the first version stored the overlapping vector through
+     * a blend in one of seven early-return branches, and its tier-4 code boxed the loop accumulator feeding
+     * the hot branch (a6 at 100 columns, 512 bits) on every row — JFR put 656 of the 1 308 allocation samples
+     * of the gradient-descent allocation test on that FMA (23.6 KB per iteration, 944 192 B per 40).
+     */
+    private static void gemvTRegisters(float alpha, MemorySegment w, long w0, long rowBytes, int rows, int cols,
+                                       MemorySegment r, long ro, MemorySegment y, long yo) {
+        long last = 4L * (cols - L);
+        long o1 = Math.min(LB, last), o2 = Math.min(2 * LB, last), o3 = Math.min(3 * LB, last);
+        long o4 = Math.min(4 * LB, last), o5 = Math.min(5 * LB, last), o6 = Math.min(6 * LB, last);
+        long o7 = Math.min(7 * LB, last);
+        FloatVector a0 = FloatVector.fromMemorySegment(F, y, yo, LE), a1 = FloatVector.fromMemorySegment(F, y, yo + o1, LE);
+        FloatVector a2 = FloatVector.fromMemorySegment(F, y, yo + o2, LE), a3 = FloatVector.fromMemorySegment(F, y, yo + o3, LE);
+        FloatVector a4 = FloatVector.fromMemorySegment(F, y, yo + o4, LE), a5 = FloatVector.fromMemorySegment(F, y, yo + o5, LE);
+        FloatVector a6 = FloatVector.fromMemorySegment(F, y, yo + o6, LE), a7 = FloatVector.fromMemorySegment(F, y, yo + o7, LE);
+        for (int i = 0; i < rows; i++) {
+            FloatVector c = FloatVector.broadcast(F, alpha * get(r, ro + 4L * i));
+            long p = w0 + i * rowBytes;
+            a0 = FloatVector.fromMemorySegment(F, w, p, LE).fma(c, a0);
+            a1 = FloatVector.fromMemorySegment(F, w, p + o1, LE).fma(c, a1);
+            a2 = FloatVector.fromMemorySegment(F, w, p + o2, LE).fma(c, a2);
+            a3 = FloatVector.fromMemorySegment(F, w, p + o3, LE).fma(c, a3);
+            a4 = FloatVector.fromMemorySegment(F, w, p + o4, LE).fma(c, a4);
+            a5 = FloatVector.fromMemorySegment(F, w, p + o5, LE).fma(c, a5);
+            a6 = FloatVector.fromMemorySegment(F, w, p + o6, LE).fma(c, a6);
+            a7 = FloatVector.fromMemorySegment(F, w, p + o7, LE).fma(c, a7);
+        }
+        a0.intoMemorySegment(y, yo, LE);
+        a1.intoMemorySegment(y, yo + o1, LE);
+        a2.intoMemorySegment(y, yo + o2, LE);
+        a3.intoMemorySegment(y, yo + o3, LE);
+        a4.intoMemorySegment(y, yo + o4, LE);
+        a5.intoMemorySegment(y, yo + o5, LE);
+        a6.intoMemorySegment(y, yo + o6, LE);
+        a7.intoMemorySegment(y, yo + o7, LE);
+    }
+
+    /**
+     * y ← y + c0·W_0 + … + c7·W_7 for the eight rows at byte offsets p0 … p7 (L ≤ cols ≤ {@link #SHORT_ROW}): one load and
+     * one store of y per eight rows, the FMAs chained in row order as in {@link #axpy4}, so each y[j] sees
+     * the same roundings as eight single-row axpys. The column loop is not a counted loop (see SHORT_ROW);
+     * the row tail is axpy4's overlapping final vector and blend.
+     */
+    private static void axpy8(float c0, float c1, float c2, float c3, float c4, float c5, float c6, float c7,
+                              MemorySegment w, long p0, long p1, long p2, long p3, long p4, long p5, long p6, long p7,
+                              int cols, MemorySegment y, long yo) {
+        FloatVector v0 = FloatVector.broadcast(F, c0), v1 = FloatVector.broadcast(F, c1);
+        FloatVector v2 = FloatVector.broadcast(F, c2), v3 = FloatVector.broadcast(F, c3);
+        FloatVector v4 = FloatVector.broadcast(F, c4), v5 = FloatVector.broadcast(F, c5);
+        FloatVector v6 = FloatVector.broadcast(F, c6), v7 = FloatVector.broadcast(F, c7);
+        long end = 4L * F.loopBound(cols);
+        for (long o = 0; o != end; o += LB) {
+            FloatVector acc = FloatVector.fromMemorySegment(F, y, yo + o, LE);
+            acc = FloatVector.fromMemorySegment(F, w, p0 + o, LE).fma(v0, acc);
+            acc = FloatVector.fromMemorySegment(F, w, p1 + o, LE).fma(v1, acc);
+            acc = FloatVector.fromMemorySegment(F, w, p2 + o, LE).fma(v2, acc);
+            acc = FloatVector.fromMemorySegment(F, w, p3 + o, LE).fma(v3, acc);
+            acc = FloatVector.fromMemorySegment(F, w, p4 + o, LE).fma(v4, acc);
+            acc = FloatVector.fromMemorySegment(F, w, p5 + o, LE).fma(v5, acc);
+            acc = FloatVector.fromMemorySegment(F, w, p6 + o, LE).fma(v6, acc);
+            acc = FloatVector.fromMemorySegment(F, w, p7 + o, LE).fma(v7, acc);
+            acc.intoMemorySegment(y, yo + o, LE);
+        }
+        if (end != 4L * cols) {
+            long o = 4L * (cols - L);
+            FloatVector old = FloatVector.fromMemorySegment(F, y, yo + o, LE);
+            FloatVector acc = FloatVector.fromMemorySegment(F, w, p0 + o, LE).fma(v0, old);
+            acc = FloatVector.fromMemorySegment(F, w, p1 + o, LE).fma(v1, acc);
+            acc = FloatVector.fromMemorySegment(F, w, p2 + o, LE).fma(v2, acc);
+            acc = FloatVector.fromMemorySegment(F, w, p3 + o, LE).fma(v3, acc);
+            acc = FloatVector.fromMemorySegment(F, w, p4 + o, LE).fma(v4, acc);
+            acc = FloatVector.fromMemorySegment(F, w, p5 + o, LE).fma(v5, acc);
+            acc = FloatVector.fromMemorySegment(F, w, p6 + o, LE).fma(v6, acc);
+            acc = FloatVector.fromMemorySegment(F, w, p7 + o, LE).fma(v7, acc);
+            old.blend(acc, VectorMask.fromLong(F, tailBits(cols))).intoMemorySegment(y, yo + o, LE);
         }
     }
 
@@ -479,6 +711,9 @@ public final class SimdKernelSupport implements KernelSupport {
         // rows, and the second read shrinks with it. Rows with a residual wait in (q, f) until four are
         // pending, then go through one axpy4, in row order, so the roundings of g do not depend on which
         // rows were skipped.
+        if (L >= 8 && cols >= L && cols <= 2 * REGISTER_ROW) {
+            return bregmanShortRows(sigma, w, wo, rowBytes, r0, r1, cols, x, xo, b, bo, t, to, z, zo, g, go);
+        }
         long q0 = 0, q1 = 0, q2 = 0;
         float f0 = 0f, f1 = 0f, f2 = 0f;
         int pending = 0;
@@ -519,6 +754,62 @@ public final class SimdKernelSupport implements KernelSupport {
         if (pending > 2) {
             axpy(f2, w, q2, g, go, cols);
         }
+        return sumSq;
+    }
+
+    /**
+     * {@link #bregmanGradient} for rows of L … 16L columns (L ≥ 8), g already zero: eight-row blocks of
+     * {@link #dot8}, then the residuals, and rows with a residual queue up (in row order) for one
+     * {@link #axpy8} per eight, as the 4-row path does with axpy4 — so the roundings of g are the row-ordered
+     * FMA chain whichever rows were skipped. Rows past the last whole block go one by one.
+     */
+    private double bregmanShortRows(Activation sigma, MemorySegment w, long wo, long rowBytes, int r0, int r1, int cols,
+                                    MemorySegment x, long xo, MemorySegment b, long bo, MemorySegment t, long to,
+                                    MemorySegment z, long zo, MemorySegment g, long go) {
+        double sumSq = 0.0;
+        long q0 = 0, q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0;
+        float f0 = 0f, f1 = 0f, f2 = 0f, f3 = 0f, f4 = 0f, f5 = 0f, f6 = 0f;
+        int pending = 0;
+        for (int i0 = r0; i0 < r1; i0 += 8) {
+            int end = Math.min(i0 + 8, r1);
+            if (end - i0 == 8) {
+                dot8(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
+            } else {
+                for (int i = i0; i < end; i++) {
+                    float zv = dot(w, wo + i * rowBytes, x, xo, cols);
+                    put(z, zo + 4L * i, b == null ? zv : zv + get(b, bo + 4L * i));
+                }
+            }
+            for (int i = i0; i < end; i++) {
+                float e = sigma.apply(get(z, zo + 4L * i)) - get(t, to + 4L * i);
+                if (e == 0f) {
+                    continue;
+                }
+                sumSq += (double) e * e;
+                long wi = wo + i * rowBytes;
+                switch (pending) {
+                    case 0 -> { q0 = wi; f0 = e; pending = 1; }
+                    case 1 -> { q1 = wi; f1 = e; pending = 2; }
+                    case 2 -> { q2 = wi; f2 = e; pending = 3; }
+                    case 3 -> { q3 = wi; f3 = e; pending = 4; }
+                    case 4 -> { q4 = wi; f4 = e; pending = 5; }
+                    case 5 -> { q5 = wi; f5 = e; pending = 6; }
+                    case 6 -> { q6 = wi; f6 = e; pending = 7; }
+                    default -> {
+                        axpy8(f0, f1, f2, f3, f4, f5, f6, e, w, q0, q1, q2, q3, q4, q5, q6, wi, cols, g, go);
+                        pending = 0;
+                    }
+                }
+            }
+        }
+        // The rows still queued, in row order.
+        if (pending > 0) { axpy(f0, w, q0, g, go, cols); }
+        if (pending > 1) { axpy(f1, w, q1, g, go, cols); }
+        if (pending > 2) { axpy(f2, w, q2, g, go, cols); }
+        if (pending > 3) { axpy(f3, w, q3, g, go, cols); }
+        if (pending > 4) { axpy(f4, w, q4, g, go, cols); }
+        if (pending > 5) { axpy(f5, w, q5, g, go, cols); }
+        if (pending > 6) { axpy(f6, w, q6, g, go, cols); }
         return sumSq;
     }
 

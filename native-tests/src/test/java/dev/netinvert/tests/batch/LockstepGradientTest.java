@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link LockstepGradient#compute}'s two routes, the fused kernel (up to {@link LockstepGradient#FUSED_MAX_ROWS}
+ * {@link LockstepGradient#compute}'s routes: the fused kernel (up to {@link LockstepGradient#FUSED_MAX_ROWS}
  * rows) and the two GEMMs (above), against each other on the same rows and against the single-observation
  * gradient ({@link BlockedBregmanGradient}, row by row): PRE, G and r² for a = FUSED_MAX_ROWS (fused) and
  * a = FUSED_MAX_ROWS + 1 (GEMMs), at awkward shapes and with a W larger than one block of the fused kernel.
@@ -30,6 +30,42 @@ class LockstepGradientTest {
         for (int[] mn : new int[][] {{37, 83}, {17, 1}, {600, 1023}}) {
             for (Activation sigma : new Activation[] {Activation.RELU, Activation.TANH}) {
                 check(mn[0], mn[1], sigma);
+            }
+        }
+    }
+
+    /**
+     * The row-by-row route (up to {@link LockstepGradient#ROW_BY_ROW_MAX_ROWS} rows) against the single gradient,
+     * at a = 1 and a = ROW_BY_ROW_MAX_ROWS, and with the caller switching between two workspaces of X and G
+     * (the route keeps row views of the last ones: a stale view would give the other workspace's rows, O(1) off).
+     */
+    @Test
+    void rowByRowRouteAgreesWithTheSingleGradientAcrossWorkspaces() {
+        int m = 37, n = 83, rows = LockstepGradient.ROW_BY_ROW_MAX_ROWS;
+        try (Arena arena = Arena.ofConfined(); Parallelism seq = Parallelism.sequential()) {
+            SplittableRandom rnd = new SplittableRandom(7);
+            FloatMatrix w = random(arena, rnd, m, n, 1 / Math.sqrt(n));
+            FloatMatrix x1 = random(arena, rnd, rows, n, 1), x2 = random(arena, rnd, rows, n, 1);
+            FloatMatrix t = random(arena, rnd, rows, m, 0.5);
+            FloatVec[] tRows = new FloatVec[rows];
+            for (int s = 0; s < rows; s++) {
+                tRows[s] = t.row(s);
+            }
+            LockstepGradient lg = new LockstepGradient(arena, Activation.TANH, w, null, rows);
+            BlockedBregmanGradient single = new BlockedBregmanGradient(arena, Activation.TANH, w, null, seq);
+            FloatVec pre = FloatVec.allocate(arena, m), g = FloatVec.allocate(arena, n);
+            FloatMatrix g1 = FloatMatrix.allocatePadded(arena, rows, n), g2 = FloatMatrix.allocatePadded(arena, rows, n);
+            for (FloatMatrix[] xg : new FloatMatrix[][] {{x1, g1}, {x2, g2}, {x1.rows(0, 1), g1.rows(0, 1)}, {x2, g2}}) {
+                int a = xg[0].rows();
+                lg.compute(xg[0], tRows, xg[1]);
+                for (int s = 0; s < a; s++) {
+                    String what = "a = " + a + ", row " + s + (xg[0] == x2 ? " of the second workspace" : "");
+                    double r2 = single.compute(xg[0].row(s), t.row(s), pre, g);
+                    close(pre, lg.pre(s), what + ": PRE");
+                    close(g, xg[1].row(s), what + ": G");
+                    assertTrue(Math.abs(lg.residualSquared(s) - r2) <= 1e-5 * r2, what + ": r² " + lg.residualSquared(s)
+                            + " vs " + r2);
+                }
             }
         }
     }
@@ -58,7 +94,7 @@ class LockstepGradientTest {
             LockstepGradient fused = new LockstepGradient(arena, sigma, w, b, rows);
             LockstepGradient gemms = new LockstepGradient(arena, sigma, w, b, rows);
             FloatMatrix gf = FloatMatrix.allocatePadded(arena, rows - 1, n), gg = FloatMatrix.allocatePadded(arena, rows, n);
-            fused.compute(x.rows(0, rows - 1), tRows, gf);
+            fused.compute(x.rows(0, rows - 1), tRows, gf); // above ROW_BY_ROW_MAX_ROWS: the batched fused kernel
             gemms.compute(x, tRows, gg);
             BlockedBregmanGradient single = new BlockedBregmanGradient(arena, sigma, w, b, seq);
             FloatVec pre = FloatVec.allocate(arena, m), g = FloatVec.allocate(arena, n);

@@ -7,6 +7,7 @@ import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Fused;
 import dev.netinvert.kernels.Prox;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The Bregman-loss gradient of a batch of observations, one per row, with one pass over W for all of them:
@@ -18,7 +19,8 @@ import java.lang.foreign.Arena;
  * so row s of G is Wᵀ(σ(W x_s + b) − t_s), the data term of eq. (14a) [000] and the Landweber step. This is
  * the only place the lockstep solvers compose it.
  *
- * <p>Two routes, chosen by the number of rows a of the call: up to {@link #FUSED_MAX_ROWS} the fused batched
+ * <p>Three routes, chosen by the number of rows a of the call: up to {@link #ROW_BY_ROW_MAX_ROWS} the single
+ * observation's fused kernel row by row (see there why), then up to {@link #FUSED_MAX_ROWS} the fused batched
  * kernel {@link Fused#bregmanGradientBatch} (W in blocks of rows, each block's part of PRE, R and G while it is
  * in cache: W read once from memory), above it the two GEMMs. Measured in thread CPU time
  * (jmh LockstepGradientCpuTime, medians of 31 interleaved rounds, 2-3 runs, loaded Zen 4, ReLU;
@@ -26,7 +28,7 @@ import java.lang.foreign.Arena;
  * a = 1 … 8, 1.00-1.05× at 16, 1.00× at 24, 0.96-1.03× at 32, 0.94-0.98× at 64 with 512-bit vectors; under
  * -XX:UseAVX=2 1.05-1.19× for a ≤ 16, 1.03-1.06× at 24, 1.01-1.05× at 32, 0.97-0.99× at 64. At 100×784 W is one
  * block and both routes are the same two products (0.99-1.00×). The threshold is where neither instruction set
- * loses. The lockstep solvers shrink a as observations stop, so a block's tail takes the fused route.
+ * loses. The lockstep solvers shrink a as observations stop, so a block's tail takes the fused and then the row-by-row route.
  * Both give every PRE entry as a full-depth sum and G as a sum over W's rows, in different blockings: the routes
  * differ by rounding, and a solve stays deterministic (a depends only on the block's own history).
  *
@@ -49,9 +51,23 @@ public final class LockstepGradient {
      */
     public static final int FUSED_MAX_ROWS = 16;
 
+    /**
+     * The most rows for which {@link #compute} runs the single-observation fused kernel ({@link
+     * Fused#bregmanGradient}, one pass over W per row, no packing) row by row. A batched call packs W's blocks
+     * whatever the number of rows, which costs more than it saves for a few rows: at the circle's 512×4096 with
+     * 512-bit vectors a lockstep PDHG iteration of B = 1 took 1.66 ms on the batched route against 0.23 ms for a
+     * single solve's, and of B = 8 2.08 ms against 1.91 ms for eight single iterations; at 100×784, 98 against
+     * 77 µs (JMH LockstepBench, jmh/RESULTS-batch.md). The lockstep solvers shrink a as observations stop, so
+     * every block's tail runs here.
+     */
+    public static final int ROW_BY_ROW_MAX_ROWS = 8;
+
     private final FloatMatrix[] preP, resP, targetP;
     private final FloatVec[] preRows, resRows, targetRows;
     private final double[] r2;
+    // row views of the callers' x and g (prefixes of a few workspaces, built once per workspace): the
+    // row-by-row route allocates nothing once they exist
+    private final RowViews xViews = new RowViews(), gViews = new RowViews();
 
     /**
      * @param arena    where PRE and R live
@@ -82,8 +98,8 @@ public final class LockstepGradient {
     }
 
     /**
-     * For the first {@code a} rows: PRE = X·Wᵀ + b, G = (σ(PRE) − T)·W, r²_s = ‖σ(PRE_s) − t_s‖² (fused up to
-     * {@link #FUSED_MAX_ROWS} rows, else two GEMMs).
+     * For the first {@code a} rows: PRE = X·Wᵀ + b, G = (σ(PRE) − T)·W, r²_s = ‖σ(PRE_s) − t_s‖² (row by row up
+     * to {@link #ROW_BY_ROW_MAX_ROWS} rows, fused up to {@link #FUSED_MAX_ROWS}, else two GEMMs).
      *
      * @param x  {@code a × n}, one iterate per row
      * @param t  the targets: row views, at least a of them, m elements each
@@ -94,6 +110,13 @@ public final class LockstepGradient {
         if (g.rows() != a || a > r2.length) {
             throw new IllegalArgumentException("x and g: expected the same number of rows, at most " + r2.length
                     + ", got " + a + " and " + g.rows());
+        }
+        if (a <= ROW_BY_ROW_MAX_ROWS) {
+            FloatVec[] xr = xViews.of(x), gr = gViews.of(g);
+            for (int s = 0; s < a; s++) {
+                r2[s] = Fused.bregmanGradient(sigma, w, xr[s], b, t[s], preRows[s], gr[s]);
+            }
+            return;
         }
         if (a <= FUSED_MAX_ROWS) {
             for (int s = 0; s < a; s++) {
@@ -118,6 +141,38 @@ public final class LockstepGradient {
     /** ‖σ(PRE_s) − t_s‖² of the last {@link #compute}. */
     public double residualSquared(int s) {
         return r2[s];
+    }
+
+    /**
+     * Row views of the last {@link #SLOTS} matrices seen, each known by its memory, row stride and width (a
+     * prefix of fewer rows reuses a longer one's views). Several, because callers alternate: the PDHG engine
+     * swaps x and x⁺ every step, and a cache of one rebuilt the views on every call (5 KB per 40 lockstep PDHG
+     * iterations of 3 observations in the allocation test).
+     */
+    private static final class RowViews {
+        private static final int SLOTS = 4;
+        private final FloatVec[][] rows = new FloatVec[SLOTS][];
+        private final MemorySegment[] segment = new MemorySegment[SLOTS];
+        private final long[] offset = new long[SLOTS];
+        private final int[] ld = new int[SLOTS], cols = new int[SLOTS];
+        private int next;
+
+        FloatVec[] of(FloatMatrix m) {
+            for (int k = 0; k < SLOTS; k++) {
+                if (segment[k] == m.segment() && offset[k] == m.byteOffset() && ld[k] == m.ld()
+                        && cols[k] == m.cols() && rows[k].length >= m.rows()) {
+                    return rows[k];
+                }
+            }
+            int k = next;
+            next = (next + 1) % SLOTS;
+            segment[k] = m.segment();
+            offset[k] = m.byteOffset();
+            ld[k] = m.ld();
+            cols[k] = m.cols();
+            rows[k] = Rows.of(m);
+            return rows[k];
+        }
     }
 
     /** The largest number of rows of one call. */

@@ -18,8 +18,9 @@ import java.util.SplittableRandom;
  * peer is {@code numpy_gemm.py --cpu} (its thread's CPU time, one BLAS thread).
  *
  * <pre>
- *   java --add-modules jdk.incubator.vector -cp jmh/target/benchmarks.jar dev.netinvert.jmh.GemmCpuTime [reps]
+ *   java --add-modules jdk.incubator.vector -cp jmh/target/benchmarks.jar dev.netinvert.jmh.GemmCpuTime [reps [shapes [ops]]]
  * </pre>
+ * {@code shapes} and {@code ops} are optional comma-separated filters, e.g. {@code 64x4096x512,8x4096x512 nt}.
  * Per product and shape: warm-up until a round of calls allocates nothing (C2 has compiled the kernels) and at
  * least 3 s, then {@code reps} (default 15) repeats of enough calls for about 0.4 GFLOP; prints the median and
  * the best microseconds of CPU time per call and the GFLOP/s of the median.
@@ -33,8 +34,13 @@ public final class GemmCpuTime {
         System.out.println("kernels: " + Blas.active().name() + ", " + Blas.active().vectorBitSize() + "-bit vectors");
         int[][] shapes = {{64, 784, 100}, {512, 512, 512}, {64, 4096, 512}, {8, 4096, 512}};
         String[] ops = {"nt", "tn", "nn", "bregmanBatch"};
+        java.util.List<String> onlyShapes = args.length > 1 ? Arrays.asList(args[1].split(",")) : null;
+        java.util.List<String> onlyOps = args.length > 2 ? Arrays.asList(args[2].split(",")) : null;
         for (int[] sh : shapes) {
             int rows = sh[0], n = sh[1], m = sh[2];
+            if (onlyShapes != null && !onlyShapes.contains(rows + "x" + n + "x" + m)) {
+                continue;
+            }
             try (Arena arena = Arena.ofConfined()) {
                 SplittableRandom rnd = new SplittableRandom(1);
                 FloatMatrix x = random(arena, rnd, rows, n, 1), w = random(arena, rnd, m, n, 1);
@@ -45,6 +51,9 @@ public final class GemmCpuTime {
                 FloatVec b = FloatVec.allocate(arena, m);
                 double[] sums = new double[rows];
                 for (String op : ops) {
+                    if (onlyOps != null && !onlyOps.contains(op)) {
+                        continue;
+                    }
                     Runnable call = switch (op) {
                         case "nt" -> () -> Blas.gemmNT(1f, x, w, 0f, y, b);
                         case "tn" -> () -> Blas.gemmTN(1f, d, x, 0f, g);
@@ -64,6 +73,7 @@ public final class GemmCpuTime {
                     }
                     int calls = Math.max(3, (int) (4e8 / flops));
                     double[] us = new double[reps];
+                    long a0 = mx.getCurrentThreadAllocatedBytes();
                     for (int k = 0; k < reps; k++) {
                         long c0 = mx.getCurrentThreadCpuTime();
                         for (int i = 0; i < calls; i++) {
@@ -71,10 +81,11 @@ public final class GemmCpuTime {
                         }
                         us[k] = (mx.getCurrentThreadCpuTime() - c0) / 1e3 / calls;
                     }
+                    long allocated = (mx.getCurrentThreadAllocatedBytes() - a0) / ((long) reps * calls);
                     Arrays.sort(us);
                     double median = us[reps / 2];
-                    System.out.printf("%dx%dx%d %s: median %.2f us  best %.2f us  %.1f GFLOP/s%n", rows, n, m, op,
-                            median, us[0], flops / median / 1e3);
+                    System.out.printf("%dx%dx%d %s: median %.2f us  best %.2f us  %.1f GFLOP/s  %d B/call%n", rows, n, m,
+                            op, median, us[0], flops / median / 1e3, allocated);
                 }
             }
         }

@@ -17,21 +17,32 @@ import jdk.incubator.vector.VectorSpecies;
  * transposes included, are the same code:
  * <ul>
  *   <li>B ({@code K × N}) is copied, a k-block of rows × {@link #NC} columns at a time, into a per-thread panel
- *       ({@link #PANEL_BYTES}; the k-block is as deep as the panel allows, at least {@link #KC_MIN}) as strips of
- *       {@link #NR} = 2 vectors of columns (a strip row is contiguous; the last strip is padded with zeros). This
- *       copy is where a transposed B gets transposed. {@link #packWhole} packs all of B at full depth instead, for
- *       NT with X as B (X is read once per call, W once, at full depth: see {@code SimdKernelSupport.gemmNT}).</li>
- *   <li>A ({@code M × K}) is read in place, or, below 512 bits ({@link #PACK_A}), copied six rows at a time into
- *       one contiguous stream;</li>
+ *       ({@link #PANEL_BYTES}; the k-block is as deep as the panel allows, at least {@link #KC_MIN}, at most
+ *       {@link #KC} when A is packed) as strips of {@link #NR} = 2 vectors of columns, or of one vector when the
+ *       whole product has no more columns than one vector holds ({@link #kernelNarrow}: NT at B = 8 under AVX2), a
+ *       strip row contiguous, the last strip padded with zeros. This copy is where a transposed B gets transposed.
+ *       {@link #packWhole} packs all of B at full depth instead, for NT with X as B (X is read once per call, W
+ *       once: see {@code SimdKernelSupport.gemmNT}); {@link #multiplyPacked} then goes through it in k-blocks of
+ *       {@link #KC} when A is packed, keeping the accumulators of a block of rows of C in memory between them.</li>
+ *   <li>A ({@code M × K}) is read in place, or, below 512 bits ({@link #PACK_A}), copied six rows at a time, a
+ *       k-block deep, into a buffer whose rows are a constant {@link #RS} bytes apart (block copies when A's rows
+ *       are contiguous), so the kernel reads all six through one pointer;</li>
  *   <li>the micro-kernel ({@link #kernel}, {@link #kernelPacked}) keeps an {@link #MR} × NR block of C in 12 vector
  *       accumulators (6 rows × 2 vectors: 12 + 2 loads of B + 1 broadcast = 15 of AVX2's 16 registers), and per
  *       step loads 2 vectors of B and broadcasts 6 elements of A for 12 FMAs. It writes the block to a per-thread
  *       tile, and {@link #addTile} adds α times the valid part of it to C (vectors where C's row is contiguous,
- *       elements otherwise: a transposed C or a partial strip).</li>
+ *       elements otherwise: a transposed C or a partial strip), or {@link #accumulate} to the block's
+ *       accumulators in {@link #multiplyPacked}'s k-blocks.</li>
  * </ul>
  * β and the bias are applied to C before the first k-block, so the micro-kernel has no branch and no mask: edges
- * are zero columns in the panel and repeated rows of A whose results are not stored. Each k-block adds its
- * partial sum to C with one more rounding (at most ⌈K/128⌉ per entry).
+ * are zero columns in the panel and repeated rows of A whose results are not stored. Each k-block of
+ * {@link #multiplyAdd} adds its partial sum to C with one more rounding (at most ⌈K/128⌉ per entry); those of
+ * {@link #multiplyPacked} add none.
+ *
+ * <p>Under {@code -XX:UseAVX=2} on Zen 4 (thread CPU time, loaded machine, jmh/RESULTS-gemm.md), NT at
+ * 64 × 4096 × 512 went from 60 to 73 GFLOP/s with the constant-stride copy of A (block copies instead of 24 K
+ * scalar copies per block of rows, about 30 % of the samples before) and the k-blocks of the packed product; at
+ * B = 8 from 27 to 36 with the one-vector strips.
  *
  * <p>The previous kernels (4 × 2 blocks on unpacked operands, NT as 8 dot products reduced across lanes) reached
  * 42-54 GFLOP/s under {@code -XX:UseAVX=2}, about half of OpenBLAS's Haswell kernels; the NT dot products also
@@ -58,19 +69,34 @@ final class SimdGemm {
 
     /** Rows of C per micro-kernel block. */
     static final int MR = 6;
-    /** Columns of C per micro-kernel block: two vectors. */
+    /** Columns of C per micro-kernel block: two vectors (one when the whole product is that narrow). */
     static final int NR = 2 * L;
-    /** Bytes of one row of a panel strip. */
+    /** Bytes of one row of a wide panel strip. */
     private static final long SB = (long) NR * Float.BYTES;
     /**
-     * Bytes of the packed panel of B: a k-block is as deep as this allows for the block's columns. This and the
-     * next two constants can be set by system properties (netinvert.gemm.panel, .nc, .packA) for measurements.
+     * Depth of a k-block when A is packed: the packed rows of A for one block of MR rows ({@code MR·RS} bytes,
+     * 12 KiB) stay in L1 while the strips of B stream past them from L2 (256-1024 measured alike within the noise
+     * of a loaded machine). This and the next constants can be set by system
+     * properties (netinvert.gemm.kc, .nc, .panel, .tiles, .packA) for measurements.
      */
-    static final int PANEL_BYTES = Integer.getInteger("netinvert.gemm.panel", 512 * 1024);
-    /** Columns of B per packed block (a multiple of NR). */
-    static final int NC = Math.max(NR, Integer.getInteger("netinvert.gemm.nc", 128) / NR * NR);
+    static final int KC = Math.max(128, Integer.getInteger("netinvert.gemm.kc", 512) / 2 * 2);
     /**
-     * Whether blocks of MR rows of A are copied into a contiguous [p][MR] buffer first. Below 512 bits the
+     * Bytes between two packed rows of A ({@link #packRows}): a constant, so the kernel folds it into its
+     * addresses; one cache line more than a row, so the six rows do not fall into the same L1 sets.
+     */
+    private static final long RS = 4L * KC + 64;
+    /** Bytes of the packed panel of B (a k-block × as many columns as fit, a multiple of NR): L2-resident. */
+    static final int PANEL_BYTES = Integer.getInteger("netinvert.gemm.panel", 512 * 1024);
+    /**
+     * The most columns of B per packed panel. Shallow products (k = 8-64, where the panel would allow thousands of
+     * columns) measured slower with 512-column panels than with 128 (TN 8 × 4096 × 512 under AVX2: 17-19 against
+     * 21-23 GFLOP/s, loaded machine).
+     */
+    static final int NC = Integer.getInteger("netinvert.gemm.nc", 128);
+    /** Bytes of the accumulator tiles of {@link #multiplyPacked} (a block of rows of C, kept across k-blocks). */
+    static final int TILES_BYTES = Integer.getInteger("netinvert.gemm.tiles", 256 * 1024);
+    /**
+     * Whether blocks of MR rows of A are copied ({@link #packRows}) first. Below 512 bits the
      * micro-kernel is limited by instructions, not FMAs (2 × 256-bit FMAs per cycle): six strided scalar reads with
      * their own address arithmetic and bounds checks cost as much as the FMAs. With one contiguous stream and a
      * pointer-stepped loop the kernel alone measured 108 GFLOP/s against 75 under {@code -XX:UseAVX=2} on Zen 4
@@ -81,31 +107,40 @@ final class SimdGemm {
     static final boolean PACK_A = Boolean.parseBoolean(System.getProperty("netinvert.gemm.packA",
             String.valueOf(L < 16)));
 
-    /** The shallowest k-block (the accuracy bound of {@code Blas.gemmNT} counts on ≥ 128). */
+    /** The shallowest k-block of {@link #multiplyAdd} (the accuracy bound of {@code Blas.gemmNT} counts on ≥ 128). */
     static final int KC_MIN = 128;
 
     /**
-     * A thread's buffers: the panel of a k-block ({@link #PANEL_BYTES}), the tile (MR × NR floats), and the whole
-     * packed operand of {@link #packWhole} (grown when a larger one is first asked for, never shrunk).
+     * A thread's buffers: the panel of a k-block ({@link #PANEL_BYTES}), one tile (MR × NR floats), and, grown
+     * when a larger product first asks for them and never shrunk, the packed rows of A, the accumulator tiles of
+     * {@link #multiplyPacked} and the whole packed operand of {@link #packWhole}.
      */
     private static final class Workspace {
         final MemorySegment panel, tile;
-        MemorySegment whole, rows;
+        MemorySegment whole, rows, tiles;
 
         Workspace() {
             Arena arena = Arena.ofAuto();
-            panel = arena.allocate(Math.max(PANEL_BYTES, 4L * KC_MIN * NC), 64);
+            panel = arena.allocate(Math.max(PANEL_BYTES, 4L * Math.max(KC, KC_MIN) * NR), 64);
             tile = arena.allocate(4L * MR * NR, 64);
             whole = arena.allocate(64, 64);
-            rows = arena.allocate(4L * MR * KC_MIN, 64);
+            rows = arena.allocate(MR * RS, 64);
+            tiles = arena.allocate(4L * MR * NR, 64);
         }
 
-        /** The buffer of a packed block of MR rows of A, at least {@code bytes} long. */
+        /** The buffer of packed blocks of MR rows of A, at least {@code bytes} long. */
         MemorySegment rows(long bytes) {
             if (rows.byteSize() < bytes) {
                 rows = Arena.ofAuto().allocate(bytes, 64);
             }
             return rows;
+        }
+
+        MemorySegment tiles(long bytes) {
+            if (tiles.byteSize() < bytes) {
+                tiles = Arena.ofAuto().allocate(bytes, 64);
+            }
+            return tiles;
         }
 
         MemorySegment whole(long bytes) {
@@ -118,26 +153,34 @@ final class SimdGemm {
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
-    /** Bytes of B ({@code k × n}) packed whole by {@link #packWhole}: ⌈n / NR⌉ strips of k × NR floats. */
+    /** Columns of a strip for a product with n columns: one vector when n fits in one, else NR. */
+    private static int stripWidth(int n) {
+        return n <= L ? L : NR;
+    }
+
+    /** Bytes of B ({@code k × n}) packed whole by {@link #packWhole}: ⌈n / w⌉ strips of k × w floats. */
     static long wholeBytes(int k, int n) {
-        return (long) k * ((n + NR - 1) / NR) * SB;
+        int w = stripWidth(n);
+        return (long) k * ((n + w - 1) / w) * w * Float.BYTES;
     }
 
     /**
      * Packs all of B ({@code k × n}, element [p][j] at {@code bo + p·brs + j·bcs}) into the thread's whole-operand
-     * buffer as strips of NR columns, strip s at byte s·k·SB (zeros past column n), and returns that buffer. It
-     * stays valid until the thread's next call of this method.
+     * buffer as strips of w = {@link #stripWidth}(n) columns, strip s at byte s·k·4w (zeros past column n), and
+     * returns that buffer. It stays valid until the thread's next call of this method.
      */
     static MemorySegment packWhole(MemorySegment b, long bo, long brs, long bcs, int k, int n) {
         MemorySegment whole = WORKSPACE.get().whole(wholeBytes(k, n));
-        pack(b, bo, brs, bcs, k, n, whole);
+        pack(b, bo, brs, bcs, k, n, stripWidth(n), whole);
         return whole;
     }
 
     /**
      * C[i][j] ← C[i][j] + α·Σ_{p &lt; k} A[i][p]·B[p][j] for rows i0 ≤ i &lt; i1 and j &lt; n, with B packed whole
-     * by {@link #packWhole} (A and C by byte strides as in {@link #multiplyAdd}): each block of MR rows of A is
-     * read once, at full depth, against every strip.
+     * by {@link #packWhole} (A and C by byte strides as in {@link #multiplyAdd}). The rows go in blocks whose
+     * accumulators ({@link #TILES_BYTES}) stay in memory across the k-blocks: per k-block, each block of MR rows of
+     * A is packed once and multiplied by every strip's k-block (L2-resident for the whole row block), and C,
+     * which NT stores transposed, element by element, is written once at the end with no extra rounding.
      */
     static void multiplyPacked(float alpha, MemorySegment a, long ao, long ars, long acs, int i0, int i1, int k,
                                MemorySegment packed, int n, MemorySegment c, long co, long crs, long ccs) {
@@ -145,25 +188,61 @@ final class SimdGemm {
             return;
         }
         Workspace ws = WORKSPACE.get();
-        boolean packA = PACK_A && n > NR; // a copy used by one strip only costs more than it saves
-        MemorySegment tile = ws.tile, ap = packA ? ws.rows(4L * MR * k) : null;
-        long stripBytes = k * SB;
-        for (int i = i0; i < i1; i += MR) {
-            int mr = Math.min(MR, i1 - i);
-            long a0 = ao + i * ars;
-            long a1 = a0 + Math.min(1, mr - 1) * ars, a2 = a0 + Math.min(2, mr - 1) * ars;
-            long a3 = a0 + Math.min(3, mr - 1) * ars, a4 = a0 + Math.min(4, mr - 1) * ars;
-            long a5 = a0 + Math.min(5, mr - 1) * ars;
-            if (packA) {
-                packRows(k, a, a0, a1, a2, a3, a4, a5, acs, ap);
+        int nr = stripWidth(n), strips = (n + nr - 1) / nr;
+        long sb = 4L * nr, stripBytes = k * sb, tileBytes = MR * sb, rowTiles = strips * tileBytes;
+        boolean packA = PACK_A && strips > 1; // a copy used by one strip only costs more than it saves
+        int depth = packA ? KC : k; // k-blocks keep the packed rows of A in L1 across the strips
+        // Several k-blocks: the accumulators of a block of rows stay in memory (tiles) until the last one.
+        boolean blocked = depth < k;
+        int mb = blocked ? (int) Math.max(MR, TILES_BYTES / rowTiles * MR) : i1 - i0;
+        MemorySegment tile = ws.tile, tiles = blocked ? ws.tiles(rowTiles * ((Math.min(mb, i1 - i0) + MR - 1) / MR)) : null;
+        MemorySegment ap = packA ? ws.rows(MR * RS) : null;
+        for (int ib = i0; ib < i1; ib += mb) {
+            int ie = Math.min(i1, ib + mb);
+            if (blocked) {
+                zero(tiles, rowTiles * ((ie - ib + MR - 1) / MR));
             }
-            for (int j = 0; j < n; j += NR) {
-                if (packA) {
-                    kernelPacked(k, ap, packed, (j / NR) * stripBytes, tile);
-                } else {
-                    kernel(k, a, a0, a1, a2, a3, a4, a5, acs, packed, (j / NR) * stripBytes, tile);
+            for (int pc = 0; pc < k; pc += depth) {
+                int kc = Math.min(depth, k - pc);
+                for (int i = ib; i < ie; i += MR) {
+                    int mr = Math.min(MR, ie - i);
+                    long a0 = ao + i * ars + pc * acs;
+                    // Rows past the edge repeat the last row (read, computed, not stored).
+                    long a1 = a0 + Math.min(1, mr - 1) * ars, a2 = a0 + Math.min(2, mr - 1) * ars;
+                    long a3 = a0 + Math.min(3, mr - 1) * ars, a4 = a0 + Math.min(4, mr - 1) * ars;
+                    long a5 = a0 + Math.min(5, mr - 1) * ars;
+                    long to = (i - ib) / MR * rowTiles;
+                    if (packA) {
+                        packRows(kc, a, a0, a1, a2, a3, a4, a5, acs, ap, 0);
+                    }
+                    for (int s = 0; s < strips; s++, to += tileBytes) {
+                        long so = s * stripBytes + pc * sb;
+                        if (nr == L) {
+                            kernelNarrow(kc, a, a0, a1, a2, a3, a4, a5, acs, packed, so, tile);
+                        } else if (packA) {
+                            kernelPacked(kc, ap, 0, packed, so, tile);
+                        } else {
+                            kernel(kc, a, a0, a1, a2, a3, a4, a5, acs, packed, so, tile);
+                        }
+                        if (blocked) {
+                            accumulate(tiles, to, tile, tileBytes);
+                        } else {
+                            int j = s * nr;
+                            addTile(alpha, tile, 0, sb, mr, Math.min(nr, n - j), nr, c, co + i * crs + j * ccs,
+                                    crs, ccs);
+                        }
+                    }
                 }
-                addTile(alpha, tile, mr, Math.min(NR, n - j), c, co + i * crs + j * ccs, crs, ccs);
+            }
+            if (blocked) {
+                for (int i = ib; i < ie; i += MR) {
+                    long to = (i - ib) / MR * rowTiles;
+                    for (int s = 0; s < strips; s++, to += tileBytes) {
+                        int j = s * nr;
+                        addTile(alpha, tiles, to, sb, Math.min(MR, ie - i), Math.min(nr, n - j), nr,
+                                c, co + i * crs + j * ccs, crs, ccs);
+                    }
+                }
             }
         }
     }
@@ -171,7 +250,9 @@ final class SimdGemm {
     /**
      * C[i][j] ← C[i][j] + α·Σ_p A[i][p]·B[p][j] for i &lt; m, j &lt; n, p &lt; k, every element addressed by byte
      * strides: A[i][p] at {@code ao + i·ars + p·acs}, B[p][j] at {@code bo + p·brs + j·bcs}, C[i][j] at
-     * {@code co + i·crs + j·ccs}.
+     * {@code co + i·crs + j·ccs}. Loops, outermost first: panels of {@link #NC} columns of B; k-blocks as deep as
+     * the panel ({@link #PANEL_BYTES}) allows, at most {@link #KC} when A is packed; the panel packed; blocks of
+     * MR rows of A, packed when {@link #PACK_A}; strips. Each k-block adds its partial sums to C.
      */
     static void multiplyAdd(float alpha, MemorySegment a, long ao, long ars, long acs, int m, int k,
                             MemorySegment b, long bo, long brs, long bcs, int n,
@@ -181,16 +262,22 @@ final class SimdGemm {
         }
         Workspace ws = WORKSPACE.get();
         MemorySegment panel = ws.panel, tile = ws.tile;
-        boolean packA = PACK_A && Math.min(n, NC) > NR; // a copy used by one strip only costs more than it saves
-        MemorySegment ap = packA ? ws.rows(4L * MR * Math.min(k, Math.max(KC_MIN, PANEL_BYTES / (NR * 4)))) : null;
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
-            int stripsBytes = (nc + NR - 1) / NR * NR * 4;
-            int depth = Math.max(KC_MIN, PANEL_BYTES / stripsBytes);
+        int nr = stripWidth(n);
+        long sb = 4L * nr;
+        int ncMax = Math.max(nr, NC / NR * NR);
+        boolean packA = PACK_A && Math.min(n, ncMax) > nr; // a copy used by one strip only costs more than it saves
+        MemorySegment ap = packA ? ws.rows(MR * RS) : null;
+        for (int jc = 0; jc < n; jc += ncMax) {
+            int nc = Math.min(ncMax, n - jc);
+            long stripsBytes = (nc + nr - 1) / nr * sb;
+            int depth = (int) Math.max(KC_MIN, Math.min(Integer.MAX_VALUE, PANEL_BYTES / stripsBytes));
+            if (packA) {
+                depth = Math.min(depth, KC);
+            }
             for (int pc = 0; pc < k; pc += depth) {
                 int kc = Math.min(depth, k - pc);
-                pack(b, bo + pc * brs + jc * bcs, brs, bcs, kc, nc, panel);
-                long stripBytes = kc * SB;
+                pack(b, bo + pc * brs + jc * bcs, brs, bcs, kc, nc, nr, panel);
+                long stripBytes = kc * sb;
                 for (int i = 0; i < m; i += MR) {
                     int mr = Math.min(MR, m - i);
                     long a0 = ao + i * ars + pc * acs;
@@ -199,15 +286,19 @@ final class SimdGemm {
                     long a3 = a0 + Math.min(3, mr - 1) * ars, a4 = a0 + Math.min(4, mr - 1) * ars;
                     long a5 = a0 + Math.min(5, mr - 1) * ars;
                     if (packA) {
-                        packRows(kc, a, a0, a1, a2, a3, a4, a5, acs, ap);
+                        packRows(kc, a, a0, a1, a2, a3, a4, a5, acs, ap, 0);
                     }
-                    for (int j = 0; j < nc; j += NR) {
-                        if (packA) {
-                            kernelPacked(kc, ap, panel, (j / NR) * stripBytes, tile);
+                    for (int j = 0; j < nc; j += nr) {
+                        long so = (j / nr) * stripBytes;
+                        if (nr == L) {
+                            kernelNarrow(kc, a, a0, a1, a2, a3, a4, a5, acs, panel, so, tile);
+                        } else if (packA) {
+                            kernelPacked(kc, ap, 0, panel, so, tile);
                         } else {
-                            kernel(kc, a, a0, a1, a2, a3, a4, a5, acs, panel, (j / NR) * stripBytes, tile);
+                            kernel(kc, a, a0, a1, a2, a3, a4, a5, acs, panel, so, tile);
                         }
-                        addTile(alpha, tile, mr, Math.min(NR, nc - j), c, co + i * crs + (jc + j) * ccs, crs, ccs);
+                        addTile(alpha, tile, 0, sb, mr, Math.min(nr, nc - j), nr, c,
+                                co + i * crs + (jc + j) * ccs, crs, ccs);
                     }
                 }
             }
@@ -215,45 +306,68 @@ final class SimdGemm {
     }
 
     /**
-     * Copies B[0, kc) × [0, nc) (at {@code bo}, strides brs, bcs) into {@code panel} as strips of NR columns:
-     * strip s, row p, column c at byte {@code s·kc·SB + p·SB + 4c}; columns past nc are zeros.
+     * tiles[to, to + bytes) += tile[0, bytes) (bytes a multiple of a vector): a k-block's tile added to the
+     * accumulators of earlier ones. A method of its own, so the micro-kernels stay as small as they were: with
+     * twelve more vector loads inlined, C2 sometimes left the FMAs of {@link #kernel} out of line under
+     * {@code -XX:UseAVX=2} (JFR: {@code Float256Vector.lanewise} allocating from {@code kernel}, 140 KB per
+     * training step in one run of {@code TrainerAllocationTest} out of four).
      */
-    private static void pack(MemorySegment b, long bo, long brs, long bcs, int kc, int nc, MemorySegment panel) {
-        long stripBytes = kc * SB;
-        for (int j = 0; j < nc; j += NR) {
-            int w = Math.min(NR, nc - j);
-            long dst = (j / NR) * stripBytes;
+    private static void accumulate(MemorySegment tiles, long to, MemorySegment tile, long bytes) {
+        for (long o = 0; o < bytes; o += LB) {
+            FloatVector.fromMemorySegment(F, tiles, to + o, LE).add(FloatVector.fromMemorySegment(F, tile, o, LE))
+                    .intoMemorySegment(tiles, to + o, LE);
+        }
+    }
+
+    /** Zeros the first {@code bytes} (a multiple of a vector) of {@code s}. */
+    private static void zero(MemorySegment s, long bytes) {
+        FloatVector z = FloatVector.zero(F);
+        for (long o = 0; o < bytes; o += LB) {
+            z.intoMemorySegment(s, o, LE);
+        }
+    }
+
+    /**
+     * Copies B[0, kc) × [0, nc) (at {@code bo}, strides brs, bcs) into {@code panel} as strips of w (NR or L)
+     * columns: strip s, row p, column q at byte {@code s·kc·4w + p·4w + 4q}; columns past nc are zeros.
+     */
+    private static void pack(MemorySegment b, long bo, long brs, long bcs, int kc, int nc, int w,
+                             MemorySegment panel) {
+        long sb = 4L * w, stripBytes = kc * sb;
+        for (int j = 0; j < nc; j += w) {
+            int cols = Math.min(w, nc - j);
+            long dst = (j / w) * stripBytes;
             long src = bo + j * bcs;
-            if (bcs == 4 && w == NR) {
-                // Rows of B are contiguous: one bulk copy per row, no vector. This was two vector loads and stores,
-                // and with some compile orders (depending on which tests or solvers warmed the kernels first) C2's
-                // code for pack ran the loads through the Vector API's Java fallback: 38 MB per 40 lockstep GD
-                // iterations at 512 bits (JFR: the samples on pack's two load lines), with the row-by-row lockstep
-                // route in the tree. Since the change the GEMM allocation tests pass with 0 B at every width, where
-                // they allowed 32 KB per call below 512 bits. The copy is a small part of a GEMM (k·n of m·k·n).
+            if (bcs == 4 && cols == w) {
+                // Rows of B are contiguous: one bulk copy per row, no vector. This was one or two vector loads and
+                // stores, and with some compile orders (depending on which tests or solvers warmed the kernels
+                // first) C2's code for pack ran the loads through the Vector API's Java fallback: 38 MB per 40
+                // lockstep GD iterations at 512 bits (JFR: the samples on pack's load lines). Since the change the
+                // GEMM allocation tests pass with 0 B at every width, where they allowed 32 KB per call below 512
+                // bits. The copy is a small part of a GEMM (k·n of m·k·n).
                 for (int p = 0; p < kc; p++) {
-                    MemorySegment.copy(b, src + p * brs, panel, dst + p * SB, SB);
+                    MemorySegment.copy(b, src + p * brs, panel, dst + p * sb, sb);
                 }
             } else if (bcs == 4) {
                 for (int p = 0; p < kc; p++) {
-                    long s = src + p * brs, d = dst + p * SB;
-                    for (int q = 0; q < w; q++) {
+                    long s = src + p * brs, d = dst + p * sb;
+                    for (int q = 0; q < cols; q++) {
                         put(panel, d + 4L * q, get(b, s + 4L * q));
                     }
-                    for (int q = w; q < NR; q++) {
+                    for (int q = cols; q < w; q++) {
                         put(panel, d + 4L * q, 0f);
                     }
                 }
             } else { // a transposed B: column q of the strip is a contiguous run of B (brs = 4 in practice)
-                for (int q = 0; q < w; q++) {
+                for (int q = 0; q < cols; q++) {
                     long s = src + q * bcs, d = dst + 4L * q;
                     for (int p = 0; p < kc; p++) {
-                        put(panel, d + p * SB, get(b, s + p * brs));
+                        put(panel, d + p * sb, get(b, s + p * brs));
                     }
                 }
-                for (int q = w; q < NR; q++) {
+                for (int q = cols; q < w; q++) {
                     for (int p = 0; p < kc; p++) {
-                        put(panel, dst + p * SB + 4L * q, 0f);
+                        put(panel, dst + p * sb + 4L * q, 0f);
                     }
                 }
             }
@@ -305,49 +419,92 @@ final class SimdGemm {
         c51.intoMemorySegment(tile, 5 * SB + LB, LE);
     }
 
-    /** dst[p][r] ← A_r[p] for the six rows of A at a0 … a5 (stepping acs), p &lt; kc: one contiguous stream. */
+    /**
+     * The narrow form of {@link #kernel} for products of at most one vector of columns (strips of L columns,
+     * tile rows of L floats): tile[r] ← Σ_p A_r[p]·strip[p], A read in place. Six accumulators leave
+     * the FMA pipes partly waiting on the FMA latency; a second set of six for odd p measured 2.7 times slower
+     * under {@code -XX:UseAVX=2} (12 accumulators, 2 loads of B and the 12 broadcasts do not fit in 16 registers),
+     * and the 2-vector strip it replaces, half zeros, 1.4 times slower (8 × 4096 × 512 NT, Zen 4).
+     */
+    private static void kernelNarrow(int kc, MemorySegment a, long a0, long a1, long a2, long a3, long a4, long a5,
+                                     long acs, MemorySegment panel, long so, MemorySegment tile) {
+        FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+        for (int p = 0; p < kc; p++) {
+            long o = p * acs;
+            FloatVector b0 = FloatVector.fromMemorySegment(F, panel, so + p * LB, LE);
+            c0 = b0.fma(FloatVector.broadcast(F, get(a, a0 + o)), c0);
+            c1 = b0.fma(FloatVector.broadcast(F, get(a, a1 + o)), c1);
+            c2 = b0.fma(FloatVector.broadcast(F, get(a, a2 + o)), c2);
+            c3 = b0.fma(FloatVector.broadcast(F, get(a, a3 + o)), c3);
+            c4 = b0.fma(FloatVector.broadcast(F, get(a, a4 + o)), c4);
+            c5 = b0.fma(FloatVector.broadcast(F, get(a, a5 + o)), c5);
+        }
+        c0.intoMemorySegment(tile, 0, LE);
+        c1.intoMemorySegment(tile, LB, LE);
+        c2.intoMemorySegment(tile, 2 * LB, LE);
+        c3.intoMemorySegment(tile, 3 * LB, LE);
+        c4.intoMemorySegment(tile, 4 * LB, LE);
+        c5.intoMemorySegment(tile, 5 * LB, LE);
+    }
+
+    /**
+     * dst[dOff + r·RS + 4p] ← A_r[p] for the six rows of A at a0 … a5 (stepping acs), p &lt; kc ≤ KC: the rows one
+     * after another at the constant stride {@link #RS}, so that the micro-kernel addresses all six with one
+     * pointer. Contiguous rows (acs = 4, NN and NT) are block copies.
+     */
     private static void packRows(int kc, MemorySegment a, long a0, long a1, long a2, long a3, long a4, long a5,
-                                 long acs, MemorySegment dst) {
-        long d = 0;
-        for (int p = 0; p < kc; p++, d += 4L * MR) {
+                                 long acs, MemorySegment dst, long dOff) {
+        if (acs == 4) {
+            long bytes = 4L * kc;
+            MemorySegment.copy(a, a0, dst, dOff, bytes);
+            MemorySegment.copy(a, a1, dst, dOff + RS, bytes);
+            MemorySegment.copy(a, a2, dst, dOff + 2 * RS, bytes);
+            MemorySegment.copy(a, a3, dst, dOff + 3 * RS, bytes);
+            MemorySegment.copy(a, a4, dst, dOff + 4 * RS, bytes);
+            MemorySegment.copy(a, a5, dst, dOff + 5 * RS, bytes);
+            return;
+        }
+        long d = dOff;
+        for (int p = 0; p < kc; p++, d += 4) {
             long o = p * acs;
             put(dst, d, get(a, a0 + o));
-            put(dst, d + 4, get(a, a1 + o));
-            put(dst, d + 8, get(a, a2 + o));
-            put(dst, d + 12, get(a, a3 + o));
-            put(dst, d + 16, get(a, a4 + o));
-            put(dst, d + 20, get(a, a5 + o));
+            put(dst, d + RS, get(a, a1 + o));
+            put(dst, d + 2 * RS, get(a, a2 + o));
+            put(dst, d + 3 * RS, get(a, a3 + o));
+            put(dst, d + 4 * RS, get(a, a4 + o));
+            put(dst, d + 5 * RS, get(a, a5 + o));
         }
     }
 
     /**
-     * {@link #kernel} with the six rows of A packed by {@link #packRows} at the start of {@code ap}. The loop steps
-     * byte offsets rather than an index (C2 compiled the indexed form of this loop about 15 % slower).
+     * {@link #kernel} with the six rows of A packed by {@link #packRows} at {@code apo} of {@code ap}. The loop
+     * steps byte offsets rather than an index (C2 compiled the indexed form of this loop about 15 % slower).
      */
-    private static void kernelPacked(int kc, MemorySegment ap, MemorySegment panel, long so, MemorySegment tile) {
+    private static void kernelPacked(int kc, MemorySegment ap, long apo, MemorySegment panel, long so,
+                                     MemorySegment tile) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         long end = so + kc * SB;
-        long o = 0;
-        for (long bp = so; bp < end; bp += SB, o += 4L * MR) {
+        long o = apo;
+        for (long bp = so; bp < end; bp += SB, o += 4) {
             FloatVector b0 = FloatVector.fromMemorySegment(F, panel, bp, LE);
             FloatVector b1 = FloatVector.fromMemorySegment(F, panel, bp + LB, LE);
             FloatVector e = FloatVector.broadcast(F, get(ap, o));
             c00 = b0.fma(e, c00);
             c01 = b1.fma(e, c01);
-            e = FloatVector.broadcast(F, get(ap, o + 4));
+            e = FloatVector.broadcast(F, get(ap, o + 1 * RS));
             c10 = b0.fma(e, c10);
             c11 = b1.fma(e, c11);
-            e = FloatVector.broadcast(F, get(ap, o + 8));
+            e = FloatVector.broadcast(F, get(ap, o + 2 * RS));
             c20 = b0.fma(e, c20);
             c21 = b1.fma(e, c21);
-            e = FloatVector.broadcast(F, get(ap, o + 12));
+            e = FloatVector.broadcast(F, get(ap, o + 3 * RS));
             c30 = b0.fma(e, c30);
             c31 = b1.fma(e, c31);
-            e = FloatVector.broadcast(F, get(ap, o + 16));
+            e = FloatVector.broadcast(F, get(ap, o + 4 * RS));
             c40 = b0.fma(e, c40);
             c41 = b1.fma(e, c41);
-            e = FloatVector.broadcast(F, get(ap, o + 20));
+            e = FloatVector.broadcast(F, get(ap, o + 5 * RS));
             c50 = b0.fma(e, c50);
             c51 = b1.fma(e, c51);
         }
@@ -365,24 +522,32 @@ final class SimdGemm {
         c51.intoMemorySegment(tile, 5 * SB + LB, LE);
     }
 
-    /** C[r][q] ← C[r][q] + α·tile[r][q] for r &lt; mr, q &lt; nr (one FMA each; C at co, strides crs, ccs). */
-    private static void addTile(float alpha, MemorySegment tile, int mr, int nr, MemorySegment c, long co, long crs,
-                                long ccs) {
-        if (ccs == 4 && nr == NR) {
+    /**
+     * C[r][q] ← C[r][q] + α·tile[r][q] for r &lt; mr, q &lt; nr, the tile at {@code to} with rows of {@code tsb}
+     * bytes, {@code full} columns wide (one FMA each; C at co, strides crs, ccs).
+     */
+    private static void addTile(float alpha, MemorySegment tile, long to, long tsb, int mr, int nr, int full,
+                                MemorySegment c, long co, long crs, long ccs) {
+        if (ccs == 4 && nr == full) {
             FloatVector av = FloatVector.broadcast(F, alpha);
             for (int r = 0; r < mr; r++) {
-                long o = co + r * crs, t = r * SB;
+                long o = co + r * crs, t = to + r * tsb;
                 FloatVector.fromMemorySegment(F, tile, t, LE).fma(av, FloatVector.fromMemorySegment(F, c, o, LE))
                         .intoMemorySegment(c, o, LE);
-                FloatVector.fromMemorySegment(F, tile, t + LB, LE).fma(av, FloatVector.fromMemorySegment(F, c, o + LB, LE))
-                        .intoMemorySegment(c, o + LB, LE);
+            }
+            if (full == NR) {
+                for (int r = 0; r < mr; r++) {
+                    long o = co + r * crs + LB, t = to + r * tsb + LB;
+                    FloatVector.fromMemorySegment(F, tile, t, LE).fma(av, FloatVector.fromMemorySegment(F, c, o, LE))
+                            .intoMemorySegment(c, o, LE);
+                }
             }
             return;
         }
         for (int r = 0; r < mr; r++) {
             for (int q = 0; q < nr; q++) {
                 long o = co + r * crs + q * ccs;
-                put(c, o, fma(alpha, get(tile, r * SB + 4L * q), get(c, o)));
+                put(c, o, fma(alpha, get(tile, to + r * tsb + 4L * q), get(c, o)));
             }
         }
     }

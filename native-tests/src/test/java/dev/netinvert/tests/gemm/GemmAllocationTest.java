@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * surefire executions "allocation" (preferred width), "allocation-avx2" (-XX:UseAVX=2) and "allocation-simd-128",
  * each in a JVM of its own. The shapes take every path of the SIMD implementation: full and partial strips of
  * columns, partial blocks of rows, NT as Y = X·Wᵀ (W transposed into the panel) and as Yᵀ = W·Xᵀ (X packed whole),
- * several k-blocks (depth 3001), several row blocks of W in the fused gradient, β = 0, 1 and other, with and
+ * several k-blocks (depth 3001, and 600 in the packed Yᵀ = W·Xᵀ), one-vector strips (3 rows of X), several row
+ * blocks of W in the fused gradient, β = 0, 1 and other, with and
  * without a bias. The per-thread workspace is created (and grown to its largest size) in the first, unmeasured
  * rounds.
  */
@@ -49,6 +50,11 @@ class GemmAllocationTest {
             FloatMatrix dd = random(arena, rnd, 5, 3001), wd = random(arena, rnd, 3001, 40);
             FloatMatrix zd = FloatMatrix.allocate(arena, 5, 40), xd = random(arena, rnd, 3001, 7);
             FloatMatrix gd = FloatMatrix.allocate(arena, 40, 7);
+            // Yᵀ = W·Xᵀ with X packed whole: 20 rows at depth 600 (k-blocks with tiles below 512 bits), and 3 rows
+            // (one-vector strips).
+            FloatMatrix xk = random(arena, rnd, 20, 600), wk = random(arena, rnd, 30, 600);
+            FloatMatrix yk = FloatMatrix.allocate(arena, 20, 30), x3 = random(arena, rnd, 3, 129);
+            FloatMatrix y3 = FloatMatrix.allocate(arena, 3, 61);
             AllocationBudget.assertNothingOnceWarm(() -> {
                 Blas.gemmNT(1f, x, w, 0f, y, b);
                 Blas.gemmNT(0.5f, x, w, 1f, y, null);
@@ -59,6 +65,8 @@ class GemmAllocationTest {
                 Blas.gemmNN(-1f, y, w, 2f, z);
                 Blas.gemmNN(1f, dd, wd, 0f, zd);
                 Blas.gemmTN(1f, wd, xd, 0f, gd);
+                Blas.gemmNT(1f, xk, wk, 0f, yk, null);
+                Blas.gemmNT(1f, x3, w, 0f, y3, b);
             }, "bytes allocated by 200 rounds of the GEMMs at " + Blas.active().vectorBitSize()
                     + " bits");
         }

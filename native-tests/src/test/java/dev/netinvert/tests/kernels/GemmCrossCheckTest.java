@@ -74,6 +74,12 @@ class GemmCrossCheckTest {
                 // Sizes at and one below the strips of 2 vectors (16 and 32 floats) and a prime.
                 out.add(Arguments.of(impl, op, 16, 31, 32));
                 out.add(Arguments.of(impl, op, 31, 16, 13));
+                // NT with W taller than X (X packed whole): a batch of exactly one 256-bit vector (the narrow
+                // strips) and of 17 rows at depths past the 512-deep k-blocks whose accumulators stay in tiles,
+                // and more rows of W than one block of tiles holds (1020 below 512 bits at B = 64).
+                out.add(Arguments.of(impl, op, 8, 600, 50));
+                out.add(Arguments.of(impl, op, 17, 1100, 40));
+                out.add(Arguments.of(impl, op, 64, 530, 1300));
             }
         }
         return out.stream();

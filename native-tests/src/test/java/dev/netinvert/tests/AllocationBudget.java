@@ -1,5 +1,17 @@
 package dev.netinvert.tests;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingFile;
+
 /**
  * How long an allocation test may wait for C2 before a non-zero count is read as allocation. C2 compiles
  * asynchronously, on the same two cores as the test: on a quiet machine the iterations reach 0 B within
@@ -48,7 +60,65 @@ public final class AllocationBudget {
         long bytes = bestRound(pass);
         if (bytes != 0) {
             throw new AssertionError(what + ": " + bytes + " bytes in the best round of 200 at "
-                    + dev.netinvert.kernels.Blas.active().vectorBitSize() + " bits (expected 0)");
+                    + dev.netinvert.kernels.Blas.active().vectorBitSize() + " bits (expected 0)"
+                    + allocationSites(pass, 200));
         }
+    }
+
+    /**
+     * Where {@code runs} more runs of {@code pass} allocate, for the message of a failed allocation test: a JFR
+     * recording of this thread's allocation samples, summed by weight per site (the allocating frame and the
+     * innermost netinvert frame under it), the five heaviest. The intermittent failures this is for depend on the
+     * order in which C2 compiled the kernels, and do not come back when the test is rerun with a recording
+     * attached from the start; this one starts only after the test has failed, in the JVM that failed.
+     */
+    public static String allocationSites(Runnable pass, int runs) {
+        Path file = null;
+        try (jdk.jfr.Recording recording = new jdk.jfr.Recording()) {
+            recording.enable("jdk.ObjectAllocationSample").with("throttle", "1000/s").withStackTrace();
+            recording.start();
+            for (int i = 0; i < runs; i++) {
+                pass.run();
+            }
+            recording.stop();
+            file = Files.createTempFile("netinvert-allocation", ".jfr");
+            recording.dump(file);
+            long me = Thread.currentThread().threadId();
+            Map<String, Long> weights = new HashMap<>();
+            for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+                RecordedThread t = e.getThread("eventThread");
+                RecordedStackTrace st = e.getStackTrace();
+                if (t == null || t.getJavaThreadId() != me || st == null || st.getFrames().isEmpty()) {
+                    continue;
+                }
+                List<RecordedFrame> frames = st.getFrames();
+                String site = frame(frames.get(0));
+                for (RecordedFrame f : frames) {
+                    if (f.getMethod().getType().getName().startsWith("dev.netinvert.")) {
+                        site += " in " + frame(f);
+                        break;
+                    }
+                }
+                weights.merge(site, e.getLong("weight"), Long::sum);
+            }
+            StringBuilder out = new StringBuilder("; JFR allocation samples of " + runs + " more runs (bytes, site):");
+            weights.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(5)
+                    .forEach(en -> out.append("\n  ").append(en.getValue()).append("  ").append(en.getKey()));
+            return weights.isEmpty() ? "; JFR sampled no allocation in " + runs + " more runs" : out.toString();
+        } catch (IOException | RuntimeException e) {
+            return "; (no JFR allocation samples: " + e + ")";
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a temporary file left behind is harmless
+                }
+            }
+        }
+    }
+
+    private static String frame(RecordedFrame f) {
+        return f.getMethod().getType().getName() + "." + f.getMethod().getName() + ":" + f.getLineNumber();
     }
 }

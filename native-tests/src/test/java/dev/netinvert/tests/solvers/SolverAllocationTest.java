@@ -1,9 +1,8 @@
 package dev.netinvert.tests.solvers;
 
-import dev.netinvert.tests.AllocationBudget;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
@@ -18,6 +17,7 @@ import dev.netinvert.solvers.network.RandomNetworks.WeightScale;
 import dev.netinvert.solvers.parallel.Parallelism;
 import dev.netinvert.solvers.pursuit.GradientDescent;
 import dev.netinvert.solvers.pursuit.InversionResult;
+import dev.netinvert.tests.AllocationBudget;
 import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -110,7 +110,10 @@ class SolverAllocationTest {
             assertEquals(2 * N, iterations(longRun), what + ": the long run stopped early");
             best = Math.min(best, Math.abs((t2 - t1 - resultDependentBytes(longRun)) - (t1 - t0 - resultDependentBytes(shortRun))));
         }
-        assertTrue(best == 0, what + ": " + N + " extra iterations allocated " + best + " bytes");
+        if (best != 0) {
+            fail(what + ": " + N + " extra iterations allocated " + best + " bytes"
+                    + AllocationBudget.allocationSites(() -> solve.apply(2 * N), 20));
+        }
     }
 
     /**

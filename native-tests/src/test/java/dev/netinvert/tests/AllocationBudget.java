@@ -66,19 +66,27 @@ public final class AllocationBudget {
     }
 
     /**
-     * Where {@code runs} more runs of {@code pass} allocate, for the message of a failed allocation test: a JFR
-     * recording of this thread's allocation samples, summed by weight per site (the allocating frame and the
-     * innermost netinvert frame under it), the five heaviest. The intermittent failures this is for depend on the
-     * order in which C2 compiled the kernels, and do not come back when the test is rerun with a recording
-     * attached from the start; this one starts only after the test has failed, in the JVM that failed.
+     * Where further runs of {@code pass} allocate, for the message of a failed allocation test: a JFR recording of
+     * this thread's allocation samples, summed by weight per site (the allocating frame and the innermost netinvert
+     * frame under it), the five heaviest. JFR samples at TLAB refills, so a few KB per run needs many runs to be
+     * seen: the runs go on until this thread has allocated 64 MiB or 10 s have passed (at least {@code minRuns}).
+     * The intermittent failures this is for depend on the order in which C2 compiled the kernels, and do not come
+     * back when the test is rerun with a recording attached from the start; this one starts only after the test
+     * has failed, in the JVM that failed.
      */
-    public static String allocationSites(Runnable pass, int runs) {
+    public static String allocationSites(Runnable pass, int minRuns) {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         Path file = null;
         try (jdk.jfr.Recording recording = new jdk.jfr.Recording()) {
             recording.enable("jdk.ObjectAllocationSample").with("throttle", "1000/s").withStackTrace();
             recording.start();
-            for (int i = 0; i < runs; i++) {
+            long before = mx.getCurrentThreadAllocatedBytes(), start = System.nanoTime(), bytes = 0;
+            int runs = 0;
+            // (if the first minRuns allocate nothing, the allocation has gone: stop there)
+            while (runs < minRuns || (bytes > 0 && bytes < 64L << 20 && System.nanoTime() - start < 10_000_000_000L)) {
                 pass.run();
+                runs++;
+                bytes = mx.getCurrentThreadAllocatedBytes() - before;
             }
             recording.stop();
             file = Files.createTempFile("netinvert-allocation", ".jfr");
@@ -101,10 +109,14 @@ public final class AllocationBudget {
                 }
                 weights.merge(site, e.getLong("weight"), Long::sum);
             }
-            StringBuilder out = new StringBuilder("; JFR allocation samples of " + runs + " more runs (bytes, site):");
+            String head = "; " + runs + " more runs allocated " + bytes + " bytes";
+            if (weights.isEmpty()) {
+                return head + ", JFR sampled none of it";
+            }
+            StringBuilder out = new StringBuilder(head + "; JFR allocation samples (bytes, site):");
             weights.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(5)
                     .forEach(en -> out.append("\n  ").append(en.getValue()).append("  ").append(en.getKey()));
-            return weights.isEmpty() ? "; JFR sampled no allocation in " + runs + " more runs" : out.toString();
+            return out.toString();
         } catch (IOException | RuntimeException e) {
             return "; (no JFR allocation samples: " + e + ")";
         } finally {

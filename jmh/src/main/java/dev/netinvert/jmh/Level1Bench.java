@@ -35,7 +35,7 @@ public class Level1Bench extends Bench {
     public int n;
 
     private float[] x, y;
-    private MemorySegment xSeg, ySeg;
+    private MemorySegment xSeg, ySeg, zSeg;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -44,6 +44,7 @@ public class Level1Bench extends Bench {
         y = Inputs.uniform(rnd, n);
         xSeg = Inputs.offHeap(arena, x);
         ySeg = Inputs.offHeap(arena, y);
+        zSeg = Inputs.offHeap(arena, new float[n]);
     }
 
     // ------------------------------------------------------------------ dot
@@ -81,6 +82,20 @@ public class Level1Bench extends Bench {
     public MemorySegment axpyScalar(Impl.Scalar impl) {
         impl.k.axpy(A, xSeg, 0, ySeg, 0, n);
         return ySeg;
+    }
+
+    // ------------------------------------------------------------------ residuals summed in double
+
+    /** ‖x − y‖² with double lanes (reads 8n bytes). */
+    @Benchmark
+    public double distanceSquaredSimd(Impl.Simd impl) {
+        return impl.k.distanceSquared(xSeg, 0, ySeg, 0, n);
+    }
+
+    /** r ← x − y and ‖r‖² in double lanes, no mask (reads 8n, writes 4n: r is the scratch z). */
+    @Benchmark
+    public double maskedResidualSimd(Impl.Simd impl) {
+        return impl.k.maskedResidual(xSeg, 0, ySeg, 0, null, 0, zSeg, 0, n);
     }
 
     // ------------------------------------------------------------------ sum of squares

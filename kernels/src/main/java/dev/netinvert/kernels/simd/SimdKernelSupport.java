@@ -14,7 +14,6 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -900,17 +899,21 @@ public final class SimdKernelSupport implements KernelSupport {
     // Each kernel is one vector loop and, as its scalar tail, the scalar twin's range method, so the element
     // step has one definition. The float arithmetic is that of the scalar loop lane by lane (no FMA where the
     // scalar loop has none), so outputs are bit-identical across implementations; only the sums differ. The
-    // double sums of distanceSquared and maskedResidual widen half a vector of floats (FH) into one vector of
-    // doubles (D) and add there, so each term is the scalar loop's double term (the squares of floats are
-    // exact in double) and the results differ from the scalar order by double rounding only, about n·2⁻⁵³
-    // relative; scaledGradientStep sums in float lanes (see there).
+    // double sums of distanceSquared and maskedResidual widen each half of a float vector into one vector of
+    // doubles (D, convertShape parts 0 and 1) and add there, so each term is the scalar loop's double term (the
+    // squares of floats are exact in double) and the results differ from the scalar order by double rounding
+    // only, about n·2⁻⁵³ relative; scaledGradientStep sums in float lanes (see there).
+    //
+    // The float arithmetic is done on full vectors, not on half-width ones: loads, subtractions and stores of
+    // half-width float vectors here made the receiver profiles of the Vector API's shared FloatVector methods
+    // bimorphic (Float256Vector and Float128Vector under AVX2), and in some compile orders C2 then lost the
+    // store intrinsic of other kernels and boxed the stored vector: NetworkAllocationTest and
+    // SolverAllocationTest failed in about 1 of 30 JVMs under -XX:UseAVX=2 (sites named by the tests' JFR
+    // diagnostic: SimdKernelSupport.admmUpdates and dot8, a lanewise result before a store). With full vectors:
+    // 0 failures in about 140 JVMs of the same two classes.
 
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
-    private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class,
-            VectorShape.forBitSize(F.vectorBitSize() / 2));
     private static final int LD = D.length();
-    /** Bytes of half a float vector: the offset of the second widened half. */
-    private static final long HB = LB / 2;
 
     @Override
     public double distanceSquared(MemorySegment x, long xo, MemorySegment y, long yo, int n) {
@@ -921,10 +924,8 @@ public final class SimdKernelSupport implements KernelSupport {
             int bound = F.loopBound(n);
             for (; i < bound; i += L) {
                 long ox = xo + 4L * i, oy = yo + 4L * i;
-                DoubleVector d0 = (DoubleVector) FloatVector.fromMemorySegment(FH, x, ox, LE)
-                        .sub(FloatVector.fromMemorySegment(FH, y, oy, LE)).convertShape(F2D, D, 0);
-                DoubleVector d1 = (DoubleVector) FloatVector.fromMemorySegment(FH, x, ox + HB, LE)
-                        .sub(FloatVector.fromMemorySegment(FH, y, oy + HB, LE)).convertShape(F2D, D, 0);
+                FloatVector e = FloatVector.fromMemorySegment(F, x, ox, LE).sub(FloatVector.fromMemorySegment(F, y, oy, LE));
+                DoubleVector d0 = (DoubleVector) e.convertShape(F2D, D, 0), d1 = (DoubleVector) e.convertShape(F2D, D, 1);
                 a0 = d0.fma(d0, a0);
                 a1 = d1.fma(d1, a1);
             }
@@ -949,24 +950,19 @@ public final class SimdKernelSupport implements KernelSupport {
             if (m == null) {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector e0 = FloatVector.fromMemorySegment(FH, x, xo + o, LE).sub(FloatVector.fromMemorySegment(FH, y, yo + o, LE));
-                    FloatVector e1 = FloatVector.fromMemorySegment(FH, x, xo + o + HB, LE).sub(FloatVector.fromMemorySegment(FH, y, yo + o + HB, LE));
-                    e0.intoMemorySegment(r, ro + o, LE);
-                    e1.intoMemorySegment(r, ro + o + HB, LE);
-                    DoubleVector w0 = (DoubleVector) e0.convertShape(F2D, D, 0), w1 = (DoubleVector) e1.convertShape(F2D, D, 0);
+                    FloatVector e = FloatVector.fromMemorySegment(F, x, xo + o, LE).sub(FloatVector.fromMemorySegment(F, y, yo + o, LE));
+                    e.intoMemorySegment(r, ro + o, LE);
+                    DoubleVector w0 = (DoubleVector) e.convertShape(F2D, D, 0), w1 = (DoubleVector) e.convertShape(F2D, D, 1);
                     a0 = w0.fma(w0, a0);
                     a1 = w1.fma(w1, a1);
                 }
             } else {
                 for (; i < bound; i += L) {
                     long o = 4L * i;
-                    FloatVector e0 = FloatVector.fromMemorySegment(FH, x, xo + o, LE).sub(FloatVector.fromMemorySegment(FH, y, yo + o, LE))
-                            .mul(FloatVector.fromMemorySegment(FH, m, mo + o, LE));
-                    FloatVector e1 = FloatVector.fromMemorySegment(FH, x, xo + o + HB, LE).sub(FloatVector.fromMemorySegment(FH, y, yo + o + HB, LE))
-                            .mul(FloatVector.fromMemorySegment(FH, m, mo + o + HB, LE));
-                    e0.intoMemorySegment(r, ro + o, LE);
-                    e1.intoMemorySegment(r, ro + o + HB, LE);
-                    DoubleVector w0 = (DoubleVector) e0.convertShape(F2D, D, 0), w1 = (DoubleVector) e1.convertShape(F2D, D, 0);
+                    FloatVector e = FloatVector.fromMemorySegment(F, x, xo + o, LE).sub(FloatVector.fromMemorySegment(F, y, yo + o, LE))
+                            .mul(FloatVector.fromMemorySegment(F, m, mo + o, LE));
+                    e.intoMemorySegment(r, ro + o, LE);
+                    DoubleVector w0 = (DoubleVector) e.convertShape(F2D, D, 0), w1 = (DoubleVector) e.convertShape(F2D, D, 1);
                     a0 = w0.fma(w0, a0);
                     a1 = w1.fma(w1, a1);
                 }

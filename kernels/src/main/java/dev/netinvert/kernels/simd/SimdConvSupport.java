@@ -7,11 +7,9 @@ import static dev.netinvert.kernels.simd.VectorConstants.LE;
 
 import dev.netinvert.kernels.ConvShape;
 import dev.netinvert.kernels.ConvSupport;
-import dev.netinvert.kernels.PoolShape;
 import dev.netinvert.kernels.internal.ConvLoops;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -26,8 +24,12 @@ import jdk.incubator.vector.VectorSpecies;
  * filter flipped: negative weight strides), P = k − 1 − p (the "full" correlation). Vectors run along an output
  * row, so every tap is one unaligned load of src and one FMA with the broadcast weight; four output channels
  * share each load (register blocking: 4 accumulators, 1 load + 4 broadcasts per 4 FMAs). The columns where
- * some tap falls into the padding are done by the scalar {@link #edge}; rows narrower than the preferred
- * vector use 128-bit vectors (000's 7- and 14-wide layers at 512 bits), and narrower than 4, scalar code.
+ * some tap falls into the padding are done by the scalar {@link #edge}, and so are rows whose interior is
+ * narrower than one preferred vector (LeNet's 10-wide second layer at 512 bits). There is deliberately no second,
+ * narrower float species: beside the preferred one it makes the receiver profiles of the shared
+ * {@code FloatVector} methods bimorphic, and under {@code -XX:UseAVX=2} C2 then now and then loses an intrinsic
+ * and boxes vectors in unrelated kernels (jmh/RESULTS.md, allocation section). Callers that want speed on
+ * narrow layers pass a scratch and take the im2col + GEMM path ({@code Conv}), which is faster there anyway.
  * Rows out of range are skipped by the ki bounds, so loads never leave the image. The adjoint uses the scatter
  * form instead ({@link #adjointAxpy}): its "full" padding would leave k − 1 − p scalar border columns per side.
  *
@@ -41,7 +43,6 @@ import jdk.incubator.vector.VectorSpecies;
 public final class SimdConvSupport implements ConvSupport {
 
     private static final VectorSpecies<Float> F = VectorConstants.SPECIES;
-    private static final VectorSpecies<Float> H = VectorSpecies.of(float.class, VectorShape.S_128_BIT);
 
     @Override public String name() { return "simd"; }
 
@@ -70,7 +71,7 @@ public final class SimdConvSupport implements ConvSupport {
     /**
      * The stride-1 adjoint in scatter form, one tap at a time: x[c, i + ki − p, j + kj − p] += K[o, c, ki, kj]·y[o, i, j]
      * over the rectangle of (i, j) whose target lies in the image, as a vector axpy along each row of y (preferred
-     * width, then 128-bit vectors, then scalar). It reads and writes x once per tap, but has no border columns: the
+     * width, then scalar). It reads and writes x once per tap, but has no border columns: the
      * gather form ({@link #corr} with the flipped filter) has k − 1 − p of them on each side, and in scalar code they
      * cost more than all the rest at LeNet's shapes (jmh/RESULTS-conv.md).
      */
@@ -78,7 +79,7 @@ public final class SimdConvSupport implements ConvSupport {
                                     MemorySegment x, long xOff, MemorySegment b, long bOff) {
         int c = s.inChannels(), h = s.inHeight(), wd = s.inWidth(), k = s.kernel(), p = s.padding();
         int ho = s.outHeight(), wo = s.outWidth();
-        final int lanes = F.length(), half = H.length();
+        final int lanes = F.length();
         ConvLoops.fillPlanes(b, bOff, c, h * wd, x, xOff);
         for (int ch = 0; ch < c; ch++) {
             long xPlane = xOff + 4L * ch * h * wd;
@@ -90,7 +91,6 @@ public final class SimdConvSupport implements ConvSupport {
                         int j0 = ConvLoops.lo(kj - p, 1), j1 = ConvLoops.hi(kj - p, 1, wd, wo);
                         float kv = get(w, wOff + 4L * (((long) (o * c + ch) * k + ki) * k + kj));
                         FloatVector kw = FloatVector.broadcast(F, kv);
-                        FloatVector kh = FloatVector.broadcast(H, kv);
                         for (int i = i0; i < i1; i++) {
                             long yr = yPlane + 4L * i * wo;
                             long xr = xPlane + 4L * ((long) (i + ki - p) * wd + kj - p);
@@ -98,11 +98,6 @@ public final class SimdConvSupport implements ConvSupport {
                             for (; j + lanes <= j1; j += lanes) {
                                 FloatVector xv = FloatVector.fromMemorySegment(F, x, xr + 4L * j, LE);
                                 kw.fma(FloatVector.fromMemorySegment(F, y, yr + 4L * j, LE), xv)
-                                        .intoMemorySegment(x, xr + 4L * j, LE);
-                            }
-                            for (; j + half <= j1; j += half) {
-                                FloatVector xv = FloatVector.fromMemorySegment(H, x, xr + 4L * j, LE);
-                                kh.fma(FloatVector.fromMemorySegment(H, y, yr + 4L * j, LE), xv)
                                         .intoMemorySegment(x, xr + 4L * j, LE);
                             }
                             for (; j < j1; j++) {
@@ -113,18 +108,6 @@ public final class SimdConvSupport implements ConvSupport {
                     }
                 }
             }
-        }
-    }
-
-    private static void corr(int na, int nb, int k, int pad, int hs, int ws, int hd, int wd,
-                             MemorySegment w, long wBase, long sa, long sb, long ski, long skj,
-                             MemorySegment init, long initOff, MemorySegment src, long srcOff,
-                             MemorySegment dst, long dstOff) {
-        int interior = Math.min(wd, ws - k + 1 + pad) - Math.min(pad, wd);
-        if (interior >= F.length()) {
-            corrWide(na, nb, k, pad, hs, ws, hd, wd, w, wBase, sa, sb, ski, skj, init, initOff, src, srcOff, dst, dstOff);
-        } else {
-            corrNarrow(na, nb, k, pad, hs, ws, hd, wd, w, wBase, sa, sb, ski, skj, init, initOff, src, srcOff, dst, dstOff);
         }
     }
 
@@ -152,11 +135,12 @@ public final class SimdConvSupport implements ConvSupport {
     }
 
     /**
-     * Rows of dst for channels [a0, a0 + BLOCK) ∪ single channels: the interior columns [jA, jB) with vectors of
-     * F lanes (the last vector shifted back to end at jB: its overlapping lanes are written twice with the same
-     * values), the border columns by {@link #edge}. Returns nothing; no vector crosses a call.
+     * Rows of dst for channels in blocks of four, then single channels: the interior columns [jA, jB) with vectors
+     * of F lanes (the last vector shifted back to end at jB: its overlapping lanes are written twice with the same
+     * values), the border columns, and whole rows whose interior is narrower than F, by {@link #edge}. Returns
+     * nothing; no vector crosses a call.
      */
-    private static void corrWide(int na, int nb, int k, int pad, int hs, int ws, int hd, int wd,
+    private static void corr(int na, int nb, int k, int pad, int hs, int ws, int hd, int wd,
                              MemorySegment w, long wBase, long sa, long sb, long ski, long skj,
                              MemorySegment init, long initOff, MemorySegment src, long srcOff,
                              MemorySegment dst, long dstOff) {
@@ -243,110 +227,6 @@ public final class SimdConvSupport implements ConvSupport {
                             for (int kj = 0; kj < k; kj++) {
                                 acc0 = FloatVector.broadcast(F, get(w, wk + kj * skj))
                                         .fma(FloatVector.fromMemorySegment(F, src, srow + 4L * kj, LE), acc0);
-                            }
-                        }
-                    }
-                    acc0.intoMemorySegment(dst, drow + 4L * jj, LE);
-                    if (jj == jB - lanes) {
-                        break;
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * As {@link #corrWide} with 128-bit vectors (4 lanes), for rows narrower than the preferred width. Rows of dst for channels [a0, a0 + BLOCK) ∪ single channels: the interior columns [jA, jB) with vectors of
-     * H lanes (the last vector shifted back to end at jB: its overlapping lanes are written twice with the same
-     * values), the border columns by {@link #edge}. Returns nothing; no vector crosses a call.
-     */
-    private static void corrNarrow(int na, int nb, int k, int pad, int hs, int ws, int hd, int wd,
-                             MemorySegment w, long wBase, long sa, long sb, long ski, long skj,
-                             MemorySegment init, long initOff, MemorySegment src, long srcOff,
-                             MemorySegment dst, long dstOff) {
-        final int lanes = H.length();
-        int jA = Math.min(pad, wd), jB = Math.min(wd, ws - k + 1 + pad);
-        boolean vec = jB - jA >= lanes;
-        long srcPlane = 4L * hs * ws, dstPlane = 4L * hd * wd;
-        int a = 0;
-        for (; a + 4 <= na; a += 4) {
-            float i0 = init == null ? 0f : get(init, initOff + 4L * a), i1 = init == null ? 0f : get(init, initOff + 4L * (a + 1));
-            float i2 = init == null ? 0f : get(init, initOff + 4L * (a + 2)), i3 = init == null ? 0f : get(init, initOff + 4L * (a + 3));
-            long wa = wBase + a * sa;
-            long d0 = dstOff + a * dstPlane;
-            for (int i = 0; i < hd; i++) {
-                int ki0 = Math.max(0, pad - i), ki1 = Math.min(k, hs + pad - i);
-                long drow = d0 + 4L * i * wd;
-                if (!vec) {
-                    for (int m = 0; m < 4; m++) {
-                        edge(a + m, i, 0, wd, nb, k, pad, ws, ki0, ki1, w, wBase, sa, sb, ski, skj, init, initOff,
-                                src, srcOff, srcPlane, dst, drow + m * dstPlane);
-                    }
-                    continue;
-                }
-                for (int m = 0; m < 4; m++) {
-                    edge(a + m, i, 0, jA, nb, k, pad, ws, ki0, ki1, w, wBase, sa, sb, ski, skj, init, initOff,
-                            src, srcOff, srcPlane, dst, drow + m * dstPlane);
-                    edge(a + m, i, jB, wd, nb, k, pad, ws, ki0, ki1, w, wBase, sa, sb, ski, skj, init, initOff,
-                            src, srcOff, srcPlane, dst, drow + m * dstPlane);
-                }
-                for (int j = jA; ; j += lanes) {
-                    int jj = Math.min(j, jB - lanes);
-                    FloatVector acc0 = FloatVector.broadcast(H, i0), acc1 = FloatVector.broadcast(H, i1);
-                    FloatVector acc2 = FloatVector.broadcast(H, i2), acc3 = FloatVector.broadcast(H, i3);
-                    for (int b = 0; b < nb; b++) {
-                        long wb = wa + b * sb;
-                        for (int ki = ki0; ki < ki1; ki++) {
-                            long srow = srcOff + b * srcPlane + 4L * ((long) (i + ki - pad) * ws + jj - pad);
-                            long wk = wb + ki * ski;
-                            for (int kj = 0; kj < k; kj++) {
-                                FloatVector xv = FloatVector.fromMemorySegment(H, src, srow + 4L * kj, LE);
-                                long wt = wk + kj * skj;
-                                acc0 = FloatVector.broadcast(H, get(w, wt)).fma(xv, acc0);
-                                acc1 = FloatVector.broadcast(H, get(w, wt + sa)).fma(xv, acc1);
-                                acc2 = FloatVector.broadcast(H, get(w, wt + 2 * sa)).fma(xv, acc2);
-                                acc3 = FloatVector.broadcast(H, get(w, wt + 3 * sa)).fma(xv, acc3);
-                            }
-                        }
-                    }
-                    long at = drow + 4L * jj;
-                    acc0.intoMemorySegment(dst, at, LE);
-                    acc1.intoMemorySegment(dst, at + dstPlane, LE);
-                    acc2.intoMemorySegment(dst, at + 2 * dstPlane, LE);
-                    acc3.intoMemorySegment(dst, at + 3 * dstPlane, LE);
-                    if (jj == jB - lanes) {
-                        break;
-                    }
-                }
-            }
-        }
-        for (; a < na; a++) {
-            float i0 = init == null ? 0f : get(init, initOff + 4L * a);
-            long wa = wBase + a * sa;
-            long d0 = dstOff + a * dstPlane;
-            for (int i = 0; i < hd; i++) {
-                int ki0 = Math.max(0, pad - i), ki1 = Math.min(k, hs + pad - i);
-                long drow = d0 + 4L * i * wd;
-                if (!vec) {
-                    edge(a, i, 0, wd, nb, k, pad, ws, ki0, ki1, w, wBase, sa, sb, ski, skj, init, initOff,
-                            src, srcOff, srcPlane, dst, drow);
-                    continue;
-                }
-                edge(a, i, 0, jA, nb, k, pad, ws, ki0, ki1, w, wBase, sa, sb, ski, skj, init, initOff,
-                        src, srcOff, srcPlane, dst, drow);
-                edge(a, i, jB, wd, nb, k, pad, ws, ki0, ki1, w, wBase, sa, sb, ski, skj, init, initOff,
-                        src, srcOff, srcPlane, dst, drow);
-                for (int j = jA; ; j += lanes) {
-                    int jj = Math.min(j, jB - lanes);
-                    FloatVector acc0 = FloatVector.broadcast(H, i0);
-                    for (int b = 0; b < nb; b++) {
-                        long wb = wa + b * sb;
-                        for (int ki = ki0; ki < ki1; ki++) {
-                            long srow = srcOff + b * srcPlane + 4L * ((long) (i + ki - pad) * ws + jj - pad);
-                            long wk = wb + ki * ski;
-                            for (int kj = 0; kj < k; kj++) {
-                                acc0 = FloatVector.broadcast(H, get(w, wk + kj * skj))
-                                        .fma(FloatVector.fromMemorySegment(H, src, srow + 4L * kj, LE), acc0);
                             }
                         }
                     }

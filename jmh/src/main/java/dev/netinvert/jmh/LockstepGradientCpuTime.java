@@ -14,12 +14,13 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * The lockstep solvers' gradient step, PRE = X·Wᵀ + b, R = σ(PRE) − T, G = R·W with r²_s = ‖R_s‖², two ways, in
+ * The lockstep solvers' gradient step, PRE = X·Wᵀ + b, R = σ(PRE) − T, G = R·W with r²_s = ‖R_s‖², four ways, in
  * thread CPU time (the machine is shared; see {@link GemmCpuTime}): {@code gemms} — the two GEMMs with σ and the
  * residual row by row in between, as {@link LockstepGradient#compute} does above
  * {@link LockstepGradient#FUSED_MAX_ROWS} rows (this measurement chose that threshold); {@code fused} — {@link Fused#bregmanGradientBatch} with
  * the PRE output the callers read (objective, Bregman loss); {@code fused-noZ} — the same without PRE, the kernel's
- * best case. The three alternate in short rounds in one JVM so that load drift hits them alike; the medians over
+ * best case; {@code row by row} — the single observation's fused kernel once per row, as {@link LockstepGradient#compute}
+ * does up to {@link LockstepGradient#ROW_BY_ROW_MAX_ROWS} rows (this measurement checks that threshold). The four alternate in short rounds in one JVM so that load drift hits them alike; the medians over
  * the rounds and the median per-round ratio gemms / fused are printed. ReLU, as in {@link LockstepBench}.
  *
  * <pre>
@@ -35,8 +36,9 @@ public final class LockstepGradientCpuTime {
                 : new String[] {"512x4096:8", "512x4096:32", "512x4096:64", "100x784:8", "100x784:32", "100x784:64"};
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         System.out.println("kernels: " + Blas.active().name() + ", " + Blas.active().vectorBitSize() + "-bit vectors");
-        System.out.println("| m×n | B | gemms µs | fused (with PRE) µs | fused (no PRE) µs | gemms/fused (p25-p75) |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| m×n | B | gemms µs | fused (with PRE) µs | fused (no PRE) µs | row by row µs"
+                + " | gemms/fused (p25-p75) | row by row/fused (p25-p75) |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (String c : cases) {
             String[] p = c.split(":"), s = p[0].split("x");
             int m = Integer.parseInt(s[0]), n = Integer.parseInt(s[1]), rows = Integer.parseInt(p[1]);
@@ -53,9 +55,12 @@ public final class LockstepGradientCpuTime {
                 }
                 double[] sums = new double[rows];
                 FloatVec[] preRows = new FloatVec[rows], rRows = new FloatVec[rows];
+                FloatVec[] xRows = new FloatVec[rows], gRows = new FloatVec[rows];
                 for (int i = 0; i < rows; i++) {
                     preRows[i] = pre.row(i);
                     rRows[i] = r.row(i);
+                    xRows[i] = x.row(i);
+                    gRows[i] = g.row(i);
                 }
                 Runnable[] calls = {
                     () -> { // LockstepGradient's GEMM route
@@ -67,7 +72,13 @@ public final class LockstepGradientCpuTime {
                         Blas.gemmNN(1f, r, w, 0f, g);
                     },
                     () -> Fused.bregmanGradientBatch(Activation.RELU, w, x, b, t, pre, r, g, sums),
-                    () -> Fused.bregmanGradientBatch(Activation.RELU, w, x, b, t, null, r, g, sums)};
+                    () -> Fused.bregmanGradientBatch(Activation.RELU, w, x, b, t, null, r, g, sums),
+                    () -> { // LockstepGradient's row-by-row route
+                        for (int i = 0; i < rows; i++) {
+                            sums[i] = Fused.bregmanGradient(Activation.RELU, w, xRows[i], b, tRows[i], preRows[i],
+                                    gRows[i]);
+                        }
+                    }};
                 double flops = 4.0 * rows * m * n;
                 int per = Math.max(3, (int) (4e8 / flops)); // about 0.1 s of one core per round
                 long end = System.nanoTime() + 4_000_000_000L; // warm-up: C2 compiles the GEMMs and the fused kernel
@@ -78,10 +89,10 @@ public final class LockstepGradientCpuTime {
                         }
                     }
                 }
-                double[][] us = new double[3][rounds];
-                double[] ratio = new double[rounds];
+                double[][] us = new double[calls.length][rounds];
+                double[] ratio = new double[rounds], rowsRatio = new double[rounds];
                 for (int k = 0; k < rounds; k++) {
-                    for (int v = 0; v < 3; v++) {
+                    for (int v = 0; v < calls.length; v++) {
                         long c0 = mx.getCurrentThreadCpuTime();
                         for (int i = 0; i < per; i++) {
                             calls[v].run();
@@ -89,15 +100,17 @@ public final class LockstepGradientCpuTime {
                         us[v][k] = (mx.getCurrentThreadCpuTime() - c0) / 1e3 / per;
                     }
                     ratio[k] = us[0][k] / us[1][k];
+                    rowsRatio[k] = us[3][k] / us[1][k];
                 }
                 for (double[] u : us) {
                     Arrays.sort(u);
                 }
                 Arrays.sort(ratio);
+                Arrays.sort(rowsRatio);
                 int mid = rounds / 2;
-                System.out.println(String.format(Locale.ROOT, "| %dx%d | %d | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) |",
-                        m, n, rows, us[0][mid], us[1][mid], us[2][mid], ratio[mid], ratio[rounds / 4],
-                        ratio[3 * rounds / 4]));
+                System.out.println(String.format(Locale.ROOT, "| %dx%d | %d | %.1f | %.1f | %.1f | %.1f | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) |",
+                        m, n, rows, us[0][mid], us[1][mid], us[2][mid], us[3][mid], ratio[mid], ratio[rounds / 4],
+                        ratio[3 * rounds / 4], rowsRatio[mid], rowsRatio[rounds / 4], rowsRatio[3 * rounds / 4]));
             }
         }
     }

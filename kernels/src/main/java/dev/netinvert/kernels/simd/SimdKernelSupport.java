@@ -1106,6 +1106,12 @@ public final class SimdKernelSupport implements KernelSupport {
      */
     private static final int BREGMAN_BLOCK_BYTES = 2 << 20;
 
+    /**
+     * The most observations for which {@link #bregmanGradientBatch} reads W in place ({@link SimdFewRows}) instead
+     * of through the packed GEMM kernels. Tunable with {@code netinvert.fewRows.max} for measurements only.
+     */
+    static final int FEW_ROWS_MAX = Integer.getInteger("netinvert.fewRows.max", L >= 16 ? 16 : 8);
+
     /** The largest X packed whole for the batched gradient and the NT product (larger ones go by k-blocks). */
     private static final long WHOLE_MAX_BYTES = 8L << 20;
 
@@ -1123,12 +1129,34 @@ public final class SimdKernelSupport implements KernelSupport {
         if (sums != null) {
             java.util.Arrays.fill(sums, 0, rows, 0.0);
         }
+        long wr = 4L * ldw;
+        if (rows <= FEW_ROWS_MAX) {
+            // Groups of four read W in place; one or two rows left over go through the single observation's fused
+            // kernel (one more pass over W each), three share a padded group (cheaper than three passes).
+            int rest = rows % 4 == 3 ? 0 : rows % 4, groups = rows - rest;
+            betaRows(0f, g, go, ldg, groups, n, null, 0);
+            int mb = SimdFewRows.blockRows(n);
+            for (int i0 = 0; i0 < m && groups > 0; i0 += mb) {
+                int i1 = Math.min(m, i0 + mb);
+                SimdFewRows.forward(w, wo, wr, i0, i1, n, x, xo, 4L * ldx, groups, b, bo, r, ro, 4L * ldr);
+                residuals(sigma, groups, 0, i0, i1, t, to, ldt, z, zo, ldz, r, ro, ldr, sums);
+                SimdFewRows.backward(w, wo, wr, i0, i1, n, r, ro, 4L * ldr, groups, g, go, 4L * ldg);
+            }
+            for (int s = groups; s < rows; s++) {
+                long rs = ro + 4L * s * ldr, ts = to + 4L * s * ldt;
+                // PRE into R's row, then R and the sum from it as for the groups (the single kernel's own residuals,
+                // with the scalar σ, went into g only)
+                bregmanGradient(sigma, w, wo, ldw, 0, m, n, x, xo + 4L * s * ldx, b, bo, t, ts, r, rs, g,
+                        go + 4L * s * ldg);
+                residuals(sigma, 1, s, 0, m, t, ts, ldt, z, z == null ? 0 : zo + 4L * s * ldz, ldz, r, rs, ldr, sums);
+            }
+            return;
+        }
         betaRows(0f, r, ro, ldr, rows, m, b, bo);
         betaRows(0f, g, go, ldg, rows, n, null, 0);
         if (rows == 0 || m == 0) {
             return;
         }
-        long wr = 4L * ldw;
         int mb = Math.max(8 * SimdGemm.MR, BREGMAN_BLOCK_BYTES / Math.max(1, 4 * n) / SimdGemm.MR * SimdGemm.MR);
         boolean whole = SimdGemm.wholeBytes(n, rows) <= WHOLE_MAX_BYTES;
         MemorySegment xt = whole && n > 0 ? SimdGemm.packWhole(x, xo, 4L, 4L * ldx, n, rows) : null;
@@ -1141,7 +1169,7 @@ public final class SimdKernelSupport implements KernelSupport {
                 SimdGemm.multiplyAdd(1f, w, wo + i0 * wr, wr, 4L, i1 - i0, n, x, xo, 4L, 4L * ldx, rows,
                         r, ro + 4L * i0, 4L, 4L * ldr);
             }
-            residuals(sigma, rows, i0, i1, t, to, ldt, z, zo, ldz, r, ro, ldr, sums);
+            residuals(sigma, rows, 0, i0, i1, t, to, ldt, z, zo, ldz, r, ro, ldr, sums);
             SimdGemm.multiplyAdd(1f, r, ro + 4L * i0, 4L * ldr, 4L, rows, i1 - i0, w, wo + i0 * wr, wr, 4L, n,
                     g, go, 4L * ldg, 4L);
         }
@@ -1152,9 +1180,9 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * Columns [i0, i1) of the batch: Z ← R (z may be null), R ← σ(R) (the vector kernel behind {@code Prox.apply}) − T, and
-     * sums[s] += Σ R[s][i]² in double (sums may be null).
+     * sums[first + s] += Σ R[s][i]² in double (sums may be null).
      */
-    private void residuals(Activation sigma, int rows, int i0, int i1, MemorySegment t, long to, int ldt,
+    private void residuals(Activation sigma, int rows, int first, int i0, int i1, MemorySegment t, long to, int ldt,
                            MemorySegment z, long zo, int ldz, MemorySegment r, long ro, int ldr, double[] sums) {
         int len = i1 - i0;
         for (int s = 0; s < rows; s++) {
@@ -1171,7 +1199,7 @@ public final class SimdKernelSupport implements KernelSupport {
                 acc += (double) e * e;
             }
             if (sums != null) {
-                sums[s] += acc;
+                sums[first + s] += acc;
             }
         }
     }

@@ -25,10 +25,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The batched Bregman gradient {@code R = σ(X·Wᵀ + 1·bᵀ) − T, G = R·W, sums[s] = ‖R_s‖²} of every implementation in
  * this JVM (scalar, SIMD at this execution's width, and the {@link Fused} facade) against
- * {@link ReferenceKernels#bregmanGradientBatch}, which does it observation by observation. Batch sizes B ∈ {1, 3,
- * 16, 17, 33}, inputs n ∈ {1, 15, 31, 100} and outputs m ∈ {1, 7, 16, 37} in every combination, plus the
- * training layer (64 × 784 → 100), a W of several row blocks (8 × 200 → 600, 5 × 4096 → 70) and primes (13 × 257
- * → 61). Each case runs twice: packed at aligned offsets without Z, and with padded leading dimensions at
+ * {@link ReferenceKernels#bregmanGradientBatch}, which does it observation by observation. Batch sizes B ∈ {1, 2,
+ * 3, 8, 16, 17, 33} (up to 8 observations, 16 at 512 bits, the SIMD kernel reads W in place in groups of four, one or
+ * two left over by the single-observation kernel; above it packs), inputs n ∈ {1, 15, 31, 100} and
+ * outputs m ∈ {1, 7, 16, 37} in every combination, plus the training layer (64 × 784 → 100), a W of several row
+ * blocks (8 × 200 → 600, 5 × 4096 → 70, 7 × 333 → 301 with an odd last block), a row of two-vector, one-vector
+ * and scalar column groups at 256 and 512 bits (5 × 57 → 19), groups of four with two rows left over (6 × 100 → 37,
+ * 10 × 31 → 16) and primes (13 × 257 → 61). Each case runs twice: packed at aligned offsets without Z, and with padded leading dimensions at
  * unaligned offsets with Z. Outputs start as signaling NaNs (never read), and padding, guards and inputs must keep
  * their bytes.
  *
@@ -50,7 +53,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Tag("kernels")
 class BregmanBatchCrossCheckTest {
 
-    static final int[] BATCH = {1, 3, 16, 17, 33}, INPUTS = {1, 15, 31, 100}, OUTPUTS = {1, 7, 16, 37};
+    static final int[] BATCH = {1, 2, 3, 8, 16, 17, 33}, INPUTS = {1, 15, 31, 100}, OUTPUTS = {1, 7, 16, 37};
 
     static final List<Activation> ACTIVATIONS = List.of(Activation.IDENTITY, Activation.RELU,
             Activation.leakyRelu(0.1f), Activation.TANH, Activation.SIGMOID, Activation.CLIP);
@@ -87,6 +90,10 @@ class BregmanBatchCrossCheckTest {
             out.add(Arguments.of(impl, 8, 200, 600, Activation.TANH));
             out.add(Arguments.of(impl, 5, 4096, 70, Activation.leakyRelu(0.1f)));
             out.add(Arguments.of(impl, 13, 257, 61, Activation.SIGMOID));
+            out.add(Arguments.of(impl, 7, 333, 301, Activation.TANH));
+            out.add(Arguments.of(impl, 5, 57, 19, Activation.CLIP));
+            out.add(Arguments.of(impl, 6, 100, 37, Activation.leakyRelu(0.1f)));
+            out.add(Arguments.of(impl, 10, 31, 16, Activation.SIGMOID));
         }
         return out.stream();
     }

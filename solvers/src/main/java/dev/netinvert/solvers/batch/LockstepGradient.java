@@ -20,17 +20,20 @@ import java.lang.foreign.MemorySegment;
  * the only place the lockstep solvers compose it.
  *
  * <p>Three routes, chosen by the number of rows a of the call: up to {@link #ROW_BY_ROW_MAX_ROWS} the single
- * observation's fused kernel row by row (see there why), then up to {@link #FUSED_MAX_ROWS} the fused batched
- * kernel {@link Fused#bregmanGradientBatch} (W in blocks of rows, each block's part of PRE, R and G while it is
- * in cache: W read once from memory), above it the two GEMMs. Measured in thread CPU time
- * (jmh LockstepGradientCpuTime, medians of 31 interleaved rounds, 2-3 runs, loaded Zen 4, ReLU;
- * jmh/RESULTS-batch.md), speed of the fused kernel relative to the two GEMMs at 512×4096: 1.05-1.09× for
- * a = 1 … 8, 1.00-1.05× at 16, 1.00× at 24, 0.96-1.03× at 32, 0.94-0.98× at 64 with 512-bit vectors; under
- * -XX:UseAVX=2 1.05-1.19× for a ≤ 16, 1.03-1.06× at 24, 1.01-1.05× at 32, 0.97-0.99× at 64. At 100×784 W is one
- * block and both routes are the same two products (0.99-1.00×). The threshold is where neither instruction set
- * loses. The lockstep solvers shrink a as observations stop, so a block's tail takes the fused and then the row-by-row route.
- * Both give every PRE entry as a full-depth sum and G as a sum over W's rows, in different blockings: the routes
- * differ by rounding, and a solve stays deterministic (a depends only on the block's own history).
+ * observation's fused kernel row by row, then up to {@link #FUSED_MAX_ROWS} the fused batched kernel
+ * {@link Fused#bregmanGradientBatch} (W in blocks of rows, each block's part of PRE, R and G while it is in cache:
+ * W read once from memory), above it the two GEMMs. The fused batched kernel itself reads W in place for up to 8
+ * rows (16 with 512-bit vectors), in groups of four observations, and through the packed GEMM kernels above that
+ * (see there). Measured in thread CPU time (jmh LockstepGradientCpuTime, medians of 9 interleaved rounds, Zen 4,
+ * ReLU, 512×4096; jmh/RESULTS-batch.md, 2026-12-05 evening): against one row at a time, the fused kernel takes
+ * 0.50× the time at a = 8 and 0.61× at 3 with 512-bit vectors, 0.76× at 8 and 1.03× at 3 under -XX:UseAVX=2
+ * (1.0× at 2 on both: the same kernel); against the two GEMMs 0.47× at a = 8 and 0.80× at 16 (512 bits), 0.68×
+ * at 8 and 1.0× at 12-16 (AVX2, where 9-16 rows go through the packed kernels). Earlier
+ * measurements (before the in-place kernel) put the packed fused kernel at 1.00-1.05× the GEMMs' speed at 16 rows
+ * and level at 24-64. At 100×784 W is one block. The lockstep solvers shrink a as observations stop, so a
+ * block's tail takes the fused and then the row-by-row route. The routes give every PRE entry as a full-depth
+ * sum and G as a sum over W's rows, in different blockings: they differ by rounding, and a solve stays
+ * deterministic (a depends only on the block's own history).
  *
  * <p>Why: one observation's gradient is two GEMVs that stream W from memory at 2 flops per 4 bytes; for B
  * observations the two GEMMs reuse every tile of W B times from cache, so an iteration of B observations
@@ -53,14 +56,12 @@ public final class LockstepGradient {
 
     /**
      * The most rows for which {@link #compute} runs the single-observation fused kernel ({@link
-     * Fused#bregmanGradient}, one pass over W per row, no packing) row by row. A batched call packs W's blocks
-     * whatever the number of rows, which costs more than it saves for a few rows: at the circle's 512×4096 with
-     * 512-bit vectors a lockstep PDHG iteration of B = 1 took 1.66 ms on the batched route against 0.23 ms for a
-     * single solve's, and of B = 8 2.08 ms against 1.91 ms for eight single iterations; at 100×784, 98 against
-     * 77 µs (JMH LockstepBench, jmh/RESULTS-batch.md). The lockstep solvers shrink a as observations stop, so
-     * every block's tail runs here.
+     * Fused#bregmanGradient}, one pass over W per row, no packing) row by row: exactly what the fused batched
+     * kernel does with one or two rows, without copying T. It was 8 while every batched route packed W (a
+     * lockstep PDHG iteration of B = 8 at 512×4096: 2.08 ms batched against 1.91 ms for eight single
+     * iterations); the batched kernel now reads W in place and wins from three rows up (see above).
      */
-    public static final int ROW_BY_ROW_MAX_ROWS = 8;
+    public static final int ROW_BY_ROW_MAX_ROWS = 2;
 
     private final FloatMatrix[] preP, resP, targetP;
     private final FloatVec[] preRows, resRows, targetRows;

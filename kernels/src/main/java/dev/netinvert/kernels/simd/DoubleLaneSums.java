@@ -17,14 +17,18 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The sums of {@link SimdProxSupport} in double lanes: Σ Ψ(u), Σ Φ*(z) and the Bregman loss
- * Σ B_Ψ(y, z) of eq. (4) [000]. Half a vector of floats is widened into one vector of doubles and the
- * reference formulas of {@link Activation} are evaluated lane-wise in double, so the sums match the
- * reference up to summation order (a few n·2⁻⁵³·Σ|terms|). Inside the loops only the formula for finite
+ * Σ B_Ψ(y, z) of eq. (4) [000]. Each full vector of floats (species F) is widened into two vectors of doubles
+ * of the same shape ({@code convertShape(F2D, D, 0)} and {@code (F2D, D, 1)}, its low and high halves), the
+ * reference formulas of {@link Activation} are evaluated lane-wise in double on each, and each half adds into an
+ * accumulator of its own, so the sums match the reference up to summation order (a few n·2⁻⁵³·Σ|terms|).
+ * Only full-width float vectors are loaded, as in SimdKernelSupport's double sums: a half-width float species
+ * beside F makes the receiver profiles of the Vector API's shared FloatVector methods bimorphic (Float256Vector
+ * and Float128Vector under AVX2), after which C2 was seen to lose vector intrinsics in other kernels and box
+ * their vectors (jmh/RESULTS.md, "Half-width float vectors"). Inside the loops only the formula for finite
  * arguments in dom Ψ runs; lanes that are not (NaN, ±∞, y ∉ dom Ψ) make the loop return NaN, and the
  * sum is then recomputed by the scalar reference, which knows the special values.
  *
@@ -32,7 +36,7 @@ import jdk.incubator.vector.VectorSpecies;
  * over the activation. They are virtual calls on purpose: with three or more activations in use the call
  * site is megamorphic, so C2 compiles each loop on its own instead of inlining them all into one method
  * that would exceed its node budget (and box vectors). A loop returns NaN if it met a special lane (by
- * poisoning its accumulator, which needs no mask carried around the loop).
+ * poisoning the accumulator of the half it met it in, which needs no mask carried around the loop).
  */
 final class DoubleLaneSums {
     private DoubleLaneSums() {}
@@ -40,9 +44,7 @@ final class DoubleLaneSums {
     // static final so that C2 treats species and lengths as constants (DESIGN.md decision 3).
     private static final VectorSpecies<Float> F = VectorConstants.SPECIES;
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
-    private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class,
-            VectorShape.forBitSize(F.vectorBitSize() / 2));
-    private static final int LD = D.length();
+    private static final int L = F.length();
 
     private static final double LN2 = 0.6931471805599453;
     private static final double NAN = Double.NaN;
@@ -50,14 +52,14 @@ final class DoubleLaneSums {
     // ------------------------------------------------------------------ entry points
 
     static double psiSum(Activation sigma, MemorySegment u, long uo, int n) {
-        int bound = D.loopBound(n);
+        int bound = F.loopBound(n);
         double v = Loops.of(sigma).psi(u, uo, bound, parameter(sigma, true));
         return Double.isNaN(v) ? scalarPsiSum(sigma, u, uo, 0, n) : v + scalarPsiSum(sigma, u, uo, bound, n);
     }
 
     static double conjugateSum(Activation sigma, MemorySegment z, long zo, int n) {
         // These formulas give the limits at ±∞ and propagate NaN by themselves: no fallback needed.
-        int bound = D.loopBound(n);
+        int bound = F.loopBound(n);
         double sum = Loops.of(sigma).conjugate(z, zo, bound, parameter(sigma, false));
         for (int i = bound; i < n; i++) {
             sum += sigma.conjugate(get(z, zo + 4L * i));
@@ -66,7 +68,7 @@ final class DoubleLaneSums {
     }
 
     static double bregmanSum(Activation sigma, MemorySegment y, long yo, MemorySegment z, long zo, int n) {
-        int bound = D.loopBound(n);
+        int bound = F.loopBound(n);
         double v = Loops.of(sigma).bregman(y, yo, z, zo, bound, parameter(sigma, false));
         return Double.isNaN(v) ? scalarBregmanSum(sigma, y, yo, z, zo, 0, n)
                 : v + scalarBregmanSum(sigma, y, yo, z, zo, bound, n);
@@ -109,209 +111,273 @@ final class DoubleLaneSums {
     private enum Loops {
         IDENTITY {
             @Override double psi(MemorySegment u, long uo, int bound, double p) {
-                DoubleVector acc = DoubleVector.zero(D); // Ψ = 0 on ℝ (identity)
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector v = loadWide(u, uo + 4L * i);
-                    acc = acc.blend(NAN, v.abs().compare(LT, Double.POSITIVE_INFINITY).not());
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0; // Ψ = 0 on ℝ (identity)
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector f = FloatVector.fromMemorySegment(F, u, uo + 4L * i, LE);
+                    DoubleVector v0 = (DoubleVector) f.convertShape(F2D, D, 0), v1 = (DoubleVector) f.convertShape(F2D, D, 1);
+                    a0 = a0.blend(NAN, v0.abs().compare(LT, Double.POSITIVE_INFINITY).not());
+                    a1 = a1.blend(NAN, v1.abs().compare(LT, Double.POSITIVE_INFINITY).not());
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
 
             @Override double conjugate(MemorySegment z, long zo, int bound, double p) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector v = loadWide(z, zo + 4L * i);
-                    acc = acc.add(v.mul(v).mul(0.5));
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector f = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    DoubleVector v0 = (DoubleVector) f.convertShape(F2D, D, 0), v1 = (DoubleVector) f.convertShape(F2D, D, 1);
+                    a0 = a0.add(v0.mul(v0).mul(0.5));
+                    a1 = a1.add(v1.mul(v1).mul(0.5));
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
 
             @Override double bregman(MemorySegment y, long yo, MemorySegment z, long zo, int bound, double p) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector r = loadWide(y, yo + 4L * i).sub(loadWide(z, zo + 4L * i));
-                    acc = acc.add(r.mul(r).mul(0.5)); // ±∞ or NaN anywhere makes r², hence the sum, non-finite
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector yf = FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE);
+                    FloatVector zf = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    DoubleVector r0 = ((DoubleVector) yf.convertShape(F2D, D, 0)).sub((DoubleVector) zf.convertShape(F2D, D, 0));
+                    DoubleVector r1 = ((DoubleVector) yf.convertShape(F2D, D, 1)).sub((DoubleVector) zf.convertShape(F2D, D, 1));
+                    a0 = a0.add(r0.mul(r0).mul(0.5)); // ±∞ or NaN anywhere makes r², hence the sum, non-finite
+                    a1 = a1.add(r1.mul(r1).mul(0.5));
                 }
-                double sum = Lanes.sum(acc);
+                double sum = Lanes.sum(a0.add(a1));
                 return Double.isInfinite(sum) ? NAN : sum;
             }
         },
 
         RELU {
             @Override double psi(MemorySegment u, long uo, int bound, double p) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector v = loadWide(u, uo + 4L * i);
-                    acc = acc.blend(NAN, v.compare(GE, 0.0).and(v.compare(LT, Double.POSITIVE_INFINITY)).not());
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector f = FloatVector.fromMemorySegment(F, u, uo + 4L * i, LE);
+                    DoubleVector v0 = (DoubleVector) f.convertShape(F2D, D, 0), v1 = (DoubleVector) f.convertShape(F2D, D, 1);
+                    a0 = a0.blend(NAN, v0.compare(GE, 0.0).and(v0.compare(LT, Double.POSITIVE_INFINITY)).not());
+                    a1 = a1.blend(NAN, v1.compare(GE, 0.0).and(v1.compare(LT, Double.POSITIVE_INFINITY)).not());
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
 
             @Override double conjugate(MemorySegment z, long zo, int bound, double p) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector v = loadWide(z, zo + 4L * i).max(0.0);
-                    acc = acc.add(v.mul(v).mul(0.5));
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector f = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    DoubleVector v0 = ((DoubleVector) f.convertShape(F2D, D, 0)).max(0.0);
+                    DoubleVector v1 = ((DoubleVector) f.convertShape(F2D, D, 1)).max(0.0);
+                    a0 = a0.add(v0.mul(v0).mul(0.5));
+                    a1 = a1.add(v1.mul(v1).mul(0.5));
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
 
             @Override double bregman(MemorySegment y, long yo, MemorySegment z, long zo, int bound, double p) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector yv = loadWide(y, yo + 4L * i), zv = loadWide(z, zo + 4L * i);
-                    DoubleVector r = yv.sub(zv.max(0.0));
-                    acc = acc.add(r.mul(r).mul(0.5).add(yv.mul(zv.neg().max(0.0))))
-                            .blend(NAN, yv.compare(GE, 0.0).and(yv.compare(LT, Double.POSITIVE_INFINITY)).not()
-                                    .or(infinite(zv)));
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector yf = FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE);
+                    FloatVector zf = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    DoubleVector y0 = (DoubleVector) yf.convertShape(F2D, D, 0), z0 = (DoubleVector) zf.convertShape(F2D, D, 0);
+                    DoubleVector y1 = (DoubleVector) yf.convertShape(F2D, D, 1), z1 = (DoubleVector) zf.convertShape(F2D, D, 1);
+                    DoubleVector r0 = y0.sub(z0.max(0.0)), r1 = y1.sub(z1.max(0.0));
+                    a0 = a0.add(r0.mul(r0).mul(0.5).add(y0.mul(z0.neg().max(0.0))))
+                            .blend(NAN, y0.compare(GE, 0.0).and(y0.compare(LT, Double.POSITIVE_INFINITY)).not()
+                                    .or(infinite(z0)));
+                    a1 = a1.add(r1.mul(r1).mul(0.5).add(y1.mul(z1.neg().max(0.0))))
+                            .blend(NAN, y1.compare(GE, 0.0).and(y1.compare(LT, Double.POSITIVE_INFINITY)).not()
+                                    .or(infinite(z1)));
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
         },
 
         LEAKY_RELU {
             @Override double psi(MemorySegment u, long uo, int bound, double k) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector v = loadWide(u, uo + 4L * i);
-                    acc = acc.add(v.mul(v).mul(0.5 * k).blend(0.0, v.compare(GE, 0.0)))
-                            .blend(NAN, v.abs().compare(LT, Double.POSITIVE_INFINITY).not());
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector f = FloatVector.fromMemorySegment(F, u, uo + 4L * i, LE);
+                    DoubleVector v0 = (DoubleVector) f.convertShape(F2D, D, 0), v1 = (DoubleVector) f.convertShape(F2D, D, 1);
+                    a0 = a0.add(v0.mul(v0).mul(0.5 * k).blend(0.0, v0.compare(GE, 0.0)))
+                            .blend(NAN, v0.abs().compare(LT, Double.POSITIVE_INFINITY).not());
+                    a1 = a1.add(v1.mul(v1).mul(0.5 * k).blend(0.0, v1.compare(GE, 0.0)))
+                            .blend(NAN, v1.abs().compare(LT, Double.POSITIVE_INFINITY).not());
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
 
             @Override double conjugate(MemorySegment z, long zo, int bound, double s) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector v = loadWide(z, zo + 4L * i);
-                    acc = acc.add(v.mul(v).mul(DoubleVector.broadcast(D, 0.5).blend(0.5 * s, v.compare(LT, 0.0))));
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector f = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    DoubleVector v0 = (DoubleVector) f.convertShape(F2D, D, 0), v1 = (DoubleVector) f.convertShape(F2D, D, 1);
+                    a0 = a0.add(v0.mul(v0).mul(DoubleVector.broadcast(D, 0.5).blend(0.5 * s, v0.compare(LT, 0.0))));
+                    a1 = a1.add(v1.mul(v1).mul(DoubleVector.broadcast(D, 0.5).blend(0.5 * s, v1.compare(LT, 0.0))));
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
 
             @Override double bregman(MemorySegment y, long yo, MemorySegment z, long zo, int bound, double s) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector yv = loadWide(y, yo + 4L * i), zv = loadWide(z, zo + 4L * i);
-                    acc = acc.add(bregmanLeaky(yv, zv, s)).blend(NAN, yv.add(zv).abs().compare(LT, Double.POSITIVE_INFINITY).not());
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector yf = FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE);
+                    FloatVector zf = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    DoubleVector y0 = (DoubleVector) yf.convertShape(F2D, D, 0), z0 = (DoubleVector) zf.convertShape(F2D, D, 0);
+                    DoubleVector y1 = (DoubleVector) yf.convertShape(F2D, D, 1), z1 = (DoubleVector) zf.convertShape(F2D, D, 1);
+                    a0 = a0.add(bregmanLeaky(y0, z0, s)).blend(NAN, y0.add(z0).abs().compare(LT, Double.POSITIVE_INFINITY).not());
+                    a1 = a1.add(bregmanLeaky(y1, z1, s)).blend(NAN, y1.add(z1).abs().compare(LT, Double.POSITIVE_INFINITY).not());
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
         },
 
         SOFT_THRESHOLD {
             @Override double psi(MemorySegment u, long uo, int bound, double lambda) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector v = loadWide(u, uo + 4L * i).abs();
-                    acc = acc.add(v.mul(lambda)).blend(NAN, v.compare(LT, Double.POSITIVE_INFINITY).not());
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector f = FloatVector.fromMemorySegment(F, u, uo + 4L * i, LE);
+                    DoubleVector v0 = ((DoubleVector) f.convertShape(F2D, D, 0)).abs();
+                    DoubleVector v1 = ((DoubleVector) f.convertShape(F2D, D, 1)).abs();
+                    a0 = a0.add(v0.mul(lambda)).blend(NAN, v0.compare(LT, Double.POSITIVE_INFINITY).not());
+                    a1 = a1.add(v1.mul(lambda)).blend(NAN, v1.compare(LT, Double.POSITIVE_INFINITY).not());
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
 
             @Override double conjugate(MemorySegment z, long zo, int bound, double lambda) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector v = loadWide(z, zo + 4L * i).abs().sub(lambda).max(0.0);
-                    acc = acc.add(v.mul(v).mul(0.5));
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector f = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    DoubleVector v0 = ((DoubleVector) f.convertShape(F2D, D, 0)).abs().sub(lambda).max(0.0);
+                    DoubleVector v1 = ((DoubleVector) f.convertShape(F2D, D, 1)).abs().sub(lambda).max(0.0);
+                    a0 = a0.add(v0.mul(v0).mul(0.5));
+                    a1 = a1.add(v1.mul(v1).mul(0.5));
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
 
             @Override double bregman(MemorySegment y, long yo, MemorySegment z, long zo, int bound, double lambda) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector yv = loadWide(y, yo + 4L * i), zv = loadWide(z, zo + 4L * i);
-                    acc = acc.add(bregmanSoft(yv, zv, lambda))
-                            .blend(NAN, yv.add(zv).abs().compare(LT, Double.POSITIVE_INFINITY).not());
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector yf = FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE);
+                    FloatVector zf = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    DoubleVector y0 = (DoubleVector) yf.convertShape(F2D, D, 0), z0 = (DoubleVector) zf.convertShape(F2D, D, 0);
+                    DoubleVector y1 = (DoubleVector) yf.convertShape(F2D, D, 1), z1 = (DoubleVector) zf.convertShape(F2D, D, 1);
+                    a0 = a0.add(bregmanSoft(y0, z0, lambda))
+                            .blend(NAN, y0.add(z0).abs().compare(LT, Double.POSITIVE_INFINITY).not());
+                    a1 = a1.add(bregmanSoft(y1, z1, lambda))
+                            .blend(NAN, y1.add(z1).abs().compare(LT, Double.POSITIVE_INFINITY).not());
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
         },
 
         TANH {
             @Override double psi(MemorySegment u, long uo, int bound, double p) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector v = loadWide(u, uo + 4L * i);
-                    acc = acc.add(psiTanh(v)).blend(NAN, v.abs().compare(VectorOperators.LE, 1.0).not());
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector f = FloatVector.fromMemorySegment(F, u, uo + 4L * i, LE);
+                    DoubleVector v0 = (DoubleVector) f.convertShape(F2D, D, 0), v1 = (DoubleVector) f.convertShape(F2D, D, 1);
+                    a0 = a0.add(psiTanh(v0)).blend(NAN, v0.abs().compare(VectorOperators.LE, 1.0).not());
+                    a1 = a1.add(psiTanh(v1)).blend(NAN, v1.abs().compare(VectorOperators.LE, 1.0).not());
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
 
             @Override double conjugate(MemorySegment z, long zo, int bound, double p) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    acc = acc.add(conjugateTanh(loadWide(z, zo + 4L * i)));
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector f = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    a0 = a0.add(conjugateTanh((DoubleVector) f.convertShape(F2D, D, 0)));
+                    a1 = a1.add(conjugateTanh((DoubleVector) f.convertShape(F2D, D, 1)));
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
 
             @Override double bregman(MemorySegment y, long yo, MemorySegment z, long zo, int bound, double p) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector yv = loadWide(y, yo + 4L * i), zv = loadWide(z, zo + 4L * i);
-                    acc = acc.add(bregmanTanh(yv, zv)).blend(NAN, yv.abs().compare(VectorOperators.LE, 1.0).not().or(infinite(zv)));
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector yf = FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE);
+                    FloatVector zf = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    DoubleVector y0 = (DoubleVector) yf.convertShape(F2D, D, 0), z0 = (DoubleVector) zf.convertShape(F2D, D, 0);
+                    DoubleVector y1 = (DoubleVector) yf.convertShape(F2D, D, 1), z1 = (DoubleVector) zf.convertShape(F2D, D, 1);
+                    a0 = a0.add(bregmanTanh(y0, z0)).blend(NAN, y0.abs().compare(VectorOperators.LE, 1.0).not().or(infinite(z0)));
+                    a1 = a1.add(bregmanTanh(y1, z1)).blend(NAN, y1.abs().compare(VectorOperators.LE, 1.0).not().or(infinite(z1)));
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
         },
 
         CLIP {
             @Override double psi(MemorySegment u, long uo, int bound, double p) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    acc = acc.blend(NAN, loadWide(u, uo + 4L * i).abs().compare(VectorOperators.LE, 1.0).not());
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector f = FloatVector.fromMemorySegment(F, u, uo + 4L * i, LE);
+                    a0 = a0.blend(NAN, ((DoubleVector) f.convertShape(F2D, D, 0)).abs().compare(VectorOperators.LE, 1.0).not());
+                    a1 = a1.blend(NAN, ((DoubleVector) f.convertShape(F2D, D, 1)).abs().compare(VectorOperators.LE, 1.0).not());
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
 
             @Override double conjugate(MemorySegment z, long zo, int bound, double p) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector v = loadWide(z, zo + 4L * i);
-                    DoubleVector av = v.abs();
-                    acc = acc.add(av.sub(0.5).blend(v.mul(v).mul(0.5), av.compare(VectorOperators.LE, 1.0)));
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector f = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    DoubleVector v0 = (DoubleVector) f.convertShape(F2D, D, 0), v1 = (DoubleVector) f.convertShape(F2D, D, 1);
+                    DoubleVector av0 = v0.abs(), av1 = v1.abs();
+                    a0 = a0.add(av0.sub(0.5).blend(v0.mul(v0).mul(0.5), av0.compare(VectorOperators.LE, 1.0)));
+                    a1 = a1.add(av1.sub(0.5).blend(v1.mul(v1).mul(0.5), av1.compare(VectorOperators.LE, 1.0)));
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
 
             @Override double bregman(MemorySegment y, long yo, MemorySegment z, long zo, int bound, double p) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector yv = loadWide(y, yo + 4L * i), zv = loadWide(z, zo + 4L * i);
-                    acc = acc.add(bregmanClip(yv, zv)).blend(NAN, yv.abs().compare(VectorOperators.LE, 1.0).not().or(infinite(zv)));
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector yf = FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE);
+                    FloatVector zf = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    DoubleVector y0 = (DoubleVector) yf.convertShape(F2D, D, 0), z0 = (DoubleVector) zf.convertShape(F2D, D, 0);
+                    DoubleVector y1 = (DoubleVector) yf.convertShape(F2D, D, 1), z1 = (DoubleVector) zf.convertShape(F2D, D, 1);
+                    a0 = a0.add(bregmanClip(y0, z0)).blend(NAN, y0.abs().compare(VectorOperators.LE, 1.0).not().or(infinite(z0)));
+                    a1 = a1.add(bregmanClip(y1, z1)).blend(NAN, y1.abs().compare(VectorOperators.LE, 1.0).not().or(infinite(z1)));
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
         },
 
         SIGMOID {
             @Override double psi(MemorySegment u, long uo, int bound, double p) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector v = loadWide(u, uo + 4L * i);
-                    acc = acc.add(psiSigmoid(v)).blend(NAN, v.compare(GE, 0.0).and(v.compare(VectorOperators.LE, 1.0)).not());
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector f = FloatVector.fromMemorySegment(F, u, uo + 4L * i, LE);
+                    DoubleVector v0 = (DoubleVector) f.convertShape(F2D, D, 0), v1 = (DoubleVector) f.convertShape(F2D, D, 1);
+                    a0 = a0.add(psiSigmoid(v0)).blend(NAN, v0.compare(GE, 0.0).and(v0.compare(VectorOperators.LE, 1.0)).not());
+                    a1 = a1.add(psiSigmoid(v1)).blend(NAN, v1.compare(GE, 0.0).and(v1.compare(VectorOperators.LE, 1.0)).not());
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
 
             @Override double conjugate(MemorySegment z, long zo, int bound, double p) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    acc = acc.add(softplus(loadWide(z, zo + 4L * i)));
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector f = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    a0 = a0.add(softplus((DoubleVector) f.convertShape(F2D, D, 0)));
+                    a1 = a1.add(softplus((DoubleVector) f.convertShape(F2D, D, 1)));
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
 
             @Override double bregman(MemorySegment y, long yo, MemorySegment z, long zo, int bound, double p) {
-                DoubleVector acc = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LD) {
-                    DoubleVector yv = loadWide(y, yo + 4L * i), zv = loadWide(z, zo + 4L * i);
-                    acc = acc.add(bregmanSigmoid(yv, zv))
-                            .blend(NAN, yv.compare(GE, 0.0).and(yv.compare(VectorOperators.LE, 1.0)).not().or(infinite(zv)));
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0;
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector yf = FloatVector.fromMemorySegment(F, y, yo + 4L * i, LE);
+                    FloatVector zf = FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE);
+                    DoubleVector y0 = (DoubleVector) yf.convertShape(F2D, D, 0), z0 = (DoubleVector) zf.convertShape(F2D, D, 0);
+                    DoubleVector y1 = (DoubleVector) yf.convertShape(F2D, D, 1), z1 = (DoubleVector) zf.convertShape(F2D, D, 1);
+                    a0 = a0.add(bregmanSigmoid(y0, z0))
+                            .blend(NAN, y0.compare(GE, 0.0).and(y0.compare(VectorOperators.LE, 1.0)).not().or(infinite(z0)));
+                    a1 = a1.add(bregmanSigmoid(y1, z1))
+                            .blend(NAN, y1.compare(GE, 0.0).and(y1.compare(VectorOperators.LE, 1.0)).not().or(infinite(z1)));
                 }
-                return Lanes.sum(acc);
+                return Lanes.sum(a0.add(a1));
             }
         };
 
@@ -335,11 +401,6 @@ final class DoubleLaneSums {
     }
 
     // ------------------------------------------------------------------ lane formulas in double
-
-    /** LD floats at {@code off}, widened to double. */
-    private static DoubleVector loadWide(MemorySegment s, long off) {
-        return (DoubleVector) FloatVector.fromMemorySegment(FH, s, off, LE).convertShape(F2D, D, 0);
-    }
 
     /** x·ln x with 0·ln 0 = 0, for x ≥ 0 (ln of at least MIN_VALUE: 0·(−744.4) = 0, no blend needed). */
     private static DoubleVector xlogx(DoubleVector x) {

@@ -35,6 +35,15 @@ class ProxKernelsTest {
     private static final float[] SCALES = {1e-3f, 0.3f, 1f, 2.5f, 1e3f};
 
     /**
+     * Lengths for the double-lane sums, whose vector loops step by one float vector (4, 8 or 16 lanes at 128,
+     * 256 or 512 bits, each widened into two double vectors): the fixtures' sizes and one below, at and above
+     * every multiple of 8 and 16 up to 65, so that every width ends its vector part both exactly and with a
+     * scalar tail of every parity.
+     */
+    private static final int[] SUM_SIZES = {1, 2, 3, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49, 63, 64,
+            65, 97, 251, 1023, 1024, 1025, 4097};
+
+    /**
      * Allowed distance from the reference (double precision, rounded once) in ulps of the reference.
      * Piecewise-linear maps use the same single float operation as the reference or an exactly
      * rounded fused form: 0 ulp, plus 1 for the rare double rounding of z − λ in the reference.
@@ -71,10 +80,14 @@ class ProxKernelsTest {
     }
 
     private static int forEachCase(Case c) {
+        return forEachCase(SIZES, c);
+    }
+
+    private static int forEachCase(int[] sizes, Case c) {
         int cases = 0;
         for (ProxSupport k : implementations()) {
             for (Activation a : ACTIVATIONS) {
-                for (int n : SIZES) {
+                for (int n : sizes) {
                     for (int offset : OFFSETS) {
                         SplittableRandom rnd = new SplittableRandom(31L * n + offset + 7L * a.hashCode());
                         try (Arena arena = Arena.ofConfined()) {
@@ -352,7 +365,7 @@ class ProxKernelsTest {
 
     @Test
     void psiSumMatchesReference() {
-        forEachCase((k, a, n, offset, rnd, arena) -> {
+        int cases = forEachCase(SUM_SIZES, (k, a, n, offset, rnd, arena) -> {
             float[] z = preActivations(rnd, n);
             float[] u = data(rnd, a, z); // in dom Ψ
             double scale = 0;
@@ -363,11 +376,12 @@ class ProxKernelsTest {
             assertSum(k.name() + " Σ Ψ " + label(a) + " n=" + n, k.psiSum(a, uv.segment(), uv.byteOffset(), n),
                     ReferenceProx.psiSum(a, u), scale, n);
         });
+        assertTrue(cases >= SUM_SIZES.length * ACTIVATIONS.size() * OFFSETS.length);
     }
 
     @Test
     void conjugateSumMatchesReference() {
-        forEachCase((k, a, n, offset, rnd, arena) -> {
+        int cases = forEachCase(SUM_SIZES, (k, a, n, offset, rnd, arena) -> {
             float[] z = preActivations(rnd, n);
             double scale = 0;
             for (float x : z) {
@@ -377,11 +391,12 @@ class ProxKernelsTest {
             assertSum(k.name() + " Σ Φ* " + label(a) + " n=" + n, k.conjugateSum(a, zv.segment(), zv.byteOffset(), n),
                     ReferenceProx.conjugateSum(a, z), scale, n);
         });
+        assertTrue(cases >= SUM_SIZES.length * ACTIVATIONS.size() * OFFSETS.length);
     }
 
     @Test
     void bregmanSumMatchesReference() {
-        forEachCase((k, a, n, offset, rnd, arena) -> {
+        int cases = forEachCase(SUM_SIZES, (k, a, n, offset, rnd, arena) -> {
             float[] z = preActivations(rnd, n);
             float[] y = data(rnd, a, z);
             double scale = 0;
@@ -394,6 +409,94 @@ class ProxKernelsTest {
                     k.bregmanSum(a, yv.segment(), yv.byteOffset(), zv.segment(), zv.byteOffset(), n),
                     ReferenceProx.bregmanSum(a, y, z), scale, n);
         });
+        assertTrue(cases >= SUM_SIZES.length * ACTIVATIONS.size() * OFFSETS.length);
+    }
+
+    /**
+     * One special element among ordinary data, at every position of a length-37 array (two full float vectors
+     * and a tail of 5 at 512 bits, four and 5 at 256, nine and 1 at 128), so that it falls in the low and in the
+     * high double half of a widened vector and in the tail: NaN, ±∞ and, for Ψ and the y of B_Ψ, values just
+     * outside dom Ψ; for B_Ψ also z = ±∞ with y at the limit σ(±∞), where B_Ψ is finite (0) only by the scalar
+     * rules. A lane that fails to poison its half's accumulator shows as a finite sum (formula value) where the
+     * reference is NaN or +∞, or as a wrong finite value. Finite references are compared as in
+     * {@link #assertSum}, with the scale summed over the finite inputs only (a special input adds 1).
+     */
+    @Test
+    void oneSpecialLaneAnywhereGivesTheReferenceSum() {
+        int n = 37;
+        int checks = 0;
+        for (ProxSupport k : implementations()) {
+            for (Activation a : ACTIVATIONS) {
+                float[] outside = switch (a) {
+                    case Activation.Relu r -> new float[] {-1e-30f, -3f};
+                    case Activation.Tanh t -> new float[] {Math.nextUp(1f), -1.5f};
+                    case Activation.Clip c -> new float[] {Math.nextUp(1f), Math.nextDown(-1f)};
+                    case Activation.Sigmoid s -> new float[] {-1e-30f, Math.nextUp(1f)};
+                    default -> new float[0];
+                };
+                float[] nonFinite = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+                float[] badY = java.util.Arrays.copyOf(nonFinite, nonFinite.length + outside.length);
+                System.arraycopy(outside, 0, badY, nonFinite.length, outside.length);
+                for (int offset : OFFSETS) {
+                    SplittableRandom rnd = new SplittableRandom(1009L * offset + a.hashCode());
+                    float[] z = preActivations(rnd, n);
+                    float[] y = data(rnd, a, z);
+                    try (Arena arena = Arena.ofConfined()) {
+                        for (int p = 0; p < n; p++) {
+                            String at = k.name() + " " + label(a) + " n=" + n + " offset=" + offset + " i=" + p;
+                            for (float bad : badY) {
+                                float[] u = y.clone();
+                                u[p] = bad;
+                                FloatVec uv = vec(arena, u, offset), zv = vec(arena, z, 5);
+                                assertSum(at + " Σ Ψ with u=" + bad, k.psiSum(a, uv.segment(), uv.byteOffset(), n),
+                                        ReferenceProx.psiSum(a, u), scale(a, u, null), n);
+                                assertSum(at + " Σ B_Ψ with y=" + bad,
+                                        k.bregmanSum(a, uv.segment(), uv.byteOffset(), zv.segment(), zv.byteOffset(), n),
+                                        ReferenceProx.bregmanSum(a, u, z), scale(a, u, z), n);
+                                checks += 2;
+                            }
+                            for (float bad : nonFinite) {
+                                float[] zz = z.clone(), yy = y.clone();
+                                zz[p] = bad;
+                                FloatVec zv = vec(arena, zz, offset), yv = vec(arena, yy, 1);
+                                assertSum(at + " Σ Φ* with z=" + bad, k.conjugateSum(a, zv.segment(), zv.byteOffset(), n),
+                                        ReferenceProx.conjugateSum(a, zz), scale(a, null, zz), n);
+                                assertSum(at + " Σ B_Ψ with z=" + bad,
+                                        k.bregmanSum(a, yv.segment(), yv.byteOffset(), zv.segment(), zv.byteOffset(), n),
+                                        ReferenceProx.bregmanSum(a, yy, zz), scale(a, yy, zz), n);
+                                checks += 2;
+                                if (!Float.isNaN(bad)) {
+                                    yy[p] = (float) a.sigma(bad); // the limit σ(±∞), where B_Ψ(y, ±∞) is finite
+                                    FloatVec lv = vec(arena, yy, 1);
+                                    double ref = ReferenceProx.bregmanSum(a, yy, zz);
+                                    assertSum(at + " Σ B_Ψ with y=σ(z), z=" + bad,
+                                            k.bregmanSum(a, lv.segment(), lv.byteOffset(), zv.segment(), zv.byteOffset(), n),
+                                            ref, scale(a, yy, zz), n);
+                                    checks++;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(checks > 0);
+    }
+
+    /**
+     * The Σ scaleᵢ of {@link #assertSum} for Ψ (z null), Φ* (y null) or B_Ψ, over the elements whose inputs are
+     * finite; an element with a non-finite input or term adds 1 (its term is then 0 in a finite reference).
+     */
+    private static double scale(Activation a, float[] y, float[] z) {
+        int n = y != null ? y.length : z.length;
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            double yi = y != null ? y[i] : 0, zi = z != null ? z[i] : 0;
+            double term = y == null ? a.conjugate(zi) : z == null ? a.psi(yi) : a.bregman(yi, zi);
+            double e = 1 + Math.abs(term) + yi * yi + Math.abs(yi * zi) + zi * zi;
+            s += Double.isFinite(e) ? e : 1;
+        }
+        return s;
     }
 
     @Test

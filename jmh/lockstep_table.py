@@ -46,7 +46,7 @@ def main():
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for shape in ("512x4096", "4096x4096", "100x784"):
             m, n = map(int, shape.split("x"))
-            for b in (1, 8, 32, 64, 256):
+            for b in (1, 2, 4, 8, 16, 32, 64, 256):
                 ls, ind = d.get((shape, b, "lockstep")), d.get((shape, b, "independent"))
                 if not ls:
                     continue

@@ -10,6 +10,7 @@ import dev.netinvert.kernels.ConvSupport;
 import dev.netinvert.kernels.internal.ConvLoops;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,8 +25,8 @@ import jdk.incubator.vector.VectorSpecies;
  * filter flipped: negative weight strides), P = k − 1 − p (the "full" correlation). Vectors run along an output
  * row, so every tap is one unaligned load of src and one FMA with the broadcast weight; four output channels
  * share each load (register blocking: 4 accumulators, 1 load + 4 broadcasts per 4 FMAs). The columns where
- * some tap falls into the padding are done by the scalar {@link #edge}, and so are rows whose interior is
- * narrower than one preferred vector (LeNet's 10-wide second layer at 512 bits). There is deliberately no second,
+ * some tap falls into the padding are done by the scalar {@link #edge}; an interior narrower than one vector is
+ * one masked vector with 512-bit vectors ({@link #corrMasked}) and scalar code below. There is deliberately no second,
  * narrower float species: beside the preferred one it makes the receiver profiles of the shared
  * {@code FloatVector} methods bimorphic, and under {@code -XX:UseAVX=2} C2 then now and then loses an intrinsic
  * and boxes vectors in unrelated kernels (jmh/RESULTS.md, allocation section). Callers that want speed on
@@ -43,6 +44,19 @@ import jdk.incubator.vector.VectorSpecies;
 public final class SimdConvSupport implements ConvSupport {
 
     private static final VectorSpecies<Float> F = VectorConstants.SPECIES;
+
+    /**
+     * Whether row parts narrower than one vector go through masked vectors (512-bit vectors: AVX-512's mask
+     * registers make masked loads and stores single instructions) rather than scalar code. Not below 512 bits:
+     * under {@code -XX:UseAVX=2} a mask is a vector register and the masked memory operations are the kind of
+     * lane operation whose intrinsics the allocation tests have seen C2 lose; there the narrow parts are at most
+     * 7 floats wide. At 512 bits they are LeNet's 10-wide second layer: with scalar code there, 473 against 63 µs
+     * for its forward map (jmh ConvBench).
+     */
+    private static final boolean MASKED = F.length() >= 16;
+
+    /** The lane bits of a whole vector. */
+    private static final long ALL_LANES = (1L << F.length()) - 1;
 
     @Override public String name() { return "simd"; }
 
@@ -70,8 +84,9 @@ public final class SimdConvSupport implements ConvSupport {
 
     /**
      * The stride-1 adjoint in scatter form, one tap at a time: x[c, i + ki − p, j + kj − p] += K[o, c, ki, kj]·y[o, i, j]
-     * over the rectangle of (i, j) whose target lies in the image, as a vector axpy along each row of y (preferred
-     * width, then scalar). It reads and writes x once per tap, but has no border columns: the
+     * over the rectangle of (i, j) whose target lies in the image, as a vector axpy along each row of y: full
+     * vectors, then one vector ending at the row's end whose lanes already done are kept by a blend; a row
+     * narrower than one vector is one masked vector with 512-bit vectors ({@link #MASKED}), else scalar. It reads and writes x once per tap, but has no border columns: the
      * gather form ({@link #corr} with the flipped filter) has k − 1 − p of them on each side, and in scalar code they
      * cost more than all the rest at LeNet's shapes (jmh/RESULTS-conv.md).
      */
@@ -99,6 +114,23 @@ public final class SimdConvSupport implements ConvSupport {
                                 FloatVector xv = FloatVector.fromMemorySegment(F, x, xr + 4L * j, LE);
                                 kw.fma(FloatVector.fromMemorySegment(F, y, yr + 4L * j, LE), xv)
                                         .intoMemorySegment(x, xr + 4L * j, LE);
+                            }
+                            if (j < j1 && j > j0) {
+                                // The last j1 − j < L columns: one vector ending at j1, whose first lanes, done
+                                // already, keep their values through a blend (the same values stored again).
+                                long xa = xr + 4L * (j1 - lanes);
+                                VectorMask<Float> fresh = VectorMask.fromLong(F, ALL_LANES & ~((1L << (lanes - j1 + j)) - 1));
+                                FloatVector xv = FloatVector.fromMemorySegment(F, x, xa, LE);
+                                xv.blend(kw.fma(FloatVector.fromMemorySegment(F, y, yr + 4L * (j1 - lanes), LE), xv),
+                                        fresh).intoMemorySegment(x, xa, LE);
+                                j = j1;
+                            }
+                            if (MASKED && j < j1) { // a row narrower than L: one masked vector
+                                VectorMask<Float> mk = VectorMask.fromLong(F, (1L << (j1 - j)) - 1);
+                                FloatVector xv = FloatVector.fromMemorySegment(F, x, xr + 4L * j, LE, mk);
+                                kw.fma(FloatVector.fromMemorySegment(F, y, yr + 4L * j, LE, mk), xv)
+                                        .intoMemorySegment(x, xr + 4L * j, LE, mk);
+                                j = j1;
                             }
                             for (; j < j1; j++) {
                                 long xa = xr + 4L * j;
@@ -146,6 +178,11 @@ public final class SimdConvSupport implements ConvSupport {
                              MemorySegment dst, long dstOff) {
         final int lanes = F.length();
         int jA = Math.min(pad, wd), jB = Math.min(wd, ws - k + 1 + pad);
+        if (MASKED && jB - jA >= 1 && jB - jA < lanes) {
+            corrMasked(na, nb, k, pad, hs, ws, hd, wd, w, wBase, sa, sb, ski, skj, init, initOff, src, srcOff, dst,
+                    dstOff);
+            return;
+        }
         boolean vec = jB - jA >= lanes;
         long srcPlane = 4L * hs * ws, dstPlane = 4L * hd * wd;
         int a = 0;
@@ -235,6 +272,87 @@ public final class SimdConvSupport implements ConvSupport {
                         break;
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * {@link #corr} for an interior [jA, jB) narrower than one vector, with 512-bit vectors only ({@link #MASKED}):
+     * each output row's interior is one vector under the mask of its jB − jA lanes (masked loads of src, masked
+     * stores to dst; the masked-off lanes touch no memory), four output channels per block as in corr.
+     */
+    private static void corrMasked(int na, int nb, int k, int pad, int hs, int ws, int hd, int wd,
+                                   MemorySegment w, long wBase, long sa, long sb, long ski, long skj,
+                                   MemorySegment init, long initOff, MemorySegment src, long srcOff,
+                                   MemorySegment dst, long dstOff) {
+        int jA = Math.min(pad, wd), jB = Math.min(wd, ws - k + 1 + pad);
+        long bits = (1L << (jB - jA)) - 1;
+        long srcPlane = 4L * hs * ws, dstPlane = 4L * hd * wd;
+        int a = 0;
+        for (; a + 4 <= na; a += 4) {
+            float i0 = init == null ? 0f : get(init, initOff + 4L * a), i1 = init == null ? 0f : get(init, initOff + 4L * (a + 1));
+            float i2 = init == null ? 0f : get(init, initOff + 4L * (a + 2)), i3 = init == null ? 0f : get(init, initOff + 4L * (a + 3));
+            long wa = wBase + a * sa;
+            long d0 = dstOff + a * dstPlane;
+            for (int i = 0; i < hd; i++) {
+                int ki0 = Math.max(0, pad - i), ki1 = Math.min(k, hs + pad - i);
+                long drow = d0 + 4L * i * wd;
+                for (int m = 0; m < 4; m++) {
+                    edge(a + m, i, 0, jA, nb, k, pad, ws, ki0, ki1, w, wBase, sa, sb, ski, skj, init, initOff,
+                            src, srcOff, srcPlane, dst, drow + m * dstPlane);
+                    edge(a + m, i, jB, wd, nb, k, pad, ws, ki0, ki1, w, wBase, sa, sb, ski, skj, init, initOff,
+                            src, srcOff, srcPlane, dst, drow + m * dstPlane);
+                }
+                VectorMask<Float> mk = VectorMask.fromLong(F, bits);
+                FloatVector acc0 = FloatVector.broadcast(F, i0), acc1 = FloatVector.broadcast(F, i1);
+                FloatVector acc2 = FloatVector.broadcast(F, i2), acc3 = FloatVector.broadcast(F, i3);
+                for (int b = 0; b < nb; b++) {
+                    long wb = wa + b * sb;
+                    for (int ki = ki0; ki < ki1; ki++) {
+                        long srow = srcOff + b * srcPlane + 4L * ((long) (i + ki - pad) * ws + jA - pad);
+                        long wk = wb + ki * ski;
+                        for (int kj = 0; kj < k; kj++) {
+                            FloatVector xv = FloatVector.fromMemorySegment(F, src, srow + 4L * kj, LE, mk);
+                            long wt = wk + kj * skj;
+                            acc0 = FloatVector.broadcast(F, get(w, wt)).fma(xv, acc0);
+                            acc1 = FloatVector.broadcast(F, get(w, wt + sa)).fma(xv, acc1);
+                            acc2 = FloatVector.broadcast(F, get(w, wt + 2 * sa)).fma(xv, acc2);
+                            acc3 = FloatVector.broadcast(F, get(w, wt + 3 * sa)).fma(xv, acc3);
+                        }
+                    }
+                }
+                long at = drow + 4L * jA;
+                acc0.intoMemorySegment(dst, at, LE, mk);
+                acc1.intoMemorySegment(dst, at + dstPlane, LE, mk);
+                acc2.intoMemorySegment(dst, at + 2 * dstPlane, LE, mk);
+                acc3.intoMemorySegment(dst, at + 3 * dstPlane, LE, mk);
+            }
+        }
+        for (; a < na; a++) {
+            float i0 = init == null ? 0f : get(init, initOff + 4L * a);
+            long wa = wBase + a * sa;
+            long d0 = dstOff + a * dstPlane;
+            for (int i = 0; i < hd; i++) {
+                int ki0 = Math.max(0, pad - i), ki1 = Math.min(k, hs + pad - i);
+                long drow = d0 + 4L * i * wd;
+                edge(a, i, 0, jA, nb, k, pad, ws, ki0, ki1, w, wBase, sa, sb, ski, skj, init, initOff,
+                        src, srcOff, srcPlane, dst, drow);
+                edge(a, i, jB, wd, nb, k, pad, ws, ki0, ki1, w, wBase, sa, sb, ski, skj, init, initOff,
+                        src, srcOff, srcPlane, dst, drow);
+                VectorMask<Float> mk = VectorMask.fromLong(F, bits);
+                FloatVector acc0 = FloatVector.broadcast(F, i0);
+                for (int b = 0; b < nb; b++) {
+                    long wb = wa + b * sb;
+                    for (int ki = ki0; ki < ki1; ki++) {
+                        long srow = srcOff + b * srcPlane + 4L * ((long) (i + ki - pad) * ws + jA - pad);
+                        long wk = wb + ki * ski;
+                        for (int kj = 0; kj < k; kj++) {
+                            acc0 = FloatVector.broadcast(F, get(w, wk + kj * skj))
+                                    .fma(FloatVector.fromMemorySegment(F, src, srow + 4L * kj, LE, mk), acc0);
+                        }
+                    }
+                }
+                acc0.intoMemorySegment(dst, drow + 4L * jA, LE, mk);
             }
         }
     }

@@ -13,10 +13,11 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link LockstepGradient#compute}'s routes: the fused kernel (up to {@link LockstepGradient#FUSED_MAX_ROWS}
- * rows) and the two GEMMs (above), against each other on the same rows and against the single-observation
- * gradient ({@link BlockedBregmanGradient}, row by row): PRE, G and r² for a = FUSED_MAX_ROWS (fused) and
- * a = FUSED_MAX_ROWS + 1 (GEMMs), at awkward shapes and with a W larger than one block of the fused kernel.
+ * {@link LockstepGradient#compute}'s routes: row by row (up to {@link LockstepGradient#ROW_BY_ROW_MAX_ROWS}), the
+ * fused kernel (up to {@link LockstepGradient#FUSED_MAX_ROWS} rows; W read in place for a few rows) and the two
+ * GEMMs (above), each against the single-observation gradient ({@link BlockedBregmanGradient}, row by row): PRE, G
+ * and r² for a = FUSED_MAX_ROWS (fused) and a = FUSED_MAX_ROWS + 1 (GEMMs), and for a = 3 … 8, at awkward shapes
+ * and with a W larger than one block of the fused kernel.
  *
  * <p>Tolerance: each PRE entry is a sum of n products plus b and each G entry a sum of m products, in three
  * different orders; with float32 the difference is ≲ √k·2⁻²⁴ of the sum of |terms| per entry, and for these
@@ -29,8 +30,20 @@ class LockstepGradientTest {
     void fusedAndGemmRoutesAgreeWithEachOtherAndTheSingleGradient() {
         for (int[] mn : new int[][] {{37, 83}, {17, 1}, {600, 1023}}) {
             for (Activation sigma : new Activation[] {Activation.RELU, Activation.TANH}) {
-                check(mn[0], mn[1], sigma);
+                check(mn[0], mn[1], sigma, LockstepGradient.FUSED_MAX_ROWS + 1);
             }
+        }
+    }
+
+    /**
+     * The fused route at row counts where the SIMD kernel reads W in place (3, 4, 5, 6, 7 and 8 rows: groups of
+     * four, one or two rows left to the single kernel, three in a padded group) against the single gradient.
+     */
+    @Test
+    void fewRowsRouteAgreesWithTheSingleGradient() {
+        for (int rows : new int[] {4, 6, 8}) { // and rows − 1: 3, 5, 7
+            check(600, 1023, Activation.TANH, rows);
+            check(37, 83, Activation.RELU, rows);
         }
     }
 
@@ -70,8 +83,8 @@ class LockstepGradientTest {
         }
     }
 
-    private static void check(int m, int n, Activation sigma) {
-        int rows = LockstepGradient.FUSED_MAX_ROWS + 1;
+    /** {@link LockstepGradient#compute} on rows − 1 and on rows observations, each against the single gradient. */
+    private static void check(int m, int n, Activation sigma, int rows) {
         try (Arena arena = Arena.ofConfined(); Parallelism seq = Parallelism.sequential()) {
             SplittableRandom rnd = new SplittableRandom(m * 31L + n);
             FloatMatrix w = random(arena, rnd, m, n, 1 / Math.sqrt(n)), x = random(arena, rnd, rows, n, 1);
@@ -91,24 +104,27 @@ class LockstepGradientTest {
             for (int s = 0; s < rows; s++) {
                 tRows[s] = t.row(s);
             }
-            LockstepGradient fused = new LockstepGradient(arena, sigma, w, b, rows);
-            LockstepGradient gemms = new LockstepGradient(arena, sigma, w, b, rows);
+            LockstepGradient fewer = new LockstepGradient(arena, sigma, w, b, rows);
+            LockstepGradient all = new LockstepGradient(arena, sigma, w, b, rows);
             FloatMatrix gf = FloatMatrix.allocatePadded(arena, rows - 1, n), gg = FloatMatrix.allocatePadded(arena, rows, n);
-            fused.compute(x.rows(0, rows - 1), tRows, gf); // above ROW_BY_ROW_MAX_ROWS: the batched fused kernel
-            gemms.compute(x, tRows, gg);
+            fewer.compute(x.rows(0, rows - 1), tRows, gf); // at FUSED_MAX_ROWS + 1 rows: fused, then the GEMMs
+            all.compute(x, tRows, gg);
             BlockedBregmanGradient single = new BlockedBregmanGradient(arena, sigma, w, b, seq);
             FloatVec pre = FloatVec.allocate(arena, m), g = FloatVec.allocate(arena, n);
-            for (int s = 0; s < rows - 1; s++) {
+            String a1 = "a = " + (rows - 1), a2 = "a = " + rows;
+            for (int s = 0; s < rows; s++) {
                 String what = m + "×" + n + " " + sigma + ", row " + s;
                 double r2 = single.compute(x.row(s), t.row(s), pre, g);
-                close(pre, fused.pre(s), what + ": PRE fused vs single");
-                close(pre, gemms.pre(s), what + ": PRE GEMMs vs single");
-                close(g, gf.row(s), what + ": G fused vs single");
-                close(g, gg.row(s), what + ": G GEMMs vs single");
-                assertTrue(Math.abs(fused.residualSquared(s) - r2) <= 1e-5 * r2, what + ": r² fused "
-                        + fused.residualSquared(s) + " vs " + r2);
-                assertTrue(Math.abs(gemms.residualSquared(s) - r2) <= 1e-5 * r2, what + ": r² GEMMs "
-                        + gemms.residualSquared(s) + " vs " + r2);
+                if (s < rows - 1) {
+                    close(pre, fewer.pre(s), what + ": PRE at " + a1 + " vs single");
+                    close(g, gf.row(s), what + ": G at " + a1 + " vs single");
+                    assertTrue(Math.abs(fewer.residualSquared(s) - r2) <= 1e-5 * r2, what + ": r² at " + a1 + " "
+                            + fewer.residualSquared(s) + " vs " + r2);
+                }
+                close(pre, all.pre(s), what + ": PRE at " + a2 + " vs single");
+                close(g, gg.row(s), what + ": G at " + a2 + " vs single");
+                assertTrue(Math.abs(all.residualSquared(s) - r2) <= 1e-5 * r2, what + ": r² at " + a2 + " "
+                        + all.residualSquared(s) + " vs " + r2);
             }
         }
     }

@@ -32,7 +32,8 @@ public final class GemmCpuTime {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         System.out.println("kernels: " + Blas.active().name() + ", " + Blas.active().vectorBitSize() + "-bit vectors");
-        int[][] shapes = {{64, 784, 100}, {512, 512, 512}, {64, 4096, 512}, {8, 4096, 512}};
+        int[][] shapes = {{64, 784, 100}, {512, 512, 512}, {64, 4096, 512}, {8, 4096, 512}, {4, 4096, 512},
+            {2, 4096, 512}, {8, 784, 100}};
         String[] ops = {"nt", "tn", "nn", "bregmanBatch"};
         java.util.List<String> onlyShapes = args.length > 1 ? Arrays.asList(args[1].split(",")) : null;
         java.util.List<String> onlyOps = args.length > 2 ? Arrays.asList(args[2].split(",")) : null;

@@ -1073,7 +1073,18 @@ public final class SimdKernelSupport implements KernelSupport {
     @Override
     public void gemmNN(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m, MemorySegment w, long wo,
                        int ldw, int n, float beta, MemorySegment z, long zo, int ldz) {
+        if (rows <= 2 && m > 0) { // one or two rows: a GEMVᵀ each, W read in place once per row
+            for (int s = 0; s < rows; s++) {
+                gemvT(alpha, w, wo, ldw, 0, m, n, d, dOff + 4L * s * ldd, beta, z, zo + 4L * s * ldz);
+            }
+            return;
+        }
         betaRows(beta, z, zo, ldz, rows, n, null, 0);
+        if (alpha == 1f && rows <= FEW_ROWS_MAX) {
+            // A few rows: W read once, in place, four rows of D at a time (SimdFewRows), instead of packed whole
+            SimdFewRows.backward(w, wo, 4L * ldw, 0, m, n, d, dOff, 4L * ldd, rows, z, zo, 4L * ldz);
+            return;
+        }
         SimdGemm.multiplyAdd(alpha, d, dOff, 4L * ldd, 4L, rows, m, w, wo, 4L * ldw, 4L, n, z, zo, 4L * ldz, 4L);
     }
 

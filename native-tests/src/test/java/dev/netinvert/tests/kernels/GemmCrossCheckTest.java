@@ -78,6 +78,12 @@ class GemmCrossCheckTest {
                 // strips) and of 17 rows at depths past the 512-deep k-blocks whose accumulators stay in tiles,
                 // and more rows of W than one block of tiles holds (1020 below 512 bits at B = 64).
                 out.add(Arguments.of(impl, op, 8, 600, 50));
+                // A few rows (NN reads W in place, four rows at a time, one or two rows by GEMVᵀ): every count
+                // from 2 to 8 not above, with column counts that end in 3-, 2- and 1-vector groups and a tail.
+                out.add(Arguments.of(impl, op, 2, 57, 33));
+                out.add(Arguments.of(impl, op, 4, 17, 100));
+                out.add(Arguments.of(impl, op, 6, 100, 57));
+                out.add(Arguments.of(impl, op, 7, 333, 81));
                 out.add(Arguments.of(impl, op, 17, 1100, 40));
                 out.add(Arguments.of(impl, op, 64, 530, 1300));
             }

@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * copy of it. For a batch of B rows (B small) the Goto scheme of {@link SimdGemm} copies all of W into its
  * panels once per product, m·n floats moved for 2·B·m·n flops, and then pays a 6-row micro-kernel for B rows
  * (8 rows: two blocks of six); the single-observation route reads W once per observation instead. Here W is
- * read from memory once per call and every element of it serves all B observations:
+ * read from memory once per call and every element of it serves all B observations ({@link #backward} alone also
+ * serves {@code SimdKernelSupport.gemmNN} with a few rows, the lockstep gradient descent's backward pass):
  * <ul>
  *   <li>{@link #forward}: z_si = b_i + Σ_j w_ij x_sj for a block of rows of W, two rows of W by four
  *       observations at a time ({@link #dot2x4}: 8 accumulators, 2 loads of W and 4 of X per 8 FMAs), or three

@@ -49,9 +49,13 @@ final class SimdFewRows {
 
     /**
      * Bytes of W per block: its rows are read twice, once by {@link #forward} and once by {@link #backward}, the
-     * second time from L2 (512 KiB per core on Zen 2, 1 MiB on Zen 4), and G is loaded and stored once per block.
+     * second time from L2 (512 KiB per core on Zen 2, 1 MiB on Zen 4), and G is loaded and stored once per block,
+     * so deeper blocks save G traffic until the block leaves L2. The batched gradient at 512×4096, B = 8, thread CPU
+     * time on Zen 4 (LockstepGradientCpuTime, medians of 7): 128 KiB 1043 / 1548 µs (512-bit / AVX2), 256 KiB
+     * 913-956 / 1318-1508, 384 KiB 832 / 1300, 512 KiB 814-830 / 1271-1290, 1 MiB 826 / 1361. 384 KiB is within 2 %
+     * of the best here and leaves room in Zen 2's smaller L2.
      */
-    static final int BLOCK_BYTES = 256 * 1024;
+    static final int BLOCK_BYTES = 384 * 1024;
 
     /**
      * Whether {@link #forward} takes rows of W three at a time ({@link #dot3x4}, 12 accumulators): with 512-bit

@@ -1127,9 +1127,12 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final long WHOLE_MAX_BYTES = 8L << 20;
 
     /**
-     * Blocks of rows of W (a multiple of {@link SimdGemm#MR}, about {@link #BREGMAN_BLOCK_BYTES}): per block, R's
-     * columns ← the block times Xᵀ (X packed whole once, W's rows read in place at full depth), the residuals,
-     * then G += R's columns times the block, while the block is still in L2.
+     * Blocks of rows of W: per block, R's columns ← the block times Xᵀ, the residuals, then G += R's columns times
+     * the block, while the block is still in L2. Up to {@link #FEW_ROWS_MAX} rows both products read W in place
+     * ({@link SimdFewRows}, blocks of about {@link SimdFewRows#BLOCK_BYTES}; one or two rows left over from the
+     * groups of four go through {@link #bregmanGradient}); above, blocks are a multiple of {@link SimdGemm#MR}
+     * rows, about {@link #BREGMAN_BLOCK_BYTES}, X is packed whole once and W's rows are read in place at full
+     * depth for the first product, and the second goes through the packed GEMM.
      */
     @Override
     public void bregmanGradientBatch(Activation sigma, MemorySegment w, long wo, int ldw, int m, int n,

@@ -20,7 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * sizes 1, 3, 15, 17, 33, 127 in each of the three dimensions, plus the training shapes (B = 64 with 784 and
  * 100) and a depth that crosses the SIMD kernel's k-blocks. Each case runs twice: packed rows at an aligned
  * offset with β = 0 over NaN garbage (which must not leak), and padded leading dimensions at unaligned offsets
- * with β ≠ 0 (and a bias for NT). Padding and guards are signaling NaNs that must keep their bytes.
+ * with β ≠ 0 (and a bias for NT); then once more padded and unaligned with α = 1, β = 0 and the bias, the form of
+ * the solvers' passes, which the SIMD kernels serve in place for a few rows (NT and NN). Padding and guards are
+ * signaling NaNs that must keep their bytes.
  *
  * <p>Tolerance: every entry is α times a sum of k products, plus β·c (+ b). Any summation order gives a
  * result within γ_{k+2}·M of the exact value (Higham, Thm. 3.1 and its corollaries), M = |α|·Σ|terms| + |β c|
@@ -100,8 +102,9 @@ class GemmCrossCheckTest {
     void againstReference(Impl3 impl, Op op, int b, int k, int m) {
         SplittableRandom rnd = Data.random("gemm", op, b, k, m);
         try (Arena arena = Arena.ofConfined()) {
-            check(arena, rnd, impl, op, b, k, m, false);
-            check(arena, rnd, impl, op, b, k, m, true);
+            check(arena, rnd, impl, op, b, k, m, false, false);
+            check(arena, rnd, impl, op, b, k, m, true, false);
+            check(arena, rnd, impl, op, b, k, m, true, true);
         }
     }
 
@@ -113,14 +116,15 @@ class GemmCrossCheckTest {
      *   <li>NN: A = D {@code b × m}, B = W {@code m × k}, C = Z {@code b × k}, depth m.</li>
      * </ul>
      */
-    static void check(Arena arena, SplittableRandom rnd, Impl3 impl, Op op, int bt, int k, int m, boolean padded) {
+    static void check(Arena arena, SplittableRandom rnd, Impl3 impl, Op op, int bt, int k, int m, boolean padded,
+                      boolean unitScale) {
         int aRows, aCols, bRows, bCols, cRows, cCols, depth;
         switch (op) {
             case NT -> { aRows = bt; aCols = k; bRows = m; bCols = k; cRows = bt; cCols = m; depth = k; }
             case TN -> { aRows = bt; aCols = m; bRows = bt; bCols = k; cRows = m; cCols = k; depth = bt; }
             default -> { aRows = bt; aCols = m; bRows = m; bCols = k; cRows = bt; cCols = k; depth = m; }
         }
-        float alpha = padded ? -0.75f : 1f, beta = padded ? 1.5f : 0f;
+        float alpha = padded && !unitScale ? -0.75f : 1f, beta = padded && !unitScale ? 1.5f : 0f;
         boolean withBias = op == Op.NT && padded;
         Shape sa = shape(aRows, aCols, padded, 3), sb = shape(bRows, bCols, padded, 17), sc = shape(cRows, cCols, padded, 9);
         float[] a = Data.uniform(rnd, aRows * aCols, -1, 1), b = Data.uniform(rnd, bRows * bCols, -1, 1);

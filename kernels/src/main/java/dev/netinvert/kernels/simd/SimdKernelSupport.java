@@ -1073,16 +1073,17 @@ public final class SimdKernelSupport implements KernelSupport {
     @Override
     public void gemmNN(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m, MemorySegment w, long wo,
                        int ldw, int n, float beta, MemorySegment z, long zo, int ldz) {
-        if (rows <= 2 && m > 0) { // one or two rows: a GEMVᵀ each, W read in place once per row
-            for (int s = 0; s < rows; s++) {
-                gemvT(alpha, w, wo, ldw, 0, m, n, d, dOff + 4L * s * ldd, beta, z, zo + 4L * s * ldz);
-            }
-            return;
-        }
         betaRows(beta, z, zo, ldz, rows, n, null, 0);
-        if (alpha == 1f && rows <= FEW_ROWS_MAX) {
-            // A few rows: W read once, in place, four rows of D at a time (SimdFewRows), instead of packed whole
-            SimdFewRows.backward(w, wo, 4L * ldw, 0, m, n, d, dOff, 4L * ldd, rows, z, zo, 4L * ldz);
+        if (alpha == 1f && m > 0 && rows <= FEW_ROWS_MAX) {
+            // A few rows: W read in place, four rows of D at a time (SimdFewRows), one or two rows left over by a
+            // GEMVᵀ each, instead of packed whole
+            int groups = SimdFewRows.grouped(rows);
+            if (groups > 0) {
+                SimdFewRows.backward(w, wo, 4L * ldw, 0, m, n, d, dOff, 4L * ldd, groups, z, zo, 4L * ldz);
+            }
+            for (int s = groups; s < rows; s++) {
+                gemvT(1f, w, wo, ldw, 0, m, n, d, dOff + 4L * s * ldd, 1f, z, zo + 4L * s * ldz);
+            }
             return;
         }
         SimdGemm.multiplyAdd(alpha, d, dOff, 4L * ldd, 4L, rows, m, w, wo, 4L * ldw, 4L, n, z, zo, 4L * ldz, 4L);
@@ -1100,14 +1101,14 @@ public final class SimdKernelSupport implements KernelSupport {
                        int ldw, int m, float beta, MemorySegment y, long yo, int ldy, MemorySegment b, long bo) {
         if (alpha == 1f && beta == 0f && k > 0 && rows <= FEW_ROWS_MAX) {
             // A few rows (the lockstep passes' X·Wᵀ + b): W read once, in place, by rows of W against four rows of X
-            // (SimdFewRows), or one GEMV per row for one or two rows; the packed route below reads W in place too,
+            // (SimdFewRows), one or two rows left over by a GEMV each; the packed route below reads W in place too,
             // but its 6-row micro-kernel and transposed-X panel cost 2.2× / 1.4× more at 8 rows (AVX-512 / AVX2).
-            if (rows <= 2) {
-                for (int s = 0; s < rows; s++) {
-                    gemv(1f, w, wo, ldw, 0, m, k, x, xo + 4L * s * ldx, 0f, y, yo + 4L * s * ldy, b, bo);
-                }
-            } else {
-                SimdFewRows.forward(w, wo, 4L * ldw, 0, m, k, x, xo, 4L * ldx, rows, b, bo, y, yo, 4L * ldy);
+            int groups = SimdFewRows.grouped(rows);
+            if (groups > 0) {
+                SimdFewRows.forward(w, wo, 4L * ldw, 0, m, k, x, xo, 4L * ldx, groups, b, bo, y, yo, 4L * ldy);
+            }
+            for (int s = groups; s < rows; s++) {
+                gemv(1f, w, wo, ldw, 0, m, k, x, xo + 4L * s * ldx, 0f, y, yo + 4L * s * ldy, b, bo);
             }
             return;
         }
@@ -1159,8 +1160,8 @@ public final class SimdKernelSupport implements KernelSupport {
         long wr = 4L * ldw;
         if (rows <= FEW_ROWS_MAX) {
             // Groups of four read W in place; one or two rows left over go through the single observation's fused
-            // kernel (one more pass over W each), three share a padded group (cheaper than three passes).
-            int rest = rows % 4 == 3 ? 0 : rows % 4, groups = rows - rest;
+            // kernel (one more pass over W each; SimdFewRows.grouped).
+            int groups = SimdFewRows.grouped(rows);
             betaRows(0f, g, go, ldg, groups, n, null, 0);
             int mb = SimdFewRows.blockRows(n);
             for (int i0 = 0; i0 < m && groups > 0; i0 += mb) {

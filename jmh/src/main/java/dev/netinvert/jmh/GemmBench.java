@@ -5,6 +5,7 @@ import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Fused;
+import dev.netinvert.kernels.PackedMatrix;
 import dev.netinvert.kernels.reference.ReferenceKernels;
 import java.util.SplittableRandom;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -35,6 +36,7 @@ public class GemmBench extends Bench {
     public String shape;
 
     private FloatMatrix x, w, y, d, g, z, t, r, gx;
+    private PackedMatrix wp;
     private FloatVec b;
     private double[] sums;
     private float[] xa, wa, ya;
@@ -58,6 +60,7 @@ public class GemmBench extends Bench {
         ya = new float[rows * m];
         x = FloatMatrix.of(arena, rows, n, xa);
         w = FloatMatrix.of(arena, m, n, wa);
+        wp = Blas.pack(arena, w);
         d = FloatMatrix.of(arena, rows, m, da);
         y = FloatMatrix.allocate(arena, rows, m);
         g = FloatMatrix.allocate(arena, m, n);
@@ -88,6 +91,13 @@ public class GemmBench extends Bench {
     @Benchmark
     public FloatMatrix nn() {
         Blas.gemmNN(1f, d, w, 0f, z);
+        return z;
+    }
+
+    /** {@link #nn} with W packed once ({@link Blas#pack}), as the lockstep solvers' G = R·W reads it. */
+    @Benchmark
+    public FloatMatrix nnPacked() {
+        Blas.gemmNN(1f, d, wp, 0f, z);
         return z;
     }
 

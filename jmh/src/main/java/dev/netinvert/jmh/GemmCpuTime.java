@@ -5,6 +5,7 @@ import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Fused;
+import dev.netinvert.kernels.PackedMatrix;
 import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -34,7 +35,7 @@ public final class GemmCpuTime {
         System.out.println("kernels: " + Blas.active().name() + ", " + Blas.active().vectorBitSize() + "-bit vectors");
         int[][] shapes = {{64, 784, 100}, {512, 512, 512}, {64, 4096, 512}, {8, 4096, 512}, {4, 4096, 512},
             {2, 4096, 512}, {8, 784, 100}};
-        String[] ops = {"nt", "tn", "nn", "bregmanBatch"};
+        String[] ops = {"nt", "tn", "nn", "nnPacked", "bregmanBatch"};
         java.util.List<String> onlyShapes = args.length > 1 ? Arrays.asList(args[1].split(",")) : null;
         java.util.List<String> onlyOps = args.length > 2 ? Arrays.asList(args[2].split(",")) : null;
         for (int[] sh : shapes) {
@@ -59,6 +60,10 @@ public final class GemmCpuTime {
                         case "nt" -> () -> Blas.gemmNT(1f, x, w, 0f, y, b);
                         case "tn" -> () -> Blas.gemmTN(1f, d, x, 0f, g);
                         case "nn" -> () -> Blas.gemmNN(1f, d, w, 0f, z);
+                        case "nnPacked" -> {
+                            PackedMatrix wp = Blas.pack(arena, w);
+                            yield () -> Blas.gemmNN(1f, d, wp, 0f, z);
+                        }
                         default -> () -> Fused.bregmanGradientBatch(Activation.TANH, w, x, b, t, null, r, gx, sums);
                     };
                     double flops = (op.equals("bregmanBatch") ? 4.0 : 2.0) * rows * n * m;

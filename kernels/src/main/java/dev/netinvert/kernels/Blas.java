@@ -1,5 +1,8 @@
 package dev.netinvert.kernels;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
 /**
  * BLAS-style float32 operations on {@link FloatVec} and {@link FloatMatrix} views, computed by the
  * active implementation ({@link KernelProvider#describe()}). Every entry point validates shapes, row ranges
@@ -200,6 +203,42 @@ public final class Blas {
      * @param z {@code B × n}, must not overlap d or w; β = 0 does not read it
      */
     public static void gemmNN(float alpha, FloatMatrix d, FloatMatrix w, float beta, FloatMatrix z) {
+        checkNN(d, w, z);
+        K.gemmNN(alpha, d.segment(), d.byteOffset(), d.ld(), d.rows(), d.cols(), w.segment(), w.byteOffset(), w.ld(),
+                w.cols(), beta, z.segment(), z.byteOffset(), z.ld());
+    }
+
+    /**
+     * W packed for {@link #gemmNN(float, FloatMatrix, PackedMatrix, float, FloatMatrix)} by the active kernels,
+     * the copy allocated in {@code arena} (about W's size; none if the kernels have no packed form). A snapshot:
+     * see {@link PackedMatrix}.
+     */
+    public static PackedMatrix pack(Arena arena, FloatMatrix w) {
+        Checks.mat("W", w);
+        return PackedMatrix.pack(K, arena, w);
+    }
+
+    /**
+     * {@link #gemmNN(float, FloatMatrix, FloatMatrix, float, FloatMatrix)} with W given by {@link #pack}: the same
+     * result, bit for bit, without copying W into the kernels' panels on every call.
+     *
+     * @param d {@code B × m}
+     * @param w W ({@code m × n}) and its packed copy
+     * @param z {@code B × n}, must not overlap d or W
+     */
+    public static void gemmNN(float alpha, FloatMatrix d, PackedMatrix w, float beta, FloatMatrix z) {
+        FloatMatrix wm = w.matrix();
+        checkNN(d, wm, z);
+        MemorySegment packed = w.packed();
+        if (packed != null) {
+            Checks.alive("W (packed)", packed);
+            Checks.disjoint("Z", z, "W (packed)", packed);
+        }
+        K.gemmNNPacked(alpha, d.segment(), d.byteOffset(), d.ld(), d.rows(), d.cols(), wm.segment(), wm.byteOffset(),
+                wm.ld(), packed, wm.cols(), beta, z.segment(), z.byteOffset(), z.ld());
+    }
+
+    private static void checkNN(FloatMatrix d, FloatMatrix w, FloatMatrix z) {
         Checks.mat("D", d);
         Checks.mat("W", w);
         Checks.mat("Z", z);
@@ -210,8 +249,6 @@ public final class Blas {
         shape("Z", z, d.rows(), w.cols(), "D.rows × W.cols");
         Checks.disjoint("Z", z, "D", d);
         Checks.disjoint("Z", z, "W", w);
-        K.gemmNN(alpha, d.segment(), d.byteOffset(), d.ld(), d.rows(), d.cols(), w.segment(), w.byteOffset(), w.ld(),
-                w.cols(), beta, z.segment(), z.byteOffset(), z.ld());
     }
 
     private static void shape(String name, FloatMatrix m, int rows, int cols, String because) {

@@ -146,6 +146,32 @@ public interface KernelSupport {
                 float beta, MemorySegment z, long zOff, int ldz);
 
     /**
+     * Bytes of W ({@code m × n}) in the form {@link #gemmPack} gives it for {@link #gemmNNPacked}, or 0 if this
+     * implementation has no packed form and reads W in place (the default).
+     */
+    default long gemmPackedBytes(int m, int n) {
+        return 0;
+    }
+
+    /**
+     * Copies W ({@code m × n}, ldw) into {@code dst} ({@link #gemmPackedBytes} bytes from offset 0) in the layout
+     * in which {@link #gemmNNPacked} reads the second operand of D·W. Nothing to do by default.
+     */
+    default void gemmPack(MemorySegment w, long wOff, int ldw, int m, int n, MemorySegment dst) {
+    }
+
+    /**
+     * {@link #gemmNN}, given also W packed by {@link #gemmPack} ({@code packed}, or null): an implementation may
+     * read the packed copy instead of W, and must then give the same result as {@link #gemmNN} would with W,
+     * bit for bit. By default, {@link #gemmNN}.
+     */
+    default void gemmNNPacked(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m,
+                              MemorySegment w, long wOff, int ldw, MemorySegment packed, int n,
+                              float beta, MemorySegment z, long zOff, int ldz) {
+        gemmNN(alpha, d, dOff, ldd, rows, m, w, wOff, ldw, n, beta, z, zOff, ldz);
+    }
+
+    /**
      * The fused Bregman-loss gradient of a batch, one observation per row of X and T (the column-block form of
      * issue 15; {@link #bregmanGradient} for every row at once): for s &lt; rows,
      * <pre>

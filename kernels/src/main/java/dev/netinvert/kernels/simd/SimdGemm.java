@@ -171,7 +171,7 @@ final class SimdGemm {
      */
     static MemorySegment packWhole(MemorySegment b, long bo, long brs, long bcs, int k, int n) {
         MemorySegment whole = WORKSPACE.get().whole(wholeBytes(k, n));
-        pack(b, bo, brs, bcs, k, n, stripWidth(n), whole);
+        pack(b, bo, brs, bcs, k, n, stripWidth(n), whole, 0);
         return whole;
     }
 
@@ -251,32 +251,99 @@ final class SimdGemm {
      * C[i][j] ← C[i][j] + α·Σ_p A[i][p]·B[p][j] for i &lt; m, j &lt; n, p &lt; k, every element addressed by byte
      * strides: A[i][p] at {@code ao + i·ars + p·acs}, B[p][j] at {@code bo + p·brs + j·bcs}, C[i][j] at
      * {@code co + i·crs + j·ccs}. Loops, outermost first: panels of {@link #NC} columns of B; k-blocks as deep as
-     * the panel ({@link #PANEL_BYTES}) allows, at most {@link #KC} when A is packed; the panel packed; blocks of
-     * MR rows of A, packed when {@link #PACK_A}; strips. Each k-block adds its partial sums to C.
+     * the panel ({@link #PANEL_BYTES}) allows, at most {@link #KC} when A is packed ({@link #depth}); the panel
+     * packed; blocks of MR rows of A, packed when {@link #PACK_A}; strips. Each k-block adds its partial sums to C.
      */
     static void multiplyAdd(float alpha, MemorySegment a, long ao, long ars, long acs, int m, int k,
                             MemorySegment b, long bo, long brs, long bcs, int n,
                             MemorySegment c, long co, long crs, long ccs) {
+        multiplyAdd(alpha, a, ao, ars, acs, m, k, b, bo, brs, bcs, null, n, c, co, crs, ccs);
+    }
+
+    /**
+     * {@link #multiplyAdd} with B given already packed by {@link #packB} ({@code packed}, {@link #packedBytes}
+     * long; B's own memory is then not read): the same panels, k-blocks and kernel calls, so the same result, bit
+     * for bit, without the copy of B per call. For an operand that serves many products: the lockstep solvers'
+     * G = R·W, where copying W into the panels was 22 % of the product's samples under {@code -XX:UseAVX=2}
+     * (64 × 512 × 4096, JFR).
+     */
+    static void multiplyAddPacked(float alpha, MemorySegment a, long ao, long ars, long acs, int m, int k,
+                                  MemorySegment packed, int n, MemorySegment c, long co, long crs, long ccs) {
+        multiplyAdd(alpha, a, ao, ars, acs, m, k, null, 0, 0, 0, packed, n, c, co, crs, ccs);
+    }
+
+    /** The panel width bound of a product with n columns: a multiple of the strip width. */
+    private static int panelColumns(int n) {
+        return Math.max(stripWidth(n), NC / NR * NR);
+    }
+
+    /** Whether {@link #multiplyAdd} packs blocks of MR rows of A for a product with n columns. */
+    private static boolean packsA(int n) {
+        return PACK_A && Math.min(n, panelColumns(n)) > stripWidth(n); // a copy used by one strip only costs more than it saves
+    }
+
+    /** The depth of {@link #multiplyAdd}'s k-blocks for a panel of nc columns of a product with n columns. */
+    private static int depth(int n, int nc) {
+        int nr = stripWidth(n);
+        long stripsBytes = (nc + nr - 1) / nr * 4L * nr;
+        int depth = (int) Math.max(KC_MIN, Math.min(Integer.MAX_VALUE, PANEL_BYTES / stripsBytes));
+        return packsA(n) ? Math.min(depth, KC) : depth;
+    }
+
+    /**
+     * Bytes of B ({@code k × n}) packed by {@link #packB}: every panel of {@link #multiplyAdd}, ⌈n / w⌉ strips
+     * of k × w floats in all (w the strip width), as for {@link #packWhole}.
+     */
+    static long packedBytes(int k, int n) {
+        return wholeBytes(k, n);
+    }
+
+    /**
+     * Packs B ({@code k × n}, element [p][j] at {@code bo + p·brs + j·bcs}) into {@code dst} ({@link #packedBytes}
+     * long) as {@link #multiplyAdd} would pack it, panel by panel: the panel of columns [jc, jc + nc) at byte
+     * 4·k·jc, its k-block of rows [pc, pc + kc) at 4·pc·⌈nc / w⌉·w from there, laid out as {@link #pack} lays out
+     * the per-thread panel.
+     */
+    static void packB(MemorySegment b, long bo, long brs, long bcs, int k, int n, MemorySegment dst) {
+        int nr = stripWidth(n), ncMax = panelColumns(n);
+        for (int jc = 0; jc < n; jc += ncMax) {
+            int nc = Math.min(ncMax, n - jc), depth = depth(n, nc);
+            for (int pc = 0; pc < k; pc += depth) {
+                pack(b, bo + pc * brs + jc * bcs, brs, bcs, Math.min(depth, k - pc), nc, nr, dst,
+                        panelOffset(k, jc, pc, nc, nr));
+            }
+        }
+    }
+
+    /** Byte offset, in B packed by {@link #packB}, of the k-block at row pc of the panel at column jc. */
+    private static long panelOffset(int k, int jc, int pc, int nc, int nr) {
+        return 4L * k * jc + 4L * pc * ((nc + nr - 1) / nr * nr);
+    }
+
+    /** {@link #multiplyAdd}, with B packed into the per-thread panel per k-block or, if packed != null, read from there. */
+    private static void multiplyAdd(float alpha, MemorySegment a, long ao, long ars, long acs, int m, int k,
+                                    MemorySegment b, long bo, long brs, long bcs, MemorySegment packed, int n,
+                                    MemorySegment c, long co, long crs, long ccs) {
         if (m == 0 || n == 0 || k == 0) {
             return;
         }
         Workspace ws = WORKSPACE.get();
-        MemorySegment panel = ws.panel, tile = ws.tile;
+        MemorySegment panel = packed != null ? packed : ws.panel, tile = ws.tile;
         int nr = stripWidth(n);
         long sb = 4L * nr;
-        int ncMax = Math.max(nr, NC / NR * NR);
-        boolean packA = PACK_A && Math.min(n, ncMax) > nr; // a copy used by one strip only costs more than it saves
+        int ncMax = panelColumns(n);
+        boolean packA = packsA(n);
         MemorySegment ap = packA ? ws.rows(MR * RS) : null;
         for (int jc = 0; jc < n; jc += ncMax) {
-            int nc = Math.min(ncMax, n - jc);
-            long stripsBytes = (nc + nr - 1) / nr * sb;
-            int depth = (int) Math.max(KC_MIN, Math.min(Integer.MAX_VALUE, PANEL_BYTES / stripsBytes));
-            if (packA) {
-                depth = Math.min(depth, KC);
-            }
+            int nc = Math.min(ncMax, n - jc), depth = depth(n, nc);
             for (int pc = 0; pc < k; pc += depth) {
                 int kc = Math.min(depth, k - pc);
-                pack(b, bo + pc * brs + jc * bcs, brs, bcs, kc, nc, nr, panel);
+                long po = 0;
+                if (packed == null) {
+                    pack(b, bo + pc * brs + jc * bcs, brs, bcs, kc, nc, nr, panel, 0);
+                } else {
+                    po = panelOffset(k, jc, pc, nc, nr);
+                }
                 long stripBytes = kc * sb;
                 for (int i = 0; i < m; i += MR) {
                     int mr = Math.min(MR, m - i);
@@ -289,7 +356,7 @@ final class SimdGemm {
                         packRows(kc, a, a0, a1, a2, a3, a4, a5, acs, ap, 0);
                     }
                     for (int j = 0; j < nc; j += nr) {
-                        long so = (j / nr) * stripBytes;
+                        long so = po + (j / nr) * stripBytes;
                         if (nr == L) {
                             kernelNarrow(kc, a, a0, a1, a2, a3, a4, a5, acs, panel, so, tile);
                         } else if (packA) {
@@ -328,15 +395,16 @@ final class SimdGemm {
     }
 
     /**
-     * Copies B[0, kc) × [0, nc) (at {@code bo}, strides brs, bcs) into {@code panel} as strips of w (NR or L)
-     * columns: strip s, row p, column q at byte {@code s·kc·4w + p·4w + 4q}; columns past nc are zeros.
+     * Copies B[0, kc) × [0, nc) (at {@code bo}, strides brs, bcs) into {@code panel} from byte po on as strips of w
+     * (NR or L) columns: strip s, row p, column q at byte {@code po + s·kc·4w + p·4w + 4q}; columns past nc are
+     * zeros.
      */
     private static void pack(MemorySegment b, long bo, long brs, long bcs, int kc, int nc, int w,
-                             MemorySegment panel) {
+                             MemorySegment panel, long po) {
         long sb = 4L * w, stripBytes = kc * sb;
         for (int j = 0; j < nc; j += w) {
             int cols = Math.min(w, nc - j);
-            long dst = (j / w) * stripBytes;
+            long dst = po + (j / w) * stripBytes;
             long src = bo + j * bcs;
             if (bcs == 4 && cols == w) {
                 // Rows of B are contiguous: one bulk copy per row, no vector. This was one or two vector loads and

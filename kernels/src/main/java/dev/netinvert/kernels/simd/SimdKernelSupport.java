@@ -1090,6 +1090,33 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     @Override
+    public long gemmPackedBytes(int m, int n) {
+        return SimdGemm.packedBytes(m, n);
+    }
+
+    @Override
+    public void gemmPack(MemorySegment w, long wo, int ldw, int m, int n, MemorySegment dst) {
+        SimdGemm.packB(w, wo, 4L * ldw, 4L, m, n, dst);
+    }
+
+    /**
+     * {@link #gemmNN} reading W from {@code packed} where it would pack it, i.e. except on its few-rows route
+     * (which reads W in place). Bit-identical to {@link #gemmNN}: the same panels, k-blocks and kernels.
+     */
+    @Override
+    public void gemmNNPacked(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m, MemorySegment w,
+                             long wo, int ldw, MemorySegment packed, int n, float beta, MemorySegment z, long zo,
+                             int ldz) {
+        if (packed == null || alpha == 1f && m > 0 && rows <= FEW_ROWS_MAX
+                || packed.byteSize() < SimdGemm.packedBytes(m, n)) {
+            gemmNN(alpha, d, dOff, ldd, rows, m, w, wo, ldw, n, beta, z, zo, ldz);
+            return;
+        }
+        betaRows(beta, z, zo, ldz, rows, n, null, 0);
+        SimdGemm.multiplyAddPacked(alpha, d, dOff, 4L * ldd, 4L, rows, m, packed, n, z, zo, 4L * ldz, 4L);
+    }
+
+    @Override
     public void gemmTN(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m, MemorySegment x, long xo,
                        int ldx, int n, float beta, MemorySegment g, long go, int ldg) {
         betaRows(beta, g, go, ldg, m, n, null, 0);

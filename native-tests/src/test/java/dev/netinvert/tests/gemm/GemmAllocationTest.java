@@ -5,6 +5,7 @@ import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.PackedMatrix;
 import dev.netinvert.kernels.Fused;
 import dev.netinvert.tests.AllocationBudget;
 import java.lang.foreign.Arena;
@@ -18,8 +19,7 @@ import org.junit.jupiter.api.Test;
  * each in a JVM of its own. The shapes take every path of the SIMD implementation: full and partial strips of
  * columns, partial blocks of rows, NT as Y = X·Wᵀ (W transposed into the panel) and as Yᵀ = W·Xᵀ (X packed whole),
  * several k-blocks (depth 3001, and 600 in the packed Yᵀ = W·Xᵀ), one-vector strips (3 rows of X), several row
- * blocks of W in the fused gradient, β = 0, 1 and other, with and
- * without a bias. The per-thread workspace is created (and grown to its largest size) in the first, unmeasured
+ * blocks of W in the fused gradient, NN with W packed once, β = 0, 1 and other, with and without a bias. The per-thread workspace is created (and grown to its largest size) in the first, unmeasured
  * rounds.
  */
 @Tag("allocation")
@@ -55,7 +55,14 @@ class GemmAllocationTest {
             FloatMatrix xk = random(arena, rnd, 20, 600), wk = random(arena, rnd, 30, 600);
             FloatMatrix yk = FloatMatrix.allocate(arena, 20, 30), x3 = random(arena, rnd, 3, 129);
             FloatMatrix y3 = FloatMatrix.allocate(arena, 3, 61);
+            // NN with W packed once (Blas.pack): 37 rows (past the few-rows route) by 61 × 129, and 20 rows by the
+            // 600 × 30 W at several k-blocks
+            PackedMatrix wp = Blas.pack(arena, w), wkp = Blas.pack(arena, random(arena, rnd, 600, 30));
+            FloatMatrix zk = FloatMatrix.allocate(arena, 20, 30);
             AllocationBudget.assertNothingOnceWarm(() -> {
+                Blas.gemmNN(1f, y, wp, 0f, z);
+                Blas.gemmNN(-1f, y, wp, 2f, z);
+                Blas.gemmNN(1f, xk, wkp, 0f, zk);
                 Blas.gemmNT(1f, x, w, 0f, y, b);
                 Blas.gemmNT(0.5f, x, w, 1f, y, null);
                 Blas.gemmNT(1f, w, x, 0.25f, y2, b2);

@@ -1,10 +1,15 @@
 package dev.netinvert.tests.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.KernelProvider;
 import dev.netinvert.kernels.KernelSupport;
+import dev.netinvert.kernels.PackedMatrix;
 import dev.netinvert.kernels.reference.ReferenceKernels;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -35,7 +40,8 @@ class GemmCrossCheckTest {
 
     static final int[] SIZES = {1, 3, 15, 17, 33, 127};
 
-    enum Op { NT, TN, NN }
+    /** NN_PACKED: Z = α·D·W + β·Z with W packed first (Blas.pack, KernelSupport.gemmPack); also bit-identical to NN. */
+    enum Op { NT, TN, NN, NN_PACKED }
 
     /** A raw implementation, or the facade when {@code k} is null. */
     record Impl3(String name, KernelSupport k) {
@@ -140,7 +146,7 @@ class GemmCrossCheckTest {
             default -> ReferenceKernels.gemmNN(alpha, a, m, bt, m, b, k, k, beta, expected, k);
         }
 
-        run(impl, op, alpha, ma, mb, beta, mc, bb);
+        run(arena, impl, op, alpha, ma, mb, beta, mc, bb);
 
         String what = impl + " " + op + " B=" + bt + " k=" + k + " m=" + m + (padded ? " padded" : "");
         float[] actual = mc.packed();
@@ -153,7 +159,7 @@ class GemmCrossCheckTest {
                     double x = switch (op) {
                         case NT -> (double) a[r * k + p] * b[c * k + p];
                         case TN -> (double) a[p * m + r] * b[p * k + c];
-                        case NN -> (double) a[r * m + p] * b[p * k + c];
+                        case NN, NN_PACKED -> (double) a[r * m + p] * b[p * k + c];
                     };
                     sum += Math.abs(x);
                 }
@@ -170,19 +176,30 @@ class GemmCrossCheckTest {
         if (bb != null) {
             bb.assertUnchanged(what + ": bias");
         }
+        if (op == Op.NN_PACKED) {
+            // the packed operand changes where W is read from, not the panels, k-blocks or kernels
+            Mat plain = beta == 0f ? Mat.garbage(arena, sc) : Mat.of(arena, sc, cBefore);
+            run(arena, impl, Op.NN, alpha, ma, mb, beta, plain, bb);
+            assertArrayEquals(plain.packed(), actual, what + ": against the unpacked product, bit for bit");
+        }
     }
 
     private static Shape shape(int rows, int cols, boolean padded, int misalign) {
         return padded ? new Shape(rows, cols, cols + 3, misalign) : new Shape(rows, cols, cols, 0);
     }
 
-    static void run(Impl3 impl, Op op, float alpha, Mat a, Mat b, float beta, Mat c, Buf bias) {
+    static void run(Arena arena, Impl3 impl, Op op, float alpha, Mat a, Mat b, float beta, Mat c, Buf bias) {
         KernelSupport k = impl.k();
         if (k == null) {
             switch (op) {
                 case NT -> Blas.gemmNT(alpha, a.matrix(), b.matrix(), beta, c.matrix(), bias == null ? null : bias.vec());
                 case TN -> Blas.gemmTN(alpha, a.matrix(), b.matrix(), beta, c.matrix());
                 case NN -> Blas.gemmNN(alpha, a.matrix(), b.matrix(), beta, c.matrix());
+                case NN_PACKED -> {
+                    PackedMatrix packed = Blas.pack(arena, b.matrix());
+                    assertEquals(Blas.active().gemmPackedBytes(b.rows, b.cols) > 0, packed.isPacked(), "isPacked");
+                    Blas.gemmNN(alpha, a.matrix(), packed, beta, c.matrix());
+                }
             }
             return;
         }
@@ -193,6 +210,16 @@ class GemmCrossCheckTest {
                     beta, c.buf.seg, c.buf.off, c.ld);
             case NN -> k.gemmNN(alpha, a.buf.seg, a.buf.off, a.ld, a.rows, a.cols, b.buf.seg, b.buf.off, b.ld, b.cols,
                     beta, c.buf.seg, c.buf.off, c.ld);
+            case NN_PACKED -> {
+                long bytes = k.gemmPackedBytes(b.rows, b.cols);
+                MemorySegment packed = bytes == 0 ? null : arena.allocate(bytes, 64);
+                if (packed != null) {
+                    packed.fill((byte) 0xff); // NaN bytes: whatever the packing leaves unwritten must not be read
+                    k.gemmPack(b.buf.seg, b.buf.off, b.ld, b.rows, b.cols, packed);
+                }
+                k.gemmNNPacked(alpha, a.buf.seg, a.buf.off, a.ld, a.rows, a.cols, b.buf.seg, b.buf.off, b.ld, packed,
+                        b.cols, beta, c.buf.seg, c.buf.off, c.ld);
+            }
         }
     }
 }

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("allocation")
 class LockstepAllocationTest {
-    private static final int N = 40, B = 3;
+    private static final int N = 40, B = 3, B_PACKED = 20;
     private static final int NO_HISTORY = 1 << 30;
 
 
@@ -61,6 +61,25 @@ class LockstepAllocationTest {
             }
             assertNoAllocationPerIteration("lockstep Landweber", k -> LockstepLandweber.solve(net.dense(1), y,
                     Landweber.Options.builder(0).maxIterations(k).historyInterval(NO_HISTORY).build(), B, seq));
+        }
+    }
+
+    /**
+     * A block of {@value #B_PACKED} observations: past {@code LockstepGradient.FUSED_MAX_ROWS}, the iteration's
+     * products are two GEMMs and G = R·W reads W packed once per solve ({@code PackedWeights}).
+     */
+    @Test
+    void lockstepPdhgTvWithPackedWeightsAllocatesNothing() {
+        try (Arena arena = Arena.ofShared(); Parallelism seq = Parallelism.sequential()) {
+            Network net = RandomNetworks.gaussianWithBias(arena, 17, new int[] {256, 128}, List.of(Activation.RELU),
+                    WeightScale.fanIn(), 0.1);
+            FloatMatrix y = FloatMatrix.allocate(arena, B_PACKED, 128);
+            for (int i = 0; i < B_PACKED; i++) {
+                Blas.copy(net.forward(RandomNetworks.latent(arena, 256, 30 + i, 1.0), arena), y.row(i));
+            }
+            assertNoAllocationPerIteration("lockstep PDHG-TV, " + B_PACKED + " observations", B_PACKED, k ->
+                    LockstepPdhgTv.solve(net.dense(1), y, 1, 16, 16, PdhgTv.Options.builder(1e-2).tol(1e-30)
+                            .maxIterations(k).historyInterval(NO_HISTORY).build(), B_PACKED, seq));
         }
     }
 
@@ -104,6 +123,10 @@ class LockstepAllocationTest {
     }
 
     private static void assertNoAllocationPerIteration(String what, IntFunction<List<?>> solve) {
+        assertNoAllocationPerIteration(what, B, solve);
+    }
+
+    private static void assertNoAllocationPerIteration(String what, int b, IntFunction<List<?>> solve) {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long best = Long.MAX_VALUE;
         long deadline = System.nanoTime() + AllocationBudget.NANOS;
@@ -113,7 +136,7 @@ class LockstepAllocationTest {
             long t1 = mx.getCurrentThreadAllocatedBytes();
             List<?> longRun = solve.apply(2 * N);
             long t2 = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < B; i++) {
+            for (int i = 0; i < b; i++) {
                 assertEquals(N, iterations(shortRun.get(i)), what + ": the short run stopped early");
                 assertEquals(2 * N, iterations(longRun.get(i)), what + ": the long run stopped early");
             }
@@ -121,7 +144,7 @@ class LockstepAllocationTest {
                     - (t1 - t0 - resultDependentBytes(shortRun))));
         }
         if (best != 0) {
-            fail(what + ": " + N + " extra lockstep iterations of " + B + " observations allocated " + best + " bytes"
+            fail(what + ": " + N + " extra lockstep iterations of " + b + " observations allocated " + best + " bytes"
                     + AllocationBudget.allocationSites(() -> solve.apply(2 * N), 20));
         }
     }

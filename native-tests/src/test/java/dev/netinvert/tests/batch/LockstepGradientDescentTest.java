@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class LockstepGradientDescentTest {
     static final int N = 7;
+    /** Rows of the repeated batch (row i is observation i mod N): one block of 18 takes the GEMM route, W packed. */
+    static final int REPEATED = 18;
 
     @Test
     void gdAndAdamEqualSingleSolves() {
@@ -42,6 +44,10 @@ class LockstepGradientDescentTest {
                 }
                 Blas.copy(net.forward(z, arena), y.row(i));
             }
+            FloatMatrix repeated = FloatMatrix.allocate(arena, REPEATED, 150);
+            for (int i = 0; i < REPEATED; i++) {
+                Blas.copy(y.row(i % N), repeated.row(i));
+            }
             FloatVec mask = ObservationMasks.random(arena, 150, 0.7, 9);
             for (GradientDescent.Method method : GradientDescent.Method.values()) {
                 for (FloatVec m : new FloatVec[] {null, mask}) {
@@ -51,12 +57,13 @@ class LockstepGradientDescentTest {
                     for (int i = 0; i < N; i++) {
                         single[i] = GradientDescent.solve(net, y.row(i), m, o);
                     }
-                    for (int b : new int[] {1, 3, 7}) {
-                        List<InversionResult> lock = LockstepGradientDescent.solve(net, y, m, o, b, seq);
-                        for (int i = 0; i < N; i++) {
-                            String what = method + (m == null ? "" : " masked") + ", B = " + b + ", observation " + i;
-                            InversionResult s = single[i], l = lock.get(i);
-                            if (i == 2) {
+                    for (int b : new int[] {1, 3, 7, REPEATED}) {
+                        FloatMatrix batch = b == REPEATED ? repeated : y;
+                        List<InversionResult> lock = LockstepGradientDescent.solve(net, batch, m, o, b, seq);
+                        for (int i = 0; i < batch.rows(); i++) {
+                            String what = method + (m == null ? "" : " masked") + ", B = " + b + ", row " + i;
+                            InversionResult s = single[i % N], l = lock.get(i);
+                            if (i % N == 2) {
                                 // y = N(z⁰) by the GEMV passes; the lockstep GEMMs reassociate, so their residual at z⁰
                                 // is rounding, not exactly 0, and whether ‖g‖ ≤ 1e-12 at iteration 0 is not a contract
                                 assertTrue(l.residual() <= 1e-4 && s.residual() <= 1e-4,

@@ -3,6 +3,7 @@ package dev.netinvert.solvers.batch;
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.PackedMatrix;
 import dev.netinvert.solvers.network.Activations;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.Network;
@@ -12,7 +13,8 @@ import java.lang.foreign.Arena;
  * Forward and backward passes of a {@link Network} for the first a rows of a batch, with one GEMM per
  * layer and direction: U_l = X_{l−1}·W_lᵀ + 1·b_lᵀ, X_l = σ_l(U_l) (forward), and
  * Δ_{l−1} = (σ_l′ ⊙ Δ_l)·W_l down to the input (backpropagation, the batch form of {@link Network#vjp}). The
- * active-prefix views are made once, so the passes allocate nothing; {@link Network#forward(FloatMatrix,
+ * active-prefix views are made once, so the passes allocate nothing (the backward GEMMs read the weights packed
+ * once per solve when the blocks are large enough: {@link PackedWeights}); {@link Network#forward(FloatMatrix,
  * dev.netinvert.solvers.network.BatchTrace)} cannot serve here because its batch size is fixed, while the
  * lockstep solvers shrink the active set.
  */
@@ -22,10 +24,13 @@ final class LockstepBackprop {
     /** [l][a]: prefix views of U_l, X_l, Δ_l (l = 1..L). */
     private final FloatMatrix[][] uP, xP, dP;
     private final FloatVec[][] uRows, xRows, dRows;
+    /** [l]: W_l packed for the backward GEMMs (index l − 1 of the solve's {@link PackedWeights}), or null. */
+    private final PackedMatrix[] packed;
 
-    LockstepBackprop(Arena arena, Network net, int capacity) {
+    LockstepBackprop(Arena arena, Network net, PackedWeights weights, int capacity) {
         this.net = net;
         this.depth = net.depth();
+        packed = new PackedMatrix[depth + 1];
         uP = new FloatMatrix[depth + 1][];
         xP = new FloatMatrix[depth + 1][];
         dP = new FloatMatrix[depth + 1][];
@@ -42,6 +47,7 @@ final class LockstepBackprop {
             uRows[l] = Rows.of(u);
             xRows[l] = Rows.of(x);
             dRows[l] = Rows.of(d);
+            packed[l] = weights.get(l - 1);
         }
     }
 
@@ -77,7 +83,12 @@ final class LockstepBackprop {
             for (int s = 0; s < a; s++) {
                 Activations.multiplyByDerivative(layer.activation(), xRows[l][s], dRows[l][s]);
             }
-            Blas.gemmNN(1f, dP[l][a], layer.weight(), 0f, l == 1 ? g : dP[l - 1][a]);
+            FloatMatrix out = l == 1 ? g : dP[l - 1][a];
+            if (packed[l] != null) {
+                Blas.gemmNN(1f, dP[l][a], packed[l], 0f, out);
+            } else {
+                Blas.gemmNN(1f, dP[l][a], layer.weight(), 0f, out);
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Fused;
+import dev.netinvert.kernels.PackedMatrix;
 import dev.netinvert.kernels.Prox;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -41,12 +42,15 @@ import java.lang.foreign.MemorySegment;
  * fused GEMV (different vector lanes and blocking): each entry differs by a few ulps of Σ|w_ij x_j|
  * (Blas.gemmNT's bound), not bit-identically.
  *
- * <p>Workspace (PRE and R, {@code capacity × m}) is allocated once; {@link #compute} allocates nothing.
+ * <p>Workspace (PRE and R, {@code capacity × m}, and W packed when the GEMM route can be taken: {@link #packs})
+ * is allocated once; {@link #compute} allocates nothing.
  * Not thread-safe: one per block of observations.
  */
 public final class LockstepGradient {
     private final Activation sigma;
     private final FloatMatrix w;
+    /** W packed for the second GEMM (G = R·W) when a call can take that route, else null. */
+    private final PackedMatrix packed;
     private final FloatVec b;
     /**
      * The most rows for which {@link #compute} takes the fused kernel (measured: faster up to 16 rows at 512×4096
@@ -71,6 +75,8 @@ public final class LockstepGradient {
     private final RowViews xViews = new RowViews(), gViews = new RowViews();
 
     /**
+     * With W packed in {@code arena} when the GEMM route can be taken ({@link #packs}): one copy per instance.
+     *
      * @param arena    where PRE and R live
      * @param sigma    the activation σ
      * @param w        W, {@code m × n}
@@ -78,12 +84,27 @@ public final class LockstepGradient {
      * @param capacity the most rows (observations) of one call
      */
     public LockstepGradient(Arena arena, Activation sigma, FloatMatrix w, FloatVec b, int capacity) {
+        this(arena, sigma, w, packFor(arena, w, capacity), b, capacity);
+    }
+
+    /**
+     * With W packed by the caller, e.g. once for all the blocks of a solve ({@link #packFor}), or null (the GEMM
+     * route then reads W itself).
+     *
+     * @param packed   W packed by {@link Blas#pack}, or null
+     */
+    public LockstepGradient(Arena arena, Activation sigma, FloatMatrix w, PackedMatrix packed, FloatVec b,
+                            int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
+        }
+        if (packed != null && !packed.matrix().equals(w)) {
+            throw new IllegalArgumentException("packed: expected W packed (" + w + "), got " + packed);
         }
         this.sigma = sigma;
         this.w = w;
         this.b = b;
+        this.packed = packed;
         FloatMatrix pre = FloatMatrix.allocatePadded(arena, capacity, w.rows());
         FloatMatrix res = FloatMatrix.allocatePadded(arena, capacity, w.rows());
         preP = Rows.prefixes(pre);
@@ -131,7 +152,26 @@ public final class LockstepGradient {
             Prox.apply(sigma, preRows[s], resRows[s]);
             r2[s] = Fused.maskedResidual(resRows[s], t[s], null, resRows[s]); // R_s = σ(PRE_s) − t_s
         }
-        Blas.gemmNN(1f, resP[a], w, 0f, g);
+        if (packed != null) {
+            Blas.gemmNN(1f, resP[a], packed, 0f, g);
+        } else {
+            Blas.gemmNN(1f, resP[a], w, 0f, g);
+        }
+    }
+
+    /**
+     * Whether a lockstep block of {@code capacity} observations packs its weights once ({@link Blas#pack}), for
+     * the G = R·W products above {@link #FUSED_MAX_ROWS} rows, instead of having every product copy W into the
+     * GEMM's panels: a copy of W (as much memory again) against 22 % of each such product under -XX:UseAVX=2
+     * (64 × 512 × 4096: 3.75 → 2.85 ms in thread CPU time; jmh/RESULTS-gemm.md).
+     */
+    public static boolean packs(int capacity) {
+        return capacity > FUSED_MAX_ROWS;
+    }
+
+    /** W packed in {@code arena} if a block of {@code capacity} observations would use it ({@link #packs}), else null. */
+    public static PackedMatrix packFor(Arena arena, FloatMatrix w, int capacity) {
+        return packs(capacity) ? Blas.pack(arena, w) : null;
     }
 
     /** Row s of PRE = X·Wᵀ + b of the last {@link #compute}. */

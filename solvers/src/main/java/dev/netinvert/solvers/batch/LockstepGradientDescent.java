@@ -58,17 +58,23 @@ public final class LockstepGradientDescent {
         boolean adam = options.method() == GradientDescent.Method.ADAM;
         double eta = options.step().orElse(() -> adam ? 1e-2 * (options.initStd() > 0 ? options.initStd() : 1)
                 : GradientDescent.automaticStep(network));
-        return Blocks.run(observations, batchSize, par, block -> iterate(network, block, mask, options, eta));
+        List<FloatMatrix> weights = new ArrayList<>(network.depth());
+        for (int l = 1; l <= network.depth(); l++) {
+            weights.add(network.dense(l).weight());
+        }
+        try (PackedWeights packed = new PackedWeights(weights, Math.min(batchSize, observations.rows()))) {
+            return Blocks.run(observations, batchSize, par, block -> iterate(network, packed, block, mask, options, eta));
+        }
     }
 
-    private static List<InversionResult> iterate(Network network, FloatMatrix block, FloatVec mask,
-                                                 GradientDescent.Options o, double eta) {
+    private static List<InversionResult> iterate(Network network, PackedWeights packed, FloatMatrix block,
+                                                 FloatVec mask, GradientDescent.Options o, double eta) {
         long t0 = System.nanoTime();
         int cap = block.rows(), n0 = network.inputSize(), n = network.outputSize();
         boolean adam = o.method() == GradientDescent.Method.ADAM;
         List<InversionResult> results = new ArrayList<>(cap);
         try (Arena arena = Arena.ofConfined()) {
-            LockstepBackprop pass = new LockstepBackprop(arena, network, cap);
+            LockstepBackprop pass = new LockstepBackprop(arena, network, packed, cap);
             FloatMatrix z = FloatMatrix.allocatePadded(arena, cap, n0), g = FloatMatrix.allocatePadded(arena, cap, n0);
             FloatMatrix m1 = FloatMatrix.allocatePadded(arena, cap, n0), m2 = FloatMatrix.allocatePadded(arena, cap, n0);
             FloatMatrix best = FloatMatrix.allocatePadded(arena, cap, n0), y = FloatMatrix.allocatePadded(arena, cap, n);

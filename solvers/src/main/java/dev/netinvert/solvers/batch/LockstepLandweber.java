@@ -3,6 +3,7 @@ package dev.netinvert.solvers.batch;
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.PackedMatrix;
 import dev.netinvert.kernels.Prox;
 import dev.netinvert.solvers.ConvergenceHistory;
 import dev.netinvert.solvers.StepRules;
@@ -56,19 +57,23 @@ public final class LockstepLandweber {
         }
         float tau = (float) o.step().orElse(() -> StepRules.landweber(layer.operatorNorm().value()));
         int n = layer.weight().cols(), m = layer.weight().rows();
-        return Blocks.run(observations, batchSize, par, block -> {
-            int b0 = (int) ((block.byteOffset() - observations.byteOffset()) / ((long) observations.ld() * Float.BYTES));
-            try (Arena arena = Arena.ofConfined()) {
-                return Arrays.asList(iterate(arena, layer, block, Arrays.copyOfRange(deltas, b0, b0 + block.rows()),
-                        tau, o, n, m));
-            }
-        });
+        try (PackedWeights packed = new PackedWeights(List.of(layer.weight()), Math.min(batchSize, observations.rows()))) {
+            return Blocks.run(observations, batchSize, par, block -> {
+                int b0 = (int) ((block.byteOffset() - observations.byteOffset())
+                        / ((long) observations.ld() * Float.BYTES));
+                try (Arena arena = Arena.ofConfined()) {
+                    return Arrays.asList(iterate(arena, layer, packed.get(0), block,
+                            Arrays.copyOfRange(deltas, b0, b0 + block.rows()), tau, o, n, m));
+                }
+            });
+        }
     }
 
-    private static LiftedResult[] iterate(Arena arena, DenseLayer layer, FloatMatrix block, double[] delta, float tau,
-                                          Landweber.Options o, int n, int m) {
+    private static LiftedResult[] iterate(Arena arena, DenseLayer layer, PackedMatrix packed, FloatMatrix block,
+                                          double[] delta, float tau, Landweber.Options o, int n, int m) {
         int cap = block.rows();
-        LockstepGradient grad = new LockstepGradient(arena, layer.activation(), layer.weight(), layer.bias(), cap);
+        LockstepGradient grad = new LockstepGradient(arena, layer.activation(), layer.weight(), packed, layer.bias(),
+                cap);
         FloatMatrix x = FloatMatrix.allocatePadded(arena, cap, n), g = FloatMatrix.allocatePadded(arena, cap, n);
         FloatMatrix t = FloatMatrix.allocatePadded(arena, cap, m);
         FloatVec tmp = FloatVec.allocate(arena, Math.max(n, m));

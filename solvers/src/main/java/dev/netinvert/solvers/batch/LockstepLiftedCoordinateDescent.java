@@ -85,12 +85,16 @@ public final class LockstepLiftedCoordinateDescent {
         for (int l = 1; l < depth; l++) {
             tau[l] = (float) StepRules.gradient(layers.get(l).operatorNorm().value());
         }
-        return Blocks.run(observations, batchSize, par, block -> {
-            try (Arena arena = Arena.ofConfined()) {
-                Block b = new Block(arena, layers, block.rows(), channels, height, width, o, tauX, tauZ, tau);
-                return Arrays.asList(b.iterate(block, o));
-            }
-        });
+        List<FloatMatrix> weights = layers.stream().map(DenseLayer::weight).toList();
+        try (PackedWeights packed = new PackedWeights(weights, Math.min(batchSize, observations.rows()))) {
+            return Blocks.run(observations, batchSize, par, block -> {
+                try (Arena arena = Arena.ofConfined()) {
+                    Block b = new Block(arena, layers, packed, block.rows(), channels, height, width, o, tauX, tauZ,
+                            tau);
+                    return Arrays.asList(b.iterate(block, o));
+                }
+            });
+        }
     }
 
     /** A matrix with its active-prefix views and row views, made once. */
@@ -124,14 +128,15 @@ public final class LockstepLiftedCoordinateDescent {
         final double[] dx0, dz0, hidden2, objective;
         final boolean[] stopped;
 
-        Block(Arena arena, List<DenseLayer> layers, int cap, int c, int h, int w, LiftedCoordinateDescent.Options o,
-              float tauX, float tauZ, float[] tau) {
+        /** @param packed the layers' weights, packed once for the solve ({@link PackedWeights}, by layer index) */
+        Block(Arena arena, List<DenseLayer> layers, PackedWeights packed, int cap, int c, int h, int w,
+              LiftedCoordinateDescent.Options o, float tauX, float tauZ, float[] tau) {
             this.layers = layers;
             this.depth = layers.size();
             this.cap = cap;
             this.tau = tau;
-            x0 = new LockstepPdhgEngine(arena, layers.get(0), cap, c, h, w, o.tv() == PdhgTv.Tv.ISOTROPIC,
-                    (float) o.alpha(), tauX, tauZ);
+            x0 = new LockstepPdhgEngine(arena, layers.get(0), packed.get(0), cap, c, h, w,
+                    o.tv() == PdhgTv.Tv.ISOTROPIC, (float) o.alpha(), tauX, tauZ);
             x = new Batch[depth];
             next = new Batch[depth];
             grad = new Batch[depth];
@@ -147,7 +152,8 @@ public final class LockstepLiftedCoordinateDescent {
                     next[l] = new Batch(arena, cap, nl);
                     grad[l] = new Batch(arena, cap, nl);
                     DenseLayer after = layers.get(l);
-                    nextGradient[l] = new LockstepGradient(arena, after.activation(), after.weight(), after.bias(), cap);
+                    nextGradient[l] = new LockstepGradient(arena, after.activation(), after.weight(), packed.get(l),
+                            after.bias(), cap);
                 }
             }
             y = new Batch(arena, cap, layers.get(depth - 1).weight().rows());

@@ -4,6 +4,7 @@ import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.PackedMatrix;
 import dev.netinvert.kernels.GradientField;
 import dev.netinvert.kernels.Image;
 import dev.netinvert.kernels.TotalVariation;
@@ -53,6 +54,16 @@ public final class LockstepPdhgEngine {
      */
     public LockstepPdhgEngine(Arena arena, DenseLayer layer, int capacity, int c, int h, int w, boolean isotropic,
                               float alpha, float tauX, float tauZ) {
+        this(arena, layer, LockstepGradient.packFor(arena, layer.weight(), capacity), capacity, c, h, w, isotropic,
+                alpha, tauX, tauZ);
+    }
+
+    /**
+     * As above, with W packed by the caller ({@link LockstepGradient#packFor}; null to read W itself), e.g. once
+     * for all the blocks of a solve.
+     */
+    public LockstepPdhgEngine(Arena arena, DenseLayer layer, PackedMatrix packed, int capacity, int c, int h, int w,
+                              boolean isotropic, float alpha, float tauX, float tauZ) {
         this.sigma = layer.activation();
         this.isotropic = isotropic;
         this.alpha = alpha;
@@ -64,7 +75,7 @@ public final class LockstepPdhgEngine {
             throw new IllegalArgumentException("image shape " + c + "×" + h + "×" + w + " has " + (long) c * h * w
                     + " pixels but W has " + n + " columns");
         }
-        gradient = new LockstepGradient(arena, sigma, layer.weight(), layer.bias(), capacity);
+        gradient = new LockstepGradient(arena, sigma, layer.weight(), packed, layer.bias(), capacity);
         // Rows start on cache lines (padded ld) for the GEMMs; each row view still has exactly n elements.
         x = FloatMatrix.allocatePadded(arena, capacity, n);
         xNew = FloatMatrix.allocatePadded(arena, capacity, n);

@@ -67,16 +67,18 @@ public final class LockstepPdhgTv {
             }
         }
         float fx = (float) tauX, fz = (float) tauZ;
-        return Blocks.run(observations, batchSize, par, block -> {
-            try (Arena arena = Arena.ofConfined()) {
-                LockstepPdhgEngine e = new LockstepPdhgEngine(arena, layer, block.rows(), channels, height, width,
-                        o.tv() == PdhgTv.Tv.ISOTROPIC, (float) o.alpha(), fx, fz);
-                e.load(block);
-                LiftedResult[] out = new LiftedResult[block.rows()];
-                iterate(e, o, out);
-                return Arrays.asList(out);
-            }
-        });
+        try (PackedWeights packed = new PackedWeights(List.of(layer.weight()), Math.min(batchSize, observations.rows()))) {
+            return Blocks.run(observations, batchSize, par, block -> {
+                try (Arena arena = Arena.ofConfined()) {
+                    LockstepPdhgEngine e = new LockstepPdhgEngine(arena, layer, packed.get(0), block.rows(), channels,
+                            height, width, o.tv() == PdhgTv.Tv.ISOTROPIC, (float) o.alpha(), fx, fz);
+                    e.load(block);
+                    LiftedResult[] out = new LiftedResult[block.rows()];
+                    iterate(e, o, out);
+                    return Arrays.asList(out);
+                }
+            });
+        }
     }
 
     /** The loop of {@link PdhgTv}'s iterate, per slot, with one shared iteration counter k. */

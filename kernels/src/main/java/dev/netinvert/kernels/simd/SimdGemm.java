@@ -23,7 +23,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       strip row contiguous, the last strip padded with zeros. This copy is where a transposed B gets transposed.
  *       {@link #packWhole} packs all of B at full depth instead, for NT with X as B (X is read once per call, W
  *       once: see {@code SimdKernelSupport.gemmNT}); {@link #multiplyPacked} then goes through it in k-blocks of
- *       {@link #KC} when A is packed, keeping the accumulators of a block of rows of C in memory between them.</li>
+ *       {@link #KC} when A is packed, keeping the accumulators of a block of rows of C in memory between them.
+ *       {@link #packB} packs a B that serves many products ({@code Blas.pack}: the lockstep solvers' W) once, in
+ *       every panel and k-block of {@link #multiplyAdd}, which {@link #multiplyAddPacked} then reads instead of
+ *       copying B on every call.</li>
  *   <li>A ({@code M × K}) is read in place, or, below 512 bits ({@link #PACK_A}), copied six rows at a time, a
  *       k-block deep, into a buffer whose rows are a constant {@link #RS} bytes apart (block copies when A's rows
  *       are contiguous), so the kernel reads all six through one pointer;</li>

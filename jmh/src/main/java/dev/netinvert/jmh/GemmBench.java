@@ -94,6 +94,13 @@ public class GemmBench extends Bench {
         return z;
     }
 
+    /** {@link #nt} with W packed once ({@link Blas#pack}), as the lockstep solvers' X·Wᵀ + b reads it. */
+    @Benchmark
+    public FloatMatrix ntPacked() {
+        Blas.gemmNT(1f, x, wp, 0f, y, b);
+        return y;
+    }
+
     /** {@link #nn} with W packed once ({@link Blas#pack}), as the lockstep solvers' G = R·W reads it. */
     @Benchmark
     public FloatMatrix nnPacked() {

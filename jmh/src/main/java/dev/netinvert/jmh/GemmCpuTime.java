@@ -35,7 +35,7 @@ public final class GemmCpuTime {
         System.out.println("kernels: " + Blas.active().name() + ", " + Blas.active().vectorBitSize() + "-bit vectors");
         int[][] shapes = {{64, 784, 100}, {512, 512, 512}, {64, 4096, 512}, {8, 4096, 512}, {4, 4096, 512},
             {2, 4096, 512}, {8, 784, 100}};
-        String[] ops = {"nt", "tn", "nn", "nnPacked", "bregmanBatch"};
+        String[] ops = {"nt", "ntPacked", "tn", "nn", "nnPacked", "bregmanBatch"};
         java.util.List<String> onlyShapes = args.length > 1 ? Arrays.asList(args[1].split(",")) : null;
         java.util.List<String> onlyOps = args.length > 2 ? Arrays.asList(args[2].split(",")) : null;
         for (int[] sh : shapes) {
@@ -60,6 +60,10 @@ public final class GemmCpuTime {
                         case "nt" -> () -> Blas.gemmNT(1f, x, w, 0f, y, b);
                         case "tn" -> () -> Blas.gemmTN(1f, d, x, 0f, g);
                         case "nn" -> () -> Blas.gemmNN(1f, d, w, 0f, z);
+                        case "ntPacked" -> {
+                            PackedMatrix wp = Blas.pack(arena, w);
+                            yield () -> Blas.gemmNT(1f, x, wp, 0f, y, b);
+                        }
                         case "nnPacked" -> {
                             PackedMatrix wp = Blas.pack(arena, w);
                             yield () -> Blas.gemmNN(1f, d, wp, 0f, z);

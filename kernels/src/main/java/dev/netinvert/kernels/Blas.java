@@ -152,6 +152,35 @@ public final class Blas {
      * @param b m elements, or null for no bias
      */
     public static void gemmNT(float alpha, FloatMatrix x, FloatMatrix w, float beta, FloatMatrix y, FloatVec b) {
+        checkNT(x, w, y, b);
+        K.gemmNT(alpha, x.segment(), x.byteOffset(), x.ld(), x.rows(), x.cols(), w.segment(), w.byteOffset(), w.ld(),
+                w.rows(), beta, y.segment(), y.byteOffset(), y.ld(), b == null ? null : b.segment(),
+                b == null ? 0 : b.byteOffset());
+    }
+
+    /**
+     * {@link #gemmNT(float, FloatMatrix, FloatMatrix, float, FloatMatrix, FloatVec)} with W given by {@link #pack}:
+     * the same result, bit for bit, without copying W's rows into the kernels' buffers on every call.
+     */
+    public static void gemmNT(float alpha, FloatMatrix x, PackedMatrix w, float beta, FloatMatrix y, FloatVec b) {
+        FloatMatrix wm = w.matrix();
+        checkNT(x, wm, y, b);
+        MemorySegment packed = checkedPacked(w, y);
+        K.gemmNTPacked(alpha, x.segment(), x.byteOffset(), x.ld(), x.rows(), x.cols(), wm.segment(), wm.byteOffset(),
+                wm.ld(), packed, wm.rows(), beta, y.segment(), y.byteOffset(), y.ld(), b == null ? null : b.segment(),
+                b == null ? 0 : b.byteOffset());
+    }
+
+    private static MemorySegment checkedPacked(PackedMatrix w, FloatMatrix out) {
+        MemorySegment packed = w.packed();
+        if (packed != null) {
+            Checks.alive("W (packed)", packed);
+            Checks.disjoint("output", out, "W (packed)", packed);
+        }
+        return packed;
+    }
+
+    private static void checkNT(FloatMatrix x, FloatMatrix w, FloatMatrix y, FloatVec b) {
         Checks.mat("X", x);
         Checks.mat("W", w);
         Checks.mat("Y", y);
@@ -166,9 +195,6 @@ public final class Blas {
         if (b != null) {
             Checks.disjoint("b", b, "Y", y);
         }
-        K.gemmNT(alpha, x.segment(), x.byteOffset(), x.ld(), x.rows(), x.cols(), w.segment(), w.byteOffset(), w.ld(),
-                w.rows(), beta, y.segment(), y.byteOffset(), y.ld(), b == null ? null : b.segment(),
-                b == null ? 0 : b.byteOffset());
     }
 
     /**
@@ -209,9 +235,10 @@ public final class Blas {
     }
 
     /**
-     * W packed for {@link #gemmNN(float, FloatMatrix, PackedMatrix, float, FloatMatrix)} by the active kernels,
-     * the copy allocated in {@code arena} (about W's size; none if the kernels have no packed form). A snapshot:
-     * see {@link PackedMatrix}.
+     * W packed for {@link #gemmNN(float, FloatMatrix, PackedMatrix, float, FloatMatrix)} and
+     * {@link #gemmNT(float, FloatMatrix, PackedMatrix, float, FloatMatrix, FloatVec)} by the active kernels, the
+     * copies allocated in {@code arena} (W's size at 512 bits, twice below; none if the kernels have no packed
+     * form). A snapshot: see {@link PackedMatrix}.
      */
     public static PackedMatrix pack(Arena arena, FloatMatrix w) {
         Checks.mat("W", w);
@@ -229,11 +256,7 @@ public final class Blas {
     public static void gemmNN(float alpha, FloatMatrix d, PackedMatrix w, float beta, FloatMatrix z) {
         FloatMatrix wm = w.matrix();
         checkNN(d, wm, z);
-        MemorySegment packed = w.packed();
-        if (packed != null) {
-            Checks.alive("W (packed)", packed);
-            Checks.disjoint("Z", z, "W (packed)", packed);
-        }
+        MemorySegment packed = checkedPacked(w, z);
         K.gemmNNPacked(alpha, d.segment(), d.byteOffset(), d.ld(), d.rows(), d.cols(), wm.segment(), wm.byteOffset(),
                 wm.ld(), packed, wm.cols(), beta, z.segment(), z.byteOffset(), z.ld());
     }

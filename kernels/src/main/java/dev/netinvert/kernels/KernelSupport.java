@@ -154,8 +154,9 @@ public interface KernelSupport {
     }
 
     /**
-     * Copies W ({@code m × n}, ldw) into {@code dst} ({@link #gemmPackedBytes} bytes from offset 0) in the layout
-     * in which {@link #gemmNNPacked} reads the second operand of D·W. Nothing to do by default.
+     * Copies W ({@code m × n}, ldw) into {@code dst} ({@link #gemmPackedBytes} bytes from offset 0) in the layouts
+     * in which {@link #gemmNNPacked} reads the second operand of D·W and {@link #gemmNTPacked} the W of X·Wᵀ.
+     * Nothing to do by default.
      */
     default void gemmPack(MemorySegment w, long wOff, int ldw, int m, int n, MemorySegment dst) {
     }
@@ -169,6 +170,16 @@ public interface KernelSupport {
                               MemorySegment w, long wOff, int ldw, MemorySegment packed, int n,
                               float beta, MemorySegment z, long zOff, int ldz) {
         gemmNN(alpha, d, dOff, ldd, rows, m, w, wOff, ldw, n, beta, z, zOff, ldz);
+    }
+
+    /**
+     * {@link #gemmNT}, given also W packed by {@link #gemmPack} ({@code packed}, or null), with the same contract as
+     * {@link #gemmNNPacked}. By default, {@link #gemmNT}.
+     */
+    default void gemmNTPacked(float alpha, MemorySegment x, long xOff, int ldx, int rows, int k,
+                              MemorySegment w, long wOff, int ldw, MemorySegment packed, int m,
+                              float beta, MemorySegment y, long yOff, int ldy, MemorySegment b, long bOff) {
+        gemmNT(alpha, x, xOff, ldx, rows, k, w, wOff, ldw, m, beta, y, yOff, ldy, b, bOff);
     }
 
     /**

@@ -5,16 +5,19 @@ import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
- * A matrix W together with a copy of it in the layout in which the active kernels read the second operand of
- * D·W ({@link Blas#gemmNN(float, FloatMatrix, PackedMatrix, float, FloatMatrix)}), made once by
- * {@link Blas#pack} for a W that serves many products: the lockstep solvers' G = R·W, once per iteration with
- * the same W. An unpacked product copies W into cache-sized panels on every call (the Goto/BLIS scheme); for a
- * batch of 64 rows against a 512 × 4096 W that copy was 22 % of the product under {@code -XX:UseAVX=2}.
+ * A matrix W together with copies of it in the layouts in which the active kernels read it in the products D·W
+ * ({@link Blas#gemmNN(float, FloatMatrix, PackedMatrix, float, FloatMatrix)}) and X·Wᵀ
+ * ({@link Blas#gemmNT(float, FloatMatrix, PackedMatrix, float, FloatMatrix, FloatVec)}), made once by
+ * {@link Blas#pack} for a W that serves many products: the lockstep solvers' two GEMMs per iteration, with the
+ * same W every time. An unpacked product copies W into cache-sized panels (D·W) or blocks of rows (X·Wᵀ, below
+ * 512 bits) on every call (the Goto/BLIS scheme); for a batch of 64 rows against a 512 × 4096 W, the copy was
+ * 22 % of D·W and 9 % of X·Wᵀ under {@code -XX:UseAVX=2}.
  *
- * <p>The packed copy is a snapshot: products through this object read W's values at the time of packing, so W
- * must not change while they are wanted (the solvers' networks are immutable). It takes as much memory as W
- * (rounded up to whole strips of columns). Implementations without a packed form (the scalar kernels) keep
- * none ({@link #isPacked()} is false) and the products read W.
+ * <p>The copies are a snapshot: products through this object read W's values at the time of packing, so W must
+ * not change while they are wanted (the solvers' networks are immutable). They take as much memory as W with
+ * 512-bit vectors (the panels; rounded up to whole strips of columns) and twice as much below (the blocks of rows
+ * too). Implementations without a packed form (the scalar kernels) keep none ({@link #isPacked()} is false) and
+ * the products read W.
  */
 public final class PackedMatrix {
     private final FloatMatrix matrix;
@@ -30,12 +33,12 @@ public final class PackedMatrix {
         return matrix;
     }
 
-    /** Whether the active kernels keep a packed copy (false: products read W). */
+    /** Whether the active kernels keep packed copies (false: products read W). */
     public boolean isPacked() {
         return packed != null;
     }
 
-    /** Bytes of the packed copy (0 if none). */
+    /** Bytes of the packed copies (0 if none). */
     public long packedBytes() {
         return packed == null ? 0 : packed.byteSize();
     }

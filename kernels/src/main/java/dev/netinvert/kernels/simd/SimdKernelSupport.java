@@ -1089,14 +1089,41 @@ public final class SimdKernelSupport implements KernelSupport {
         SimdGemm.multiplyAdd(alpha, d, dOff, 4L * ldd, 4L, rows, m, w, wo, 4L * ldw, 4L, n, z, zo, 4L * ldz, 4L);
     }
 
+    /**
+     * W packed: the panels of D·W ({@link SimdGemm#packB}) and, below 512 bits, where {@code gemmNT} copies blocks
+     * of rows of W on every call, those blocks too ({@link SimdGemm#packRowsWhole}), after them.
+     */
     @Override
     public long gemmPackedBytes(int m, int n) {
-        return SimdGemm.packedBytes(m, n);
+        return SimdGemm.packedBytes(m, n) + (SimdGemm.PACK_A ? SimdGemm.rowsWholeBytes(m, n) : 0);
     }
 
     @Override
     public void gemmPack(MemorySegment w, long wo, int ldw, int m, int n, MemorySegment dst) {
         SimdGemm.packB(w, wo, 4L * ldw, 4L, m, n, dst);
+        if (SimdGemm.PACK_A) {
+            SimdGemm.packRowsWhole(w, wo, 4L * ldw, 4L, m, n, dst, SimdGemm.packedBytes(m, n));
+        }
+    }
+
+    /**
+     * {@link #gemmNT} reading W's blocks of rows from {@code packed} where it would copy them: on its route
+     * Yᵀ = W·Xᵀ with X packed whole, below 512 bits. Bit-identical to {@link #gemmNT}.
+     */
+    @Override
+    public void gemmNTPacked(float alpha, MemorySegment x, long xo, int ldx, int rows, int k, MemorySegment w,
+                             long wo, int ldw, MemorySegment packed, int m, float beta, MemorySegment y, long yo,
+                             int ldy, MemorySegment b, long bo) {
+        if (packed == null || !SimdGemm.PACK_A || alpha == 1f && beta == 0f && k > 0 && rows <= FEW_ROWS_MAX
+                || m <= rows || k == 0 || SimdGemm.wholeBytes(k, rows) > WHOLE_MAX_BYTES
+                || packed.byteSize() < gemmPackedBytes(m, k)) {
+            gemmNT(alpha, x, xo, ldx, rows, k, w, wo, ldw, m, beta, y, yo, ldy, b, bo);
+            return;
+        }
+        betaRows(beta, y, yo, ldy, rows, m, b, bo);
+        MemorySegment xt = SimdGemm.packWhole(x, xo, 4L, 4L * ldx, k, rows);
+        SimdGemm.multiplyPacked(alpha, w, wo, 4L * ldw, 4L, 0, m, k, packed, SimdGemm.packedBytes(m, k), xt, rows,
+                y, yo, 4L, 4L * ldy);
     }
 
     /**
@@ -1108,7 +1135,7 @@ public final class SimdKernelSupport implements KernelSupport {
                              long wo, int ldw, MemorySegment packed, int n, float beta, MemorySegment z, long zo,
                              int ldz) {
         if (packed == null || alpha == 1f && m > 0 && rows <= FEW_ROWS_MAX
-                || packed.byteSize() < SimdGemm.packedBytes(m, n)) {
+                || packed.byteSize() < gemmPackedBytes(m, n)) {
             gemmNN(alpha, d, dOff, ldd, rows, m, w, wo, ldw, n, beta, z, zo, ldz);
             return;
         }

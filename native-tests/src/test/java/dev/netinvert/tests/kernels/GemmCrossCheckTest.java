@@ -40,8 +40,11 @@ class GemmCrossCheckTest {
 
     static final int[] SIZES = {1, 3, 15, 17, 33, 127};
 
-    /** NN_PACKED: Z = α·D·W + β·Z with W packed first (Blas.pack, KernelSupport.gemmPack); also bit-identical to NN. */
-    enum Op { NT, TN, NN, NN_PACKED }
+    /**
+     * NN_PACKED, NT_PACKED: NN and NT with W packed first (Blas.pack, KernelSupport.gemmPack); also bit-identical
+     * to NN and NT.
+     */
+    enum Op { NT, TN, NN, NN_PACKED, NT_PACKED }
 
     /** A raw implementation, or the facade when {@code k} is null. */
     record Impl3(String name, KernelSupport k) {
@@ -126,12 +129,12 @@ class GemmCrossCheckTest {
                       boolean unitScale) {
         int aRows, aCols, bRows, bCols, cRows, cCols, depth;
         switch (op) {
-            case NT -> { aRows = bt; aCols = k; bRows = m; bCols = k; cRows = bt; cCols = m; depth = k; }
+            case NT, NT_PACKED -> { aRows = bt; aCols = k; bRows = m; bCols = k; cRows = bt; cCols = m; depth = k; }
             case TN -> { aRows = bt; aCols = m; bRows = bt; bCols = k; cRows = m; cCols = k; depth = bt; }
             default -> { aRows = bt; aCols = m; bRows = m; bCols = k; cRows = bt; cCols = k; depth = m; }
         }
         float alpha = padded && !unitScale ? -0.75f : 1f, beta = padded && !unitScale ? 1.5f : 0f;
-        boolean withBias = op == Op.NT && padded;
+        boolean withBias = (op == Op.NT || op == Op.NT_PACKED) && padded;
         Shape sa = shape(aRows, aCols, padded, 3), sb = shape(bRows, bCols, padded, 17), sc = shape(cRows, cCols, padded, 9);
         float[] a = Data.uniform(rnd, aRows * aCols, -1, 1), b = Data.uniform(rnd, bRows * bCols, -1, 1);
         float[] bias = withBias ? Data.uniform(rnd, cCols, -1, 1) : null;
@@ -141,7 +144,7 @@ class GemmCrossCheckTest {
         float[] cBefore = mc.packed();
         float[] expected = cBefore.clone();
         switch (op) {
-            case NT -> ReferenceKernels.gemmNT(alpha, a, k, bt, k, b, k, m, beta, expected, m, bias);
+            case NT, NT_PACKED -> ReferenceKernels.gemmNT(alpha, a, k, bt, k, b, k, m, beta, expected, m, bias);
             case TN -> ReferenceKernels.gemmTN(alpha, a, m, bt, m, b, k, k, beta, expected, k);
             default -> ReferenceKernels.gemmNN(alpha, a, m, bt, m, b, k, k, beta, expected, k);
         }
@@ -157,7 +160,7 @@ class GemmCrossCheckTest {
                 double sum = 0;
                 for (int p = 0; p < depth; p++) {
                     double x = switch (op) {
-                        case NT -> (double) a[r * k + p] * b[c * k + p];
+                        case NT, NT_PACKED -> (double) a[r * k + p] * b[c * k + p];
                         case TN -> (double) a[p * m + r] * b[p * k + c];
                         case NN, NN_PACKED -> (double) a[r * m + p] * b[p * k + c];
                     };
@@ -176,10 +179,10 @@ class GemmCrossCheckTest {
         if (bb != null) {
             bb.assertUnchanged(what + ": bias");
         }
-        if (op == Op.NN_PACKED) {
+        if (op == Op.NN_PACKED || op == Op.NT_PACKED) {
             // the packed operand changes where W is read from, not the panels, k-blocks or kernels
             Mat plain = beta == 0f ? Mat.garbage(arena, sc) : Mat.of(arena, sc, cBefore);
-            run(arena, impl, Op.NN, alpha, ma, mb, beta, plain, bb);
+            run(arena, impl, op == Op.NN_PACKED ? Op.NN : Op.NT, alpha, ma, mb, beta, plain, bb);
             assertArrayEquals(plain.packed(), actual, what + ": against the unpacked product, bit for bit");
         }
     }
@@ -200,6 +203,8 @@ class GemmCrossCheckTest {
                     assertEquals(Blas.active().gemmPackedBytes(b.rows, b.cols) > 0, packed.isPacked(), "isPacked");
                     Blas.gemmNN(alpha, a.matrix(), packed, beta, c.matrix());
                 }
+                case NT_PACKED -> Blas.gemmNT(alpha, a.matrix(), Blas.pack(arena, b.matrix()), beta, c.matrix(),
+                        bias == null ? null : bias.vec());
             }
             return;
         }
@@ -210,16 +215,23 @@ class GemmCrossCheckTest {
                     beta, c.buf.seg, c.buf.off, c.ld);
             case NN -> k.gemmNN(alpha, a.buf.seg, a.buf.off, a.ld, a.rows, a.cols, b.buf.seg, b.buf.off, b.ld, b.cols,
                     beta, c.buf.seg, c.buf.off, c.ld);
-            case NN_PACKED -> {
-                long bytes = k.gemmPackedBytes(b.rows, b.cols);
-                MemorySegment packed = bytes == 0 ? null : arena.allocate(bytes, 64);
-                if (packed != null) {
-                    packed.fill((byte) 0xff); // NaN bytes: whatever the packing leaves unwritten must not be read
-                    k.gemmPack(b.buf.seg, b.buf.off, b.ld, b.rows, b.cols, packed);
-                }
-                k.gemmNNPacked(alpha, a.buf.seg, a.buf.off, a.ld, a.rows, a.cols, b.buf.seg, b.buf.off, b.ld, packed,
-                        b.cols, beta, c.buf.seg, c.buf.off, c.ld);
-            }
+            case NN_PACKED -> k.gemmNNPacked(alpha, a.buf.seg, a.buf.off, a.ld, a.rows, a.cols, b.buf.seg, b.buf.off,
+                    b.ld, packed(arena, k, b), b.cols, beta, c.buf.seg, c.buf.off, c.ld);
+            case NT_PACKED -> k.gemmNTPacked(alpha, a.buf.seg, a.buf.off, a.ld, a.rows, a.cols, b.buf.seg, b.buf.off,
+                    b.ld, packed(arena, k, b), b.rows, beta, c.buf.seg, c.buf.off, c.ld, bias == null ? null : bias.seg,
+                    bias == null ? 0 : bias.off);
         }
+    }
+
+    /** W packed by {@code k} into a fresh segment first filled with NaN bytes, or null if k has no packed form. */
+    private static MemorySegment packed(Arena arena, KernelSupport k, Mat w) {
+        long bytes = k.gemmPackedBytes(w.rows, w.cols);
+        if (bytes == 0) {
+            return null;
+        }
+        MemorySegment packed = arena.allocate(bytes, 64);
+        packed.fill((byte) 0xff); // NaN bytes: whatever the packing leaves unwritten must not be read
+        k.gemmPack(w.buf.seg, w.buf.off, w.ld, w.rows, w.cols, packed);
+        return packed;
     }
 }

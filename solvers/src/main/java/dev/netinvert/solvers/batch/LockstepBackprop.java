@@ -13,8 +13,8 @@ import java.lang.foreign.Arena;
  * Forward and backward passes of a {@link Network} for the first a rows of a batch, with one GEMM per
  * layer and direction: U_l = X_{l−1}·W_lᵀ + 1·b_lᵀ, X_l = σ_l(U_l) (forward), and
  * Δ_{l−1} = (σ_l′ ⊙ Δ_l)·W_l down to the input (backpropagation, the batch form of {@link Network#vjp}). The
- * active-prefix views are made once, so the passes allocate nothing (the backward GEMMs read the weights packed
- * once per solve when the blocks are large enough: {@link PackedWeights}); {@link Network#forward(FloatMatrix,
+ * active-prefix views are made once, so the passes allocate nothing (the GEMMs read the weights packed once per
+ * solve when the blocks are large enough: {@link PackedWeights}); {@link Network#forward(FloatMatrix,
  * dev.netinvert.solvers.network.BatchTrace)} cannot serve here because its batch size is fixed, while the
  * lockstep solvers shrink the active set.
  */
@@ -24,7 +24,7 @@ final class LockstepBackprop {
     /** [l][a]: prefix views of U_l, X_l, Δ_l (l = 1..L). */
     private final FloatMatrix[][] uP, xP, dP;
     private final FloatVec[][] uRows, xRows, dRows;
-    /** [l]: W_l packed for the backward GEMMs (index l − 1 of the solve's {@link PackedWeights}), or null. */
+    /** [l]: W_l packed for the GEMMs (index l − 1 of the solve's {@link PackedWeights}), or null. */
     private final PackedMatrix[] packed;
 
     LockstepBackprop(Arena arena, Network net, PackedWeights weights, int capacity) {
@@ -57,7 +57,11 @@ final class LockstepBackprop {
         FloatMatrix in = z;
         for (int l = 1; l <= depth; l++) {
             DenseLayer layer = net.dense(l);
-            Blas.gemmNT(1f, in, layer.weight(), 0f, uP[l][a], layer.bias());
+            if (packed[l] != null) {
+                Blas.gemmNT(1f, in, packed[l], 0f, uP[l][a], layer.bias());
+            } else {
+                Blas.gemmNT(1f, in, layer.weight(), 0f, uP[l][a], layer.bias());
+            }
             for (int s = 0; s < a; s++) {
                 Activations.apply(layer.activation(), uRows[l][s], xRows[l][s]);
             }

@@ -49,7 +49,7 @@ import java.lang.foreign.MemorySegment;
 public final class LockstepGradient {
     private final Activation sigma;
     private final FloatMatrix w;
-    /** W packed for the second GEMM (G = R·W) when a call can take that route, else null. */
+    /** W packed for the GEMMs (PRE = X·Wᵀ + b, G = R·W) when a call can take that route, else null. */
     private final PackedMatrix packed;
     private final FloatVec b;
     /**
@@ -147,7 +147,11 @@ public final class LockstepGradient {
             Fused.bregmanGradientBatch(sigma, w, x, b, targetP[a], preP[a], resP[a], g, r2);
             return;
         }
-        Blas.gemmNT(1f, x, w, 0f, preP[a], b);
+        if (packed != null) {
+            Blas.gemmNT(1f, x, packed, 0f, preP[a], b);
+        } else {
+            Blas.gemmNT(1f, x, w, 0f, preP[a], b);
+        }
         for (int s = 0; s < a; s++) {
             Prox.apply(sigma, preRows[s], resRows[s]);
             r2[s] = Fused.maskedResidual(resRows[s], t[s], null, resRows[s]); // R_s = σ(PRE_s) − t_s
@@ -160,10 +164,10 @@ public final class LockstepGradient {
     }
 
     /**
-     * Whether a lockstep block of {@code capacity} observations packs its weights once ({@link Blas#pack}), for
-     * the G = R·W products above {@link #FUSED_MAX_ROWS} rows, instead of having every product copy W into the
-     * GEMM's panels: a copy of W (as much memory again) against 22 % of each such product under -XX:UseAVX=2
-     * (64 × 512 × 4096: 3.75 → 2.85 ms in thread CPU time; jmh/RESULTS-gemm.md).
+     * Whether a lockstep block of {@code capacity} observations has its weights packed once ({@link Blas#pack}),
+     * for the two GEMMs above {@link #FUSED_MAX_ROWS} rows, instead of having every product copy W into its
+     * panels or blocks of rows: copies of W (as much memory again as W with 512-bit vectors, twice as much below)
+     * against 22 % of each G = R·W and 9 % of each X·Wᵀ under -XX:UseAVX=2 (64 × 512 × 4096; jmh/RESULTS-gemm.md).
      */
     public static boolean packs(int capacity) {
         return capacity > FUSED_MAX_ROWS;

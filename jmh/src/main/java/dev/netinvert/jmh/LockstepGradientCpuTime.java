@@ -5,6 +5,7 @@ import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Fused;
+import dev.netinvert.kernels.PackedMatrix;
 import dev.netinvert.kernels.Prox;
 import dev.netinvert.solvers.batch.LockstepGradient;
 import java.lang.foreign.Arena;
@@ -16,8 +17,8 @@ import java.util.SplittableRandom;
 /**
  * The lockstep solvers' gradient step, PRE = X·Wᵀ + b, R = σ(PRE) − T, G = R·W with r²_s = ‖R_s‖², four ways, in
  * thread CPU time (the machine is shared; see {@link GemmCpuTime}): {@code gemms} — the two GEMMs with σ and the
- * residual row by row in between, as {@link LockstepGradient#compute} does above
- * {@link LockstepGradient#FUSED_MAX_ROWS} rows (this measurement chose that threshold); {@code fused} — {@link Fused#bregmanGradientBatch} with
+ * residual row by row in between, on W packed once ({@link Blas#pack}), as {@link LockstepGradient#compute} does
+ * above {@link LockstepGradient#FUSED_MAX_ROWS} rows (this measurement chose that threshold); {@code fused} — {@link Fused#bregmanGradientBatch} with
  * the PRE output the callers read (objective, Bregman loss); {@code fused-noZ} — the same without PRE, the kernel's
  * best case; {@code row by row} — the single observation's fused kernel once per row, as {@link LockstepGradient#compute}
  * does up to {@link LockstepGradient#ROW_BY_ROW_MAX_ROWS} rows (this measurement checks that threshold). The four alternate in short rounds in one JVM so that load drift hits them alike; the medians over
@@ -47,6 +48,7 @@ public final class LockstepGradientCpuTime {
                 FloatMatrix w = random(arena, rnd, m, n, 1 / Math.sqrt(n)), x = random(arena, rnd, rows, n, 1);
                 FloatMatrix t = random(arena, rnd, rows, m, 0.5);
                 FloatVec b = FloatVec.allocate(arena, m);
+                PackedMatrix wp = Blas.pack(arena, w);
                 FloatMatrix g = FloatMatrix.allocatePadded(arena, rows, n), pre = FloatMatrix.allocatePadded(arena, rows, m);
                 FloatMatrix r = FloatMatrix.allocatePadded(arena, rows, m);
                 FloatVec[] tRows = new FloatVec[rows];
@@ -63,13 +65,13 @@ public final class LockstepGradientCpuTime {
                     gRows[i] = g.row(i);
                 }
                 Runnable[] calls = {
-                    () -> { // LockstepGradient's GEMM route
-                        Blas.gemmNT(1f, x, w, 0f, pre, b);
+                    () -> { // LockstepGradient's GEMM route, W packed once
+                        Blas.gemmNT(1f, x, wp, 0f, pre, b);
                         for (int i = 0; i < rows; i++) {
                             Prox.apply(Activation.RELU, preRows[i], rRows[i]);
                             sums[i] = Fused.maskedResidual(rRows[i], tRows[i], null, rRows[i]);
                         }
-                        Blas.gemmNN(1f, r, w, 0f, g);
+                        Blas.gemmNN(1f, r, wp, 0f, g);
                     },
                     () -> Fused.bregmanGradientBatch(Activation.RELU, w, x, b, t, pre, r, g, sums),
                     () -> Fused.bregmanGradientBatch(Activation.RELU, w, x, b, t, null, r, g, sums),

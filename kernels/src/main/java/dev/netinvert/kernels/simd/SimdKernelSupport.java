@@ -1191,6 +1191,17 @@ public final class SimdKernelSupport implements KernelSupport {
      */
     static final int FEW_ROWS_MAX = Integer.getInteger("netinvert.fewRows.max", L >= 16 ? 16 : 8);
 
+    /**
+     * {@link #FEW_ROWS_MAX}: up to it the batched gradient reads W in place; above it, it packs W block by block on
+     * every call, and the two GEMMs on a W packed once took 0.83-0.88× its time under {@code -XX:UseAVX=2} at 9 to
+     * 24 rows (512 × 4096, jmh LockstepGradientCpuTime), while with 512-bit vectors the in-place kernel took
+     * 0.92-0.96× the GEMMs' time at 9 to 16 rows.
+     */
+    @Override
+    public int bregmanGradientBatchMaxRows() {
+        return FEW_ROWS_MAX;
+    }
+
     /** The largest X packed whole for the batched gradient and the NT product (larger ones go by k-blocks). */
     private static final long WHOLE_MAX_BYTES = 8L << 20;
 

@@ -23,15 +23,15 @@ import java.lang.foreign.MemorySegment;
  * <p>Three routes, chosen by the number of rows a of the call: up to {@link #ROW_BY_ROW_MAX_ROWS} the single
  * observation's fused kernel row by row, then up to {@link #FUSED_MAX_ROWS} the fused batched kernel
  * {@link Fused#bregmanGradientBatch} (W in blocks of rows, each block's part of PRE, R and G while it is in cache:
- * W read once from memory), above it the two GEMMs. The fused batched kernel itself reads W in place for up to 8
- * rows (16 with 512-bit vectors), in groups of four observations, and through the packed GEMM kernels above that
- * (see there). Measured in thread CPU time (jmh LockstepGradientCpuTime, medians of 9 interleaved rounds, Zen 4,
- * ReLU, 512×4096; jmh/RESULTS-batch.md, 2026-12-05 evening): against one row at a time, the fused kernel takes
- * 0.50× the time at a = 8 and 0.61× at 3 with 512-bit vectors, 0.76× at 8 and 1.03× at 3 under -XX:UseAVX=2
- * (1.0× at 2 on both: the same kernel); against the two GEMMs 0.47× at a = 8 and 0.80× at 16 (512 bits), 0.68×
- * at 8 and 1.0× at 12-16 (AVX2, where 9-16 rows go through the packed kernels). Earlier
- * measurements (before the in-place kernel) put the packed fused kernel at 1.00-1.05× the GEMMs' speed at 16 rows
- * and level at 24-64. At 100×784 W is one block. The lockstep solvers shrink a as observations stop, so a
+ * W read once from memory), above it the two GEMMs on W packed once ({@link #packs}). The fused batched kernel
+ * reads W in place for up to 8 rows (16 with 512-bit vectors), in groups of four observations, and that is where
+ * it stops being the faster route. Measured in thread CPU time (jmh LockstepGradientCpuTime, medians of 9
+ * interleaved rounds, Zen 4, ReLU, 512×4096; jmh/RESULTS-batch.md): against one row at a time, the fused kernel
+ * takes 0.50× the time at a = 8 and 0.61× at 3 with 512-bit vectors, 0.76× at 8 and 1.03× at 3 under
+ * -XX:UseAVX=2 (1.0× at 2 on both: the same kernel); against the GEMMs (W not yet packed once) 0.47× at a = 8
+ * (512 bits) and 0.68× at 8 (AVX2). Above its in-place limit it packs W block by block on every call, and the
+ * GEMMs on the W packed once take 0.86-0.88× its time under AVX2 at 9-16 rows, while with 512-bit vectors it
+ * still takes 0.92-0.96× theirs up to 16 (sixth session). At 100×784 W is one block. The lockstep solvers shrink a as observations stop, so a
  * block's tail takes the fused and then the row-by-row route. The routes give every PRE entry as a full-depth
  * sum and G as a sum over W's rows, in different blockings: they differ by rounding, and a solve stays
  * deterministic (a depends only on the block's own history).
@@ -53,10 +53,10 @@ public final class LockstepGradient {
     private final PackedMatrix packed;
     private final FloatVec b;
     /**
-     * The most rows for which {@link #compute} takes the fused kernel (measured: faster up to 16 rows at 512×4096
-     * with both instruction sets, level or slower from 24 to 64 with 512-bit vectors; see above).
+     * The most rows for which {@link #compute} takes the fused kernel: as many as it reads W in place for
+     * ({@link Fused#bregmanGradientBatchMaxRows}: 8 with 256-bit vectors, 16 with 512-bit; see above).
      */
-    public static final int FUSED_MAX_ROWS = 16;
+    public static final int FUSED_MAX_ROWS = Fused.bregmanGradientBatchMaxRows();
 
     /**
      * The most rows for which {@link #compute} runs the single-observation fused kernel ({@link

@@ -163,7 +163,7 @@ public final class Blas {
      * the same result, bit for bit, without copying W's rows into the kernels' buffers on every call.
      */
     public static void gemmNT(float alpha, FloatMatrix x, PackedMatrix w, float beta, FloatMatrix y, FloatVec b) {
-        FloatMatrix wm = w.matrix();
+        FloatMatrix wm = java.util.Objects.requireNonNull(w, "W must not be null").matrix();
         checkNT(x, wm, y, b);
         MemorySegment packed = checkedPacked(w, y);
         K.gemmNTPacked(alpha, x.segment(), x.byteOffset(), x.ld(), x.rows(), x.cols(), wm.segment(), wm.byteOffset(),
@@ -254,7 +254,7 @@ public final class Blas {
      * @param z {@code B × n}, must not overlap d or W
      */
     public static void gemmNN(float alpha, FloatMatrix d, PackedMatrix w, float beta, FloatMatrix z) {
-        FloatMatrix wm = w.matrix();
+        FloatMatrix wm = java.util.Objects.requireNonNull(w, "W must not be null").matrix();
         checkNN(d, wm, z);
         MemorySegment packed = checkedPacked(w, z);
         K.gemmNNPacked(alpha, d.segment(), d.byteOffset(), d.ld(), d.rows(), d.cols(), wm.segment(), wm.byteOffset(),

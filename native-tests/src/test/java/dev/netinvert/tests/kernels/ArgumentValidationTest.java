@@ -10,6 +10,7 @@ import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Fused;
+import dev.netinvert.kernels.PackedMatrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.AfterEach;
@@ -261,6 +262,44 @@ class ArgumentValidationTest {
         FloatVec yNextToX = FloatVec.wrap(seg, 4L * 13, 7);
         assertDoesNotThrow(() -> Blas.gemv(1f, w, x, 0f, yNextToX));
         assertDoesNotThrow(() -> Fused.bregmanGradient(s, w, x, null, t, z, g));
+    }
+
+    /**
+     * The products with W packed ({@link Blas#pack}) check their arguments as the unpacked ones do, and the packed
+     * copy's own arena too. 20 rows: past the few-rows routes, where the SIMD kernels read the packed copy.
+     */
+    @Test
+    void packedOperandsAreCheckedLikeTheirMatrix() {
+        FloatMatrix d = FloatMatrix.allocate(arena, 20, 7), z = FloatMatrix.allocate(arena, 20, 13);
+        FloatMatrix x = FloatMatrix.allocate(arena, 20, 13), y = FloatMatrix.allocate(arena, 20, 7);
+        PackedMatrix wp = Blas.pack(arena, w);
+        assertEquals(w, wp.matrix());
+        assertEquals(Blas.active().gemmPackedBytes(7, 13), wp.packedBytes());
+        assertDoesNotThrow(() -> Blas.gemmNN(1f, d, wp, 0f, z));
+        assertDoesNotThrow(() -> Blas.gemmNT(1f, x, wp, 0f, y, null));
+
+        assertFails(IllegalArgumentException.class, () -> Blas.gemmNN(1f, FloatMatrix.allocate(arena, 20, 8), wp, 0f, z),
+                "D.cols = W.rows", "20×8", "7×13");
+        assertFails(IllegalArgumentException.class, () -> Blas.gemmNT(1f, x, wp, 0f, FloatMatrix.allocate(arena, 20, 8),
+                null), "Y: expected 20×7", "got 20×8");
+        assertFails(IllegalArgumentException.class, () -> Blas.gemmNT(1f, x, wp, 0f, y, vec(6)), "b");
+        assertFails(NullPointerException.class, () -> Blas.gemmNN(1f, d, (PackedMatrix) null, 0f, z), "W must not be null");
+        assertFails(NullPointerException.class, () -> Blas.pack(arena, null), "W must not be null");
+
+        Arena dead = Arena.ofConfined();
+        PackedMatrix packedInDead = Blas.pack(dead, w);
+        FloatMatrix deadW = FloatMatrix.allocate(dead, 7, 13);
+        PackedMatrix ofDeadW = Blas.pack(arena, deadW);
+        dead.close();
+        assertFails(IllegalStateException.class, () -> Blas.gemmNN(1f, d, ofDeadW, 0f, z), "W: its arena is already closed");
+        assertFails(IllegalStateException.class, () -> Blas.gemmNT(1f, x, ofDeadW, 0f, y, null),
+                "W: its arena is already closed");
+        if (packedInDead.isPacked()) {
+            assertFails(IllegalStateException.class, () -> Blas.gemmNN(1f, d, packedInDead, 0f, z),
+                    "W (packed): its arena is already closed");
+            assertFails(IllegalStateException.class, () -> Blas.gemmNT(1f, x, packedInDead, 0f, y, null),
+                    "W (packed): its arena is already closed");
+        }
     }
 
     // ---------------------------------------------------------------- lifetime

@@ -28,6 +28,15 @@ public final class PackedMatrix {
         this.packed = packed;
     }
 
+    /**
+     * W with no packed copy: the products through it read W itself, as they do when the kernels have no packed
+     * form. For callers that pack only sometimes (the lockstep solvers pack for large blocks only) and call the
+     * same products either way.
+     */
+    public static PackedMatrix unpacked(FloatMatrix w) {
+        return new PackedMatrix(w, null);
+    }
+
     /** W itself. */
     public FloatMatrix matrix() {
         return matrix;

@@ -1073,20 +1073,7 @@ public final class SimdKernelSupport implements KernelSupport {
     @Override
     public void gemmNN(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m, MemorySegment w, long wo,
                        int ldw, int n, float beta, MemorySegment z, long zo, int ldz) {
-        betaRows(beta, z, zo, ldz, rows, n, null, 0);
-        if (alpha == 1f && m > 0 && rows <= FEW_ROWS_MAX) {
-            // A few rows: W read in place, four rows of D at a time (SimdFewRows), one or two rows left over by a
-            // GEMVᵀ each, instead of packed whole
-            int groups = SimdFewRows.grouped(rows);
-            if (groups > 0) {
-                SimdFewRows.backward(w, wo, 4L * ldw, 0, m, n, d, dOff, 4L * ldd, groups, z, zo, 4L * ldz);
-            }
-            for (int s = groups; s < rows; s++) {
-                gemvT(1f, w, wo, ldw, 0, m, n, d, dOff + 4L * s * ldd, 1f, z, zo + 4L * s * ldz);
-            }
-            return;
-        }
-        SimdGemm.multiplyAdd(alpha, d, dOff, 4L * ldd, 4L, rows, m, w, wo, 4L * ldw, 4L, n, z, zo, 4L * ldz, 4L);
+        gemmNN(alpha, d, dOff, ldd, rows, m, w, wo, ldw, null, n, beta, z, zo, ldz);
     }
 
     /**
@@ -1106,41 +1093,38 @@ public final class SimdKernelSupport implements KernelSupport {
         }
     }
 
-    /**
-     * {@link #gemmNT} reading W's blocks of rows from {@code packed} where it would copy them: on its route
-     * Yᵀ = W·Xᵀ with X packed whole, below 512 bits. Bit-identical to {@link #gemmNT}.
-     */
-    @Override
-    public void gemmNTPacked(float alpha, MemorySegment x, long xo, int ldx, int rows, int k, MemorySegment w,
-                             long wo, int ldw, MemorySegment packed, int m, float beta, MemorySegment y, long yo,
-                             int ldy, MemorySegment b, long bo) {
-        if (packed == null || !SimdGemm.PACK_A || alpha == 1f && beta == 0f && k > 0 && rows <= FEW_ROWS_MAX
-                || m <= rows || k == 0 || SimdGemm.wholeBytes(k, rows) > WHOLE_MAX_BYTES
-                || packed.byteSize() < gemmPackedBytes(m, k)) {
-            gemmNT(alpha, x, xo, ldx, rows, k, w, wo, ldw, m, beta, y, yo, ldy, b, bo);
-            return;
-        }
-        betaRows(beta, y, yo, ldy, rows, m, b, bo);
-        MemorySegment xt = SimdGemm.packWhole(x, xo, 4L, 4L * ldx, k, rows);
-        SimdGemm.multiplyPacked(alpha, w, wo, 4L * ldw, 4L, 0, m, k, packed, SimdGemm.packedBytes(m, k), xt, rows,
-                y, yo, 4L, 4L * ldy);
-    }
-
-    /**
-     * {@link #gemmNN} reading W from {@code packed} where it would pack it, i.e. except on its few-rows route
-     * (which reads W in place). Bit-identical to {@link #gemmNN}: the same panels, k-blocks and kernels.
-     */
+    /** {@link #gemmNN} reading the panels of W from {@code packed} instead of copying them (bit-identical). */
     @Override
     public void gemmNNPacked(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m, MemorySegment w,
                              long wo, int ldw, MemorySegment packed, int n, float beta, MemorySegment z, long zo,
                              int ldz) {
-        if (packed == null || alpha == 1f && m > 0 && rows <= FEW_ROWS_MAX
-                || packed.byteSize() < gemmPackedBytes(m, n)) {
-            gemmNN(alpha, d, dOff, ldd, rows, m, w, wo, ldw, n, beta, z, zo, ldz);
-            return;
-        }
+        gemmNN(alpha, d, dOff, ldd, rows, m, w, wo, ldw, usable(packed, m, n), n, beta, z, zo, ldz);
+    }
+
+    /** {@code packed} if it holds W ({@code m × n}) packed by {@link #gemmPack}, else null. */
+    private MemorySegment usable(MemorySegment packed, int m, int n) {
+        return packed != null && packed.byteSize() >= gemmPackedBytes(m, n) ? packed : null;
+    }
+
+    /** The NN product; packed (W packed by {@link #gemmPack}) or null, read where the packed route would copy W. */
+    private void gemmNN(float alpha, MemorySegment d, long dOff, int ldd, int rows, int m, MemorySegment w, long wo,
+                        int ldw, MemorySegment packed, int n, float beta, MemorySegment z, long zo, int ldz) {
         betaRows(beta, z, zo, ldz, rows, n, null, 0);
-        SimdGemm.multiplyAddPacked(alpha, d, dOff, 4L * ldd, 4L, rows, m, packed, n, z, zo, 4L * ldz, 4L);
+        if (alpha == 1f && m > 0 && rows <= FEW_ROWS_MAX) {
+            // A few rows: W read in place, four rows of D at a time (SimdFewRows), one or two rows left over by a
+            // GEMVᵀ each, instead of packed whole
+            int groups = SimdFewRows.grouped(rows);
+            if (groups > 0) {
+                SimdFewRows.backward(w, wo, 4L * ldw, 0, m, n, d, dOff, 4L * ldd, groups, z, zo, 4L * ldz);
+            }
+            for (int s = groups; s < rows; s++) {
+                gemvT(1f, w, wo, ldw, 0, m, n, d, dOff + 4L * s * ldd, 1f, z, zo + 4L * s * ldz);
+            }
+        } else if (packed != null) {
+            SimdGemm.multiplyAddPacked(alpha, d, dOff, 4L * ldd, 4L, rows, m, packed, n, z, zo, 4L * ldz, 4L);
+        } else {
+            SimdGemm.multiplyAdd(alpha, d, dOff, 4L * ldd, 4L, rows, m, w, wo, 4L * ldw, 4L, n, z, zo, 4L * ldz, 4L);
+        }
     }
 
     @Override
@@ -1153,6 +1137,24 @@ public final class SimdKernelSupport implements KernelSupport {
     @Override
     public void gemmNT(float alpha, MemorySegment x, long xo, int ldx, int rows, int k, MemorySegment w, long wo,
                        int ldw, int m, float beta, MemorySegment y, long yo, int ldy, MemorySegment b, long bo) {
+        gemmNT(alpha, x, xo, ldx, rows, k, w, wo, ldw, null, m, beta, y, yo, ldy, b, bo);
+    }
+
+    /**
+     * {@link #gemmNT} reading W's blocks of rows from {@code packed} where it would copy them (on its route
+     * Yᵀ = W·Xᵀ with X packed whole, below 512 bits). Bit-identical to {@link #gemmNT}.
+     */
+    @Override
+    public void gemmNTPacked(float alpha, MemorySegment x, long xo, int ldx, int rows, int k, MemorySegment w,
+                             long wo, int ldw, MemorySegment packed, int m, float beta, MemorySegment y, long yo,
+                             int ldy, MemorySegment b, long bo) {
+        gemmNT(alpha, x, xo, ldx, rows, k, w, wo, ldw, usable(packed, m, k), m, beta, y, yo, ldy, b, bo);
+    }
+
+    /** The NT product; packed (W packed by {@link #gemmPack}) or null, read where the packed route would copy W. */
+    private void gemmNT(float alpha, MemorySegment x, long xo, int ldx, int rows, int k, MemorySegment w, long wo,
+                        int ldw, MemorySegment packed, int m, float beta, MemorySegment y, long yo, int ldy,
+                        MemorySegment b, long bo) {
         if (alpha == 1f && beta == 0f && k > 0 && rows <= FEW_ROWS_MAX) {
             // A few rows (the lockstep passes' X·Wᵀ + b): W read once, in place, by rows of W against four rows of X
             // (SimdFewRows), one or two rows left over by a GEMV each; the packed route below reads W in place too,
@@ -1171,7 +1173,9 @@ public final class SimdKernelSupport implements KernelSupport {
             SimdGemm.multiplyAdd(alpha, x, xo, 4L * ldx, 4L, rows, k, w, wo, 4L, 4L * ldw, m, y, yo, 4L * ldy, 4L);
         } else if (k > 0 && SimdGemm.wholeBytes(k, rows) <= WHOLE_MAX_BYTES) {
             MemorySegment xt = SimdGemm.packWhole(x, xo, 4L, 4L * ldx, k, rows);
-            SimdGemm.multiplyPacked(alpha, w, wo, 4L * ldw, 4L, 0, m, k, xt, rows, y, yo, 4L, 4L * ldy);
+            // W's blocks of rows packed once sit after its panels (gemmPack); at 512 bits there are none
+            SimdGemm.multiplyPacked(alpha, w, wo, 4L * ldw, 4L, 0, m, k, SimdGemm.PACK_A ? packed : null,
+                    SimdGemm.packedBytes(m, k), xt, rows, y, yo, 4L, 4L * ldy);
         } else {
             SimdGemm.multiplyAdd(alpha, w, wo, 4L * ldw, 4L, m, k, x, xo, 4L, 4L * ldx, rows, y, yo, 4L, 4L * ldy);
         }

@@ -24,7 +24,7 @@ final class LockstepBackprop {
     /** [l][a]: prefix views of U_l, X_l, Δ_l (l = 1..L). */
     private final FloatMatrix[][] uP, xP, dP;
     private final FloatVec[][] uRows, xRows, dRows;
-    /** [l]: W_l packed for the GEMMs (index l − 1 of the solve's {@link PackedWeights}), or null. */
+    /** [l]: W_l as the solve packed it (index l − 1 of its {@link PackedWeights}). */
     private final PackedMatrix[] packed;
 
     LockstepBackprop(Arena arena, Network net, PackedWeights weights, int capacity) {
@@ -57,11 +57,7 @@ final class LockstepBackprop {
         FloatMatrix in = z;
         for (int l = 1; l <= depth; l++) {
             DenseLayer layer = net.dense(l);
-            if (packed[l] != null) {
-                Blas.gemmNT(1f, in, packed[l], 0f, uP[l][a], layer.bias());
-            } else {
-                Blas.gemmNT(1f, in, layer.weight(), 0f, uP[l][a], layer.bias());
-            }
+            Blas.gemmNT(1f, in, packed[l], 0f, uP[l][a], layer.bias());
             for (int s = 0; s < a; s++) {
                 Activations.apply(layer.activation(), uRows[l][s], xRows[l][s]);
             }
@@ -87,12 +83,7 @@ final class LockstepBackprop {
             for (int s = 0; s < a; s++) {
                 Activations.multiplyByDerivative(layer.activation(), xRows[l][s], dRows[l][s]);
             }
-            FloatMatrix out = l == 1 ? g : dP[l - 1][a];
-            if (packed[l] != null) {
-                Blas.gemmNN(1f, dP[l][a], packed[l], 0f, out);
-            } else {
-                Blas.gemmNN(1f, dP[l][a], layer.weight(), 0f, out);
-            }
+            Blas.gemmNN(1f, dP[l][a], packed[l], 0f, l == 1 ? g : dP[l - 1][a]);
         }
     }
 }

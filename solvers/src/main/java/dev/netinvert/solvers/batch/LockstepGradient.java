@@ -48,9 +48,8 @@ import java.lang.foreign.MemorySegment;
  */
 public final class LockstepGradient {
     private final Activation sigma;
-    private final FloatMatrix w;
-    /** W packed for the GEMMs (PRE = X·Wᵀ + b, G = R·W) when a call can take that route, else null. */
-    private final PackedMatrix packed;
+    /** W, packed for the GEMMs (PRE = X·Wᵀ + b, G = R·W) when a call can take that route ({@link #packs}). */
+    private final PackedMatrix w;
     private final FloatVec b;
     /**
      * The most rows for which {@link #compute} takes the fused kernel: as many as it reads W in place for
@@ -75,7 +74,7 @@ public final class LockstepGradient {
     private final RowViews xViews = new RowViews(), gViews = new RowViews();
 
     /**
-     * With W packed in {@code arena} when the GEMM route can be taken ({@link #packs}): one copy per instance.
+     * With W packed in {@code arena} when the GEMM route can be taken ({@link #packFor}): one copy per instance.
      *
      * @param arena    where PRE and R live
      * @param sigma    the activation σ
@@ -84,36 +83,30 @@ public final class LockstepGradient {
      * @param capacity the most rows (observations) of one call
      */
     public LockstepGradient(Arena arena, Activation sigma, FloatMatrix w, FloatVec b, int capacity) {
-        this(arena, sigma, w, packFor(arena, w, capacity), b, capacity);
+        this(arena, sigma, packFor(arena, w, capacity), b, capacity);
     }
 
     /**
-     * With W packed by the caller, e.g. once for all the blocks of a solve ({@link #packFor}), or null (the GEMM
-     * route then reads W itself).
+     * With W as the caller packed it (or not), e.g. once for all the blocks of a solve ({@link #packFor}).
      *
-     * @param packed   W packed by {@link Blas#pack}, or null
+     * @param w W, {@code m × n}, packed by {@link Blas#pack} or {@link PackedMatrix#unpacked}
      */
-    public LockstepGradient(Arena arena, Activation sigma, FloatMatrix w, PackedMatrix packed, FloatVec b,
-                            int capacity) {
+    public LockstepGradient(Arena arena, Activation sigma, PackedMatrix w, FloatVec b, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
         }
-        if (packed != null && !packed.matrix().equals(w)) {
-            throw new IllegalArgumentException("packed: expected W packed (" + w + "), got " + packed);
-        }
         this.sigma = sigma;
-        this.w = w;
+        this.w = java.util.Objects.requireNonNull(w, "w");
         this.b = b;
-        this.packed = packed;
-        FloatMatrix pre = FloatMatrix.allocatePadded(arena, capacity, w.rows());
-        FloatMatrix res = FloatMatrix.allocatePadded(arena, capacity, w.rows());
+        FloatMatrix pre = FloatMatrix.allocatePadded(arena, capacity, w.matrix().rows());
+        FloatMatrix res = FloatMatrix.allocatePadded(arena, capacity, w.matrix().rows());
         preP = Rows.prefixes(pre);
         resP = Rows.prefixes(res);
         preRows = Rows.of(pre);
         resRows = Rows.of(res);
         // the fused kernel takes T as one matrix: the callers' target rows are copied in (B·m floats against the
         // kernel's 4·B·m·n flops)
-        FloatMatrix target = FloatMatrix.allocatePadded(arena, Math.min(capacity, FUSED_MAX_ROWS), w.rows());
+        FloatMatrix target = FloatMatrix.allocatePadded(arena, Math.min(capacity, FUSED_MAX_ROWS), w.matrix().rows());
         targetP = Rows.prefixes(target);
         targetRows = Rows.of(target);
         r2 = new double[capacity];
@@ -136,7 +129,7 @@ public final class LockstepGradient {
         if (a <= ROW_BY_ROW_MAX_ROWS) {
             FloatVec[] xr = xViews.of(x), gr = gViews.of(g);
             for (int s = 0; s < a; s++) {
-                r2[s] = Fused.bregmanGradient(sigma, w, xr[s], b, t[s], preRows[s], gr[s]);
+                r2[s] = Fused.bregmanGradient(sigma, w.matrix(), xr[s], b, t[s], preRows[s], gr[s]);
             }
             return;
         }
@@ -144,23 +137,15 @@ public final class LockstepGradient {
             for (int s = 0; s < a; s++) {
                 Blas.copy(t[s], targetRows[s]);
             }
-            Fused.bregmanGradientBatch(sigma, w, x, b, targetP[a], preP[a], resP[a], g, r2);
+            Fused.bregmanGradientBatch(sigma, w.matrix(), x, b, targetP[a], preP[a], resP[a], g, r2);
             return;
         }
-        if (packed != null) {
-            Blas.gemmNT(1f, x, packed, 0f, preP[a], b);
-        } else {
-            Blas.gemmNT(1f, x, w, 0f, preP[a], b);
-        }
+        Blas.gemmNT(1f, x, w, 0f, preP[a], b);
         for (int s = 0; s < a; s++) {
             Prox.apply(sigma, preRows[s], resRows[s]);
             r2[s] = Fused.maskedResidual(resRows[s], t[s], null, resRows[s]); // R_s = σ(PRE_s) − t_s
         }
-        if (packed != null) {
-            Blas.gemmNN(1f, resP[a], packed, 0f, g);
-        } else {
-            Blas.gemmNN(1f, resP[a], w, 0f, g);
-        }
+        Blas.gemmNN(1f, resP[a], w, 0f, g);
     }
 
     /**
@@ -173,9 +158,9 @@ public final class LockstepGradient {
         return capacity > FUSED_MAX_ROWS;
     }
 
-    /** W packed in {@code arena} if a block of {@code capacity} observations would use it ({@link #packs}), else null. */
+    /** W packed in {@code arena} if a block of {@code capacity} observations would use it ({@link #packs}). */
     public static PackedMatrix packFor(Arena arena, FloatMatrix w, int capacity) {
-        return packs(capacity) ? Blas.pack(arena, w) : null;
+        return packs(capacity) ? Blas.pack(arena, w) : PackedMatrix.unpacked(w);
     }
 
     /** Row s of PRE = X·Wᵀ + b of the last {@link #compute}. */

@@ -72,8 +72,7 @@ public final class LockstepLandweber {
     private static LiftedResult[] iterate(Arena arena, DenseLayer layer, PackedMatrix packed, FloatMatrix block,
                                           double[] delta, float tau, Landweber.Options o, int n, int m) {
         int cap = block.rows();
-        LockstepGradient grad = new LockstepGradient(arena, layer.activation(), layer.weight(), packed, layer.bias(),
-                cap);
+        LockstepGradient grad = new LockstepGradient(arena, layer.activation(), packed, layer.bias(), cap);
         FloatMatrix x = FloatMatrix.allocatePadded(arena, cap, n), g = FloatMatrix.allocatePadded(arena, cap, n);
         FloatMatrix t = FloatMatrix.allocatePadded(arena, cap, m);
         FloatVec tmp = FloatVec.allocate(arena, Math.max(n, m));

@@ -152,8 +152,8 @@ public final class LockstepLiftedCoordinateDescent {
                     next[l] = new Batch(arena, cap, nl);
                     grad[l] = new Batch(arena, cap, nl);
                     DenseLayer after = layers.get(l);
-                    nextGradient[l] = new LockstepGradient(arena, after.activation(), after.weight(), packed.get(l),
-                            after.bias(), cap);
+                    nextGradient[l] = new LockstepGradient(arena, after.activation(), packed.get(l), after.bias(),
+                            cap);
                 }
             }
             y = new Batch(arena, cap, layers.get(depth - 1).weight().rows());

@@ -59,11 +59,17 @@ public final class LockstepPdhgEngine {
     }
 
     /**
-     * As above, with W packed by the caller ({@link LockstepGradient#packFor}; null to read W itself), e.g. once
-     * for all the blocks of a solve.
+     * As above, with the layer's W as the caller packed it (or not), e.g. once for all the blocks of a solve
+     * ({@link LockstepGradient#packFor}).
+     *
+     * @param weight the layer's W, packed by {@link dev.netinvert.kernels.Blas#pack} or {@link PackedMatrix#unpacked}
      */
-    public LockstepPdhgEngine(Arena arena, DenseLayer layer, PackedMatrix packed, int capacity, int c, int h, int w,
+    public LockstepPdhgEngine(Arena arena, DenseLayer layer, PackedMatrix weight, int capacity, int c, int h, int w,
                               boolean isotropic, float alpha, float tauX, float tauZ) {
+        if (!weight.matrix().equals(layer.weight())) {
+            throw new IllegalArgumentException("weight: expected the layer's W (" + layer.weight() + "), got "
+                    + weight.matrix());
+        }
         this.sigma = layer.activation();
         this.isotropic = isotropic;
         this.alpha = alpha;
@@ -75,7 +81,7 @@ public final class LockstepPdhgEngine {
             throw new IllegalArgumentException("image shape " + c + "×" + h + "×" + w + " has " + (long) c * h * w
                     + " pixels but W has " + n + " columns");
         }
-        gradient = new LockstepGradient(arena, sigma, layer.weight(), packed, layer.bias(), capacity);
+        gradient = new LockstepGradient(arena, sigma, weight, layer.bias(), capacity);
         // Rows start on cache lines (padded ld) for the GEMMs; each row view still has exactly n elements.
         x = FloatMatrix.allocatePadded(arena, capacity, n);
         xNew = FloatMatrix.allocatePadded(arena, capacity, n);

@@ -1,5 +1,6 @@
 package dev.netinvert.solvers.batch;
 
+import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.PackedMatrix;
 import java.lang.foreign.Arena;
@@ -22,14 +23,12 @@ final class PackedWeights implements AutoCloseable {
     PackedWeights(List<FloatMatrix> weights, int capacity) {
         packed = new PackedMatrix[weights.size()];
         arena = LockstepGradient.packs(capacity) ? Arena.ofShared() : null;
-        if (arena != null) {
-            for (int i = 0; i < packed.length; i++) {
-                packed[i] = LockstepGradient.packFor(arena, weights.get(i), capacity);
-            }
+        for (int i = 0; i < packed.length; i++) {
+            packed[i] = arena != null ? Blas.pack(arena, weights.get(i)) : PackedMatrix.unpacked(weights.get(i));
         }
     }
 
-    /** The i-th matrix packed, or null when the blocks are too small to use it. */
+    /** The i-th matrix, packed when the blocks are large enough. */
     PackedMatrix get(int i) {
         return packed[i];
     }

@@ -155,8 +155,14 @@ public final class LockstepGradient {
      * against 22 % of each G = R·W and 9 % of each X·Wᵀ under -XX:UseAVX=2 (64 × 512 × 4096; jmh/RESULTS-gemm.md).
      */
     public static boolean packs(int capacity) {
-        return capacity > FUSED_MAX_ROWS;
+        return PACK && capacity > FUSED_MAX_ROWS;
     }
+
+    /**
+     * {@code -Dnetinvert.lockstep.pack=false} turns the packing off, for a model whose W should not be held twice
+     * (or three times below 512 bits): the products then copy W on every call, with the same results bit for bit.
+     */
+    private static final boolean PACK = Boolean.parseBoolean(System.getProperty("netinvert.lockstep.pack", "true"));
 
     /** W packed in {@code arena} if a block of {@code capacity} observations would use it ({@link #packs}). */
     public static PackedMatrix packFor(Arena arena, FloatMatrix w, int capacity) {

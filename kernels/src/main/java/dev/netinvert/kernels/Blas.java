@@ -160,9 +160,7 @@ public final class Blas {
 
     /**
      * {@link #gemmNT(float, FloatMatrix, FloatMatrix, float, FloatMatrix, FloatVec)} with W given by {@link #pack}:
-     * as the packed product of X and Wᵀ's panels, without transposing X or copying W's rows on every call. Within
-     * the same bound; not bit for bit the unpacked product's result when W has more rows than X (the sums are
-     * blocked differently).
+     * the same result, bit for bit, without copying W's rows into the kernels' buffers on every call.
      */
     public static void gemmNT(float alpha, FloatMatrix x, PackedMatrix w, float beta, FloatMatrix y, FloatVec b) {
         FloatMatrix wm = java.util.Objects.requireNonNull(w, "W must not be null").matrix();
@@ -239,8 +237,8 @@ public final class Blas {
     /**
      * W packed for {@link #gemmNN(float, FloatMatrix, PackedMatrix, float, FloatMatrix)} and
      * {@link #gemmNT(float, FloatMatrix, PackedMatrix, float, FloatMatrix, FloatVec)} by the active kernels, the
-     * copies allocated in {@code arena} (twice W's size; none if the kernels have no packed form). A snapshot: see
-     * {@link PackedMatrix}.
+     * copies allocated in {@code arena} (W's size at 512 bits, twice below; none if the kernels have no packed
+     * form). A snapshot: see {@link PackedMatrix}.
      */
     public static PackedMatrix pack(Arena arena, FloatMatrix w) {
         Checks.mat("W", w);

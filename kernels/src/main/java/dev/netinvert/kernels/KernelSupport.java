@@ -173,9 +173,8 @@ public interface KernelSupport {
     }
 
     /**
-     * {@link #gemmNT}, given also W packed by {@link #gemmPack} ({@code packed}, or null): an implementation may
-     * read the packed copy instead of W, with {@link #gemmNT}'s accuracy but not necessarily its exact bits (the
-     * packed copy may let it block the sums differently). By default, {@link #gemmNT}.
+     * {@link #gemmNT}, given also W packed by {@link #gemmPack} ({@code packed}, or null), with the same contract as
+     * {@link #gemmNNPacked}. By default, {@link #gemmNT}.
      */
     default void gemmNTPacked(float alpha, MemorySegment x, long xOff, int ldx, int rows, int k,
                               MemorySegment w, long wOff, int ldw, MemorySegment packed, int m,

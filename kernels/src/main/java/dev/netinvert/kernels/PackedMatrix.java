@@ -9,16 +9,15 @@ import java.util.Objects;
  * ({@link Blas#gemmNN(float, FloatMatrix, PackedMatrix, float, FloatMatrix)}) and X·Wᵀ
  * ({@link Blas#gemmNT(float, FloatMatrix, PackedMatrix, float, FloatMatrix, FloatVec)}), made once by
  * {@link Blas#pack} for a W that serves many products: the lockstep solvers' two GEMMs per iteration, with the
- * same W every time. The SIMD kernels keep W and Wᵀ as the cache-sized panels of their packed product (the
- * Goto/BLIS scheme), which an unpacked product copies on every call: for a batch of 64 rows against a 512 × 4096 W
- * that copy was 22 % of D·W under {@code -XX:UseAVX=2}, and X·Wᵀ, which transposes X and copies W's rows per call
- * instead, runs 1.09-1.37× faster as the packed product of X and Wᵀ.
+ * same W every time. An unpacked product copies W into cache-sized panels (D·W) or blocks of rows (X·Wᵀ, below
+ * 512 bits) on every call (the Goto/BLIS scheme); for a batch of 64 rows against a 512 × 4096 W, the copy was
+ * 22 % of D·W and 9 % of X·Wᵀ under {@code -XX:UseAVX=2}.
  *
  * <p>The copies are a snapshot: products through this object read W's values at the time of packing, so W must
- * not change while they are wanted (the solvers' networks are immutable). They take twice W's memory (rounded up
- * to whole strips of columns). Implementations without a packed form (the scalar kernels) keep none
- * ({@link #isPacked()} is false) and the products read W. D·W through the copy is bit-identical to D·W; X·Wᵀ is
- * within the same accuracy bound, with its sums blocked as the packed product blocks them.
+ * not change while they are wanted (the solvers' networks are immutable). They take as much memory as W with
+ * 512-bit vectors (the panels; rounded up to whole strips of columns) and twice as much below (the blocks of rows
+ * too). Implementations without a packed form (the scalar kernels) keep none ({@link #isPacked()} is false) and
+ * the products read W.
  */
 public final class PackedMatrix {
     private final FloatMatrix matrix;

@@ -187,19 +187,72 @@ final class SimdGemm {
      */
     static void multiplyPacked(float alpha, MemorySegment a, long ao, long ars, long acs, int i0, int i1, int k,
                                MemorySegment packed, int n, MemorySegment c, long co, long crs, long ccs) {
+        multiplyPacked(alpha, a, ao, ars, acs, i0, i1, k, null, 0, packed, n, c, co, crs, ccs);
+    }
+
+    /**
+     * Whether {@link #multiplyPacked} packs blocks of MR rows of A for a product with n columns (B packed whole):
+     * {@link #PACK_A}, and more than one strip of columns (a copy used by one strip only costs more than it saves).
+     */
+    static boolean packsRows(int n) {
+        return PACK_A && n > stripWidth(n);
+    }
+
+    /**
+     * Bytes of A ({@code m × k}) packed by {@link #packRowsWhole}: every block of MR rows and k-block of KC that
+     * {@link #multiplyPacked} packs, MR·{@link #RS} bytes each.
+     */
+    static long rowsWholeBytes(int m, int k) {
+        return (long) ((m + MR - 1) / MR) * ((k + KC - 1) / KC) * MR * RS;
+    }
+
+    /**
+     * Packs A ({@code m × k}, A[i][p] at {@code ao + i·ars + p·acs}) into {@code dst} from byte dOff on
+     * ({@link #rowsWholeBytes} long) as {@link #multiplyPacked} packs it when {@link #packsRows}, block by block:
+     * rows [i, i + MR) (the last row repeated past m) and columns [pc, pc + KC) at
+     * {@code dOff + ((i / MR)·⌈k / KC⌉ + pc / KC)·MR·RS}.
+     */
+    static void packRowsWhole(MemorySegment a, long ao, long ars, long acs, int m, int k, MemorySegment dst,
+                              long dOff) {
+        for (int i = 0; i < m; i += MR) {
+            int mr = Math.min(MR, m - i);
+            for (int pc = 0; pc < k; pc += KC) {
+                long a0 = ao + i * ars + pc * acs;
+                long a1 = a0 + Math.min(1, mr - 1) * ars, a2 = a0 + Math.min(2, mr - 1) * ars;
+                long a3 = a0 + Math.min(3, mr - 1) * ars, a4 = a0 + Math.min(4, mr - 1) * ars;
+                long a5 = a0 + Math.min(5, mr - 1) * ars;
+                packRows(Math.min(KC, k - pc), a, a0, a1, a2, a3, a4, a5, acs, dst, rowsBlock(dOff, k, i, pc));
+            }
+        }
+    }
+
+    /** Byte offset of the block of rows [i, i + MR) and columns [pc, pc + KC) in A packed from dOff on. */
+    private static long rowsBlock(long dOff, int k, int i, int pc) {
+        return dOff + ((long) (i / MR) * ((k + KC - 1) / KC) + pc / KC) * MR * RS;
+    }
+
+    /**
+     * {@link #multiplyPacked}, with A's blocks of rows read from {@code rows} (packed by {@link #packRowsWhole}
+     * from byte rowsOff on) when not null and {@link #packsRows}(n); otherwise A's rows are packed per block as
+     * above. The same kernels on the same values: the same result, bit for bit.
+     */
+    static void multiplyPacked(float alpha, MemorySegment a, long ao, long ars, long acs, int i0, int i1, int k,
+                               MemorySegment rows, long rowsOff, MemorySegment packed, int n, MemorySegment c,
+                               long co, long crs, long ccs) {
         if (i1 <= i0 || n == 0 || k == 0) {
             return;
         }
         Workspace ws = WORKSPACE.get();
         int nr = stripWidth(n), strips = (n + nr - 1) / nr;
         long sb = 4L * nr, stripBytes = k * sb, tileBytes = MR * sb, rowTiles = strips * tileBytes;
-        boolean packA = PACK_A && strips > 1; // a copy used by one strip only costs more than it saves
+        boolean packA = packsRows(n);
+        boolean prepacked = packA && rows != null;
         int depth = packA ? KC : k; // k-blocks keep the packed rows of A in L1 across the strips
         // Several k-blocks: the accumulators of a block of rows stay in memory (tiles) until the last one.
         boolean blocked = depth < k;
         int mb = blocked ? (int) Math.max(MR, TILES_BYTES / rowTiles * MR) : i1 - i0;
         MemorySegment tile = ws.tile, tiles = blocked ? ws.tiles(rowTiles * ((Math.min(mb, i1 - i0) + MR - 1) / MR)) : null;
-        MemorySegment ap = packA ? ws.rows(MR * RS) : null;
+        MemorySegment ap = prepacked ? rows : packA ? ws.rows(MR * RS) : null;
         for (int ib = i0; ib < i1; ib += mb) {
             int ie = Math.min(i1, ib + mb);
             if (blocked) {
@@ -214,8 +267,10 @@ final class SimdGemm {
                     long a1 = a0 + Math.min(1, mr - 1) * ars, a2 = a0 + Math.min(2, mr - 1) * ars;
                     long a3 = a0 + Math.min(3, mr - 1) * ars, a4 = a0 + Math.min(4, mr - 1) * ars;
                     long a5 = a0 + Math.min(5, mr - 1) * ars;
-                    long to = (i - ib) / MR * rowTiles;
-                    if (packA) {
+                    long to = (i - ib) / MR * rowTiles, apo = 0;
+                    if (prepacked) {
+                        apo = rowsBlock(rowsOff, k, i, pc);
+                    } else if (packA) {
                         packRows(kc, a, a0, a1, a2, a3, a4, a5, acs, ap, 0);
                     }
                     for (int s = 0; s < strips; s++, to += tileBytes) {
@@ -223,7 +278,7 @@ final class SimdGemm {
                         if (nr == L) {
                             kernelNarrow(kc, a, a0, a1, a2, a3, a4, a5, acs, packed, so, tile);
                         } else if (packA) {
-                            kernelPacked(kc, ap, 0, packed, so, tile);
+                            kernelPacked(kc, ap, apo, packed, so, tile);
                         } else {
                             kernel(kc, a, a0, a1, a2, a3, a4, a5, acs, packed, so, tile);
                         }
@@ -271,9 +326,8 @@ final class SimdGemm {
      * (64 × 512 × 4096, JFR).
      */
     static void multiplyAddPacked(float alpha, MemorySegment a, long ao, long ars, long acs, int m, int k,
-                                  MemorySegment packed, long packedOff, int n, MemorySegment c, long co, long crs,
-                                  long ccs) {
-        multiplyAdd(alpha, a, ao, ars, acs, m, k, null, packedOff, 0, 0, packed, n, c, co, crs, ccs);
+                                  MemorySegment packed, int n, MemorySegment c, long co, long crs, long ccs) {
+        multiplyAdd(alpha, a, ao, ars, acs, m, k, null, 0, 0, 0, packed, n, c, co, crs, ccs);
     }
 
     /** The panel width bound of a product with n columns: a multiple of the strip width. */
@@ -308,13 +362,13 @@ final class SimdGemm {
      * 4·k·jc, its k-block of rows [pc, pc + kc) at 4·pc·⌈nc / w⌉·w from there, laid out as {@link #pack} lays out
      * the per-thread panel.
      */
-    static void packB(MemorySegment b, long bo, long brs, long bcs, int k, int n, MemorySegment dst, long dOff) {
+    static void packB(MemorySegment b, long bo, long brs, long bcs, int k, int n, MemorySegment dst) {
         int nr = stripWidth(n), ncMax = panelColumns(n);
         for (int jc = 0; jc < n; jc += ncMax) {
             int nc = Math.min(ncMax, n - jc), depth = depth(n, nc);
             for (int pc = 0; pc < k; pc += depth) {
                 pack(b, bo + pc * brs + jc * bcs, brs, bcs, Math.min(depth, k - pc), nc, nr, dst,
-                        dOff + panelOffset(k, jc, pc, nc, nr));
+                        panelOffset(k, jc, pc, nc, nr));
             }
         }
     }
@@ -346,7 +400,7 @@ final class SimdGemm {
                 if (packed == null) {
                     pack(b, bo + pc * brs + jc * bcs, brs, bcs, kc, nc, nr, panel, 0);
                 } else {
-                    po = bo + panelOffset(k, jc, pc, nc, nr); // bo: the packed operand's offset
+                    po = panelOffset(k, jc, pc, nc, nr);
                 }
                 long stripBytes = kc * sb;
                 for (int i = 0; i < m; i += MR) {

@@ -1077,21 +1077,20 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * W packed twice, as the GEMM's panels ({@link SimdGemm#packB}): as the second operand of D·W, and transposed,
-     * as the second operand of X·Wᵀ, after it. With the second, {@code gemmNTPacked} runs X·Wᵀ as the same packed
-     * product as D·W, where {@code gemmNT} transposes X into a panel and copies W's rows per call (Yᵀ = W·Xᵀ):
-     * 1.09-1.37× faster under {@code -XX:UseAVX=2} and 1.11-1.30× with 512-bit vectors (thread CPU time,
-     * 64 × 4096 × 512, 512³, 64 × 784 × 100; jmh/RESULTS-gemm.md).
+     * W packed: the panels of D·W ({@link SimdGemm#packB}) and, below 512 bits, where {@code gemmNT} copies blocks
+     * of rows of W on every call, those blocks too ({@link SimdGemm#packRowsWhole}), after them.
      */
     @Override
     public long gemmPackedBytes(int m, int n) {
-        return SimdGemm.packedBytes(m, n) + SimdGemm.packedBytes(n, m);
+        return SimdGemm.packedBytes(m, n) + (SimdGemm.PACK_A ? SimdGemm.rowsWholeBytes(m, n) : 0);
     }
 
     @Override
     public void gemmPack(MemorySegment w, long wo, int ldw, int m, int n, MemorySegment dst) {
-        SimdGemm.packB(w, wo, 4L * ldw, 4L, m, n, dst, 0);
-        SimdGemm.packB(w, wo, 4L, 4L * ldw, n, m, dst, SimdGemm.packedBytes(m, n));
+        SimdGemm.packB(w, wo, 4L * ldw, 4L, m, n, dst);
+        if (SimdGemm.PACK_A) {
+            SimdGemm.packRowsWhole(w, wo, 4L * ldw, 4L, m, n, dst, SimdGemm.packedBytes(m, n));
+        }
     }
 
     /** {@link #gemmNN} reading the panels of W from {@code packed} instead of copying them (bit-identical). */
@@ -1122,7 +1121,7 @@ public final class SimdKernelSupport implements KernelSupport {
                 gemvT(1f, w, wo, ldw, 0, m, n, d, dOff + 4L * s * ldd, 1f, z, zo + 4L * s * ldz);
             }
         } else if (packed != null) {
-            SimdGemm.multiplyAddPacked(alpha, d, dOff, 4L * ldd, 4L, rows, m, packed, 0, n, z, zo, 4L * ldz, 4L);
+            SimdGemm.multiplyAddPacked(alpha, d, dOff, 4L * ldd, 4L, rows, m, packed, n, z, zo, 4L * ldz, 4L);
         } else {
             SimdGemm.multiplyAdd(alpha, d, dOff, 4L * ldd, 4L, rows, m, w, wo, 4L * ldw, 4L, n, z, zo, 4L * ldz, 4L);
         }
@@ -1142,10 +1141,8 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * {@link #gemmNT} with X·Wᵀ as the packed product of X and Wᵀ's panels from {@code packed} (except on the
-     * few-rows route, which reads W in place): within {@code Blas.gemmNT}'s bound, but not bit for bit the result
-     * of {@link #gemmNT}, which for W taller than X sums each entry in one k-block where this adds one partial sum
-     * per k-block of {@link SimdGemm#multiplyAdd}.
+     * {@link #gemmNT} reading W's blocks of rows from {@code packed} where it would copy them (on its route
+     * Yᵀ = W·Xᵀ with X packed whole, below 512 bits). Bit-identical to {@link #gemmNT}.
      */
     @Override
     public void gemmNTPacked(float alpha, MemorySegment x, long xo, int ldx, int rows, int k, MemorySegment w,
@@ -1154,7 +1151,7 @@ public final class SimdKernelSupport implements KernelSupport {
         gemmNT(alpha, x, xo, ldx, rows, k, w, wo, ldw, usable(packed, m, k), m, beta, y, yo, ldy, b, bo);
     }
 
-    /** The NT product; packed (W packed by {@link #gemmPack}) or null. */
+    /** The NT product; packed (W packed by {@link #gemmPack}) or null, read where the packed route would copy W. */
     private void gemmNT(float alpha, MemorySegment x, long xo, int ldx, int rows, int k, MemorySegment w, long wo,
                         int ldw, MemorySegment packed, int m, float beta, MemorySegment y, long yo, int ldy,
                         MemorySegment b, long bo) {
@@ -1172,15 +1169,13 @@ public final class SimdKernelSupport implements KernelSupport {
             return;
         }
         betaRows(beta, y, yo, ldy, rows, m, b, bo);
-        if (packed != null) {
-            // Wᵀ's panels sit after W's (gemmPack)
-            SimdGemm.multiplyAddPacked(alpha, x, xo, 4L * ldx, 4L, rows, k, packed, SimdGemm.packedBytes(m, k), m,
-                    y, yo, 4L * ldy, 4L);
-        } else if (m <= rows) {
+        if (m <= rows) {
             SimdGemm.multiplyAdd(alpha, x, xo, 4L * ldx, 4L, rows, k, w, wo, 4L, 4L * ldw, m, y, yo, 4L * ldy, 4L);
         } else if (k > 0 && SimdGemm.wholeBytes(k, rows) <= WHOLE_MAX_BYTES) {
             MemorySegment xt = SimdGemm.packWhole(x, xo, 4L, 4L * ldx, k, rows);
-            SimdGemm.multiplyPacked(alpha, w, wo, 4L * ldw, 4L, 0, m, k, xt, rows, y, yo, 4L, 4L * ldy);
+            // W's blocks of rows packed once sit after its panels (gemmPack); at 512 bits there are none
+            SimdGemm.multiplyPacked(alpha, w, wo, 4L * ldw, 4L, 0, m, k, SimdGemm.PACK_A ? packed : null,
+                    SimdGemm.packedBytes(m, k), xt, rows, y, yo, 4L, 4L * ldy);
         } else {
             SimdGemm.multiplyAdd(alpha, w, wo, 4L * ldw, 4L, m, k, x, xo, 4L, 4L * ldx, rows, y, yo, 4L, 4L * ldy);
         }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * surefire executions "allocation" (preferred width), "allocation-avx2" (-XX:UseAVX=2) and "allocation-simd-128",
  * each in a JVM of its own. The shapes take every path of the SIMD implementation: full and partial strips of
  * columns, partial blocks of rows, NT as Y = X·Wᵀ (W transposed into the panel) and as Yᵀ = W·Xᵀ (X packed whole),
- * several k-blocks (depth 3001, and 600 in the packed Yᵀ = W·Xᵀ and with W packed once), one-vector
+ * several k-blocks (depth 3001, and 600 in the packed Yᵀ = W·Xᵀ, also with W's rows packed once), one-vector
  * strips (3 rows of X), several row blocks of W in the fused gradient, NN with W packed once, β = 0, 1 and other,
  * with and without a bias. The per-thread workspace is created (and grown to its largest size) in the first,
  * unmeasured rounds.
@@ -60,7 +60,7 @@ class GemmAllocationTest {
             // 600 × 30 W at several k-blocks
             PackedMatrix wp = Blas.pack(arena, w), wkp = Blas.pack(arena, random(arena, rnd, 600, 30));
             FloatMatrix zk = FloatMatrix.allocate(arena, 20, 30);
-            PackedMatrix wkNT = Blas.pack(arena, wk); // NT as the packed product of X and Wᵀ's panels
+            PackedMatrix wkNT = Blas.pack(arena, wk); // NT Yᵀ = W·Xᵀ reading W's packed rows (below 512 bits)
             AllocationBudget.assertNothingOnceWarm(() -> {
                 Blas.gemmNN(1f, y, wp, 0f, z);
                 Blas.gemmNN(-1f, y, wp, 2f, z);

@@ -151,17 +151,16 @@ public final class LockstepGradient {
     /**
      * Whether a lockstep block of {@code capacity} observations has its weights packed once ({@link Blas#pack}),
      * for the two GEMMs above {@link #FUSED_MAX_ROWS} rows, instead of having every product copy W into its
-     * panels (or transposing X and copying W's rows): copies of W and Wᵀ (twice W's memory) against 22 % of each
-     * G = R·W under -XX:UseAVX=2, and X·Wᵀ 1.09-1.11× faster (64 × 512 × 4096; jmh/RESULTS-gemm.md).
+     * panels or blocks of rows: copies of W (as much memory again as W with 512-bit vectors, twice as much below)
+     * against 22 % of each G = R·W and 9 % of each X·Wᵀ under -XX:UseAVX=2 (64 × 512 × 4096; jmh/RESULTS-gemm.md).
      */
     public static boolean packs(int capacity) {
         return PACK && capacity > FUSED_MAX_ROWS;
     }
 
     /**
-     * {@code -Dnetinvert.lockstep.pack=false} turns the packing off, for a model whose W should not be held three
-     * times: the products then copy W on every call (G = R·W bit for bit the same, PRE = X·Wᵀ + b within the same
-     * rounding bound).
+     * {@code -Dnetinvert.lockstep.pack=false} turns the packing off, for a model whose W should not be held twice
+     * (or three times below 512 bits): the products then copy W on every call, with the same results bit for bit.
      */
     private static final boolean PACK = Boolean.parseBoolean(System.getProperty("netinvert.lockstep.pack", "true"));
 

@@ -10,7 +10,7 @@ import java.util.List;
  * The weights of a lockstep solve packed once for all its blocks ({@link LockstepGradient#packs}: only when a
  * block can hold more than {@link LockstepGradient#FUSED_MAX_ROWS} observations), in a shared arena that
  * {@link #close} frees once every block is done. One copy per solve, whatever the number of blocks and threads:
- * the copies take twice W's memory ({@link dev.netinvert.kernels.PackedMatrix}).
+ * the copies are as large as W with 512-bit vectors, twice as large below ({@link dev.netinvert.kernels.PackedMatrix}).
  */
 final class PackedWeights implements AutoCloseable {
     private final Arena arena;

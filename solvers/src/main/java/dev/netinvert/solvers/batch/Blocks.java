@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -47,6 +48,12 @@ final class Blocks {
     /**
      * Runs {@code solve} on every block (a view of B rows, fewer for the last) and concatenates the results in
      * row order. Blocks run in {@code par}'s pool when it has one and there are several blocks.
+     *
+     * <p>If a block fails, the blocks that have not started yet are skipped, and this method waits for those
+     * already running to finish before it rethrows the first failure in row order. So when it returns or throws,
+     * no task of this call still runs: a caller may then free what the blocks read (the lockstep solvers' packed
+     * weights) or write. {@code ForkJoinTask.cancel} cannot give that: it marks a running task done without
+     * stopping it.
      */
     static <R> List<R> run(FloatMatrix observations, int batchSize, Parallelism par, Function<FloatMatrix, List<R>> solve) {
         Objects.requireNonNull(par, "par");
@@ -57,10 +64,21 @@ final class Blocks {
                     + par.threads() + " threads reads it from the pool's threads; allocate it (and the network) in "
                     + "Arena.ofShared(), Arena.ofAuto() or Arena.global(), or solve with Parallelism.sequential()");
         }
+        AtomicBoolean failed = new AtomicBoolean();
         List<ForkJoinTask<List<R>>> tasks = new ArrayList<>(blocks);
         for (int i = 0; i < blocks; i++) {
             FloatMatrix block = observations.rows(i * batchSize, Math.min(n, (i + 1) * batchSize));
-            tasks.add(ForkJoinTask.adapt(() -> solve.apply(block)));
+            tasks.add(ForkJoinTask.adapt(() -> {
+                if (failed.get()) {
+                    return List.<R>of(); // skipped: an earlier block failed, the results are discarded
+                }
+                try {
+                    return solve.apply(block);
+                } catch (RuntimeException | Error e) {
+                    failed.set(true);
+                    throw e;
+                }
+            }));
         }
         List<R> results = new ArrayList<>(n);
         if (!parallel) {
@@ -68,11 +86,9 @@ final class Blocks {
             return results;
         }
         tasks.forEach(t -> par.pool().execute(t));
-        try {
-            tasks.forEach(t -> results.addAll(t.join()));
-        } catch (RuntimeException | Error e) {
-            tasks.forEach(t -> t.cancel(false));
-            throw e;
+        tasks.forEach(ForkJoinTask::quietlyJoin); // every task done (run, skipped or failed) before anything else
+        for (ForkJoinTask<List<R>> t : tasks) {
+            results.addAll(t.join()); // rethrows the first failure in row order
         }
         return results;
     }

@@ -8,6 +8,8 @@ import static dev.netinvert.kernels.simd.VectorConstants.LE;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -484,6 +486,21 @@ final class SimdGemm {
                         put(panel, d + 4L * q, 0f);
                     }
                 }
+            } else if (brs == 4 && cols == w) {
+                // A transposed B whose columns are contiguous runs (X for X·Wᵀ): L × L blocks moved by vectors and
+                // transposed in place in the panel; the last kc mod L rows of the strip element by element.
+                int pv = kc / L * L;
+                for (int q0 = 0; q0 < w; q0 += L) {
+                    for (int p0 = 0; p0 < pv; p0 += L) {
+                        transposeBlock(b, src + q0 * bcs + 4L * p0, bcs, panel, dst + p0 * sb + 4L * q0, sb);
+                    }
+                    for (int q = q0; q < q0 + L; q++) {
+                        long s = src + q * bcs, d = dst + 4L * q;
+                        for (int p = pv; p < kc; p++) {
+                            put(panel, d + p * sb, get(b, s + 4L * p));
+                        }
+                    }
+                }
             } else { // a transposed B: column q of the strip is a contiguous run of B (brs = 4 in practice)
                 for (int q = 0; q < cols; q++) {
                     long s = src + q * bcs, d = dst + 4L * q;
@@ -497,6 +514,60 @@ final class SimdGemm {
                     }
                 }
             }
+        }
+    }
+
+    /** The butterfly shuffles and masks of {@link #transposeBlock} (placeholders at distances not below L). */
+    private static final VectorShuffle<Float> SWAP_1 = Lanes.fold(1), SWAP_2 = Lanes.fold(L > 2 ? 2 : 1),
+            SWAP_4 = Lanes.fold(L > 4 ? 4 : 1), SWAP_8 = Lanes.fold(L > 8 ? 8 : 1);
+    private static final VectorMask<Float> BIT_1 = Lanes.upper(1), BIT_2 = Lanes.upper(2), BIT_4 = Lanes.upper(4),
+            BIT_8 = Lanes.upper(8);
+
+    /**
+     * d[do + c·drs + 4r] ← s[so + r·srs + 4c] for r, c &lt; L: an L × L block of floats transposed. Its rows are
+     * copied as vectors, then transposed in place by the butterfly of 2 × 2 block transposes at distances L/2, …,
+     * 1 (for each pair of rows r, r + h with bit h of r clear, the lanes with bit h set of row r trade places with
+     * the lanes with bit h clear of row r + h): log₂L passes of one load, one permute, one blend and one store
+     * per row, instead of an element copy with two bounds checks per element (the transposing copy of X was 7.5 %
+     * of NT 64 × 4096 × 512's samples under {@code -XX:UseAVX=2}). A copy: exact. Takes and returns no vector.
+     */
+    private static void transposeBlock(MemorySegment s, long so, long srs, MemorySegment d, long dOff, long drs) {
+        for (int r = 0; r < L; r++) {
+            FloatVector.fromMemorySegment(F, s, so + r * srs, LE).intoMemorySegment(d, dOff + r * drs, LE);
+        }
+        if (L > 8) {
+            for (int r = 0; r < 8; r++) {
+                long ra = dOff + r * drs, rb = ra + 8 * drs;
+                FloatVector a = FloatVector.fromMemorySegment(F, d, ra, LE);
+                FloatVector b = FloatVector.fromMemorySegment(F, d, rb, LE);
+                a.blend(b.rearrange(SWAP_8), BIT_8).intoMemorySegment(d, ra, LE);
+                a.rearrange(SWAP_8).blend(b, BIT_8).intoMemorySegment(d, rb, LE);
+            }
+        }
+        if (L > 4) {
+            for (int r = 0; r < L; r += (r & 3) == 3 ? 5 : 1) {
+                long ra = dOff + r * drs, rb = ra + 4 * drs;
+                FloatVector a = FloatVector.fromMemorySegment(F, d, ra, LE);
+                FloatVector b = FloatVector.fromMemorySegment(F, d, rb, LE);
+                a.blend(b.rearrange(SWAP_4), BIT_4).intoMemorySegment(d, ra, LE);
+                a.rearrange(SWAP_4).blend(b, BIT_4).intoMemorySegment(d, rb, LE);
+            }
+        }
+        if (L > 2) {
+            for (int r = 0; r < L; r += (r & 1) == 1 ? 3 : 1) {
+                long ra = dOff + r * drs, rb = ra + 2 * drs;
+                FloatVector a = FloatVector.fromMemorySegment(F, d, ra, LE);
+                FloatVector b = FloatVector.fromMemorySegment(F, d, rb, LE);
+                a.blend(b.rearrange(SWAP_2), BIT_2).intoMemorySegment(d, ra, LE);
+                a.rearrange(SWAP_2).blend(b, BIT_2).intoMemorySegment(d, rb, LE);
+            }
+        }
+        for (int r = 0; r < L; r += 2) {
+            long ra = dOff + r * drs, rb = ra + drs;
+            FloatVector a = FloatVector.fromMemorySegment(F, d, ra, LE);
+            FloatVector b = FloatVector.fromMemorySegment(F, d, rb, LE);
+            a.blend(b.rearrange(SWAP_1), BIT_1).intoMemorySegment(d, ra, LE);
+            a.rearrange(SWAP_1).blend(b, BIT_1).intoMemorySegment(d, rb, LE);
         }
     }
 

@@ -112,6 +112,14 @@ final class SimdGemm {
     static final boolean PACK_A = Boolean.parseBoolean(System.getProperty("netinvert.gemm.packA",
             String.valueOf(L < 16)));
 
+    /**
+     * The largest A (as {@link #rowsWholeBytes}) that {@link #multiplyAdd} packs whole, once per call, rather than
+     * block by block for every panel of B: 64 × 512 (G = R·W at B = 64, 139 KB) was copied 32 times per product.
+     * At most a quarter of Zen 2's 512 KiB L2 beside the panel: a larger copy would be read back from L3, where the
+     * per-panel copy leaves each block in L1 (512³ measured about 5 % slower packed whole, 1.1 MB).
+     */
+    static final long ROWS_WHOLE_MAX = Long.getLong("netinvert.gemm.rowsWhole", 256L << 10);
+
     /** The shallowest k-block of {@link #multiplyAdd} (the accuracy bound of {@code Blas.gemmNT} counts on ≥ 128). */
     static final int KC_MIN = 128;
 
@@ -393,7 +401,13 @@ final class SimdGemm {
         long sb = 4L * nr;
         int ncMax = panelColumns(n);
         boolean packA = packsA(n);
-        MemorySegment ap = packA ? ws.rows(MR * RS) : null;
+        // A packed once for all panels when every k-block but the last is KC deep (packRowsWhole's blocks) and the
+        // copy is not large; else block by block per panel. The same values either way: the same result.
+        boolean whole = packA && depth(n, Math.min(n, ncMax)) == KC && rowsWholeBytes(m, k) <= ROWS_WHOLE_MAX;
+        MemorySegment ap = packA ? ws.rows(whole ? rowsWholeBytes(m, k) : MR * RS) : null;
+        if (whole) {
+            packRowsWhole(a, ao, ars, acs, m, k, ap, 0);
+        }
         for (int jc = 0; jc < n; jc += ncMax) {
             int nc = Math.min(ncMax, n - jc), depth = depth(n, nc);
             for (int pc = 0; pc < k; pc += depth) {
@@ -412,7 +426,10 @@ final class SimdGemm {
                     long a1 = a0 + Math.min(1, mr - 1) * ars, a2 = a0 + Math.min(2, mr - 1) * ars;
                     long a3 = a0 + Math.min(3, mr - 1) * ars, a4 = a0 + Math.min(4, mr - 1) * ars;
                     long a5 = a0 + Math.min(5, mr - 1) * ars;
-                    if (packA) {
+                    long apo = 0;
+                    if (whole) {
+                        apo = rowsBlock(0, k, i, pc);
+                    } else if (packA) {
                         packRows(kc, a, a0, a1, a2, a3, a4, a5, acs, ap, 0);
                     }
                     for (int j = 0; j < nc; j += nr) {
@@ -420,7 +437,7 @@ final class SimdGemm {
                         if (nr == L) {
                             kernelNarrow(kc, a, a0, a1, a2, a3, a4, a5, acs, panel, so, tile);
                         } else if (packA) {
-                            kernelPacked(kc, ap, 0, panel, so, tile);
+                            kernelPacked(kc, ap, apo, panel, so, tile);
                         } else {
                             kernel(kc, a, a0, a1, a2, a3, a4, a5, acs, panel, so, tile);
                         }

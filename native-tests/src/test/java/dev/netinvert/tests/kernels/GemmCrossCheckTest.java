@@ -97,6 +97,9 @@ class GemmCrossCheckTest {
                 out.add(Arguments.of(impl, op, 7, 333, 81));
                 out.add(Arguments.of(impl, op, 17, 1100, 40));
                 out.add(Arguments.of(impl, op, 64, 530, 1300));
+                // NN with D packed once for every panel of W (below 512 bits): 4 blocks of rows, the last partial,
+                // 3 k-blocks, 3 panels.
+                out.add(Arguments.of(impl, op, 20, 300, 1100));
             }
         }
         return out.stream();

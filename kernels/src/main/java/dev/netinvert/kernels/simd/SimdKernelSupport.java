@@ -41,7 +41,7 @@ import jdk.incubator.vector.VectorSpecies;
  * columns), end each row with one overlapping full-width vector and a register blend instead. Matrix
  * kernels work on 4 rows at a time so that each load of x (GEMV) or of y (GEMVᵀ) is shared by 4 rows
  * of W; rows of at most 64 vectors go through 8-row GEMV blocks ({@code dot8}) and rows of at most 16
- * vectors through a GEMVᵀ that keeps y in registers ({@code gemvTRegisters}) and a fused gradient on
+ * vectors through a GEMVᵀ that keeps y in registers ({@code gemvTRegisters}, {@code gemvTWide}) and a fused gradient on
  * 8-row blocks ({@code bregmanShortRows}), because at 100 columns the per-block loop set-up, not the
  * FMAs, was the cost (jmh/RESULTS.md, 2026-12-05 short-row section).
  */
@@ -76,6 +76,33 @@ public final class SimdKernelSupport implements KernelSupport {
      * ({@link #bregmanShortRows}) has the same limit of two windows.
      */
     private static final int REGISTER_ROW = 8 * L;
+    /** The widest row that {@link #gemvTWide} keeps in registers whole: thirteen vectors (104 columns at 256 bits). */
+    private static final int WIDE_ROW = 13 * L;
+
+    /**
+     * Rows of W per chunk of the short-row fused gradient ({@link #bregmanShortRows}): its rows' dot products,
+     * then one register pass over those with a residual, while the chunk (at most this many bytes) is in L2.
+     */
+    private static final long SHORT_CHUNK_BYTES = 64 * 1024;
+
+    /**
+     * The rows a register GEMVᵀ pass adds, in order: byte offsets of rows of W and their coefficients. Per thread,
+     * grown when a longer list is first needed; nothing is allocated per call after that.
+     */
+    private static final class RowList {
+        long[] at = new long[256];
+        float[] coef = new float[256];
+
+        RowList ensure(int n) {
+            if (at.length < n) {
+                at = new long[Math.max(n, 2 * at.length)];
+                coef = new float[at.length];
+            }
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<RowList> ROW_LIST = ThreadLocal.withInitial(RowList::new);
 
 
     SimdKernelSupport() {}
@@ -479,14 +506,7 @@ public final class SimdKernelSupport implements KernelSupport {
         // Not at 128 bits: with 4 lanes the eight accumulators cover too few columns (32) to pay. (The first version
         // also boxed there, 32 B per GEMVᵀ of a 36×36 layer: the branchy tail that gemvTRegisters no longer has.)
         if (L >= 8 && cols >= L && cols <= 2 * REGISTER_ROW) {
-            long w0 = wo + r0 * rowBytes, r0o = ro + 4L * r0;
-            int c0 = 0;
-            while (cols - c0 > REGISTER_ROW) {
-                int width = cols - c0 - REGISTER_ROW < L ? REGISTER_ROW - L : REGISTER_ROW;
-                gemvTRegisters(alpha, w, w0 + 4L * c0, rowBytes, r1 - r0, width, r, r0o, y, yo + 4L * c0);
-                c0 += width;
-            }
-            gemvTRegisters(alpha, w, w0 + 4L * c0, rowBytes, r1 - r0, cols - c0, r, r0o, y, yo + 4L * c0);
+            registersT(w, wo + r0 * rowBytes, rowBytes, r, ro + 4L * r0, alpha, null, r1 - r0, cols, y, yo);
             return;
         }
         for (; i + 4 <= r1; i += 4) {
@@ -545,7 +565,34 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * y ← y + Σ_i (α·r_i)·W_i over {@code rows} rows at {@code w0}, for rows of L … 8L columns: y stays in eight
+     * y[0, cols) ← y + Σ_i c_i·W_i over n rows of W, in order, each y[j] by one FMA per row (the roundings of one
+     * axpy per row), for L ≤ cols ≤ 2·{@link #REGISTER_ROW}. The rows are either strided (list null: row i at
+     * w0 + i·rowBytes, c_i = α·r_i with r_i at ro + 4i) or listed (row i at list.at[i], c_i = list.coef[i]: the
+     * fused gradient's rows with a residual). Rows of up to {@link #WIDE_ROW} columns go in one pass with y in
+     * registers ({@link #gemvTWide} above 8L), wider ones in two register windows of {@link #gemvTRegisters}, the
+     * first 8L wide unless that would leave less than L. In the kernels, the choice between the two forms is a
+     * loop-invariant branch on scalars.
+     */
+    private static void registersT(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha,
+                                   RowList list, int n, int cols, MemorySegment y, long yo) {
+        long[] at = list == null ? null : list.at;
+        float[] coef = list == null ? null : list.coef;
+        if (cols > REGISTER_ROW && cols <= WIDE_ROW) {
+            gemvTWide(w, w0, rowBytes, r, ro, alpha, at, coef, n, cols, y, yo);
+            return;
+        }
+        int c0 = 0;
+        while (cols - c0 > REGISTER_ROW) {
+            int width = cols - c0 - REGISTER_ROW < L ? REGISTER_ROW - L : REGISTER_ROW;
+            gemvTRegisters(w, w0 + 4L * c0, rowBytes, r, ro, alpha, at, coef, 4L * c0, n, width, y, yo + 4L * c0);
+            c0 += width;
+        }
+        gemvTRegisters(w, w0 + 4L * c0, rowBytes, r, ro, alpha, at, coef, 4L * c0, n, cols - c0, y, yo + 4L * c0);
+    }
+
+    /**
+     * y ← y + Σ_i c_i·W_i over {@code rows} rows of W, strided or listed as in {@link #registersT} (a window of
+     * columns: from w0 on, or from byte c0 of each listed row), for windows of L … 8L columns: y stays in eight
      * registers while the rows stream past (one broadcast and eight FMAs per row, no load or store of y per
      * row), as OpenBLAS's short GEMVᵀ does. Vector k covers columns [min(kL, cols − L), … + L): when L does not
      * divide cols the first vector at the last offset overlaps its predecessor, and the accumulators past it
@@ -563,8 +610,8 @@ public final class SimdKernelSupport implements KernelSupport {
      * loop-invariant and their checks leave the loop. 784 × 100 under AVX2: 5.57 → 4.89 µs. The slice is
      * scalar-replaced (0 B per call, {@code ShortRowAllocationTest}).
      */
-    private static void gemvTRegisters(float alpha, MemorySegment w, long w0, long rowBytes, int rows, int cols,
-                                       MemorySegment r, long ro, MemorySegment y, long yo) {
+    private static void gemvTRegisters(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha,
+                                       long[] at, float[] coef, long c0, int rows, int cols, MemorySegment y, long yo) {
         long last = 4L * (cols - L), bytes = 4L * cols;
         long o1 = Math.min(LB, last), o2 = Math.min(2 * LB, last), o3 = Math.min(3 * LB, last);
         long o4 = Math.min(4 * LB, last), o5 = Math.min(5 * LB, last), o6 = Math.min(6 * LB, last);
@@ -574,8 +621,17 @@ public final class SimdKernelSupport implements KernelSupport {
         FloatVector a4 = FloatVector.fromMemorySegment(F, y, yo + o4, LE), a5 = FloatVector.fromMemorySegment(F, y, yo + o5, LE);
         FloatVector a6 = FloatVector.fromMemorySegment(F, y, yo + o6, LE), a7 = FloatVector.fromMemorySegment(F, y, yo + o7, LE);
         for (int i = 0; i < rows; i++) {
-            FloatVector c = FloatVector.broadcast(F, alpha * get(r, ro + 4L * i));
-            MemorySegment row = w.asSlice(w0 + i * rowBytes, bytes);
+            long p;
+            float ci;
+            if (at == null) {
+                p = w0 + i * rowBytes;
+                ci = alpha * get(r, ro + 4L * i);
+            } else {
+                p = at[i] + c0;
+                ci = coef[i];
+            }
+            FloatVector c = FloatVector.broadcast(F, ci);
+            MemorySegment row = w.asSlice(p, bytes);
             a0 = FloatVector.fromMemorySegment(F, row, 0, LE).fma(c, a0);
             a1 = FloatVector.fromMemorySegment(F, row, o1, LE).fma(c, a1);
             a2 = FloatVector.fromMemorySegment(F, row, o2, LE).fma(c, a2);
@@ -596,44 +652,68 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * y ← y + c0·W_0 + … + c7·W_7 for the eight rows at byte offsets p0 … p7 (L ≤ cols ≤ {@link #SHORT_ROW}): one load and
-     * one store of y per eight rows, the FMAs chained in row order as in {@link #axpy4}, so each y[j] sees
-     * the same roundings as eight single-row axpys. The column loop is not a counted loop (see SHORT_ROW);
-     * the row tail is axpy4's overlapping final vector and blend.
+     * {@link #gemvTRegisters} with thirteen accumulators, for rows of 8L … 13L columns (784×100 under AVX2: 13
+     * vectors, the last overlapping): one pass over the rows where two register windows streamed every row twice,
+     * each with its own broadcast, row address and bounds check. 13 accumulators, the broadcast and one loaded
+     * vector are 15 of AVX2's 16 registers. Same FMAs in the same order per column as one axpy per row.
      */
-    private static void axpy8(float c0, float c1, float c2, float c3, float c4, float c5, float c6, float c7,
-                              MemorySegment w, long p0, long p1, long p2, long p3, long p4, long p5, long p6, long p7,
-                              int cols, MemorySegment y, long yo) {
-        FloatVector v0 = FloatVector.broadcast(F, c0), v1 = FloatVector.broadcast(F, c1);
-        FloatVector v2 = FloatVector.broadcast(F, c2), v3 = FloatVector.broadcast(F, c3);
-        FloatVector v4 = FloatVector.broadcast(F, c4), v5 = FloatVector.broadcast(F, c5);
-        FloatVector v6 = FloatVector.broadcast(F, c6), v7 = FloatVector.broadcast(F, c7);
-        long end = 4L * F.loopBound(cols);
-        for (long o = 0; o != end; o += LB) {
-            FloatVector acc = FloatVector.fromMemorySegment(F, y, yo + o, LE);
-            acc = FloatVector.fromMemorySegment(F, w, p0 + o, LE).fma(v0, acc);
-            acc = FloatVector.fromMemorySegment(F, w, p1 + o, LE).fma(v1, acc);
-            acc = FloatVector.fromMemorySegment(F, w, p2 + o, LE).fma(v2, acc);
-            acc = FloatVector.fromMemorySegment(F, w, p3 + o, LE).fma(v3, acc);
-            acc = FloatVector.fromMemorySegment(F, w, p4 + o, LE).fma(v4, acc);
-            acc = FloatVector.fromMemorySegment(F, w, p5 + o, LE).fma(v5, acc);
-            acc = FloatVector.fromMemorySegment(F, w, p6 + o, LE).fma(v6, acc);
-            acc = FloatVector.fromMemorySegment(F, w, p7 + o, LE).fma(v7, acc);
-            acc.intoMemorySegment(y, yo + o, LE);
+    private static void gemvTWide(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha,
+                                  long[] at, float[] coef, int rows, int cols, MemorySegment y, long yo) {
+        long last = 4L * (cols - L), bytes = 4L * cols;
+        long o8 = Math.min(8 * LB, last), o9 = Math.min(9 * LB, last), o10 = Math.min(10 * LB, last);
+        long o11 = Math.min(11 * LB, last), o12 = Math.min(12 * LB, last);
+        FloatVector a0 = FloatVector.fromMemorySegment(F, y, yo, LE);
+        FloatVector a1 = FloatVector.fromMemorySegment(F, y, yo + 1 * LB, LE);
+        FloatVector a2 = FloatVector.fromMemorySegment(F, y, yo + 2 * LB, LE);
+        FloatVector a3 = FloatVector.fromMemorySegment(F, y, yo + 3 * LB, LE);
+        FloatVector a4 = FloatVector.fromMemorySegment(F, y, yo + 4 * LB, LE);
+        FloatVector a5 = FloatVector.fromMemorySegment(F, y, yo + 5 * LB, LE);
+        FloatVector a6 = FloatVector.fromMemorySegment(F, y, yo + 6 * LB, LE);
+        FloatVector a7 = FloatVector.fromMemorySegment(F, y, yo + 7 * LB, LE);
+        FloatVector a8 = FloatVector.fromMemorySegment(F, y, yo + o8, LE);
+        FloatVector a9 = FloatVector.fromMemorySegment(F, y, yo + o9, LE);
+        FloatVector a10 = FloatVector.fromMemorySegment(F, y, yo + o10, LE);
+        FloatVector a11 = FloatVector.fromMemorySegment(F, y, yo + o11, LE);
+        FloatVector a12 = FloatVector.fromMemorySegment(F, y, yo + o12, LE);
+        for (int i = 0; i < rows; i++) {
+            long p;
+            float ci;
+            if (at == null) {
+                p = w0 + i * rowBytes;
+                ci = alpha * get(r, ro + 4L * i);
+            } else {
+                p = at[i];
+                ci = coef[i];
+            }
+            FloatVector c = FloatVector.broadcast(F, ci);
+            MemorySegment row = w.asSlice(p, bytes);
+            a0 = FloatVector.fromMemorySegment(F, row, 0, LE).fma(c, a0);
+            a1 = FloatVector.fromMemorySegment(F, row, 1 * LB, LE).fma(c, a1);
+            a2 = FloatVector.fromMemorySegment(F, row, 2 * LB, LE).fma(c, a2);
+            a3 = FloatVector.fromMemorySegment(F, row, 3 * LB, LE).fma(c, a3);
+            a4 = FloatVector.fromMemorySegment(F, row, 4 * LB, LE).fma(c, a4);
+            a5 = FloatVector.fromMemorySegment(F, row, 5 * LB, LE).fma(c, a5);
+            a6 = FloatVector.fromMemorySegment(F, row, 6 * LB, LE).fma(c, a6);
+            a7 = FloatVector.fromMemorySegment(F, row, 7 * LB, LE).fma(c, a7);
+            a8 = FloatVector.fromMemorySegment(F, row, o8, LE).fma(c, a8);
+            a9 = FloatVector.fromMemorySegment(F, row, o9, LE).fma(c, a9);
+            a10 = FloatVector.fromMemorySegment(F, row, o10, LE).fma(c, a10);
+            a11 = FloatVector.fromMemorySegment(F, row, o11, LE).fma(c, a11);
+            a12 = FloatVector.fromMemorySegment(F, row, o12, LE).fma(c, a12);
         }
-        if (end != 4L * cols) {
-            long o = 4L * (cols - L);
-            FloatVector old = FloatVector.fromMemorySegment(F, y, yo + o, LE);
-            FloatVector acc = FloatVector.fromMemorySegment(F, w, p0 + o, LE).fma(v0, old);
-            acc = FloatVector.fromMemorySegment(F, w, p1 + o, LE).fma(v1, acc);
-            acc = FloatVector.fromMemorySegment(F, w, p2 + o, LE).fma(v2, acc);
-            acc = FloatVector.fromMemorySegment(F, w, p3 + o, LE).fma(v3, acc);
-            acc = FloatVector.fromMemorySegment(F, w, p4 + o, LE).fma(v4, acc);
-            acc = FloatVector.fromMemorySegment(F, w, p5 + o, LE).fma(v5, acc);
-            acc = FloatVector.fromMemorySegment(F, w, p6 + o, LE).fma(v6, acc);
-            acc = FloatVector.fromMemorySegment(F, w, p7 + o, LE).fma(v7, acc);
-            old.blend(acc, VectorMask.fromLong(F, tailBits(cols))).intoMemorySegment(y, yo + o, LE);
-        }
+        a0.intoMemorySegment(y, yo, LE);
+        a1.intoMemorySegment(y, yo + 1 * LB, LE);
+        a2.intoMemorySegment(y, yo + 2 * LB, LE);
+        a3.intoMemorySegment(y, yo + 3 * LB, LE);
+        a4.intoMemorySegment(y, yo + 4 * LB, LE);
+        a5.intoMemorySegment(y, yo + 5 * LB, LE);
+        a6.intoMemorySegment(y, yo + 6 * LB, LE);
+        a7.intoMemorySegment(y, yo + 7 * LB, LE);
+        a8.intoMemorySegment(y, yo + o8, LE);
+        a9.intoMemorySegment(y, yo + o9, LE);
+        a10.intoMemorySegment(y, yo + o10, LE);
+        a11.intoMemorySegment(y, yo + o11, LE);
+        a12.intoMemorySegment(y, yo + o12, LE);
     }
 
     // ---------------------------------------------------------------- triangular solves
@@ -765,58 +845,45 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * {@link #bregmanGradient} for rows of L … 16L columns (L ≥ 8), g already zero: eight-row blocks of
-     * {@link #dot8}, then the residuals, and rows with a residual queue up (in row order) for one
-     * {@link #axpy8} per eight, as the 4-row path does with axpy4 — so the roundings of g are the row-ordered
-     * FMA chain whichever rows were skipped. Rows past the last whole block go one by one.
+     * {@link #bregmanGradient} for rows of L … 16L columns (L ≥ 8), g already zero, in chunks of rows of at most
+     * {@link #SHORT_CHUNK_BYTES}: the chunk's eight-row blocks of {@link #dot8} (rows past the last whole block of
+     * W one by one), the residuals, and the rows with a residual listed in row order; then one register pass of
+     * the listed rows into g ({@link #registersT}), reading the chunk a second time from L2. Each g[j] gets its
+     * terms by FMA in row order, whichever rows were skipped, as with the axpy of one row at a time.
+     *
+     * <p>Before, listed rows went through an eight-row axpy per eight (y loaded and stored per eight rows, a bounds
+     * check per load): 784 × 100 took 13.3 µs under AVX2 and 13.8 µs at 512 bits (jmh/RESULTS.md); the register
+     * pass streams the rows past y held in registers, one check per row.
      */
     private double bregmanShortRows(Activation sigma, MemorySegment w, long wo, long rowBytes, int r0, int r1, int cols,
                                     MemorySegment x, long xo, MemorySegment b, long bo, MemorySegment t, long to,
                                     MemorySegment z, long zo, MemorySegment g, long go) {
         double sumSq = 0.0;
-        long q0 = 0, q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0;
-        float f0 = 0f, f1 = 0f, f2 = 0f, f3 = 0f, f4 = 0f, f5 = 0f, f6 = 0f;
-        int pending = 0;
-        for (int i0 = r0; i0 < r1; i0 += 8) {
-            int end = Math.min(i0 + 8, r1);
-            if (end - i0 == 8) {
-                dot8(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
-            } else {
+        int chunk = (int) Math.max(8, SHORT_CHUNK_BYTES / rowBytes / 8 * 8);
+        RowList list = ROW_LIST.get().ensure(Math.min(chunk, r1 - r0));
+        for (int c0 = r0; c0 < r1; c0 += chunk) {
+            int c1 = Math.min(r1, c0 + chunk), listed = 0;
+            for (int i0 = c0; i0 < c1; i0 += 8) {
+                int end = Math.min(i0 + 8, c1);
+                if (end - i0 == 8) {
+                    dot8(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
+                } else {
+                    for (int i = i0; i < end; i++) {
+                        float zv = dot(w, wo + i * rowBytes, x, xo, cols);
+                        put(z, zo + 4L * i, b == null ? zv : zv + get(b, bo + 4L * i));
+                    }
+                }
                 for (int i = i0; i < end; i++) {
-                    float zv = dot(w, wo + i * rowBytes, x, xo, cols);
-                    put(z, zo + 4L * i, b == null ? zv : zv + get(b, bo + 4L * i));
-                }
-            }
-            for (int i = i0; i < end; i++) {
-                float e = sigma.apply(get(z, zo + 4L * i)) - get(t, to + 4L * i);
-                if (e == 0f) {
-                    continue;
-                }
-                sumSq += (double) e * e;
-                long wi = wo + i * rowBytes;
-                switch (pending) {
-                    case 0 -> { q0 = wi; f0 = e; pending = 1; }
-                    case 1 -> { q1 = wi; f1 = e; pending = 2; }
-                    case 2 -> { q2 = wi; f2 = e; pending = 3; }
-                    case 3 -> { q3 = wi; f3 = e; pending = 4; }
-                    case 4 -> { q4 = wi; f4 = e; pending = 5; }
-                    case 5 -> { q5 = wi; f5 = e; pending = 6; }
-                    case 6 -> { q6 = wi; f6 = e; pending = 7; }
-                    default -> {
-                        axpy8(f0, f1, f2, f3, f4, f5, f6, e, w, q0, q1, q2, q3, q4, q5, q6, wi, cols, g, go);
-                        pending = 0;
+                    float e = sigma.apply(get(z, zo + 4L * i)) - get(t, to + 4L * i);
+                    if (e != 0f) {
+                        sumSq += (double) e * e;
+                        list.at[listed] = wo + i * rowBytes;
+                        list.coef[listed++] = e;
                     }
                 }
             }
+            registersT(w, 0, 0, null, 0, 1f, list, listed, cols, g, go);
         }
-        // The rows still queued, in row order.
-        if (pending > 0) { axpy(f0, w, q0, g, go, cols); }
-        if (pending > 1) { axpy(f1, w, q1, g, go, cols); }
-        if (pending > 2) { axpy(f2, w, q2, g, go, cols); }
-        if (pending > 3) { axpy(f3, w, q3, g, go, cols); }
-        if (pending > 4) { axpy(f4, w, q4, g, go, cols); }
-        if (pending > 5) { axpy(f5, w, q5, g, go, cols); }
-        if (pending > 6) { axpy(f6, w, q6, g, go, cols); }
         return sumSq;
     }
 

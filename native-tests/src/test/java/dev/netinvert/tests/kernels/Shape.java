@@ -44,7 +44,12 @@ record Shape(int rows, int cols, int ld, int misalign) {
             new Shape(17, 256, 260, 4),
             new Shape(25, 257, 257, 0),
             new Shape(41, 24, 24, 8),
-            new Shape(15, 1025, 1031, 5));
+            new Shape(15, 1025, 1031, 5),
+            // GEMVᵀ's one-pass window of 13 vectors (gemvTWide): exactly 13 at 256 bits (104), one column past it
+            // (105: two windows again), and 13 at 512 bits (208).
+            new Shape(11, 104, 104, 0),
+            new Shape(13, 105, 109, 2),
+            new Shape(7, 208, 211, 1));
 
     /** The 64×64-image perceptron of sec. 5.1.1 [000]: W is 512×4096 (8 MiB). Used sparingly. */
     static final Shape BIG = new Shape(512, 4096, 4096, 0);

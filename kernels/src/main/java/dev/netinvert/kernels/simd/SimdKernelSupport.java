@@ -809,10 +809,7 @@ public final class SimdKernelSupport implements KernelSupport {
             if (end - i0 == 4) {
                 dot4(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
             } else {
-                for (int i = i0; i < end; i++) {
-                    float zv = dot(w, wo + i * rowBytes, x, xo, cols);
-                    put(z, zo + 4L * i, b == null ? zv : zv + get(b, bo + 4L * i));
-                }
+                dotRows(w, wo, rowBytes, i0, end, cols, x, xo, b, bo, z, zo);
             }
             for (int i = i0; i < end; i++) {
                 float e = sigma.apply(get(z, zo + 4L * i)) - get(t, to + 4L * i);
@@ -844,6 +841,15 @@ public final class SimdKernelSupport implements KernelSupport {
         return sumSq;
     }
 
+    /** z_i ← ⟨W_i, x⟩ (+ b_i) for rows i0 ≤ i &lt; i1 one at a time: the rows after the fused paths' last whole block. */
+    private void dotRows(MemorySegment w, long wo, long rowBytes, int i0, int i1, int cols, MemorySegment x,
+                         long xo, MemorySegment b, long bo, MemorySegment z, long zo) {
+        for (int i = i0; i < i1; i++) {
+            float zv = dot(w, wo + i * rowBytes, x, xo, cols);
+            put(z, zo + 4L * i, b == null ? zv : zv + get(b, bo + 4L * i));
+        }
+    }
+
     /**
      * {@link #bregmanGradient} for rows of L … 16L columns (L ≥ 8), g already zero, in chunks of rows of at most
      * {@link #SHORT_CHUNK_BYTES}: the chunk's eight-row blocks of {@link #dot8} (rows past the last whole block of
@@ -868,10 +874,7 @@ public final class SimdKernelSupport implements KernelSupport {
                 if (end - i0 == 8) {
                     dot8(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
                 } else {
-                    for (int i = i0; i < end; i++) {
-                        float zv = dot(w, wo + i * rowBytes, x, xo, cols);
-                        put(z, zo + 4L * i, b == null ? zv : zv + get(b, bo + 4L * i));
-                    }
+                    dotRows(w, wo, rowBytes, i0, end, cols, x, xo, b, bo, z, zo);
                 }
                 for (int i = i0; i < end; i++) {
                     float e = sigma.apply(get(z, zo + 4L * i)) - get(t, to + 4L * i);

@@ -398,8 +398,9 @@ public final class SimdKernelSupport implements KernelSupport {
      * and no vector crosses a branch.
      *
      * <p>The column loop reads x and the eight rows through slices of {@code cols} floats made before it: the
-     * nine bounds checks of a step then compare the same offset with the same size, and C2 keeps one of them
-     * (as {@link #gemvTRegisters}' row slices). 784 × 100 under {@code -XX:UseAVX=2}: 5.80 → 5.04 µs, fused
+     * nine bounds checks of a step then compare the same offset with the same size, and C2's code under
+     * {@code -XX:UseAVX=2} keeps two of them (one for x, one for the rows; the eight row bases then live on the
+     * stack, an add from memory per load). 784 × 100 under {@code -XX:UseAVX=2}: 5.80 → 5.04 µs, fused
      * gradient 14.4 → 13.3 µs; at 512 bits (six or seven vectors per row) unchanged within ±2 %.
      */
     private static void dot8(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,

@@ -549,6 +549,9 @@ final class SimdGemm {
      * the lanes with bit h clear of row r + h): log₂L passes of one load, one permute, one blend and one store
      * per row, instead of an element copy with two bounds checks per element (the transposing copy of X was 7.5 %
      * of NT 64 × 4096 × 512's samples under {@code -XX:UseAVX=2}). A copy: exact. Takes and returns no vector.
+     * The four passes are written out, each with its shuffle and mask as constants of the class: the same pass
+     * as one loop over h, or as a helper taking the shuffle and mask, makes them run-time values, and non-constant
+     * shuffles were 2× slower in the GEMV's lane tree (see {@code Lanes}).
      */
     private static void transposeBlock(MemorySegment s, long so, long srs, MemorySegment d, long dOff, long drs) {
         for (int r = 0; r < L; r++) {

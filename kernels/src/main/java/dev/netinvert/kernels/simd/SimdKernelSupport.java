@@ -585,15 +585,15 @@ public final class SimdKernelSupport implements KernelSupport {
         int c0 = 0;
         while (cols - c0 > REGISTER_ROW) {
             int width = cols - c0 - REGISTER_ROW < L ? REGISTER_ROW - L : REGISTER_ROW;
-            gemvTRegisters(w, w0 + 4L * c0, rowBytes, r, ro, alpha, at, coef, 4L * c0, n, width, y, yo + 4L * c0);
+            gemvTRegisters(w, w0, rowBytes, r, ro, alpha, at, coef, 4L * c0, n, width, y, yo + 4L * c0);
             c0 += width;
         }
-        gemvTRegisters(w, w0 + 4L * c0, rowBytes, r, ro, alpha, at, coef, 4L * c0, n, cols - c0, y, yo + 4L * c0);
+        gemvTRegisters(w, w0, rowBytes, r, ro, alpha, at, coef, 4L * c0, n, cols - c0, y, yo + 4L * c0);
     }
 
     /**
-     * y ← y + Σ_i c_i·W_i over {@code rows} rows of W, strided or listed as in {@link #registersT} (a window of
-     * columns: from w0 on, or from byte c0 of each listed row), for windows of L … 8L columns: y stays in eight
+     * y ← y + Σ_i c_i·W_i over {@code rows} rows of W, strided or listed as in {@link #registersT}, in a window of
+     * L … 8L columns from byte c0 of each row: y stays in eight
      * registers while the rows stream past (one broadcast and eight FMAs per row, no load or store of y per
      * row), as OpenBLAS's short GEMVᵀ does. Vector k covers columns [min(kL, cols − L), … + L): when L does not
      * divide cols the first vector at the last offset overlaps its predecessor, and the accumulators past it
@@ -628,11 +628,11 @@ public final class SimdKernelSupport implements KernelSupport {
                 p = w0 + i * rowBytes;
                 ci = alpha * get(r, ro + 4L * i);
             } else {
-                p = at[i] + c0;
+                p = at[i];
                 ci = coef[i];
             }
             FloatVector c = FloatVector.broadcast(F, ci);
-            MemorySegment row = w.asSlice(p, bytes);
+            MemorySegment row = w.asSlice(p + c0, bytes);
             a0 = FloatVector.fromMemorySegment(F, row, 0, LE).fma(c, a0);
             a1 = FloatVector.fromMemorySegment(F, row, o1, LE).fma(c, a1);
             a2 = FloatVector.fromMemorySegment(F, row, o2, LE).fma(c, a2);

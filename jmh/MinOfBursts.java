@@ -1,5 +1,6 @@
 import dev.netinvert.kernels.*;
 import java.lang.foreign.*;
+import java.lang.invoke.MethodHandle;
 import java.util.*;
 
 /**
@@ -11,14 +12,27 @@ import java.util.*;
  *
  *   java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED [-XX:UseAVX=2] -Dwarm=5 \
  *        -cp jmh/target/benchmarks.jar jmh/MinOfBursts.java gemv,gemvT,fused 784x100,100x784
+ *
+ * <p><b>The peer in the same process.</b> With {@code -Dopenblas=<libopenblas.so>} (NumPy's own copy: {@code python3
+ * -c "import numpy, glob, os; print(glob.glob(os.path.join(os.path.dirname(numpy.__file__), os.pardir,
+ * 'numpy.libs', '*openblas*'))[0])"}; run with {@code OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell} in the
+ * environment), every burst of ours is followed by a burst of OpenBLAS's {@code cblas_sgemv} on the same data:
+ * gemv against sgemv "NoTrans" of the row-major W, gemvT against "Trans", fused against the two of them (NumPy's
+ * two GEMVs, without its element-wise work). The host's noise moves both sides of a pair alike, so the median
+ * of the 400 per-pair ratios (ours / OpenBLAS's time) is steadier than a ratio of two runs minutes apart. The
+ * library's symbols are looked up under the plain, the ILP64 ({@code 64_}) and NumPy's {@code scipy_} names.
  */
 public class MinOfBursts {
-    public static void main(String[] a) {
+    private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+
+    public static void main(String[] a) throws Throwable {
         KernelSupport k = KernelProvider.simd().map(KernelProvider::kernelSupport).orElseThrow();
         String ops = a[0];
         Arena arena = switch (System.getProperty("arena", "shared")) { case "global" -> Arena.global(); case "confined" -> Arena.ofConfined(); case "auto" -> Arena.ofAuto(); default -> Arena.ofShared(); };
+        Blas blas = System.getProperty("openblas") == null ? null : new Blas(System.getProperty("openblas"));
         SplittableRandom rnd = new SplittableRandom(1);
-        StringBuilder out = new StringBuilder(System.getProperty("tag", "") + " bits=" + k.vectorBitSize());
+        StringBuilder out = new StringBuilder(System.getProperty("tag", "") + " bits=" + k.vectorBitSize()
+                + (blas == null ? "" : " peer=" + blas.name));
         for (String shape : a[1].split(",")) {
             String[] p = shape.split("x");
             int m = Integer.parseInt(p[0]), n = Integer.parseInt(p[1]);
@@ -36,25 +50,123 @@ public class MinOfBursts {
                     case "fused" -> () -> k.bregmanGradient(Activation.RELU, w, 0, n, 0, m, n, x, 0, b, 0, t, 0, z, 0, g, 0);
                     default -> throw new IllegalArgumentException(op);
                 };
-                long t0 = System.nanoTime(); int calls = 0;
+                Runnable peer = blas == null ? null : switch (op) {
+                    case "gemv" -> () -> blas.sgemv(NO_TRANS, m, n, w, x, y);
+                    case "gemvT" -> () -> blas.sgemv(TRANS, m, n, w, r, yt);
+                    default -> () -> { blas.sgemv(NO_TRANS, m, n, w, x, z); blas.sgemv(TRANS, m, n, w, r, g); };
+                };
+                if (peer != null) { // the peer computes the same product: check once, before timing
+                    MemorySegment mine = op.equals("gemvT") ? yt : op.equals("gemv") ? y : g;
+                    f.run();
+                    float[] ours = mine.toArray(ValueLayout.JAVA_FLOAT);
+                    if (op.equals("fused")) { // the peer's g = Wᵀ r for our residual r = relu(z) − t
+                        for (int i = 0; i < m; i++) r.setAtIndex(ValueLayout.JAVA_FLOAT, i,
+                                Math.max(z.getAtIndex(ValueLayout.JAVA_FLOAT, i), 0f) - t.getAtIndex(ValueLayout.JAVA_FLOAT, i));
+                    }
+                    peer.run();
+                    float[] theirs = mine.toArray(ValueLayout.JAVA_FLOAT);
+                    double worst = 0, scale = 0;
+                    for (int i = 0; i < ours.length; i++) {
+                        worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+                        scale = Math.max(scale, Math.abs(theirs[i]));
+                    }
+                    if (!(worst <= 1e-4 * Math.max(1, scale))) {
+                        throw new IllegalStateException(op + " " + shape + ": the peer's result differs by " + worst);
+                    }
+                }
                 long warm = Long.getLong("warm", 3) * 1_000_000_000L;
-                while (System.nanoTime() - t0 < warm) { f.run(); calls++; }
-                double per = (double) warm / calls;
-                int burst = Math.max(1, (int) (300_000 / per));
-                double[] ts = new double[400];
+                int burst = burstFor(f, warm), peerBurst = peer == null ? 0 : burstFor(peer, warm);
+                double[] ts = new double[400], ps = new double[ts.length], ratio = new double[ts.length];
                 for (int s = 0; s < ts.length; s++) {
-                    long s0 = System.nanoTime();
-                    for (int c = 0; c < burst; c++) f.run();
-                    ts[s] = (System.nanoTime() - s0) / 1e3 / burst;
+                    ts[s] = time(f, burst);
+                    if (peer != null) {
+                        ps[s] = time(peer, peerBurst);
+                        ratio[s] = ts[s] / ps[s];
+                    }
                 }
                 Arrays.sort(ts);
                 com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
                 long b0 = mx.getCurrentThreadAllocatedBytes();
                 for (int c = 0; c < 100; c++) f.run();
                 long alloc = (mx.getCurrentThreadAllocatedBytes() - b0) / 100;
-                out.append(String.format("  %s %s min %.2f p10 %.2f med %.2f B/op %d |", op, shape, ts[0], ts[40], ts[200], alloc));
+                out.append(String.format("  %s %s min %.2f p10 %.2f med %.2f B/op %d", op, shape, ts[0], ts[40], ts[200], alloc));
+                if (peer != null) {
+                    Arrays.sort(ps);
+                    Arrays.sort(ratio);
+                    out.append(String.format(" | peer min %.2f med %.2f | ratio p25 %.3f med %.3f p75 %.3f",
+                            ps[0], ps[200], ratio[100], ratio[200], ratio[300]));
+                }
+                out.append(" |");
             }
         }
         System.out.println(out);
+    }
+
+    /** Warms f for {@code warm} ns and returns the calls per burst of about 0.3 ms. */
+    private static int burstFor(Runnable f, long warm) {
+        long t0 = System.nanoTime();
+        int calls = 0;
+        while (System.nanoTime() - t0 < warm) { f.run(); calls++; }
+        return Math.max(1, (int) (300_000 / ((double) warm / calls)));
+    }
+
+    /** µs per call over one burst. */
+    private static double time(Runnable f, int burst) {
+        long s0 = System.nanoTime();
+        for (int c = 0; c < burst; c++) f.run();
+        return (System.nanoTime() - s0) / 1e3 / burst;
+    }
+
+    /** cblas_sgemv of an OpenBLAS library, LP64 or ILP64, plain or with NumPy's scipy_ prefix. */
+    static final class Blas {
+        final String name;
+        private final MethodHandle sgemv;
+        private final boolean ilp64;
+
+        Blas(String path) throws Throwable {
+            SymbolLookup lib = SymbolLookup.libraryLookup(java.nio.file.Path.of(path), Arena.global());
+            Linker linker = Linker.nativeLinker();
+            String found = null;
+            boolean wide = false;
+            for (String s : new String[] {"scipy_cblas_sgemv64_", "cblas_sgemv64_", "cblas_sgemv"}) {
+                if (lib.find(s).isPresent()) { found = s; wide = s.endsWith("64_"); break; }
+            }
+            if (found == null) throw new IllegalArgumentException("no cblas_sgemv in " + path);
+            ilp64 = wide;
+            MemoryLayout in = wide ? ValueLayout.JAVA_LONG : ValueLayout.JAVA_INT;
+            sgemv = linker.downcallHandle(lib.find(found).orElseThrow(), FunctionDescriptor.ofVoid(
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, in, in, ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS, in,
+                    ValueLayout.ADDRESS, in, ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS, in), Linker.Option.critical(false));
+            for (String s : new String[] {"scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_", "openblas_set_num_threads"}) {
+                Optional<MemorySegment> set = lib.find(s);
+                if (set.isPresent()) {
+                    linker.downcallHandle(set.get(), FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT)).invokeExact(1);
+                    break;
+                }
+            }
+            String core = "?";
+            for (String s : new String[] {"scipy_openblas_get_corename64_", "openblas_get_corename64_", "openblas_get_corename"}) {
+                Optional<MemorySegment> get = lib.find(s);
+                if (get.isPresent()) {
+                    MemorySegment c = (MemorySegment) linker.downcallHandle(get.get(), FunctionDescriptor.of(ValueLayout.ADDRESS)).invokeExact();
+                    core = c.reinterpret(64).getString(0);
+                    break;
+                }
+            }
+            name = found + "/" + core;
+        }
+
+        /** y ← op(W) v for the row-major m × n W: op = NoTrans (y has m elements) or Trans (n). */
+        void sgemv(int trans, int m, int n, MemorySegment w, MemorySegment v, MemorySegment y) {
+            try {
+                if (ilp64) {
+                    sgemv.invokeExact(ROW_MAJOR, trans, (long) m, (long) n, 1f, w, (long) n, v, 1L, 0f, y, 1L);
+                } else {
+                    sgemv.invokeExact(ROW_MAJOR, trans, m, n, 1f, w, n, v, 1, 0f, y, 1);
+                }
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }

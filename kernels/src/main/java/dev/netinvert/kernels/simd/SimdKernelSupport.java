@@ -9,6 +9,7 @@ import static jdk.incubator.vector.VectorOperators.F2D;
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.KernelSupport;
 import dev.netinvert.kernels.scalar.ScalarKernelSupport;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -86,23 +87,24 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final long SHORT_CHUNK_BYTES = 64 * 1024;
 
     /**
-     * The rows a register GEMVᵀ pass adds, in order: byte offsets of rows of W and their coefficients. Per thread,
-     * grown when a longer list is first needed; nothing is allocated per call after that.
+     * Per-thread scratch of the short-row kernels, made on a thread's first call; nothing is allocated per call after
+     * that (the residuals' segment grows when a longer chunk is first needed).
      */
-    private static final class RowList {
-        long[] at = new long[256];
-        float[] coef = new float[256];
+    private static final class Scratch {
+        /** {@link #dot8}'s lane sums with 512-bit vectors, for the caller's {@link #finish8}. */
+        final float[] sums = new float[16];
+        private MemorySegment residuals = MemorySegment.NULL;
 
-        RowList ensure(int n) {
-            if (at.length < n) {
-                at = new long[Math.max(n, 2 * at.length)];
-                coef = new float[at.length];
+        /** Native room for n residuals of the short-row fused gradient. */
+        MemorySegment residuals(int n) {
+            if (residuals.byteSize() < 4L * n) {
+                residuals = Arena.ofAuto().allocate(4L * Math.max(n, 256), 64);
             }
-            return this;
+            return residuals;
         }
     }
 
-    private static final ThreadLocal<RowList> ROW_LIST = ThreadLocal.withInitial(RowList::new);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
 
     SimdKernelSupport() {}
@@ -261,8 +263,12 @@ public final class SimdKernelSupport implements KernelSupport {
         // unrolls the inner loop of the large method differently, and with 16 vector registers instead of 32
         // that cost (-XX:LoopUnrollLimit=0 gave 133 µs). jmh/RESULTS.md has the cost of the call at short rows.
         if (L >= 8 && cols >= L && cols <= SHORT_ROW) {
+            float[] sums = L == 16 ? SCRATCH.get().sums : null;
             for (; i + 8 <= r1; i += 8) {
-                dot8(w, wo + i * rowBytes, rowBytes, cols, x, xo, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
+                dot8(w, wo + i * rowBytes, rowBytes, cols, x, xo, alpha, beta, y, yo + 4L * i, b, bo + 4L * i, sums);
+                if (L == 16) {
+                    finish8(sums, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
+                }
             }
         }
         for (; i + 4 <= r1; i += 4) {
@@ -390,8 +396,10 @@ public final class SimdKernelSupport implements KernelSupport {
      * add; {@link Lanes#upper}, {@link Lanes#fold}), so seven merges leave row k's total in lane k (L = 8),
      * or its two halves in lanes 2k and 2k + 1 (L = 16: one more add of the even and odd lanes), each row
      * summed by the same butterfly as {@link #dot}'s. At 256 bits the finish is one vector FMA and store; at
-     * 512 bits the eight totals are extracted and finished by {@link #finish4} (a finish with masked 8-lane
-     * loads and stores made the method too large for C1, as below). Two blocks that were tried: sixteen rows (one per
+     * 512 bits the sums vector is stored to {@code sums} and the caller finishes the block ({@link #finish8}): a
+     * finish with masked 8-lane loads and stores made the method too large for C1 (as below), and extracting the
+     * totals here and calling {@link #finish4}, which C2 left out of line in this large method, cost two calls per
+     * block with the live vectors spilled around them (784 × 100 at 512 bits: 4.2 → 4.0 µs without them). Two blocks that were tried: sixteen rows (one per
      * lane at 512 bits) — C1 ran out of virtual registers on it ("COMPILE SKIPPED" at tier 3), so it never
      * reached C2 and boxed 1.4 MB per 784×100 GEMV; and this block with a counted column loop, no faster
      * than four rows (see {@link #SHORT_ROW} for why). Takes and returns no vector (see the class comment),
@@ -404,7 +412,8 @@ public final class SimdKernelSupport implements KernelSupport {
      * gradient 14.4 → 13.3 µs; at 512 bits (six or seven vectors per row) unchanged within ±2 %.
      */
     private static void dot8(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
-                             float alpha, float beta, MemorySegment out, long oo, MemorySegment b, long bo) {
+                             float alpha, float beta, MemorySegment out, long oo, MemorySegment b, long bo,
+                             float[] sums) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         long end = 4L * F.loopBound(cols);
         // Not a counted loop on purpose (the exit test is "!=" on a byte offset that steps by a vector): see SHORT_ROW.
@@ -454,10 +463,9 @@ public final class SimdKernelSupport implements KernelSupport {
         FloatVector d1 = c1.blend(c3, TREE_M2).add(c3.blend(c1, TREE_M2).rearrange(TREE_S2));
         FloatVector s = d0.blend(d1, TREE_M3).add(d1.blend(d0, TREE_M3).rearrange(TREE_S3));
         if (L == 16) {
-            // Row k's halves are in lanes 2k and 2k + 1 (the last butterfly level): add them into lane 2k.
-            FloatVector t = s.add(s.rearrange(TREE_S4));
-            finish4(t.lane(0), t.lane(2), t.lane(4), t.lane(6), alpha, beta, out, oo, b, bo);
-            finish4(t.lane(8), t.lane(10), t.lane(12), t.lane(14), alpha, beta, out, oo + 16, b, bo + 16);
+            // Row k's halves are in lanes 2k and 2k + 1 (the last butterfly level): add them into lane 2k, and
+            // leave the finish to the caller (finish8).
+            s.add(s.rearrange(TREE_S4)).intoArray(sums, 0);
         } else if (beta == 0f) {
             if (b == null) {
                 s.mul(alpha).intoMemorySegment(out, oo, LE);
@@ -471,6 +479,13 @@ public final class SimdKernelSupport implements KernelSupport {
             FloatVector.fromMemorySegment(F, out, oo, LE).fma(FloatVector.broadcast(F, beta), s.mul(alpha))
                     .add(FloatVector.fromMemorySegment(F, b, bo, LE)).intoMemorySegment(out, oo, LE);
         }
+    }
+
+    /** out[k] ← α·sums[2k] + β·out[k] (+ b[k]), k &lt; 8: the finish of a {@link #dot8} block with 512-bit vectors. */
+    private static void finish8(float[] sums, float alpha, float beta, MemorySegment out, long oo, MemorySegment b,
+                                long bo) {
+        finish4(sums[0], sums[2], sums[4], sums[6], alpha, beta, out, oo, b, bo);
+        finish4(sums[8], sums[10], sums[12], sums[14], alpha, beta, out, oo + 16, b, bo + 16);
     }
 
     /**
@@ -507,7 +522,7 @@ public final class SimdKernelSupport implements KernelSupport {
         // Not at 128 bits: with 4 lanes the eight accumulators cover too few columns (32) to pay. (The first version
         // also boxed there, 32 B per GEMVᵀ of a 36×36 layer: the branchy tail that gemvTRegisters no longer has.)
         if (L >= 8 && cols >= L && cols <= 2 * REGISTER_ROW) {
-            registersT(w, wo + r0 * rowBytes, rowBytes, r, ro + 4L * r0, alpha, null, r1 - r0, cols, y, yo);
+            registersT(w, wo + r0 * rowBytes, rowBytes, r, ro + 4L * r0, alpha, r1 - r0, cols, y, yo);
             return;
         }
         for (; i + 4 <= r1; i += 4) {
@@ -567,32 +582,28 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * y[0, cols) ← y + Σ_i c_i·W_i over n rows of W, in order, each y[j] by one FMA per row (the roundings of one
-     * axpy per row), for L ≤ cols ≤ 2·{@link #REGISTER_ROW}. The rows are either strided (list null: row i at
-     * w0 + i·rowBytes, c_i = α·r_i with r_i at ro + 4i) or listed (row i at list.at[i], c_i = list.coef[i]: the
-     * fused gradient's rows with a residual). Rows of up to {@link #WIDE_ROW} columns go in one pass with y in
-     * registers ({@link #gemvTWide} above 8L), wider ones in two register windows of {@link #gemvTRegisters}, the
-     * first 8L wide unless that would leave less than L. In the kernels, the choice between the two forms is a
-     * loop-invariant branch on scalars.
+     * axpy per row), for L ≤ cols ≤ 2·{@link #REGISTER_ROW}: row i at w0 + i·rowBytes, c_i = α·r_i with r_i at
+     * ro + 4i. Rows of up to {@link #WIDE_ROW} columns go in one pass with y in registers ({@link #gemvTWide} above
+     * 8L), wider ones in two register windows of {@link #gemvTRegisters}, the first 8L wide unless that would leave
+     * less than L.
      */
     private static void registersT(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha,
-                                   RowList list, int n, int cols, MemorySegment y, long yo) {
-        long[] at = list == null ? null : list.at;
-        float[] coef = list == null ? null : list.coef;
+                                   int n, int cols, MemorySegment y, long yo) {
         if (cols > REGISTER_ROW && cols <= WIDE_ROW) {
-            gemvTWide(w, w0, rowBytes, r, ro, alpha, at, coef, n, cols, y, yo);
+            gemvTWide(w, w0, rowBytes, r, ro, alpha, n, cols, y, yo);
             return;
         }
         int c0 = 0;
         while (cols - c0 > REGISTER_ROW) {
             int width = cols - c0 - REGISTER_ROW < L ? REGISTER_ROW - L : REGISTER_ROW;
-            gemvTRegisters(w, w0, rowBytes, r, ro, alpha, at, coef, 4L * c0, n, width, y, yo + 4L * c0);
+            gemvTRegisters(w, w0, rowBytes, r, ro, alpha, 4L * c0, n, width, y, yo + 4L * c0);
             c0 += width;
         }
-        gemvTRegisters(w, w0, rowBytes, r, ro, alpha, at, coef, 4L * c0, n, cols - c0, y, yo + 4L * c0);
+        gemvTRegisters(w, w0, rowBytes, r, ro, alpha, 4L * c0, n, cols - c0, y, yo + 4L * c0);
     }
 
     /**
-     * y ← y + Σ_i c_i·W_i over {@code rows} rows of W, strided or listed as in {@link #registersT}, in a window of
+     * y ← y + Σ_i c_i·W_i over {@code rows} rows of W, as in {@link #registersT}, in a window of
      * L … 8L columns from byte c0 of each row: y stays in eight
      * registers while the rows stream past (one broadcast and eight FMAs per row, no load or store of y per
      * row), as OpenBLAS's short GEMVᵀ does. Vector k covers columns [min(kL, cols − L), … + L): when L does not
@@ -612,7 +623,7 @@ public final class SimdKernelSupport implements KernelSupport {
      * scalar-replaced (0 B per call, {@code ShortRowAllocationTest}).
      */
     private static void gemvTRegisters(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha,
-                                       long[] at, float[] coef, long c0, int rows, int cols, MemorySegment y, long yo) {
+                                       long c0, int rows, int cols, MemorySegment y, long yo) {
         long last = 4L * (cols - L), bytes = 4L * cols;
         long o1 = Math.min(LB, last), o2 = Math.min(2 * LB, last), o3 = Math.min(3 * LB, last);
         long o4 = Math.min(4 * LB, last), o5 = Math.min(5 * LB, last), o6 = Math.min(6 * LB, last);
@@ -622,17 +633,8 @@ public final class SimdKernelSupport implements KernelSupport {
         FloatVector a4 = FloatVector.fromMemorySegment(F, y, yo + o4, LE), a5 = FloatVector.fromMemorySegment(F, y, yo + o5, LE);
         FloatVector a6 = FloatVector.fromMemorySegment(F, y, yo + o6, LE), a7 = FloatVector.fromMemorySegment(F, y, yo + o7, LE);
         for (int i = 0; i < rows; i++) {
-            long p;
-            float ci;
-            if (at == null) {
-                p = w0 + i * rowBytes;
-                ci = alpha * get(r, ro + 4L * i);
-            } else {
-                p = at[i];
-                ci = coef[i];
-            }
-            FloatVector c = FloatVector.broadcast(F, ci);
-            MemorySegment row = w.asSlice(p + c0, bytes);
+            FloatVector c = FloatVector.broadcast(F, alpha * get(r, ro + 4L * i));
+            MemorySegment row = w.asSlice(w0 + i * rowBytes + c0, bytes);
             a0 = FloatVector.fromMemorySegment(F, row, 0, LE).fma(c, a0);
             a1 = FloatVector.fromMemorySegment(F, row, o1, LE).fma(c, a1);
             a2 = FloatVector.fromMemorySegment(F, row, o2, LE).fma(c, a2);
@@ -659,7 +661,7 @@ public final class SimdKernelSupport implements KernelSupport {
      * vector are 15 of AVX2's 16 registers. Same FMAs in the same order per column as one axpy per row.
      */
     private static void gemvTWide(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha,
-                                  long[] at, float[] coef, int rows, int cols, MemorySegment y, long yo) {
+                                  int rows, int cols, MemorySegment y, long yo) {
         long last = 4L * (cols - L), bytes = 4L * cols;
         long o8 = Math.min(8 * LB, last), o9 = Math.min(9 * LB, last), o10 = Math.min(10 * LB, last);
         long o11 = Math.min(11 * LB, last), o12 = Math.min(12 * LB, last);
@@ -677,17 +679,8 @@ public final class SimdKernelSupport implements KernelSupport {
         FloatVector a11 = FloatVector.fromMemorySegment(F, y, yo + o11, LE);
         FloatVector a12 = FloatVector.fromMemorySegment(F, y, yo + o12, LE);
         for (int i = 0; i < rows; i++) {
-            long p;
-            float ci;
-            if (at == null) {
-                p = w0 + i * rowBytes;
-                ci = alpha * get(r, ro + 4L * i);
-            } else {
-                p = at[i];
-                ci = coef[i];
-            }
-            FloatVector c = FloatVector.broadcast(F, ci);
-            MemorySegment row = w.asSlice(p, bytes);
+            FloatVector c = FloatVector.broadcast(F, alpha * get(r, ro + 4L * i));
+            MemorySegment row = w.asSlice(w0 + i * rowBytes, bytes);
             a0 = FloatVector.fromMemorySegment(F, row, 0, LE).fma(c, a0);
             a1 = FloatVector.fromMemorySegment(F, row, 1 * LB, LE).fma(c, a1);
             a2 = FloatVector.fromMemorySegment(F, row, 2 * LB, LE).fma(c, a2);
@@ -854,41 +847,59 @@ public final class SimdKernelSupport implements KernelSupport {
     /**
      * {@link #bregmanGradient} for rows of L … 16L columns (L ≥ 8), g already zero, in chunks of rows of at most
      * {@link #SHORT_CHUNK_BYTES}: the chunk's eight-row blocks of {@link #dot8} (rows past the last whole block of
-     * W one by one), the residuals, and the rows with a residual listed in row order; then one register pass of
-     * the listed rows into g ({@link #registersT}), reading the chunk a second time from L2. Each g[j] gets its
-     * terms by FMA in row order, whichever rows were skipped, as with the axpy of one row at a time.
+     * W one by one); the chunk's residuals as vectors into per-thread scratch (σ by {@link SimdProxSupport#apply}
+     * where that is exact, {@link #exactVectorSigma}, else by {@link Activation#apply} per row; e = σ(z) − t and
+     * Σ e² by {@link #maskedResidual}); then one register pass of all the chunk's rows into g ({@link #registersT}),
+     * reading the chunk a second time from L2. Each g[j] gets its terms by FMA in row order. Rows whose residual is
+     * 0 are not skipped here (they add 0·W_i, as in the reference): at these row lengths listing the others cost
+     * more, per row, than the register pass saved.
      *
-     * <p>Before, listed rows went through an eight-row axpy per eight (y loaded and stored per eight rows, a bounds
-     * check per load): 784 × 100 took 13.3 µs under AVX2 and 13.8 µs at 512 bits (jmh/RESULTS.md); the register
-     * pass streams the rows past y held in registers, one check per row.
+     * <p>The residuals were a scalar loop that listed the rows with e ≠ 0 for the pass: JFR put a quarter of the
+     * 784 × 100 gradient's samples there (segment reads of z and t per row, a dependent double sum, the list),
+     * and the vector form took the gradient from 9.0 to 7.1-7.8 µs at 512 bits and 8.5 to 7.2-7.5 µs under AVX2
+     * ({@code MinOfBursts}, jmh/RESULTS.md). Earlier, listed rows had gone through an eight-row axpy per eight
+     * (13.3 µs under AVX2, 13.8 µs at 512 bits).
      */
     private double bregmanShortRows(Activation sigma, MemorySegment w, long wo, long rowBytes, int r0, int r1, int cols,
                                     MemorySegment x, long xo, MemorySegment b, long bo, MemorySegment t, long to,
                                     MemorySegment z, long zo, MemorySegment g, long go) {
         double sumSq = 0.0;
         int chunk = (int) Math.max(8, SHORT_CHUNK_BYTES / rowBytes / 8 * 8);
-        RowList list = ROW_LIST.get().ensure(Math.min(chunk, r1 - r0));
+        Scratch scratch = SCRATCH.get();
+        MemorySegment e = scratch.residuals(Math.min(chunk, r1 - r0));
+        float[] sums = scratch.sums;
+        boolean vectorSigma = exactVectorSigma(sigma);
         for (int c0 = r0; c0 < r1; c0 += chunk) {
-            int c1 = Math.min(r1, c0 + chunk), listed = 0;
+            int c1 = Math.min(r1, c0 + chunk), len = c1 - c0;
             for (int i0 = c0; i0 < c1; i0 += 8) {
                 int end = Math.min(i0 + 8, c1);
                 if (end - i0 == 8) {
-                    dot8(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
+                    dot8(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0, sums);
+                    if (L == 16) {
+                        finish8(sums, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
+                    }
                 } else {
                     dotRows(w, wo, rowBytes, i0, end, cols, x, xo, b, bo, z, zo);
                 }
-                for (int i = i0; i < end; i++) {
-                    float e = sigma.apply(get(z, zo + 4L * i)) - get(t, to + 4L * i);
-                    if (e != 0f) {
-                        sumSq += (double) e * e;
-                        list.at[listed] = wo + i * rowBytes;
-                        list.coef[listed++] = e;
-                    }
+            }
+            long zc = zo + 4L * c0;
+            if (vectorSigma) {
+                PROX.apply(sigma, z, zc, e, 0, len);
+            } else {
+                for (int i = 0; i < len; i++) {
+                    put(e, 4L * i, sigma.apply(get(z, zc + 4L * i)));
                 }
             }
-            registersT(w, 0, 0, null, 0, 1f, list, listed, cols, g, go);
+            sumSq += maskedResidual(e, 0, t, to + 4L * c0, null, 0, e, 0, len);
+            registersT(w, wo + c0 * rowBytes, rowBytes, e, 0, 1f, len, cols, g, go);
         }
         return sumSq;
+    }
+
+    /** Whether {@link SimdProxSupport#apply} computes σ bit for bit as {@link Activation#apply} does (no rounding in σ). */
+    private static boolean exactVectorSigma(Activation sigma) {
+        return sigma instanceof Activation.Identity || sigma instanceof Activation.Relu
+                || sigma instanceof Activation.LeakyRelu || sigma instanceof Activation.SoftThreshold;
     }
 
     @Override

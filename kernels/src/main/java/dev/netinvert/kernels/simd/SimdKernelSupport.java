@@ -41,7 +41,7 @@ import jdk.incubator.vector.VectorSpecies;
  * A scalar tail ends every loop — no masked loads or stores, which the JIT compiles poorly on some CPUs. The matrix kernels, whose rows are often short (100
  * columns), end each row with one overlapping full-width vector and a register blend instead. Matrix
  * kernels work on 4 rows at a time so that each load of x (GEMV) or of y (GEMVᵀ) is shared by 4 rows
- * of W; rows of at most 64 vectors go through 8-row GEMV blocks ({@code dot8}) and rows of at most 16
+ * of W; rows of at most 1024 columns go through 8-row GEMV blocks ({@code dot8}) and rows of at most 16
  * vectors through a GEMVᵀ that keeps y in registers ({@code gemvTRegisters}, {@code gemvTWide}) and a fused gradient on
  * 8-row blocks ({@code bregmanShortRows}), because at 100 columns the per-block loop set-up, not the
  * FMAs, was the cost (jmh/RESULTS.md, 2026-12-05 short-row section).
@@ -58,16 +58,18 @@ public final class SimdKernelSupport implements KernelSupport {
 
 
     /**
-     * Rows of at most this many columns (64 vectors: 512 columns at 256 bits, 1024 at 512) go through the
-     * GEMV's 8-row blocks ({@link #dot8}), whose column loop is deliberately not a counted loop. For a counted
-     * loop C2 emits a pre-loop, an unrolled main loop without bounds checks and a post-loop, and chooses
-     * between them at run time: at 100 columns (6-13 vectors) that set-up and the checked pre-loop cost
-     * more than the row's FMAs (784×96, 512 bits: 6.4 µs per GEMV against 4.0 µs with a plain loop that
-     * checks every load). Long rows amortise it and keep the counted loops ({@link #dot4Lanes},
-     * {@link #axpy4}): at 256 bits the plain 8-row loop lost from 784 columns up (100×784: 4.3 against 3.3 µs;
-     * 1000 columns: 5-10 %).
+     * Rows of at most this many columns (64 vectors at 512 bits, 128 at 256) go through the GEMV's 8-row blocks
+     * ({@link #dot8}), whose column loop is deliberately not a counted loop. For a counted loop C2 emits a
+     * pre-loop, an unrolled main loop without bounds checks and a post-loop, and chooses between them at run time:
+     * at 100 columns (6-13 vectors) that set-up and the checked pre-loop cost more than the row's FMAs (784×96,
+     * 512 bits: 6.4 µs per GEMV against 4.0 µs with a plain loop that checks every load). Longer rows amortise it
+     * and keep the counted loops ({@link #dot4Lanes}, {@link #axpy4}). The limit was 64 vectors at 256 bits too,
+     * when every load of dot8's rows had its own bounds check (100×784: 4.3 against 3.3 µs for the 4-row loop);
+     * with its rows read through slices, dot8 is the faster one at 784 columns under {@code -XX:UseAVX=2}:
+     * 3.4-3.8 → 2.7-3.3 µs, at parity with OpenBLAS's sgemv in the same process (per-pair ratio 1.02, was 1.09-1.16;
+     * jmh/RESULTS.md, eighth session).
      */
-    private static final int SHORT_ROW = 64 * L;
+    private static final int SHORT_ROW = 1024;
 
     /**
      * The widest column window that {@link #gemvTRegisters} keeps in registers: eight vectors (128 columns at

@@ -38,6 +38,10 @@ run() {
     echo "uptime: $(uptime)"
 } | tee "$out/machine.txt"
 
+# The in-process peer (MinOfBursts -Dopenblas): NumPy's own OpenBLAS, called burst by burst beside our kernels.
+java=$(FIND_JDK_CALLER=results-session.sh "$here/../scripts/find-jdk.sh" 25)
+openblas=$(python3 -c "import glob, os, numpy; print(glob.glob(os.path.join(os.path.dirname(numpy.__file__), os.pardir, 'numpy.libs', '*openblas*'))[0])" 2>/dev/null || true)
+
 default_isas=native
 grep -q avx512f /proc/cpuinfo && default_isas="native avx2"
 for isa in ${ISAS:-$default_isas}; do
@@ -54,6 +58,12 @@ for isa in ${ISAS:-$default_isas}; do
         -rf json -rff "$out/gemv-$isa.json" | tee "$out/gemv-$isa.txt"
     run 'FusedGradientBench.simd$' -p shape=512x4096,100x784,784x100,625x1000,4096x4096 "${common[@]}" \
         -rf json -rff "$out/fused-$isa.json" | tee "$out/fused-$isa.txt"
+    if [ -n "$openblas" ]; then
+        # shellcheck disable=SC2086  # $jvm is a list of options
+        OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell "$java" $jvm -Dwarm=3 -Dopenblas="$openblas" -Dtag="$isa" \
+            -cp "$here/target/benchmarks.jar" "$here/MinOfBursts.java" gemv,gemvT,fused \
+            784x100,100x784,625x1000,512x4096,4096x4096 | tee "$out/openblas-inprocess-$isa.txt"
+    fi
     run 'PdhgIterationBench.fast' -p threads=1 -p source=arena,npy,safetensors "${common[@]}" \
         -rf json -rff "$out/pdhg-$isa.json" | tee "$out/pdhg-$isa.txt"
     run 'PursuitIterationBench.(fista|admm)Fast' "${common[@]}" \

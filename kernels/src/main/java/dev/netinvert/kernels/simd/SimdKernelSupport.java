@@ -401,10 +401,10 @@ public final class SimdKernelSupport implements KernelSupport {
      * 512 bits the sums vector is stored to {@code sums} and the caller finishes the block ({@link #finish8}): a
      * finish with masked 8-lane loads and stores made the method too large for C1 (as below), and extracting the
      * totals here and calling {@link #finish4}, which C2 left out of line in this large method, cost two calls per
-     * block with the live vectors spilled around them (784 × 100 at 512 bits: 4.2 → 4.0 µs without them). Two blocks that were tried: sixteen rows (one per
-     * lane at 512 bits) — C1 ran out of virtual registers on it ("COMPILE SKIPPED" at tier 3), so it never
-     * reached C2 and boxed 1.4 MB per 784×100 GEMV; and this block with a counted column loop, no faster
-     * than four rows (see {@link #SHORT_ROW} for why). Takes and returns no vector (see the class comment),
+     * block with the live vectors spilled around them (784 × 100 at 512 bits: 4.2 → 4.0 µs without them). Two
+     * blocks that were tried: sixteen rows (one per lane at 512 bits) — C1 ran out of virtual registers on it
+     * ("COMPILE SKIPPED" at tier 3), so it never reached C2 and boxed 1.4 MB per 784×100 GEMV; and this block
+     * with a counted column loop, no faster than four rows (see {@link #SHORT_ROW} for why). Takes and returns no vector (see the class comment),
      * and no vector crosses a branch.
      *
      * <p>The column loop reads x and the eight rows through slices of {@code cols} floats made before it: the

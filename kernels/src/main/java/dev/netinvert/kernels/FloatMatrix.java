@@ -76,6 +76,29 @@ public record FloatMatrix(MemorySegment segment, long byteOffset, int rows, int 
         return m;
     }
 
+    /**
+     * Whether every row starts on a 64-byte cache line ({@link FloatVec#ALIGNMENT}): element (0, 0) at an
+     * aligned address and {@code 4·ld} a multiple of 64, or at most one row. The kernels give the same bits
+     * either way (their arithmetic depends on {@code cols}, never on addresses), but with rows off the lines a
+     * vector load of a short row straddles two of them: the 100-column rows of a 784 × 100 layer (400 bytes,
+     * three of every four rows off the line) cost its GEMVᵀ 19 % and its GEMV 10 % at 512 bits
+     * (jmh/RESULTS.md, ninth session).
+     */
+    public boolean rowsAligned() {
+        boolean base = segment.isNative() ? (segment.address() + byteOffset) % FloatVec.ALIGNMENT == 0
+                : byteOffset % FloatVec.ALIGNMENT == 0;
+        return base && (rows <= 1 || (4L * ld) % FloatVec.ALIGNMENT == 0);
+    }
+
+    /** A copy in {@code arena} whose rows start on 64-byte lines ({@link #allocatePadded}); same elements. */
+    public FloatMatrix copyPadded(Arena arena) {
+        FloatMatrix c = allocatePadded(arena, rows, cols);
+        for (int i = 0; i < rows; i++) {
+            MemorySegment.copy(segment, rowOffset(i), c.segment, c.rowOffset(i), 4L * cols);
+        }
+        return c;
+    }
+
     /** Byte offset of row {@code i}. */
     public long rowOffset(int i) {
         return byteOffset + (long) i * ld * Float.BYTES;

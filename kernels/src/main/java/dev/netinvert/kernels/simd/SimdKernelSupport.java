@@ -866,7 +866,9 @@ public final class SimdKernelSupport implements KernelSupport {
                                     MemorySegment x, long xo, MemorySegment b, long bo, MemorySegment t, long to,
                                     MemorySegment z, long zo, MemorySegment g, long go) {
         double sumSq = 0.0;
-        int chunk = (int) Math.max(8, SHORT_CHUNK_BYTES / rowBytes / 8 * 8);
+        // Sized by the bytes the rows hold, not by their stride: the chunks fix the order of Σ e², which must not
+        // depend on the layout (LayoutIndependenceTest).
+        int chunk = (int) Math.max(8, SHORT_CHUNK_BYTES / (4L * cols) / 8 * 8);
         Scratch scratch = SCRATCH.get();
         MemorySegment e = scratch.residuals(Math.min(chunk, r1 - r0));
         float[] sums = scratch.sums;

@@ -1,0 +1,90 @@
+package dev.netinvert.tests.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.Blas;
+import dev.netinvert.kernels.FloatMatrix;
+import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.Fused;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The kernels' results depend on a matrix's shape and values, never on where its rows lie: contiguous rows
+ * ({@code ld = cols}), rows padded to 64-byte lines ({@link FloatMatrix#copyPadded}), and rows starting 4 bytes
+ * off a line with a leading dimension of cols + 3 give the same bits for GEMV, GEMVᵀ and the fused gradient. This
+ * is what lets the loaders and the experiments' networks pad rows for speed ({@code ModelFiles.weightForKernels})
+ * without changing any result; the test runs in every surefire execution, so at each vector width and under
+ * {@code -XX:UseAVX=2}.
+ */
+@Tag("kernels")
+class LayoutIndependenceTest {
+
+    @ParameterizedTest(name = "{0}×{1}")
+    @CsvSource({"1, 1", "15, 17", "17, 15", "8, 100", "37, 100", "300, 100", "64, 64", "13, 300", "9, 1023", "24, 259"})
+    void gemvGemvTAndTheFusedGradientGiveTheSameBitsInEveryLayout(int rows, int cols) {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom rnd = new SplittableRandom(31L * rows + cols);
+            FloatMatrix packed = FloatMatrix.allocate(arena, rows, cols);
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    packed.set(i, j, (float) rnd.nextDouble(-1, 1));
+                }
+            }
+            FloatMatrix padded = packed.copyPadded(arena);
+            // Element (0, 0) 4 bytes past a line, rows cols + 3 apart, the gaps NaN (no kernel may read them).
+            int ld = cols + 3;
+            MemorySegment raw = arena.allocate(4L * (1 + (long) rows * ld), 64).fill((byte) 0xFF);
+            FloatMatrix shifted = new FloatMatrix(raw, 4, rows, cols, ld);
+            for (int i = 0; i < rows; i++) {
+                MemorySegment.copy(packed.segment(), packed.rowOffset(i), raw, shifted.rowOffset(i), 4L * cols);
+            }
+            assertTrue(padded.rowsAligned() && (cols % 16 != 0 || packed.rowsAligned()), padded + ", " + packed);
+            assertEquals(rows > 1 && cols % 16 != 0, !packed.rowsAligned(), packed.toString());
+            assertFalse(shifted.rowsAligned(), shifted.toString());
+            assertArrayEquals(packed.toArray(), padded.toArray());
+
+            FloatVec x = vec(arena, rnd, cols), r = vec(arena, rnd, rows), b = vec(arena, rnd, rows);
+            FloatVec t = FloatVec.allocate(arena, rows);
+            for (int i = 0; i < rows; i++) {
+                t.set(i, (float) Math.max(0, rnd.nextDouble(-0.5, 1))); // a third of the targets 0, as after ReLU
+            }
+            double[] sums = new double[2];
+            float[][] expected = run(arena, packed, x, r, b, t, sums, 0);
+            for (FloatMatrix w : new FloatMatrix[] {padded, shifted}) {
+                float[][] got = run(arena, w, x, r, b, t, sums, 1);
+                for (int k = 0; k < expected.length; k++) {
+                    assertArrayEquals(expected[k], got[k], new String[] {"W x + b", "Wᵀ r", "z", "g"}[k] + " with " + w);
+                }
+                assertEquals(Double.doubleToRawLongBits(sums[0]), Double.doubleToRawLongBits(sums[1]), "Σ e² with " + w);
+            }
+        }
+    }
+
+    /** W x + b, Wᵀ r, and the fused gradient's z and g; its Σ e² goes to sums[k]. */
+    private static float[][] run(Arena arena, FloatMatrix w, FloatVec x, FloatVec r, FloatVec b, FloatVec t,
+                                 double[] sums, int k) {
+        FloatVec y = FloatVec.allocate(arena, w.rows()), yt = FloatVec.allocate(arena, w.cols());
+        FloatVec z = FloatVec.allocate(arena, w.rows()), g = FloatVec.allocate(arena, w.cols());
+        Blas.gemv(1f, w, x, 0f, y, b);
+        Blas.gemvT(1f, w, r, 0f, yt);
+        sums[k] = Fused.bregmanGradient(Activation.RELU, w, x, b, t, z, g);
+        return new float[][] {y.toArray(), yt.toArray(), z.toArray(), g.toArray()};
+    }
+
+    private static FloatVec vec(Arena arena, SplittableRandom rnd, int n) {
+        FloatVec v = FloatVec.allocate(arena, n);
+        for (int i = 0; i < n; i++) {
+            v.set(i, (float) rnd.nextDouble(-1, 1));
+        }
+        return v;
+    }
+}

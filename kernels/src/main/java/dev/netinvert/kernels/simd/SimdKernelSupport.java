@@ -928,23 +928,23 @@ public final class SimdKernelSupport implements KernelSupport {
      */
     private static float admmUpdates(int rows, int s, MemorySegment v, long vo, MemorySegment t, long to, float rho,
                                      MemorySegment a, long ao, MemorySegment u, long uo, MemorySegment r, long ro) {
-        int i = 0;
+        // Both vector loops are not counted loops on purpose (a long byte offset compared with "!="): as counted
+        // loops C2 hoisted profiled predicates out of them that then failed under -XX:UseAVX=2 (JMH's
+        // PursuitIterationBench.rowsFused: "profile_predicate" traps at three back-edges, each recompiled up to
+        // four times, the step boxed in between: 8-19 KB per call in a first measured second).
         int bound = F.loopBound(s);
-        for (; i < bound; i += L) {
-            long o = 4L * i;
+        for (long o = 0, end = 4L * bound; o != end; o += LB) {
             FloatVector.fromMemorySegment(F, v, vo + o, LE).sub(FloatVector.fromMemorySegment(F, t, to + o, LE)).intoMemorySegment(r, ro + o, LE);
         }
-        for (; i < s; i++) {
+        for (int i = bound; i < s; i++) {
             long o = 4L * i;
             put(r, ro + o, get(v, vo + o) - get(t, to + o));
         }
         int c = rows - s;
         long vs = vo + 4L * s, rs = ro + 4L * s;
         FloatVector acc = FloatVector.zero(F);
-        int j = 0;
         int cb = F.loopBound(c);
-        for (; j < cb; j += L) {
-            long o = 4L * j;
+        for (long o = 0, end = 4L * cb; o != end; o += LB) {
             FloatVector vv = FloatVector.fromMemorySegment(F, v, vs + o, LE), uu = FloatVector.fromMemorySegment(F, u, uo + o, LE);
             FloatVector aa = uu.sub(vv).max(0f).neg();
             FloatVector d = aa.sub(vv);
@@ -958,7 +958,7 @@ public final class SimdKernelSupport implements KernelSupport {
             acc = acc.add(acc.rearrange(Lanes.fold(f)));
         }
         float cons = acc.lane(0);
-        for (; j < c; j++) {
+        for (int j = cb; j < c; j++) {
             long o = 4L * j;
             float vj = get(v, vs + o), uj = get(u, uo + o);
             float aj = -Math.max(uj - vj, 0f);

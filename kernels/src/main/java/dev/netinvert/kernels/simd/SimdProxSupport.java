@@ -56,6 +56,7 @@ public final class SimdProxSupport implements ProxSupport {
     // static final so that C2 treats species and lengths as constants (DESIGN.md decision 3).
     private static final VectorSpecies<Float> F = VectorConstants.SPECIES;
     private static final int L = F.length();
+    private static final long LB = 4L * L;
 
     private static final float INF = Float.POSITIVE_INFINITY;
     private static final int SIGN_BIT = 0x8000_0000;
@@ -729,6 +730,10 @@ public final class SimdProxSupport implements ProxSupport {
         // Two loops, not one with a branch on nonNeg inside: with the branch, C2's profiled loop predicates
         // kept failing under -XX:UseAVX=2 (JMH's FISTA benchmark, whose set-up also runs the ADMM's in-place
         // calls), and after the recompilations the Vector API calls were left out of line: 29.8 KB per step.
+        // Each loop is also not a counted loop (a long byte offset compared with "!="), so C2 hoists no
+        // predicate out of it: as counted loops, l1ProxNonNegative still hit "profile_predicate" traps at its
+        // back-edge under -XX:UseAVX=2, was recompiled 30-odd times, and ran boxed in between (≈ 30 KB per
+        // FISTA step for the first 5-10 s of JMH's FISTA benchmark, -Xlog:deoptimization=debug).
         int bound = nonNeg ? l1ProxNonNegative(mu, t, x, xo, g, go, p, po, u, uo, n, sums)
                            : l1ProxSoft(mu, t, x, xo, g, go, p, po, u, uo, n, sums);
         ScalarProxSupport.l1ProxRange(mu, t, nonNeg, x, xo, g, go, p, po, u, uo, bound, n, sums);
@@ -740,8 +745,8 @@ public final class SimdProxSupport implements ProxSupport {
         FloatVector negMu = FloatVector.broadcast(F, -mu), tv = FloatVector.broadcast(F, t);
         FloatVector change = FloatVector.zero(F), norm = change, dir = change;
         int bound = F.loopBound(n);
-        for (int i = 0; i < bound; i += L) {
-            long o = 4L * i;
+        // Not a counted loop on purpose (a long offset and "!="): see l1ProxStep.
+        for (long o = 0, end = 4L * bound; o != end; o += LB) {
             FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
             FloatVector pv = FloatVector.fromMemorySegment(F, p, po + o, LE); // before u's store: u may be p
             FloatVector uv = FloatVector.fromMemorySegment(F, g, go + o, LE).fma(negMu, xv).sub(tv).max(0f);
@@ -768,8 +773,8 @@ public final class SimdProxSupport implements ProxSupport {
         FloatVector negMu = FloatVector.broadcast(F, -mu), tv = FloatVector.broadcast(F, t), negT = tv.neg();
         FloatVector change = FloatVector.zero(F), norm = change, dir = change;
         int bound = F.loopBound(n);
-        for (int i = 0; i < bound; i += L) {
-            long o = 4L * i;
+        // Not a counted loop on purpose (a long offset and "!="): see l1ProxStep.
+        for (long o = 0, end = 4L * bound; o != end; o += LB) {
             FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
             FloatVector pv = FloatVector.fromMemorySegment(F, p, po + o, LE);
             FloatVector v = FloatVector.fromMemorySegment(F, g, go + o, LE).fma(negMu, xv);

@@ -59,8 +59,10 @@ class ModelRoundTripTest {
             ModelFiles.saveAsNpy(net, npyJson);
             Npy.write(dir.resolve("y.npy"), y);
 
-            Network fromSt = ModelFiles.load(stJson, arena);
-            Network fromNpy = ModelFiles.load(npyJson, arena);
+            // In place even where the rows are off the cache lines (widths 30, 50, 40): the aligned copy is off.
+            LoadOptions inPlace = LoadOptions.STRICT.withAlignedCopyLimit(0);
+            Network fromSt = ModelFiles.load(stJson, arena, inPlace);
+            Network fromNpy = ModelFiles.load(npyJson, arena, inPlace);
             assertEquals(net.toString(), fromSt.toString());
             assertEquals(net.toString(), fromNpy.toString());
 
@@ -109,6 +111,38 @@ class ModelRoundTripTest {
             assertArrayEquals(y.toArray(), yNpy.toArray());
             assertArrayEquals(y.toArray(), ySt.toArray());
             assertTrue(Tensor.isFileView(yNpy.segment()) && Tensor.isFileView(ySt.segment()));
+        }
+    }
+
+    /**
+     * With the default options a dense weight whose rows are off the 64-byte lines is copied once into aligned rows
+     * (same values, same forward pass); one whose rows are on them, or one above the copy limit, stays mapped.
+     */
+    @Test
+    void smallWeightsWithRowsOffTheCacheLinesAreCopiedIntoAlignedRows() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            // Layer 1: 48 × 100 (400-byte rows, off the lines); layer 2: 32 × 48 (192-byte rows, on them).
+            Network net = RandomNetworks.gaussianWithBias(arena, 11, new int[] {100, 48, 32},
+                    List.of(Activation.RELU, Activation.TANH), WeightScale.fanIn(), 0.1);
+            FloatVec z = RandomNetworks.latent(arena, 100, 3, 1.0);
+            Path npyJson = dir.resolve("aligned.json");
+            ModelFiles.saveAsNpy(net, npyJson);
+
+            Network loaded = ModelFiles.load(npyJson, arena);
+            FloatMatrix w1 = loaded.dense(1).weight(), w2 = loaded.dense(2).weight();
+            assertTrue(w1.rowsAligned(), "layer 1 copied into aligned rows: " + w1);
+            assertEquals(112, w1.ld(), "100 columns padded to 7 lines of 16 floats");
+            assertTrue(!Tensor.isFileView(w1.segment()), "layer 1 is a copy in the arena");
+            assertTrue(Tensor.isFileView(w2.segment()) && w2.ld() == 48 && w2.rowsAligned(),
+                    "layer 2's rows are on the lines already: mapped in place, " + w2);
+            assertArrayEquals(net.dense(1).weight().toArray(), w1.toArray());
+            assertSameBits(() -> net.forward(z, arena).toArray(), () -> loaded.forward(z, arena).toArray(), "aligned copy");
+
+            // Above the limit (layer 1 is 19 200 bytes): used in place.
+            Network big = ModelFiles.load(npyJson, arena, LoadOptions.STRICT.withAlignedCopyLimit(19_199));
+            assertTrue(Tensor.isFileView(big.dense(1).weight().segment()) && big.dense(1).weight().ld() == 100);
+            Network justFits = ModelFiles.load(npyJson, arena, LoadOptions.STRICT.withAlignedCopyLimit(19_200));
+            assertEquals(112, justFits.dense(1).weight().ld());
         }
     }
 

@@ -55,6 +55,7 @@ final class NetworkSource {
             }
             b = bt.data();
         }
-        return Network.of(new DenseLayer(w.asMatrix(), b, OptionValues.activation(p.activation)));
+        return Network.of(new DenseLayer(ModelFiles.weightForKernels(w.asMatrix(), arena, load), b,
+                OptionValues.activation(p.activation)));
     }
 }

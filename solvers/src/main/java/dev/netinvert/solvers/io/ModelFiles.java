@@ -65,7 +65,9 @@ import java.util.Set;
  * <p>Loading validates everything before returning: shapes chain (layer l takes as many values as layer l − 1
  * gives, and the same image where both sides are images), biases match, weights and biases are finite unless {@link LoadOptions} allows
  * otherwise. Float32 tensors are memory-mapped and used in place (see {@link Npy}, {@link Safetensors}),
- * so the network's memory is the caller's arena; the files must not be modified while it is open.
+ * so the network's memory is the caller's arena; the files must not be modified while it is open. The exception
+ * is a dense weight whose rows do not start on 64-byte lines and which is at most
+ * {@link LoadOptions#alignedCopyLimit} bytes: it is copied once into aligned rows ({@link #weightForKernels}).
  */
 public final class ModelFiles {
     private ModelFiles() {}
@@ -187,8 +189,23 @@ public final class ModelFiles {
         }
         checkFinite(description, weightRef, where + ".weight", w, options);
         FloatVec b = bias(description, dir, tensors, layer, where, w.dim(0), arena, options);
-        FloatVec wd = w.data();
-        return new DenseLayer(FloatMatrix.wrap(wd.segment(), wd.byteOffset(), w.dim(0), w.dim(1)), b, sigma);
+        return new DenseLayer(weightForKernels(w.asMatrix(), arena, options), b, sigma);
+    }
+
+    /**
+     * A loaded dense weight as the kernels should see it: {@code w} itself when its rows start on 64-byte lines
+     * ({@link FloatMatrix#rowsAligned}) or it is larger than {@link LoadOptions#alignedCopyLimit}, else a copy in
+     * {@code arena} with padded rows ({@link FloatMatrix#copyPadded}). A file's rows are off the lines when the row
+     * length is not a multiple of 16 floats (a 100-column .npy: 400-byte rows) or the tensor starts off one (a
+     * safetensors header of any length). The kernels' results do not depend on the layout, only their speed does,
+     * so the copy keeps a model loaded from files as fast as the same model built in memory (issue 10's
+     * file-loaded path), while weights above the limit keep the zero-copy mapping.
+     */
+    public static FloatMatrix weightForKernels(FloatMatrix w, Arena arena, LoadOptions options) {
+        if (w.rowsAligned() || 4L * w.rows() * w.cols() > options.alignedCopyLimit()) {
+            return w;
+        }
+        return w.copyPadded(arena);
     }
 
     /**

@@ -69,7 +69,7 @@ public final class RandomNetworks {
      */
     public static Network gaussian(Arena arena, long seed, int[] widths, List<Activation> activations,
                                    WeightScale scale) {
-        return build(arena, seed, widths, activations, scale, Double.NaN);
+        return build(arena, seed, widths, activations, scale, Double.NaN, false);
     }
 
     /**
@@ -82,7 +82,7 @@ public final class RandomNetworks {
         if (!(biasStd >= 0) || Double.isInfinite(biasStd)) {
             throw new IllegalArgumentException("biasStd must be finite and >= 0, got " + biasStd);
         }
-        return build(arena, seed, widths, activations, scale, biasStd);
+        return build(arena, seed, widths, activations, scale, biasStd, false);
     }
 
     /**
@@ -96,11 +96,13 @@ public final class RandomNetworks {
 
     /**
      * The two-layer generator of sec. 6.1 [002], eq. (19): x = tanh(W_2 ReLU(W_1 z)), iid N(0, 1) weights,
-     * no biases; the paper uses n = 625, n_0 ∈ {100, 200}, n_1 from 50 to 1000.
+     * no biases; the paper uses n = 625, n_0 ∈ {100, 200}, n_1 from 50 to 1000. The weights' rows start on
+     * 64-byte lines ({@link FloatMatrix#allocatePadded}): the same values as {@link #gaussian} draws, and the
+     * same results, with faster short-row kernels ({@link FloatMatrix#rowsAligned}).
      */
     public static Network generator002(Arena arena, long seed, int n0, int n1, int n) {
-        return gaussian(arena, seed, new int[] {n0, n1, n}, List.of(Activation.RELU, Activation.TANH),
-                WeightScale.unit());
+        return build(arena, seed, new int[] {n0, n1, n}, List.of(Activation.RELU, Activation.TANH),
+                WeightScale.unit(), Double.NaN, true);
     }
 
     /**
@@ -208,10 +210,11 @@ public final class RandomNetworks {
     /**
      * The two-layer generator of sec. 5.1 [003]: G(z) = σ(W_2 σ(W_1 z)) with σ = ReLU (or leaky ReLU for
      * the right half of Fig. 2), entries N(0, 1/n_out) ({@link WeightScale#fanOut}), no biases; the paper uses k = 20, 100 hidden,
-     * 500 out (and 250 hidden, 600 out for Fig. 2).
+     * 500 out (and 250 hidden, 600 out for Fig. 2). Rows padded to 64-byte lines, as in {@link #generator002}.
      */
     public static Network generator003(Arena arena, long seed, int k, int hidden, int n, Activation sigma) {
-        return gaussian(arena, seed, new int[] {k, hidden, n}, List.of(sigma, sigma), WeightScale.fanOut());
+        return build(arena, seed, new int[] {k, hidden, n}, List.of(sigma, sigma), WeightScale.fanOut(), Double.NaN,
+                true);
     }
 
     /**
@@ -260,8 +263,12 @@ public final class RandomNetworks {
         return z;
     }
 
+    /**
+     * The networks of {@link #gaussian} and {@link #gaussianWithBias}: contiguous weights ({@code ld = cols}, which
+     * the trainer needs), or with {@code padded} rows on 64-byte lines (the experiments' fixed networks).
+     */
     private static Network build(Arena arena, long seed, int[] widths, List<Activation> activations,
-                                 WeightScale scale, double biasStd) {
+                                 WeightScale scale, double biasStd, boolean padded) {
         Objects.requireNonNull(arena, "arena");
         Objects.requireNonNull(widths, "widths");
         Objects.requireNonNull(activations, "activations");
@@ -282,7 +289,8 @@ public final class RandomNetworks {
         List<DenseLayer> layers = new ArrayList<>();
         for (int l = 1; l < widths.length; l++) {
             double std = scale.std(widths[l - 1], widths[l]);
-            FloatMatrix w = FloatMatrix.allocate(arena, widths[l], widths[l - 1]);
+            FloatMatrix w = padded ? FloatMatrix.allocatePadded(arena, widths[l], widths[l - 1])
+                    : FloatMatrix.allocate(arena, widths[l], widths[l - 1]);
             g.fill(w, 0.0, std);
             FloatVec b = null;
             if (!Double.isNaN(biasStd)) {

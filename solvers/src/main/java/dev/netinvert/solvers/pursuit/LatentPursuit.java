@@ -147,7 +147,7 @@ public final class LatentPursuit {
                                      List<Stage> stages, Arena arena) {
         boolean first = l == 1;
         DenseLayer layer = network.dense(l);
-        FloatMatrix p = FloatMatrix.allocate(arena, layer.outputs(), layer.inputs());
+        FloatMatrix p = FloatMatrix.allocatePadded(arena, layer.outputs(), layer.inputs());
         FloatVec bp = layer.bias() == null ? null : FloatVec.allocate(arena, layer.outputs());
         Supports.partitionRows(layer.weight(), layer.bias(), s, p, bp);
         FloatVec target = FloatVec.of(arena, Supports.gather(above, s));

@@ -168,7 +168,7 @@ public final class LayeredBasisPursuit {
                             + "Alg. 2 [002] gives λ = 2ε(x_" + l + ") = ∞ for x_" + (l - 1) + " (a column of W_" + (l + 1)
                             + " restricted to the rows it was solved on has norm 0, so Thm 2 bounds nothing); give explicit lambdas");
                 }
-                FloatMatrix p = FloatMatrix.allocate(arena, layer.outputs(), layer.inputs());
+                FloatMatrix p = FloatMatrix.allocatePadded(arena, layer.outputs(), layer.inputs());
                 FloatVec bp = layer.bias() == null ? null : FloatVec.allocate(arena, layer.outputs());
                 Supports.partitionRows(layer.weight(), layer.bias(), s, p, bp);
                 FloatVec xl = FloatVec.allocate(arena, layer.inputs());

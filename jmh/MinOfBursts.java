@@ -36,24 +36,25 @@ public class MinOfBursts {
         for (String shape : a[1].split(",")) {
             String[] p = shape.split("x");
             int m = Integer.parseInt(p[0]), n = Integer.parseInt(p[1]);
-            MemorySegment w = arena.allocate(4L * m * n, 64), x = arena.allocate(4L * n, 64), y = arena.allocate(4L * m, 64),
+            int ld = Boolean.getBoolean("pad") ? (n + 15) / 16 * 16 : n; // -Dpad=true: rows start on 64-byte lines
+            MemorySegment w = arena.allocate(4L * m * ld, 64), x = arena.allocate(4L * n, 64), y = arena.allocate(4L * m, 64),
                     r = arena.allocate(4L * m, 64), yt = arena.allocate(4L * n, 64), b = arena.allocate(4L * m, 64), t = arena.allocate(4L * m, 64),
                     z = arena.allocate(4L * m, 64), g = arena.allocate(4L * n, 64);
-            for (long i = 0; i < (long) m * n; i++) w.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) rnd.nextDouble(-1, 1));
+            for (long i = 0; i < (long) m * ld; i++) w.setAtIndex(ValueLayout.JAVA_FLOAT, i, i % ld < n ? (float) rnd.nextDouble(-1, 1) : Float.NaN);
             for (int i = 0; i < n; i++) x.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) rnd.nextDouble(-1, 1));
             for (int i = 0; i < m; i++) { r.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) rnd.nextDouble(-1, 1));
                 b.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) rnd.nextDouble(-0.1, 0.1)); t.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) rnd.nextDouble(0, 1)); }
             for (String op : ops.split(",")) {
                 Runnable f = switch (op) {
-                    case "gemv" -> () -> k.gemv(1f, w, 0, n, 0, m, n, x, 0, 0f, y, 0, null, 0);
-                    case "gemvT" -> () -> k.gemvT(1f, w, 0, n, 0, m, n, r, 0, 0f, yt, 0);
-                    case "fused" -> () -> k.bregmanGradient(Activation.RELU, w, 0, n, 0, m, n, x, 0, b, 0, t, 0, z, 0, g, 0);
+                    case "gemv" -> () -> k.gemv(1f, w, 0, ld, 0, m, n, x, 0, 0f, y, 0, null, 0);
+                    case "gemvT" -> () -> k.gemvT(1f, w, 0, ld, 0, m, n, r, 0, 0f, yt, 0);
+                    case "fused" -> () -> k.bregmanGradient(Activation.RELU, w, 0, ld, 0, m, n, x, 0, b, 0, t, 0, z, 0, g, 0);
                     default -> throw new IllegalArgumentException(op);
                 };
                 Runnable peer = blas == null ? null : switch (op) {
-                    case "gemv" -> () -> blas.sgemv(NO_TRANS, m, n, w, x, y);
-                    case "gemvT" -> () -> blas.sgemv(TRANS, m, n, w, r, yt);
-                    default -> () -> { blas.sgemv(NO_TRANS, m, n, w, x, z); blas.sgemv(TRANS, m, n, w, r, g); };
+                    case "gemv" -> () -> blas.sgemv(NO_TRANS, m, n, ld, w, x, y);
+                    case "gemvT" -> () -> blas.sgemv(TRANS, m, n, ld, w, r, yt);
+                    default -> () -> { blas.sgemv(NO_TRANS, m, n, ld, w, x, z); blas.sgemv(TRANS, m, n, ld, w, r, g); };
                 };
                 if (peer != null) { // the peer computes the same product: check once, before timing
                     MemorySegment mine = op.equals("gemvT") ? yt : op.equals("gemv") ? y : g;
@@ -156,13 +157,13 @@ public class MinOfBursts {
             name = found + "/" + core;
         }
 
-        /** y ← op(W) v for the row-major m × n W: op = NoTrans (y has m elements) or Trans (n). */
-        void sgemv(int trans, int m, int n, MemorySegment w, MemorySegment v, MemorySegment y) {
+        /** y ← op(W) v for the row-major m × n W with leading dimension ld: op = NoTrans (y has m elements) or Trans (n). */
+        void sgemv(int trans, int m, int n, int ld, MemorySegment w, MemorySegment v, MemorySegment y) {
             try {
                 if (ilp64) {
-                    sgemv.invokeExact(ROW_MAJOR, trans, (long) m, (long) n, 1f, w, (long) n, v, 1L, 0f, y, 1L);
+                    sgemv.invokeExact(ROW_MAJOR, trans, (long) m, (long) n, 1f, w, (long) ld, v, 1L, 0f, y, 1L);
                 } else {
-                    sgemv.invokeExact(ROW_MAJOR, trans, m, n, 1f, w, n, v, 1, 0f, y, 1);
+                    sgemv.invokeExact(ROW_MAJOR, trans, m, n, 1f, w, ld, v, 1, 0f, y, 1);
                 }
             } catch (Throwable e) {
                 throw new IllegalStateException(e);

@@ -44,6 +44,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code rowsPartitionCopy}: building P, paid once per layer solve (hundreds to thousands of
  *       iterations).</li>
  * </ul>
+ *
+ * <p>{@code rows}: {@code padded} runs on weights whose rows start on 64-byte lines, as the library lays out the
+ * networks it builds, the pursuit's P and small loaded weights ({@code ModelFiles.weightForKernels}); {@code packed}
+ * on contiguous copies ({@code ld = cols}: 400- and 1200-byte rows, off the lines), as a weight mapped in place
+ * from a file with the aligned copy turned off. The results are the same bits (LayoutIndependenceTest).
  */
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
@@ -52,6 +57,9 @@ public class PursuitIterationBench extends Bench {
 
     @Param({"300"})
     public int n1;
+
+    @Param({"padded", "packed"})
+    public String rows;
 
     private Fista fista;
     private ReferenceFista fistaRef;
@@ -67,8 +75,8 @@ public class PursuitIterationBench extends Bench {
         Network net = RandomNetworks.generator002(arena, 7, 100, n1, 625);
         FloatVec z = RandomNetworks.latent(arena, 100, 100, RandomNetworks.latentStd(100, n1));
         FloatVec y = net.forward(z, arena);
-        FloatMatrix w2 = net.dense(2).weight();
-        w1 = net.dense(1).weight();
+        FloatMatrix w2 = layout(net.dense(2).weight());
+        w1 = layout(net.dense(1).weight());
         double norm = net.layer(2).operatorNorm().value();
         fista = new Fista(arena, w2, null, y, null, Activation.TANH, 0, true, norm);
         fista.reset(FloatVec.allocate(arena, n1));
@@ -77,7 +85,7 @@ public class PursuitIterationBench extends Bench {
 
         float[] x1 = Generators.hiddenOf(net, z).get(0);
         int[] s = Supports.support(x1, 0);
-        p = FloatMatrix.allocate(arena, n1, 100);
+        p = layout(FloatMatrix.allocatePadded(arena, n1, 100));
         order = new int[n1];
         float[] target = new float[s.length];
         int r = 0;
@@ -108,6 +116,16 @@ public class PursuitIterationBench extends Bench {
         admm.reset(FloatVec.allocate(arena, 100));
         admmRef = new ReferenceLinearizedAdmm(p.toArray(), n1, 100, s.length, null, target, true, 0, 0, 1e-2, ab);
         admmRef.reset(new float[100]);
+    }
+
+    /** m itself (padded rows), or a contiguous copy for {@code rows = packed}. */
+    private FloatMatrix layout(FloatMatrix m) {
+        if (rows.equals("padded")) {
+            return m;
+        }
+        FloatMatrix c = FloatMatrix.allocate(arena, m.rows(), m.cols());
+        c.copyFrom(m.toArray());
+        return c;
     }
 
     @Benchmark

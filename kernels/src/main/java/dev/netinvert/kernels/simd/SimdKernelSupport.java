@@ -41,10 +41,10 @@ import jdk.incubator.vector.VectorSpecies;
  * A scalar tail ends every loop — no masked loads or stores, which the JIT compiles poorly on some CPUs. The matrix kernels, whose rows are often short (100
  * columns), end each row with one overlapping full-width vector and a register blend instead. Matrix
  * kernels work on 4 rows at a time so that each load of x (GEMV) or of y (GEMVᵀ) is shared by 4 rows
- * of W; rows of at most 1024 columns go through 8-row GEMV blocks ({@code dot8}) and rows of at most 16
- * vectors through a GEMVᵀ that keeps y in registers ({@code gemvTRegisters}, {@code gemvTWide}) and a fused gradient on
- * 8-row blocks ({@code bregmanShortRows}), because at 100 columns the per-block loop set-up, not the
- * FMAs, was the cost (jmh/RESULTS.md, 2026-12-05 short-row section).
+ * of W; rows of at most 1024 columns go through 8-row GEMV blocks ({@code dot8}), rows of at most 16
+ * vectors through a GEMVᵀ that keeps y in registers ({@code gemvTRegisters}, {@code gemvTWide}), and rows of at
+ * most 512 columns through a fused gradient on chunks of 8-row blocks ({@code bregmanShortRows}), because at 100
+ * columns the per-block loop set-up, not the FMAs, was the cost (jmh/RESULTS.md, 2026-12-05 short-row section).
  */
 public final class SimdKernelSupport implements KernelSupport {
 
@@ -75,8 +75,8 @@ public final class SimdKernelSupport implements KernelSupport {
      * The widest column window that {@link #gemvTRegisters} keeps in registers: eight vectors (128 columns at
      * 512 bits, 64 at 256). GEMVᵀ uses it for rows of up to two windows (the second pass re-reads each row's
      * second part); with more windows the strided re-reads cost more than the y traffic saved (100×784 at
-     * 256 bits: 4.4 µs against 3.2 µs for the 4-row axpys). The fused gradient's 8-row path
-     * ({@link #bregmanShortRows}) has the same limit of two windows.
+     * 256 bits: 4.4 µs against 3.2 µs for the 4-row axpys). The fused gradient's chunked path
+     * ({@link #bregmanShortRows}) keeps g in registers within the same limit of two windows.
      */
     private static final int REGISTER_ROW = 8 * L;
     /** The widest row that {@link #gemvTWide} keeps in registers whole: thirteen vectors (104 columns at 256 bits). */
@@ -84,9 +84,21 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * Rows of W per chunk of the short-row fused gradient ({@link #bregmanShortRows}): its rows' dot products,
-     * then one register pass over those with a residual, while the chunk (at most this many bytes) is in L2.
+     * then one pass over the same rows into g, while the chunk (at most this many bytes, the size of L1) is still
+     * in L1 or L2. 32 KB rather than the 64 KB of the first version: under {@code -XX:UseAVX=2} 784×100 9.49 →
+     * 9.07 µs, 625×300 21.3 → 20.0 µs, 300×200 7.30 → 6.81 µs; at 512 bits within ±2 % (jmh/RESULTS.md, ninth
+     * session).
      */
-    private static final long SHORT_CHUNK_BYTES = 64 * 1024;
+    private static final long SHORT_CHUNK_BYTES = 32 * 1024;
+
+    /**
+     * Rows of at most this many columns take the chunked fused gradient ({@link #bregmanShortRows}); longer ones
+     * the 4-row blocks of {@link #bregmanGradient}, whose second read of a block comes from L1. The chunks pay
+     * where {@link #dot8} beats the 4-row dot products and the residuals' vector pass beats the scalar one per
+     * row: up to 512 columns (625×300 under AVX2 22.4-23.9 → 19.9 µs, at 512 bits 19.4 → 17.8 µs; 300×200
+     * under AVX2 8.2 → 6.7 µs), not at 784 or 1000 (100×784 at 512 bits 5.1 → 6.1 µs).
+     */
+    private static final int FUSED_CHUNKED_ROW = 512;
 
     /**
      * Per-thread scratch of the short-row kernels, made on a thread's first call; nothing is allocated per call after
@@ -520,21 +532,30 @@ public final class SimdKernelSupport implements KernelSupport {
             scale(beta, y, yo, cols);
         }
         long rowBytes = 4L * ld;
-        int i = r0;
         // Not at 128 bits: with 4 lanes the eight accumulators cover too few columns (32) to pay. (The first version
         // also boxed there, 32 B per GEMVᵀ of a 36×36 layer: the branchy tail that gemvTRegisters no longer has.)
         if (L >= 8 && cols >= L && cols <= 2 * REGISTER_ROW) {
             registersT(w, wo + r0 * rowBytes, rowBytes, r, ro + 4L * r0, alpha, r1 - r0, cols, y, yo);
             return;
         }
-        for (; i + 4 <= r1; i += 4) {
+        axpyRows(w, wo + r0 * rowBytes, rowBytes, r, ro + 4L * r0, alpha, r1 - r0, cols, y, yo);
+    }
+
+    /**
+     * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i: four rows per {@link #axpy4} (one load and
+     * store of y per four rows), then the rest one by one; each y[j] gets its terms by FMA in row order.
+     */
+    private void axpyRows(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha, int n,
+                          int cols, MemorySegment y, long yo) {
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
             long oi = ro + 4L * i;
-            long w0 = wo + i * rowBytes;
+            long wi = w0 + i * rowBytes;
             axpy4(alpha * get(r, oi), alpha * get(r, oi + 4), alpha * get(r, oi + 8), alpha * get(r, oi + 12),
-                    w, w0, w0 + rowBytes, w0 + 2 * rowBytes, w0 + 3 * rowBytes, cols, y, yo);
+                    w, wi, wi + rowBytes, wi + 2 * rowBytes, wi + 3 * rowBytes, cols, y, yo);
         }
-        for (; i < r1; i++) {
-            axpy(alpha * get(r, ro + 4L * i), w, wo + i * rowBytes, y, yo, cols);
+        for (; i < n; i++) {
+            axpy(alpha * get(r, ro + 4L * i), w, w0 + i * rowBytes, y, yo, cols);
         }
     }
 
@@ -794,7 +815,7 @@ public final class SimdKernelSupport implements KernelSupport {
         // rows, and the second read shrinks with it. Rows with a residual wait in (q, f) until four are
         // pending, then go through one axpy4, in row order, so the roundings of g do not depend on which
         // rows were skipped.
-        if (L >= 8 && cols >= L && cols <= 2 * REGISTER_ROW) {
+        if (L >= 8 && cols >= L && cols <= FUSED_CHUNKED_ROW) {
             return bregmanShortRows(sigma, w, wo, rowBytes, r0, r1, cols, x, xo, b, bo, t, to, z, zo, g, go);
         }
         long q0 = 0, q1 = 0, q2 = 0;
@@ -847,12 +868,14 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * {@link #bregmanGradient} for rows of L … 16L columns (L ≥ 8), g already zero, in chunks of rows of at most
-     * {@link #SHORT_CHUNK_BYTES}: the chunk's eight-row blocks of {@link #dot8} (rows past the last whole block of
-     * W one by one); the chunk's residuals as vectors into per-thread scratch (σ by {@link SimdProxSupport#apply}
-     * where that is exact, {@link #exactVectorSigma}, else by {@link Activation#apply} per row; e = σ(z) − t and
-     * Σ e² by {@link #maskedResidual}); then one register pass of all the chunk's rows into g ({@link #registersT}),
-     * reading the chunk a second time from L2. Each g[j] gets its terms by FMA in row order. Rows whose residual is
+     * {@link #bregmanGradient} for rows of L … {@link #FUSED_CHUNKED_ROW} columns (L ≥ 8), g already zero, in
+     * chunks of rows of at most {@link #SHORT_CHUNK_BYTES}: the chunk's eight-row blocks of {@link #dot8} (rows past
+     * the last whole block of W one by one); the chunk's residuals as vectors into per-thread scratch (σ by
+     * {@link SimdProxSupport#apply} where that is exact, {@link #exactVectorSigma}, else by {@link Activation#apply}
+     * per row; e = σ(z) − t and Σ e² by {@link #maskedResidual}); then one pass of all the chunk's rows into g,
+     * reading the chunk a second time: with g in registers for rows of up to two register windows
+     * ({@link #registersT}), else four rows per load and store of g ({@link #axpyRows}). Each g[j] gets its terms
+     * by FMA in row order. Rows whose residual is
      * 0 are not skipped here (they add 0·W_i, as in the reference): at these row lengths listing the others cost
      * more, per row, than the register pass saved.
      *
@@ -895,7 +918,11 @@ public final class SimdKernelSupport implements KernelSupport {
                 }
             }
             sumSq += maskedResidual(e, 0, t, to + 4L * c0, null, 0, e, 0, len);
-            registersT(w, wo + c0 * rowBytes, rowBytes, e, 0, 1f, len, cols, g, go);
+            if (cols <= 2 * REGISTER_ROW) {
+                registersT(w, wo + c0 * rowBytes, rowBytes, e, 0, 1f, len, cols, g, go);
+            } else {
+                axpyRows(w, wo + c0 * rowBytes, rowBytes, e, 0, 1f, len, cols, g, go);
+            }
         }
         return sumSq;
     }

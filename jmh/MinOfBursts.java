@@ -13,6 +13,10 @@ import java.util.*;
  *   java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED [-XX:UseAVX=2] -Dwarm=5 \
  *        -cp jmh/target/benchmarks.jar jmh/MinOfBursts.java gemv,gemvT,fused 784x100,100x784
  *
+ * <p>{@code -Dpad=true} gives W rows that start on 64-byte lines (ld rounded up to 16 floats, the padding NaN,
+ * which would show in the peer check if any kernel read it), as the library lays out the weights it owns
+ * ({@code FloatMatrix.allocatePadded}); without it ld = cols.
+ *
  * <p><b>The peer in the same process.</b> With {@code -Dopenblas=<libopenblas.so>} (NumPy's own copy: {@code python3
  * -c "import numpy, glob, os; print(glob.glob(os.path.join(os.path.dirname(numpy.__file__), os.pardir,
  * 'numpy.libs', '*openblas*'))[0])"}; run with {@code OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell} in the

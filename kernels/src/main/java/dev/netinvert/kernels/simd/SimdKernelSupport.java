@@ -532,13 +532,23 @@ public final class SimdKernelSupport implements KernelSupport {
             scale(beta, y, yo, cols);
         }
         long rowBytes = 4L * ld;
+        addRowsT(w, wo + r0 * rowBytes, rowBytes, r, ro + 4L * r0, alpha, r1 - r0, cols, y, yo);
+    }
+
+    /**
+     * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i, each y[j] by one FMA per row in row
+     * order: with y in registers for rows of up to two register windows ({@link #registersT}), else four rows per
+     * load and store of y ({@link #axpyRows}). The GEMVᵀ and the second pass of the chunked fused gradient.
+     */
+    private void addRowsT(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha, int n,
+                          int cols, MemorySegment y, long yo) {
         // Not at 128 bits: with 4 lanes the eight accumulators cover too few columns (32) to pay. (The first version
         // also boxed there, 32 B per GEMVᵀ of a 36×36 layer: the branchy tail that gemvTRegisters no longer has.)
         if (L >= 8 && cols >= L && cols <= 2 * REGISTER_ROW) {
-            registersT(w, wo + r0 * rowBytes, rowBytes, r, ro + 4L * r0, alpha, r1 - r0, cols, y, yo);
-            return;
+            registersT(w, w0, rowBytes, r, ro, alpha, n, cols, y, yo);
+        } else {
+            axpyRows(w, w0, rowBytes, r, ro, alpha, n, cols, y, yo);
         }
-        axpyRows(w, wo + r0 * rowBytes, rowBytes, r, ro + 4L * r0, alpha, r1 - r0, cols, y, yo);
     }
 
     /**
@@ -873,9 +883,8 @@ public final class SimdKernelSupport implements KernelSupport {
      * the last whole block of W one by one); the chunk's residuals as vectors into per-thread scratch (σ by
      * {@link SimdProxSupport#apply} where that is exact, {@link #exactVectorSigma}, else by {@link Activation#apply}
      * per row; e = σ(z) − t and Σ e² by {@link #maskedResidual}); then one pass of all the chunk's rows into g,
-     * reading the chunk a second time: with g in registers for rows of up to two register windows
-     * ({@link #registersT}), else four rows per load and store of g ({@link #axpyRows}). Each g[j] gets its terms
-     * by FMA in row order. Rows whose residual is
+     * reading the chunk a second time ({@link #addRowsT}: g in registers for rows of up to two register windows,
+     * else four rows per load and store of g). Each g[j] gets its terms by FMA in row order. Rows whose residual is
      * 0 are not skipped here (they add 0·W_i, as in the reference): at these row lengths listing the others cost
      * more, per row, than the register pass saved.
      *
@@ -918,11 +927,7 @@ public final class SimdKernelSupport implements KernelSupport {
                 }
             }
             sumSq += maskedResidual(e, 0, t, to + 4L * c0, null, 0, e, 0, len);
-            if (cols <= 2 * REGISTER_ROW) {
-                registersT(w, wo + c0 * rowBytes, rowBytes, e, 0, 1f, len, cols, g, go);
-            } else {
-                axpyRows(w, wo + c0 * rowBytes, rowBytes, e, 0, 1f, len, cols, g, go);
-            }
+            addRowsT(w, wo + c0 * rowBytes, rowBytes, e, 0, 1f, len, cols, g, go);
         }
         return sumSq;
     }

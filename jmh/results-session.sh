@@ -62,7 +62,13 @@ for isa in ${ISAS:-$default_isas}; do
         # shellcheck disable=SC2086  # $jvm is a list of options
         OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell "$java" $jvm -Dwarm=3 -Dopenblas="$openblas" -Dtag="$isa" \
             -cp "$here/target/benchmarks.jar" "$here/MinOfBursts.java" gemv,gemvT,fused \
-            784x100,100x784,625x1000,512x4096,4096x4096 | tee "$out/openblas-inprocess-$isa.txt"
+            784x100,300x100,625x300,100x784,625x1000,512x4096,4096x4096 | tee "$out/openblas-inprocess-$isa.txt"
+        # The short rows again with W's rows padded to 64-byte lines, as the library lays out its own weights
+        # (both sides get the padded W; compare our padded time with OpenBLAS's contiguous one above).
+        # shellcheck disable=SC2086
+        OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell "$java" $jvm -Dwarm=3 -Dopenblas="$openblas" -Dtag="$isa" \
+            -Dpad=true -cp "$here/target/benchmarks.jar" "$here/MinOfBursts.java" gemv,gemvT,fused \
+            784x100,300x100,625x300 | tee "$out/openblas-inprocess-padded-$isa.txt"
     fi
     run 'PdhgIterationBench.fast' -p threads=1 -p source=arena,npy,safetensors "${common[@]}" \
         -rf json -rff "$out/pdhg-$isa.json" | tee "$out/pdhg-$isa.txt"

@@ -124,7 +124,7 @@ public class PursuitIterationBench extends Bench {
             return m;
         }
         FloatMatrix c = FloatMatrix.allocate(arena, m.rows(), m.cols());
-        c.copyFrom(m.toArray());
+        m.copyTo(c);
         return c;
     }
 

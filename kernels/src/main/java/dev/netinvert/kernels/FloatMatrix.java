@@ -93,10 +93,19 @@ public record FloatMatrix(MemorySegment segment, long byteOffset, int rows, int 
     /** A copy in {@code arena} whose rows start on 64-byte lines ({@link #allocatePadded}); same elements. */
     public FloatMatrix copyPadded(Arena arena) {
         FloatMatrix c = allocatePadded(arena, rows, cols);
-        for (int i = 0; i < rows; i++) {
-            MemorySegment.copy(segment, rowOffset(i), c.segment, c.rowOffset(i), 4L * cols);
-        }
+        copyTo(c);
         return c;
+    }
+
+    /** Copies the elements into {@code dst}, of the same shape and any leading dimension, row by row. */
+    public void copyTo(FloatMatrix dst) {
+        Objects.requireNonNull(dst, "dst");
+        if (dst.rows != rows || dst.cols != cols) {
+            throw new IllegalArgumentException("dst: expected " + rows + "×" + cols + ", got " + dst.rows + "×" + dst.cols);
+        }
+        for (int i = 0; i < rows; i++) {
+            MemorySegment.copy(segment, rowOffset(i), dst.segment, dst.rowOffset(i), 4L * cols);
+        }
     }
 
     /** Byte offset of row {@code i}. */

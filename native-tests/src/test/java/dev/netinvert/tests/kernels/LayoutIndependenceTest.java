@@ -3,6 +3,7 @@ package dev.netinvert.tests.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netinvert.kernels.Activation;
@@ -44,9 +45,10 @@ class LayoutIndependenceTest {
             int ld = cols + 3;
             MemorySegment raw = arena.allocate(4L * (1 + (long) rows * ld), 64).fill((byte) 0xFF);
             FloatMatrix shifted = new FloatMatrix(raw, 4, rows, cols, ld);
-            for (int i = 0; i < rows; i++) {
-                MemorySegment.copy(packed.segment(), packed.rowOffset(i), raw, shifted.rowOffset(i), 4L * cols);
-            }
+            packed.copyTo(shifted);
+            IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
+                    () -> packed.copyTo(FloatMatrix.allocate(arena, rows, cols + 1)));
+            assertTrue(wrong.getMessage().contains("dst: expected " + rows + "×" + cols), wrong.getMessage());
             assertTrue(padded.rowsAligned() && (cols % 16 != 0 || packed.rowsAligned()), padded + ", " + packed);
             assertEquals(rows > 1 && cols % 16 != 0, !packed.rowsAligned(), packed.toString());
             assertFalse(shifted.rowsAligned(), shifted.toString());

@@ -17,7 +17,6 @@ import dev.netinvert.solvers.network.Network;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -758,9 +757,7 @@ public final class ModelFiles {
             return m.ld() == m.cols() ? m : FloatMatrix.wrap(m.segment(), m.byteOffset(), m.rows(), m.cols());
         }
         FloatMatrix c = FloatMatrix.allocate(scratch, m.rows(), m.cols());
-        for (int i = 0; i < m.rows(); i++) {
-            MemorySegment.copy(m.segment(), m.rowOffset(i), c.segment(), c.rowOffset(i), 4L * m.cols());
-        }
+        m.copyTo(c);
         return c;
     }
 }

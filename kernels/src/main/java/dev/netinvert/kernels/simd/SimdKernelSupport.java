@@ -72,6 +72,15 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final int SHORT_ROW = 1024;
 
     /**
+     * Rows of more than this many columns take {@link #dot8}'s blocks as two {@link #dot4Pairs}: with 256-bit
+     * vectors, more than 40 (320 columns). Measured on a real AVX2 machine (Zen 3) against OpenBLAS's sgemv in the
+     * same process, rows padded to lines, ratio of medians dot8 → pairs: 300×200 1.32 → 1.44, 625×300 1.29 → 1.30,
+     * 200×400 1.35 → 1.25, 100×512 1.37 → 1.12, 100×784 1.22 → 1.10, 625×1000 1.18 → 1.04 (jmh/RESULTS.md, tenth
+     * session). At 512 bits, not measured (no AVX-512 machine that session): never, as before.
+     */
+    private static final int PAIRED_ROW = L == 8 ? 40 * L : SHORT_ROW;
+
+    /**
      * The widest column window that {@link #gemvTRegisters} keeps in registers: eight vectors (128 columns at
      * 512 bits, 64 at 256). GEMVᵀ uses it for rows of up to two windows (the second pass re-reads each row's
      * second part); with more windows the strided re-reads cost more than the y traffic saved (100×784 at
@@ -105,8 +114,8 @@ public final class SimdKernelSupport implements KernelSupport {
      * that (the residuals' segment grows when a longer chunk is first needed).
      */
     private static final class Scratch {
-        /** {@link #dot8}'s lane sums with 512-bit vectors, for the caller's {@link #finish8}. */
-        final float[] sums = new float[16];
+        /** The lane sums of a {@link #dot8} block (two vectors: two {@link #dot4Pairs}), for {@link #finish8}. */
+        final float[] sums = new float[32];
         private MemorySegment residuals = MemorySegment.NULL;
 
         /** Native room for n residuals of the short-row fused gradient. */
@@ -277,12 +286,11 @@ public final class SimdKernelSupport implements KernelSupport {
         // unrolls the inner loop of the large method differently, and with 16 vector registers instead of 32
         // that cost (-XX:LoopUnrollLimit=0 gave 133 µs). jmh/RESULTS.md has the cost of the call at short rows.
         if (L >= 8 && cols >= L && cols <= SHORT_ROW) {
-            float[] sums = L == 16 ? SCRATCH.get().sums : null;
+            float[] sums = SCRATCH.get().sums;
+            boolean paired = cols > PAIRED_ROW;
             for (; i + 8 <= r1; i += 8) {
-                dot8(w, wo + i * rowBytes, rowBytes, cols, x, xo, alpha, beta, y, yo + 4L * i, b, bo + 4L * i, sums);
-                if (L == 16) {
-                    finish8(sums, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
-                }
+                dot8(paired, w, wo + i * rowBytes, rowBytes, cols, x, xo, sums);
+                finish8(paired, sums, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
             }
         }
         for (; i + 4 <= r1; i += 4) {
@@ -402,40 +410,70 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * ⟨W_k, x⟩ for the eight rows at {@code w0} (cols ≥ L, L = 8 or 16), finished as out[k] ← α·s_k + β·out[k]
-     * (+ b[k]) with one vector store. Eight independent FMA chains hide the FMA latency even for 100-column
-     * rows (7 FMAs per chain at 512 bits, 13 at 256), and one load of x serves eight rows. The row tails are
-     * the overlapping final vector and blend of {@link #dot4Lanes}. The eight lane sums are one
-     * transpose-and-add tree: each level merges two vectors into one (a blend each way, one permute, one
-     * add; {@link Lanes#upper}, {@link Lanes#fold}), so seven merges leave row k's total in lane k (L = 8),
-     * or its two halves in lanes 2k and 2k + 1 (L = 16: one more add of the even and odd lanes), each row
-     * summed by the same butterfly as {@link #dot}'s. At 256 bits the finish is one vector FMA and store; at
-     * 512 bits the sums vector is stored to {@code sums} and the caller finishes the block ({@link #finish8}): a
-     * finish with masked 8-lane loads and stores made the method too large for C1 (as below), and extracting the
-     * totals here and calling {@link #finish4}, which C2 left out of line in this large method, cost two calls per
-     * block with the live vectors spilled around them (784 × 100 at 512 bits: 4.2 → 4.0 µs without them). Two
-     * blocks that were tried: sixteen rows (one per lane at 512 bits) — C1 ran out of virtual registers on it
-     * ("COMPILE SKIPPED" at tier 3), so it never reached C2 and boxed 1.4 MB per 784×100 GEMV; and this block
-     * with a counted column loop, no faster than four rows (see {@link #SHORT_ROW} for why). Takes and returns no vector (see the class comment),
-     * and no vector crosses a branch.
+     * ⟨W_k, x⟩ for the eight rows at {@code w0} (cols ≥ L) into {@code sums}, for {@link #finish8}: one
+     * {@link #dot8} block, or two {@link #dot4Pairs} blocks where {@code paired} (rows longer than
+     * {@link #PAIRED_ROW}).
+     */
+    private static void dot8(boolean paired, MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x,
+                             long xo, float[] sums) {
+        if (paired) {
+            dot4Pairs(w, w0, rowBytes, cols, x, xo, sums, 0);
+            dot4Pairs(w, w0 + 4 * rowBytes, rowBytes, cols, x, xo, sums, L);
+        } else {
+            dot8(w, w0, rowBytes, cols, x, xo, sums);
+        }
+    }
+
+    /**
+     * ⟨W_k, x⟩ for the eight rows at {@code w0} (cols ≥ L, L = 8 or 16), left in {@code sums} for the caller's
+     * {@link #finish8}: row k's total in {@code sums[k]} (L = 8) or {@code sums[2k]} (L = 16). Eight independent FMA
+     * chains hide the FMA latency even for 100-column rows (7 FMAs per chain at 512 bits, 13 at 256), and one load
+     * of x serves eight rows. Each row starts with its last vector, which overlaps the full ones before it when L
+     * does not divide cols: the accumulators begin as its products on the lanes of {@link #lastBits}(cols) and
+     * zero on the others (a blend, not a zeroed x, which would turn an infinite weight into NaN), so the tail
+     * costs one product per row instead of up to L − 1 scalar FMAs, and no branch. The eight lane sums
+     * are one transpose-and-add tree: each level merges two vectors into one (a blend each way, one permute, one
+     * add; {@link Lanes#upper}, {@link Lanes#fold}), so seven merges leave row k's total in lane k (L = 8), or its
+     * two halves in lanes 2k and 2k + 1 (L = 16: one more add of the even and odd lanes), each row summed by the
+     * same butterfly as {@link #dot}'s.
+     *
+     * <p>The tail comes first and the finish is the caller's, so that nothing but the accumulators and
+     * {@code sums} is live after the column loop and the method takes seven arguments instead of thirteen. On a
+     * real AVX2 machine (Zen 3), per GEMV against OpenBLAS's sgemv in the same process, rows padded to lines, min
+     * µs: 784×100 7.0-7.4 → 6.4-6.5, 625×300 15.4-15.5 → 14.4-14.5, fused gradient 784×100 12.2-12.6 → 11.6
+     * (jmh/RESULTS.md, tenth session). The column loop itself compiles as before: C2 still keeps six of the eight
+     * row bases on the stack (an add from memory per load; OpenBLAS's kernel needs 17 instructions per 8 FMAs,
+     * this loop about 40); what shrank is the code around it. Blocks that were tried: sixteen rows (one per lane at 512 bits) — C1 ran out of virtual registers on it
+     * ("COMPILE SKIPPED" at tier 3), so it never reached C2 and boxed 1.4 MB per 784×100 GEMV; this block with a
+     * counted column loop, no faster than four rows (see {@link #SHORT_ROW} for why); rows 4-7 addressed as rows
+     * 0-3 plus four strides (four bases instead of eight): C2 still spilled, no faster. Takes and returns no
+     * vector (see the class comment), and no vector crosses a branch.
      *
      * <p>The column loop reads x and the eight rows through slices of {@code cols} floats made before it: the
-     * nine bounds checks of a step then compare the same offset with the same size, and C2's code under
-     * {@code -XX:UseAVX=2} keeps two of them (one for x, one for the rows; the eight row bases then live on the
-     * stack, an add from memory per load). 784 × 100 under {@code -XX:UseAVX=2}: 5.80 → 5.04 µs, fused
-     * gradient 14.4 → 13.3 µs; at 512 bits (six or seven vectors per row) unchanged within ±2 %.
+     * nine bounds checks of a step then compare the same offset with the same size, and C2 keeps two of them
+     * (one for x, one for the rows). 784 × 100 under {@code -XX:UseAVX=2}: 5.80 → 5.04 µs, fused gradient
+     * 14.4 → 13.3 µs; at 512 bits (six or seven vectors per row) unchanged within ±2 %.
      */
     private static void dot8(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
-                             float alpha, float beta, MemorySegment out, long oo, MemorySegment b, long bo,
                              float[] sums) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        long end = 4L * F.loopBound(cols);
-        // Not a counted loop on purpose (the exit test is "!=" on a byte offset that steps by a vector): see SHORT_ROW.
         long bytes = 4L * cols;
+        long end = 4L * F.loopBound(cols - 1); // the full vectors before each row's last one
         MemorySegment xs = x.asSlice(xo, bytes), r0 = w.asSlice(w0, bytes), r1 = w.asSlice(w0 + rowBytes, bytes);
         MemorySegment r2 = w.asSlice(w0 + 2 * rowBytes, bytes), r3 = w.asSlice(w0 + 3 * rowBytes, bytes);
         MemorySegment r4 = w.asSlice(w0 + 4 * rowBytes, bytes), r5 = w.asSlice(w0 + 5 * rowBytes, bytes);
         MemorySegment r6 = w.asSlice(w0 + 6 * rowBytes, bytes), r7 = w.asSlice(w0 + 7 * rowBytes, bytes);
+        long t = bytes - LB;
+        VectorMask<Float> fresh = VectorMask.fromLong(F, lastBits(cols));
+        FloatVector zero = FloatVector.zero(F), xt = FloatVector.fromMemorySegment(F, xs, t, LE);
+        FloatVector a0 = zero.blend(FloatVector.fromMemorySegment(F, r0, t, LE).mul(xt), fresh);
+        FloatVector a1 = zero.blend(FloatVector.fromMemorySegment(F, r1, t, LE).mul(xt), fresh);
+        FloatVector a2 = zero.blend(FloatVector.fromMemorySegment(F, r2, t, LE).mul(xt), fresh);
+        FloatVector a3 = zero.blend(FloatVector.fromMemorySegment(F, r3, t, LE).mul(xt), fresh);
+        FloatVector a4 = zero.blend(FloatVector.fromMemorySegment(F, r4, t, LE).mul(xt), fresh);
+        FloatVector a5 = zero.blend(FloatVector.fromMemorySegment(F, r5, t, LE).mul(xt), fresh);
+        FloatVector a6 = zero.blend(FloatVector.fromMemorySegment(F, r6, t, LE).mul(xt), fresh);
+        FloatVector a7 = zero.blend(FloatVector.fromMemorySegment(F, r7, t, LE).mul(xt), fresh);
+        // Not a counted loop on purpose (the exit test is "!=" on a byte offset that steps by a vector): see SHORT_ROW.
         for (long o = 0; o != end; o += LB) {
             FloatVector xv = FloatVector.fromMemorySegment(F, xs, o, LE);
             a0 = FloatVector.fromMemorySegment(F, r0, o, LE).fma(xv, a0);
@@ -447,27 +485,6 @@ public final class SimdKernelSupport implements KernelSupport {
             a6 = FloatVector.fromMemorySegment(F, r6, o, LE).fma(xv, a6);
             a7 = FloatVector.fromMemorySegment(F, r7, o, LE).fma(xv, a7);
         }
-        if (end != 4L * cols) {
-            long o = 4L * (cols - L);
-            VectorMask<Float> fresh = VectorMask.fromLong(F, tailBits(cols));
-            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
-            long p = w0 + o;
-            a0 = a0.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a0), fresh);
-            p += rowBytes;
-            a1 = a1.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a1), fresh);
-            p += rowBytes;
-            a2 = a2.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a2), fresh);
-            p += rowBytes;
-            a3 = a3.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a3), fresh);
-            p += rowBytes;
-            a4 = a4.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a4), fresh);
-            p += rowBytes;
-            a5 = a5.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a5), fresh);
-            p += rowBytes;
-            a6 = a6.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a6), fresh);
-            p += rowBytes;
-            a7 = a7.blend(FloatVector.fromMemorySegment(F, w, p, LE).fma(xv, a7), fresh);
-        }
         // Merge levels at lane distances L/2, L/4, L/8: row k ends in the lanes whose bits L/2, L/4, L/8 spell k.
         FloatVector c0 = a0.blend(a4, TREE_M1).add(a4.blend(a0, TREE_M1).rearrange(TREE_S1));
         FloatVector c1 = a1.blend(a5, TREE_M1).add(a5.blend(a1, TREE_M1).rearrange(TREE_S1));
@@ -477,30 +494,91 @@ public final class SimdKernelSupport implements KernelSupport {
         FloatVector d1 = c1.blend(c3, TREE_M2).add(c3.blend(c1, TREE_M2).rearrange(TREE_S2));
         FloatVector s = d0.blend(d1, TREE_M3).add(d1.blend(d0, TREE_M3).rearrange(TREE_S3));
         if (L == 16) {
-            // Row k's halves are in lanes 2k and 2k + 1 (the last butterfly level): add them into lane 2k, and
-            // leave the finish to the caller (finish8).
-            s.add(s.rearrange(TREE_S4)).intoArray(sums, 0);
-        } else if (beta == 0f) {
-            if (b == null) {
-                s.mul(alpha).intoMemorySegment(out, oo, LE);
-            } else {
-                s.mul(alpha).add(FloatVector.fromMemorySegment(F, b, bo, LE)).intoMemorySegment(out, oo, LE);
-            }
-        } else if (b == null) {
-            FloatVector.fromMemorySegment(F, out, oo, LE).fma(FloatVector.broadcast(F, beta), s.mul(alpha))
-                    .intoMemorySegment(out, oo, LE);
-        } else {
-            FloatVector.fromMemorySegment(F, out, oo, LE).fma(FloatVector.broadcast(F, beta), s.mul(alpha))
-                    .add(FloatVector.fromMemorySegment(F, b, bo, LE)).intoMemorySegment(out, oo, LE);
+            s = s.add(s.rearrange(TREE_S4));
         }
+        s.intoArray(sums, 0);
     }
 
-    /** out[k] ← α·sums[2k] + β·out[k] (+ b[k]), k &lt; 8: the finish of a {@link #dot8} block with 512-bit vectors. */
-    private static void finish8(float[] sums, float alpha, float beta, MemorySegment out, long oo, MemorySegment b,
-                                long bo) {
-        finish4(sums[0], sums[2], sums[4], sums[6], alpha, beta, out, oo, b, bo);
-        finish4(sums[8], sums[10], sums[12], sums[14], alpha, beta, out, oo + 16, b, bo + 16);
+    /**
+     * ⟨W_k, x⟩ for the four rows at {@code w0} (cols ≥ L) into {@code sums[so + j]}, j = 0, L/2, L/4, 3L/4 for
+     * k = 0 … 3 (the lanes {@link #dot4Lanes}' tree leaves them in), for {@link #finish8}. Two column vectors per
+     * step, so eight FMA chains with five row and x bases instead of {@link #dot8}'s nine: above
+     * {@link #PAIRED_ROW} columns, where the per-block tree is amortised, the bases that C2 keeps in registers
+     * matter more than the tree's cost. The tail is {@link #dot8}'s (its product first). Rows with an odd number
+     * of vectors before the last take the first one alone.
+     */
+    private static void dot4Pairs(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
+                                  float[] sums, int so) {
+        long bytes = 4L * cols;
+        long end = 4L * F.loopBound(cols - 1); // the full vectors before each row's last one
+        long odd = end & LB; // one of them before the pairs, or none
+        MemorySegment xs = x.asSlice(xo, bytes), r0 = w.asSlice(w0, bytes), r1 = w.asSlice(w0 + rowBytes, bytes);
+        MemorySegment r2 = w.asSlice(w0 + 2 * rowBytes, bytes), r3 = w.asSlice(w0 + 3 * rowBytes, bytes);
+        long t = bytes - LB;
+        VectorMask<Float> fresh = VectorMask.fromLong(F, lastBits(cols));
+        FloatVector zero = FloatVector.zero(F), xt = FloatVector.fromMemorySegment(F, xs, t, LE);
+        FloatVector a0 = zero.blend(FloatVector.fromMemorySegment(F, r0, t, LE).mul(xt), fresh);
+        FloatVector a1 = zero.blend(FloatVector.fromMemorySegment(F, r1, t, LE).mul(xt), fresh);
+        FloatVector a2 = zero.blend(FloatVector.fromMemorySegment(F, r2, t, LE).mul(xt), fresh);
+        FloatVector a3 = zero.blend(FloatVector.fromMemorySegment(F, r3, t, LE).mul(xt), fresh);
+        if (odd != 0) {
+            FloatVector xv = FloatVector.fromMemorySegment(F, xs, 0, LE);
+            a0 = FloatVector.fromMemorySegment(F, r0, 0, LE).fma(xv, a0);
+            a1 = FloatVector.fromMemorySegment(F, r1, 0, LE).fma(xv, a1);
+            a2 = FloatVector.fromMemorySegment(F, r2, 0, LE).fma(xv, a2);
+            a3 = FloatVector.fromMemorySegment(F, r3, 0, LE).fma(xv, a3);
+        }
+        FloatVector b0 = zero, b1 = zero, b2 = zero, b3 = zero;
+        // Not a counted loop on purpose, as dot8's.
+        for (long o = odd; o != end; o += 2 * LB) {
+            FloatVector xv = FloatVector.fromMemorySegment(F, xs, o, LE);
+            FloatVector xw = FloatVector.fromMemorySegment(F, xs, o + LB, LE);
+            a0 = FloatVector.fromMemorySegment(F, r0, o, LE).fma(xv, a0);
+            a1 = FloatVector.fromMemorySegment(F, r1, o, LE).fma(xv, a1);
+            a2 = FloatVector.fromMemorySegment(F, r2, o, LE).fma(xv, a2);
+            a3 = FloatVector.fromMemorySegment(F, r3, o, LE).fma(xv, a3);
+            b0 = FloatVector.fromMemorySegment(F, r0, o + LB, LE).fma(xw, b0);
+            b1 = FloatVector.fromMemorySegment(F, r1, o + LB, LE).fma(xw, b1);
+            b2 = FloatVector.fromMemorySegment(F, r2, o + LB, LE).fma(xw, b2);
+            b3 = FloatVector.fromMemorySegment(F, r3, o + LB, LE).fma(xw, b3);
+        }
+        a0 = a0.add(b0);
+        a1 = a1.add(b1);
+        a2 = a2.add(b2);
+        a3 = a3.add(b3);
+        FloatVector p01 = a0.blend(a1, Lanes.HALF).add(a1.blend(a0, Lanes.HALF).rearrange(Lanes.SWAP_HALF));
+        FloatVector p23 = a2.blend(a3, Lanes.HALF).add(a3.blend(a2, Lanes.HALF).rearrange(Lanes.SWAP_HALF));
+        FloatVector q = p01.blend(p23, Lanes.QUARTER).add(p23.blend(p01, Lanes.QUARTER).rearrange(Lanes.SWAP_QUARTER));
+        for (int f = L / 8; f > 0; f >>= 1) { // the levels left within each quarter (L/4 lanes)
+            q = q.add(q.rearrange(Lanes.fold(f)));
+        }
+        q.intoArray(sums, so);
     }
+
+    /** out[k] ← α·s_k + β·out[k] (+ b[k]), k &lt; 8, for the eight sums a {@link #dot8} block left in {@code sums}. */
+    private static void finish8(boolean paired, float[] sums, float alpha, float beta, MemorySegment out, long oo,
+                                MemorySegment b, long bo) {
+        if (paired) {
+            finish4(sums[0], sums[L / 2], sums[L / 4], sums[3 * L / 4], alpha, beta, out, oo, b, bo);
+            finish4(sums[L], sums[L + L / 2], sums[L + L / 4], sums[L + 3 * L / 4], alpha, beta, out, oo + 16, b,
+                    bo + 16);
+            return;
+        }
+        if (L == 16) {
+            finish4(sums[0], sums[2], sums[4], sums[6], alpha, beta, out, oo, b, bo);
+            finish4(sums[8], sums[10], sums[12], sums[14], alpha, beta, out, oo + 16, b, bo + 16);
+            return;
+        }
+        FloatVector s = FloatVector.fromArray(F, sums, 0).mul(alpha);
+        if (beta != 0f) {
+            s = FloatVector.fromMemorySegment(F, out, oo, LE).fma(FloatVector.broadcast(F, beta), s);
+        }
+        if (b != null) {
+            s = s.add(FloatVector.fromMemorySegment(F, b, bo, LE));
+        }
+        s.intoMemorySegment(out, oo, LE);
+    }
+
 
     /**
      * The shuffles and masks of {@link #dot8}'s tree, as constants of this class: C2 refused to inline
@@ -521,6 +599,15 @@ public final class SimdKernelSupport implements KernelSupport {
      */
     private static long tailBits(int cols) {
         return ((1L << L) - 1) & ~((1L << (L - cols % L)) - 1);
+    }
+
+    /**
+     * As {@link #tailBits}, for blocks that always end a row with its last vector: the lanes of it that the
+     * F.loopBound(cols − 1) columns before it have not counted — all of them when L divides cols, so that such
+     * a row's last vector is not read twice.
+     */
+    private static long lastBits(int cols) {
+        return ((1L << L) - 1) & ~((1L << (L - 1 - (cols - 1) % L)) - 1);
     }
 
     @Override
@@ -904,16 +991,15 @@ public final class SimdKernelSupport implements KernelSupport {
         Scratch scratch = SCRATCH.get();
         MemorySegment e = scratch.residuals(Math.min(chunk, r1 - r0));
         float[] sums = scratch.sums;
+        boolean paired = cols > PAIRED_ROW;
         boolean vectorSigma = exactVectorSigma(sigma);
         for (int c0 = r0; c0 < r1; c0 += chunk) {
             int c1 = Math.min(r1, c0 + chunk), len = c1 - c0;
             for (int i0 = c0; i0 < c1; i0 += 8) {
                 int end = Math.min(i0 + 8, c1);
                 if (end - i0 == 8) {
-                    dot8(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0, sums);
-                    if (L == 16) {
-                        finish8(sums, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
-                    }
+                    dot8(paired, w, wo + i0 * rowBytes, rowBytes, cols, x, xo, sums);
+                    finish8(paired, sums, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
                 } else {
                     dotRows(w, wo, rowBytes, i0, end, cols, x, xo, b, bo, z, zo);
                 }

@@ -45,6 +45,10 @@ record Shape(int rows, int cols, int ld, int misalign) {
             new Shape(25, 257, 257, 0),
             new Shape(41, 24, 24, 8),
             new Shape(15, 1025, 1031, 5),
+            // dot8's blocks as two dot4Pairs past 320 columns at 256 bits: an even number of vectors before the
+            // last one and a 1-column tail (321), and an even number with no tail (344).
+            new Shape(9, 321, 323, 1),
+            new Shape(16, 344, 344, 0),
             // GEMVᵀ's one-pass window of 13 vectors (gemvTWide): exactly 13 at 256 bits (104), one column past it
             // (105: two windows again), and 13 at 512 bits (208).
             new Shape(11, 104, 104, 0),

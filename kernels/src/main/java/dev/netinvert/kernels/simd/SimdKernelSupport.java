@@ -312,11 +312,20 @@ public final class SimdKernelSupport implements KernelSupport {
     /**
      * Four rows starting at {@code w0}: out[k] ← α·⟨W_k, x⟩ + β·out[k] (+ b[k]). One load of x feeds
      * four FMAs, and the four accumulators are independent chains. Rows of at least L columns go through
-     * {@link #dot4Lanes}; shorter ones are summed in scalar.
+     * {@link #dot4Lanes}, or {@link #dot4Pairs} where {@link #dot8} takes them in pairs; shorter ones are summed
+     * in scalar. Each row gets the same arithmetic as in a {@link #dot8} block, bit for bit: a row's value
+     * must not depend on whether it falls in a block of eight or four (the batch forward pass tiles W by four
+     * rows, the fused gradient's long rows go by four; NetworkTest, KernelSupport#bregmanGradient).
      */
     private static void dot4(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
                              float alpha, float beta, MemorySegment out, long oo, MemorySegment b, long bo) {
         float s0, s1, s2, s3;
+        if (cols > PAIRED_ROW && cols <= SHORT_ROW) {
+            float[] sums = SCRATCH.get().sums;
+            dot4Pairs(w, w0, rowBytes, cols, x, xo, sums, 0);
+            finish4(sums[0], sums[L / 2], sums[L / 4], sums[3 * L / 4], alpha, beta, out, oo, b, bo);
+            return;
+        }
         if (cols >= L) {
             dot4Lanes(w, w0, rowBytes, cols, x, xo, alpha, beta, out, oo, b, bo);
             return;
@@ -364,11 +373,10 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * ⟨W_k, x⟩ for the four rows at {@code w0} in lanes 0 … 3 (cols ≥ L). A row that is not a multiple of L
-     * long ends with one vector that overlaps the last full one: its already-counted lanes are kept out by
-     * a blend of the accumulator with the lanes of {@link #tailBits}(cols) (not by zeroing x, which
-     * would turn an infinite weight into NaN), so the tail costs one more FMA per row instead of up to
-     * L − 1 scalar ones. The four sums are reduced together ({@link Lanes#sum4}) and finished by
+     * ⟨W_k, x⟩ for the four rows at {@code w0} in lanes 0 … 3 (cols ≥ L). Each row starts with its last
+     * vector, as in {@link #dot8} (the products on the lanes of {@link #lastBits}(cols), zero on the others; not a
+     * zeroed x, which would turn an infinite weight into NaN), then FMAs the vectors before it in column order:
+     * the same sum per lane as dot8's, so that a row gets the same bits in either block. The four sums are reduced together ({@link Lanes#sum4}) and finished by
      * {@link #finish4}. Takes and returns no vector or mask on purpose: one passed to or returned from a
      * method C2 does not inline is boxed — a returned sum was one object per 4-row block, 22 KB per forward
      * pass of the 100-300-625 generator, and a mask passed in one per call (found with -prof gc on the
@@ -377,8 +385,14 @@ public final class SimdKernelSupport implements KernelSupport {
     private static void dot4Lanes(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
                                   float alpha, float beta, MemorySegment out, long oo, MemorySegment b, long bo) {
         long w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        int bound = F.loopBound(cols);
+        long t = 4L * (cols - L);
+        VectorMask<Float> fresh = VectorMask.fromLong(F, lastBits(cols));
+        FloatVector zero = FloatVector.zero(F), xt = FloatVector.fromMemorySegment(F, x, xo + t, LE);
+        FloatVector a0 = zero.blend(FloatVector.fromMemorySegment(F, w, w0 + t, LE).mul(xt), fresh);
+        FloatVector a1 = zero.blend(FloatVector.fromMemorySegment(F, w, w1 + t, LE).mul(xt), fresh);
+        FloatVector a2 = zero.blend(FloatVector.fromMemorySegment(F, w, w2 + t, LE).mul(xt), fresh);
+        FloatVector a3 = zero.blend(FloatVector.fromMemorySegment(F, w, w3 + t, LE).mul(xt), fresh);
+        int bound = F.loopBound(cols - 1);
         for (int j = 0; j < bound; j += L) {
             long o = 4L * j;
             FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
@@ -386,15 +400,6 @@ public final class SimdKernelSupport implements KernelSupport {
             a1 = FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(xv, a1);
             a2 = FloatVector.fromMemorySegment(F, w, w2 + o, LE).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(F, w, w3 + o, LE).fma(xv, a3);
-        }
-        if (bound < cols) {
-            long o = 4L * (cols - L);
-            VectorMask<Float> fresh = VectorMask.fromLong(F, tailBits(cols));
-            FloatVector xv = FloatVector.fromMemorySegment(F, x, xo + o, LE);
-            a0 = a0.blend(FloatVector.fromMemorySegment(F, w, w0 + o, LE).fma(xv, a0), fresh);
-            a1 = a1.blend(FloatVector.fromMemorySegment(F, w, w1 + o, LE).fma(xv, a1), fresh);
-            a2 = a2.blend(FloatVector.fromMemorySegment(F, w, w2 + o, LE).fma(xv, a2), fresh);
-            a3 = a3.blend(FloatVector.fromMemorySegment(F, w, w3 + o, LE).fma(xv, a3), fresh);
         }
         // The four lane sums together (Lanes.sum4's tree, written out so that no vector crosses a call): levels
         // 1 and 2 fold two vectors into one, merged by a blend, so that one permute and one add halve both;
@@ -955,10 +960,20 @@ public final class SimdKernelSupport implements KernelSupport {
         return sumSq;
     }
 
-    /** z_i ← ⟨W_i, x⟩ (+ b_i) for rows i0 ≤ i &lt; i1 one at a time: the rows after the fused paths' last whole block. */
+    /**
+     * z_i ← ⟨W_i, x⟩ (+ b_i) for rows i0 ≤ i &lt; i1, the rows after the fused paths' last whole block: four of them
+     * by {@link #dot4} where there are four, the rest one at a time. That is the GEMV's grouping, so z is W x + b
+     * bit for bit (LayoutIndependenceTest); one at a time, the four rows after the chunked path's last 8-row block
+     * differed from the GEMV's in the last bits.
+     */
     private void dotRows(MemorySegment w, long wo, long rowBytes, int i0, int i1, int cols, MemorySegment x,
                          long xo, MemorySegment b, long bo, MemorySegment z, long zo) {
-        for (int i = i0; i < i1; i++) {
+        int i = i0;
+        if (i1 - i >= 4) {
+            dot4(w, wo + i * rowBytes, rowBytes, cols, x, xo, 1f, 0f, z, zo + 4L * i, b, bo + 4L * i);
+            i += 4;
+        }
+        for (; i < i1; i++) {
             float zv = dot(w, wo + i * rowBytes, x, xo, cols);
             put(z, zo + 4L * i, b == null ? zv : zv + get(b, bo + 4L * i));
         }

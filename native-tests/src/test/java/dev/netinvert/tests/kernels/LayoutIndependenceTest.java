@@ -71,6 +71,47 @@ class LayoutIndependenceTest {
         }
     }
 
+    /**
+     * Nor does a row's value depend on the rows computed with it: W x + b over all rows equals, bit for bit, the
+     * same product over tiles of four rows (as the batch forward pass tiles W, {@code Network}) and the fused
+     * gradient's z (whose rows go by eight up to 512 columns and by four past them). This is the GEMV's blocks of
+     * eight, of four and the single rows agreeing on each row's arithmetic; past 320 columns at 256 bits, the
+     * pairs of column vectors too.
+     */
+    @ParameterizedTest(name = "{0}×{1}")
+    @CsvSource({"37, 100", "13, 8", "37, 321", "21, 344", "13, 400", "17, 513", "9, 1024", "12, 1023", "9, 1025"})
+    void aRowGetsTheSameBitsInBlocksOfEightOrOfFour(int rows, int cols) {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom rnd = new SplittableRandom(17L * rows + cols);
+            FloatMatrix w = FloatMatrix.allocatePadded(arena, rows, cols);
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    w.set(i, j, (float) rnd.nextDouble(-1, 1));
+                }
+            }
+            FloatVec x = vec(arena, rnd, cols), b = vec(arena, rnd, rows), t = vec(arena, rnd, rows);
+            FloatVec y = FloatVec.allocate(arena, rows);
+            Blas.gemv(1f, w, x, 0f, y, b);
+            float[] whole = y.toArray();
+            for (int i0 = 0; i0 < rows; i0 += 4) {
+                int n = Math.min(4, rows - i0);
+                FloatMatrix tile = new FloatMatrix(w.segment(), w.byteOffset() + 4L * i0 * w.ld(), n, cols, w.ld());
+                FloatVec bt = FloatVec.allocate(arena, n), yt = FloatVec.allocate(arena, n);
+                for (int k = 0; k < n; k++) {
+                    bt.set(k, b.get(i0 + k));
+                }
+                Blas.gemv(1f, tile, x, 0f, yt, bt);
+                for (int k = 0; k < n; k++) {
+                    assertEquals(Float.floatToRawIntBits(whole[i0 + k]), Float.floatToRawIntBits(yt.get(k)),
+                            "row " + (i0 + k) + " of " + rows + "×" + cols + " in a tile of " + n);
+                }
+            }
+            FloatVec z = FloatVec.allocate(arena, rows), g = FloatVec.allocate(arena, cols);
+            Fused.bregmanGradient(Activation.RELU, w, x, b, t, z, g);
+            assertArrayEquals(whole, z.toArray(), "the fused gradient's z against W x + b");
+        }
+    }
+
     /** W x + b, Wᵀ r, and the fused gradient's z and g; its Σ e² goes to sums[k]. */
     private static float[][] run(Arena arena, FloatMatrix w, FloatVec x, FloatVec r, FloatVec b, FloatVec t,
                                  double[] sums, int k) {

@@ -39,9 +39,12 @@ import jdk.incubator.vector.VectorSpecies;
  * each then finishing with a single-vector loop; {@code axpy}, {@code scale} and {@code fill} carry no
  * chain between iterations and run one vector per iteration ({@code copy} is {@code MemorySegment.copy}).
  * A scalar tail ends every loop — no masked loads or stores, which the JIT compiles poorly on some CPUs. The matrix kernels, whose rows are often short (100
- * columns), end each row with one overlapping full-width vector and a register blend instead. Matrix
+ * columns), take each row's last L elements as one overlapping full-width vector and a register blend instead
+ * (the GEMV's blocks take it first, the others last). Matrix
  * kernels work on 4 rows at a time so that each load of x (GEMV) or of y (GEMVᵀ) is shared by 4 rows
- * of W; rows of at most 1024 columns go through 8-row GEMV blocks ({@code dot8}), rows of at most 16
+ * of W; rows of at most 1024 columns go through 8-row GEMV blocks ({@code dot8}; past 320 columns at 256 bits
+ * as two 4-row blocks of column-vector pairs, {@code dot4Pairs}), each row with the same arithmetic in a block of
+ * eight or of four (the batch passes tile W by four rows); rows of at most 16
  * vectors through a GEMVᵀ that keeps y in registers ({@code gemvTRegisters}, {@code gemvTWide}), and rows of at
  * most 512 columns through a fused gradient on chunks of 8-row blocks ({@code bregmanShortRows}), because at 100
  * columns the per-block loop set-up, not the FMAs, was the cost (jmh/RESULTS.md, 2026-12-05 short-row section).
@@ -448,7 +451,9 @@ public final class SimdKernelSupport implements KernelSupport {
      * µs: 784×100 7.0-7.4 → 6.4-6.5, 625×300 15.4-15.5 → 14.4-14.5, fused gradient 784×100 12.2-12.6 → 11.6
      * (jmh/RESULTS.md, tenth session). The column loop itself compiles as before: C2 still keeps six of the eight
      * row bases on the stack (an add from memory per load; OpenBLAS's kernel needs 17 instructions per 8 FMAs,
-     * this loop about 40); what shrank is the code around it. Blocks that were tried: sixteen rows (one per lane at 512 bits) — C1 ran out of virtual registers on it
+     * this loop about 40); what shrank is the code around it.
+     *
+     * <p>Blocks that were tried: sixteen rows (one per lane at 512 bits) — C1 ran out of virtual registers on it
      * ("COMPILE SKIPPED" at tier 3), so it never reached C2 and boxed 1.4 MB per 784×100 GEMV; this block with a
      * counted column loop, no faster than four rows (see {@link #SHORT_ROW} for why); rows 4-7 addressed as rows
      * 0-3 plus four strides (four bases instead of eight): C2 still spilled, no faster. Takes and returns no
@@ -506,7 +511,7 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * ⟨W_k, x⟩ for the four rows at {@code w0} (cols ≥ L) into {@code sums[so + j]}, j = 0, L/2, L/4, 3L/4 for
-     * k = 0 … 3 (the lanes {@link #dot4Lanes}' tree leaves them in), for {@link #finish8}. Two column vectors per
+     * k = 0 … 3 (the lanes {@link #dot4Lanes}' tree leaves them in), for {@link #finish8} or {@link #dot4}. Two column vectors per
      * step, so eight FMA chains with five row and x bases instead of {@link #dot8}'s nine: above
      * {@link #PAIRED_ROW} columns, where the per-block tree is amortised, the bases that C2 keeps in registers
      * matter more than the tree's cost. The tail is {@link #dot8}'s (its product first). Rows with an odd number
@@ -583,7 +588,6 @@ public final class SimdKernelSupport implements KernelSupport {
         }
         s.intoMemorySegment(out, oo, LE);
     }
-
 
     /**
      * The shuffles and masks of {@link #dot8}'s tree, as constants of this class: C2 refused to inline

@@ -34,12 +34,7 @@ class LayoutIndependenceTest {
     void gemvGemvTAndTheFusedGradientGiveTheSameBitsInEveryLayout(int rows, int cols) {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom rnd = new SplittableRandom(31L * rows + cols);
-            FloatMatrix packed = FloatMatrix.allocate(arena, rows, cols);
-            for (int i = 0; i < rows; i++) {
-                for (int j = 0; j < cols; j++) {
-                    packed.set(i, j, (float) rnd.nextDouble(-1, 1));
-                }
-            }
+            FloatMatrix packed = uniform(FloatMatrix.allocate(arena, rows, cols), rnd);
             FloatMatrix padded = packed.copyPadded(arena);
             // Element (0, 0) 4 bytes past a line, rows cols + 3 apart, the gaps NaN (no kernel may read them).
             int ld = cols + 3;
@@ -83,12 +78,7 @@ class LayoutIndependenceTest {
     void aRowGetsTheSameBitsInBlocksOfEightOrOfFour(int rows, int cols) {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom rnd = new SplittableRandom(17L * rows + cols);
-            FloatMatrix w = FloatMatrix.allocatePadded(arena, rows, cols);
-            for (int i = 0; i < rows; i++) {
-                for (int j = 0; j < cols; j++) {
-                    w.set(i, j, (float) rnd.nextDouble(-1, 1));
-                }
-            }
+            FloatMatrix w = uniform(FloatMatrix.allocatePadded(arena, rows, cols), rnd);
             FloatVec x = vec(arena, rnd, cols), b = vec(arena, rnd, rows), t = vec(arena, rnd, rows);
             FloatVec y = FloatVec.allocate(arena, rows);
             Blas.gemv(1f, w, x, 0f, y, b);
@@ -121,6 +111,16 @@ class LayoutIndependenceTest {
         Blas.gemvT(1f, w, r, 0f, yt);
         sums[k] = Fused.bregmanGradient(Activation.RELU, w, x, b, t, z, g);
         return new float[][] {y.toArray(), yt.toArray(), z.toArray(), g.toArray()};
+    }
+
+    /** m with every element uniform in [−1, 1), row by row. */
+    private static FloatMatrix uniform(FloatMatrix m, SplittableRandom rnd) {
+        for (int i = 0; i < m.rows(); i++) {
+            for (int j = 0; j < m.cols(); j++) {
+                m.set(i, j, (float) rnd.nextDouble(-1, 1));
+            }
+        }
+        return m;
     }
 
     private static FloatVec vec(Arena arena, SplittableRandom rnd, int n) {

@@ -36,6 +36,13 @@ public final class PdhgEngine {
 
     // ‖x⁺ − x‖², ‖z⁺ − z‖² (the dual) and ‖σ(Wx + b) − t‖² of the last step (the last at the x before it).
     double dx2 = Double.NaN, dz2 = Double.NaN, r2 = Double.NaN;
+    /**
+     * The observation whose gradient g, pre = Wx + b and r² at the current x {@link #refresh} left behind, or null.
+     * The next {@link #step} for the same observation starts from them instead of passing over W again: the solver's
+     * history samples (every {@code historyInterval} steps) certify the gap at the x the next step starts from, and
+     * recomputing the same g cost one fused gradient per sample (circle experiment, AVX2: ≈ 7 % of the loop).
+     */
+    private FloatVec fresh;
 
     /** ‖x⁺ − x‖² of the last step. */
     public double primalChangeSquared() {
@@ -86,7 +93,10 @@ public final class PdhgEngine {
      * {@link #dx2}, {@link #dz2}, {@link #r2} are set.
      */
     public void step(FloatVec t) {
-        r2 = gradient.compute(x.values(), t, pre, g);
+        if (fresh != t) {
+            r2 = gradient.compute(x.values(), t, pre, g);
+        }
+        fresh = null;
         dx2 = TotalVariation.primalStep(x, g, z, tauX, alpha, xNew);
         dz2 = isotropic ? TotalVariation.dualStepIsotropic(xNew, x, z, tauZ, alpha)
                         : TotalVariation.dualStepAnisotropic(xNew, x, z, tauZ, alpha);
@@ -158,8 +168,11 @@ public final class PdhgEngine {
         return Math.max(0, alpha * (tv - zGradX)) + sx + r * s1;
     }
 
-    /** Recomputes pre = Wx + b and r² at the current x (one pass over W). */
+    /** pre = Wx + b, g and r² at the current x: one pass over W, unless they are already those of x and t. */
     void refresh(FloatVec t) {
-        r2 = gradient.compute(x.values(), t, pre, g);
+        if (fresh != t) {
+            r2 = gradient.compute(x.values(), t, pre, g);
+            fresh = t;
+        }
     }
 }

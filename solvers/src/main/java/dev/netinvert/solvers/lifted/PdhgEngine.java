@@ -41,6 +41,8 @@ public final class PdhgEngine {
      * The next {@link #step} for the same observation starts from them instead of passing over W again: the solver's
      * history samples (every {@code historyInterval} steps) certify the gap at the x the next step starts from, and
      * recomputing the same g cost one fused gradient per sample (circle experiment, AVX2: ≈ 7 % of the loop).
+     * Sound because x changes only in {@link #step}, and only {@code PdhgTv}'s loop, which does not write t between
+     * the two, calls {@link #refresh} and {@link #gap}.
      */
     private FloatVec fresh;
 

@@ -85,14 +85,24 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * The widest column window that {@link #gemvTRegisters} keeps in registers: eight vectors (128 columns at
-     * 512 bits, 64 at 256). GEMVᵀ uses it for rows of up to two windows (the second pass re-reads each row's
-     * second part); with more windows the strided re-reads cost more than the y traffic saved (100×784 at
-     * 256 bits: 4.4 µs against 3.2 µs for the 4-row axpys). The fused gradient's chunked path
-     * ({@link #bregmanShortRows}) keeps g in registers within the same limit of two windows.
+     * 512 bits, 64 at 256); the windows of more than that are {@link #gemvTWide}'s. How many windows pay:
+     * {@link #WINDOWED_ROW}.
      */
     private static final int REGISTER_ROW = 8 * L;
     /** The widest row that {@link #gemvTWide} keeps in registers whole: thirteen vectors (104 columns at 256 bits). */
     private static final int WIDE_ROW = 13 * L;
+
+    /**
+     * GEMVᵀ (and the fused gradient's second pass) keeps y in registers, in column windows that each stream every
+     * row ({@link #windowsT}), for rows of up to this many columns; wider rows go four at a time through
+     * {@link #axpy4}, one load and store of y per four rows. At 256 bits three windows of up to thirteen vectors
+     * (312 columns); measured on Zen 3 against the 4-row axpys, rows padded to lines, min µs of 400 bursts
+     * (jmh/RESULTS.md, eleventh session): 625×300 15.8-16.1 → 11.6-13.2, 300×200 4.1-4.3 → 2.8, 192×256 3.0 → 2.4,
+     * 384×192 5.1-5.6 → 3.3-4.9, 1000×300 26-27 → 22, 64×300 1.25 → 0.92; with four or more windows no faster
+     * (200×400, 625×500, 1000×400) or slower (100×784 3.6-3.9 → 4.8, 512×4096 126 → 156-163). At 512 bits, not
+     * measured on AVX-512 hardware since: two windows of eight vectors, as before.
+     */
+    private static final int WINDOWED_ROW = L == 8 ? 3 * WIDE_ROW : 2 * REGISTER_ROW;
 
     /**
      * Rows of W per chunk of the short-row fused gradient ({@link #bregmanShortRows}): its rows' dot products,
@@ -633,15 +643,15 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i, each y[j] by one FMA per row in row
-     * order: with y in registers for rows of up to two register windows ({@link #registersT}), else four rows per
-     * load and store of y ({@link #axpyRows}). The GEMVᵀ and the second pass of the chunked fused gradient.
+     * order: with y in registers for rows of up to {@link #WINDOWED_ROW} columns ({@link #windowsT}), else four rows
+     * per load and store of y ({@link #axpyRows}). The GEMVᵀ and the second pass of the chunked fused gradient.
      */
     private void addRowsT(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha, int n,
                           int cols, MemorySegment y, long yo) {
         // Not at 128 bits: with 4 lanes the eight accumulators cover too few columns (32) to pay. (The first version
         // also boxed there, 32 B per GEMVᵀ of a 36×36 layer: the branchy tail that gemvTRegisters no longer has.)
-        if (L >= 8 && cols >= L && cols <= 2 * REGISTER_ROW) {
-            registersT(w, w0, rowBytes, r, ro, alpha, n, cols, y, yo);
+        if (L >= 8 && cols >= L && cols <= WINDOWED_ROW) {
+            windowsT(w, w0, rowBytes, r, ro, alpha, n, cols, y, yo);
         } else {
             axpyRows(w, w0, rowBytes, r, ro, alpha, n, cols, y, yo);
         }
@@ -711,28 +721,35 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * y[0, cols) ← y + Σ_i c_i·W_i over n rows of W, in order, each y[j] by one FMA per row (the roundings of one
-     * axpy per row), for L ≤ cols ≤ 2·{@link #REGISTER_ROW}: row i at w0 + i·rowBytes, c_i = α·r_i with r_i at
-     * ro + 4i. Rows of up to {@link #WIDE_ROW} columns go in one pass with y in registers ({@link #gemvTWide} above
-     * 8L), wider ones in two register windows of {@link #gemvTRegisters}, the first 8L wide unless that would leave
-     * less than L.
+     * axpy per row), for L ≤ cols ≤ {@link #WINDOWED_ROW}: row i at w0 + i·rowBytes, c_i = α·r_i with r_i at
+     * ro + 4i. The columns go in ⌈cols / WIDE_ROW⌉ windows of nearly equal width (a multiple of L but the last,
+     * which is at least L), each with its part of y in registers while all n rows stream past: {@link #gemvTWide}
+     * for windows of more than 8L columns, {@link #gemvTRegisters} for the others. Which window a column falls in
+     * does not change its bits.
      */
-    private static void registersT(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha,
-                                   int n, int cols, MemorySegment y, long yo) {
-        if (cols > REGISTER_ROW && cols <= WIDE_ROW) {
-            gemvTWide(w, w0, rowBytes, r, ro, alpha, n, cols, y, yo);
-            return;
-        }
+    private static void windowsT(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha,
+                                 int n, int cols, MemorySegment y, long yo) {
+        int windows = (cols + WIDE_ROW - 1) / WIDE_ROW;
+        int width = ((cols + windows - 1) / windows + L - 1) / L * L;
         int c0 = 0;
-        while (cols - c0 > REGISTER_ROW) {
-            int width = cols - c0 - REGISTER_ROW < L ? REGISTER_ROW - L : REGISTER_ROW;
-            gemvTRegisters(w, w0, rowBytes, r, ro, alpha, 4L * c0, n, width, y, yo + 4L * c0);
-            c0 += width;
+        for (; cols - c0 > width; c0 += width) {
+            windowT(w, w0, rowBytes, r, ro, alpha, c0, n, width, y, yo);
         }
-        gemvTRegisters(w, w0, rowBytes, r, ro, alpha, 4L * c0, n, cols - c0, y, yo + 4L * c0);
+        windowT(w, w0, rowBytes, r, ro, alpha, c0, n, cols - c0, y, yo);
+    }
+
+    /** One window of {@link #windowsT}: columns [c0, c0 + width) of n rows. */
+    private static void windowT(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha,
+                                int c0, int n, int width, MemorySegment y, long yo) {
+        if (width > REGISTER_ROW) {
+            gemvTWide(w, w0 + 4L * c0, rowBytes, r, ro, alpha, n, width, y, yo + 4L * c0);
+        } else {
+            gemvTRegisters(w, w0, rowBytes, r, ro, alpha, 4L * c0, n, width, y, yo + 4L * c0);
+        }
     }
 
     /**
-     * y ← y + Σ_i c_i·W_i over {@code rows} rows of W, as in {@link #registersT}, in a window of
+     * y ← y + Σ_i c_i·W_i over {@code rows} rows of W, as in {@link #windowsT}, in a window of
      * L … 8L columns from byte c0 of each row: y stays in eight
      * registers while the rows stream past (one broadcast and eight FMAs per row, no load or store of y per
      * row), as OpenBLAS's short GEMVᵀ does. Vector k covers columns [min(kL, cols − L), … + L): when L does not
@@ -989,8 +1006,8 @@ public final class SimdKernelSupport implements KernelSupport {
      * the last whole block of W one by one); the chunk's residuals as vectors into per-thread scratch (σ by
      * {@link SimdProxSupport#apply} where that is exact, {@link #exactVectorSigma}, else by {@link Activation#apply}
      * per row; e = σ(z) − t and Σ e² by {@link #maskedResidual}); then one pass of all the chunk's rows into g,
-     * reading the chunk a second time ({@link #addRowsT}: g in registers for rows of up to two register windows,
-     * else four rows per load and store of g). Each g[j] gets its terms by FMA in row order. Rows whose residual is
+     * reading the chunk a second time ({@link #addRowsT}: g in registers in column windows for rows of up to
+     * {@link #WINDOWED_ROW} columns, else four rows per load and store of g). Each g[j] gets its terms by FMA in row order. Rows whose residual is
      * 0 are not skipped here (they add 0·W_i, as in the reference): at these row lengths listing the others cost
      * more, per row, than the register pass saved.
      *

@@ -53,7 +53,12 @@ record Shape(int rows, int cols, int ld, int misalign) {
             // (105: two windows again), and 13 at 512 bits (208).
             new Shape(11, 104, 104, 0),
             new Shape(13, 105, 109, 2),
-            new Shape(7, 208, 211, 1));
+            new Shape(7, 208, 211, 1),
+            // GEMVᵀ's column windows at 256 bits: three of 13 vectors exactly (312), one column past the windowed
+            // limit (313: four-row axpys), and three windows whose last is narrower (217: 80, 80, 57 columns).
+            new Shape(5, 312, 312, 0),
+            new Shape(19, 313, 317, 3),
+            new Shape(12, 217, 217, 6));
 
     /** The 64×64-image perceptron of sec. 5.1.1 [000]: W is 512×4096 (8 MiB). Used sparingly. */
     static final Shape BIG = new Shape(512, 4096, 4096, 0);

@@ -26,6 +26,9 @@ run() {
     return 1
 }
 (cd "$here/.." && mvn -q -pl jmh -am package -DskipTests)
+# As in every JVM of the project (README, "JVM flags"): C2 always inlines MemorySegment.asSlice.
+slices="-XX:CompileCommand=quiet -XX:CompileCommand=inline,jdk.internal.foreign.AbstractMemorySegmentImpl::asSlice"
+slices="$slices -XX:CompileCommand=inline,jdk.internal.foreign.AbstractMemorySegmentImpl::asSliceNoCheck"
 
 # The machine: model, flags that matter, the ISA HotSpot uses, load.
 {
@@ -52,7 +55,7 @@ for isa in ${ISAS:-$default_isas}; do
     esac
     # A command-line -jvmArgsAppend replaces each class's @Fork arguments, so the module and native access
     # are given again here.
-    jvm="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED $flags"
+    jvm="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED $slices $flags"
     common=(-f 2 -wi 3 -i 4 -prof gc -jvmArgsAppend "$jvm")
     run 'GemvBench.gemv(T)?Simd$' -p shape=512x4096,100x784,784x100,625x1000,4096x4096 "${common[@]}" \
         -rf json -rff "$out/gemv-$isa.json" | tee "$out/gemv-$isa.txt"

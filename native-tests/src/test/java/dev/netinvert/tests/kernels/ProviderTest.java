@@ -15,6 +15,8 @@ import dev.netinvert.kernels.Prox;
 import dev.netinvert.kernels.ProxSupport;
 import dev.netinvert.kernels.StencilSupport;
 import dev.netinvert.kernels.TotalVariation;
+import java.lang.management.ManagementFactory;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +33,19 @@ class ProviderTest {
             assertTrue(KernelProvider.simd().isEmpty());
         } else {
             assertNull(KernelProvider.simdUnavailableReason());
+        }
+    }
+
+    /**
+     * Every test JVM carries the flags that make C2 always inline MemorySegment.asSlice (the pom's
+     * {@code jvm.inline.slices}, which must spell {@link KernelProvider#INLINE_SLICES}): without them the
+     * allocation tests would pass or fail with the JIT's luck on the short-row kernels' slices.
+     */
+    @Test
+    void theTestJvmInlinesTheKernelsSlices() {
+        List<String> args = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        for (String flag : KernelProvider.INLINE_SLICES.split(" ")) {
+            assertTrue(args.contains(flag), () -> flag + " missing from the JVM's arguments " + args);
         }
     }
 

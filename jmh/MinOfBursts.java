@@ -11,6 +11,7 @@ import java.util.*;
  * (µs) of the bursts and the bytes the thread allocates per call over 100 more calls. Run, single-file:
  *
  *   java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED [-XX:UseAVX=2] -Dwarm=5 \
+ *        <the CompileCommands of README's "JVM flags"> \
  *        -cp jmh/target/benchmarks.jar jmh/MinOfBursts.java gemv,gemvT,fused 784x100,100x784
  *
  * <p>{@code -Dpad=true} gives W rows that start on 64-byte lines (ld rounded up to 16 floats, the padding NaN,

@@ -704,7 +704,8 @@ final class SimdGemm {
      * That is three bounds checks per step instead of six (each a {@code lea}, {@code cmp}, {@code jae} beside 2
      * loads, 6 broadcasts and 12 FMAs under {@code -XX:UseAVX=2}, an instruction-bound loop there): 5-7 % less
      * CPU time for 64 × 4096 × 512 NN and NT. The slices are scalar-replaced (0 B per call in the allocation
-     * tests). One slice for all six, or two of three, took 2× longer: with no check between them C2 schedules
+     * tests) when C2 inlines {@code asSlice}, which the JVM flags of {@code KernelProvider.INLINE_SLICES} make
+     * sure of. One slice for all six, or two of three, took 2× longer: with no check between them C2 schedules
      * the broadcasts ahead, 12 accumulators + 2 vectors of B + 3 or more broadcasts exceed the 16 ymm registers,
      * and an accumulator is spilled (as when the checks were hoisted out of the loop, see jmh/RESULTS-gemm.md).
      */

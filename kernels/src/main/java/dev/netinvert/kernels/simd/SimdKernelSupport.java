@@ -34,6 +34,13 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code Lanes.sum4} in the 4-row block boxed its four accumulators under {@code -XX:UseAVX=2} in JMH's
  * FISTA benchmark (29.8 KB per step: 156 blocks × 4 vectors), while the allocation tests' JVMs did not.
  *
+ * <p>The short-row kernels ({@code dot8}, {@code dot4Pairs}, {@code gemvTRegisters}, {@code gemvTWide}) read W
+ * through {@code MemorySegment.asSlice}s made per row or per block, so that a row costs one bounds check rather
+ * than one per load (without them, 1.3-1.8× slower at 100-1000 columns under AVX2). The slices are free only when
+ * C2 inlines the JDK's {@code asSlice} chain and scalar-replaces them, which its frequency heuristic sometimes
+ * declines on a busy warm-up; the JVM flags {@link dev.netinvert.kernels.KernelProvider#INLINE_SLICES} force that
+ * inlining (jmh/RESULTS.md, eleventh session: without them one cold lifted-CD run in three allocated 1.3 GB/s).
+ *
  * <p>Shape of the level-1 kernels: only the reductions are unrolled — {@code dot} and {@code sumOfSquares}
  * 4× (four independent accumulators hide the 4-5-cycle FMA latency on two FMA pipes), {@code maxAbs} 2× —
  * each then finishing with a single-vector loop; {@code axpy}, {@code scale} and {@code fill} carry no
@@ -44,8 +51,9 @@ import jdk.incubator.vector.VectorSpecies;
  * kernels work on 4 rows at a time so that each load of x (GEMV) or of y (GEMVᵀ) is shared by 4 rows
  * of W; rows of at most 1024 columns go through 8-row GEMV blocks ({@code dot8}; past 320 columns at 256 bits
  * as two 4-row blocks of column-vector pairs, {@code dot4Pairs}), each row with the same arithmetic in a block of
- * eight or of four (the batch passes tile W by four rows); rows of at most 16
- * vectors through a GEMVᵀ that keeps y in registers ({@code gemvTRegisters}, {@code gemvTWide}), and rows of at
+ * eight or of four (the batch passes tile W by four rows); rows of at most
+ * three 13-vector windows at 256 bits (312 columns; two 8-vector windows at 512) through a GEMVᵀ that keeps y in
+ * registers ({@code windowsT}: {@code gemvTRegisters}, {@code gemvTWide}), and rows of at
  * most 512 columns through a fused gradient on chunks of 8-row blocks ({@code bregmanShortRows}), because at 100
  * columns the per-block loop set-up, not the FMAs, was the cost (jmh/RESULTS.md, 2026-12-05 short-row section).
  */
@@ -766,7 +774,8 @@ public final class SimdKernelSupport implements KernelSupport {
      * at offsets that vary with cols had one each (lea, cmp, jae, and at 256 bits the offsets spilled to the
      * stack: about 75 instructions per row, C2's code under {@code -XX:UseAVX=2}); in the slice the offsets are
      * loop-invariant and their checks leave the loop. 784 × 100 under AVX2: 5.57 → 4.89 µs. The slice is
-     * scalar-replaced (0 B per call, {@code ShortRowAllocationTest}).
+     * scalar-replaced (0 B per call, {@code ShortRowAllocationTest}) when C2 inlines {@code asSlice}: see the
+     * class comment.
      */
     private static void gemvTRegisters(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha,
                                        long c0, int rows, int cols, MemorySegment y, long yo) {

@@ -749,16 +749,17 @@ public final class SimdKernelSupport implements KernelSupport {
     /** One window of {@link #windowsT}: columns [c0, c0 + width) of n rows. */
     private static void windowT(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha,
                                 int c0, int n, int width, MemorySegment y, long yo) {
+        long wc = w0 + 4L * c0, yc = yo + 4L * c0;
         if (width > REGISTER_ROW) {
-            gemvTWide(w, w0 + 4L * c0, rowBytes, r, ro, alpha, n, width, y, yo + 4L * c0);
+            gemvTWide(w, wc, rowBytes, r, ro, alpha, n, width, y, yc);
         } else {
-            gemvTRegisters(w, w0, rowBytes, r, ro, alpha, 4L * c0, n, width, y, yo + 4L * c0);
+            gemvTRegisters(w, wc, rowBytes, r, ro, alpha, n, width, y, yc);
         }
     }
 
     /**
-     * y ← y + Σ_i c_i·W_i over {@code rows} rows of W, as in {@link #windowsT}, in a window of
-     * L … 8L columns from byte c0 of each row: y stays in eight
+     * y ← y + Σ_i c_i·W_i over {@code rows} rows of W, as in {@link #windowsT}, in a window of L … 8L columns
+     * starting at byte w0 of the first row: y stays in eight
      * registers while the rows stream past (one broadcast and eight FMAs per row, no load or store of y per
      * row), as OpenBLAS's short GEMVᵀ does. Vector k covers columns [min(kL, cols − L), … + L): when L does not
      * divide cols the first vector at the last offset overlaps its predecessor, and the accumulators past it
@@ -778,7 +779,7 @@ public final class SimdKernelSupport implements KernelSupport {
      * class comment.
      */
     private static void gemvTRegisters(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha,
-                                       long c0, int rows, int cols, MemorySegment y, long yo) {
+                                       int rows, int cols, MemorySegment y, long yo) {
         long last = 4L * (cols - L), bytes = 4L * cols;
         long o1 = Math.min(LB, last), o2 = Math.min(2 * LB, last), o3 = Math.min(3 * LB, last);
         long o4 = Math.min(4 * LB, last), o5 = Math.min(5 * LB, last), o6 = Math.min(6 * LB, last);
@@ -789,7 +790,7 @@ public final class SimdKernelSupport implements KernelSupport {
         FloatVector a6 = FloatVector.fromMemorySegment(F, y, yo + o6, LE), a7 = FloatVector.fromMemorySegment(F, y, yo + o7, LE);
         for (int i = 0; i < rows; i++) {
             FloatVector c = FloatVector.broadcast(F, alpha * get(r, ro + 4L * i));
-            MemorySegment row = w.asSlice(w0 + i * rowBytes + c0, bytes);
+            MemorySegment row = w.asSlice(w0 + i * rowBytes, bytes);
             a0 = FloatVector.fromMemorySegment(F, row, 0, LE).fma(c, a0);
             a1 = FloatVector.fromMemorySegment(F, row, o1, LE).fma(c, a1);
             a2 = FloatVector.fromMemorySegment(F, row, o2, LE).fma(c, a2);
@@ -1016,9 +1017,9 @@ public final class SimdKernelSupport implements KernelSupport {
      * {@link SimdProxSupport#apply} where that is exact, {@link #exactVectorSigma}, else by {@link Activation#apply}
      * per row; e = σ(z) − t and Σ e² by {@link #maskedResidual}); then one pass of all the chunk's rows into g,
      * reading the chunk a second time ({@link #addRowsT}: g in registers in column windows for rows of up to
-     * {@link #WINDOWED_ROW} columns, else four rows per load and store of g). Each g[j] gets its terms by FMA in row order. Rows whose residual is
-     * 0 are not skipped here (they add 0·W_i, as in the reference): at these row lengths listing the others cost
-     * more, per row, than the register pass saved.
+     * {@link #WINDOWED_ROW} columns, else four rows per load and store of g). Each g[j] gets its terms by FMA in
+     * row order. Rows whose residual is 0 are not skipped here (they add 0·W_i, as in the reference): at these row
+     * lengths listing the others cost more, per row, than the register pass saved.
      *
      * <p>The residuals were a scalar loop that listed the rows with e ≠ 0 for the pass: JFR put a quarter of the
      * 784 × 100 gradient's samples there (segment reads of z and t per row, a dependent double sum, the list),

@@ -204,8 +204,8 @@ public abstract class KernelProvider {
      * scalar-replaces the segment. C2 decides that inlining on the JDK's own call-site profile of
      * {@code asSlice}, which a busy warm-up can leave nearly empty ("low call site frequency"): in about one run
      * of three of a 16 × 16 lifted coordinate descent on a 2-core Zen 3 machine it declined, and every row then
-     * allocated its slice for the rest of the run (1.3 GB/s of garbage, twice the time). With these flags, 8 runs
-     * of 8 were clean. Every JVM the project starts (launcher, tests, benchmarks, Maven's exec) has them.
+     * allocated its slice for the rest of the run (1.3 GB/s of garbage, twice the time). With these flags, 14 runs
+     * of 14 were clean. Every JVM the project starts (launcher, tests, benchmarks, Maven's exec) has them.
      */
     public static final String INLINE_SLICES = "-XX:CompileCommand=quiet"
             + " -XX:CompileCommand=inline,jdk.internal.foreign.AbstractMemorySegmentImpl::asSlice"

@@ -2,6 +2,7 @@ package dev.netinvert.kernels;
 
 import dev.netinvert.kernels.scalar.ScalarKernelProvider;
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -211,13 +212,14 @@ public abstract class KernelProvider {
             + " -XX:CompileCommand=inline,jdk.internal.foreign.AbstractMemorySegmentImpl::asSlice"
             + " -XX:CompileCommand=inline,jdk.internal.foreign.AbstractMemorySegmentImpl::asSliceNoCheck";
 
-    /** Whether the JVM's arguments include {@link #INLINE_SLICES} (true when that cannot be told). */
+    /**
+     * Whether the JVM's arguments include the inline commands of {@link #INLINE_SLICES} ({@code quiet} only keeps
+     * HotSpot from echoing them); true when that cannot be told.
+     */
     private static boolean slicesInlined() {
         try {
             List<String> args = ManagementFactory.getRuntimeMXBean().getInputArguments();
-            return args.contains("-XX:CompileCommand=inline,jdk.internal.foreign.AbstractMemorySegmentImpl::asSlice")
-                    && args.contains("-XX:CompileCommand=inline,"
-                            + "jdk.internal.foreign.AbstractMemorySegmentImpl::asSliceNoCheck");
+            return Arrays.stream(INLINE_SLICES.split(" ")).filter(f -> f.contains("=inline,")).allMatch(args::contains);
         } catch (LinkageError | RuntimeException e) { // no java.management in this runtime image
             return true;
         }

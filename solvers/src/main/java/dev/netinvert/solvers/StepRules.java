@@ -2,7 +2,7 @@ package dev.netinvert.solvers;
 
 /**
  * The default step sizes, each computed here only, with the condition that makes it safe. ‖W‖₂ comes from
- * {@link dev.netinvert.solvers.network.PowerIteration} (via {@code DenseLayer.operatorNorm()}).
+ * {@link dev.netinvert.solvers.network.Lanczos} (via {@code DenseLayer.operatorNorm()}).
  */
 public final class StepRules {
     private StepRules() {}

@@ -47,7 +47,7 @@ class PursuitStopReasonInternalsTest {
     }
 
     /** A stage as LatentPursuit runs it, on P (30 × 10) with |S| = 20 and a feasible positive x*. */
-    static Stage admmStage(Arena arena, int powerIterations) {
+    static Stage admmStage(Arena arena, int normIterations) {
         int m = 30, n = 10, s = 20;
         FloatMatrix p = FloatMatrix.allocate(arena, m, n);
         SeededGaussian g = new SeededGaussian(3);
@@ -69,11 +69,11 @@ class PursuitStopReasonInternalsTest {
         Blas.gemv(1f, p.rows(0, s), xs, 0f, target);
         FloatVec x = FloatVec.allocate(arena, n);
         return LinearizedAdmm.solve("ladmm-mid-layer", 2, p, s, null, target, false, 0, 0, 1e-2, 1e-6, 100_000, x,
-                powerIterations);
+                normIterations);
     }
 
     @Test
-    void anUnconvergedPowerIterationIsAWarningAndTheSafeBoundIsUsed() {
+    void anUnconvergedNormEstimateIsAWarningAndTheSafeBoundIsUsed() {
         try (Arena arena = Arena.ofConfined()) {
             Stage ok = admmStage(arena, LinearizedAdmm.LAMBDA_MAX_ITERATIONS);
             assertTrue(ok.warnings().isEmpty(), ok.toString());

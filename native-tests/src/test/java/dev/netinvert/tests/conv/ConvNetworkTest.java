@@ -280,7 +280,7 @@ class ConvNetworkTest {
                 layer.adjoint(y, aty, scratch); // max pooling: the adjoint of the switches of x
                 double lhs = dot(ax, y), rhs = dot(x, aty);
                 assertEquals(lhs, rhs, 1e-5 * norm(ax) * norm(y) + 1e-5 * norm(x) * norm(aty), layer + ": ⟨Ax, y⟩ vs ⟨x, Aᵀy⟩");
-                // the norm estimate bounds ‖Ax‖/‖x‖ (up to the power iteration's tolerance)
+                // the norm estimate bounds ‖Ax‖/‖x‖ (up to the Lanczos estimate's tolerance)
                 assertTrue(norm(ax) <= layer.operatorNorm().value() * norm(x) * (1 + 1e-4), layer + ": ‖Ax‖ ≤ ‖A‖‖x‖");
             }
         }

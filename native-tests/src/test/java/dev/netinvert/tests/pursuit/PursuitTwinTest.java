@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
-import dev.netinvert.solvers.network.PowerIteration;
+import dev.netinvert.solvers.network.Lanczos;
 import dev.netinvert.solvers.network.SeededGaussian;
 import dev.netinvert.solvers.pursuit.Fista;
 import dev.netinvert.solvers.pursuit.LinearizedAdmm;
@@ -69,7 +69,7 @@ class PursuitTwinTest {
                 mask[i] = i % 7 == 3 ? 0f : 1f;
             }
             FloatMatrix am = FloatMatrix.of(arena, m, n, a);
-            double norm = PowerIteration.estimate(am).value();
+            double norm = Lanczos.estimate(am).value();
             Fista fast = new Fista(arena, am, FloatVec.of(arena, b), FloatVec.of(arena, y), FloatVec.of(arena, mask),
                     Activation.TANH, 1e-4, true, norm);
             ReferenceFista ref = new ReferenceFista(a, m, n, b, y, mask, Activation.TANH, 1e-4, true, norm);

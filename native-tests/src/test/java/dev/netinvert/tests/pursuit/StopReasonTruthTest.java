@@ -118,7 +118,7 @@ class StopReasonTruthTest {
     }
 
     @Test
-    void lambdaMaxSaysWhetherItsPowerIterationConverged() {
+    void lambdaMaxSaysWhetherItsLanczosIterationConverged() {
         try (Arena arena = Arena.ofConfined()) {
             // P = diag(3, 2, 1, …) with D = diag(1, 1, ρ, …): λ_max(PᵀDP) = 9. Rows 0 and 1 are in S.
             int n = 6;
@@ -130,7 +130,7 @@ class StopReasonTruthTest {
             assertTrue(full.converged(), full.toString());
             assertTrue(full.iterations() <= LinearizedAdmm.LAMBDA_MAX_ITERATIONS);
             assertEquals(9, full.value(), 1e-5 * 9, full.toString());
-            // Eigenvalues 9 and 8.41 of PᵀDP: two power iterations cannot meet 5e-7, and the result must say
+            // Eigenvalues 9 and 8.41 of PᵀDP: two Lanczos steps cannot meet 5e-7, and the result must say
             // so instead of passing off its estimate (a lower bound) as λ_max.
             LinearizedAdmm.LambdaMax capped = LinearizedAdmm.lambdaMax(p, 2, 1e-2f, 2, arena);
             assertFalse(capped.converged(), capped.toString());

@@ -18,7 +18,7 @@ import java.util.Locale;
  * whenever the active set changes, so here the QP is solved by operator products only.
  *
  * <h2>Method: FISTA on the box (Beck &amp; Teboulle 2009)</h2>
- * With L = μ + ‖A‖₂² (the Lipschitz constant of ∇ = Qz − c; ‖A‖₂ by power iteration, times 1.01 for its error),
+ * With L = μ + ‖A‖₂² (the Lipschitz constant of ∇ = Qz − c; ‖A‖₂ by the Lanczos iteration, times 1.01 for its error),
  * from the warm start z⁰ (the previous ADMM iterate, projected), y¹ = z⁰, t₁ = 1:
  * <pre>
  *   zᵏ = P(yᵏ − (Q yᵏ − c)/L),   t_{k+1} = (1 + √(1 + 4t_k²))/2,   y^{k+1} = zᵏ + ((t_k − 1)/t_{k+1})(zᵏ − z^{k−1})

@@ -22,7 +22,7 @@ public final class ConvLayer implements Layer {
     private final FloatVec weight;
     private final FloatVec bias;
     private final Activation activation;
-    private final NormCache norm = new NormCache(() -> PowerIteration.estimate(this));
+    private final NormCache norm = new NormCache(() -> Lanczos.estimate(this));
 
     /**
      * @param shape      the convolution's geometry (channels, input size, kernel, stride, padding)
@@ -106,7 +106,7 @@ public final class ConvLayer implements Layer {
     }
 
     @Override
-    public PowerIteration.OperatorNorm operatorNorm() {
+    public OperatorNorm operatorNorm() {
         return norm.get();
     }
 

@@ -23,7 +23,7 @@ public final class ConvTransposeLayer implements Layer {
     private final FloatVec bias;
     private final Activation activation;
     private final int outputPadding;
-    private final NormCache norm = new NormCache(() -> PowerIteration.estimate(this));
+    private final NormCache norm = new NormCache(() -> Lanczos.estimate(this));
 
     /**
      * @param inChannels    C_in (this layer's input channels)
@@ -137,7 +137,7 @@ public final class ConvTransposeLayer implements Layer {
     }
 
     @Override
-    public PowerIteration.OperatorNorm operatorNorm() {
+    public OperatorNorm operatorNorm() {
         return norm.get();
     }
 

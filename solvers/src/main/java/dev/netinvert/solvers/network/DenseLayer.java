@@ -17,7 +17,7 @@ import java.util.Objects;
  * [002] sec. 6.1 and [003] sec. 5.1). The layer holds views; whoever created the memory (an
  * {@link java.lang.foreign.Arena}) keeps it alive.
  *
- * <p>The operator norm ‖W‖₂ is computed on first request by {@link PowerIteration} with its defaults and
+ * <p>The operator norm ‖W‖₂ is computed on first request by {@link Lanczos} with its defaults and
  * cached; concurrent first requests compute it once. The layer does not copy W, so the cache assumes
  * the caller does not modify W afterwards, and the first request reads W on the calling thread (W's
  * arena must allow that: a shared or global arena, or the owner thread of a confined one).
@@ -26,7 +26,7 @@ public final class DenseLayer implements Layer {
     private final FloatMatrix weight;
     private final FloatVec bias;
     private final Activation activation;
-    private final NormCache norm = new NormCache(() -> PowerIteration.estimate(weight()));
+    private final NormCache norm = new NormCache(() -> Lanczos.estimate(weight()));
 
     /**
      * @param weight     W, {@code n_l × n_{l−1}} with both ≥ 1
@@ -76,11 +76,11 @@ public final class DenseLayer implements Layer {
     }
 
     /**
-     * ‖W‖₂ estimated by {@link PowerIteration#estimate(FloatMatrix)} (default seed, relative tolerance
-     * 1e-6, at most 2000 iterations), computed once and cached. Thread-safe.
+     * ‖W‖₂ estimated by {@link Lanczos#estimate(FloatMatrix)} (default seed, relative tolerance
+     * 1e-6, at most 500 iterations), computed once and cached. Thread-safe.
      */
     @Override
-    public PowerIteration.OperatorNorm operatorNorm() {
+    public OperatorNorm operatorNorm() {
         return norm.get();
     }
 

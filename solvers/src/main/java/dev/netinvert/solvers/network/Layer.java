@@ -81,11 +81,11 @@ public interface Layer {
     void adjoint(FloatVec v, FloatVec out, MemorySegment scratch);
 
     /**
-     * ‖A‖₂, computed once and cached (by power iteration on AᵀA for linear kinds; for max pooling the bound
+     * ‖A‖₂, computed once and cached (by the {@link Lanczos} iteration on AᵀA for linear kinds; for max pooling the bound
      * √(most windows that share one input), which holds for every switch pattern). Step sizes 1.99/‖A‖² of the
      * lifted methods come from it.
      */
-    PowerIteration.OperatorNorm operatorNorm();
+    OperatorNorm operatorNorm();
 
     /**
      * A C×H×W image shape; its flattened vector is channel-major, row-major (PyTorch's memory order).

@@ -7,15 +7,15 @@ import java.util.function.Supplier;
  * locking on a volatile field). The one copy of that logic for every {@link Layer} kind.
  */
 final class NormCache {
-    private final Supplier<PowerIteration.OperatorNorm> compute;
-    private volatile PowerIteration.OperatorNorm norm;
+    private final Supplier<OperatorNorm> compute;
+    private volatile OperatorNorm norm;
 
-    NormCache(Supplier<PowerIteration.OperatorNorm> compute) {
+    NormCache(Supplier<OperatorNorm> compute) {
         this.compute = compute;
     }
 
-    PowerIteration.OperatorNorm get() {
-        PowerIteration.OperatorNorm n = norm;
+    OperatorNorm get() {
+        OperatorNorm n = norm;
         if (n == null) {
             synchronized (this) {
                 n = norm;

@@ -124,15 +124,15 @@ public final class PoolLayer implements Layer {
     }
 
     @Override
-    public PowerIteration.OperatorNorm operatorNorm() {
+    public OperatorNorm operatorNorm() {
         return norm.get();
     }
 
-    private PowerIteration.OperatorNorm computeNorm() {
+    private OperatorNorm computeNorm() {
         if (kind == Kind.MAX) {
-            return new PowerIteration.OperatorNorm((shape.kernel() + shape.stride() - 1) / shape.stride(), 0, true, 0);
+            return new OperatorNorm((shape.kernel() + shape.stride() - 1) / shape.stride(), 0, true, 0);
         }
-        return PowerIteration.estimate(this);
+        return Lanczos.estimate(this);
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.util.Objects;
  *   4. x ← u⁺ + ((t − 1)/t⁺)(u⁺ − u)
  * </pre>
  * Step μ = 1/(c_φ·‖A‖²·1.02) with c_φ the curvature bound of {@link OutputActivation} (identity: 1): the
- * gradient of the smooth part is (c_φ‖A‖²)-Lipschitz, and 1.02 covers the power iteration approaching
+ * gradient of the smooth part is (c_φ‖A‖²)-Lipschitz, and 1.02 covers the Lanczos estimate approaching
  * ‖A‖ from below. Adaptive restart (O'Donoghue–Candès 2015, gradient scheme: reset t when
  * ⟨x − u⁺, u⁺ − u⟩ &gt; 0) is added: it keeps the method's O(1/k²) guarantee and restores linear
  * convergence on the strongly convex problems of full-column-rank layers, which is what lets float32
@@ -58,7 +58,7 @@ public final class Fista {
      * @param phi    φ: identity, tanh, sigmoid or leaky ReLU
      * @param lambda λ ≥ 0
      * @param nonNeg whether to constrain x ≥ 0
-     * @param normA  ‖A‖₂ (e.g. from power iteration), &gt; 0
+     * @param normA  ‖A‖₂ (e.g. from {@code Lanczos}), &gt; 0
      */
     public Fista(Arena arena, FloatMatrix a, FloatVec b, FloatVec y, FloatVec mask, Activation phi, double lambda,
                  boolean nonNeg, double normA) {

@@ -8,7 +8,7 @@ import dev.netinvert.solvers.StopReason;
 import dev.netinvert.solvers.linalg.LeastSquares;
 import dev.netinvert.solvers.network.DenseLayer;
 import dev.netinvert.solvers.network.Network;
-import dev.netinvert.solvers.network.PowerIteration;
+import dev.netinvert.solvers.network.Lanczos;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -178,7 +178,7 @@ public final class LayeredBasisPursuit {
                 } else {
                     FloatMatrix ps = p.rows(0, s.length);
                     FloatVec target = FloatVec.of(arena, Supports.gather(est[l - 1], s));
-                    double norm = PowerIteration.estimate(ps).value();
+                    double norm = Lanczos.estimate(ps).value();
                     stages.add(Fista.solve("lasso-mid-layer", l, ps, bp == null ? null : bp.slice(0, s.length), target, null,
                             identity, lambda, options.nonNegative(), norm, options.tol(),
                             options.maxIterations(), xl));

@@ -6,7 +6,8 @@ import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Prox;
 import dev.netinvert.kernels.Fused;
 import dev.netinvert.solvers.StopReason;
-import dev.netinvert.solvers.network.PowerIteration;
+import dev.netinvert.solvers.network.Lanczos;
+import dev.netinvert.solvers.network.OperatorNorm;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +36,9 @@ import java.util.Objects;
  * dimensionally consistent reading (W^{S^c} is |S^c| × n). Here both terms are one GEMVᵀ of P with the
  * stacked residual r.
  *
- * <p>α + β = 1.02·λ_max(W^{Sᵀ}W^S + ρW^{S^cᵀ}W^{S^c}) (eq. (12) [002]), the largest eigenvalue by power
- * iteration on that matrix (the 2% cover the estimate approaching from below), so Q of eq. (11) [002] is
- * positive semidefinite and the method converges. Should the power iteration not converge, the guaranteed
+ * <p>α + β = 1.02·λ_max(W^{Sᵀ}W^S + ρW^{S^cᵀ}W^{S^c}) (eq. (12) [002]), the largest eigenvalue by the
+ * Lanczos iteration on that matrix (the 2% cover the estimate approaching from below), so Q of eq. (11) [002] is
+ * positive semidefinite and the method converges. Should the Lanczos iteration not converge, the guaranteed
  * bound ‖D^{1/2}P‖_F² is used instead and the stage says so ({@link Stage#warnings()}). Cost per iteration: one GEMV and one GEMVᵀ over P and
  * vector passes over x and the rows, in {@link Fused#admmGradient} (which ends an iteration — v = P x + b,
  * the a and u updates — and computes the gradient g = Pᵀ r the next one starts from) and the x-step.
@@ -153,27 +154,27 @@ public final class LinearizedAdmm {
     }
 
     /**
-     * One layer's stage. α + β = 1.02·{@link #lambdaMax} when its power iteration converged; otherwise the
+     * One layer's stage. α + β = 1.02·{@link #lambdaMax} when its Lanczos iteration converged; otherwise the
      * estimate (a lower bound that approaches λ_max from below) may be more than 2% short, and α + β &lt; λ_max
      * would break Q ⪰ 0 of eq. (11) [002] on which the method's convergence rests, so the guaranteed bound
      * λ_max(PᵀDP) ≤ ‖D^{1/2}P‖_F² is used instead (smaller steps, at most rank(P) times) and the stage
      * carries a warning saying so.
      *
-     * @param powerIterations the cap of {@link #lambdaMax}'s power iteration
+     * @param normIterations the cap of {@link #lambdaMax}'s Lanczos iteration
      */
     static Stage solve(String name, int layer, FloatMatrix p, int s, FloatVec b, FloatVec target, boolean first,
                        double lambda, double gamma, double rho, double tol, int maxIter, FloatVec xInOut,
-                       int powerIterations) {
+                       int normIterations) {
         long t0 = System.nanoTime();
         try (Arena arena = Arena.ofConfined()) {
-            LambdaMax lm = lambdaMax(p, s, (float) rho, powerIterations, arena);
+            LambdaMax lm = lambdaMax(p, s, (float) rho, normIterations, arena);
             List<String> warnings = new ArrayList<>();
             double ab;
             if (lm.converged()) {
                 ab = 1.02 * lm.value();
             } else {
                 ab = frobeniusSquared(p, s, rho);
-                warnings.add(String.format(Locale.ROOT, "the power iteration for lambda_max(P^T D P) (eq. (12) [002]) "
+                warnings.add(String.format(Locale.ROOT, "the Lanczos iteration for lambda_max(P^T D P) (eq. (12) [002]) "
                         + "did not converge in %d iterations (last estimate %.6g); alpha + beta = %.6g, the Frobenius "
                         + "bound, was used instead of 1.02 * the estimate (smaller steps)", lm.iterations(), lm.value(), ab));
             }
@@ -212,26 +213,26 @@ public final class LinearizedAdmm {
         return sum;
     }
 
-    /** Seed of the power iteration's start vector in {@link #lambdaMax}. */
+    /** Seed of the Lanczos iteration's start vector in {@link #lambdaMax}. */
     private static final long LAMBDA_MAX_SEED = 0x1ADD_A1L;
 
-    /** The power-iteration cap of {@link #lambdaMax(FloatMatrix, int, float, Arena)}. */
-    public static final int LAMBDA_MAX_ITERATIONS = 1000;
+    /** The Lanczos iteration cap of {@link #lambdaMax(FloatMatrix, int, float, Arena)}. */
+    public static final int LAMBDA_MAX_ITERATIONS = Lanczos.DEFAULT_MAX_ITERATIONS;
 
     /**
      * An estimate of λ_max(PᵀDP).
      *
-     * @param value      s_k², the square of the power iteration's last estimate of ‖D^{1/2}P‖₂: a lower bound
-     *                   of λ_max up to rounding, approaching it from below
-     * @param iterations power iterations done
-     * @param converged  whether successive estimates met the relative tolerance 5e-7 before the cap; when
+     * @param value      θ_k, the largest Ritz value of PᵀDP, i.e. the square of {@link Lanczos}'s estimate of
+     *                   ‖D^{1/2}P‖₂: a lower bound of λ_max up to rounding, approaching it from below
+     * @param iterations Lanczos steps done (P/Pᵀ pairs)
+     * @param converged  whether the iteration met its relative tolerance 5e-7 before the cap; when
      *                   false, {@code value} may be far below λ_max and is not a safe α + β
      */
     public record LambdaMax(double value, int iterations, boolean converged) {}
 
     /**
      * λ_max(PᵀDP), D = diag(1 on the first s rows, ρ on the rest), the bound of eq. (12) [002], as the square
-     * of {@link PowerIteration}'s ‖D^{1/2}P‖₂ (relative tolerance 5e-7 on the norm, i.e. about 1e-6 on λ_max;
+     * of {@link Lanczos}'s ‖D^{1/2}P‖₂ (relative tolerance 5e-7 on the norm, i.e. about 1e-6 on λ_max;
      * at most {@link #LAMBDA_MAX_ITERATIONS} iterations). The result says whether the iteration converged:
      * a caller must not take an unconverged estimate for a bound.
      */
@@ -239,12 +240,12 @@ public final class LinearizedAdmm {
         return lambdaMax(p, s, rho, LAMBDA_MAX_ITERATIONS, arena);
     }
 
-    /** {@link #lambdaMax(FloatMatrix, int, float, Arena)} with a given power-iteration cap (≥ 1). */
+    /** {@link #lambdaMax(FloatMatrix, int, float, Arena)} with a given Lanczos iteration cap (≥ 1). */
     public static LambdaMax lambdaMax(FloatMatrix p, int s, float rho, int maxIterations, Arena arena) {
         FloatVec d = FloatVec.allocate(arena, p.rows());
         Blas.fill(d.slice(0, s), 1f);
         Blas.fill(d.slice(s, p.rows() - s), rho);
-        PowerIteration.OperatorNorm n = PowerIteration.estimate(p, d, LAMBDA_MAX_SEED, 5e-7, maxIterations);
+        OperatorNorm n = Lanczos.estimate(p, d, LAMBDA_MAX_SEED, 5e-7, maxIterations);
         return new LambdaMax(n.value() * n.value(), n.iterations(), n.converged());
     }
 }

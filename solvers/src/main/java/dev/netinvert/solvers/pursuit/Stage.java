@@ -20,7 +20,7 @@ import java.util.List;
  *                   for Layered Basis-Pursuit the given λ or the one of its ε-rule, {@link EpsilonRule});
  *                   NaN for stages without an ℓ1 term (least squares, debiasing, baselines)
  * @param warnings   what the stage had to work around and the user should know, one sentence each (e.g. a
- *                   power iteration for the step size that did not converge, {@link LinearizedAdmm#lambdaMax});
+ *                   Lanczos estimate for the step size that did not converge, {@link LinearizedAdmm#lambdaMax});
  *                   empty when nothing happened
  */
 public record Stage(String name, int layer, int iterations, StopReason stopReason, double residual, double seconds,

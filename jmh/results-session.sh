@@ -26,9 +26,11 @@ run() {
     return 1
 }
 (cd "$here/.." && mvn -q -pl jmh -am package -DskipTests)
-# As in every JVM of the project (README, "JVM flags"): C2 always inlines MemorySegment.asSlice.
+# As in every JVM of the project (README, "JVM flags"): C2 always inlines MemorySegment.asSlice and hoists no
+# check out of a loop on profile alone.
 slices="-XX:CompileCommand=quiet -XX:CompileCommand=inline,jdk.internal.foreign.AbstractMemorySegmentImpl::asSlice"
 slices="$slices -XX:CompileCommand=inline,jdk.internal.foreign.AbstractMemorySegmentImpl::asSliceNoCheck"
+slices="$slices -XX:-UseProfiledLoopPredicate"
 
 # The machine: model, flags that matter, the ISA HotSpot uses, load.
 {

@@ -213,6 +213,23 @@ public abstract class KernelProvider {
             + " -XX:CompileCommand=inline,jdk.internal.foreign.AbstractMemorySegmentImpl::asSliceNoCheck";
 
     /**
+     * The JVM flag that keeps C2 from hoisting a check out of a loop only because the profile says it never
+     * failed. Such predicates failed again at every call of some solver methods, each time sending the method back
+     * to the interpreter and C2 to compile it again: in one cold circle run on a 2-core Zen 3 (AVX2),
+     * {@code PdhgEngine.certifiedGap} eleven times at 0.2-0.3 s of compiler time each, and C2 spent 5.9 s of a
+     * 7 s run compiling; with the flag 3.1 s, and the run took 6.0-6.4 s instead of 6.9-7.4 s. Compiled kernels
+     * ran the same within the host's noise (jmh/RESULTS.md, twelfth session). A warm-up matter only, so no
+     * warning without it.
+     */
+    public static final String STABLE_PREDICATES = "-XX:-UseProfiledLoopPredicate";
+
+    /**
+     * Every JIT flag the project's JVMs get ({@code ./netinvert}, the tests, the benchmarks, Maven's exec):
+     * {@link #INLINE_SLICES} and {@link #STABLE_PREDICATES}, in that order (README, "JVM flags").
+     */
+    public static final String JVM_FLAGS = INLINE_SLICES + " " + STABLE_PREDICATES;
+
+    /**
      * Whether the JVM's arguments include the inline commands of {@link #INLINE_SLICES} ({@code quiet} only keeps
      * HotSpot from echoing them); true when that cannot be told.
      */

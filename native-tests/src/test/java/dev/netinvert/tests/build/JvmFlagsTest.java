@@ -13,9 +13,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every JVM the project starts carries {@link KernelProvider#INLINE_SLICES} (README, "JVM flags"), but each
+ * Every JVM the project starts carries {@link KernelProvider#JVM_FLAGS} (README, "JVM flags"), but each
  * launcher spells the flags in its own language: the root pom's property (checked at run time by
- * {@code ProviderTest.theTestJvmInlinesTheKernelsSlices}), the {@code netinvert} script, JMH's {@code @Fork}
+ * {@code ProviderTest.theTestJvmHasTheProjectsJitFlags}), the {@code netinvert} script, JMH's {@code @Fork}
  * annotation, {@code results-session.sh} and the README's recipes. This test reads those files and fails when
  * one of them lacks a flag, so a change to the constant cannot leave a launcher behind.
  */
@@ -26,8 +26,8 @@ class JvmFlagsTest {
             "jmh/results-session.sh", "README.md"})
     void everyLauncherPassesTheInlineFlags(String file) throws IOException {
         String text = Files.readString(projectRoot().resolve(file));
-        String[] flags = KernelProvider.INLINE_SLICES.split(" ");
-        assertFalse(flags.length < 3, KernelProvider.INLINE_SLICES);
+        String[] flags = KernelProvider.JVM_FLAGS.split(" ");
+        assertFalse(flags.length < 4, KernelProvider.JVM_FLAGS);
         for (String flag : flags) {
             // "…::asSlice" is a prefix of "…::asSliceNoCheck": the flag must end where the name ends.
             Pattern whole = Pattern.compile(Pattern.quote(flag) + "(?![A-Za-z0-9_])");
@@ -42,7 +42,7 @@ class JvmFlagsTest {
         String text = Files.readString(projectRoot().resolve(file));
         assertTrue(text.contains("<commandlineArgs>"), () -> file + " has no exec:exec configuration");
         for (String line : text.lines().filter(l -> l.contains("<commandlineArgs>")).toList()) {
-            assertTrue(line.contains("${jvm.inline.slices}"), () -> file + ": " + line.strip());
+            assertTrue(line.contains("${jvm.jit.flags}"), () -> file + ": " + line.strip());
         }
     }
 

@@ -30,7 +30,11 @@ import org.ejml.dense.row.decomposition.eig.symm.SymmetricQrAlgorithm_DDRM;
  * is at least as close at every k and usually far closer. On Gaussian matrices of 17×1023 … 512×4096 with the
  * defaults it stops after 15-33 pairs within 2e-6 of ‖W‖₂ (EJML's SVD, {@code LanczosTest}); the power
  * iteration it replaced needed 33-350 pairs and stopped up to 2.6e-3 below ‖W‖₂ (at 17×1023), because a slow
- * power iteration changes little per step long before it is close. The vectors are not reorthogonalized: in
+ * power iteration changes little per step long before it is close. With no gap at the top of the spectrum
+ * (W diagonal with σ_i² evenly spaced in (0, 1], n = 500-4096) it stops 5e-6-1.4e-5 below ‖W‖₂ after 53-99
+ * pairs, where power iteration stopped 1.7e-4-4.3e-4 below after 308-452: the change-based rule below is not a
+ * bound, and the step-size rules keep margins that cover it (1.99/‖W‖², 1.02, 1.01). The vectors are not
+ * reorthogonalized: in
  * floating point the q_k lose orthogonality exactly as Ritz values converge, which duplicates converged values
  * in T_k but leaves the largest one accurate (Paige's analysis, ibid.).
  *

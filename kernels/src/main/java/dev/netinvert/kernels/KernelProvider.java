@@ -1,11 +1,15 @@
 package dev.netinvert.kernels;
 
 import dev.netinvert.kernels.scalar.ScalarKernelProvider;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import javax.management.ObjectName;
 
 /**
  * The kernel implementation of this JVM, chosen once for every kernel family together (the shape of
@@ -191,11 +195,59 @@ public abstract class KernelProvider {
         LOG.log(System.Logger.Level.INFO, "netinvert kernels: " + p.describe() + " ("
                 + (mode.equals("simd") ? "forced by -D" + IMPL_PROPERTY + "=simd" : "Vector API present, C2 active") + ")");
         if (!slicesInlined()) {
-            LOG.log(System.Logger.Level.WARNING, "netinvert kernels: this JVM was started without "
-                    + INLINE_SLICES + " (README, \"JVM flags\"): C2 may then decline to inline MemorySegment.asSlice"
-                    + " in the short-row kernels, which would then allocate on every call and run up to 2x slower");
+            String failure = addInlineDirective();
+            if (failure == null) {
+                LOG.log(System.Logger.Level.INFO, "netinvert kernels: this JVM was started without " + INLINE_SLICES
+                        + "; added the compiler directive " + INLINE_DIRECTIVE + " instead (README, \"JVM flags\")");
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "netinvert kernels: this JVM was started without "
+                        + INLINE_SLICES + " (README, \"JVM flags\") and the equivalent compiler directive could not be"
+                        + " added (" + failure + "): C2 may then decline to inline MemorySegment.asSlice in the"
+                        + " short-row kernels, which would then allocate on every call and run up to 2x slower");
+            }
         }
         return p;
+    }
+
+    /**
+     * The HotSpot compiler directive ({@code jcmd Compiler.directives_add}) that does for the project's own
+     * methods what the inline commands of {@link #INLINE_SLICES} do for the whole JVM: when C2 compiles a method of
+     * {@code dev.netinvert}, it always inlines {@code asSlice} and {@code asSliceNoCheck}. Added at run time when
+     * the JVM was started without the flags, so that a library user who does not pass them still gets kernels
+     * that do not allocate. It changes nothing else (C1 and every other option keep their defaults) and only for
+     * compilations rooted in this project; a user's own directives added later stack above it.
+     */
+    public static final String INLINE_DIRECTIVE = "[{ match: [\"dev/netinvert/*.*\"], c2: { inline: ["
+            + "\"+jdk/internal/foreign/AbstractMemorySegmentImpl.asSlice\", "
+            + "\"+jdk/internal/foreign/AbstractMemorySegmentImpl.asSliceNoCheck\"] } }]";
+
+    /**
+     * Adds {@link #INLINE_DIRECTIVE} through the platform's DiagnosticCommand MBean (the JSON goes through a
+     * temporary file, deleted at once, because that is what {@code Compiler.directives_add} reads).
+     *
+     * @return null when the directive was added, otherwise why not
+     */
+    static String addInlineDirective() {
+        Path file = null;
+        try {
+            file = Files.createTempFile("netinvert-directive", ".json");
+            Files.writeString(file, INLINE_DIRECTIVE);
+            ObjectName dcmd = new ObjectName("com.sun.management:type=DiagnosticCommand");
+            Object out = ManagementFactory.getPlatformMBeanServer().invoke(dcmd, "compilerDirectivesAdd",
+                    new Object[] {new String[] {file.toString()}}, new String[] {String[].class.getName()});
+            String reply = String.valueOf(out).strip();
+            return reply.startsWith("1 compiler directives added") ? null : "Compiler.directives_add said: " + reply;
+        } catch (LinkageError | Exception e) { // no java.management, no DiagnosticCommand MBean, no temp dir
+            return e.toString();
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a leftover temporary file of 200 bytes is no reason to fail
+                }
+            }
+        }
     }
 
     /**
@@ -206,7 +258,8 @@ public abstract class KernelProvider {
      * {@code asSlice}, which a busy warm-up can leave nearly empty ("low call site frequency"): in about one run
      * of three of a 16 × 16 lifted coordinate descent on a 2-core Zen 3 machine it declined, and every row then
      * allocated its slice for the rest of the run (1.3 GB/s of garbage, twice the time). With these flags, 14 runs
-     * of 14 were clean. Every JVM the project starts (launcher, tests, benchmarks, Maven's exec) has them.
+     * of 14 were clean. Every JVM the project starts (launcher, tests, benchmarks, Maven's exec) has them; in
+     * other JVMs {@link #INLINE_DIRECTIVE} stands in for them.
      */
     public static final String INLINE_SLICES = "-XX:CompileCommand=quiet"
             + " -XX:CompileCommand=inline,jdk.internal.foreign.AbstractMemorySegmentImpl::asSlice"

@@ -80,7 +80,7 @@ abstract sealed class LayerGram {
         }
     }
 
-    static final class Iterative extends LayerGram implements LinearOperator {
+    static final class Iterative extends LayerGram {
         private final Layer layer;
         private final double mu;
         private final ConjugateGradient cg;
@@ -100,8 +100,9 @@ abstract sealed class LayerGram {
             this.fft = f;
             this.domainIn = f == null ? null : FloatVec.allocate(arena, f.domainLength());
             this.domainOut = f == null ? null : FloatVec.allocate(arena, f.domainLength());
-            this.cg = f == null ? new ConjugateGradient(this, mu, options, arena)
-                    : new ConjugateGradient(this, mu, options, this::precondition, arena);
+            LinearOperator a = layer.linearOperator(null);
+            this.cg = f == null ? new ConjugateGradient(a, mu, options, arena)
+                    : new ConjugateGradient(a, mu, options, this::precondition, arena);
             this.rhs = FloatVec.allocate(arena, layer.inputs());
         }
 
@@ -134,26 +135,6 @@ abstract sealed class LayerGram {
                     fft == null ? "" : ", preconditioned by the FFT solve of the circular convolution on a "
                             + fft.domainHeight() + "x" + fft.domainWidth() + " domain ([004]'s padding trick)",
                     o.tolerance(), o.maxIterations(), mu);
-        }
-
-        @Override
-        public int inputs() {
-            return layer.inputs();
-        }
-
-        @Override
-        public int outputs() {
-            return layer.outputs();
-        }
-
-        @Override
-        public void apply(FloatVec x, FloatVec y) {
-            layer.apply(x, y, null);
-        }
-
-        @Override
-        public void applyAdjoint(FloatVec y, FloatVec x) {
-            layer.adjoint(y, x, null);
         }
     }
 }

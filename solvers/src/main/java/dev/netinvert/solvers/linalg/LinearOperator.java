@@ -6,8 +6,8 @@ import dev.netinvert.kernels.FloatVec;
  * A real linear map A: ℝ^inputs → ℝ^outputs given by its forward and adjoint products, the least that
  * {@link ConjugateGradient} needs to solve (μI + AᵀA) x = r without forming AᵀA (a strided convolution, a
  * transposed convolution, a chain of them), and that {@code network.Lanczos} needs to estimate ‖A‖₂.
- * Implementations overwrite their output and allocate nothing.
- * Deliberately minimal: it is to be adapted to the layer abstraction of issue 14.
+ * Implementations overwrite their output and allocate nothing. A network layer's linear part is one through
+ * {@code Layer.linearOperator}.
  */
 public interface LinearOperator {
 

@@ -156,28 +156,7 @@ public final class Lanczos {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment scratch = layer.scratchBytes() == 0 ? null : arena.allocate(layer.scratchBytes(), 64);
-            LinearOperator a = new LinearOperator() {
-                @Override
-                public int inputs() {
-                    return layer.inputs();
-                }
-
-                @Override
-                public int outputs() {
-                    return layer.outputs();
-                }
-
-                @Override
-                public void apply(FloatVec x, FloatVec y) {
-                    layer.apply(x, y, scratch);
-                }
-
-                @Override
-                public void applyAdjoint(FloatVec y, FloatVec x) {
-                    layer.adjoint(y, x, scratch);
-                }
-            };
-            return estimate(a, DEFAULT_SEED, DEFAULT_REL_TOL, DEFAULT_MAX_ITERATIONS);
+            return estimate(layer.linearOperator(scratch), DEFAULT_SEED, DEFAULT_REL_TOL, DEFAULT_MAX_ITERATIONS);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.netinvert.solvers.network;
 
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.linalg.LinearOperator;
 
 import java.lang.foreign.MemorySegment;
 
@@ -70,6 +71,37 @@ public interface Layer {
 
     /** u ← A x (overwrite; the linear part only, no bias): for norms and adjoint checks. */
     void apply(FloatVec x, FloatVec u, MemorySegment scratch);
+
+    /**
+     * This layer's linear part A (no bias) as a {@link LinearOperator}: {@link #apply} and {@link #adjoint} with the
+     * given scratch, for {@link Lanczos} and the conjugate-gradient Gram solves.
+     *
+     * @param scratch {@link #scratchBytes()} bytes, or null when that is 0
+     */
+    default LinearOperator linearOperator(MemorySegment scratch) {
+        Layer layer = this;
+        return new LinearOperator() {
+            @Override
+            public int inputs() {
+                return layer.inputs();
+            }
+
+            @Override
+            public int outputs() {
+                return layer.outputs();
+            }
+
+            @Override
+            public void apply(FloatVec x, FloatVec y) {
+                layer.apply(x, y, scratch);
+            }
+
+            @Override
+            public void applyAdjoint(FloatVec y, FloatVec x) {
+                layer.adjoint(y, x, scratch);
+            }
+        };
+    }
 
     /**
      * out ← Aᵀ v (overwrite; no bias), the adjoint — for max pooling the adjoint of the switches recorded by the

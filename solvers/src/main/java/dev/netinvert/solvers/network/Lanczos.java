@@ -1,5 +1,6 @@
 package dev.netinvert.solvers.network;
 
+import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
@@ -98,27 +99,8 @@ public final class Lanczos {
                     + rowWeights.length());
         }
         checkArguments(relTol, maxIterations);
-        LinearOperator a = new LinearOperator() {
-            @Override
-            public int inputs() {
-                return w.cols();
-            }
-
-            @Override
-            public int outputs() {
-                return w.rows();
-            }
-
-            @Override
-            public void apply(FloatVec x, FloatVec y) {
-                Blas.gemv(1f, w, x, 0f, y);
-            }
-
-            @Override
-            public void applyAdjoint(FloatVec y, FloatVec x) {
-                Blas.gemvT(1f, w, y, 0f, x);
-            }
-        };
+        // W's products without bias: the linear part of a dense layer (one GEMV, one GEMVᵀ).
+        LinearOperator a = new DenseLayer(w, null, Activation.IDENTITY).linearOperator(null);
         return iterate(a, rowWeights, seed, relTol, maxIterations);
     }
 
@@ -172,59 +154,54 @@ public final class Lanczos {
     /** The iteration of the class comment on M = AᵀDA (arguments checked). */
     private static OperatorNorm iterate(LinearOperator a, FloatVec d, long seed, double relTol, int maxIterations) {
         try (Arena arena = Arena.ofConfined()) {
-            return iterate(a, d, seed, relTol, maxIterations, arena);
+            int n = a.inputs();
+            FloatVec q = FloatVec.allocate(arena, n), qPrevious = FloatVec.allocate(arena, n);
+            FloatVec z = FloatVec.allocate(arena, n), u = FloatVec.allocate(arena, a.outputs());
+            new SeededGaussian(seed).fill(q, 0.0, 1.0);
+            Blas.scale(1f / Blas.norm2(q), q);
+            double[] alpha = new double[maxIterations], beta = new double[maxIterations];
+            double[] diag = new double[maxIterations], off = new double[maxIterations];
+            SymmetricQrAlgorithm_DDRM eigen = new SymmetricQrAlgorithm_DDRM();
+            eigen.setFastEigenvalues(true);
+            double previous = 0.0; // √θ_{k−1}
+            int settled = 0;       // consecutive steps whose change met relTol
+            for (int k = 0; k < maxIterations; k++) {
+                a.apply(q, u);
+                double ak = d == null ? squared(Blas.norm2(u)) : weigh(u, d); // u ← D u when weighted
+                if (!Double.isFinite(ak)) {
+                    // W holds NaN/Inf or overflows float: an answer, not a reason to iterate on.
+                    return new OperatorNorm(Math.sqrt(ak), k + 1, false, relTol);
+                }
+                a.applyAdjoint(u, z);
+                Blas.axpy((float) -ak, q, z);
+                if (k > 0) {
+                    Blas.axpy((float) -beta[k - 1], qPrevious, z);
+                }
+                double bk = Blas.norm2(z);
+                alpha[k] = ak;
+                beta[k] = bk;
+                double theta = largestEigenvalue(eigen, alpha, beta, k + 1, diag, off);
+                double s = Math.sqrt(theta);
+                if (theta == 0.0) {
+                    // M q₁ = 0 for a random q₁ means W = 0 (with probability 1).
+                    return new OperatorNorm(0.0, k + 1, true, relTol);
+                }
+                if (bk <= relTol * theta) {
+                    return new OperatorNorm(s, k + 1, true, relTol);
+                }
+                settled = Math.abs(s - previous) <= relTol * s ? settled + 1 : 0;
+                if (settled == 2) {
+                    return new OperatorNorm(s, k + 1, true, relTol);
+                }
+                previous = s;
+                FloatVec t = qPrevious;
+                qPrevious = q;
+                q = z;
+                z = t;
+                Blas.scale((float) (1.0 / bk), q);
+            }
+            return new OperatorNorm(previous, maxIterations, false, relTol);
         }
-    }
-
-    private static OperatorNorm iterate(LinearOperator a, FloatVec d, long seed, double relTol, int maxIterations,
-                                        Arena arena) {
-        int n = a.inputs();
-        FloatVec q = FloatVec.allocate(arena, n), qPrevious = FloatVec.allocate(arena, n);
-        FloatVec z = FloatVec.allocate(arena, n), u = FloatVec.allocate(arena, a.outputs());
-        new SeededGaussian(seed).fill(q, 0.0, 1.0);
-        Blas.scale(1f / Blas.norm2(q), q);
-        double[] alpha = new double[maxIterations], beta = new double[maxIterations];
-        double[] diag = new double[maxIterations], off = new double[maxIterations];
-        SymmetricQrAlgorithm_DDRM eigen = new SymmetricQrAlgorithm_DDRM();
-        eigen.setFastEigenvalues(true);
-        double previous = 0.0; // √θ_{k−1}
-        int settled = 0;       // consecutive steps whose change met relTol
-        for (int k = 0; k < maxIterations; k++) {
-            a.apply(q, u);
-            double ak = d == null ? squared(Blas.norm2(u)) : weigh(u, d); // u ← D u when weighted
-            if (!Double.isFinite(ak)) {
-                // W holds NaN/Inf or overflows float: an answer, not a reason to iterate on.
-                return new OperatorNorm(Math.sqrt(ak), k + 1, false, relTol);
-            }
-            a.applyAdjoint(u, z);
-            Blas.axpy((float) -ak, q, z);
-            if (k > 0) {
-                Blas.axpy((float) -beta[k - 1], qPrevious, z);
-            }
-            double bk = Blas.norm2(z);
-            alpha[k] = ak;
-            beta[k] = bk;
-            double theta = largestEigenvalue(eigen, alpha, beta, k + 1, diag, off);
-            double s = Math.sqrt(theta);
-            if (theta == 0.0) {
-                // M q₁ = 0 for a random q₁ means W = 0 (with probability 1).
-                return new OperatorNorm(0.0, k + 1, true, relTol);
-            }
-            if (bk <= relTol * theta) {
-                return new OperatorNorm(s, k + 1, true, relTol);
-            }
-            settled = Math.abs(s - previous) <= relTol * s ? settled + 1 : 0;
-            if (settled == 2) {
-                return new OperatorNorm(s, k + 1, true, relTol);
-            }
-            previous = s;
-            FloatVec t = qPrevious;
-            qPrevious = q;
-            q = z;
-            z = t;
-            Blas.scale((float) (1.0 / bk), q);
-        }
-        return new OperatorNorm(previous, maxIterations, false, relTol);
     }
 
     /**

@@ -43,7 +43,7 @@ public final class GemmCpuTime {
             if (onlyShapes != null && !onlyShapes.contains(rows + "x" + n + "x" + m)) {
                 continue;
             }
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 SplittableRandom rnd = new SplittableRandom(1);
                 FloatMatrix x = random(arena, rnd, rows, n, 1), w = random(arena, rnd, m, n, 1);
                 FloatMatrix d = random(arena, rnd, rows, m, 1), t = random(arena, rnd, rows, m, 0.5);

@@ -43,7 +43,7 @@ public final class LockstepGradientCpuTime {
         for (String c : cases) {
             String[] p = c.split(":"), s = p[0].split("x");
             int m = Integer.parseInt(s[0]), n = Integer.parseInt(s[1]), rows = Integer.parseInt(p[1]);
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 SplittableRandom rnd = new SplittableRandom(1);
                 FloatMatrix w = random(arena, rnd, m, n, 1 / Math.sqrt(n)), x = random(arena, rnd, rows, n, 1);
                 FloatMatrix t = random(arena, rnd, rows, m, 0.5);

@@ -273,6 +273,19 @@ public abstract class KernelProvider {
      * 7 s run compiling; with the flag 3.1 s, and the run took 6.0-6.4 s instead of 6.9-7.4 s. Compiled kernels
      * ran the same within the host's noise (jmh/RESULTS.md, twelfth session). A warm-up matter only, so no
      * warning without it.
+     *
+     * <p><b>The cause, and why the library allocates only in shared arenas.</b> Every access to a
+     * {@code MemorySegment} checks its session: {@code if (owner != null && owner != Thread.currentThread())
+     * throw}, with {@code owner} set for a confined arena and null for a shared, automatic or global one. When
+     * both kinds have passed through that JDK method, whose branch profile is one for the whole JVM, C2 hoists the
+     * inner test out of a kernel's loop on the profile alone, and at the next loop over a shared segment the hoisted
+     * test (null is not the current thread) fails at loop entry: a {@code profile_predicate} trap, back to the
+     * interpreter, and another compile. In the circle run the only confined memory was the operator-norm scratch,
+     * and with it shared the cycles were gone without the flag (thirteenth session). So every arena the library
+     * opens is {@code Arena.ofShared()} ({@code SharedArenasTest} keeps it so), and callers who run without this
+     * flag should allocate what they pass in shared, automatic or global arenas too (README, "JVM flags"). The
+     * price is at the close: a shared arena's close synchronizes with every thread, about 0.1 ms on a 2-core
+     * machine, once per solve.
      */
     public static final String STABLE_PREDICATES = "-XX:-UseProfiledLoopPredicate";
 

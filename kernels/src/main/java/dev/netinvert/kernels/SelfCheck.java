@@ -40,7 +40,7 @@ public final class SelfCheck {
         System.out.printf(Locale.ROOT, "  cores          : %d%n%n", Runtime.getRuntime().availableProcessors());
 
         int failures = 0;
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             failures += checkAgainstReference(arena, 512, 4096);
             failures += checkAgainstReference(arena, 100, 784);
             failures += checkAgainstReference(arena, 7, 13);

@@ -23,9 +23,9 @@ import org.apache.spark.sql.RowFactory;
 
 /**
  * The work of one partition, on its task thread: the executor's shared network ({@link ExecutorModels}),
- * one {@link RowSolver} and one observation buffer of n_L floats in a confined arena, reused by every row;
- * the arena is closed by a task-completion listener, which Spark runs on the task thread (a confined arena
- * may be touched by its owner thread only). Rows are inverted lazily, one per {@code next()}, so a
+ * one {@link RowSolver} and one observation buffer of n_L floats in a shared arena (as all the library's memory:
+ * see {@link dev.netinvert.kernels.KernelProvider#STABLE_PREDICATES}), reused by every row; the arena is closed by
+ * a task-completion listener. Rows are inverted lazily, one per {@code next()}, so a
  * partition never holds more than one observation and one result (one block of B on the lockstep path).
  *
  * <p>Input rows are (id, y) with y an {@code array<float>} or a float32 little-endian {@code binary}; the
@@ -80,18 +80,12 @@ final class PartitionInverter implements MapPartitionsFunction<Row, Row> {
         }
         Network net = ExecutorModels.get(modelPath, shipped, options.allowNonFinite());
         RowSolver solver = new RowSolver(method, net, options);
-        Arena arena = Arena.ofConfined();
+        Arena arena = Arena.ofShared();
         TaskContext task = TaskContext.get();
         if (task != null) {
             task.addTaskCompletionListener(ctx -> {
                 solver.close();
-                try {
-                    arena.close();
-                } catch (WrongThreadException e) {
-                    // Spark runs completion listeners on the task thread; should one ever run elsewhere, the
-                    // buffer (n_L floats) is left to the JVM's end rather than failing a finished task.
-                    LOG.log(System.Logger.Level.WARNING, "netinvert: partition buffer not freed: " + e.getMessage());
-                }
+                arena.close(); // shared: any thread may close it
             });
         }
         if (solver.lockstep()) {

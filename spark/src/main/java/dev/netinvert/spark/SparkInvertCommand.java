@@ -205,7 +205,7 @@ public final class SparkInvertCommand implements Callable<Integer> {
     /** A 2-D .npy of observations as (id = row index, y = float32 little-endian bytes) rows, read on the driver. */
     private static Dataset<Row> npy(SparkSession spark, Path file) throws Exception {
         List<Row> rows = new ArrayList<>();
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             Tensor t = Npy.read(file, arena);
             if (t.rank() != 2) {
                 throw new IllegalArgumentException("--observed " + file + ": expected a 2-D array (one observation per "

@@ -47,7 +47,7 @@ class JvmFlagsTest {
     }
 
     /** The checkout's root: the first directory upwards from the working directory with the launcher script. */
-    private static Path projectRoot() {
+    static Path projectRoot() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve("netinvert")) && Files.isDirectory(dir.resolve("jmh"))) {
                 return dir;

@@ -210,7 +210,7 @@ public final class Admm {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(listener, "listener");
         long t0 = System.nanoTime();
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             Engine e = new Engine(network, loss, options, arena);
             e.reset(start);
             History history = new History(options.maxIterations(), options.historyInterval());

@@ -123,7 +123,7 @@ public final class GradientBaseline {
         long t0 = System.nanoTime();
         int n0 = network.inputSize(), nL = network.outputSize();
         loss.check(n0, nL);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             Trace trace = network.newTrace(arena, true);
             FloatVec x = FloatVec.allocate(arena, n0), best = FloatVec.allocate(arena, n0);
             FloatVec grad = FloatVec.allocate(arena, n0), gOut = FloatVec.allocate(arena, nL);

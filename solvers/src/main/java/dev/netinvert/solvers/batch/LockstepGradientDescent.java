@@ -73,7 +73,7 @@ public final class LockstepGradientDescent {
         int cap = block.rows(), n0 = network.inputSize(), n = network.outputSize();
         boolean adam = o.method() == GradientDescent.Method.ADAM;
         List<InversionResult> results = new ArrayList<>(cap);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             LockstepBackprop pass = new LockstepBackprop(arena, network, packed, cap);
             FloatMatrix z = FloatMatrix.allocatePadded(arena, cap, n0), g = FloatMatrix.allocatePadded(arena, cap, n0);
             FloatMatrix m1 = FloatMatrix.allocatePadded(arena, cap, n0), m2 = FloatMatrix.allocatePadded(arena, cap, n0);

@@ -61,7 +61,7 @@ public final class LockstepLandweber {
             return Blocks.run(observations, batchSize, par, block -> {
                 int b0 = (int) ((block.byteOffset() - observations.byteOffset())
                         / ((long) observations.ld() * Float.BYTES));
-                try (Arena arena = Arena.ofConfined()) {
+                try (Arena arena = Arena.ofShared()) {
                     return Arrays.asList(iterate(arena, layer, packed.get(0), block,
                             Arrays.copyOfRange(deltas, b0, b0 + block.rows()), tau, o, n, m));
                 }

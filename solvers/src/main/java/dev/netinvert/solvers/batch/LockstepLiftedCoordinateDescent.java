@@ -88,7 +88,7 @@ public final class LockstepLiftedCoordinateDescent {
         List<FloatMatrix> weights = layers.stream().map(DenseLayer::weight).toList();
         try (PackedWeights packed = new PackedWeights(weights, Math.min(batchSize, observations.rows()))) {
             return Blocks.run(observations, batchSize, par, block -> {
-                try (Arena arena = Arena.ofConfined()) {
+                try (Arena arena = Arena.ofShared()) {
                     Block b = new Block(arena, layers, packed, block.rows(), channels, height, width, o, tauX, tauZ,
                             tau);
                     return Arrays.asList(b.iterate(block, o));

@@ -48,7 +48,7 @@ public final class LockstepPdhgEngine {
     private int active;
 
     /**
-     * @param arena    where the workspace lives (confined is fine: one thread drives a block)
+     * @param arena    where the workspace lives (any thread-confinement: one thread drives a block)
      * @param layer    the perceptron σ(Wx + b), W {@code m × n} with n = c·h·w
      * @param capacity the number of observations of this block
      */

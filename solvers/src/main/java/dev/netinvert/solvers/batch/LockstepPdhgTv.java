@@ -69,7 +69,7 @@ public final class LockstepPdhgTv {
         float fx = (float) tauX, fz = (float) tauZ;
         try (PackedWeights packed = new PackedWeights(List.of(layer.weight()), Math.min(batchSize, observations.rows()))) {
             return Blocks.run(observations, batchSize, par, block -> {
-                try (Arena arena = Arena.ofConfined()) {
+                try (Arena arena = Arena.ofShared()) {
                     LockstepPdhgEngine e = new LockstepPdhgEngine(arena, layer, packed.get(0), block.rows(), channels,
                             height, width, o.tv() == PdhgTv.Tv.ISOTROPIC, (float) o.alpha(), fx, fz);
                     e.load(block);

@@ -191,7 +191,7 @@ final class GeneratorPursuitCommand implements Callable<Integer> {
         if (mask.equals("none")) {
             return n;
         }
-        try (Arena a = Arena.ofConfined()) {
+        try (Arena a = Arena.ofShared()) {
             var m = mask.equals("random") ? dev.netinvert.solvers.pursuit.ObservationMasks.random(a, n, c.maskFraction(), c.seed() + 17)
                     : dev.netinvert.solvers.pursuit.ObservationMasks.upperRows(a, n, c.maskFraction());
             int k = 0;

@@ -108,7 +108,7 @@ public final class AdmmCompare {
     private static List<Curve> instance(Config c, int run) {
         List<Curve> out = new ArrayList<>();
         long s = c.seed() + run;
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             Network net = RandomNetworks.mlp004(arena, s);
             int n0 = net.inputSize(), nL = net.outputSize();
             FloatVec xStar = FloatVec.allocate(arena, n0);

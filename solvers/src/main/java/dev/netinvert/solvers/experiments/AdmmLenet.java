@@ -142,7 +142,7 @@ public final class AdmmLenet {
 
     private static List<Run> image(Network net, FloatVec x0, int image, int row, int label, Config c) {
         List<Run> out = new ArrayList<>();
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             float[] y0 = net.forward(x0, arena).toArray();
             int start = argmax(y0), target = argmin(y0);
             Admm.Options admm = Admm.Options.builder().maxIterations(c.iterations()).absoluteTol(0).relativeTol(0)
@@ -373,7 +373,7 @@ public final class AdmmLenet {
             g.drawString("x - x0, ±" + radius, gap + (2 + 2 * m) * (tile + gap), 15);
         }
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             for (int i = 0; i < imgs.size(); i++) {
                 int image = imgs.get(i);
                 Run any = runs.stream().filter(r -> r.panel().equals(panel) && r.image() == image).findFirst().orElseThrow();

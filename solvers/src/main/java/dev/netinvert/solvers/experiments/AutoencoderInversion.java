@@ -56,7 +56,7 @@ public final class AutoencoderInversion {
         List<Case> out = new ArrayList<>();
         SeededGaussian noise = new SeededGaussian(seed);
         PdhgTv.Options o = PdhgTv.Options.builder(alpha).maxIterations(maxIterations).build();
-        try (Arena arena = Arena.ofConfined(); Parallelism par = Parallelism.sequential()) {
+        try (Arena arena = Arena.ofShared(); Parallelism par = Parallelism.sequential()) {
             FloatVec code = FloatVec.allocate(arena, encoder.outputs());
             for (int r : rows) {
                 FloatVec x = images.row(r);

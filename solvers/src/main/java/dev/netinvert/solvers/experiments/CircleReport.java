@@ -38,7 +38,7 @@ public final class CircleReport {
     public static void write(CircleExperiment.Outcome o, Path dir) throws IOException {
         Files.createDirectories(dir);
         int h = CircleExperiment.HEIGHT, w = CircleExperiment.WIDTH;
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             Images.writePng(dir.resolve("truth.png"), FloatMatrix.of(arena, h, w, o.truth()), Images.Scaling.CLIP_0_1);
             Images.writePng(dir.resolve("landweber.png"), FloatMatrix.of(arena, h, w, o.landweber().x()),
                     Images.Scaling.CLIP_0_1);

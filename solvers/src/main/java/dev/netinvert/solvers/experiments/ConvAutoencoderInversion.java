@@ -92,7 +92,7 @@ public final class ConvAutoencoderInversion {
         List<Decoded> decodedList = new ArrayList<>();
         int levels = deltas.length;
         double[] dsq = new double[levels];
-        try (Arena arena = Arena.ofConfined(); Parallelism par = Parallelism.sequential()) {
+        try (Arena arena = Arena.ofShared(); Parallelism par = Parallelism.sequential()) {
             for (int r : rows) {
                 FloatVec x = images.row(r);
                 float[] truth = x.toArray();

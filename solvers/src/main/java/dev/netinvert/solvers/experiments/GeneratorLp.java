@@ -107,7 +107,7 @@ public final class GeneratorLp {
         List<Run> runs = new ArrayList<>();
         int n = g.outputSize();
         float[] mask;
-        try (Arena a = Arena.ofConfined()) {
+        try (Arena a = Arena.ofShared()) {
             mask = (c.upperMask() ? ObservationMasks.upperRows(a, n, c.maskFraction())
                     : ObservationMasks.random(a, n, c.maskFraction(), c.seed() + 17)).toArray();
         }
@@ -136,7 +136,7 @@ public final class GeneratorLp {
     }
 
     private static List<Run> denoise(Network g, Config c, int sig, float[] zt, double level) {
-        try (Arena a = Arena.ofConfined()) {
+        try (Arena a = Arena.ofShared()) {
             float[] truth = g.forward(FloatVec.of(a, zt), a).toArray();
             float[] y = truth.clone();
             SeededGaussian noise = new SeededGaussian(c.seed() * 1_000_003L + sig * 7919L + Double.hashCode(level));
@@ -153,7 +153,7 @@ public final class GeneratorLp {
     }
 
     private static List<Run> sensing(Network g, Config c, int sig, float[] zt, float[] mask) {
-        try (Arena a = Arena.ofConfined()) {
+        try (Arena a = Arena.ofShared()) {
             float[] truth = g.forward(FloatVec.of(a, zt), a).toArray();
             float[] observed = truth.clone();
             for (int i = 0; i < observed.length; i++) {

@@ -150,7 +150,7 @@ public final class GeneratorPursuit {
 
     private static List<Run> one(Network g, Config c, String maskName, int sig, FloatVec z, FloatVec mask) {
         List<Run> out = new ArrayList<>();
-        try (Arena a = Arena.ofConfined()) {
+        try (Arena a = Arena.ofShared()) {
             FloatVec y = g.forward(z, a);
             float[] truth = y.toArray(), observed = truth.clone();
             if (mask != null) {

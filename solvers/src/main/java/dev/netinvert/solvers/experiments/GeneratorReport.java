@@ -131,7 +131,7 @@ public final class GeneratorReport {
                 }
             }
         }
-        try (Arena a = Arena.ofConfined()) {
+        try (Arena a = Arena.ofShared()) {
             Images.writePng(file, FloatVec.of(a, out), h, w, Images.Scaling.CLIP_0_1);
         }
     }

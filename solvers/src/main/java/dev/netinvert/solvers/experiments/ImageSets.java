@@ -41,7 +41,7 @@ public final class ImageSets {
     /** Mean over rows of ½‖N(x) − x‖² (an autoencoder's reconstruction loss), by batch passes. */
     public static double mse(Network net, FloatMatrix x, Arena arena) {
         double sum = 0;
-        try (Arena scratch = Arena.ofConfined()) {
+        try (Arena scratch = Arena.ofShared()) {
             BatchTrace trace = null;
             for (int r0 = 0; r0 < x.rows(); r0 += CHUNK) {
                 int r1 = Math.min(x.rows(), r0 + CHUNK);
@@ -63,7 +63,7 @@ public final class ImageSets {
     /** The fraction of rows whose largest output is the label. */
     public static double accuracy(Network net, FloatMatrix x, int[] labels, Arena arena) {
         int right = 0;
-        try (Arena scratch = Arena.ofConfined()) {
+        try (Arena scratch = Arena.ofShared()) {
             BatchTrace trace = null;
             for (int r0 = 0; r0 < x.rows(); r0 += CHUNK) {
                 int r1 = Math.min(x.rows(), r0 + CHUNK);

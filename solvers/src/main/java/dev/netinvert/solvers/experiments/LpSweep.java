@@ -165,7 +165,7 @@ public final class LpSweep {
     private static List<Run> one(Config c, Activation sigma, int k, double a, int run) {
         long seed = c.seed() * 1_000_003L + k * 7919L + run * 104_729L + Math.round(-Math.log10(a > 0 ? a : 1) * 31);
         List<Run> out = new ArrayList<>();
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             Network net = RandomNetworks.generator003(arena, seed, k, c.hidden(), c.n(), sigma);
             FloatVec z = RandomNetworks.latent(arena, k, seed + 1, 1.0);
             float[] clean = net.forward(z, arena).toArray();

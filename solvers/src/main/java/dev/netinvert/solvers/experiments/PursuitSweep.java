@@ -158,7 +158,7 @@ public final class PursuitSweep {
                 default -> Oracle.solve(net, y, mask, Generators.supportsOf(net, z), Oracle.Options.defaults());
             };
             float[] h;
-            try (Arena a = Arena.ofConfined()) {
+            try (Arena a = Arena.ofShared()) {
                 h = Generators.hiddenOf(net, FloatVec.of(a, r.z())).get(0);
             }
             out.add(new Run(n1, sig, m, ImageMetrics.snrDb(zt, r.z()), ImageMetrics.snrDb(x1, h), r.residual(), r.totalIterations(),

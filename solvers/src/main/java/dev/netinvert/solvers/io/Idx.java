@@ -208,7 +208,7 @@ public final class Idx {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(arena, "arena");
         Objects.requireNonNull(options, "options");
-        try (Arena scratch = Arena.ofConfined()) {
+        try (Arena scratch = Arena.ofShared()) {
             Raw raw = load(file, options, scratch, false);
             Layout h = raw.header;
             int n = (int) h.keptElements;
@@ -270,7 +270,7 @@ public final class Idx {
     public static int[] readLabels(Path file, Options options) throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(options, "options");
-        try (Arena scratch = Arena.ofConfined()) {
+        try (Arena scratch = Arena.ofShared()) {
             Raw raw = load(file, options, scratch, true);
             Layout h = raw.header;
             int n = (int) h.keptElements;

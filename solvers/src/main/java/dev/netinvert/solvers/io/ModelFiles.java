@@ -372,7 +372,7 @@ public final class ModelFiles {
             throw new FileFormatException(description, null, "\"layers\": expected a non-empty list of residual blocks, got "
                     + json.get("layers"));
         }
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             SafetensorsFile tensors = null;
             if (json.get("tensors") != null) {
                 if (!(json.get("tensors") instanceof String s)) {
@@ -450,7 +450,7 @@ public final class ModelFiles {
             throw new IllegalArgumentException("tensorsFileName: expected a plain file name, got \"" + tensorsFileName + "\"");
         }
         Path dir = description.toAbsolutePath().getParent();
-        try (Arena scratch = Arena.ofConfined()) {
+        try (Arena scratch = Arena.ofShared()) {
             List<Tensor> tensors = new ArrayList<>();
             List<Object> layers = new ArrayList<>();
             for (int k = 1; k <= network.blocks(); k++) {
@@ -652,7 +652,7 @@ public final class ModelFiles {
             throw new IllegalArgumentException("tensorsFileName: expected a plain file name, got \"" + tensorsFileName + "\"");
         }
         Path dir = description.toAbsolutePath().getParent();
-        try (Arena scratch = Arena.ofConfined()) {
+        try (Arena scratch = Arena.ofShared()) {
             List<Tensor> tensors = new ArrayList<>();
             List<Object> layers = new ArrayList<>();
             for (int l = 1; l <= network.depth(); l++) {

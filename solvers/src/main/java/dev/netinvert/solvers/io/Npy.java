@@ -164,7 +164,7 @@ public final class Npy {
                 return new Tensor(name, shape, FloatVec.wrap(mapped, 0, n));
             }
             FloatVec out = FloatVec.allocate(arena, n);
-            try (Arena scratch = Arena.ofConfined()) {
+            try (Arena scratch = Arena.ofShared()) {
                 MemorySegment src = ch.map(FileChannel.MapMode.READ_ONLY, dataOffset, bytes, scratch);
                 convert(src, itemSize, fortran ? shape : null, out);
             }

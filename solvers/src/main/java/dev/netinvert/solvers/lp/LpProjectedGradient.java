@@ -92,7 +92,7 @@ public final class LpProjectedGradient {
         boolean converged = false;
         String failure = "";
         float eta = (float) options.step();
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             FloatVec zv = FloatVec.allocate(arena, network.inputSize());
             while (it < options.maxIterations()) {
                 for (int i = 0; i < n; i++) {

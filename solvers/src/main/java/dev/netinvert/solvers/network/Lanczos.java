@@ -50,8 +50,9 @@ import org.ejml.dense.row.decomposition.eig.symm.SymmetricQrAlgorithm_DDRM;
  * probability 0.
  *
  * <p>Cost per iteration: one GEMV and one GEMVᵀ, i.e. two passes over W (and one over the rows when
- * weighted), two axpys, and the O(k²) tridiagonal eigenvalues. Scratch vectors live in a confined arena opened
- * and closed inside {@link #estimate}. Besides matrices and layers, any {@link LinearOperator} can be measured.
+ * weighted), two axpys, and the O(k²) tridiagonal eigenvalues. Scratch vectors live in a shared arena opened
+ * and closed inside {@link #estimate} (shared, as all the library's memory: see
+ * {@link dev.netinvert.kernels.KernelProvider#STABLE_PREDICATES}). Besides matrices and layers, any {@link LinearOperator} can be measured.
  */
 public final class Lanczos {
     private Lanczos() {}
@@ -136,7 +137,7 @@ public final class Lanczos {
             throw new IllegalArgumentException("layer: the Lanczos estimate needs a linear operator, got "
                     + layer.kind());
         }
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             MemorySegment scratch = layer.scratchBytes() == 0 ? null : arena.allocate(layer.scratchBytes(), 64);
             return estimate(layer.linearOperator(scratch), DEFAULT_SEED, DEFAULT_REL_TOL, DEFAULT_MAX_ITERATIONS);
         }
@@ -153,7 +154,7 @@ public final class Lanczos {
 
     /** The iteration of the class comment on M = AᵀDA (arguments checked). */
     private static OperatorNorm iterate(LinearOperator a, FloatVec d, long seed, double relTol, int maxIterations) {
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             int n = a.inputs();
             FloatVec q = FloatVec.allocate(arena, n), qPrevious = FloatVec.allocate(arena, n);
             FloatVec z = FloatVec.allocate(arena, n), u = FloatVec.allocate(arena, a.outputs());

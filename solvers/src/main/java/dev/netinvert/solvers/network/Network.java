@@ -267,7 +267,7 @@ public final class Network {
      */
     public FloatVec forward(FloatVec z, Arena arena) {
         FloatVec out = FloatVec.allocate(arena, outputSize());
-        try (Arena scratch = Arena.ofConfined()) {
+        try (Arena scratch = Arena.ofShared()) {
             forward(z, out, newTrace(scratch, false));
         }
         return out;

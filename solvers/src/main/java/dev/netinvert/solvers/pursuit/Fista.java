@@ -153,7 +153,7 @@ public final class Fista {
     static Stage solve(String name, int layer, FloatMatrix a, FloatVec b, FloatVec y, FloatVec mask, OutputActivation phi,
                        double lambda, boolean nonNeg, double normA, double tol, int maxIter, FloatVec xInOut) {
         long t0 = System.nanoTime();
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             Fista f = new Fista(arena, a, b, y, mask, phi.sigma(), lambda, nonNeg, normA);
             f.reset(xInOut);
             StopReason reason = StopReason.MAX_ITERATIONS;

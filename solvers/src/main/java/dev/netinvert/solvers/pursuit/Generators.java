@@ -41,7 +41,7 @@ public final class Generators {
     public static List<float[]> hiddenOf(Network network, FloatVec z) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(z, "z");
-        try (Arena a = Arena.ofConfined()) {
+        try (Arena a = Arena.ofShared()) {
             Trace t = network.newTrace(a, true);
             network.forward(z, t);
             List<float[]> h = new ArrayList<>();
@@ -64,7 +64,7 @@ public final class Generators {
 
     /** ‖M(G(z) − y)‖₂ and G(z). */
     static double residual(Network network, float[] z, FloatVec y, FloatVec mask, float[] outputOut) {
-        try (Arena a = Arena.ofConfined()) {
+        try (Arena a = Arena.ofShared()) {
             FloatVec zv = FloatVec.of(a, z);
             FloatVec g = network.forward(zv, a);
             double s = 0;

@@ -155,7 +155,7 @@ public final class GradientDescent {
         int n0 = network.inputSize(), n = network.outputSize();
         float[] zOut;
         Stage stage;
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             Trace trace = network.newTrace(arena, true);
             FloatVec z = FloatVec.allocate(arena, n0), g = FloatVec.allocate(arena, n0);
             FloatVec m1 = FloatVec.allocate(arena, n0), m2 = FloatVec.allocate(arena, n0);
@@ -225,7 +225,7 @@ public final class GradientDescent {
                                          Stage stage, long t0) {
         int n = network.outputSize();
         List<float[]> hidden;
-        try (Arena a = Arena.ofConfined()) {
+        try (Arena a = Arena.ofShared()) {
             hidden = Generators.hiddenOf(network, FloatVec.of(a, zOut));
         }
         List<int[]> supports = new ArrayList<>();

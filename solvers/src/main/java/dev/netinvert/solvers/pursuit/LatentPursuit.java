@@ -118,7 +118,7 @@ public final class LatentPursuit {
         float[][] est = new float[depth - 1][];
         int[][] sup = new int[depth - 1][];
         float[] z;
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             DenseLayer last = network.dense(depth);
             FloatVec x = FloatVec.allocate(arena, last.inputs());
             stages.add(Fista.solve("fista-last-layer", depth, last.weight(), last.bias(), y, mask, phi,

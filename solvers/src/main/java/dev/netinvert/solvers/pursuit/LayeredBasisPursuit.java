@@ -138,7 +138,7 @@ public final class LayeredBasisPursuit {
         List<Stage> stages = new ArrayList<>();
         float[][] est = new float[depth - 1][];
         int[][] sup = new int[depth - 1][];
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             DenseLayer last = network.dense(depth);
             int n = network.outputSize();
             FloatVec u = FloatVec.allocate(arena, n), m = FloatVec.allocate(arena, n);

@@ -166,7 +166,7 @@ public final class LinearizedAdmm {
                        double lambda, double gamma, double rho, double tol, int maxIter, FloatVec xInOut,
                        int normIterations) {
         long t0 = System.nanoTime();
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             LambdaMax lm = lambdaMax(p, s, (float) rho, normIterations, arena);
             List<String> warnings = new ArrayList<>();
             double ab;

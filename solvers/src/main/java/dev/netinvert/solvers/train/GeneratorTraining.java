@@ -180,7 +180,7 @@ public final class GeneratorTraining {
                     + inputs.cols());
         }
         float[] out = new float[Math.multiplyExact(inputs.rows(), net.outputSize())];
-        try (Arena scratch = Arena.ofConfined()) {
+        try (Arena scratch = Arena.ofShared()) {
             BatchTrace trace = null;
             for (int r0 = 0; r0 < inputs.rows(); r0 += 256) {
                 int r1 = Math.min(inputs.rows(), r0 + 256);

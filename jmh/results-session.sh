@@ -79,6 +79,12 @@ for isa in ${ISAS:-$default_isas}; do
         -rf json -rff "$out/pdhg-$isa.json" | tee "$out/pdhg-$isa.txt"
     run 'PursuitIterationBench.(fista|admm)Fast' "${common[@]}" \
         -rf json -rff "$out/pursuit-$isa.json" | tee "$out/pursuit-$isa.txt"
+    # Time to steady speed (issue 10, target 7): one solve per fresh JVM, three JVMs per case.
+    for case in circle lifted-cd circle lifted-cd circle lifted-cd; do
+        # shellcheck disable=SC2086
+        "$java" $jvm -cp "$here/target/benchmarks.jar" dev.netinvert.jmh.WarmUpCurve "$case" 2>/dev/null \
+            | tee -a "$out/warmup-$isa.txt"
+    done
 done
 
 # The peers, after the JMH runs, on the same machine in the same session.

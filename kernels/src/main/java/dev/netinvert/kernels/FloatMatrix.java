@@ -31,6 +31,7 @@ public record FloatMatrix(MemorySegment segment, long byteOffset, int rows, int 
         }
         long span = rows == 0 ? 0 : ((long) (rows - 1) * ld + cols) * Float.BYTES;
         Checks.checkRange("matrix " + rows + "×" + cols + " (ld " + ld + ")", segment, byteOffset, span);
+        ConfinedMemoryHint.note(segment);
     }
 
     /** Allocates a zero-filled, 64-byte-aligned {@code rows × cols} matrix with {@code ld = cols}. */

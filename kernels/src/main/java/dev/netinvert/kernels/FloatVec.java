@@ -37,6 +37,7 @@ public record FloatVec(MemorySegment segment, long byteOffset, int length) {
             throw new IllegalArgumentException("length must be >= 0, got " + length);
         }
         Checks.checkRange("vector", segment, byteOffset, (long) length * Float.BYTES);
+        ConfinedMemoryHint.note(segment);
     }
 
     /** Allocates a zero-filled, 64-byte-aligned vector of {@code length} floats in {@code arena}. */

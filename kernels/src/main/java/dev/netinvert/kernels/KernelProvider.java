@@ -283,7 +283,8 @@ public abstract class KernelProvider {
      * interpreter, and another compile. In the circle run the only confined memory was the operator-norm scratch,
      * and with it shared the cycles were gone without the flag (thirteenth session). So every arena the library
      * opens is {@code Arena.ofShared()} ({@code SharedArenasTest} keeps it so), and callers who run without this
-     * flag should allocate what they pass in shared, automatic or global arenas too (README, "JVM flags"). The
+     * flag should allocate what they pass in shared, automatic or global arenas too (README, "JVM flags"); in such a
+     * JVM, {@code ConfinedMemoryHint} says so, once, when confined memory becomes a vector or matrix. The
      * price is at the close: a shared arena's close synchronizes with every thread, about 0.1 ms on a 2-core
      * machine, once per solve.
      */

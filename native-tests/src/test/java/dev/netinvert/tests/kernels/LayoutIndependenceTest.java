@@ -102,6 +102,33 @@ class LayoutIndependenceTest {
         }
     }
 
+    /**
+     * With σ = identity and target 0 the fused gradient is the normal product WᵀW x in one pass over W, and it gives
+     * the bits of Blas.gemv followed by Blas.gemvT on that result (z and g both): the contract that lets the
+     * operator-norm estimate ({@code DenseLayer.linearOperator}, {@code Lanczos}) read W once per step without
+     * changing its value. Short rows (the chunked fused gradient against the GEMVᵀ's column windows, up to 312 and
+     * 512 columns), 4-row blocks past 512 and 1024 columns, one row, one column.
+     */
+    @ParameterizedTest(name = "{0}×{1}")
+    @CsvSource({"1, 15", "15, 1", "37, 100", "5, 312", "13, 313", "192, 256", "64, 512", "17, 513", "9, 1023", "9, 1025",
+        "64, 4096"})
+    void theFusedNormalProductIsTheGemvThenTheGemvT(int rows, int cols) {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom rnd = new SplittableRandom(13L * rows + cols);
+            for (FloatMatrix w : new FloatMatrix[] {uniform(FloatMatrix.allocate(arena, rows, cols), rnd),
+                uniform(FloatMatrix.allocatePadded(arena, rows, cols), rnd)}) {
+                FloatVec x = vec(arena, rnd, cols), zero = FloatVec.allocate(arena, rows);
+                FloatVec y = FloatVec.allocate(arena, rows), yt = FloatVec.allocate(arena, cols);
+                Blas.gemv(1f, w, x, 0f, y);
+                Blas.gemvT(1f, w, y, 0f, yt);
+                FloatVec z = FloatVec.allocate(arena, rows), g = FloatVec.allocate(arena, cols);
+                Fused.bregmanGradient(Activation.IDENTITY, w, x, null, zero, z, g);
+                assertArrayEquals(y.toArray(), z.toArray(), "z against W x, " + w);
+                assertArrayEquals(yt.toArray(), g.toArray(), "g against Wᵀ(W x), " + w);
+            }
+        }
+    }
+
     /** W x + b, Wᵀ r, and the fused gradient's z and g; its Σ e² goes to sums[k]. */
     private static float[][] run(Arena arena, FloatMatrix w, FloatVec x, FloatVec r, FloatVec b, FloatVec t,
                                  double[] sums, int k) {

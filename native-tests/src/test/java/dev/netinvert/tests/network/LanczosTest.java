@@ -341,4 +341,40 @@ class LanczosTest {
             }
         }
     }
+
+    /**
+     * The dense operator's normal product (one pass over W through the fused gradient) gives the bits of its
+     * apply followed by its applyAdjoint, so the estimate does not depend on which of them runs (the kernels' side
+     * of it, at more shapes and in every surefire execution: {@code LayoutIndependenceTest}).
+     */
+    @Test
+    void theDenseNormalProductIsApplyThenAdjointBitForBit() {
+        int[][] shapes = {{17, 1023}, {784, 100}, {64, 4096}};
+        try (Arena arena = Arena.ofShared()) {
+            for (int[] shape : shapes) {
+                for (boolean padded : new boolean[] {false, true}) {
+                    int m = shape[0], n = shape[1];
+                    FloatMatrix w = padded ? FloatMatrix.allocatePadded(arena, m, n) : FloatMatrix.allocate(arena, m, n);
+                    new SeededGaussian(m * 31L + n).fill(w, 0, 1);
+                    FloatVec q = FloatVec.allocate(arena, n);
+                    new SeededGaussian(n).fill(q, 0, 1);
+                    LinearOperator a = new DenseLayer(w, null, Activation.IDENTITY).linearOperator(null);
+                    FloatVec u1 = FloatVec.allocate(arena, m), z1 = FloatVec.allocate(arena, n);
+                    FloatVec u2 = FloatVec.allocate(arena, m), z2 = FloatVec.allocate(arena, n);
+                    a.apply(q, u1);
+                    a.applyAdjoint(u1, z1);
+                    a.applyNormal(q, u2, z2);
+                    String at = m + "×" + n + (padded ? " padded" : "");
+                    for (int i = 0; i < m; i++) {
+                        assertEquals(Float.floatToRawIntBits(u1.get(i)), Float.floatToRawIntBits(u2.get(i)),
+                                at + ": u[" + i + "]");
+                    }
+                    for (int j = 0; j < n; j++) {
+                        assertEquals(Float.floatToRawIntBits(z1.get(j)), Float.floatToRawIntBits(z2.get(j)),
+                                at + ": z[" + j + "]");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -22,4 +22,14 @@ public interface LinearOperator {
 
     /** x ← Aᵀ y (y: m floats, x: n floats, not overlapping); ⟨A u, v⟩ = ⟨u, Aᵀ v⟩ for all u, v. */
     void applyAdjoint(FloatVec y, FloatVec x);
+
+    /**
+     * y ← A q and x ← Aᵀ y (q, x: n floats, y: m floats, none overlapping): the normal operator's product, with the
+     * same bits as {@link #apply} then {@link #applyAdjoint}, which is what it does unless an implementation can
+     * do both in one pass over A (a dense matrix: {@code Layer.linearOperator} of a dense layer).
+     */
+    default void applyNormal(FloatVec q, FloatVec y, FloatVec x) {
+        apply(q, y);
+        applyAdjoint(y, x);
+    }
 }

@@ -4,7 +4,8 @@ import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
-
+import dev.netinvert.kernels.Fused;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -27,6 +28,8 @@ public final class DenseLayer implements Layer {
     private final FloatVec bias;
     private final Activation activation;
     private final NormCache norm = new NormCache(() -> Lanczos.estimate(weight()));
+    /** The target 0 of {@link #applyNormal}'s fused gradient, W.rows floats, allocated on first use. */
+    private volatile FloatVec zeros;
 
     /**
      * @param weight     W, {@code n_l × n_{l−1}} with both ≥ 1
@@ -116,6 +119,21 @@ public final class DenseLayer implements Layer {
     @Override
     public void adjoint(FloatVec v, FloatVec out, MemorySegment scratch) {
         Blas.gemvT(1f, weight, v, 0f, out);
+    }
+
+    /**
+     * WᵀW q in one pass over W: the fused gradient with σ = identity and target 0 (z = W q, then Wᵀz row by row
+     * while each row is in cache). Its z is the GEMV's and its product the GEMVᵀ's, bit for bit (the kernels'
+     * contract, {@code LayoutIndependenceTest}), so the default's numbers at half its passes over W: what the
+     * operator-norm estimate ({@link Lanczos}) of a large W spends its time on.
+     */
+    @Override
+    public void applyNormal(FloatVec q, FloatVec u, FloatVec out, MemorySegment scratch) {
+        FloatVec zero = zeros;
+        if (zero == null) { // two threads may both allocate one: either will do
+            zeros = zero = FloatVec.allocate(Arena.ofAuto(), weight.rows());
+        }
+        Fused.bregmanGradient(Activation.IDENTITY, weight, q, null, zero, u, out);
     }
 
     @Override

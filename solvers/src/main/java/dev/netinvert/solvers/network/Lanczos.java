@@ -167,13 +167,21 @@ public final class Lanczos {
             double previous = 0.0; // √θ_{k−1}
             int settled = 0;       // consecutive steps whose change met relTol
             for (int k = 0; k < maxIterations; k++) {
-                a.apply(q, u);
-                double ak = d == null ? squared(Blas.norm2(u)) : weigh(u, d); // u ← D u when weighted
+                double ak;
+                if (d == null) {
+                    a.applyNormal(q, u, z); // u = A q, z = Aᵀu: one pass over a dense W
+                    ak = squared(Blas.norm2(u));
+                } else {
+                    a.apply(q, u);
+                    ak = weigh(u, d); // u ← D u
+                }
                 if (!Double.isFinite(ak)) {
                     // W holds NaN/Inf or overflows float: an answer, not a reason to iterate on.
                     return new OperatorNorm(Math.sqrt(ak), k + 1, false, relTol);
                 }
-                a.applyAdjoint(u, z);
+                if (d != null) {
+                    a.applyAdjoint(u, z);
+                }
                 Blas.axpy((float) -ak, q, z);
                 if (k > 0) {
                     Blas.axpy((float) -beta[k - 1], qPrevious, z);

@@ -73,8 +73,8 @@ public interface Layer {
     void apply(FloatVec x, FloatVec u, MemorySegment scratch);
 
     /**
-     * This layer's linear part A (no bias) as a {@link LinearOperator}: {@link #apply} and {@link #adjoint} with the
-     * given scratch, for {@link Lanczos} and the conjugate-gradient Gram solves.
+     * This layer's linear part A (no bias) as a {@link LinearOperator}: {@link #apply}, {@link #adjoint} and
+     * {@link #applyNormal} with the given scratch, for {@link Lanczos} and the conjugate-gradient Gram solves.
      *
      * @param scratch {@link #scratchBytes()} bytes, or null when that is 0
      */
@@ -100,6 +100,11 @@ public interface Layer {
             public void applyAdjoint(FloatVec y, FloatVec x) {
                 layer.adjoint(y, x, scratch);
             }
+
+            @Override
+            public void applyNormal(FloatVec q, FloatVec y, FloatVec x) {
+                layer.applyNormal(q, y, x, scratch);
+            }
         };
     }
 
@@ -111,6 +116,19 @@ public interface Layer {
      * @param out {@link #inputs()} values
      */
     void adjoint(FloatVec v, FloatVec out, MemorySegment scratch);
+
+    /**
+     * u ← A q and out ← Aᵀ u (overwrite; no bias): {@link #apply} then {@link #adjoint}, the normal operator's
+     * product, which a dense layer does in one pass over W with the same bits.
+     *
+     * @param q   {@link #inputs()} values; u and out must not overlap q or each other
+     * @param u   {@link #outputs()} values
+     * @param out {@link #inputs()} values
+     */
+    default void applyNormal(FloatVec q, FloatVec u, FloatVec out, MemorySegment scratch) {
+        apply(q, u, scratch);
+        adjoint(u, out, scratch);
+    }
 
     /**
      * ‖A‖₂, computed once and cached (by the {@link Lanczos} iteration on AᵀA for linear kinds; for max pooling the bound

@@ -49,10 +49,11 @@ import org.ejml.dense.row.decomposition.eig.symm.SymmetricQrAlgorithm_DDRM;
  * The start vector is random, not constant, so it is not orthogonal to the top singular vector except with
  * probability 0.
  *
- * <p>Cost per iteration: one GEMV and one GEMVᵀ, i.e. two passes over W (and one over the rows when
- * weighted), two axpys, and the O(k²) tridiagonal eigenvalues. Scratch vectors live in a shared arena opened
- * and closed inside {@link #estimate} (shared, as all the library's memory: see
- * {@link dev.netinvert.kernels.KernelProvider#STABLE_PREDICATES}). Besides matrices and layers, any {@link LinearOperator} can be measured.
+ * <p>Cost per iteration: the normal product AᵀA q ({@link LinearOperator#applyNormal}: one pass over a dense W,
+ * the GEMV and GEMVᵀ fused; two passes, and one over the rows, when weighted), two axpys, and the O(k²)
+ * tridiagonal eigenvalues. Scratch vectors live in a shared arena opened and closed inside {@link #estimate}
+ * (shared, as all the library's memory: see {@link dev.netinvert.kernels.KernelProvider#STABLE_PREDICATES}).
+ * Besides matrices and layers, any {@link LinearOperator} can be measured.
  */
 public final class Lanczos {
     private Lanczos() {}
@@ -174,13 +175,11 @@ public final class Lanczos {
                 } else {
                     a.apply(q, u);
                     ak = weigh(u, d); // u ← D u
+                    a.applyAdjoint(u, z);
                 }
                 if (!Double.isFinite(ak)) {
                     // W holds NaN/Inf or overflows float: an answer, not a reason to iterate on.
                     return new OperatorNorm(Math.sqrt(ak), k + 1, false, relTol);
-                }
-                if (d != null) {
-                    a.applyAdjoint(u, z);
                 }
                 Blas.axpy((float) -ak, q, z);
                 if (k > 0) {

@@ -5,8 +5,8 @@ import java.util.*;
 
 /**
  * Minimum-of-bursts timing of the single-vector kernels, for a machine too loaded for JMH to settle (see
- * RESULTS.md, "short rows" section). Calls the kernel SPI directly on arena segments: gemv (y = W x), gemvT
- * (y = Wᵀ r), fused (g = Wᵀ(relu(Wx + b) − t), random targets). Each op is warmed for -Dwarm seconds (3),
+ * RESULTS.md, "short rows" section). Calls the kernel SPI directly on arena segments: gemv (y = W x), gemvP (the
+ * same through W's packed copy), gemvT (y = Wᵀ r), fused (g = Wᵀ(relu(Wx + b) − t), random targets). Each op is warmed for -Dwarm seconds (3),
  * then timed in 400 bursts of about 0.3 ms; it prints the minimum, 10th percentile and median per-call time
  * (µs) of the bursts and the bytes the thread allocates per call over 100 more calls. Run, single-file:
  *
@@ -53,16 +53,25 @@ public class MinOfBursts {
                 Runnable f = switch (op) {
                     case "gemv" -> () -> k.gemv(1f, w, 0, ld, 0, m, n, x, 0, 0f, y, 0, null, 0);
                     case "gemvT" -> () -> k.gemvT(1f, w, 0, ld, 0, m, n, r, 0, 0f, yt, 0);
+                    case "gemvP" -> { // through W's packed copy, checked against the GEMV on W bit for bit first
+                        long bytes = k.gemvPackedBytes(m, n);
+                        MemorySegment pk = bytes == 0 ? null : arena.allocate(bytes, 64), yw = arena.allocate(4L * m, 64);
+                        if (pk != null) k.gemvPack(w, 0, ld, m, n, pk);
+                        k.gemv(1f, w, 0, ld, 0, m, n, x, 0, 0f, yw, 0, null, 0);
+                        k.gemvPacked(1f, w, 0, ld, pk, 0, m, n, x, 0, 0f, y, 0, null, 0);
+                        if (MemorySegment.mismatch(yw, 0, 4L * m, y, 0, 4L * m) != -1) throw new IllegalStateException(shape + ": packed GEMV differs");
+                        yield () -> k.gemvPacked(1f, w, 0, ld, pk, 0, m, n, x, 0, 0f, y, 0, null, 0);
+                    }
                     case "fused" -> () -> k.bregmanGradient(Activation.RELU, w, 0, ld, 0, m, n, x, 0, b, 0, t, 0, z, 0, g, 0);
                     default -> throw new IllegalArgumentException(op);
                 };
                 Runnable peer = blas == null ? null : switch (op) {
-                    case "gemv" -> () -> blas.sgemv(NO_TRANS, m, n, ld, w, x, y);
+                    case "gemv", "gemvP" -> () -> blas.sgemv(NO_TRANS, m, n, ld, w, x, y);
                     case "gemvT" -> () -> blas.sgemv(TRANS, m, n, ld, w, r, yt);
                     default -> () -> { blas.sgemv(NO_TRANS, m, n, ld, w, x, z); blas.sgemv(TRANS, m, n, ld, w, r, g); };
                 };
                 if (peer != null) { // the peer computes the same product: check once, before timing
-                    MemorySegment mine = op.equals("gemvT") ? yt : op.equals("gemv") ? y : g;
+                    MemorySegment mine = op.equals("gemvT") ? yt : op.startsWith("gemv") ? y : g;
                     f.run();
                     float[] ours = mine.toArray(ValueLayout.JAVA_FLOAT);
                     if (op.equals("fused")) { // the peer's g = Wᵀ r for our residual r = relu(z) − t

@@ -2,6 +2,7 @@ package dev.netinvert.jmh;
 
 import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.kernels.PackedMatrix;
 import dev.netinvert.kernels.reference.ReferenceKernels;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
@@ -19,13 +20,15 @@ import org.openjdk.jmh.annotations.Setup;
  *
  * <p>{@code …Reference} is the plain {@code float[]} specification, {@code …Simd} and {@code …Scalar}
  * call the kernel SPI directly, {@code …Blas} goes through the validating facade (the SIMD
- * implementation in a fork with the vector module) so the cost of validation shows at small shapes.
+ * implementation in a fork with the vector module) so the cost of validation shows at small shapes, and
+ * {@code gemvPackedBlas} through it with W's packed copy.
  */
 public class GemvBench extends DenseBench {
 
     private float[] r, y, yt;
     private MemorySegment rSeg, ySeg, ytSeg;
     private FloatVec rVec, yVec, ytVec;
+    private PackedMatrix wPacked;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -39,6 +42,7 @@ public class GemvBench extends DenseBench {
         rSeg = rVec.segment();
         ySeg = yVec.segment();
         ytSeg = ytVec.segment();
+        wPacked = Blas.packForGemv(arena, wMat);
     }
 
     // ------------------------------------------------------------------ y = W x
@@ -64,6 +68,13 @@ public class GemvBench extends DenseBench {
     @Benchmark
     public FloatVec gemvBlas() {
         Blas.gemv(1f, wMat, xVec, 0f, yVec);
+        return yVec;
+    }
+
+    /** Through W's packed copy ({@link Blas#packForGemv}; the same bits; W itself where there is none). */
+    @Benchmark
+    public FloatVec gemvPackedBlas() {
+        Blas.gemv(1f, wPacked, xVec, 0f, yVec, null);
         return yVec;
     }
 

@@ -117,6 +117,42 @@ public final class Blas {
                 beta, y.segment(), y.byteOffset(), b == null ? null : b.segment(), b == null ? 0 : b.byteOffset());
     }
 
+    /**
+     * W with a copy in the order in which the active kernels' GEMV reads it, for
+     * {@link #gemv(float, PackedMatrix, FloatVec, float, FloatVec, FloatVec)}: worth it for a W that serves many
+     * GEMVs, such as a solver's W in every iteration. The SIMD kernels keep one where rows are short (at most 40
+     * vectors at 256 bits, 64 at 512), in panels of eight rows that take as much memory as W give or take L − 1
+     * floats per row; otherwise none, and the product reads W. A snapshot: see {@link PackedMatrix}.
+     */
+    public static PackedMatrix packForGemv(Arena arena, FloatMatrix w) {
+        Checks.mat("W", w);
+        return PackedMatrix.packForGemv(K, arena, w);
+    }
+
+    /**
+     * {@link #gemv(float, FloatMatrix, FloatVec, float, FloatVec, FloatVec)} with W given by {@link #packForGemv}
+     * (or {@link #pack}, or {@link PackedMatrix#unpacked}): the same result, bit for bit, read from the copy
+     * where there is one.
+     */
+    public static void gemv(float alpha, PackedMatrix w, FloatVec x, float beta, FloatVec y, FloatVec b) {
+        FloatMatrix wm = java.util.Objects.requireNonNull(w, "W must not be null").matrix();
+        Checks.mat("W", wm);
+        Checks.rowBlock(wm, 0, wm.rows(), x);
+        Checks.length("y", y, wm.rows(), "W.rows");
+        Checks.bias(b, wm.rows(), "W.rows");
+        Checks.disjoint("y", y, "x", x);
+        Checks.disjoint("y", y, "W", wm);
+        Checks.disjoint("y", y, "b", b);
+        MemorySegment packed = w.gemvPacked();
+        if (packed != null) {
+            Checks.alive("W (packed)", packed);
+            Checks.disjoint("y", y, "W (packed)", packed);
+        }
+        K.gemvPacked(alpha, wm.segment(), wm.byteOffset(), wm.ld(), packed, 0, wm.rows(), wm.cols(), x.segment(),
+                x.byteOffset(), beta, y.segment(), y.byteOffset(), b == null ? null : b.segment(),
+                b == null ? 0 : b.byteOffset());
+    }
+
     /** y ← α·Wᵀ·r + β·y; {@code r} has W.rows elements, {@code y} W.cols. */
     public static void gemvT(float alpha, FloatMatrix w, FloatVec r, float beta, FloatVec y) {
         Checks.mat("W", w);

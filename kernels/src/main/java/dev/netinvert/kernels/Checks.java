@@ -112,6 +112,11 @@ final class Checks {
         disjoint(out, o.segment(), o.byteOffset(), span(o), in, s, 0, s.byteSize());
     }
 
+    /** A vector output against a whole segment read as an input (a packed operand). */
+    static void disjoint(String out, FloatVec o, String in, MemorySegment s) {
+        disjoint(out, o.segment(), o.byteOffset(), 4L * o.length(), in, s, 0, s.byteSize());
+    }
+
     static long span(FloatMatrix m) {
         return m.rows() == 0 ? 0 : ((long) (m.rows() - 1) * m.ld() + m.cols()) * Float.BYTES;
     }

@@ -55,6 +55,32 @@ public interface KernelSupport {
               MemorySegment b, long bOff);
 
     /**
+     * Bytes of W ({@code m × n}) in the form {@link #gemvPack} gives it for {@link #gemvPacked}, or 0 where this
+     * implementation reads W in place for that shape (the default).
+     */
+    default long gemvPackedBytes(int m, int n) {
+        return 0;
+    }
+
+    /**
+     * Copies W ({@code m × n}, ld) into {@code dst} ({@link #gemvPackedBytes} bytes from offset 0) in the order in
+     * which {@link #gemvPacked} reads it. Nothing to do by default.
+     */
+    default void gemvPack(MemorySegment w, long wOff, int ld, int m, int n, MemorySegment dst) {
+    }
+
+    /**
+     * {@link #gemv}, given also W packed by {@link #gemvPack} ({@code packed}, or null): an implementation may read
+     * the packed copy instead of W, and must then give the same result as {@link #gemv} would with W, bit for bit,
+     * for every row range. By default, {@link #gemv}.
+     */
+    default void gemvPacked(float alpha, MemorySegment w, long wOff, int ld, MemorySegment packed, int r0, int r1,
+                            int cols, MemorySegment x, long xOff, float beta, MemorySegment y, long yOff,
+                            MemorySegment b, long bOff) {
+        gemv(alpha, w, wOff, ld, r0, r1, cols, x, xOff, beta, y, yOff, b, bOff);
+    }
+
+    /**
      * GEMV, transposed, over rows {@code [r0, r1)}: y ← α·W[r0:r1, :]ᵀ·r[r0:r1] + β·y, where
      * {@code y} has {@code cols} elements and {@code r} is indexed by row (element i at {@code rOff + 4i}).
      */

@@ -9,7 +9,10 @@ import java.util.Objects;
  * ({@link Blas#gemmNN(float, FloatMatrix, PackedMatrix, float, FloatMatrix)}) and X·Wᵀ
  * ({@link Blas#gemmNT(float, FloatMatrix, PackedMatrix, float, FloatMatrix, FloatVec)}), made once by
  * {@link Blas#pack} for a W that serves many products: the lockstep solvers' two GEMMs per iteration, with the
- * same W every time. An unpacked product copies W into cache-sized panels (D·W) or blocks of rows (X·Wᵀ, below
+ * same W every time. Or, made by {@link Blas#packForGemv}, with a copy for the GEMV
+ * ({@link Blas#gemv(float, PackedMatrix, FloatVec, float, FloatVec, FloatVec)}), which the SIMD kernels read as
+ * panels of eight rows where rows are short (at most 320 columns at 256 bits, 1 024 at 512): a solver's GEMV on
+ * the same W in every iteration (the pursuit methods). An unpacked product copies W into cache-sized panels (D·W) or blocks of rows (X·Wᵀ, below
  * 512 bits) on every call (the Goto/BLIS scheme); for a batch of 64 rows against a 512 × 4096 W, the copy was
  * 22 % of D·W and 9 % of X·Wᵀ under {@code -XX:UseAVX=2}.
  *
@@ -22,10 +25,16 @@ import java.util.Objects;
 public final class PackedMatrix {
     private final FloatMatrix matrix;
     private final MemorySegment packed;
+    private final MemorySegment gemvPacked;
 
     PackedMatrix(FloatMatrix matrix, MemorySegment packed) {
+        this(matrix, packed, null);
+    }
+
+    private PackedMatrix(FloatMatrix matrix, MemorySegment packed, MemorySegment gemvPacked) {
         this.matrix = Objects.requireNonNull(matrix, "matrix");
         this.packed = packed;
+        this.gemvPacked = gemvPacked;
     }
 
     /**
@@ -44,32 +53,48 @@ public final class PackedMatrix {
 
     /** Whether the active kernels keep packed copies (false: products read W). */
     public boolean isPacked() {
-        return packed != null;
+        return packed != null || gemvPacked != null;
     }
 
     /** Bytes of the packed copies (0 if none). */
     public long packedBytes() {
-        return packed == null ? 0 : packed.byteSize();
+        return (packed == null ? 0 : packed.byteSize()) + (gemvPacked == null ? 0 : gemvPacked.byteSize());
     }
 
-    /** The packed copy, or null. */
+    /** The packed copy for the GEMMs, or null. */
     MemorySegment packed() {
         return packed;
     }
 
+    /** The packed copy for the GEMV, or null. */
+    MemorySegment gemvPacked() {
+        return gemvPacked;
+    }
+
     static PackedMatrix pack(KernelSupport k, Arena arena, FloatMatrix w) {
-        Objects.requireNonNull(arena, "arena");
-        long bytes = k.gemmPackedBytes(w.rows(), w.cols());
-        if (bytes == 0) {
-            return new PackedMatrix(w, null);
+        MemorySegment dst = copy(arena, k.gemmPackedBytes(w.rows(), w.cols()));
+        if (dst != null) {
+            k.gemmPack(w.segment(), w.byteOffset(), w.ld(), w.rows(), w.cols(), dst);
         }
-        MemorySegment dst = arena.allocate(bytes, FloatVec.ALIGNMENT);
-        k.gemmPack(w.segment(), w.byteOffset(), w.ld(), w.rows(), w.cols(), dst);
         return new PackedMatrix(w, dst);
+    }
+
+    static PackedMatrix packForGemv(KernelSupport k, Arena arena, FloatMatrix w) {
+        MemorySegment dst = copy(arena, k.gemvPackedBytes(w.rows(), w.cols()));
+        if (dst != null) {
+            k.gemvPack(w.segment(), w.byteOffset(), w.ld(), w.rows(), w.cols(), dst);
+        }
+        return new PackedMatrix(w, null, dst);
+    }
+
+    /** Room for a packed copy of {@code bytes} in {@code arena}, or null for none. */
+    private static MemorySegment copy(Arena arena, long bytes) {
+        Objects.requireNonNull(arena, "arena");
+        return bytes == 0 ? null : arena.allocate(bytes, FloatVec.ALIGNMENT);
     }
 
     @Override
     public String toString() {
-        return "PackedMatrix[" + matrix + (packed == null ? ", not packed]" : ", " + packed.byteSize() + " bytes packed]");
+        return "PackedMatrix[" + matrix + (isPacked() ? ", " + packedBytes() + " bytes packed]" : ", not packed]");
     }
 }

@@ -12,9 +12,12 @@ import java.util.Objects;
  * same W every time. Or, made by {@link Blas#packForGemv}, with a copy for the GEMV
  * ({@link Blas#gemv(float, PackedMatrix, FloatVec, float, FloatVec, FloatVec)}), which the SIMD kernels read as
  * panels of eight rows where rows are short (at most 320 columns at 256 bits, 1 024 at 512): a solver's GEMV on
- * the same W in every iteration (the pursuit methods). An unpacked product copies W into cache-sized panels (D·W) or blocks of rows (X·Wᵀ, below
- * 512 bits) on every call (the Goto/BLIS scheme); for a batch of 64 rows against a 512 × 4096 W, the copy was
- * 22 % of D·W and 9 % of X·Wᵀ under {@code -XX:UseAVX=2}.
+ * the same W in every iteration (FISTA). (The fused gradient does not read it: its second pass over W's rows comes
+ * from L1 after the first, and with the panels as the first it came from L2, 15-35 % slower on AVX2.)
+ *
+ * <p>An unpacked product copies W into cache-sized panels (D·W) or blocks of rows (X·Wᵀ, below 512 bits) on
+ * every call (the Goto/BLIS scheme); for a batch of 64 rows against a 512 × 4096 W, the copy was 22 % of D·W and
+ * 9 % of X·Wᵀ under {@code -XX:UseAVX=2}.
  *
  * <p>The copies are a snapshot: products through this object read W's values at the time of packing, so W must
  * not change while they are wanted (the solvers' networks are immutable). They take as much memory as W with

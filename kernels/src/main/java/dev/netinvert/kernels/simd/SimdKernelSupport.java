@@ -331,16 +331,24 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * W in panels of eight rows for {@link #dot8Panel}, where the GEMV takes {@link #dot8}'s blocks (L ≥ 8, L ≤
-     * cols ≤ {@link #PAIRED_ROW}): the rows' last vectors first, then their v-th vectors for each v in column
-     * order, eight vectors each, so that a block reads one sequential stream in the order it does its FMAs.
-     * Rows past the last whole panel are read from W. Each panel takes (⌊(cols − 1)/L⌋ + 1)·8·L floats, at most
-     * L − 1 per row more than W.
+     * W in panels of eight rows for {@link #dot8Panel}, where the GEMV takes {@link #dot8}'s blocks (L ≥ 8, L ≤ cols
+     * ≤ {@link #PAIRED_ROW}) and W takes at most {@link #PANEL_MAX_BYTES}: the rows' last vectors first, then their
+     * v-th vectors for each v in column order, eight vectors each, so that a block reads one sequential stream in
+     * the order it does its FMAs. Rows past the last whole panel are read from W. Each panel takes
+     * (⌊(cols − 1)/L⌋ + 1)·8·L floats, at most L − 1 per row more than W. (The fused gradient does not read the
+     * panels: measured slower, see {@link dev.netinvert.kernels.PackedMatrix}.)
      */
     @Override
     public long gemvPackedBytes(int m, int n) {
-        return L >= 8 && n >= L && n <= PAIRED_ROW ? (long) (m / 8) * panelBytes(n) : 0;
+        boolean panels = L >= 8 && n >= L && n <= PAIRED_ROW && 4L * m * n <= PANEL_MAX_BYTES;
+        return panels ? (long) (m / 8) * panelBytes(n) : 0;
     }
+
+    /**
+     * The largest W in panels, 16 MiB: beyond the last-level caches of the machines measured (32 MiB L3, shared)
+     * the GEMV streams W from memory at the same rate from either layout, and the copy would double the memory.
+     */
+    private static final long PANEL_MAX_BYTES = 16L << 20;
 
     private static long panelBytes(int cols) {
         return 8 * LB * (F.loopBound(cols - 1) / L + 1);

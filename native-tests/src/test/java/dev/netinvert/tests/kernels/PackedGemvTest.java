@@ -135,9 +135,9 @@ class PackedGemvTest {
     }
 
     /**
-     * The copy exists exactly where the SIMD GEMV takes dot8's unpaired blocks (L ≥ 8, L ≤ cols ≤ 40 vectors at 256
-     * bits, 64 at 512) and there is a whole panel, and takes one panel per eight rows: so the fast path cannot be
-     * switched off unnoticed.
+     * The copy exists exactly where the SIMD GEMV takes dot8's unpaired blocks (L ≥ 8, L ≤ cols ≤ 320 at 256 bits,
+     * 1 024 at 512), W takes at most 16 MiB and there is a whole panel, and takes one panel per eight
+     * rows: so the fast path cannot be switched off unnoticed.
      */
     @Test
     void shortRowsArePackedWhereTheGemvTakesEightRowBlocks() {
@@ -145,9 +145,9 @@ class PackedGemvTest {
         int lanes = k.name().equals("simd") ? k.vectorBitSize() / 32 : 0;
         int paired = lanes == 8 ? 320 : 1024;
         for (int[] mn : new int[][] {{784, 100}, {7, 100}, {8, 100}, {17, 15}, {16, 8}, {64, 7}, {64, 320}, {64, 321},
-                {64, 1024}, {64, 1025}, {625, 300}, {100, 784}}) {
+                {64, 1024}, {64, 1025}, {625, 300}, {100, 784}, {16384, 256}, {16392, 256}}) {
             int m = mn[0], n = mn[1];
-            boolean expected = lanes >= 8 && m >= 8 && n >= lanes && n <= paired;
+            boolean expected = lanes >= 8 && m >= 8 && n >= lanes && n <= paired && 4L * m * n <= 16 << 20;
             long panel = expected ? 8L * 4 * lanes * ((n - 1) / lanes + 1) : 0;
             assertEquals(m / 8 * panel, k.gemvPackedBytes(m, n), m + "×" + n + " at " + k.name() + " " + lanes);
             try (Arena arena = Arena.ofShared()) {

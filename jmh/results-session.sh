@@ -59,21 +59,21 @@ for isa in ${ISAS:-$default_isas}; do
     # are given again here.
     jvm="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED $slices $flags"
     common=(-f 2 -wi 3 -i 4 -prof gc -jvmArgsAppend "$jvm")
-    run 'GemvBench.gemv(T)?Simd$' -p shape=512x4096,100x784,784x100,625x1000,4096x4096 "${common[@]}" \
+    run 'GemvBench.(gemv(T)?Simd|gemvPackedBlas)$' -p shape=512x4096,100x784,784x100,625x1000,4096x4096 "${common[@]}" \
         -rf json -rff "$out/gemv-$isa.json" | tee "$out/gemv-$isa.txt"
     run 'FusedGradientBench.simd$' -p shape=512x4096,100x784,784x100,625x1000,4096x4096 "${common[@]}" \
         -rf json -rff "$out/fused-$isa.json" | tee "$out/fused-$isa.txt"
     if [ -n "$openblas" ]; then
         # shellcheck disable=SC2086  # $jvm is a list of options
         OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell "$java" $jvm -Dwarm=3 -Dopenblas="$openblas" -Dtag="$isa" \
-            -cp "$here/target/benchmarks.jar" "$here/MinOfBursts.java" gemv,gemvT,fused \
+            -cp "$here/target/benchmarks.jar" "$here/MinOfBursts.java" gemv,gemvP,gemvT,fused \
             784x100,300x100,625x300,100x784,625x1000,512x4096,4096x4096 | tee "$out/openblas-inprocess-$isa.txt"
         # The short rows again with W's rows padded to 64-byte lines, as the library lays out its own weights
         # (both sides get the padded W; compare our padded time with OpenBLAS's contiguous one above).
         # shellcheck disable=SC2086
         OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell "$java" $jvm -Dwarm=3 -Dopenblas="$openblas" -Dtag="$isa" \
-            -Dpad=true -cp "$here/target/benchmarks.jar" "$here/MinOfBursts.java" gemv,gemvT,fused \
-            784x100,300x100,625x300 | tee "$out/openblas-inprocess-padded-$isa.txt"
+            -Dpad=true -cp "$here/target/benchmarks.jar" "$here/MinOfBursts.java" gemv,gemvP,gemvT,fused \
+            784x100,300x100,625x300,192x256,384x192 | tee "$out/openblas-inprocess-padded-$isa.txt"
     fi
     run 'PdhgIterationBench.fast' -p threads=1 -p source=arena,npy,safetensors "${common[@]}" \
         -rf json -rff "$out/pdhg-$isa.json" | tee "$out/pdhg-$isa.txt"

@@ -7,6 +7,7 @@ import dev.netinvert.kernels.Blas;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.Fused;
+import dev.netinvert.kernels.PackedMatrix;
 import dev.netinvert.tests.AllocationBudget;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Warm GEMV, GEMVᵀ and fused Bregman gradient calls allocate nothing at the shapes that take the short-row
+ * Warm GEMV (on W and through its packed copy), GEMVᵀ and fused Bregman gradient calls allocate nothing at the shapes that take the short-row
  * kernels (the 8-row GEMV blocks for rows of L … 64L columns, the register-resident GEMVᵀ and the 8-row fused
  * gradient for rows of L … 16L columns, L ≥ 8) and at their edges: one and two register windows, rows a
  * multiple of L long and not, fewer rows than a block, and the long-row shapes next to them, after half-width
@@ -41,6 +42,7 @@ class ShortRowAllocationTest {
             SplittableRandom rnd = new SplittableRandom(11);
             int n = SHAPES.length;
             FloatMatrix[] w = new FloatMatrix[n];
+            PackedMatrix[] wp = new PackedMatrix[n];
             FloatVec[] x = new FloatVec[n], b = new FloatVec[n], y = new FloatVec[n], r = new FloatVec[n];
             FloatVec[] yt = new FloatVec[n], t = new FloatVec[n], z = new FloatVec[n], g = new FloatVec[n];
             for (int k = 0; k < n; k++) {
@@ -51,6 +53,7 @@ class ShortRowAllocationTest {
                         w[k].set(i, j, (float) (rnd.nextDouble() * 2 - 1));
                     }
                 }
+                wp[k] = Blas.packForGemv(arena, w[k]);
                 x[k] = random(arena, cols, rnd);
                 b[k] = random(arena, rows, rnd);
                 y[k] = FloatVec.allocate(arena, rows);
@@ -69,6 +72,8 @@ class ShortRowAllocationTest {
                     sink += Blas.distanceSquared(z[k], t[k]);
                     Blas.gemv(1f, w[k], x[k], 0f, y[k], b[k]);
                     Blas.gemv(0.5f, w[k], x[k], 0.25f, y[k]);
+                    Blas.gemv(1f, wp[k], x[k], 0f, y[k], b[k]); // through the packed copy (the short rows')
+                    Blas.gemv(0.5f, wp[k], x[k], 0.25f, y[k], null);
                     Blas.gemvT(1f, w[k], r[k], 0f, yt[k]);
                     Blas.gemvT(-0.5f, w[k], r[k], 1f, yt[k]);
                     Fused.bregmanGradient(Activation.RELU, w[k], x[k], b[k], t[k], z[k], g[k]);

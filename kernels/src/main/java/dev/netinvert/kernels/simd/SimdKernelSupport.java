@@ -372,12 +372,11 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * The GEMV with W's {@link #dot8} blocks read from the panels of {@link #gemvPack}: each row gets the FMAs of
-     * dot8 in dot8's order, so the same bits, from one stream instead of eight rows: 12-20 % faster at short rows
-     * (on Zen 3, AVX2, median per-pair ratios to OpenBLAS's sgemv in the same process, W → panels: 784×100
-     * 1.22 → 1.06-1.12, 192×256 1.34-1.44 → 1.10-1.14, 625×300 1.24-1.27 → 0.96-0.98; jmh/RESULTS.md, fourteenth
-     * session). The
-     * panels serve the blocks that start on a multiple of eight rows, which are all of them when r0 is one; W
-     * itself serves the other rows, as {@link #gemv} would.
+     * dot8 in dot8's order, so the same bits, from one stream instead of eight rows: mostly 10-20 % faster at short
+     * rows (Zen 3, AVX2, median per-pair ratios to OpenBLAS's sgemv in the same process, rows padded, W → panels:
+     * 784×100 1.22 → 1.06-1.19, 192×256 1.34-1.44 → 1.10-1.14, 625×300 1.21-1.27 → 0.96-0.98; jmh/RESULTS.md,
+     * fourteenth session). The panels serve the blocks that start on a multiple of eight rows, which are all of them
+     * when r0 is one; W itself serves the other rows, as {@link #gemv} would.
      */
     @Override
     public void gemvPacked(float alpha, MemorySegment w, long wo, int ld, MemorySegment packed, int r0, int r1,

@@ -211,7 +211,7 @@ public final class Admm {
         Objects.requireNonNull(listener, "listener");
         long t0 = System.nanoTime();
         try (Arena arena = Arena.ofShared()) {
-            Engine e = new Engine(network, loss, options, arena);
+            Engine e = new Engine(network.forSolve(arena), loss, options, arena); // the same bits, faster GEMVs
             e.reset(start);
             History history = new History(options.maxIterations(), options.historyInterval());
             history.record(0, e.objective(), 0, 0, Double.NaN);

@@ -4,6 +4,7 @@ import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.linalg.LinearOperator;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -128,6 +129,17 @@ public interface Layer {
     default void applyNormal(FloatVec q, FloatVec u, FloatVec out, MemorySegment scratch) {
         apply(q, u, scratch);
         adjoint(u, out, scratch);
+    }
+
+    /**
+     * This layer for the span of one solve: the same layer, with whatever copy of its operator in {@code arena}
+     * makes its forward passes faster for the solve's many calls, or this layer itself if there is none (the
+     * default). The results are the same, bit for bit; the copy is a snapshot, valid while the arena is open, so
+     * the operator must not change while the returned layer is in use. {@link DenseLayer} keeps W's copy for the
+     * GEMV where rows are short ({@code Blas.packForGemv}).
+     */
+    default Layer forSolve(Arena arena) {
+        return this;
     }
 
     /**

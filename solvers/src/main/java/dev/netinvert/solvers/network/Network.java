@@ -129,6 +129,22 @@ public final class Network {
         return of(List.of(layers));
     }
 
+    /**
+     * This network for the span of one solve: each layer's {@link Layer#forSolve} copy in {@code arena} (a dense
+     * layer's W for the GEMV where rows are short), or this network itself where no layer keeps one. The same
+     * results, bit for bit; valid while the arena is open, and the weights must not change meanwhile.
+     */
+    public Network forSolve(Arena arena) {
+        Objects.requireNonNull(arena, "arena");
+        Layer[] copy = new Layer[layers.length];
+        boolean changed = false;
+        for (int l = 0; l < layers.length; l++) {
+            copy[l] = layers[l].forSolve(arena);
+            changed |= copy[l] != layers[l];
+        }
+        return changed ? new Network(copy) : this;
+    }
+
     /** L, the number of layers. */
     public int depth() {
         return layers.length;

@@ -107,12 +107,7 @@ public final class Blas {
      */
     public static void gemvRows(float alpha, FloatMatrix w, int r0, int r1, FloatVec x, float beta, FloatVec y,
                                 FloatVec b) {
-        Checks.rowBlock(w, r0, r1, x);
-        Checks.length("y", y, w.rows(), "W.rows");
-        Checks.bias(b, w.rows(), "W.rows");
-        Checks.disjoint("y", y, "x", x);
-        Checks.disjoint("y", y, "W", w);
-        Checks.disjoint("y", y, "b", b);
+        checkGemv(w, r0, r1, x, y, b);
         K.gemv(alpha, w.segment(), w.byteOffset(), w.ld(), r0, r1, w.cols(), x.segment(), x.byteOffset(),
                 beta, y.segment(), y.byteOffset(), b == null ? null : b.segment(), b == null ? 0 : b.byteOffset());
     }
@@ -138,12 +133,7 @@ public final class Blas {
     public static void gemv(float alpha, PackedMatrix w, FloatVec x, float beta, FloatVec y, FloatVec b) {
         FloatMatrix wm = java.util.Objects.requireNonNull(w, "W must not be null").matrix();
         Checks.mat("W", wm);
-        Checks.rowBlock(wm, 0, wm.rows(), x);
-        Checks.length("y", y, wm.rows(), "W.rows");
-        Checks.bias(b, wm.rows(), "W.rows");
-        Checks.disjoint("y", y, "x", x);
-        Checks.disjoint("y", y, "W", wm);
-        Checks.disjoint("y", y, "b", b);
+        checkGemv(wm, 0, wm.rows(), x, y, b);
         MemorySegment packed = w.gemvPacked();
         if (packed != null) {
             Checks.alive("W (packed)", packed);
@@ -152,6 +142,16 @@ public final class Blas {
         K.gemvPacked(alpha, wm.segment(), wm.byteOffset(), wm.ld(), packed, 0, wm.rows(), wm.cols(), x.segment(),
                 x.byteOffset(), beta, y.segment(), y.byteOffset(), b == null ? null : b.segment(),
                 b == null ? 0 : b.byteOffset());
+    }
+
+    /** The arguments of a GEMV over rows [r0, r1): shapes, bias, and y apart from the inputs. */
+    private static void checkGemv(FloatMatrix w, int r0, int r1, FloatVec x, FloatVec y, FloatVec b) {
+        Checks.rowBlock(w, r0, r1, x);
+        Checks.length("y", y, w.rows(), "W.rows");
+        Checks.bias(b, w.rows(), "W.rows");
+        Checks.disjoint("y", y, "x", x);
+        Checks.disjoint("y", y, "W", w);
+        Checks.disjoint("y", y, "b", b);
     }
 
     /** y ← α·Wᵀ·r + β·y; {@code r} has W.rows elements, {@code y} W.cols. */

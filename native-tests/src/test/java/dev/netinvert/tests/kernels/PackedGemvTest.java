@@ -34,20 +34,11 @@ class PackedGemvTest {
 
     /** Shape.ODD and the shapes around the panels' limits: 8k ± 1 rows, 1 column past L, 320/321 and 1024/1025. */
     static List<Shape> shapes() {
-        List<Shape> out = new ArrayList<>(Shape.ODD);
-        out.add(new Shape(8, 8, 8, 0));
-        out.add(new Shape(8, 9, 11, 3));
-        out.add(new Shape(16, 17, 17, 0));
-        out.add(new Shape(9, 16, 16, 4));
-        out.add(new Shape(24, 15, 15, 0));
-        out.add(new Shape(7, 100, 100, 0));
-        out.add(new Shape(64, 320, 320, 0));
-        out.add(new Shape(40, 319, 323, 5));
-        out.add(new Shape(64, 1024, 1024, 0));
-        out.add(new Shape(17, 1023, 1027, 1));
-        out.add(new Shape(304, 200, 208, 0));
-        out.add(new Shape(625, 300, 300, 0));
-        return out;
+        return Stream.concat(Shape.ODD.stream(), Stream.of(
+                new Shape(8, 8, 8, 0), new Shape(8, 9, 11, 3), new Shape(16, 17, 17, 0), new Shape(9, 16, 16, 4),
+                new Shape(24, 15, 15, 0), new Shape(7, 100, 100, 0), new Shape(64, 320, 320, 0),
+                new Shape(40, 319, 323, 5), new Shape(64, 1024, 1024, 0), new Shape(17, 1023, 1027, 1),
+                new Shape(304, 200, 208, 0), new Shape(625, 300, 300, 0))).toList();
     }
 
     static Stream<Arguments> cases() {

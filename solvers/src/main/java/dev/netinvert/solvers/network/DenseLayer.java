@@ -25,12 +25,11 @@ import java.util.Objects;
  * arena must allow that: a shared or global arena, or the owner thread of a confined one).
  */
 public final class DenseLayer implements Layer {
-    private final FloatMatrix weight;
+    /** W, and for {@link #forward} and {@link #apply} nothing else or the GEMV's copy of it ({@link #forSolve}). */
+    private final PackedMatrix weight;
     private final FloatVec bias;
     private final Activation activation;
     private final NormCache norm;
-    /** W for {@link #forward} and {@link #apply}: W itself, or with the GEMV's copy ({@link #forSolve}). */
-    private final PackedMatrix gemvWeight;
     /** The target 0 of {@link #applyNormal}'s fused gradient, W.rows floats, allocated on first use. */
     private volatile FloatVec zeros;
 
@@ -40,7 +39,7 @@ public final class DenseLayer implements Layer {
      * @param activation σ_l
      */
     public DenseLayer(FloatMatrix weight, FloatVec bias, Activation activation) {
-        this.weight = Objects.requireNonNull(weight, "weight");
+        Objects.requireNonNull(weight, "weight");
         this.activation = Objects.requireNonNull(activation, "activation");
         if (weight.rows() < 1 || weight.cols() < 1) {
             throw new IllegalArgumentException(
@@ -51,17 +50,16 @@ public final class DenseLayer implements Layer {
                     + " (= weight rows, the layer's outputs), got " + bias.length());
         }
         this.bias = bias;
+        this.weight = PackedMatrix.unpacked(weight);
         this.norm = new NormCache(() -> Lanczos.estimate(weight()));
-        this.gemvWeight = PackedMatrix.unpacked(weight);
     }
 
-    /** {@code of} with W's GEMV copy {@code gemvWeight}, sharing its norm cache. */
-    private DenseLayer(DenseLayer of, PackedMatrix gemvWeight) {
-        this.weight = of.weight;
+    /** {@code of} with W's GEMV copy, sharing its norm cache. */
+    private DenseLayer(DenseLayer of, PackedMatrix weight) {
+        this.weight = weight;
         this.bias = of.bias;
         this.activation = of.activation;
         this.norm = of.norm;
-        this.gemvWeight = gemvWeight;
     }
 
     /**
@@ -73,13 +71,13 @@ public final class DenseLayer implements Layer {
      */
     @Override
     public DenseLayer forSolve(Arena arena) {
-        PackedMatrix packed = Blas.packForGemv(arena, weight);
+        PackedMatrix packed = Blas.packForGemv(arena, weight());
         return packed.isPacked() ? new DenseLayer(this, packed) : this;
     }
 
     /** W, {@code outputs × inputs}. */
     public FloatMatrix weight() {
-        return weight;
+        return weight.matrix();
     }
 
     /** b, or null when the layer has no bias. */
@@ -96,13 +94,13 @@ public final class DenseLayer implements Layer {
     /** n_{l−1}, the number of columns of W. */
     @Override
     public int inputs() {
-        return weight.cols();
+        return weight().cols();
     }
 
     /** n_l, the number of rows of W. */
     @Override
     public int outputs() {
-        return weight.rows();
+        return weight().rows();
     }
 
     /**
@@ -134,18 +132,18 @@ public final class DenseLayer implements Layer {
     /** u ← W x + b, one GEMV (through W's GEMV copy where {@link #forSolve} made one). */
     @Override
     public void forward(FloatVec x, FloatVec u, MemorySegment scratch) {
-        Blas.gemv(1f, gemvWeight, x, 0f, u, bias);
+        Blas.gemv(1f, weight, x, 0f, u, bias);
     }
 
     @Override
     public void apply(FloatVec x, FloatVec u, MemorySegment scratch) {
-        Blas.gemv(1f, gemvWeight, x, 0f, u, null);
+        Blas.gemv(1f, weight, x, 0f, u, null);
     }
 
     /** out ← Wᵀ v, one GEMVᵀ. */
     @Override
     public void adjoint(FloatVec v, FloatVec out, MemorySegment scratch) {
-        Blas.gemvT(1f, weight, v, 0f, out);
+        Blas.gemvT(1f, weight(), v, 0f, out);
     }
 
     /**
@@ -158,14 +156,14 @@ public final class DenseLayer implements Layer {
     public void applyNormal(FloatVec q, FloatVec u, FloatVec out, MemorySegment scratch) {
         FloatVec zero = zeros;
         if (zero == null) { // two threads may both allocate one: either will do
-            zeros = zero = FloatVec.allocate(Arena.ofAuto(), weight.rows());
+            zeros = zero = FloatVec.allocate(Arena.ofAuto(), outputs());
         }
-        Fused.bregmanGradient(Activation.IDENTITY, weight, q, null, zero, u, out);
+        Fused.bregmanGradient(Activation.IDENTITY, weight(), q, null, zero, u, out);
     }
 
     @Override
     public String toString() {
-        return "DenseLayer[" + weight.rows() + "×" + weight.cols() + (bias == null ? ", no bias" : ", bias")
-                + ", " + activation.name() + (gemvWeight.isPacked() ? ", GEMV copy" : "") + "]";
+        return "DenseLayer[" + outputs() + "×" + inputs() + (bias == null ? ", no bias" : ", bias")
+                + ", " + activation.name() + (weight.isPacked() ? ", GEMV copy" : "") + "]";
     }
 }

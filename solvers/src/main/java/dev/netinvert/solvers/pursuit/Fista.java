@@ -40,9 +40,8 @@ import java.util.Objects;
  * the benchmark measures; {@link ReferenceFista} is its plain-array twin.
  */
 public final class Fista {
-    private final FloatMatrix a;
-    /** A with the GEMV's packed copy (the same bits, read faster at short rows): made once per solve. */
-    private final PackedMatrix aPacked;
+    /** A, with the GEMV's packed copy (the same bits, read faster at short rows) made once per solve. */
+    private final PackedMatrix a;
     private final FloatVec b, y, mask;
     private final OutputActivation phi;
     private final boolean nonNeg;
@@ -67,9 +66,9 @@ public final class Fista {
     public Fista(Arena arena, FloatMatrix a, FloatVec b, FloatVec y, FloatVec mask, Activation phi, double lambda,
                  boolean nonNeg, double normA) {
         Objects.requireNonNull(arena, "arena");
-        this.a = Objects.requireNonNull(a, "a");
+        Objects.requireNonNull(a, "a");
         int m = a.rows(), n = a.cols();
-        aPacked = Blas.packForGemv(arena, a);
+        this.a = Blas.packForGemv(arena, a);
         checkLength("b", b, m, true);
         checkLength("y", y, m, false);
         checkLength("mask", mask, m, true);
@@ -113,9 +112,9 @@ public final class Fista {
 
     /** One iteration (steps 1–4 of Alg. 3); returns false if the iterate became non-finite. */
     public boolean step() {
-        Blas.gemv(1f, aPacked, x, 0f, pre, b);
+        Blas.gemv(1f, a, x, 0f, pre, b);
         Prox.leastSquaresGradient(phi.sigma(), y, pre, mask, r);
-        Blas.gemvT(1f, a, r, 0f, g);
+        Blas.gemvT(1f, a.matrix(), r, 0f, g);
         double tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
         Prox.l1ProxStep(mu, muLambda, nonNeg, x, g, uPrev, u, acc);
         change = acc[0];
@@ -175,7 +174,7 @@ public final class Fista {
                 }
             }
             Blas.copy(f.uPrev, xInOut);
-            Blas.gemv(1f, f.aPacked, f.uPrev, 0f, f.pre, b);
+            Blas.gemv(1f, f.a, f.uPrev, 0f, f.pre, b);
             double res = dataResidual(phi, f.pre, y, mask);
             return new Stage(name, layer, k, reason, res, (System.nanoTime() - t0) * 1e-9, lambda);
         }

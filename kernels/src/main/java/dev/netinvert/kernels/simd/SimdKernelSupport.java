@@ -844,17 +844,31 @@ public final class SimdKernelSupport implements KernelSupport {
     /**
      * y[0, cols) ← y + Σ_i c_i·W_i over n rows of W, in order, each y[j] by one FMA per row (the roundings of one
      * axpy per row), for L ≤ cols ≤ {@link #WINDOWED_ROW}: row i at w0 + i·rowBytes, c_i = α·r_i with r_i at
-     * ro + 4i. The columns go in ⌈cols / WIDE_ROW⌉ windows of nearly equal width (a multiple of L but the last,
-     * which is at least L), each with its part of y in registers while all n rows stream past: {@link #gemvTWide}
-     * for windows of more than 8L columns, {@link #gemvTRegisters} for the others. Which window a column falls in
-     * does not change its bits.
+     * ro + 4i. The columns go in ⌈cols / WIDE_ROW⌉ windows of nearly equal width (a multiple of 16 columns where
+     * the windows fit so, else of L; the last takes the rest), each with its part of y in registers while all n
+     * rows stream past: {@link #gemvTWide} for windows of more than 8L columns, {@link #gemvTRegisters} for the
+     * others. Which window a column falls in does not change its bits.
+     *
+     * <p>Windows on 16 columns: at 256 bits a row of 256 columns went in windows of 88, 88 and 80 columns, and the
+     * lines holding columns 80-95 and 176-191 were read by two windows, each time from L2 (a window streams every
+     * row before the next starts); 200 columns went in 104 and 96. In windows of 96, 96 and 64 columns (96 and 104), rows padded to lines, Zen 3, min µs of 400
+     * bursts, four alternated rounds: 192×256 2.39-2.42 → 2.27-2.30; per-pair ratio of medians to OpenBLAS
+     * 512×256 1.26-1.36 → 1.20-1.25, 200×130 1.34-1.46 → 1.28-1.38 (jmh/RESULTS.md, fifteenth session).
      */
     private static void windowsT(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha,
                                  int n, int cols, MemorySegment y, long yo) {
         int windows = (cols + WIDE_ROW - 1) / WIDE_ROW;
-        int width = ((cols + windows - 1) / windows + L - 1) / L * L;
+        int even = (cols + windows - 1) / windows;
+        // The windows but the last: a multiple of 16 columns (rounded up, or down where up is wider than a window)
+        // where the last then fits in one, so that the windows of a row on 64-byte lines share no line; else a
+        // multiple of L. At 256 bits the last window keeps at least 36 columns either way (cols > (windows − 1)·104).
+        int lines = (even + 15) / 16 * 16;
+        if (lines > WIDE_ROW) {
+            lines -= 16;
+        }
+        int width = cols - (windows - 1) * lines <= WIDE_ROW ? lines : (even + L - 1) / L * L;
         int c0 = 0;
-        for (; cols - c0 > width; c0 += width) {
+        for (int k = 1; k < windows; k++, c0 += width) {
             windowT(w, w0, rowBytes, r, ro, alpha, c0, n, width, y, yo);
         }
         windowT(w, w0, rowBytes, r, ro, alpha, c0, n, cols - c0, y, yo);

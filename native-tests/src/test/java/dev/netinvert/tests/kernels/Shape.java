@@ -55,10 +55,12 @@ record Shape(int rows, int cols, int ld, int misalign) {
             new Shape(13, 105, 109, 2),
             new Shape(7, 208, 211, 1),
             // GEMVᵀ's column windows at 256 bits: three of 13 vectors exactly (312), one column past the windowed
-            // limit (313: four-row axpys), and three windows whose last is narrower (217: 80, 80, 57 columns).
+            // limit (313: four-row axpys), three windows whose last is narrower (217: 80, 80, 57 columns; 256 above:
+            // 96, 96, 64), and a first window rounded down to a line with the last of 13 vectors (200: 96, 104).
             new Shape(5, 312, 312, 0),
             new Shape(19, 313, 317, 3),
-            new Shape(12, 217, 217, 6));
+            new Shape(12, 217, 217, 6),
+            new Shape(6, 200, 203, 1));
 
     /** The 64×64-image perceptron of sec. 5.1.1 [000]: W is 512×4096 (8 MiB). Used sparingly. */
     static final Shape BIG = new Shape(512, 4096, 4096, 0);

@@ -115,8 +115,8 @@ public final class Blas {
     /**
      * W with a copy in the order in which the active kernels' GEMV reads it, for
      * {@link #gemv(float, PackedMatrix, FloatVec, float, FloatVec, FloatVec)}: worth it for a W that serves many
-     * GEMVs, such as a solver's W in every iteration. The SIMD kernels keep one where rows are short (L to 320 columns
-     * at 256 bits, 1 024 at 512) and W takes at most 16 MiB, in panels of eight rows that take as much memory as W
+     * GEMVs, such as a solver's W in every iteration. The SIMD kernels keep one where rows have L to 1 024 columns and
+     * W takes at most 16 MiB, in panels of eight rows that take as much memory as W
      * give or take L − 1 floats per row; otherwise none, and the product reads W. A snapshot: see
      * {@link PackedMatrix}.
      */

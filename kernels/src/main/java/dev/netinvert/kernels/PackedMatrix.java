@@ -11,7 +11,7 @@ import java.util.Objects;
  * {@link Blas#pack} for a W that serves many products: the lockstep solvers' two GEMMs per iteration, with the
  * same W every time. Or, made by {@link Blas#packForGemv}, with a copy for the GEMV
  * ({@link Blas#gemv(float, PackedMatrix, FloatVec, float, FloatVec, FloatVec)}), which the SIMD kernels read as
- * panels of eight rows where rows are short (at most 320 columns at 256 bits, 1 024 at 512): a solver's GEMV on
+ * panels of eight rows where rows have at most 1 024 columns: a solver's GEMV on
  * the same W in every iteration (FISTA). (The fused gradient does not read it: its second pass over W's rows comes
  * from L1 after the first, and with the panels as the first it came from L2, 15-35 % slower on AVX2.)
  *

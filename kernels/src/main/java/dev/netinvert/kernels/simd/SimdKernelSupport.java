@@ -332,15 +332,17 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * W in panels of eight rows for {@link #dot8Panel}, where the GEMV takes {@link #dot8}'s blocks (L ≥ 8, L ≤ cols
-     * ≤ {@link #PAIRED_ROW}) and W takes at most {@link #PANEL_MAX_BYTES}: the rows' last vectors first, then their
+     * ≤ {@link #SHORT_ROW}) and W takes at most {@link #PANEL_MAX_BYTES}: the rows' last vectors first, then their
      * v-th vectors for each v in column order, eight vectors each, so that a block reads one sequential stream in
-     * the order it does its FMAs. Rows past the last whole panel are read from W. Each panel takes
-     * (⌊(cols − 1)/L⌋ + 1)·8·L floats, at most L − 1 per row more than W. (The fused gradient does not read the
-     * panels: measured slower, see {@link dev.netinvert.kernels.PackedMatrix}.)
+     * the order it does its FMAs. Where dot8 takes its rows as two {@link #dot4Pairs} blocks (more than
+     * {@link #PAIRED_ROW} columns), a panel is two such panels of four rows, each read by {@link #dot4PairsPanel}.
+     * Rows past the last whole panel are read from W. Each panel takes (⌊(cols − 1)/L⌋ + 1)·8·L floats, at most
+     * L − 1 per row more than W. (The fused gradient does not read the panels: measured slower, see
+     * {@link dev.netinvert.kernels.PackedMatrix}.)
      */
     @Override
     public long gemvPackedBytes(int m, int n) {
-        boolean panels = L >= 8 && n >= L && n <= PAIRED_ROW && 4L * m * n <= PANEL_MAX_BYTES;
+        boolean panels = L >= 8 && n >= L && n <= SHORT_ROW && 4L * m * n <= PANEL_MAX_BYTES;
         return panels ? (long) (m / 8) * panelBytes(n) : 0;
     }
 
@@ -361,11 +363,14 @@ public final class SimdKernelSupport implements KernelSupport {
         }
         long panel = panelBytes(n), rowBytes = 4L * ld;
         int full = F.loopBound(n - 1) / L;
+        // Paired rows: two panels of four rows each, in dot4Pairs' order.
+        int height = n > PAIRED_ROW ? 4 : 8; // rows per panel
+        long part = panel / (8 / height);
         for (int i = 0; i < m / 8 * 8; i++) {
-            long row = wo + i * rowBytes, at = i / 8 * panel + i % 8 * LB;
+            long row = wo + i * rowBytes, at = i / 8 * panel + i % 8 / height * part + i % height * LB;
             MemorySegment.copy(w, row + 4L * (n - L), dst, at, LB);
             for (int v = 0; v < full; v++) {
-                MemorySegment.copy(w, row + v * LB, dst, at + (v + 1) * 8 * LB, LB);
+                MemorySegment.copy(w, row + v * LB, dst, at + (v + 1) * height * LB, LB);
             }
         }
     }
@@ -375,7 +380,9 @@ public final class SimdKernelSupport implements KernelSupport {
      * dot8 in dot8's order, so the same bits, from one stream instead of eight rows: mostly 10-20 % faster at short
      * rows (Zen 3, AVX2, median per-pair ratios to OpenBLAS's sgemv in the same process, rows padded, W → panels:
      * 784×100 1.22 → 1.06-1.19, 192×256 1.34-1.44 → 1.10-1.14, 625×300 1.21-1.27 → 0.96-0.98; jmh/RESULTS.md,
-     * fourteenth session). The panels serve the blocks that start on a multiple of eight rows, which are all of them
+     * fourteenth session). Paired rows, from four streams instead of four rows, gain less (three alternated rounds:
+     * 200×400 1.23-1.42 → 1.07-1.28, 300×512 1.20-1.34 → 1.14-1.18, 100×784 1.08-1.35 → 1.05-1.17, 625×1000 level;
+     * fifteenth session). The panels serve the blocks that start on a multiple of eight rows, which are all of them
      * when r0 is one; W itself serves the other rows, as {@link #gemv} would.
      */
     @Override
@@ -390,9 +397,16 @@ public final class SimdKernelSupport implements KernelSupport {
         float[] sums = SCRATCH.get().sums;
         long panel = panelBytes(cols);
         int i = r0;
+        boolean paired = cols > PAIRED_ROW;
         for (; i + 8 <= r1; i += 8) {
-            dot8Panel(packed, i / 8 * panel, panel, cols, x, xo, sums);
-            finish8(false, sums, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
+            long p0 = i / 8 * panel;
+            if (paired) {
+                dot4PairsPanel(packed, p0, panel / 2, cols, x, xo, sums, 0);
+                dot4PairsPanel(packed, p0 + panel / 2, panel / 2, cols, x, xo, sums, L);
+            } else {
+                dot8Panel(packed, p0, panel, cols, x, xo, sums);
+            }
+            finish8(paired, sums, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
         }
         if (i < r1) {
             gemv(alpha, w, wo, ld, i, r1, cols, x, xo, beta, y, yo, b, bo);
@@ -692,6 +706,56 @@ public final class SimdKernelSupport implements KernelSupport {
         FloatVector p23 = a2.blend(a3, Lanes.HALF).add(a3.blend(a2, Lanes.HALF).rearrange(Lanes.SWAP_HALF));
         FloatVector q = p01.blend(p23, Lanes.QUARTER).add(p23.blend(p01, Lanes.QUARTER).rearrange(Lanes.SWAP_QUARTER));
         for (int f = L / 8; f > 0; f >>= 1) { // the levels left within each quarter (L/4 lanes)
+            q = q.add(q.rearrange(Lanes.fold(f)));
+        }
+        q.intoArray(sums, so);
+    }
+
+    /**
+     * {@link #dot4Pairs} over one four-row panel of {@link #gemvPack} at byte p0 ({@code part} bytes): the same
+     * products, FMAs and tree, in the same order (the start and the tree written out again, as in
+     * {@link #dot8Panel}: a method taking the vectors would box them where C2 does not inline it).
+     */
+    private static void dot4PairsPanel(MemorySegment p, long p0, long part, int cols, MemorySegment x, long xo,
+                                       float[] sums, int so) {
+        long bytes = 4L * cols;
+        long end = 4L * F.loopBound(cols - 1);
+        long odd = end & LB;
+        MemorySegment xs = x.asSlice(xo, bytes), ps = p.asSlice(p0, part);
+        VectorMask<Float> fresh = VectorMask.fromLong(F, lastBits(cols));
+        FloatVector zero = FloatVector.zero(F), xt = FloatVector.fromMemorySegment(F, xs, bytes - LB, LE);
+        FloatVector a0 = zero.blend(FloatVector.fromMemorySegment(F, ps, 0, LE).mul(xt), fresh);
+        FloatVector a1 = zero.blend(FloatVector.fromMemorySegment(F, ps, LB, LE).mul(xt), fresh);
+        FloatVector a2 = zero.blend(FloatVector.fromMemorySegment(F, ps, 2 * LB, LE).mul(xt), fresh);
+        FloatVector a3 = zero.blend(FloatVector.fromMemorySegment(F, ps, 3 * LB, LE).mul(xt), fresh);
+        if (odd != 0) {
+            FloatVector xv = FloatVector.fromMemorySegment(F, xs, 0, LE);
+            a0 = FloatVector.fromMemorySegment(F, ps, 4 * LB, LE).fma(xv, a0);
+            a1 = FloatVector.fromMemorySegment(F, ps, 5 * LB, LE).fma(xv, a1);
+            a2 = FloatVector.fromMemorySegment(F, ps, 6 * LB, LE).fma(xv, a2);
+            a3 = FloatVector.fromMemorySegment(F, ps, 7 * LB, LE).fma(xv, a3);
+        }
+        FloatVector b0 = zero, b1 = zero, b2 = zero, b3 = zero;
+        for (long o = odd, q = 4 * odd + 4 * LB; o != end; o += 2 * LB, q += 8 * LB) {
+            FloatVector xv = FloatVector.fromMemorySegment(F, xs, o, LE);
+            FloatVector xw = FloatVector.fromMemorySegment(F, xs, o + LB, LE);
+            a0 = FloatVector.fromMemorySegment(F, ps, q, LE).fma(xv, a0);
+            a1 = FloatVector.fromMemorySegment(F, ps, q + LB, LE).fma(xv, a1);
+            a2 = FloatVector.fromMemorySegment(F, ps, q + 2 * LB, LE).fma(xv, a2);
+            a3 = FloatVector.fromMemorySegment(F, ps, q + 3 * LB, LE).fma(xv, a3);
+            b0 = FloatVector.fromMemorySegment(F, ps, q + 4 * LB, LE).fma(xw, b0);
+            b1 = FloatVector.fromMemorySegment(F, ps, q + 5 * LB, LE).fma(xw, b1);
+            b2 = FloatVector.fromMemorySegment(F, ps, q + 6 * LB, LE).fma(xw, b2);
+            b3 = FloatVector.fromMemorySegment(F, ps, q + 7 * LB, LE).fma(xw, b3);
+        }
+        a0 = a0.add(b0);
+        a1 = a1.add(b1);
+        a2 = a2.add(b2);
+        a3 = a3.add(b3);
+        FloatVector p01 = a0.blend(a1, Lanes.HALF).add(a1.blend(a0, Lanes.HALF).rearrange(Lanes.SWAP_HALF));
+        FloatVector p23 = a2.blend(a3, Lanes.HALF).add(a3.blend(a2, Lanes.HALF).rearrange(Lanes.SWAP_HALF));
+        FloatVector q = p01.blend(p23, Lanes.QUARTER).add(p23.blend(p01, Lanes.QUARTER).rearrange(Lanes.SWAP_QUARTER));
+        for (int f = L / 8; f > 0; f >>= 1) {
             q = q.add(q.rearrange(Lanes.fold(f)));
         }
         q.intoArray(sums, so);

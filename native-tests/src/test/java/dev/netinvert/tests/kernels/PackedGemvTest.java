@@ -32,13 +32,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Tag("kernels")
 class PackedGemvTest {
 
-    /** Shape.ODD and the shapes around the panels' limits: 8k ± 1 rows, 1 column past L, 320/321 and 1024/1025. */
+    /**
+     * Shape.ODD and the shapes around the panels' limits: 8k ± 1 rows, 1 column past L, 320/321 (eight-row panels,
+     * then two four-row ones at 256 bits) and 1024/1025; paired rows with an even and an odd count of full vectors.
+     */
     static List<Shape> shapes() {
         return Stream.concat(Shape.ODD.stream(), Stream.of(
                 new Shape(8, 8, 8, 0), new Shape(8, 9, 11, 3), new Shape(16, 17, 17, 0), new Shape(9, 16, 16, 4),
                 new Shape(24, 15, 15, 0), new Shape(7, 100, 100, 0), new Shape(64, 320, 320, 0),
                 new Shape(40, 319, 323, 5), new Shape(64, 1024, 1024, 0), new Shape(17, 1023, 1027, 1),
-                new Shape(304, 200, 208, 0), new Shape(625, 300, 300, 0))).toList();
+                new Shape(304, 200, 208, 0), new Shape(625, 300, 300, 0), new Shape(24, 329, 336, 0),
+                new Shape(16, 337, 341, 2), new Shape(33, 512, 512, 0))).toList();
     }
 
     static Stream<Arguments> cases() {
@@ -126,19 +130,18 @@ class PackedGemvTest {
     }
 
     /**
-     * The copy exists exactly where the SIMD GEMV takes dot8's unpaired blocks (L ≥ 8, L ≤ cols ≤ 320 at 256 bits,
-     * 1 024 at 512), W takes at most 16 MiB and there is a whole panel, and takes one panel per eight
-     * rows: so the fast path cannot be switched off unnoticed.
+     * The copy exists exactly where the SIMD GEMV takes eight-row blocks (L ≥ 8, L ≤ cols ≤ 1 024: dot8's, or two
+     * dot4Pairs past 320 columns at 256 bits), W takes at most 16 MiB and there is a whole panel, and takes one
+     * panel per eight rows: so the fast path cannot be switched off unnoticed.
      */
     @Test
     void shortRowsArePackedWhereTheGemvTakesEightRowBlocks() {
         KernelSupport k = Blas.active();
         int lanes = k.name().equals("simd") ? k.vectorBitSize() / 32 : 0;
-        int paired = lanes == 8 ? 320 : 1024;
         for (int[] mn : new int[][] {{784, 100}, {7, 100}, {8, 100}, {17, 15}, {16, 8}, {64, 7}, {64, 320}, {64, 321},
-                {64, 1024}, {64, 1025}, {625, 300}, {100, 784}, {16384, 256}, {16392, 256}}) {
+                {64, 1024}, {64, 1025}, {625, 300}, {100, 784}, {16384, 256}, {16392, 256}, {4096, 1024}, {4104, 1024}}) {
             int m = mn[0], n = mn[1];
-            boolean expected = lanes >= 8 && m >= 8 && n >= lanes && n <= paired && 4L * m * n <= 16 << 20;
+            boolean expected = lanes >= 8 && m >= 8 && n >= lanes && n <= 1024 && 4L * m * n <= 16 << 20;
             long panel = expected ? 8L * 4 * lanes * ((n - 1) / lanes + 1) : 0;
             assertEquals(m / 8 * panel, k.gemvPackedBytes(m, n), m + "×" + n + " at " + k.name() + " " + lanes);
             try (Arena arena = Arena.ofShared()) {
@@ -149,6 +152,7 @@ class PackedGemvTest {
         }
         if (k.name().equals("simd") && lanes >= 8) {
             assertTrue(k.gemvPackedBytes(784, 100) > 0, "the 784×100 layer of [000] sec. 5.1.2 must be packed");
+            assertTrue(k.gemvPackedBytes(100, 784) > 0, "a 100×784 first layer must be packed");
         } else {
             assertFalse(k.gemvPackedBytes(784, 100) > 0, k.name() + " has no packed GEMV");
         }

@@ -915,9 +915,10 @@ public final class SimdKernelSupport implements KernelSupport {
      *
      * <p>Windows on 16 columns: at 256 bits a row of 256 columns went in windows of 88, 88 and 80 columns, and the
      * lines holding columns 80-95 and 176-191 were read by two windows, each time from L2 (a window streams every
-     * row before the next starts); 200 columns went in 104 and 96. In windows of 96, 96 and 64 columns (96 and 104), rows padded to lines, Zen 3, min µs of 400
+     * row before the next starts). In windows of 96, 96 and 64 columns, rows padded to lines, Zen 3, min µs of 400
      * bursts, four alternated rounds: 192×256 2.39-2.42 → 2.27-2.30; per-pair ratio of medians to OpenBLAS
-     * 512×256 1.26-1.36 → 1.20-1.25, 200×130 1.34-1.46 → 1.28-1.38 (jmh/RESULTS.md, fifteenth session).
+     * 512×256 1.26-1.36 → 1.20-1.25, 200×130 1.34-1.46 → 1.28-1.38. At 200 columns (104 + 96 → 96 + 104) no
+     * difference beyond the noise (jmh/RESULTS.md, fifteenth session).
      */
     private static void windowsT(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha,
                                  int n, int cols, MemorySegment y, long yo) {

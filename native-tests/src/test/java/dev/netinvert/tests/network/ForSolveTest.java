@@ -17,6 +17,7 @@ import dev.netinvert.solvers.network.Trace;
 import dev.netinvert.tests.SameBits;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,20 +55,8 @@ class ForSolveTest {
                 DenseLayer layer = g.dense(l), copy = layer.forSolve(solve);
                 FloatVec x = random(arena, layer.inputs(), rnd);
                 FloatVec u0 = FloatVec.allocate(arena, layer.outputs()), u1 = FloatVec.allocate(arena, layer.outputs());
-                SameBits.assertSameBits(() -> {
-                    layer.forward(x, u0, null);
-                    return u0.toArray();
-                }, () -> {
-                    copy.forward(x, u1, null);
-                    return u1.toArray();
-                }, "forward, layer " + l + ": " + copy);
-                SameBits.assertSameBits(() -> {
-                    layer.apply(x, u0, null);
-                    return u0.toArray();
-                }, () -> {
-                    copy.apply(x, u1, null);
-                    return u1.toArray();
-                }, "apply, layer " + l + ": " + copy);
+                assertSameBits("forward", l, layer, copy, d -> d.forward(x, u0, null), u0, d -> d.forward(x, u1, null), u1);
+                assertSameBits("apply", l, layer, copy, d -> d.apply(x, u0, null), u0, d -> d.apply(x, u1, null), u1);
                 assertSame(layer.operatorNorm(), copy.operatorNorm(), "one norm cache for layer " + l);
                 assertSame(layer.weight(), copy.weight());
                 boolean kept = Blas.active().gemvPackedBytes(layer.outputs(), layer.inputs()) > 0;
@@ -82,6 +71,18 @@ class ForSolveTest {
             assertEquals(simd8, Blas.active().gemvPackedBytes(625, 300) > 0,
                     "the 625×300 layer has a GEMV copy exactly with 8+ SIMD lanes (" + Blas.active().name() + ")");
         }
+    }
+
+    /** {@code op} on the layer into u0 and on its copy into u1 give the same bits. */
+    private static void assertSameBits(String op, int l, DenseLayer layer, DenseLayer copy, Consumer<DenseLayer> run0,
+                                       FloatVec u0, Consumer<DenseLayer> run1, FloatVec u1) {
+        SameBits.assertSameBits(() -> {
+            run0.accept(layer);
+            return u0.toArray();
+        }, () -> {
+            run1.accept(copy);
+            return u1.toArray();
+        }, op + ", layer " + l + ": " + copy);
     }
 
     @Test

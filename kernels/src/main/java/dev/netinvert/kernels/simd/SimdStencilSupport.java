@@ -31,6 +31,20 @@ import jdk.incubator.vector.VectorSpecies;
  * starts a row takes its left neighbours from PREV, and the differences the rule removes are blended to
  * 0. Rows narrower than L go through the scalar code. No masked loads or stores.
  *
+ * <h2>Interior groups</h2>
+ * Only the row's first and last groups need the boundary rule, the overlap and the shuffles. Each kernel runs
+ * its general body for those two and, between them, a plain loop over the interior groups (start k·L, neighbours
+ * at ±4 bytes by unaligned loads, nothing blended but the per-row masks): the same operations on the same values
+ * for those lanes, hence the same bits, with a linear index whose range checks C2 takes out of the loop. Written
+ * as one loop over the general body ({@code for (k = 0; ; k = split ? groups − 1 : k + 1)}), whose first pass
+ * runs the interior loop before the last group, so groups are still visited in row order (the in-place dual
+ * steps' overlap and the reductions' order depend on it); rows of fewer than {@link #SPLIT_GROUPS} groups skip
+ * it. The general body costs the per-group min, compares, NEXT/PREV shuffles and blends, and range checks on a
+ * non-linear index: under AVX2 (Zen 3, JMH, two forks, medians of the head's two runs → this) ∇ at 512²
+ * 120-135 → 64 µs, div 132-144 → 72, the primal step 212-246 → 108, the isotropic dual step 357-389 → 222, and at
+ * 2048² the dual step 6 062-6 292 → 3 898 µs, isotropic TV 4 024-4 242 → 2 309 (jmh/RESULTS.md, sixteenth
+ * session).
+ *
  * <h2>Loads are unconditional</h2>
  * Every load in a loop runs on every iteration and stays inside the image: in the last row the "row
  * below" pointer is the row itself and the difference is blended to 0 by a per-row mask (likewise the
@@ -39,8 +53,8 @@ import jdk.incubator.vector.VectorSpecies;
  * and recompiled over and over.
  *
  * <h2>Small methods</h2>
- * Each kernel's loop over rows and lane groups is one method with its vector body written once, which
- * returns a float or double; no helper takes or returns a vector, and loads, stores and FMAs call the
+ * Each kernel's loop over rows and lane groups is one method with its vector body written out in it (general and
+ * interior), which returns a float or double; no helper takes or returns a vector, and loads, stores and FMAs call the
  * Vector API directly (its methods are {@code @ForceInline}, so C2 inlines them whatever the profile says). A Vector API method that grows
  * past C2's inlining budget (NodeCountInliningCutoff) stops inlining, and a vector helper that got
  * compiled on its own while still cold is refused later ("already compiled into a big method"); either
@@ -64,6 +78,14 @@ public final class SimdStencilSupport implements StencilSupport {
     // static final so that C2 treats species and length as constants (DESIGN.md decision 3).
     private static final VectorSpecies<Float> F = VectorConstants.SPECIES;
     private static final int L = F.length();
+    private static final long LB = 4L * L;
+    /**
+     * Rows of at least this many lane groups take the interior loop (class comment); shorter rows run the general
+     * body on every group. Under AVX2 (one JMH fork each, two rounds) the interior loop lost 10-20 % at 8 groups per
+     * row (∇ 2.7-2.9 → 3.1-3.2 µs, primal step 4.6-5.1 → 5.9-6.1 µs at 64²: C2's set-up of the loop per row) and
+     * won from 16 (∇ 9.6-10.2 → 7.0-9.6, primal 16.8-18.3 → 12.2-15.4 at 128²).
+     */
+    private static final int SPLIT_GROUPS = 12;
     /** Lane k ← lane k+1 (the last lane keeps its own): the right neighbours of the group that ends a row. */
     private static final VectorShuffle<Float> NEXT = VectorShuffle.fromOp(F, k -> Math.min(k + 1, L - 1));
     /** Lane k ← lane k−1 (lane 0 keeps its own): the left neighbours of the group that starts a row. */
@@ -113,19 +135,28 @@ public final class SimdStencilSupport implements StencilSupport {
                                      MemorySegment d1, long d1o, MemorySegment d2, long d2o) {
         long plane = 4L * h * w, row = 4L * w;
         int groups = (w + L - 1) / L;
+        boolean split = groups >= SPLIT_GROUPS;
         FloatVector iota = FloatVector.zero(F).addIndex(1);
         for (int ch = 0; ch < c; ch++) {
             for (int i = r0; i < r1; i++) {
                 boolean down = i < h - 1;
                 long rel = ch * plane + i * row, dn = down ? row : 0;
                 VectorMask<Float> noDown = F.maskAll(!down);
-                for (int k = 0; k < groups; k++) {
+                for (int k = 0; ; k = split ? groups - 1 : k + 1) { // the row's first and last groups, the interior between them
                     int j = Math.min(k * L, w - L);
                     long o = rel + 4L * j, rs = j + L < w ? 4 : 0;
                     FloatVector v = FloatVector.fromMemorySegment(F, x, xo + o, LE);
                     FloatVector right = FloatVector.fromMemorySegment(F, x, xo + o + rs, LE).blend(v.rearrange(NEXT), F.maskAll(rs == 0));
                     (FloatVector.fromMemorySegment(F, x, xo + o + dn, LE).sub(v).blend(0f, noDown)).intoMemorySegment(d1, d1o + o, LE);
                     (right.sub(v).blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)))).intoMemorySegment(d2, d2o + o, LE);
+                    if (k == groups - 1) {
+                        break;
+                    }
+                    for (long q = rel + LB, e = rel + LB * (split ? groups - 1 : 1); q < e; q += LB) {
+                        FloatVector u = FloatVector.fromMemorySegment(F, x, xo + q, LE);
+                        (FloatVector.fromMemorySegment(F, x, xo + q + dn, LE).sub(u).blend(0f, noDown)).intoMemorySegment(d1, d1o + q, LE);
+                        (FloatVector.fromMemorySegment(F, x, xo + q + 4, LE).sub(u)).intoMemorySegment(d2, d2o + q, LE);
+                    }
                 }
             }
         }
@@ -202,6 +233,7 @@ public final class SimdStencilSupport implements StencilSupport {
                                        int r0, int r1, MemorySegment out, long oo) {
         long plane = 4L * h * w, row = 4L * w;
         int groups = (w + L - 1) / L;
+        boolean split = groups >= SPLIT_GROUPS;
         FloatVector iota = FloatVector.zero(F).addIndex(1);
         for (int ch = 0; ch < c; ch++) {
             for (int i = r0; i < r1; i++) {
@@ -209,7 +241,7 @@ public final class SimdStencilSupport implements StencilSupport {
                 boolean up = i > 0, down = i < h - 1;
                 long upOff = up ? row : 0;
                 VectorMask<Float> noUp = F.maskAll(!up), noDown = F.maskAll(!down);
-                for (int k = 0; k < groups; k++) {
+                for (int k = 0; ; k = split ? groups - 1 : k + 1) { // the row's first and last groups, the interior between them
                     int j = Math.min(k * L, w - L);
                     long o = rel + 4L * j, ls = j > 0 ? 4 : 0;
                     FloatVector b2 = FloatVector.fromMemorySegment(F, p2, p2o + o - ls, LE);
@@ -218,6 +250,13 @@ public final class SimdStencilSupport implements StencilSupport {
                     FloatVector a2 = FloatVector.fromMemorySegment(F, p2, p2o + o, LE).blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)));
                     FloatVector v1 = FloatVector.fromMemorySegment(F, p1, p1o + o, LE).blend(0f, noDown).sub(FloatVector.fromMemorySegment(F, p1, p1o + o - upOff, LE).blend(0f, noUp));
                     (v1.add(a2.sub(b2))).intoMemorySegment(out, oo + o, LE);
+                    if (k == groups - 1) {
+                        break;
+                    }
+                    for (long q = rel + LB, e = rel + LB * (split ? groups - 1 : 1); q < e; q += LB) {
+                        FloatVector u1 = FloatVector.fromMemorySegment(F, p1, p1o + q, LE).blend(0f, noDown).sub(FloatVector.fromMemorySegment(F, p1, p1o + q - upOff, LE).blend(0f, noUp));
+                        (u1.add(FloatVector.fromMemorySegment(F, p2, p2o + q, LE).sub(FloatVector.fromMemorySegment(F, p2, p2o + q - 4, LE)))).intoMemorySegment(out, oo + q, LE);
+                    }
                 }
             }
         }
@@ -258,6 +297,7 @@ public final class SimdStencilSupport implements StencilSupport {
     private static double tvIsoRows(MemorySegment x, long xo, int c, int h, int w, int r0, int r1) {
         long plane = 4L * h * w, row = 4L * w;
         int groups = (w + L - 1) / L;
+        boolean split = groups >= SPLIT_GROUPS;
         FloatVector iota = FloatVector.zero(F).addIndex(1);
         double sum = 0.0;
         for (int i = r0; i < r1; i++) {
@@ -265,7 +305,7 @@ public final class SimdStencilSupport implements StencilSupport {
             long dn = down ? row : 0, xr = xo + i * row;
             VectorMask<Float> noDown = F.maskAll(!down);
             FloatVector acc = FloatVector.zero(F);
-            for (int k = 0; k < groups; k++) {
+            for (int k = 0; ; k = split ? groups - 1 : k + 1) { // the row's first and last groups, the interior between them
                 int j = Math.min(k * L, w - L);
                 long rs = j + L < w ? 4 : 0;
                 VectorMask<Float> lastGroup = F.maskAll(rs == 0);
@@ -279,6 +319,20 @@ public final class SimdStencilSupport implements StencilSupport {
                     s = d2.fma(d2, d1.fma(d1, s));
                 }
                 acc = acc.add(s.sqrt(), iota.compare(VectorOperators.GE, (float) (k * L - j)));
+                if (k == groups - 1) {
+                    break;
+                }
+                for (long q = xr + LB, e = xr + LB * (split ? groups - 1 : 1); q < e; q += LB) {
+                    FloatVector t = FloatVector.zero(F);
+                    for (int ch = 0; ch < c; ch++) {
+                        long o = q + ch * plane;
+                        FloatVector v = FloatVector.fromMemorySegment(F, x, o, LE);
+                        FloatVector d1 = FloatVector.fromMemorySegment(F, x, o + dn, LE).sub(v).blend(0f, noDown);
+                        FloatVector d2 = FloatVector.fromMemorySegment(F, x, o + 4, LE).sub(v);
+                        t = d2.fma(d2, d1.fma(d1, t));
+                    }
+                    acc = acc.add(t.sqrt());
+                }
             }
             for (int f = L / 2; f > 0; f >>= 1) { // Σ lanes, Lanes' fixed butterfly written out (see class doc)
                 acc = acc.add(acc.rearrange(Lanes.fold(f)));
@@ -322,6 +376,7 @@ public final class SimdStencilSupport implements StencilSupport {
     private static double tvAnisoRows(MemorySegment x, long xo, int c, int h, int w, int r0, int r1) {
         long plane = 4L * h * w, row = 4L * w;
         int groups = (w + L - 1) / L;
+        boolean split = groups >= SPLIT_GROUPS;
         FloatVector iota = FloatVector.zero(F).addIndex(1);
         double sum = 0.0;
         for (int ch = 0; ch < c; ch++) {
@@ -330,7 +385,7 @@ public final class SimdStencilSupport implements StencilSupport {
                 long dn = down ? row : 0, xr = xo + ch * plane + i * row;
                 VectorMask<Float> noDown = F.maskAll(!down);
                 FloatVector acc = FloatVector.zero(F);
-                for (int k = 0; k < groups; k++) {
+                for (int k = 0; ; k = split ? groups - 1 : k + 1) { // the row's first and last groups, the interior between them
                     int j = Math.min(k * L, w - L);
                     long o = xr + 4L * j, rs = j + L < w ? 4 : 0;
                     FloatVector v = FloatVector.fromMemorySegment(F, x, o, LE);
@@ -338,6 +393,15 @@ public final class SimdStencilSupport implements StencilSupport {
                     FloatVector d2 = FloatVector.fromMemorySegment(F, x, o + rs, LE).blend(v.rearrange(NEXT), F.maskAll(rs == 0)).sub(v)
                             .blend(0f, iota.compare(VectorOperators.GE, (float) (w - 1 - j)));
                     acc = acc.add(d1.abs().add(d2.abs()), iota.compare(VectorOperators.GE, (float) (k * L - j)));
+                    if (k == groups - 1) {
+                        break;
+                    }
+                    for (long q = xr + LB, e = xr + LB * (split ? groups - 1 : 1); q < e; q += LB) {
+                        FloatVector u = FloatVector.fromMemorySegment(F, x, q, LE);
+                        FloatVector e1 = FloatVector.fromMemorySegment(F, x, q + dn, LE).sub(u).blend(0f, noDown);
+                        FloatVector e2 = FloatVector.fromMemorySegment(F, x, q + 4, LE).sub(u);
+                        acc = acc.add(e1.abs().add(e2.abs()));
+                    }
                 }
                 for (int f = L / 2; f > 0; f >>= 1) { // Σ lanes, Lanes' fixed butterfly written out (see class doc)
                     acc = acc.add(acc.rearrange(Lanes.fold(f)));
@@ -546,6 +610,7 @@ public final class SimdStencilSupport implements StencilSupport {
                                      int r0, int r1, MemorySegment out, long oo) {
         long plane = 4L * h * w, row = 4L * w;
         int groups = (w + L - 1) / L;
+        boolean split = groups >= SPLIT_GROUPS;
         FloatVector iota = FloatVector.zero(F).addIndex(1);
         FloatVector negAlpha = FloatVector.broadcast(F, -alpha), negTau = FloatVector.broadcast(F, -tauX);
         double change = 0.0;
@@ -556,7 +621,7 @@ public final class SimdStencilSupport implements StencilSupport {
                 long upOff = up ? row : 0;
                 VectorMask<Float> noUp = F.maskAll(!up), noDown = F.maskAll(!down);
                 FloatVector acc = FloatVector.zero(F);
-                for (int k = 0; k < groups; k++) {
+                for (int k = 0; ; k = split ? groups - 1 : k + 1) { // the row's first and last groups, the interior between them
                     int j = Math.min(k * L, w - L);
                     long o = rel + 4L * j, ls = j > 0 ? 4 : 0;
                     FloatVector b2 = FloatVector.fromMemorySegment(F, z2, z2o + o - ls, LE);
@@ -570,6 +635,18 @@ public final class SimdStencilSupport implements StencilSupport {
                     nu.intoMemorySegment(out, oo + o, LE);
                     FloatVector d = nu.sub(xv);
                     acc = acc.add(d.mul(d), iota.compare(VectorOperators.GE, (float) (k * L - j)));
+                    if (k == groups - 1) {
+                        break;
+                    }
+                    for (long q = rel + LB, e = rel + LB * (split ? groups - 1 : 1); q < e; q += LB) {
+                        FloatVector dq = FloatVector.fromMemorySegment(F, z1, z1o + q, LE).blend(0f, noDown).sub(FloatVector.fromMemorySegment(F, z1, z1o + q - upOff, LE).blend(0f, noUp))
+                                .add(FloatVector.fromMemorySegment(F, z2, z2o + q, LE).sub(FloatVector.fromMemorySegment(F, z2, z2o + q - 4, LE)));
+                        FloatVector xq = FloatVector.fromMemorySegment(F, x, xo + q, LE);
+                        FloatVector nq = negTau.fma(negAlpha.fma(dq, FloatVector.fromMemorySegment(F, g, go + q, LE)), xq);
+                        nq.intoMemorySegment(out, oo + q, LE);
+                        FloatVector dd = nq.sub(xq);
+                        acc = acc.add(dd.mul(dd));
+                    }
                 }
                 for (int f = L / 2; f > 0; f >>= 1) { // Σ lanes, Lanes' fixed butterfly written out (see class doc)
                     acc = acc.add(acc.rearrange(Lanes.fold(f)));
@@ -631,6 +708,7 @@ public final class SimdStencilSupport implements StencilSupport {
                                        int r0, int r1) {
         long row = 4L * w;
         int groups = (w + L - 1) / L;
+        boolean split = groups >= SPLIT_GROUPS;
         FloatVector iota = FloatVector.zero(F).addIndex(1);
         FloatVector sig = FloatVector.broadcast(F, sigma), one = FloatVector.broadcast(F, 1f);
         double change = 0.0;
@@ -639,7 +717,7 @@ public final class SimdStencilSupport implements StencilSupport {
             long rel = i * row, dn = down ? row : 0;
             VectorMask<Float> noDown = F.maskAll(!down);
             FloatVector acc = FloatVector.zero(F);
-            for (int k = 0; k < groups; k++) {
+            for (int k = 0; ; k = split ? groups - 1 : k + 1) { // the row's first and last groups, the interior between them
                 int j = Math.min(k * L, w - L);
                 long o = rel + 4L * j, rs = j + L < w ? 4 : 0;
                 VectorMask<Float> keep = iota.compare(VectorOperators.GE, (float) (k * L - j));
@@ -656,6 +734,23 @@ public final class SimdStencilSupport implements StencilSupport {
                 n2.intoMemorySegment(z2, z2o + o, LE);
                 FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
                 acc = e2.fma(e2, e1.fma(e1, acc));
+                if (k == groups - 1) {
+                    break;
+                }
+                for (long q = rel + LB, e = rel + LB * (split ? groups - 1 : 1); q < e; q += LB) {
+                    FloatVector b = FloatVector.fromMemorySegment(F, xn, xno + q, LE), bd = FloatVector.fromMemorySegment(F, xn, xno + q + dn, LE), br = FloatVector.fromMemorySegment(F, xn, xno + q + 4, LE);
+                    FloatVector v = b.add(b).sub(FloatVector.fromMemorySegment(F, xo, xoo + q, LE));
+                    FloatVector f1 = bd.add(bd).sub(FloatVector.fromMemorySegment(F, xo, xoo + q + dn, LE)).sub(v).blend(0f, noDown);
+                    FloatVector f2 = br.add(br).sub(FloatVector.fromMemorySegment(F, xo, xoo + q + 4, LE)).sub(v);
+                    FloatVector p1 = FloatVector.fromMemorySegment(F, z1, z1o + q, LE), p2 = FloatVector.fromMemorySegment(F, z2, z2o + q, LE);
+                    FloatVector g1 = sig.fma(f1, p1), g2 = sig.fma(f2, p2);
+                    FloatVector t = one.div(g2.fma(g2, g1.mul(g1)).sqrt().max(1f));
+                    FloatVector m1 = g1.mul(t), m2 = g2.mul(t);
+                    m1.intoMemorySegment(z1, z1o + q, LE);
+                    m2.intoMemorySegment(z2, z2o + q, LE);
+                    FloatVector c1 = m1.sub(p1), c2 = m2.sub(p2);
+                    acc = c2.fma(c2, c1.fma(c1, acc));
+                }
             }
             for (int f = L / 2; f > 0; f >>= 1) { // Σ lanes, Lanes' fixed butterfly written out (see class doc)
                 acc = acc.add(acc.rearrange(Lanes.fold(f)));
@@ -724,6 +819,7 @@ public final class SimdStencilSupport implements StencilSupport {
                                         int r0, int r1) {
         long plane = 4L * h * w, row = 4L * w;
         int groups = (w + L - 1) / L;
+        boolean split = groups >= SPLIT_GROUPS;
         FloatVector iota = FloatVector.zero(F).addIndex(1);
         FloatVector sig = FloatVector.broadcast(F, sigma);
         double change = 0.0;
@@ -733,7 +829,7 @@ public final class SimdStencilSupport implements StencilSupport {
                 long rel = ch * plane + i * row, dn = down ? row : 0;
                 VectorMask<Float> noDown = F.maskAll(!down);
                 FloatVector acc = FloatVector.zero(F);
-                for (int k = 0; k < groups; k++) {
+                for (int k = 0; ; k = split ? groups - 1 : k + 1) { // the row's first and last groups, the interior between them
                     int j = Math.min(k * L, w - L);
                     long o = rel + 4L * j, rs = j + L < w ? 4 : 0;
                     VectorMask<Float> keep = iota.compare(VectorOperators.GE, (float) (k * L - j));
@@ -749,6 +845,21 @@ public final class SimdStencilSupport implements StencilSupport {
                     n2.intoMemorySegment(z2, z2o + o, LE);
                     FloatVector e1 = n1.sub(old1), e2 = n2.sub(old2);
                     acc = e2.fma(e2, e1.fma(e1, acc));
+                    if (k == groups - 1) {
+                        break;
+                    }
+                    for (long q = rel + LB, e = rel + LB * (split ? groups - 1 : 1); q < e; q += LB) {
+                        FloatVector b = FloatVector.fromMemorySegment(F, xn, xno + q, LE), bd = FloatVector.fromMemorySegment(F, xn, xno + q + dn, LE), br = FloatVector.fromMemorySegment(F, xn, xno + q + 4, LE);
+                        FloatVector v = b.add(b).sub(FloatVector.fromMemorySegment(F, xo, xoo + q, LE));
+                        FloatVector f1 = bd.add(bd).sub(FloatVector.fromMemorySegment(F, xo, xoo + q + dn, LE)).sub(v).blend(0f, noDown);
+                        FloatVector f2 = br.add(br).sub(FloatVector.fromMemorySegment(F, xo, xoo + q + 4, LE)).sub(v);
+                        FloatVector p1 = FloatVector.fromMemorySegment(F, z1, z1o + q, LE), p2 = FloatVector.fromMemorySegment(F, z2, z2o + q, LE);
+                        FloatVector m1 = sig.fma(f1, p1).min(1f).max(-1f), m2 = sig.fma(f2, p2).min(1f).max(-1f);
+                        m1.intoMemorySegment(z1, z1o + q, LE);
+                        m2.intoMemorySegment(z2, z2o + q, LE);
+                        FloatVector c1 = m1.sub(p1), c2 = m2.sub(p2);
+                        acc = c2.fma(c2, c1.fma(c1, acc));
+                    }
                 }
                 for (int f = L / 2; f > 0; f >>= 1) { // Σ lanes, Lanes' fixed butterfly written out (see class doc)
                     acc = acc.add(acc.rearrange(Lanes.fold(f)));

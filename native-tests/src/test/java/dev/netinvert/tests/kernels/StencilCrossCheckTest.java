@@ -50,6 +50,8 @@ class StencilCrossCheckTest {
         // Widths equal to a vector length (128/256/512-bit): one lane group both starts and ends each row.
         {1, 6, 4}, {1, 3, 8}, {1, 5, 16}, {1, 1, 16}, {3, 4, 16},
         {3, 1, 1}, {3, 1, 40}, {3, 40, 1}, {3, 7, 13}, {3, 17, 33}, {3, 64, 64},
+        // Rows of at least 12 lane groups at every width, where the SIMD kernels loop over the interior groups apart.
+        {3, 5, 200},
     };
 
     static List<StencilSupport> implementations() {

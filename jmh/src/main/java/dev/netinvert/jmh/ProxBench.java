@@ -17,13 +17,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The activation kernels — σ, the scaled prox prox_{cΨ} (c = ½, the eq. (17) [000] scale for τ = 1)
- * and the Bregman loss Σ B_Ψ(y, z) — for the plain-array reference, the SIMD kernels and the scalar
- * fallback, on n pre-activations z ~ N(0, 2²) and data y = σ(z) + noise inside dom Ψ.
+ * The activation kernels — σ, the scaled prox prox_{cΨ} (c = ½, the eq. (17) [000] scale for τ = 1),
+ * the Bregman loss Σ B_Ψ(y, z) and the conjugate's sum Σ Φ*(z) — for the plain-array reference, the SIMD
+ * kernels and the scalar fallback, on n pre-activations z ~ N(0, 2²) and data y = σ(z) + noise inside dom Ψ.
  *
- * <p>Each operation moves 8 bytes per element (σ and prox: read z, write out; the loss: read y and z).
- * For tanh and sigmoid the scaled prox is a Newton iteration: the setup prints the mean number of
- * residual evaluations per element of the SIMD kernel, counted by its instrumented twin
+ * <p>Each operation moves 8 bytes per element (σ and prox: read z, write out; the loss: read y and z), except
+ * Σ Φ*, which reads z only. For tanh and sigmoid the scaled prox is a Newton iteration: the setup prints the
+ * mean number of residual evaluations per element of the SIMD kernel, counted by its instrumented twin
  * ({@code ProxSupport.proxCountingIterations}) so that the timed kernel does not count.
  */
 @State(Scope.Thread)
@@ -136,5 +136,22 @@ public class ProxBench extends Bench {
     @Benchmark
     public double bregmanScalar() {
         return scalar.bregmanSum(sigma, y.segment(), y.byteOffset(), z.segment(), z.byteOffset(), n);
+    }
+
+    // ------------------------------------------------------------------ Σ Φ*(z)
+
+    @Benchmark
+    public double conjugateReference() {
+        return ReferenceProx.conjugateSum(sigma, zArray);
+    }
+
+    @Benchmark
+    public double conjugateSimd() {
+        return simd.conjugateSum(sigma, z.segment(), z.byteOffset(), n);
+    }
+
+    @Benchmark
+    public double conjugateScalar() {
+        return scalar.conjugateSum(sigma, z.segment(), z.byteOffset(), n);
     }
 }

@@ -4,6 +4,7 @@ import static dev.netinvert.kernels.internal.SegmentFloats.get;
 import static dev.netinvert.kernels.simd.VectorConstants.LE;
 import static jdk.incubator.vector.VectorOperators.EQ;
 import static jdk.incubator.vector.VectorOperators.EXP;
+import static jdk.incubator.vector.VectorOperators.EXPM1;
 import static jdk.incubator.vector.VectorOperators.F2D;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.LOG;
@@ -331,10 +332,15 @@ final class DoubleLaneSums {
                 DoubleVector a = DoubleVector.zero(D);
                 for (int i = 0; i < bound; i += H) {
                     DoubleVector v = (DoubleVector) FloatVector.fromMemorySegment(F, z, zo + 4L * i, LE).convertShape(F2D, D, 0);
-                    DoubleVector av = v.abs(), t = v.lanewise(VectorOperators.TANH);
-                    DoubleVector small = t.mul(t).neg().lanewise(LOG1P).mul(-0.5); // ln cosh = −½ ln(1 − tanh²)
-                    DoubleVector large = av.add(av.mul(-2.0).lanewise(EXP).lanewise(LOG1P)).sub(LN2);
-                    a = a.add(large.blend(small, av.compare(VectorOperators.LE, 1.0)));
+                    // With e = e^|z| from one EXPM1 (m = e − 1) and one LOG1P: ln cosh = ln(1 + m²/(2e)) for |z| ≤ 1,
+                    // where cosh − 1 = m²/(2e) does not cancel, and |z| + ln(1 + 1/e²) − ln 2 beyond (e² = ∞ from
+                    // |z| ≈ 355 on, where e^(−2|z|) underflows anyway). Not −½ ln(1 − tanh²) as in the scalar twin: the
+                    // double-lane TANH costs 35 ns an element under AVX2 (jmh/RESULTS.md, seventeenth session).
+                    DoubleVector av = v.abs(), m = av.lanewise(EXPM1), e = m.add(1.0);
+                    VectorMask<Double> near = av.compare(VectorOperators.LE, 1.0);
+                    DoubleVector r = DoubleVector.broadcast(D, 1.0).blend(m.mul(m), near).div(e.mul(e).blend(e.mul(2.0), near))
+                            .lanewise(LOG1P);
+                    a = a.add(r.add(av).sub(LN2).blend(r, near));
                 }
                 a.intoArray(lanes, 0);
             }

@@ -67,6 +67,16 @@ public final class Fused {
     }
 
     /**
+     * The most observations for which {@link #bregmanGradientBatch} is faster than the two GEMMs on a W packed
+     * once ({@link Blas#pack}, then {@link Blas#gemmNT(float, FloatMatrix, PackedMatrix, float, FloatMatrix,
+     * FloatVec)} and {@link Blas#gemmNN(float, FloatMatrix, PackedMatrix, float, FloatMatrix)}) for a caller that
+     * iterates with the same W: 8 with 256-bit SIMD vectors, 16 with 512-bit.
+     */
+    public static int bregmanGradientBatchMaxRows() {
+        return K.bregmanGradientBatchMaxRows();
+    }
+
+    /**
      * The gradients of the Bregman loss for a batch of observations, each row of X and T one observation
      * (the lockstep batches of issue 15): for every s, the {@link #bregmanGradient} of x = X_s and t = T_s,
      * <pre>
@@ -92,16 +102,6 @@ public final class Fused {
      * @param sums  output: sums[s] = ‖σ(W X_s + b) − T_s‖² in double (the discrepancy of each observation, as
      *              {@link #bregmanGradient} returns it: no factor ½), at least B elements, or null
      */
-    /**
-     * The most observations for which {@link #bregmanGradientBatch} is faster than the two GEMMs on a W packed
-     * once ({@link Blas#pack}, then {@link Blas#gemmNT(float, FloatMatrix, PackedMatrix, float, FloatMatrix,
-     * FloatVec)} and {@link Blas#gemmNN(float, FloatMatrix, PackedMatrix, float, FloatMatrix)}) for a caller that
-     * iterates with the same W: 8 with 256-bit SIMD vectors, 16 with 512-bit.
-     */
-    public static int bregmanGradientBatchMaxRows() {
-        return K.bregmanGradientBatchMaxRows();
-    }
-
     public static void bregmanGradientBatch(Activation sigma, FloatMatrix w, FloatMatrix x, FloatVec b, FloatMatrix t,
                                             FloatMatrix z, FloatMatrix r, FloatMatrix g, double[] sums) {
         Objects.requireNonNull(sigma, "sigma");

@@ -209,6 +209,15 @@ public interface KernelSupport {
     }
 
     /**
+     * The most observations for which {@link #bregmanGradientBatch} is the faster way to compute the batched
+     * gradient, against the two GEMMs ({@link #gemmNTPacked}, {@link #gemmNNPacked}) on a W packed once; callers
+     * that iterate with the same W (the lockstep solvers) take the GEMMs above it. 16 by default.
+     */
+    default int bregmanGradientBatchMaxRows() {
+        return 16;
+    }
+
+    /**
      * The fused Bregman-loss gradient of a batch, one observation per row of X and T (the column-block form of
      * issue 15; {@link #bregmanGradient} for every row at once): for s &lt; rows,
      * <pre>
@@ -222,15 +231,6 @@ public interface KernelSupport {
      * {@code rows × n} (ldg). Implementations may run over W in blocks of rows, each block's product with X,
      * residuals and contribution to G while the block is in cache.
      */
-    /**
-     * The most observations for which {@link #bregmanGradientBatch} is the faster way to compute the batched
-     * gradient, against the two GEMMs ({@link #gemmNTPacked}, {@link #gemmNNPacked}) on a W packed once; callers
-     * that iterate with the same W (the lockstep solvers) take the GEMMs above it. 16 by default.
-     */
-    default int bregmanGradientBatchMaxRows() {
-        return 16;
-    }
-
     void bregmanGradientBatch(Activation sigma, MemorySegment w, long wOff, int ldw, int m, int n,
                               MemorySegment x, long xOff, int ldx, int rows, MemorySegment b, long bOff,
                               MemorySegment t, long tOff, int ldt, MemorySegment z, long zOff, int ldz,

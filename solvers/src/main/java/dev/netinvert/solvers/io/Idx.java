@@ -307,11 +307,6 @@ public final class Idx {
     private record Raw(Layout header, MemorySegment data) {}
 
     /**
-     * Opens the file (gzip or plain), reads and validates the header, reads the kept items' bytes into
-     * {@code scratch}, and checks that exactly the declared data follows, without holding more than the kept
-     * bytes: the rest is read through a small buffer and counted.
-     */
-    /**
      * Reads and validates the header of an IDX file (plain or gzip) without reading its data: the magic, the
      * dtype, the rank, the dimensions and their product; for a plain file also its size against the header,
      * for a gzip file the declared size against deflate's ratio. {@link #read} validates the data too.
@@ -341,6 +336,11 @@ public final class Idx {
         return magic.position() == 2 && magic.get(0) == (byte) 0x1f && magic.get(1) == (byte) 0x8b;
     }
 
+    /**
+     * Opens the file (gzip or plain), reads and validates the header, reads the kept items' bytes into
+     * {@code scratch}, and checks that exactly the declared data follows, without holding more than the kept
+     * bytes: the rest is read through a small buffer and counted.
+     */
     private static Raw load(Path file, Options options, Arena scratch, boolean labels) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();

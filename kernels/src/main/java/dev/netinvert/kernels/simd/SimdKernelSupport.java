@@ -122,6 +122,15 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final long SHORT_CHUNK_BYTES = 32 * 1024;
 
     /**
+     * A block of rows of the short-row fused gradient that holds at most this many bytes, half of L2 (512 KB on
+     * Zen 2 and 3, 1 MB on Zen 4), is one chunk: all its dot products, then all its rows into g, the second read
+     * from L2 as the chunks' is. Under AVX2 (Zen 3, {@code MinOfBursts} min µs, alternated rounds) 192×256
+     * 5.65-5.81 → 5.24-5.28 and 300×100 4.14-4.16 → 3.97-4.03; past L2 whole matrices lost up to 10 % (625×300,
+     * 625×500), and between 256 KB and 512 KB they moved within the noise (jmh/RESULTS.md, seventeenth session).
+     */
+    private static final long WHOLE_CHUNK_BYTES = 256 * 1024;
+
+    /**
      * Rows of at most this many columns take the chunked fused gradient ({@link #bregmanShortRows}); longer ones
      * the 4-row blocks of {@link #bregmanGradient}, whose second read of a block comes from L1. The chunks pay
      * where {@link #dot8} beats the 4-row dot products and the residuals' vector pass beats the scalar one per
@@ -1205,7 +1214,8 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * {@link #bregmanGradient} for rows of L … {@link #FUSED_CHUNKED_ROW} columns (L ≥ 8), g already zero, in
-     * chunks of rows of at most {@link #SHORT_CHUNK_BYTES}: the chunk's eight-row blocks of {@link #dot8} (rows past
+     * chunks of rows of at most {@link #SHORT_CHUNK_BYTES} (one chunk if the block holds at most
+     * {@link #WHOLE_CHUNK_BYTES}): the chunk's eight-row blocks of {@link #dot8} (rows past
      * the last whole block of W one by one); the chunk's residuals as vectors into per-thread scratch (σ by
      * {@link SimdProxSupport#apply} where that is exact, {@link #exactVectorSigma}, else by {@link Activation#apply}
      * per row; e = σ(z) − t and Σ e² by {@link #maskedResidual}); then one pass of all the chunk's rows into g,
@@ -1226,7 +1236,8 @@ public final class SimdKernelSupport implements KernelSupport {
         double sumSq = 0.0;
         // Sized by the bytes the rows hold, not by their stride: the chunks fix the order of Σ e², which must not
         // depend on the layout (LayoutIndependenceTest).
-        int chunk = (int) Math.max(8, SHORT_CHUNK_BYTES / (4L * cols) / 8 * 8);
+        int chunk = 4L * cols * (r1 - r0) <= WHOLE_CHUNK_BYTES ? r1 - r0
+                : (int) Math.max(8, SHORT_CHUNK_BYTES / (4L * cols) / 8 * 8);
         Scratch scratch = SCRATCH.get();
         MemorySegment e = scratch.residuals(Math.min(chunk, r1 - r0));
         float[] sums = scratch.sums;

@@ -125,7 +125,7 @@ public final class SimdKernelSupport implements KernelSupport {
      * A block of rows of the short-row fused gradient that holds at most this many bytes, half of L2 (512 KB on
      * Zen 2 and 3, 1 MB on Zen 4), is one chunk: all its dot products, then all its rows into g, the second read
      * from L2 as the chunks' is. Under AVX2 (Zen 3, {@code MinOfBursts} min µs, alternated rounds) 192×256
-     * 5.65-5.81 → 5.24-5.28 and 300×100 4.14-4.16 → 3.97-4.03; past L2 whole matrices lost up to 10 % (625×300,
+     * 5.65-5.81 → 5.24-5.32 and 300×100 4.14-4.27 → 3.97-4.08; past L2 whole matrices lost up to 10 % (625×300,
      * 625×500), and between 256 KB and 512 KB they moved within the noise (jmh/RESULTS.md, seventeenth session).
      */
     private static final long WHOLE_CHUNK_BYTES = 256 * 1024;

@@ -8,11 +8,12 @@ import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
 /**
- * The Bregman-loss gradient of eq. (4) [000] with σ = ReLU, the dominant cost of every PDHG
- * (eq. (14a) [000]) and Landweber iteration:
+ * The Bregman-loss gradient of eq. (4) [000] with σ = ReLU (or {@code -p activation=tanh,sigmoid}), the
+ * dominant cost of every PDHG (eq. (14a) [000]) and Landweber iteration:
  * <pre>
  *   z = W x + b,   g = Wᵀ (σ(z) − t),   returns ‖σ(z) − t‖²
  * </pre>
@@ -27,13 +28,23 @@ import org.openjdk.jmh.annotations.Setup;
  */
 public class FusedGradientBench extends DenseBench {
 
-    private static final Activation SIGMA = Activation.RELU;
+    /** σ: relu, tanh or sigmoid. */
+    @Param({"relu"})
+    public String activation;
+
+    private Activation sigma;
 
     private float[] b, t, z, g;
     private MemorySegment bSeg, tSeg, zSeg, eSeg, gSeg;
 
     @Setup(Level.Trial)
     public void setup() {
+        sigma = switch (activation) {
+            case "relu" -> Activation.RELU;
+            case "tanh" -> Activation.TANH;
+            case "sigmoid" -> Activation.SIGMOID;
+            default -> throw new IllegalArgumentException("activation must be relu, tanh or sigmoid, got " + activation);
+        };
         SplittableRandom rnd = drawDense(20260418L);
         b = Inputs.uniform(rnd, m);
         t = Inputs.nonNegative(rnd, m);
@@ -48,7 +59,7 @@ public class FusedGradientBench extends DenseBench {
 
     @Benchmark
     public double reference() {
-        return ReferenceKernels.bregmanGradient(SIGMA, w, n, 0, m, n, x, b, t, z, g);
+        return ReferenceKernels.bregmanGradient(sigma, w, n, 0, m, n, x, b, t, z, g);
     }
 
     @Benchmark
@@ -68,7 +79,7 @@ public class FusedGradientBench extends DenseBench {
         double sumSq = 0.0;
         for (int i = 0; i < m; i++) {
             long o = 4L * i;
-            float e = SIGMA.apply(zSeg.get(FloatVec.LAYOUT, o)) - tSeg.get(FloatVec.LAYOUT, o);
+            float e = sigma.apply(zSeg.get(FloatVec.LAYOUT, o)) - tSeg.get(FloatVec.LAYOUT, o);
             eSeg.set(FloatVec.LAYOUT, o, e);
             sumSq += (double) e * e;
         }
@@ -77,6 +88,6 @@ public class FusedGradientBench extends DenseBench {
     }
 
     private double fused(KernelSupport k) {
-        return k.bregmanGradient(SIGMA, wSeg, 0, n, 0, m, n, xSeg, 0, bSeg, 0, tSeg, 0, zSeg, 0, gSeg, 0);
+        return k.bregmanGradient(sigma, wSeg, 0, n, 0, m, n, xSeg, 0, bSeg, 0, tSeg, 0, zSeg, 0, gSeg, 0);
     }
 }

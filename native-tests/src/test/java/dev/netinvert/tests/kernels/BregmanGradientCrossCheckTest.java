@@ -25,9 +25,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <ul>
  *   <li>z_i = Σ_j w_ij x_j + b_i: cols + 1 terms, so |Δz_i| ≤ dz_i = 2·γ_{cols+1}·(Σ_j|w_ij x_j| + |b_i|).</li>
  *   <li>e_i = σ(z_i) − t_i: every σ here is 1-Lipschitz (tanh, clip, soft-threshold, (leaky) ReLU with slope
- *       ≤ 1; sigmoid is ¼-Lipschitz), σ(z) is rounded to float once and the subtraction once on each side:
- *       |Δe_i| ≤ de_i = dz_i + u·(|σ_f| + |σ_r|) + u·(|e_f| + |e_r|), times (1 + 2⁻²⁰) for the double-precision
- *       error inside tanh/exp and second-order terms.</li>
+ *       ≤ 1; sigmoid is ¼-Lipschitz). The reference rounds σ(z) to float once (≤ u·|σ_r|); the fast kernel's
+ *       σ is within k_σ ulps of the exact value, k_σ = ½ where it is {@link Activation#apply} and
+ *       {@link FloatSigmaTest}'s bounds for the SIMD kernels' tanh and sigmoid ({@code FloatSigma}), and an ulp is at
+ *       most 2u·|σ_f| (or the smallest subnormal); the subtraction rounds once on each side:
+ *       |Δe_i| ≤ de_i = dz_i + k_σ·(2u·|σ_f| + 2⁻¹⁴⁹) + u·|σ_r| + u·(|e_f| + |e_r|), times (1 + 2⁻²⁰) for the
+ *       double-precision error inside tanh/exp and second-order terms.</li>
  *   <li>g_j = Σ_i e_i w_ij: the residuals differ by de_i, and each side's sum of k rows rounds by γ_k:
  *       |Δg_j| ≤ Σ_i de_i·|w_ij| + γ_k·Σ_i (|e_f,i| + |e_r,i|)·|w_ij|; summing B block partials in float adds
  *       B − 1 roundings per term (k = rows + B).</li>
@@ -180,14 +183,23 @@ class BregmanGradientCrossCheckTest {
         return dz;
     }
 
+    /** k_σ: how many ulps the fast kernels' float σ may be from the exact σ. */
+    private static double sigmaUlps(Activation sigma) {
+        return switch (sigma) {
+            case Activation.Tanh _ -> FloatSigmaTest.TANH_ULPS;
+            case Activation.Sigmoid _ -> FloatSigmaTest.SIGMOID_ULPS;
+            default -> 0.5;
+        };
+    }
+
     /** Per-row bound on |Δe_i| given the two z's. */
     static double[] eTolerance(Activation sigma, Problem p, float[] zFast, float[] zRef, double[] dz, int r0, int r1) {
         double[] de = new double[zRef.length];
         for (int i = r0; i < r1; i++) {
             float sf = sigma.apply(zFast[i]), sr = sigma.apply(zRef[i]);
             float ef = sf - p.t()[i], er = sr - p.t()[i];
-            de[i] = (dz[i] + Tol.U * (Math.abs(sf) + Math.abs(sr)) + Tol.U * (Math.abs(ef) + Math.abs(er)))
-                    * (1 + 0x1p-20);
+            de[i] = (dz[i] + sigmaUlps(sigma) * (2 * Tol.U * Math.abs(sf) + Float.MIN_VALUE) + Tol.U * Math.abs(sr)
+                    + Tol.U * (Math.abs(ef) + Math.abs(er))) * (1 + 0x1p-20);
         }
         return de;
     }

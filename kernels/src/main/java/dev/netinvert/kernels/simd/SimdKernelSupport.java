@@ -1231,7 +1231,7 @@ public final class SimdKernelSupport implements KernelSupport {
      * ({@code MinOfBursts}, jmh/RESULTS.md). Earlier, listed rows had gone through an eight-row axpy per eight
      * (13.3 µs under AVX2, 13.8 µs at 512 bits).
      *
-     * <p>tanh and the sigmoid take σ per row from {@link FloatSigma} (scalar, 2.4× as fast as {@code Math.tanh}).
+     * <p>tanh and the sigmoid take σ per row from {@link FloatSigma} (scalar, about twice as fast as {@code Math.tanh}).
      * A vector twin of it with the same bits was measured too: 20× faster once compiled, but its ≈ 50 Vector API
      * operations per vector ran in the interpreter and C1 until C2 compiled them, and a fresh JVM's 2-layer tanh
      * lifted coordinate descent took 0.3 s longer (2.3-2.9 s against 1.9-2.6 s, Zen 3, AVX2).

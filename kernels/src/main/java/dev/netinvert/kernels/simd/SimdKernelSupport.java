@@ -88,7 +88,10 @@ public final class SimdKernelSupport implements KernelSupport {
      * vectors, more than 40 (320 columns). Measured on a real AVX2 machine (Zen 3) against OpenBLAS's sgemv in the
      * same process, rows padded to lines, ratio of medians dot8 → pairs: 300×200 1.32 → 1.44, 625×300 1.29 → 1.30,
      * 200×400 1.35 → 1.25, 100×512 1.37 → 1.12, 100×784 1.22 → 1.10, 625×1000 1.18 → 1.04 (jmh/RESULTS.md, tenth
-     * session). At 512 bits, not measured (no AVX-512 machine that session): never, as before.
+     * session). At 512 bits never: on Zen 4 (min µs of 400 bursts, rows padded, two rounds; nineteenth session)
+     * pairs past 320 columns were slower at 300×400 (GEMV through the panels 4.59-4.62 → 5.10-5.14), 625×500
+     * (14.6-14.9 → 16.2-16.5), 200×400 and 100×784, faster only at 625×1000 (30.1-30.2 → 28.4-28.6); past 640
+     * columns, level at 100×784 and 625×1000.
      */
     private static final int PAIRED_ROW = L == 8 ? 40 * L : SHORT_ROW;
 
@@ -108,10 +111,14 @@ public final class SimdKernelSupport implements KernelSupport {
      * (312 columns); measured on Zen 3 against the 4-row axpys, rows padded to lines, min µs of 400 bursts
      * (jmh/RESULTS.md, eleventh session): 625×300 15.8-16.1 → 11.6-13.2, 300×200 4.1-4.3 → 2.8, 192×256 3.0 → 2.4,
      * 384×192 5.1-5.6 → 3.3-4.9, 1000×300 26-27 → 22, 64×300 1.25 → 0.92; with four or more windows no faster
-     * (200×400, 625×500, 1000×400) or slower (100×784 3.6-3.9 → 4.8, 512×4096 126 → 156-163). At 512 bits, not
-     * measured on AVX-512 hardware since: two windows of eight vectors, as before.
+     * (200×400, 625×500, 1000×400) or slower (100×784 3.6-3.9 → 4.8, 512×4096 126 → 156-163). At 512 bits five
+     * windows of up to thirteen vectors (1 040 columns); measured on Zen 4 against the former limit of two windows
+     * of eight vectors, rows padded, min µs of 400 bursts, two rounds (jmh/RESULTS.md, nineteenth session): 625×300
+     * 11.1-11.6 → 7.9-8.1, 300×400 5.6 → 4.2-4.3, 1000×300 19.4-20.0 → 15.2-15.3, 625×500 18.0-18.2 → 14.8-15.2,
+     * 100×512 2.2 → 1.9; and five windows against three: 300×640 8.4-8.5 → 7.4-7.8, 100×784 3.2 → 2.9, 100×1000
+     * 4.1 → 3.8, 625×1000 32.3 → 31.7-32.5. Zen 4's 32 vector registers hold the thirteen accumulators twice over.
      */
-    private static final int WINDOWED_ROW = L == 8 ? 3 * WIDE_ROW : 2 * REGISTER_ROW;
+    private static final int WINDOWED_ROW = (L == 8 ? 3 : 5) * WIDE_ROW;
 
     /**
      * Rows of W per chunk of the short-row fused gradient ({@link #bregmanShortRows}): its rows' dot products,
@@ -936,7 +943,8 @@ public final class SimdKernelSupport implements KernelSupport {
         int even = (cols + windows - 1) / windows;
         // The windows but the last: a multiple of 16 columns (rounded up, or down where up is wider than a window)
         // where the last then fits in one, so that the windows of a row on 64-byte lines share no line; else a
-        // multiple of L. At 256 bits the last window keeps at least 36 columns either way (cols > (windows − 1)·104).
+        // multiple of L. Every window is L … 13L columns wide; the last of several keeps at least 41 columns at 256
+        // bits and 97 at 512 (checked over every width up to WINDOWED_ROW).
         int lines = (even + 15) / 16 * 16;
         if (lines > WIDE_ROW) {
             lines -= 16;

@@ -106,12 +106,12 @@ class LayoutIndependenceTest {
      * With σ = identity and target 0 the fused gradient is the normal product WᵀW x in one pass over W, and it gives
      * the bits of Blas.gemv followed by Blas.gemvT on that result (z and g both): the contract that lets the
      * operator-norm estimate ({@code DenseLayer.linearOperator}, {@code Lanczos}) read W once per step without
-     * changing its value. Short rows (the chunked fused gradient against the GEMVᵀ's column windows, up to 312 and
-     * 512 columns), 4-row blocks past 512 and 1024 columns, one row, one column.
+     * changing its value. Short rows (the chunked fused gradient against the GEMVᵀ's column windows, up to 312
+     * columns at 256 bits and 1 040 at 512), 4-row blocks past 512 and 1024 columns, one row, one column.
      */
     @ParameterizedTest(name = "{0}×{1}")
-    @CsvSource({"1, 15", "15, 1", "37, 100", "5, 312", "13, 313", "192, 256", "64, 512", "17, 513", "9, 1023", "9, 1025",
-        "64, 4096"})
+    @CsvSource({"1, 15", "15, 1", "37, 100", "5, 312", "13, 313", "192, 256", "64, 512", "17, 513", "7, 625", "9, 1023",
+        "9, 1025", "5, 1040", "6, 1041", "64, 4096"})
     void theFusedNormalProductIsTheGemvThenTheGemvT(int rows, int cols) {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom rnd = new SplittableRandom(13L * rows + cols);

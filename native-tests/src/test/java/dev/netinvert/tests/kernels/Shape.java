@@ -60,7 +60,13 @@ record Shape(int rows, int cols, int ld, int misalign) {
             new Shape(5, 312, 312, 0),
             new Shape(19, 313, 317, 3),
             new Shape(12, 217, 217, 6),
-            new Shape(6, 200, 203, 1));
+            new Shape(6, 200, 203, 1),
+            // At 512 bits, up to five windows of 13 vectors: exactly five (1040), one column past the limit (1041:
+            // four-row axpys), four whose last is narrower (625: 160, 160, 160, 145), two (300: 160, 140).
+            new Shape(3, 1040, 1040, 0),
+            new Shape(5, 1041, 1045, 3),
+            new Shape(9, 625, 627, 1),
+            new Shape(11, 300, 304, 4));
 
     /** The 64×64-image perceptron of sec. 5.1.1 [000]: W is 512×4096 (8 MiB). Used sparingly. */
     static final Shape BIG = new Shape(512, 4096, 4096, 0);

@@ -1,5 +1,6 @@
 package dev.netinvert.kernels;
 
+import dev.netinvert.kernels.internal.CacheSizes;
 import dev.netinvert.kernels.reference.ReferenceKernels;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
@@ -37,7 +38,8 @@ public final class SelfCheck {
         System.out.printf(Locale.ROOT, "  SIMD available : %s%n",
                 KernelProvider.simdUnavailableReason() == null ? "yes" : "no — " + KernelProvider.simdUnavailableReason());
         System.out.printf(Locale.ROOT, "  JDK            : %s (%s)%n", Runtime.version(), System.getProperty("java.vm.name"));
-        System.out.printf(Locale.ROOT, "  cores          : %d%n%n", Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "  cores          : %d%n", Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "  L2 per core    : %d KiB (%s)%n%n", CacheSizes.L2_BYTES / 1024, CacheSizes.L2_SOURCE);
 
         int failures = 0;
         try (Arena arena = Arena.ofShared()) {

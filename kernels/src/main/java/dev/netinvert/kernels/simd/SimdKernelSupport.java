@@ -8,6 +8,7 @@ import static jdk.incubator.vector.VectorOperators.F2D;
 
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.KernelSupport;
+import dev.netinvert.kernels.internal.CacheSizes;
 import dev.netinvert.kernels.internal.FloatSigma;
 import dev.netinvert.kernels.scalar.ScalarKernelSupport;
 import java.lang.foreign.Arena;
@@ -130,13 +131,22 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final long SHORT_CHUNK_BYTES = 32 * 1024;
 
     /**
-     * A block of rows of the short-row fused gradient that holds at most this many bytes, half of L2 (512 KB on
-     * Zen 2 and 3, 1 MB on Zen 4), is one chunk: all its dot products, then all its rows into g, the second read
-     * from L2 as the chunks' is. Under AVX2 (Zen 3, {@code MinOfBursts} min µs, alternated rounds) 192×256
-     * 5.65-5.81 → 5.24-5.32 and 300×100 4.14-4.27 → 3.97-4.08; past L2 whole matrices lost up to 10 % (625×300,
-     * 625×500), and between 256 KB and 512 KB they moved within the noise (jmh/RESULTS.md, seventeenth session).
+     * A block of rows of the short-row fused gradient that holds at most this many bytes, one core's L2
+     * ({@link CacheSizes#L2_BYTES}: 512 KB on Zen 2 and 3, 1 MB on Zen 4), is one chunk: all its dot products, then
+     * all its rows into g, the second read from L2 as the chunks' is. {@code MinOfBursts} min µs, rows padded,
+     * alternated rounds:
+     * <ul>
+     * <li>Zen 3, AVX2, against 32 KB chunks: 192×256 5.65-5.81 → 5.24-5.32, 300×100 4.14-4.27 → 3.97-4.08; between
+     *     256 and 512 KB within the noise; past L2 up to 10 % slower (625×300, 625×500; seventeenth session).</li>
+     * <li>Zen 4, 512 bits, one chunk to 256 KB (the former limit) → to 1 MB: 384×192 6.65-7.81 → 6.26-6.30,
+     *     784×100 9.46-9.56 → 8.87-8.91, 200×400 6.59-6.61 → 6.34-6.41, 625×300 19.1-19.4 → 17.0-17.6, 700×300
+     *     21.8-22.1 (to 512 KB) → 19.4, 1000×200 19.5-20.1 → 18.0-18.7; past L2 (625×500) the same.</li>
+     * <li>Zen 4 under {@code -XX:UseAVX=2}: 384×192 6.38-6.62 → 6.10-6.17, 784×100 8.45-8.48 → 8.11-8.13, 200×400
+     *     7.35-9.69 → 6.80-6.88 to 512 KB; to 1 MB 800×256 20.0 → 18.8-18.9, 625×300 16.7-17.3 → 15.9-16.6,
+     *     900×144 12.0-12.1 → 12.2-12.4, 1000×200 and 700×300 level (jmh/RESULTS.md, nineteenth session).</li>
+     * </ul>
      */
-    private static final long WHOLE_CHUNK_BYTES = 256 * 1024;
+    private static final long WHOLE_CHUNK_BYTES = CacheSizes.L2_BYTES;
 
     /**
      * Rows of at most this many columns take the chunked fused gradient ({@link #bregmanShortRows}); longer ones

@@ -143,7 +143,7 @@ public final class SimdKernelSupport implements KernelSupport {
      *     21.8-22.1 (to 512 KB) → 19.4, 1000×200 19.5-20.1 → 18.0-18.7; past L2 (625×500) the same.</li>
      * <li>Zen 4 under {@code -XX:UseAVX=2}: 384×192 6.38-6.62 → 6.10-6.17, 784×100 8.45-8.48 → 8.11-8.13, 200×400
      *     7.35-9.69 → 6.80-6.88 to 512 KB; to 1 MB 800×256 20.0 → 18.8-18.9, 625×300 16.7-17.3 → 15.9-16.6,
-     *     900×144 12.0-12.1 → 12.2-12.4, 1000×200 and 700×300 level (jmh/RESULTS.md, nineteenth session).</li>
+     *     1000×200 and 700×300 level (jmh/RESULTS.md, nineteenth session).</li>
      * </ul>
      */
     private static final long WHOLE_CHUNK_BYTES = CacheSizes.L2_BYTES;

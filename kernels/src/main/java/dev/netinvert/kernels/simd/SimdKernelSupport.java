@@ -72,17 +72,29 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * Rows of at most this many columns (64 vectors at 512 bits, 128 at 256) go through the GEMV's 8-row blocks
-     * ({@link #dot8}), whose column loop is deliberately not a counted loop. For a counted loop C2 emits a
+     * ({@link #dot8}; at 512 bits every row does, {@link #BLOCK8_ROW}) and may be packed in panels
+     * ({@link #gemvPack}). dot8's column loop is deliberately not a counted loop. For a counted loop C2 emits a
      * pre-loop, an unrolled main loop without bounds checks and a post-loop, and chooses between them at run time:
      * at 100 columns (6-13 vectors) that set-up and the checked pre-loop cost more than the row's FMAs (784×96,
      * 512 bits: 6.4 µs per GEMV against 4.0 µs with a plain loop that checks every load). Longer rows amortise it
-     * and keep the counted loops ({@link #dot4Lanes}, {@link #axpy4}). The limit was 64 vectors at 256 bits too,
+     * in the counted loops of {@link #dot4Lanes} and {@link #axpy4}. The limit was 64 vectors at 256 bits too,
      * when every load of dot8's rows had its own bounds check (100×784: 4.3 against 3.3 µs for the 4-row loop);
      * with its rows read through slices, dot8 is the faster one at 784 columns under {@code -XX:UseAVX=2}:
      * 3.4-3.8 → 2.7-3.3 µs, at parity with OpenBLAS's sgemv in the same process (per-pair ratio 1.02, was 1.09-1.16;
      * jmh/RESULTS.md, eighth session).
      */
     private static final int SHORT_ROW = 1024;
+
+    /**
+     * The GEMV's rows of at most this many columns go through {@link #dot8}'s blocks, longer ones through
+     * {@link #dot4}'s: {@link #SHORT_ROW} at 256 bits, every length at 512. At 512 bits a row gets the same bits
+     * either way (neither pairs its vectors), and the eight-row blocks were faster at every length measured on Zen 4
+     * ({@code MinOfBursts} min µs, two rounds; jmh/RESULTS.md, nineteenth session): 4096² (W from DRAM)
+     * 4 238-4 942 → 2 429-2 654, 1000×1500 86.1-86.6 → 73.4-74.7, 100×2048 10.1-10.6 → 9.0-9.1, 512×2048
+     * 59.5-64.6 → 56.6-58.3, 512×4096 and 64×8192 level. At 256 bits the longer rows would take {@link #dot4Pairs}
+     * (as dot8 does past {@link #PAIRED_ROW}), other bits than the fused gradient's four-row blocks give them.
+     */
+    private static final int BLOCK8_ROW = L == 16 ? Integer.MAX_VALUE : SHORT_ROW;
 
     /**
      * Rows of more than this many columns take {@link #dot8}'s blocks as two {@link #dot4Pairs}: with 256-bit
@@ -94,7 +106,7 @@ public final class SimdKernelSupport implements KernelSupport {
      * (14.6-14.9 → 16.2-16.5), 200×400 and 100×784, faster only at 625×1000 (30.1-30.2 → 28.4-28.6); past 640
      * columns, level at 100×784 and 625×1000.
      */
-    private static final int PAIRED_ROW = L == 8 ? 40 * L : SHORT_ROW;
+    private static final int PAIRED_ROW = L == 8 ? 40 * L : Integer.MAX_VALUE;
 
     /**
      * The widest column window that {@link #gemvTRegisters} keeps in registers: eight vectors (128 columns at
@@ -333,7 +345,7 @@ public final class SimdKernelSupport implements KernelSupport {
         // both forks; 100×784: 11.9 against 3.6), while the same loop in its own small method was not: C2
         // unrolls the inner loop of the large method differently, and with 16 vector registers instead of 32
         // that cost (-XX:LoopUnrollLimit=0 gave 133 µs). jmh/RESULTS.md has the cost of the call at short rows.
-        if (L >= 8 && cols >= L && cols <= SHORT_ROW) {
+        if (L >= 8 && cols >= L && cols <= BLOCK8_ROW) {
             float[] sums = SCRATCH.get().sums;
             boolean paired = cols > PAIRED_ROW;
             for (; i + 8 <= r1; i += 8) {

@@ -38,7 +38,8 @@ record Shape(int rows, int cols, int ld, int misalign) {
             new Shape(33, 1021, 1023, 9),
             // The short-row paths: 8-row blocks (rows 8k ± 1), GEMVᵀ's register windows of 8 vectors (64 / 128
             // columns at 256 / 512 bits; 65 and 129 need a narrower first window so that the last one is ≥ L
-            // wide, 256 is exactly two windows at 512 bits), and just past their limits (257, 1025 columns).
+            // wide, 256 is exactly two windows of 8 at 512 bits, 257 two of 144 and 113 columns there), and just past
+            // the panels' limit and, at 256 bits, the 8-row blocks' (1025 columns).
             new Shape(23, 65, 67, 3),
             new Shape(9, 129, 129, 0),
             new Shape(17, 256, 260, 4),

@@ -51,10 +51,10 @@ import jdk.incubator.vector.VectorSpecies;
  * columns), take each row's last L elements as one overlapping full-width vector and a register blend instead
  * (the GEMV's blocks take it first, the others last). Matrix
  * kernels work on 4 rows at a time so that each load of x (GEMV) or of y (GEMVᵀ) is shared by 4 rows
- * of W; rows of at most 1024 columns go through 8-row GEMV blocks ({@code dot8}; past 320 columns at 256 bits
- * as two 4-row blocks of column-vector pairs, {@code dot4Pairs}), each row with the same arithmetic in a block of
- * eight or of four (the batch passes tile W by four rows); rows of at most
- * three 13-vector windows at 256 bits (312 columns; two 8-vector windows at 512) through a GEMVᵀ that keeps y in
+ * of W; rows go through 8-row GEMV blocks ({@code dot8}; past 320 columns at 256 bits as two 4-row blocks of
+ * column-vector pairs, {@code dot4Pairs}), each row with the same arithmetic in a block of eight or of four (the
+ * batch passes and the fused gradient's long rows tile W by four rows); rows of at most
+ * three 13-vector windows at 256 bits (312 columns; five at 512, 1 040 columns) through a GEMVᵀ that keeps y in
  * registers ({@code windowsT}: {@code gemvTRegisters}, {@code gemvTWide}), and rows of at
  * most 512 columns through a fused gradient on chunks of 8-row blocks ({@code bregmanShortRows}), because at 100
  * columns the per-block loop set-up, not the FMAs, was the cost (jmh/RESULTS.md, 2026-12-05 short-row section).
@@ -71,9 +71,9 @@ public final class SimdKernelSupport implements KernelSupport {
 
 
     /**
-     * Rows of at most this many columns (64 vectors at 512 bits, 128 at 256) go through the GEMV's 8-row blocks
-     * ({@link #dot8}; at 512 bits every row does, {@link #BLOCK8_ROW}) and may be packed in panels
-     * ({@link #gemvPack}). dot8's column loop is deliberately not a counted loop. For a counted loop C2 emits a
+     * Rows of at most this many columns (64 vectors at 512 bits, 128 at 256) may be packed in panels
+     * ({@link #gemvPack}); up to the twentieth session it was also where the GEMV's 8-row blocks ({@link #dot8})
+     * ended at 256 bits (see {@link #gemv}). dot8's column loop is deliberately not a counted loop. For a counted loop C2 emits a
      * pre-loop, an unrolled main loop without bounds checks and a post-loop, and chooses between them at run time:
      * at 100 columns (6-13 vectors) that set-up and the checked pre-loop cost more than the row's FMAs (784×96,
      * 512 bits: 6.4 µs per GEMV against 4.0 µs with a plain loop that checks every load). Longer rows amortise it
@@ -84,17 +84,6 @@ public final class SimdKernelSupport implements KernelSupport {
      * jmh/RESULTS.md, eighth session).
      */
     private static final int SHORT_ROW = 1024;
-
-    /**
-     * The GEMV's rows of at most this many columns go through {@link #dot8}'s blocks, longer ones through
-     * {@link #dot4}'s: {@link #SHORT_ROW} at 256 bits, every length at 512. At 512 bits a row gets the same bits
-     * either way (neither pairs its vectors), and the eight-row blocks were faster at every length measured on Zen 4
-     * ({@code MinOfBursts} min µs, two rounds; jmh/RESULTS.md, nineteenth session): 4096² (W from DRAM)
-     * 4 238-4 942 → 2 429-2 654, 1000×1500 86.1-86.6 → 73.4-74.7, 100×2048 10.1-10.6 → 9.0-9.1, 512×2048
-     * 59.5-64.6 → 56.6-58.3, 512×4096 and 64×8192 level. At 256 bits the longer rows would take {@link #dot4Pairs}
-     * (as dot8 does past {@link #PAIRED_ROW}), other bits than the fused gradient's four-row blocks give them.
-     */
-    private static final int BLOCK8_ROW = L == 16 ? Integer.MAX_VALUE : SHORT_ROW;
 
     /**
      * Rows of more than this many columns take {@link #dot8}'s blocks as two {@link #dot4Pairs}: with 256-bit
@@ -345,7 +334,14 @@ public final class SimdKernelSupport implements KernelSupport {
         // both forks; 100×784: 11.9 against 3.6), while the same loop in its own small method was not: C2
         // unrolls the inner loop of the large method differently, and with 16 vector registers instead of 32
         // that cost (-XX:LoopUnrollLimit=0 gave 133 µs). jmh/RESULTS.md has the cost of the call at short rows.
-        if (L >= 8 && cols >= L && cols <= BLOCK8_ROW) {
+        // dot8's eight-row blocks at every row length (two dot4Pairs blocks past PAIRED_ROW at 256 bits). Past
+        // SHORT_ROW they replaced dot4's four-row blocks, which give a row the same bits (dot4 pairs its vectors
+        // past PAIRED_ROW too): at 512 bits in the nineteenth session (MinOfBursts min µs on Zen 4, two rounds:
+        // 4096², W from DRAM, 4 238-4 942 → 2 429-2 654; 1000×1500 86.1-86.6 → 73.4-74.7; 100×2048 10.1-10.6 →
+        // 9.0-9.1; 512×4096 and 64×8192 level), under -XX:UseAVX=2 in the twentieth (Zen 4, two alternated rounds:
+        // 4096² 2 800-2 879 → 2 604-2 627, 1000×1500 80.4-81.0 → 75.3-75.9, 512×4096 119.7-120.9 → 118.3-118.4,
+        // 100×2048 10.0-10.1 → 9.8; jmh/RESULTS.md).
+        if (L >= 8 && cols >= L) {
             float[] sums = SCRATCH.get().sums;
             boolean paired = cols > PAIRED_ROW;
             for (; i + 8 <= r1; i += 8) {
@@ -508,7 +504,7 @@ public final class SimdKernelSupport implements KernelSupport {
     private static void dot4(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
                              float alpha, float beta, MemorySegment out, long oo, MemorySegment b, long bo) {
         float s0, s1, s2, s3;
-        if (cols > PAIRED_ROW && cols <= SHORT_ROW) {
+        if (cols > PAIRED_ROW) {
             float[] sums = SCRATCH.get().sums;
             dot4Pairs(w, w0, rowBytes, cols, x, xo, sums, 0);
             finish4(sums[0], sums[L / 2], sums[L / 4], sums[3 * L / 4], alpha, beta, out, oo, b, bo);

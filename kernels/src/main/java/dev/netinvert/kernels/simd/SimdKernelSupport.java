@@ -165,6 +165,9 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final class Scratch {
         /** The lane sums of a {@link #dot8} block (two vectors: two {@link #dot4Pairs}), for {@link #finish8}. */
         final float[] sums = new float[32];
+        /** The coefficients and byte offsets of the rows of an {@link #axpy8} ({@link #axpyRows}). */
+        final float[] coefficients = new float[8];
+        final long[] rows = new long[8];
         private MemorySegment residuals = MemorySegment.NULL;
 
         /** Native room for n residuals of the short-row fused gradient. */
@@ -879,12 +882,25 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i: four rows per {@link #axpy4} (one load and
-     * store of y per four rows), then the rest one by one; each y[j] gets its terms by FMA in row order.
+     * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i: at 256 bits eight rows per
+     * {@link #axpy8} (one load and store of y per eight rows), then four per {@link #axpy4}, then the rest one by
+     * one; each y[j] gets its terms by FMA in row order. The GEMVᵀ of rows longer than {@link #WINDOWED_ROW}.
      */
     private void axpyRows(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha, int n,
                           int cols, MemorySegment y, long yo) {
         int i = 0;
+        if (L == 8 && cols >= L) {
+            Scratch scratch = SCRATCH.get();
+            float[] c = scratch.coefficients;
+            long[] rows = scratch.rows;
+            for (; i + 8 <= n; i += 8) {
+                for (int k = 0; k < 8; k++) {
+                    c[k] = alpha * get(r, ro + 4L * (i + k));
+                    rows[k] = w0 + (i + k) * rowBytes;
+                }
+                axpy8(c, rows, w, cols, y, yo);
+            }
+        }
         for (; i + 4 <= n; i += 4) {
             long oi = ro + 4L * i;
             long wi = w0 + i * rowBytes;
@@ -893,6 +909,60 @@ public final class SimdKernelSupport implements KernelSupport {
         }
         for (; i < n; i++) {
             axpy(alpha * get(r, ro + 4L * i), w, w0 + i * rowBytes, y, yo, cols);
+        }
+    }
+
+    /**
+     * y ← y + Σ_k c[k]·W_k for the eight rows of W at byte offsets rows[0 … 7] (cols ≥ L): {@link #axpy4} with
+     * eight rows per load and store of y, the FMAs chained in the order given (the roundings of eight one-row
+     * axpys). OpenBLAS's Haswell sgemv_n kernel takes eight columns of its column-major A (rows of our W) per pass
+     * over y for the same reason. Measured against four rows, the GEMVᵀ of rows longer than the register windows,
+     * {@code MinOfBursts} on Zen 4 with OpenBLAS's sgemv in the same process, alternated JVMs (jmh/RESULTS.md,
+     * twentieth session): under {@code -XX:UseAVX=2}, min µs over three rounds, 512×4096 114-121 → 107-121,
+     * 100×784 3.19-3.24 → 3.01-3.12, 1000×1500 76-94 → 74-76, 4096² 2 427-2 589 → 2 363-2 465 (per-pair ratios
+     * 4096² 1.19-1.23 → 1.09-1.15). Not at 512 bits: there 512×4096 lost in three rounds of three (min 113-115 →
+     * 127 µs) while 100×2048 and 1000×1500 gained a few per cent and 4096² stayed level.
+     * The coefficients and offsets come in arrays (the per-thread scratch) rather than as sixteen arguments;
+     * the rows are read through slices of {@code cols} floats, as {@link #dot8}'s, so that one bounds check serves
+     * the eight loads of a step. The last vector overlaps the one before it, as in axpy4.
+     */
+    private static void axpy8(float[] c, long[] rows, MemorySegment w, int cols, MemorySegment y, long yo) {
+        long bytes = 4L * cols;
+        MemorySegment ys = y.asSlice(yo, bytes), r0 = w.asSlice(rows[0], bytes), r1 = w.asSlice(rows[1], bytes);
+        MemorySegment r2 = w.asSlice(rows[2], bytes), r3 = w.asSlice(rows[3], bytes);
+        MemorySegment r4 = w.asSlice(rows[4], bytes), r5 = w.asSlice(rows[5], bytes);
+        MemorySegment r6 = w.asSlice(rows[6], bytes), r7 = w.asSlice(rows[7], bytes);
+        FloatVector v0 = FloatVector.broadcast(F, c[0]), v1 = FloatVector.broadcast(F, c[1]);
+        FloatVector v2 = FloatVector.broadcast(F, c[2]), v3 = FloatVector.broadcast(F, c[3]);
+        FloatVector v4 = FloatVector.broadcast(F, c[4]), v5 = FloatVector.broadcast(F, c[5]);
+        FloatVector v6 = FloatVector.broadcast(F, c[6]), v7 = FloatVector.broadcast(F, c[7]);
+        long end = 4L * F.loopBound(cols);
+        // Not a counted loop, as dot8's.
+        for (long o = 0; o != end; o += LB) {
+            FloatVector acc = FloatVector.fromMemorySegment(F, ys, o, LE);
+            acc = FloatVector.fromMemorySegment(F, r0, o, LE).fma(v0, acc);
+            acc = FloatVector.fromMemorySegment(F, r1, o, LE).fma(v1, acc);
+            acc = FloatVector.fromMemorySegment(F, r2, o, LE).fma(v2, acc);
+            acc = FloatVector.fromMemorySegment(F, r3, o, LE).fma(v3, acc);
+            acc = FloatVector.fromMemorySegment(F, r4, o, LE).fma(v4, acc);
+            acc = FloatVector.fromMemorySegment(F, r5, o, LE).fma(v5, acc);
+            acc = FloatVector.fromMemorySegment(F, r6, o, LE).fma(v6, acc);
+            acc = FloatVector.fromMemorySegment(F, r7, o, LE).fma(v7, acc);
+            acc.intoMemorySegment(ys, o, LE);
+        }
+        if (end != bytes) {
+            // The last L elements, overlapping the vector just stored: its lanes are written back unchanged.
+            long o = bytes - LB;
+            FloatVector old = FloatVector.fromMemorySegment(F, ys, o, LE);
+            FloatVector acc = FloatVector.fromMemorySegment(F, r0, o, LE).fma(v0, old);
+            acc = FloatVector.fromMemorySegment(F, r1, o, LE).fma(v1, acc);
+            acc = FloatVector.fromMemorySegment(F, r2, o, LE).fma(v2, acc);
+            acc = FloatVector.fromMemorySegment(F, r3, o, LE).fma(v3, acc);
+            acc = FloatVector.fromMemorySegment(F, r4, o, LE).fma(v4, acc);
+            acc = FloatVector.fromMemorySegment(F, r5, o, LE).fma(v5, acc);
+            acc = FloatVector.fromMemorySegment(F, r6, o, LE).fma(v6, acc);
+            acc = FloatVector.fromMemorySegment(F, r7, o, LE).fma(v7, acc);
+            old.blend(acc, VectorMask.fromLong(F, tailBits(cols))).intoMemorySegment(ys, o, LE);
         }
     }
 

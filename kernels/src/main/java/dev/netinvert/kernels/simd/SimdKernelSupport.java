@@ -165,7 +165,7 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final class Scratch {
         /** The lane sums of a {@link #dot8} block (two vectors: two {@link #dot4Pairs}), for {@link #finish8}. */
         final float[] sums = new float[32];
-        /** The coefficients and byte offsets of the rows of an {@link #axpy8} ({@link #axpyRows}). */
+        /** The coefficients and byte offsets of the rows of an {@link #axpy8}. */
         final float[] coefficients = new float[8];
         final long[] rows = new long[8];
         private MemorySegment residuals = MemorySegment.NULL;
@@ -1246,9 +1246,12 @@ public final class SimdKernelSupport implements KernelSupport {
         // clipped at 0 (every inactive unit the iterate agrees on) that is often a third to a half of the
         // rows, and the second read shrinks with it. Rows with a residual wait in (q, f) until four are
         // pending, then go through one axpy4, in row order, so the roundings of g do not depend on which
-        // rows were skipped.
+        // rows were skipped. At 512 bits the same with eight rows a step (bregmanEightRows).
         if (L >= 8 && cols >= L && cols <= FUSED_CHUNKED_ROW) {
             return bregmanShortRows(sigma, w, wo, rowBytes, r0, r1, cols, x, xo, b, bo, t, to, z, zo, g, go);
+        }
+        if (L == 16 && cols >= L) {
+            return bregmanEightRows(sigma, w, wo, rowBytes, r0, r1, cols, x, xo, b, bo, t, to, z, zo, g, go);
         }
         long q0 = 0, q1 = 0, q2 = 0;
         float f0 = 0f, f1 = 0f, f2 = 0f;
@@ -1286,6 +1289,62 @@ public final class SimdKernelSupport implements KernelSupport {
         }
         if (pending > 2) {
             axpy(f2, w, q2, g, go, cols);
+        }
+        return sumSq;
+    }
+
+    /**
+     * {@link #bregmanGradient} at 512 bits for rows of more than {@link #FUSED_CHUNKED_ROW} columns, g already zero:
+     * the four-row path with eight rows per step, {@link #dot8}'s blocks for the dot products and up to eight
+     * pending rows per {@link #axpy8}. The same bits as four rows a step (at 512 bits dot8 does not pair its
+     * vectors, and y[j]'s FMA chain is the same in axpy8 as in two axpy4s); Σ e² is summed in the same row order.
+     * Half as many passes over x and g per row of W: at 4096 columns x and g (16 KB each) fill L1 on their own, so
+     * every pass over them came from L2 beside the rows. {@code MinOfBursts} with OpenBLAS's two sgemv in the same
+     * process, min µs and per-pair ratio of medians, two alternated rounds on Zen 4 (jmh/RESULTS.md, twentieth
+     * session): 4096² 4 006-4 147 → 2 931-3 010 (0.85-0.88 → 0.65-0.66), 512×4096 218-223 → 198-215 (1.03-1.04 →
+     * 0.92-0.96), 625×1000 61.4-62.0 → 57.1-57.3 (1.05-1.07 → 0.98-0.99), 100×784 6.9-7.0 → 6.07 (1.22-1.26 →
+     * 1.07-1.09). Under {@code -XX:UseAVX=2} the same eight-row step was no faster (512×4096 0.99-1.01 →
+     * 1.08-1.21, 625×1000 0.97-0.99 → 1.04-1.23; there dot8 pairs its vectors past 320 columns, which dot4 now does
+     * too), so 256 bits keeps four.
+     */
+    private double bregmanEightRows(Activation sigma, MemorySegment w, long wo, long rowBytes, int r0, int r1,
+                                    int cols, MemorySegment x, long xo, MemorySegment b, long bo, MemorySegment t,
+                                    long to, MemorySegment z, long zo, MemorySegment g, long go) {
+        Scratch scratch = SCRATCH.get();
+        float[] sums = scratch.sums, f = scratch.coefficients;
+        long[] q = scratch.rows;
+        boolean paired = cols > PAIRED_ROW;
+        double sumSq = 0.0;
+        int pending = 0;
+        for (int i0 = r0; i0 < r1; i0 += 8) {
+            int end = Math.min(i0 + 8, r1);
+            if (end - i0 == 8) {
+                dot8(paired, w, wo + i0 * rowBytes, rowBytes, cols, x, xo, sums);
+                finish8(paired, sums, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
+            } else {
+                dotRows(w, wo, rowBytes, i0, end, cols, x, xo, b, bo, z, zo);
+            }
+            for (int i = i0; i < end; i++) {
+                float e = FloatSigma.of(sigma, get(z, zo + 4L * i)) - get(t, to + 4L * i);
+                if (e == 0f) {
+                    continue;
+                }
+                sumSq += (double) e * e;
+                q[pending] = wo + i * rowBytes;
+                f[pending] = e;
+                if (++pending == 8) {
+                    axpy8(f, q, w, cols, g, go);
+                    pending = 0;
+                }
+            }
+        }
+        int k = 0;
+        if (pending >= 4) {
+            axpy4(f[0], f[1], f[2], f[3], w, q[0], q[1], q[2], q[3], cols, g, go);
+            k = 4;
+        }
+        for (; k < pending; k++) {
+            axpy(f[k], w, q[k], g, go, cols);
         }
         return sumSq;
     }

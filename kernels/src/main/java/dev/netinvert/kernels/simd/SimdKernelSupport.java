@@ -159,13 +159,29 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final int FUSED_CHUNKED_ROW = 512;
 
     /**
+     * Rows per step of the fused gradient past {@link #FUSED_CHUNKED_ROW} columns ({@link #bregmanGradient}): at
+     * 512 bits eight ({@link #dot8}'s blocks, up to eight pending rows per {@link #axpy8}), below four
+     * ({@link #dot4}, {@link #axpy4}). The same bits either way (at 512 bits dot8 does not pair its vectors, and
+     * y[j]'s FMA chain is the same in axpy8 as in two axpy4s); Σ e² is summed in the same row order. Eight rows
+     * make half as many passes over x and g per row of W: at 4096 columns x and g (16 KB each) fill L1 on their
+     * own, so every pass over them came from L2 beside the rows. {@code MinOfBursts} at 512 bits with OpenBLAS's
+     * two sgemv in the same process, rows padded, min µs and per-pair ratio of medians, two alternated rounds on
+     * Zen 4 (jmh/RESULTS.md, twentieth session): 4096² 4 006-4 147 → 2 931-3 010 (0.85-0.88 → 0.65-0.66),
+     * 512×4096 218-223 → 198-215 (1.03-1.04 → 0.92-0.96), 625×1000 61.4-62.0 → 57.1-57.3 (1.05-1.07 →
+     * 0.98-0.99), 100×784 6.9-7.0 → 6.07 (1.22-1.26 → 1.07-1.09). Under {@code -XX:UseAVX=2} eight rows were no
+     * faster (512×4096 0.99-1.01 → 1.08-1.21, 625×1000 0.97-0.99 → 1.04-1.23; there dot8 pairs its vectors past
+     * 320 columns, as dot4 does), so 256 bits keeps four. At 128 bits dot8 is not used.
+     */
+    private static final int FUSED_STEP = L == 16 ? 8 : 4;
+
+    /**
      * Per-thread scratch of the short-row kernels, made on a thread's first call; nothing is allocated per call after
      * that (the residuals' segment grows when a longer chunk is first needed).
      */
     private static final class Scratch {
         /** The lane sums of a {@link #dot8} block (two vectors: two {@link #dot4Pairs}), for {@link #finish8}. */
         final float[] sums = new float[32];
-        /** The coefficients and byte offsets of the rows of an {@link #axpy8}. */
+        /** The coefficients and byte offsets of the rows of an {@link #axpy8}, or of the fused gradient's queue. */
         final float[] coefficients = new float[8];
         final long[] rows = new long[8];
         private MemorySegment residuals = MemorySegment.NULL;
@@ -1239,88 +1255,29 @@ public final class SimdKernelSupport implements KernelSupport {
         fill(0f, g, go, cols);
         long rowBytes = 4L * ld;
         double sumSq = 0.0;
-        // Four rows at a time: their dot products (first read of the rows, from memory), then the
-        // residuals, then the axpy of the same rows into g (second read, from L1/L2 — 4 rows of 4096 floats
-        // are 64 KiB, well inside L2). W crosses the memory bus once.
+        // FUSED_STEP rows at a time (four, eight at 512 bits): their dot products (first read of the rows, from
+        // memory), then the residuals, then the axpy of the same rows into g (second read, from L1/L2 — 8 rows of
+        // 4096 floats are 128 KiB, well inside L2). W crosses the memory bus once.
         // Rows whose residual is exactly 0 add nothing to g and are skipped: with ReLU and observations
         // clipped at 0 (every inactive unit the iterate agrees on) that is often a third to a half of the
-        // rows, and the second read shrinks with it. Rows with a residual wait in (q, f) until four are
-        // pending, then go through one axpy4, in row order, so the roundings of g do not depend on which
-        // rows were skipped. At 512 bits the same with eight rows a step (bregmanEightRows).
+        // rows, and the second read shrinks with it. Rows with a residual wait in the scratch's (rows,
+        // coefficients) until FUSED_STEP are pending, then go through one axpy4 or axpy8, in row order, so the
+        // roundings of g do not depend on which rows were skipped.
         if (L >= 8 && cols >= L && cols <= FUSED_CHUNKED_ROW) {
             return bregmanShortRows(sigma, w, wo, rowBytes, r0, r1, cols, x, xo, b, bo, t, to, z, zo, g, go);
         }
-        if (L == 16 && cols >= L) {
-            return bregmanEightRows(sigma, w, wo, rowBytes, r0, r1, cols, x, xo, b, bo, t, to, z, zo, g, go);
-        }
-        long q0 = 0, q1 = 0, q2 = 0;
-        float f0 = 0f, f1 = 0f, f2 = 0f;
-        int pending = 0;
-        for (int i0 = r0; i0 < r1; i0 += 4) {
-            int end = Math.min(i0 + 4, r1);
-            if (end - i0 == 4) {
-                dot4(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
-            } else {
-                dotRows(w, wo, rowBytes, i0, end, cols, x, xo, b, bo, z, zo);
-            }
-            for (int i = i0; i < end; i++) {
-                float e = FloatSigma.of(sigma, get(z, zo + 4L * i)) - get(t, to + 4L * i);
-                if (e == 0f) {
-                    continue;
-                }
-                sumSq += (double) e * e;
-                long wi = wo + i * rowBytes;
-                switch (pending) {
-                    case 0 -> { q0 = wi; f0 = e; pending = 1; }
-                    case 1 -> { q1 = wi; f1 = e; pending = 2; }
-                    case 2 -> { q2 = wi; f2 = e; pending = 3; }
-                    default -> {
-                        axpy4(f0, f1, f2, e, w, q0, q1, q2, wi, cols, g, go);
-                        pending = 0;
-                    }
-                }
-            }
-        }
-        if (pending > 0) {
-            axpy(f0, w, q0, g, go, cols);
-        }
-        if (pending > 1) {
-            axpy(f1, w, q1, g, go, cols);
-        }
-        if (pending > 2) {
-            axpy(f2, w, q2, g, go, cols);
-        }
-        return sumSq;
-    }
-
-    /**
-     * {@link #bregmanGradient} at 512 bits for rows of more than {@link #FUSED_CHUNKED_ROW} columns, g already zero:
-     * the four-row path with eight rows per step, {@link #dot8}'s blocks for the dot products and up to eight
-     * pending rows per {@link #axpy8}. The same bits as four rows a step (at 512 bits dot8 does not pair its
-     * vectors, and y[j]'s FMA chain is the same in axpy8 as in two axpy4s); Σ e² is summed in the same row order.
-     * Half as many passes over x and g per row of W: at 4096 columns x and g (16 KB each) fill L1 on their own, so
-     * every pass over them came from L2 beside the rows. {@code MinOfBursts} with OpenBLAS's two sgemv in the same
-     * process, min µs and per-pair ratio of medians, two alternated rounds on Zen 4 (jmh/RESULTS.md, twentieth
-     * session): 4096² 4 006-4 147 → 2 931-3 010 (0.85-0.88 → 0.65-0.66), 512×4096 218-223 → 198-215 (1.03-1.04 →
-     * 0.92-0.96), 625×1000 61.4-62.0 → 57.1-57.3 (1.05-1.07 → 0.98-0.99), 100×784 6.9-7.0 → 6.07 (1.22-1.26 →
-     * 1.07-1.09). Under {@code -XX:UseAVX=2} the same eight-row step was no faster (512×4096 0.99-1.01 →
-     * 1.08-1.21, 625×1000 0.97-0.99 → 1.04-1.23; there dot8 pairs its vectors past 320 columns, which dot4 now does
-     * too), so 256 bits keeps four.
-     */
-    private double bregmanEightRows(Activation sigma, MemorySegment w, long wo, long rowBytes, int r0, int r1,
-                                    int cols, MemorySegment x, long xo, MemorySegment b, long bo, MemorySegment t,
-                                    long to, MemorySegment z, long zo, MemorySegment g, long go) {
+        int step = cols >= L ? FUSED_STEP : 4; // dot8 and axpy8 take rows of at least one vector
         Scratch scratch = SCRATCH.get();
         float[] sums = scratch.sums, f = scratch.coefficients;
         long[] q = scratch.rows;
-        boolean paired = cols > PAIRED_ROW;
-        double sumSq = 0.0;
         int pending = 0;
-        for (int i0 = r0; i0 < r1; i0 += 8) {
-            int end = Math.min(i0 + 8, r1);
+        for (int i0 = r0; i0 < r1; i0 += step) {
+            int end = Math.min(i0 + step, r1);
             if (end - i0 == 8) {
-                dot8(paired, w, wo + i0 * rowBytes, rowBytes, cols, x, xo, sums);
-                finish8(paired, sums, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
+                dot8(false, w, wo + i0 * rowBytes, rowBytes, cols, x, xo, sums);
+                finish8(false, sums, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
+            } else if (end - i0 == 4) {
+                dot4(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
             } else {
                 dotRows(w, wo, rowBytes, i0, end, cols, x, xo, b, bo, z, zo);
             }
@@ -1332,8 +1289,12 @@ public final class SimdKernelSupport implements KernelSupport {
                 sumSq += (double) e * e;
                 q[pending] = wo + i * rowBytes;
                 f[pending] = e;
-                if (++pending == 8) {
-                    axpy8(f, q, w, cols, g, go);
+                if (++pending == step) {
+                    if (step == 8) {
+                        axpy8(f, q, w, cols, g, go);
+                    } else {
+                        axpy4(f[0], f[1], f[2], f[3], w, q[0], q[1], q[2], q[3], cols, g, go);
+                    }
                     pending = 0;
                 }
             }

@@ -1267,6 +1267,7 @@ public final class SimdKernelSupport implements KernelSupport {
             return bregmanShortRows(sigma, w, wo, rowBytes, r0, r1, cols, x, xo, b, bo, t, to, z, zo, g, go);
         }
         int step = cols >= L ? FUSED_STEP : 4; // dot8 and axpy8 take rows of at least one vector
+        boolean paired = cols > PAIRED_ROW; // dot8 as two dot4Pairs where dot4 pairs too (never at 512 bits)
         Scratch scratch = SCRATCH.get();
         float[] sums = scratch.sums, f = scratch.coefficients;
         long[] q = scratch.rows;
@@ -1274,8 +1275,8 @@ public final class SimdKernelSupport implements KernelSupport {
         for (int i0 = r0; i0 < r1; i0 += step) {
             int end = Math.min(i0 + step, r1);
             if (end - i0 == 8) {
-                dot8(false, w, wo + i0 * rowBytes, rowBytes, cols, x, xo, sums);
-                finish8(false, sums, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
+                dot8(paired, w, wo + i0 * rowBytes, rowBytes, cols, x, xo, sums);
+                finish8(paired, sums, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
             } else if (end - i0 == 4) {
                 dot4(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
             } else {

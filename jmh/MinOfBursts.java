@@ -14,9 +14,9 @@ import java.util.*;
  *        <the CompileCommands of README's "JVM flags"> \
  *        -cp jmh/target/benchmarks.jar jmh/MinOfBursts.java gemv,gemvT,fused 784x100,100x784
  *
- * <p>{@code -Dpad=true} gives W rows that start on 64-byte lines (ld rounded up to 16 floats, the padding NaN,
- * which would show in the peer check if any kernel read it), as the library lays out the weights it owns
- * ({@code FloatMatrix.allocatePadded}); without it ld = cols.
+ * <p>{@code -Dpad=true} gives W rows that start on 64-byte lines, one line longer where the stride would be a
+ * multiple of 2 KiB (the padding NaN, which would show in the peer check if any kernel read it), as the library
+ * lays out the weights it owns ({@code FloatMatrix.paddedLd}); without it ld = cols.
  *
  * <p><b>The peer in the same process.</b> With {@code -Dopenblas=<libopenblas.so>} (NumPy's own copy: {@code python3
  * -c "import numpy, glob, os; print(glob.glob(os.path.join(os.path.dirname(numpy.__file__), os.pardir,
@@ -41,7 +41,7 @@ public class MinOfBursts {
         for (String shape : a[1].split(",")) {
             String[] p = shape.split("x");
             int m = Integer.parseInt(p[0]), n = Integer.parseInt(p[1]);
-            int ld = Boolean.getBoolean("pad") ? (n + 15) / 16 * 16 : n; // -Dpad=true: rows start on 64-byte lines
+            int ld = Boolean.getBoolean("pad") ? FloatMatrix.paddedLd(n) : n; // -Dpad=true: the library's own layout
             MemorySegment w = arena.allocate(4L * m * ld, 64), x = arena.allocate(4L * n, 64), y = arena.allocate(4L * m, 64),
                     r = arena.allocate(4L * m, 64), yt = arena.allocate(4L * n, 64), b = arena.allocate(4L * m, 64), t = arena.allocate(4L * m, 64),
                     z = arena.allocate(4L * m, 64), g = arena.allocate(4L * n, 64);

@@ -1,6 +1,5 @@
 package dev.netinvert.jmh;
 
-import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.StepRules;
 import dev.netinvert.solvers.experiments.Phantoms;
@@ -9,7 +8,6 @@ import dev.netinvert.solvers.network.Network;
 import dev.netinvert.solvers.network.Observations;
 import dev.netinvert.solvers.network.RandomNetworks;
 import java.lang.foreign.Arena;
-import java.util.List;
 
 /** The circle experiment's problem (sec. 5.1.1 [000]): 64×64 disc, ReLU perceptron 512×4096, noise 0.005. */
 final class CircleProblem {
@@ -18,8 +16,7 @@ final class CircleProblem {
     final float alpha = 1.5e-2f, tauX, tauZ;
 
     CircleProblem(Arena arena, long seed) {
-        Network net = RandomNetworks.gaussianWithBias(arena, seed, new int[] {4096, 512}, List.of(Activation.RELU),
-                RandomNetworks.WeightScale.constant(1 / 64.0), 1 / 64.0);
+        Network net = RandomNetworks.perceptron000(arena, seed, 1 / 64.0);
         layer = net.dense(1);
         y = Observations.noisy(net, FloatVec.of(arena, Phantoms.paperCircle()), new Observations.Noise.Gaussian(0.005),
                 seed + 1, true, arena);

@@ -2,6 +2,7 @@ package dev.netinvert.jmh;
 
 import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatVec;
+import dev.netinvert.solvers.io.LoadOptions;
 import dev.netinvert.solvers.io.ModelFiles;
 import dev.netinvert.solvers.io.Npy;
 import dev.netinvert.solvers.network.DenseLayer;
@@ -26,16 +27,19 @@ import org.openjdk.jmh.annotations.Warmup;
  * plain-array reference kernels. 20 iterations per invocation, so that the fork-join entry is amortised;
  * the score is per iteration. Compare with {@code jmh/numpy_pdhg.py}, the same iteration in NumPy.
  *
- * <p>{@code source} is where W, b and y live: {@code arena} as generated (native memory of one arena);
- * {@code npy} and {@code safetensors} written to files and loaded back as a user's {@code invert} loads
- * them (float32 tensors memory-mapped in place, so W is a mapped segment beside the arena's workspace).
+ * <p>{@code source} is where W, b and y live: {@code arena} as generated (native memory of one arena, W in the
+ * kernels' layout); {@code npy} and {@code safetensors} written to files and loaded back as a user's {@code invert}
+ * loads them (float32 tensors memory-mapped in place, except that W, whose 16 KiB rows share L1's sets, is copied
+ * once into the kernels' layout: {@code ModelFiles.weightForKernels}); {@code npy-mapped} the same .npy files with
+ * every weight kept in place ({@code LoadOptions.alignedCopyLimit} 0), so W is a mapped segment with
+ * {@code ld = cols} beside the arena's workspace: the zero-copy path of models above the copy limit.
  */
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class PdhgIterationBench extends ThreadsBench {
     static final int STEPS = 20;
 
-    @Param({"arena", "npy", "safetensors"})
+    @Param({"arena", "npy", "safetensors", "npy-mapped"})
     public String source;
 
     private CircleProblem p;
@@ -54,13 +58,15 @@ public class PdhgIterationBench extends ThreadsBench {
             Path dir = Files.createTempDirectory("netinvert-bench");
             Path json = dir.resolve("circle.json"), yFile = dir.resolve("y.npy");
             Network net = Network.of(p.layer);
-            if (source.equals("npy")) {
-                ModelFiles.saveAsNpy(net, json);
-            } else {
+            if (source.equals("safetensors")) {
                 ModelFiles.save(net, json, "circle.safetensors");
+            } else {
+                ModelFiles.saveAsNpy(net, json);
             }
             Npy.write(yFile, p.y);
-            layer = ModelFiles.load(json, arena).dense(1);
+            LoadOptions options = source.equals("npy-mapped") ? LoadOptions.STRICT.withAlignedCopyLimit(0)
+                    : LoadOptions.STRICT;
+            layer = ModelFiles.load(json, arena, options).dense(1);
             y = Npy.read(yFile, arena).data();
         }
         engine = new PdhgEngine(arena, layer, 1, 64, 64, true, p.alpha, p.tauX, p.tauZ, par);

@@ -76,9 +76,7 @@ public final class WarmUpCurve {
                 CircleExperiment.Config c = CircleExperiment.Config.paper();
                 stamps = new Stamps(c.pdhg().maxIterations());
                 try (Arena arena = Arena.ofShared()) { // CircleExperiment.run's problem, its PDHG solve alone
-                    Network net = RandomNetworks.gaussianWithBias(arena, c.seed(), new int[] {4096, 512},
-                            List.of(Activation.RELU), RandomNetworks.WeightScale.constant(c.weightStd()),
-                            c.weightStd());
+                    Network net = RandomNetworks.perceptron000(arena, c.seed(), c.weightStd());
                     FloatVec y = Observations.noisy(net, FloatVec.of(arena, Phantoms.paperCircle()),
                             new Observations.Noise.Gaussian(c.noiseStd()), c.seed() + 1, true, arena);
                     stamps.ns[0] = System.nanoTime();

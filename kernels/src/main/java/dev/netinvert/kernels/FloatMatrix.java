@@ -53,12 +53,38 @@ public record FloatMatrix(MemorySegment segment, long byteOffset, int rows, int 
     }
 
     /**
-     * Allocates a matrix whose rows each start on a 64-byte boundary ({@code ld} rounded up to a
-     * multiple of 16 floats), so that no vector load of a row straddles a cache line.
+     * Allocates a matrix in the layout the kernels read fastest ({@link #paddedLd}): rows that start on 64-byte
+     * lines and whose stride is not a multiple of {@link #ALIASING_STRIDE}.
      */
     public static FloatMatrix allocatePadded(Arena arena, int rows, int cols) {
-        int ld = (int) Math.min(Integer.MAX_VALUE, ((long) Math.max(cols, 1) + 15) / 16 * 16);
-        return allocate(arena, rows, cols, ld);
+        return allocate(arena, rows, cols, paddedLd(cols));
+    }
+
+    /**
+     * Row strides that are multiples of this many bytes (2 KiB) put the same column of several rows in one set of
+     * L1: L1 is indexed by the address bits below 4 KiB (64 sets of 64-byte lines on Zen 2-4), so rows 4 KiB apart
+     * share every set and rows 2 KiB apart share it in fours. The SIMD kernels read eight rows at the same column
+     * at once (a dot8 block, the fused gradient's eight-row step); at a 16 KiB stride those eight lines fill the
+     * eight ways of their set, and x's and g's lines and the prefetched ones are evicted. One line more per row
+     * puts the eight in eight sets. Measured with {@code MinOfBursts} at 512 bits on Zen 4, ld = cols against
+     * ld = cols + 16, min µs of two alternated rounds (jmh/RESULTS.md, twenty-first session): fused gradient
+     * 512×4096 (the circle's W) 213-216 → 189-190, 300×1024 27.2-36.6 → 26.8-26.9, 64×8192 48.7 → 46.8, 625×512
+     * 31.1-31.5 → 30.1-30.3; GEMV 512×4096 111 → 103; GEMVᵀ 512×4096 125-128 → 112-113, 64×8192 28.4-32.0 →
+     * 27.2-27.3; 1000×1500 (a 6 000-byte stride) level. Under {@code -XX:UseAVX=2} (four-row steps) level.
+     */
+    public static final int ALIASING_STRIDE = 2048;
+
+    /**
+     * The leading dimension {@link #allocatePadded} gives rows of {@code cols} floats: {@code cols} rounded up to
+     * whole 64-byte lines (16 floats), so that no vector load of a row straddles two lines, and one line more where
+     * that stride would be a multiple of {@link #ALIASING_STRIDE}.
+     */
+    public static int paddedLd(int cols) {
+        long ld = ((long) Math.max(cols, 1) + 15) / 16 * 16;
+        if (4 * ld % ALIASING_STRIDE == 0) {
+            ld += 16;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, ld);
     }
 
     /** A view of existing memory, e.g. a memory-mapped file, with {@code ld = cols}. */
@@ -91,7 +117,15 @@ public record FloatMatrix(MemorySegment segment, long byteOffset, int rows, int 
         return base && (rows <= 1 || (4L * ld) % FloatVec.ALIGNMENT == 0);
     }
 
-    /** A copy in {@code arena} whose rows start on 64-byte lines ({@link #allocatePadded}); same elements. */
+    /**
+     * Whether consecutive rows fall in different sets of L1: at most one row, or a row stride that is not a
+     * multiple of {@link #ALIASING_STRIDE}. Like {@link #rowsAligned}, a matter of speed only.
+     */
+    public boolean rowsStaggered() {
+        return rows <= 1 || 4L * ld % ALIASING_STRIDE != 0;
+    }
+
+    /** A copy in {@code arena} in the layout of {@link #allocatePadded}; same elements. */
     public FloatMatrix copyPadded(Arena arena) {
         FloatMatrix c = allocatePadded(arena, rows, cols);
         copyTo(c);

@@ -146,6 +146,37 @@ class ModelRoundTripTest {
         }
     }
 
+    /**
+     * A weight whose rows are on the lines but a multiple of 2 KiB long (1 024 floats: every row in the same L1
+     * sets, {@link FloatMatrix#rowsStaggered}) is copied into the kernels' layout, one line longer per row, and
+     * gives the same bits; with the copy limit at 0 it stays mapped in place.
+     */
+    @Test
+    void weightsWhoseRowsShareCacheSetsAreCopiedIntoStaggeredRows() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            Network net = RandomNetworks.gaussianWithBias(arena, 12, new int[] {1024, 24}, List.of(Activation.RELU),
+                    WeightScale.fanIn(), 0.1);
+            FloatVec z = RandomNetworks.latent(arena, 1024, 5, 1.0);
+            Path npyJson = dir.resolve("staggered.json");
+            ModelFiles.saveAsNpy(net, npyJson);
+
+            Network loaded = ModelFiles.load(npyJson, arena);
+            FloatMatrix w = loaded.dense(1).weight();
+            assertTrue(!Tensor.isFileView(w.segment()) && w.ld() == 1040 && w.rowsAligned() && w.rowsStaggered(),
+                    "copied into rows of 1 040 floats: " + w);
+            assertArrayEquals(net.dense(1).weight().toArray(), w.toArray());
+            assertSameBits(() -> net.forward(z, arena).toArray(), () -> loaded.forward(z, arena).toArray(),
+                    "staggered copy");
+
+            Network inPlace = ModelFiles.load(npyJson, arena, LoadOptions.STRICT.withAlignedCopyLimit(0));
+            FloatMatrix mapped = inPlace.dense(1).weight();
+            assertTrue(Tensor.isFileView(mapped.segment()) && mapped.ld() == 1024 && mapped.rowsAligned()
+                    && !mapped.rowsStaggered(), "mapped in place: " + mapped);
+            assertSameBits(() -> net.forward(z, arena).toArray(), () -> inPlace.forward(z, arena).toArray(),
+                    "in place");
+        }
+    }
+
     @Test
     void paddedWeightsAndLayersWithoutBiasRoundTrip() throws IOException {
         try (Arena arena = Arena.ofConfined()) {

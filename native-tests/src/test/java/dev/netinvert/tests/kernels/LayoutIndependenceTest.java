@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class LayoutIndependenceTest {
 
     @ParameterizedTest(name = "{0}×{1}")
-    @CsvSource({"1, 1", "15, 17", "17, 15", "8, 100", "37, 100", "300, 100", "64, 64", "13, 300", "9, 1023", "24, 259", "16, 400"})
+    @CsvSource({"1, 1", "15, 17", "17, 15", "8, 100", "37, 100", "300, 100", "64, 64", "13, 300", "9, 1023", "24, 259", "16, 400",
+        "17, 512", "9, 1024", "11, 4096"})
     void gemvGemvTAndTheFusedGradientGiveTheSameBitsInEveryLayout(int rows, int cols) {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom rnd = new SplittableRandom(31L * rows + cols);
@@ -47,6 +48,10 @@ class LayoutIndependenceTest {
             assertTrue(padded.rowsAligned() && (cols % 16 != 0 || packed.rowsAligned()), padded + ", " + packed);
             assertEquals(rows > 1 && cols % 16 != 0, !packed.rowsAligned(), packed.toString());
             assertFalse(shifted.rowsAligned(), shifted.toString());
+            // Rows a multiple of 2 KiB apart share L1's sets; the padded copy's are one line longer.
+            assertEquals(rows > 1 && cols % 512 == 0, !packed.rowsStaggered(), packed.toString());
+            assertTrue(padded.rowsStaggered() && shifted.rowsStaggered(), padded + ", " + shifted);
+            assertEquals(FloatMatrix.paddedLd(cols), padded.ld());
             assertArrayEquals(packed.toArray(), padded.toArray());
 
             FloatVec x = vec(arena, rnd, cols), r = vec(arena, rnd, rows), b = vec(arena, rnd, rows);
@@ -63,6 +68,20 @@ class LayoutIndependenceTest {
                 }
                 assertEquals(Double.doubleToRawLongBits(sums[0]), Double.doubleToRawLongBits(sums[1]), "Σ e² with " + w);
             }
+        }
+    }
+
+    /**
+     * The kernels' layout: rows rounded up to whole 64-byte lines, one line longer where the stride would be a
+     * multiple of 2 KiB ({@link FloatMatrix#ALIASING_STRIDE}), so that no two rows of eight share an L1 set.
+     */
+    @ParameterizedTest(name = "{0} columns")
+    @CsvSource({"0, 16", "1, 16", "16, 16", "17, 32", "100, 112", "496, 496", "497, 528", "500, 528", "512, 528",
+        "513, 528", "1000, 1008", "1024, 1040", "1536, 1552", "4095, 4112", "4096, 4112", "2147483647, 2147483647"})
+    void thePaddedLayoutRoundsRowsToLinesAndStaggersThem(int cols, int ld) {
+        assertEquals(ld, FloatMatrix.paddedLd(cols));
+        if (cols < Integer.MAX_VALUE) {
+            assertTrue(ld >= cols && ld % 16 == 0 && (4L * ld) % FloatMatrix.ALIASING_STRIDE != 0, "ld " + ld);
         }
     }
 

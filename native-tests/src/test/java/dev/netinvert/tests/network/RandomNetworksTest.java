@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static dev.netinvert.tests.SameBits.assertSameBits;
 
 import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.solvers.network.Activations;
 import dev.netinvert.solvers.network.Network;
@@ -78,6 +79,13 @@ class RandomNetworksTest {
             assertNotNull(p.dense(1).bias());
             checkMoments(p.dense(1).weight().toArray(), 1.0);
             checkMoments(p.dense(1).bias().toArray(), 1.0);
+            // The same draws as gaussianWithBias, in the kernels' layout: 4 096-float rows one line longer.
+            FloatMatrix pw = p.dense(1).weight();
+            assertTrue(pw.ld() == FloatMatrix.paddedLd(4096) && pw.rowsAligned() && pw.rowsStaggered(), pw.toString());
+            Network contiguous = RandomNetworks.gaussianWithBias(arena, 1, new int[] {4096, 512},
+                    List.of(Activation.RELU), RandomNetworks.WeightScale.unit(), 1.0);
+            assertArrayEquals(contiguous.dense(1).weight().toArray(), pw.toArray());
+            assertArrayEquals(contiguous.dense(1).bias().toArray(), p.dense(1).bias().toArray());
 
             Network g = RandomNetworks.generator002(arena, 2, 200, 1000, 625);
             assertEquals("200 -relu-> 1000 -tanh-> 625", g.toString());

@@ -1,6 +1,5 @@
 package dev.netinvert.solvers.experiments;
 
-import dev.netinvert.kernels.Activation;
 import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.FloatVec;
 import dev.netinvert.kernels.KernelProvider;
@@ -76,8 +75,7 @@ public final class CircleExperiment {
                               IterationListener pdhgProgress) {
         float[] truth = Phantoms.paperCircle();
         try (Arena arena = Arena.ofShared()) {
-            Network net = RandomNetworks.gaussianWithBias(arena, c.seed(), new int[] {HEIGHT * WIDTH, OUTPUTS},
-                    List.of(Activation.RELU), RandomNetworks.WeightScale.constant(c.weightStd()), c.weightStd());
+            Network net = RandomNetworks.perceptron000(arena, c.seed(), c.weightStd());
             DenseLayer layer = net.dense(1);
             FloatVec x = FloatVec.of(arena, truth);
             FloatVec clean = Observations.realizable(net, x, arena);
@@ -114,8 +112,7 @@ public final class CircleExperiment {
         float[] truth = Phantoms.paperCircle();
         long t0 = System.nanoTime();
         try (Arena arena = Arena.ofShared()) {
-            Network net = RandomNetworks.gaussianWithBias(arena, c.seed(), new int[] {HEIGHT * WIDTH, OUTPUTS},
-                    List.of(Activation.RELU), RandomNetworks.WeightScale.constant(c.weightStd()), c.weightStd());
+            Network net = RandomNetworks.perceptron000(arena, c.seed(), c.weightStd());
             DenseLayer layer = net.dense(1);
             FloatVec x = FloatVec.of(arena, truth);
             FloatVec clean = Observations.realizable(net, x, arena);

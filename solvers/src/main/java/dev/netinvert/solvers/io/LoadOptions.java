@@ -10,10 +10,12 @@ package dev.netinvert.solvers.io;
  * @param allowOutsideDomain accept observations outside the range of the network's last activation
  *                           (e.g. negative values for ReLU); the caller then clips them, e.g. with
  *                           {@link dev.netinvert.solvers.network.Activations#clipToDomain}
- * @param alignedCopyLimit   the largest dense weight, in bytes, that is copied into rows starting on 64-byte
- *                           lines when its rows in the file do not ({@link ModelFiles#weightForKernels}); larger
- *                           ones are used in place, memory-mapped. 0 keeps every weight in place. The copy gives
- *                           the same results, faster ({@link dev.netinvert.kernels.FloatMatrix#rowsAligned})
+ * @param alignedCopyLimit   the largest dense weight, in bytes, that is copied into the kernels' layout (rows
+ *                           starting on 64-byte lines, at a stride that is not a multiple of 2 KiB) when its
+ *                           rows in the file are not in it ({@link ModelFiles#weightForKernels}); larger ones are
+ *                           used in place, memory-mapped. 0 keeps every weight in place. The copy gives the same
+ *                           results, faster ({@link dev.netinvert.kernels.FloatMatrix#rowsAligned},
+ *                           {@link dev.netinvert.kernels.FloatMatrix#rowsStaggered})
  */
 public record LoadOptions(boolean allowNonFinite, boolean allowOutsideDomain, long alignedCopyLimit) {
 

@@ -65,8 +65,9 @@ import java.util.Set;
  * gives, and the same image where both sides are images), biases match, weights and biases are finite unless {@link LoadOptions} allows
  * otherwise. Float32 tensors are memory-mapped and used in place (see {@link Npy}, {@link Safetensors}),
  * so the network's memory is the caller's arena; the files must not be modified while it is open. The exception
- * is a dense weight whose rows do not start on 64-byte lines and which is at most
- * {@link LoadOptions#alignedCopyLimit} bytes: it is copied once into aligned rows ({@link #weightForKernels}).
+ * is a dense weight whose rows do not start on 64-byte lines, or whose row stride makes its rows alias in L1, and
+ * which is at most {@link LoadOptions#alignedCopyLimit} bytes: it is copied once into the kernels' layout
+ * ({@link #weightForKernels}).
  */
 public final class ModelFiles {
     private ModelFiles() {}
@@ -193,15 +194,18 @@ public final class ModelFiles {
 
     /**
      * A loaded dense weight as the kernels should see it: {@code w} itself when its rows start on 64-byte lines
-     * ({@link FloatMatrix#rowsAligned}) or it is larger than {@link LoadOptions#alignedCopyLimit}, else a copy in
-     * {@code arena} with padded rows ({@link FloatMatrix#copyPadded}). A file's rows are off the lines when the row
-     * length is not a multiple of 16 floats (a 100-column .npy: 400-byte rows) or the tensor starts off one (a
-     * safetensors header of any length). The kernels' results do not depend on the layout, only their speed does,
-     * so the copy keeps a model loaded from files as fast as the same model built in memory (issue 10's
-     * file-loaded path), while weights above the limit keep the zero-copy mapping.
+     * ({@link FloatMatrix#rowsAligned}) at a stride that keeps them in different sets of L1
+     * ({@link FloatMatrix#rowsStaggered}), or when it is larger than {@link LoadOptions#alignedCopyLimit}; else a
+     * copy in {@code arena} in the layout of {@link FloatMatrix#allocatePadded}. A file's rows are off the lines when
+     * the row length is not a multiple of 16 floats (a 100-column .npy: 400-byte rows) or the tensor starts off one
+     * (a safetensors header of any length); they alias in L1 when the row length is a multiple of 512 floats (the
+     * circle's 512 × 4096 W: 16 KiB rows, whose fused gradient takes 12 % longer at 512 bits that way). The
+     * kernels' results do not depend on the layout, only their speed does, so the copy keeps a model loaded from
+     * files as fast as the same model built in memory (issue 10's file-loaded path), while weights above the limit
+     * keep the zero-copy mapping.
      */
     public static FloatMatrix weightForKernels(FloatMatrix w, Arena arena, LoadOptions options) {
-        if (w.rowsAligned() || 4L * w.rows() * w.cols() > options.alignedCopyLimit()) {
+        if ((w.rowsAligned() && w.rowsStaggered()) || 4L * w.rows() * w.cols() > options.alignedCopyLimit()) {
             return w;
         }
         return w.copyPadded(arena);

@@ -170,7 +170,9 @@ public final class SimdKernelSupport implements KernelSupport {
      * 512×4096 218-223 → 198-215 (1.03-1.04 → 0.92-0.96), 625×1000 61.4-62.0 → 57.1-57.3 (1.05-1.07 →
      * 0.98-0.99), 100×784 6.9-7.0 → 6.07 (1.22-1.26 → 1.07-1.09). Under {@code -XX:UseAVX=2} eight rows were no
      * faster (512×4096 0.99-1.01 → 1.08-1.21, 625×1000 0.97-0.99 → 1.04-1.23; there dot8 pairs its vectors past
-     * 320 columns, as dot4 does), so 256 bits keeps four. At 128 bits dot8 is not used.
+     * 320 columns, as dot4 does), so 256 bits keeps four; rerun in the kernels' layout (rows not 16 KiB apart,
+     * twenty-first session, two rounds) still mixed: 512×4096 1.01-1.02 → 0.95-0.96, 4096² level, 625×1000 0.97 →
+     * 1.03-1.04, 1000×1500 0.98 → 1.00-1.01. At 128 bits dot8 is not used.
      */
     private static final int FUSED_STEP = L == 16 ? 8 : 4;
 
@@ -898,14 +900,14 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i: at 256 bits eight rows per
+     * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i: at 256 and 512 bits eight rows per
      * {@link #axpy8} (one load and store of y per eight rows), then four per {@link #axpy4}, then the rest one by
      * one; each y[j] gets its terms by FMA in row order. The GEMVᵀ of rows longer than {@link #WINDOWED_ROW}.
      */
     private void axpyRows(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha, int n,
                           int cols, MemorySegment y, long yo) {
         int i = 0;
-        if (L == 8 && cols >= L) {
+        if (L >= 8 && cols >= L) {
             Scratch scratch = SCRATCH.get();
             float[] c = scratch.coefficients;
             long[] rows = scratch.rows;
@@ -936,8 +938,13 @@ public final class SimdKernelSupport implements KernelSupport {
      * {@code MinOfBursts} on Zen 4 with OpenBLAS's sgemv in the same process, alternated JVMs (jmh/RESULTS.md,
      * twentieth session): under {@code -XX:UseAVX=2}, min µs over three rounds, 512×4096 114-121 → 107-121,
      * 100×784 3.19-3.24 → 3.01-3.12, 1000×1500 76-94 → 74-76, 4096² 2 427-2 589 → 2 363-2 465 (per-pair ratios
-     * 4096² 1.19-1.23 → 1.09-1.15). Not at 512 bits: there 512×4096 lost in three rounds of three (min 113-115 →
-     * 127 µs) while 100×2048 and 1000×1500 gained a few per cent and 4096² stayed level.
+     * 4096² 1.19-1.23 → 1.09-1.15). At 512 bits it lost at 512×4096 in the twentieth session (min 113-115 → 127
+     * µs): those rows were 16 KiB apart, so the eight lines of a step shared one L1 set. In the kernels' layout
+     * ({@link dev.netinvert.kernels.FloatMatrix#paddedLd}) it wins there too, two alternated rounds on Zen 4
+     * (twenty-first session), min µs and per-pair ratio: 512×4096 113-114 → 102-104 (1.11-1.12 → 1.02),
+     * 4096² 2 229-2 364 → 2 012-2 203 (1.13-1.16 → 1.05-1.06), 1000×1500 75.5-76.1 → 73.2-74.1 (1.08 → 1.03-1.04),
+     * 100×2048 9.4-10.1 → 8.5-8.6 (1.13-1.22 → 1.01-1.02), 100×1088 level; with the rows 16 KiB apart (ld = cols)
+     * 512×4096 was mixed (1.08-1.09 → 1.02-1.10) and the others level or faster (4096² 1.12-1.14 → 1.07).
      * The coefficients and offsets come in arrays (the per-thread scratch) rather than as sixteen arguments;
      * the rows are read through slices of {@code cols} floats, as {@link #dot8}'s, so that one bounds check serves
      * the eight loads of a step. The last vector overlaps the one before it, as in axpy4.

@@ -68,14 +68,16 @@ for isa in ${ISAS:-$default_isas}; do
         OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell "$java" $jvm -Dwarm=3 -Dopenblas="$openblas" -Dtag="$isa" \
             -cp "$here/target/benchmarks.jar" "$here/MinOfBursts.java" gemv,gemvP,gemvT,fused \
             784x100,300x100,625x300,100x784,625x1000,512x4096,4096x4096 | tee "$out/openblas-inprocess-$isa.txt"
-        # The short rows again with W's rows padded to 64-byte lines, as the library lays out its own weights
-        # (both sides get the padded W; compare our padded time with OpenBLAS's contiguous one above).
+        # The short rows and the long ones again in the layout the library gives its own weights (rows padded to
+        # 64-byte lines, one line more where the stride would be a multiple of 2 KiB: FloatMatrix.paddedLd); both
+        # sides get that W, so compare our time here with OpenBLAS's contiguous one above too.
         # shellcheck disable=SC2086
         OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell "$java" $jvm -Dwarm=3 -Dopenblas="$openblas" -Dtag="$isa" \
             -Dpad=true -cp "$here/target/benchmarks.jar" "$here/MinOfBursts.java" gemv,gemvP,gemvT,fused \
-            784x100,300x100,625x300,192x256,384x192 | tee "$out/openblas-inprocess-padded-$isa.txt"
+            784x100,300x100,625x300,192x256,384x192,625x1000,512x4096,4096x4096 \
+            | tee "$out/openblas-inprocess-padded-$isa.txt"
     fi
-    run 'PdhgIterationBench.fast' -p threads=1 -p source=arena,npy,safetensors "${common[@]}" \
+    run 'PdhgIterationBench.fast' -p threads=1 -p source=arena,npy,safetensors,npy-mapped "${common[@]}" \
         -rf json -rff "$out/pdhg-$isa.json" | tee "$out/pdhg-$isa.txt"
     run 'PursuitIterationBench.(fista|admm)Fast' "${common[@]}" \
         -rf json -rff "$out/pursuit-$isa.json" | tee "$out/pursuit-$isa.txt"

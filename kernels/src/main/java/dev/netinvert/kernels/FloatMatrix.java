@@ -68,7 +68,7 @@ public record FloatMatrix(MemorySegment segment, long byteOffset, int rows, int 
      * eight ways of their set, and x's and g's lines and the prefetched ones are evicted. One line more per row
      * puts the eight in eight sets. Measured with {@code MinOfBursts} at 512 bits on Zen 4, ld = cols against
      * ld = cols + 16, min µs of two alternated rounds (jmh/RESULTS.md, twenty-first session): fused gradient
-     * 512×4096 (the circle's W) 213-216 → 189-190, 300×1024 27.2-36.6 → 26.8-26.9, 64×8192 48.7 → 46.8, 625×512
+     * 512×4096 (the circle's W) 213-216 → 189-190, 300×1024 27.2 (36.6 once) → 26.8-26.9, 64×8192 48.7 → 46.8, 625×512
      * 31.1-31.5 → 30.1-30.3; GEMV 512×4096 111 → 103; GEMVᵀ 512×4096 125-128 → 112-113, 64×8192 28.4-32.0 →
      * 27.2-27.3; 1000×1500 (a 6 000-byte stride) level. Under {@code -XX:UseAVX=2} (four-row steps) level.
      */
@@ -118,8 +118,9 @@ public record FloatMatrix(MemorySegment segment, long byteOffset, int rows, int 
     }
 
     /**
-     * Whether consecutive rows fall in different sets of L1: at most one row, or a row stride that is not a
-     * multiple of {@link #ALIASING_STRIDE}. Like {@link #rowsAligned}, a matter of speed only.
+     * Whether the rows are staggered across L1's sets: at most one row, or a row stride that is not a multiple of
+     * {@link #ALIASING_STRIDE} (at such strides the same column of eight consecutive rows falls in at most two sets,
+     * four or eight rows to a set). Like {@link #rowsAligned}, a matter of speed only.
      */
     public boolean rowsStaggered() {
         return rows <= 1 || 4L * ld % ALIASING_STRIDE != 0;

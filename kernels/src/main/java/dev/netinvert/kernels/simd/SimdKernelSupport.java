@@ -98,6 +98,24 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final int PAIRED_ROW = L == 8 ? 40 * L : Integer.MAX_VALUE;
 
     /**
+     * Whether {@link #dot8} takes a row of {@code cols} columns as two {@link #dot4Pairs} blocks (and {@link #dot4}
+     * pairs its vectors): past {@link #PAIRED_ROW} and up to {@link #SHORT_ROW} columns. Longer rows go back to one
+     * vector a step in eight-row blocks, as at 512 bits, and the fused gradient takes eight rows a step there
+     * ({@link #FUSED_STEP}). In the kernels' layout (rows not 2 KiB multiples apart,
+     * {@link dev.netinvert.kernels.FloatMatrix#paddedLd}), under {@code -XX:UseAVX=2} on Zen 4, min µs and per-pair
+     * ratio to OpenBLAS of two alternated rounds (jmh/RESULTS.md, twenty-first session), pairs and four-row fused
+     * steps → unpaired eight-row blocks and steps: GEMV 512×4096 117 → 104 (1.07 → 0.96), 4096² 2 448-2 562 →
+     * 2 084-2 343 (1.06-1.07 → 0.92-0.93), 1000×1500 75.6-76.2 → 71.2-71.9 (1.06-1.07 → 1.00-1.02); fused
+     * gradient 512×4096 216 → 189 (1.02 → 0.90), 4096² 3 256-3 292 → 2 887-2 935 (0.75 → 0.64-0.65), 1000×1500
+     * level. Not at 625×1000 and 100×784 (fused 0.97-0.98 → 1.04 and 1.09-1.12 → 1.12-1.16), hence the upper
+     * limit. (With the rows 16 KiB apart, in the twentieth session, eight-row steps of paired blocks had lost at
+     * 512×4096.) A function of cols alone, so a row gets the same bits in every block and kernel.
+     */
+    private static boolean paired(int cols) {
+        return cols > PAIRED_ROW && cols <= SHORT_ROW;
+    }
+
+    /**
      * The widest column window that {@link #gemvTRegisters} keeps in registers: eight vectors (128 columns at
      * 512 bits, 64 at 256); the windows of more than that are {@link #gemvTWide}'s. How many windows pay:
      * {@link #WINDOWED_ROW}.
@@ -159,22 +177,22 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final int FUSED_CHUNKED_ROW = 512;
 
     /**
-     * Rows per step of the fused gradient past {@link #FUSED_CHUNKED_ROW} columns ({@link #bregmanGradient}): at
-     * 512 bits eight ({@link #dot8}'s blocks, up to eight pending rows per {@link #axpy8}), below four
-     * ({@link #dot4}, {@link #axpy4}). The same bits either way (at 512 bits dot8 does not pair its vectors, and
-     * y[j]'s FMA chain is the same in axpy8 as in two axpy4s); Σ e² is summed in the same row order. Eight rows
-     * make half as many passes over x and g per row of W: at 4096 columns x and g (16 KB each) fill L1 on their
-     * own, so every pass over them came from L2 beside the rows. {@code MinOfBursts} at 512 bits with OpenBLAS's
-     * two sgemv in the same process, rows padded, min µs and per-pair ratio of medians, two alternated rounds on
-     * Zen 4 (jmh/RESULTS.md, twentieth session): 4096² 4 006-4 147 → 2 931-3 010 (0.85-0.88 → 0.65-0.66),
-     * 512×4096 218-223 → 198-215 (1.03-1.04 → 0.92-0.96), 625×1000 61.4-62.0 → 57.1-57.3 (1.05-1.07 →
-     * 0.98-0.99), 100×784 6.9-7.0 → 6.07 (1.22-1.26 → 1.07-1.09). Under {@code -XX:UseAVX=2} eight rows were no
-     * faster (512×4096 0.99-1.01 → 1.08-1.21, 625×1000 0.97-0.99 → 1.04-1.23; there dot8 pairs its vectors past
-     * 320 columns, as dot4 does), so 256 bits keeps four; rerun in the kernels' layout (rows not 16 KiB apart,
-     * twenty-first session, two rounds) still mixed: 512×4096 1.01-1.02 → 0.95-0.96, 4096² level, 625×1000 0.97 →
-     * 1.03-1.04, 1000×1500 0.98 → 1.00-1.01. At 128 bits dot8 is not used.
+     * Rows per step of the fused gradient past {@link #FUSED_CHUNKED_ROW} columns ({@link #bregmanGradient}) where
+     * {@link #dot8} does not pair its vectors ({@link #paired}: at 512 bits always, at 256 bits past 1 024
+     * columns): eight ({@link #dot8}'s blocks, up to eight pending rows per {@link #axpy8}); elsewhere four
+     * ({@link #dot4}, {@link #axpy4}; at 128 bits dot8 is not used). The same bits either way (y[j]'s FMA chain is
+     * the same in axpy8 as in two axpy4s); Σ e² is summed in the same row order. Eight rows make half as many
+     * passes over x and g per row of W: at 4096 columns x and g (16 KB each) fill L1 on their own, so every pass
+     * over them came from L2 beside the rows. {@code MinOfBursts} at 512 bits with OpenBLAS's two sgemv in the
+     * same process, rows padded, min µs and per-pair ratio of medians, two alternated rounds on Zen 4
+     * (jmh/RESULTS.md, twentieth session): 4096² 4 006-4 147 → 2 931-3 010 (0.85-0.88 → 0.65-0.66), 512×4096
+     * 218-223 → 198-215 (1.03-1.04 → 0.92-0.96), 625×1000 61.4-62.0 → 57.1-57.3 (1.05-1.07 → 0.98-0.99), 100×784
+     * 6.9-7.0 → 6.07 (1.22-1.26 → 1.07-1.09). Under {@code -XX:UseAVX=2}, eight-row steps of paired blocks were no
+     * faster (twentieth session, rows 16 KiB apart: 512×4096 0.99-1.01 → 1.08-1.21; twenty-first, in the kernels'
+     * layout: 512×4096 1.01-1.02 → 0.95-0.96, 625×1000 0.97 → 1.03-1.04); of unpaired blocks past 1 024 columns
+     * they are (see {@link #paired}).
      */
-    private static final int FUSED_STEP = L == 16 ? 8 : 4;
+    private static final int FUSED_STEP = 8;
 
     /**
      * Per-thread scratch of the short-row kernels, made on a thread's first call; nothing is allocated per call after
@@ -355,7 +373,7 @@ public final class SimdKernelSupport implements KernelSupport {
         // both forks; 100×784: 11.9 against 3.6), while the same loop in its own small method was not: C2
         // unrolls the inner loop of the large method differently, and with 16 vector registers instead of 32
         // that cost (-XX:LoopUnrollLimit=0 gave 133 µs). jmh/RESULTS.md has the cost of the call at short rows.
-        // dot8's eight-row blocks at every row length (two dot4Pairs blocks past PAIRED_ROW at 256 bits). Past
+        // dot8's eight-row blocks at every row length (two dot4Pairs blocks where paired(cols)). Past
         // SHORT_ROW they replaced dot4's four-row blocks, which give a row the same bits (dot4 pairs its vectors
         // past PAIRED_ROW too): at 512 bits in the nineteenth session (MinOfBursts min µs on Zen 4, two rounds:
         // 4096², W from DRAM, 4 238-4 942 → 2 429-2 654; 1000×1500 86.1-86.6 → 73.4-74.7; 100×2048 10.1-10.6 →
@@ -364,7 +382,7 @@ public final class SimdKernelSupport implements KernelSupport {
         // 100×2048 10.0-10.1 → 9.8; jmh/RESULTS.md).
         if (L >= 8 && cols >= L) {
             float[] sums = SCRATCH.get().sums;
-            boolean paired = cols > PAIRED_ROW;
+            boolean paired = paired(cols);
             for (; i + 8 <= r1; i += 8) {
                 dot8(paired, w, wo + i * rowBytes, rowBytes, cols, x, xo, sums);
                 finish8(paired, sums, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
@@ -390,8 +408,7 @@ public final class SimdKernelSupport implements KernelSupport {
      * W in panels of eight rows for {@link #dot8Panel}, where the GEMV takes {@link #dot8}'s blocks (L ≥ 8, L ≤ cols
      * ≤ {@link #SHORT_ROW}) and W takes at most {@link #PANEL_MAX_BYTES}: the rows' last vectors first, then their
      * v-th vectors for each v in column order, eight vectors each, so that a block reads one sequential stream in
-     * the order it does its FMAs. Where dot8 takes its rows as two {@link #dot4Pairs} blocks (more than
-     * {@link #PAIRED_ROW} columns), a panel is two such panels of four rows, each read by {@link #dot4PairsPanel}.
+     * the order it does its FMAs. Where dot8 takes its rows as two {@link #dot4Pairs} blocks ({@link #paired}), a panel is two such panels of four rows, each read by {@link #dot4PairsPanel}.
      * Rows past the last whole panel are read from W. Each panel takes (⌊(cols − 1)/L⌋ + 1)·8·L floats, at most
      * L − 1 per row more than W. (The fused gradient does not read the panels: measured slower, see
      * {@link dev.netinvert.kernels.PackedMatrix}.)
@@ -420,7 +437,7 @@ public final class SimdKernelSupport implements KernelSupport {
         long panel = panelBytes(n), rowBytes = 4L * ld;
         int full = F.loopBound(n - 1) / L;
         // Paired rows: two panels of four rows each, in dot4Pairs' order.
-        int height = n > PAIRED_ROW ? 4 : 8; // rows per panel
+        int height = paired(n) ? 4 : 8; // rows per panel
         long part = panel / (8 / height);
         for (int i = 0; i < m / 8 * 8; i++) {
             long row = wo + i * rowBytes, at = i / 8 * panel + i % 8 / height * part + i % height * LB;
@@ -453,7 +470,7 @@ public final class SimdKernelSupport implements KernelSupport {
         float[] sums = SCRATCH.get().sums;
         long panel = panelBytes(cols);
         int i = r0;
-        boolean paired = cols > PAIRED_ROW;
+        boolean paired = paired(cols);
         for (; i + 8 <= r1; i += 8) {
             long p0 = i / 8 * panel;
             if (paired) {
@@ -525,7 +542,7 @@ public final class SimdKernelSupport implements KernelSupport {
     private static void dot4(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
                              float alpha, float beta, MemorySegment out, long oo, MemorySegment b, long bo) {
         float s0, s1, s2, s3;
-        if (cols > PAIRED_ROW) {
+        if (paired(cols)) {
             float[] sums = SCRATCH.get().sums;
             dot4Pairs(w, w0, rowBytes, cols, x, xo, sums, 0);
             finish4(sums[0], sums[L / 2], sums[L / 4], sums[3 * L / 4], alpha, beta, out, oo, b, bo);
@@ -621,8 +638,7 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * ⟨W_k, x⟩ for the eight rows at {@code w0} (cols ≥ L) into {@code sums}, for {@link #finish8}: one
-     * {@link #dot8} block, or two {@link #dot4Pairs} blocks where {@code paired} (rows longer than
-     * {@link #PAIRED_ROW}).
+     * {@link #dot8} block, or two {@link #dot4Pairs} blocks where {@code paired} ({@link #paired}).
      */
     private static void dot8(boolean paired, MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x,
                              long xo, float[] sums) {
@@ -714,8 +730,8 @@ public final class SimdKernelSupport implements KernelSupport {
     /**
      * ⟨W_k, x⟩ for the four rows at {@code w0} (cols ≥ L) into {@code sums[so + j]}, j = 0, L/2, L/4, 3L/4 for
      * k = 0 … 3 (the lanes {@link #dot4Lanes}' tree leaves them in), for {@link #finish8} or {@link #dot4}. Two column vectors per
-     * step, so eight FMA chains with five row and x bases instead of {@link #dot8}'s nine: above
-     * {@link #PAIRED_ROW} columns, where the per-block tree is amortised, the bases that C2 keeps in registers
+     * step, so eight FMA chains with five row and x bases instead of {@link #dot8}'s nine: where {@link #paired} (past
+     * {@link #PAIRED_ROW} columns), where the per-block tree is amortised, the bases that C2 keeps in registers
      * matter more than the tree's cost. The tail is {@link #dot8}'s (its product first). Rows with an odd number
      * of vectors before the last take the first one alone.
      */
@@ -1262,19 +1278,19 @@ public final class SimdKernelSupport implements KernelSupport {
         fill(0f, g, go, cols);
         long rowBytes = 4L * ld;
         double sumSq = 0.0;
-        // FUSED_STEP rows at a time (four, eight at 512 bits): their dot products (first read of the rows, from
-        // memory), then the residuals, then the axpy of the same rows into g (second read, from L1/L2 — 8 rows of
+        // step rows at a time (eight where dot8 does not pair, else four): their dot products (first read of the
+        // rows, from memory), then the residuals, then the axpy of the same rows into g (second read, from L1/L2 — 8 rows of
         // 4096 floats are 128 KiB, well inside L2). W crosses the memory bus once.
         // Rows whose residual is exactly 0 add nothing to g and are skipped: with ReLU and observations
         // clipped at 0 (every inactive unit the iterate agrees on) that is often a third to a half of the
         // rows, and the second read shrinks with it. Rows with a residual wait in the scratch's (rows,
-        // coefficients) until FUSED_STEP are pending, then go through one axpy4 or axpy8, in row order, so the
+        // coefficients) until step are pending, then go through one axpy4 or axpy8, in row order, so the
         // roundings of g do not depend on which rows were skipped.
         if (L >= 8 && cols >= L && cols <= FUSED_CHUNKED_ROW) {
             return bregmanShortRows(sigma, w, wo, rowBytes, r0, r1, cols, x, xo, b, bo, t, to, z, zo, g, go);
         }
-        int step = cols >= L ? FUSED_STEP : 4; // dot8 and axpy8 take rows of at least one vector
-        boolean paired = cols > PAIRED_ROW; // dot8 as two dot4Pairs where dot4 pairs too (never at 512 bits)
+        boolean paired = paired(cols); // dot8 as two dot4Pairs where dot4 pairs too (never at 512 bits)
+        int step = L >= 8 && cols >= L && !paired ? FUSED_STEP : 4; // dot8, axpy8: at least one vector
         Scratch scratch = SCRATCH.get();
         float[] sums = scratch.sums, f = scratch.coefficients;
         long[] q = scratch.rows;
@@ -1371,7 +1387,7 @@ public final class SimdKernelSupport implements KernelSupport {
         Scratch scratch = SCRATCH.get();
         MemorySegment e = scratch.residuals(Math.min(chunk, r1 - r0));
         float[] sums = scratch.sums;
-        boolean paired = cols > PAIRED_ROW;
+        boolean paired = paired(cols);
         boolean vectorSigma = exactVectorSigma(sigma);
         for (int c0 = r0; c0 < r1; c0 += chunk) {
             int c1 = Math.min(r1, c0 + chunk), len = c1 - c0;

@@ -179,7 +179,7 @@ public final class SimdKernelSupport implements KernelSupport {
     /**
      * Rows per step of the fused gradient past {@link #FUSED_CHUNKED_ROW} columns ({@link #bregmanGradient}) where
      * {@link #dot8} does not pair its vectors ({@link #paired}: at 512 bits always, at 256 bits past 1 024
-     * columns): eight ({@link #dot8}'s blocks, up to eight pending rows per {@link #axpy8}); elsewhere four
+     * columns): eight ({@link #dot8}'s blocks; pending rows go {@link #AXPY_ROWS} per axpy); elsewhere four
      * ({@link #dot4}, {@link #axpy4}; at 128 bits dot8 is not used). The same bits either way (y[j]'s FMA chain is
      * the same in axpy8 as in two axpy4s); Σ e² is summed in the same row order. Eight rows make half as many
      * passes over x and g per row of W: at 4096 columns x and g (16 KB each) fill L1 on their own, so every pass
@@ -195,15 +195,36 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final int FUSED_STEP = 8;
 
     /**
+     * Rows per load and store of y in the GEMVᵀ of rows longer than the register windows ({@link #axpyRows}, past
+     * {@link #WINDOWED_ROW} columns), and pending rows per axpy in the fused gradient's eight-row steps there:
+     * sixteen at 512 bits ({@link #axpy16}), eight at 256 ({@link #axpy8}). The same bits either way: each y[j]
+     * gets one FMA per row in row order, however the rows are grouped (LayoutIndependenceTest). Sixteen rows halve
+     * the passes over y, which at 4 096 columns (16 KB) does not stay in L1 while 128 KB of rows stream past, so
+     * each pass read and wrote it from L2. On Zen 4 at 512 bits, {@code MinOfBursts} in the kernels' layout with
+     * OpenBLAS's sgemv in the same process, min µs and per-pair ratio of medians, alternated JVMs, two rounds each
+     * (jmh/RESULTS.md, twenty-second session), eight → sixteen: GEMVᵀ 512×4096 103.2-107.0 → 92.1-95.2
+     * (1.02-1.05 → 0.90-0.93), 4096² 2 037-2 182 → 1 857-1 950 (1.05-1.08 → 0.99-1.00), 64×8192 25.8-26.4 →
+     * 22.8-24.2 (1.02-1.04 → 0.88-0.94), 100×2048 8.8-8.9 → 7.9-8.3 (1.00-1.03 → 0.93-0.96), 1000×1500 71.4-77.7 →
+     * 68.5-70.8 (1.01-1.10 → 0.98-1.00), 100×1088 4.5-4.7 → 4.2-4.3 (1.05-1.10 → 0.99-1.00); the fused gradient
+     * 512×4096 190.7-190.9 → 186.3-186.5 (0.90 → 0.88), 1000×1500 139.5-140.7 → 134.9-136.4 (0.98 → 0.95), 4096²
+     * 2 760 → 2 678-2 705. Not for the fused gradient's rows of up to 1 040 columns, whose g stays in L1: there
+     * sixteen lost (625×1000 57.1 → 59.2-59.3 µs, 100×784 6.10-6.18 → 6.44-6.48). Under {@code -XX:UseAVX=2}
+     * sixteen lost everywhere (GEMVᵀ 512×4096 1.03-1.04 → 1.09-1.10, 625×1000 1.07-1.09 → 1.20-1.22, 100×784
+     * 1.07-1.09 → 1.31): sixteen coefficients and the accumulator do not fit in 16 vector registers.
+     */
+    private static final int AXPY_ROWS = L >= 16 ? 16 : 8;
+
+    /**
      * Per-thread scratch of the short-row kernels, made on a thread's first call; nothing is allocated per call after
      * that (the residuals' segment grows when a longer chunk is first needed).
      */
     private static final class Scratch {
         /** The lane sums of a {@link #dot8} block (two vectors: two {@link #dot4Pairs}), for {@link #finish8}. */
         final float[] sums = new float[32];
-        /** The coefficients and byte offsets of the rows of an {@link #axpy8}, or of the fused gradient's queue. */
-        final float[] coefficients = new float[8];
-        final long[] rows = new long[8];
+        /** The coefficients and byte offsets of the rows of an {@link #axpy16} or {@link #axpy8}, or of the fused
+         *  gradient's queue. */
+        final float[] coefficients = new float[16];
+        final long[] rows = new long[16];
         private MemorySegment residuals = MemorySegment.NULL;
 
         /** Native room for n residuals of the short-row fused gradient. */
@@ -916,9 +937,10 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i: at 256 and 512 bits eight rows per
-     * {@link #axpy8} (one load and store of y per eight rows), then four per {@link #axpy4}, then the rest one by
-     * one; each y[j] gets its terms by FMA in row order. The GEMVᵀ of rows longer than {@link #WINDOWED_ROW}.
+     * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i: {@link #AXPY_ROWS} rows per load and
+     * store of y ({@link #axpy16} at 512 bits, {@link #axpy8} at 256), then eight, then four per {@link #axpy4},
+     * then the rest one by one; each y[j] gets its terms by FMA in row order. The GEMVᵀ of rows longer than
+     * {@link #WINDOWED_ROW}.
      */
     private void axpyRows(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha, int n,
                           int cols, MemorySegment y, long yo) {
@@ -927,12 +949,18 @@ public final class SimdKernelSupport implements KernelSupport {
             Scratch scratch = SCRATCH.get();
             float[] c = scratch.coefficients;
             long[] rows = scratch.rows;
-            for (; i + 8 <= n; i += 8) {
-                for (int k = 0; k < 8; k++) {
-                    c[k] = alpha * get(r, ro + 4L * (i + k));
-                    rows[k] = w0 + (i + k) * rowBytes;
+            while (n - i >= 8) {
+                int k = n - i >= AXPY_ROWS ? AXPY_ROWS : 8;
+                for (int q = 0; q < k; q++) {
+                    c[q] = alpha * get(r, ro + 4L * (i + q));
+                    rows[q] = w0 + (i + q) * rowBytes;
                 }
-                axpy8(c, rows, w, cols, y, yo);
+                if (k == 16) {
+                    axpy16(c, rows, w, cols, y, yo);
+                } else {
+                    axpy8(c, rows, w, cols, y, yo);
+                }
+                i += k;
             }
         }
         for (; i + 4 <= n; i += 4) {
@@ -1002,6 +1030,87 @@ public final class SimdKernelSupport implements KernelSupport {
             acc = FloatVector.fromMemorySegment(F, r6, o, LE).fma(v6, acc);
             acc = FloatVector.fromMemorySegment(F, r7, o, LE).fma(v7, acc);
             old.blend(acc, VectorMask.fromLong(F, tailBits(cols))).intoMemorySegment(ys, o, LE);
+        }
+    }
+
+    /**
+     * The last vector of the eight rows at rows[k0 … k0 + 7] with coefficients c[k0 … k0 + 7] ({@link #axpy8}'s
+     * tail), y the {@code cols} floats at {@code yo}: the last L elements, overlapping the vector just stored; the
+     * lanes that vector updated are written back unchanged (the blend), the others get the same FMA chain as the
+     * full vectors. Called twice in a row (k0 = 0, 8) it is {@link #axpy16}'s last vector, with the same chain. It
+     * takes y and its offset, not axpy16's slice of y: a slice passed to a method that C2 does not inline escapes,
+     * and was allocated (40 B per axpy16 at 1000×1500 once the caller was recompiled with the tail taken). axpy8
+     * keeps its tail written out: calling this from it made the GEMVᵀ under {@code -XX:UseAVX=2} 3-7 % slower
+     * at 100×1500 and 1000×1500.
+     */
+    private static void lastAxpy8(float[] c, int k0, long[] rows, MemorySegment w, int cols, MemorySegment y,
+                                  long yo) {
+        long o = 4L * cols - LB;
+        FloatVector old = FloatVector.fromMemorySegment(F, y, yo + o, LE);
+        FloatVector acc = FloatVector.fromMemorySegment(F, w, rows[k0] + o, LE).fma(FloatVector.broadcast(F, c[k0]), old);
+        acc = FloatVector.fromMemorySegment(F, w, rows[k0 + 1] + o, LE).fma(FloatVector.broadcast(F, c[k0 + 1]), acc);
+        acc = FloatVector.fromMemorySegment(F, w, rows[k0 + 2] + o, LE).fma(FloatVector.broadcast(F, c[k0 + 2]), acc);
+        acc = FloatVector.fromMemorySegment(F, w, rows[k0 + 3] + o, LE).fma(FloatVector.broadcast(F, c[k0 + 3]), acc);
+        acc = FloatVector.fromMemorySegment(F, w, rows[k0 + 4] + o, LE).fma(FloatVector.broadcast(F, c[k0 + 4]), acc);
+        acc = FloatVector.fromMemorySegment(F, w, rows[k0 + 5] + o, LE).fma(FloatVector.broadcast(F, c[k0 + 5]), acc);
+        acc = FloatVector.fromMemorySegment(F, w, rows[k0 + 6] + o, LE).fma(FloatVector.broadcast(F, c[k0 + 6]), acc);
+        acc = FloatVector.fromMemorySegment(F, w, rows[k0 + 7] + o, LE).fma(FloatVector.broadcast(F, c[k0 + 7]), acc);
+        old.blend(acc, VectorMask.fromLong(F, tailBits(cols))).intoMemorySegment(y, yo + o, LE);
+    }
+
+    /**
+     * y ← y + Σ_k c[k]·W_k for the sixteen rows of W at byte offsets rows[0 … 15] (cols ≥ L): {@link #axpy8} with
+     * sixteen rows per load and store of y, the same FMA chain per y[j] as two axpy8s (or sixteen one-row axpys) in
+     * the order given. Used at 512 bits only ({@link #AXPY_ROWS}), where the sixteen coefficients and the
+     * accumulator fit in the 32 vector registers.
+     * The last vector is {@link #lastAxpy8} twice, which keeps this method within what C1 can compile: with the
+     * tail written out as in axpy8 (36 vector loads and stores), C1's tier-3 compile of its loop sometimes
+     * failed ("out of virtual registers in linear scan"), and the method then ran in the Vector API's Java
+     * fallback for good (4.1 ms and 26 MB per 512×4096 GEMVᵀ in two JVMs of four).
+     */
+    private static void axpy16(float[] c, long[] rows, MemorySegment w, int cols, MemorySegment y, long yo) {
+        long bytes = 4L * cols;
+        MemorySegment ys = y.asSlice(yo, bytes), r0 = w.asSlice(rows[0], bytes), r1 = w.asSlice(rows[1], bytes);
+        MemorySegment r2 = w.asSlice(rows[2], bytes), r3 = w.asSlice(rows[3], bytes);
+        MemorySegment r4 = w.asSlice(rows[4], bytes), r5 = w.asSlice(rows[5], bytes);
+        MemorySegment r6 = w.asSlice(rows[6], bytes), r7 = w.asSlice(rows[7], bytes);
+        MemorySegment r8 = w.asSlice(rows[8], bytes), r9 = w.asSlice(rows[9], bytes);
+        MemorySegment r10 = w.asSlice(rows[10], bytes), r11 = w.asSlice(rows[11], bytes);
+        MemorySegment r12 = w.asSlice(rows[12], bytes), r13 = w.asSlice(rows[13], bytes);
+        MemorySegment r14 = w.asSlice(rows[14], bytes), r15 = w.asSlice(rows[15], bytes);
+        FloatVector v0 = FloatVector.broadcast(F, c[0]), v1 = FloatVector.broadcast(F, c[1]);
+        FloatVector v2 = FloatVector.broadcast(F, c[2]), v3 = FloatVector.broadcast(F, c[3]);
+        FloatVector v4 = FloatVector.broadcast(F, c[4]), v5 = FloatVector.broadcast(F, c[5]);
+        FloatVector v6 = FloatVector.broadcast(F, c[6]), v7 = FloatVector.broadcast(F, c[7]);
+        FloatVector v8 = FloatVector.broadcast(F, c[8]), v9 = FloatVector.broadcast(F, c[9]);
+        FloatVector v10 = FloatVector.broadcast(F, c[10]), v11 = FloatVector.broadcast(F, c[11]);
+        FloatVector v12 = FloatVector.broadcast(F, c[12]), v13 = FloatVector.broadcast(F, c[13]);
+        FloatVector v14 = FloatVector.broadcast(F, c[14]), v15 = FloatVector.broadcast(F, c[15]);
+        long end = 4L * F.loopBound(cols);
+        // Not a counted loop, as dot8's.
+        for (long o = 0; o != end; o += LB) {
+            FloatVector acc = FloatVector.fromMemorySegment(F, ys, o, LE);
+            acc = FloatVector.fromMemorySegment(F, r0, o, LE).fma(v0, acc);
+            acc = FloatVector.fromMemorySegment(F, r1, o, LE).fma(v1, acc);
+            acc = FloatVector.fromMemorySegment(F, r2, o, LE).fma(v2, acc);
+            acc = FloatVector.fromMemorySegment(F, r3, o, LE).fma(v3, acc);
+            acc = FloatVector.fromMemorySegment(F, r4, o, LE).fma(v4, acc);
+            acc = FloatVector.fromMemorySegment(F, r5, o, LE).fma(v5, acc);
+            acc = FloatVector.fromMemorySegment(F, r6, o, LE).fma(v6, acc);
+            acc = FloatVector.fromMemorySegment(F, r7, o, LE).fma(v7, acc);
+            acc = FloatVector.fromMemorySegment(F, r8, o, LE).fma(v8, acc);
+            acc = FloatVector.fromMemorySegment(F, r9, o, LE).fma(v9, acc);
+            acc = FloatVector.fromMemorySegment(F, r10, o, LE).fma(v10, acc);
+            acc = FloatVector.fromMemorySegment(F, r11, o, LE).fma(v11, acc);
+            acc = FloatVector.fromMemorySegment(F, r12, o, LE).fma(v12, acc);
+            acc = FloatVector.fromMemorySegment(F, r13, o, LE).fma(v13, acc);
+            acc = FloatVector.fromMemorySegment(F, r14, o, LE).fma(v14, acc);
+            acc = FloatVector.fromMemorySegment(F, r15, o, LE).fma(v15, acc);
+            acc.intoMemorySegment(ys, o, LE);
+        }
+        if (end != bytes) {
+            lastAxpy8(c, 0, rows, w, cols, y, yo);
+            lastAxpy8(c, 8, rows, w, cols, y, yo);
         }
     }
 
@@ -1284,13 +1393,14 @@ public final class SimdKernelSupport implements KernelSupport {
         // Rows whose residual is exactly 0 add nothing to g and are skipped: with ReLU and observations
         // clipped at 0 (every inactive unit the iterate agrees on) that is often a third to a half of the
         // rows, and the second read shrinks with it. Rows with a residual wait in the scratch's (rows,
-        // coefficients) until step are pending, then go through one axpy4 or axpy8, in row order, so the
-        // roundings of g do not depend on which rows were skipped.
+        // coefficients) until flush are pending (step, or AXPY_ROWS past the GEMVᵀ's windows), then go through one
+        // axpy4, axpy8 or axpy16, in row order, so the roundings of g do not depend on which rows were skipped.
         if (L >= 8 && cols >= L && cols <= FUSED_CHUNKED_ROW) {
             return bregmanShortRows(sigma, w, wo, rowBytes, r0, r1, cols, x, xo, b, bo, t, to, z, zo, g, go);
         }
         boolean paired = paired(cols); // dot8 as two dot4Pairs where dot4 pairs too (never at 512 bits)
         int step = L >= 8 && cols >= L && !paired ? FUSED_STEP : 4; // dot8, axpy8: at least one vector
+        int flush = step == 8 && cols > WINDOWED_ROW ? AXPY_ROWS : step; // pending rows per axpy16, axpy8, axpy4
         Scratch scratch = SCRATCH.get();
         float[] sums = scratch.sums, f = scratch.coefficients;
         long[] q = scratch.rows;
@@ -1313,8 +1423,10 @@ public final class SimdKernelSupport implements KernelSupport {
                 sumSq += (double) e * e;
                 q[pending] = wo + i * rowBytes;
                 f[pending] = e;
-                if (++pending == step) {
-                    if (step == 8) {
+                if (++pending == flush) {
+                    if (flush == 16) {
+                        axpy16(f, q, w, cols, g, go);
+                    } else if (flush == 8) {
                         axpy8(f, q, w, cols, g, go);
                     } else {
                         axpy4(f[0], f[1], f[2], f[3], w, q[0], q[1], q[2], q[3], cols, g, go);
@@ -1324,9 +1436,13 @@ public final class SimdKernelSupport implements KernelSupport {
             }
         }
         int k = 0;
-        if (pending >= 4) {
-            axpy4(f[0], f[1], f[2], f[3], w, q[0], q[1], q[2], q[3], cols, g, go);
-            k = 4;
+        if (pending >= 8) {
+            axpy8(f, q, w, cols, g, go);
+            k = 8;
+        }
+        if (pending - k >= 4) {
+            axpy4(f[k], f[k + 1], f[k + 2], f[k + 3], w, q[k], q[k + 1], q[k + 2], q[k + 3], cols, g, go);
+            k += 4;
         }
         for (; k < pending; k++) {
             axpy(f[k], w, q[k], g, go, cols);

@@ -31,7 +31,7 @@ class LayoutIndependenceTest {
 
     @ParameterizedTest(name = "{0}×{1}")
     @CsvSource({"1, 1", "15, 17", "17, 15", "8, 100", "37, 100", "300, 100", "64, 64", "13, 300", "9, 1023", "24, 259", "16, 400",
-        "17, 512", "9, 1024", "11, 4096"})
+        "17, 512", "9, 1024", "11, 4096", "29, 1043", "40, 2048"})
     void gemvGemvTAndTheFusedGradientGiveTheSameBitsInEveryLayout(int rows, int cols) {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom rnd = new SplittableRandom(31L * rows + cols);
@@ -130,7 +130,7 @@ class LayoutIndependenceTest {
      */
     @ParameterizedTest(name = "{0}×{1}")
     @CsvSource({"1, 15", "15, 1", "37, 100", "5, 312", "13, 313", "192, 256", "64, 512", "17, 513", "7, 625", "9, 1023",
-        "9, 1025", "5, 1040", "6, 1041", "64, 4096"})
+        "9, 1025", "5, 1040", "6, 1041", "64, 4096", "29, 1043", "33, 2055"})
     void theFusedNormalProductIsTheGemvThenTheGemvT(int rows, int cols) {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom rnd = new SplittableRandom(13L * rows + cols);
@@ -145,6 +145,33 @@ class LayoutIndependenceTest {
                 assertArrayEquals(y.toArray(), z.toArray(), "z against W x, " + w);
                 assertArrayEquals(yt.toArray(), g.toArray(), "g against Wᵀ(W x), " + w);
             }
+        }
+    }
+
+    /**
+     * GEMVᵀ gives each y[j] one FMA per row, in row order, whatever groups of rows its kernel takes per pass over y
+     * (sixteen, eight, four or one rows; column windows for short rows): the whole product has the bits of one
+     * single-row GEMVᵀ after another with β = 1. The fused gradient's queue groups only the rows with a non-zero
+     * residual, so its groups differ from the GEMVᵀ's; this contract is what keeps the two equal. Shapes: 29 rows
+     * are 16 + 8 + 4 + 1 (at 512 bits) with a 3-column tail past the windows' 1 040 columns, 33 × 2 055 two
+     * sixteen-row groups and one row with a 7-column tail, 45 × 625 and 29 × 313 the windows (and, at 256 bits, the
+     * eight-row axpys past 312 columns), 20 × 100 one window.
+     */
+    @ParameterizedTest(name = "{0}×{1}")
+    @CsvSource({"29, 1043", "33, 2055", "48, 4096", "45, 625", "29, 313", "20, 100"})
+    void theGemvTIsOneAxpyPerRowInRowOrder(int rows, int cols) {
+        try (Arena arena = Arena.ofConfined()) {
+            SplittableRandom rnd = new SplittableRandom(7L * rows + cols);
+            FloatMatrix w = uniform(FloatMatrix.allocatePadded(arena, rows, cols), rnd);
+            FloatVec r = vec(arena, rnd, rows), whole = FloatVec.allocate(arena, cols);
+            Blas.gemvT(0.75f, w, r, 0f, whole);
+            FloatVec y = FloatVec.allocate(arena, cols), ri = FloatVec.allocate(arena, 1);
+            for (int i = 0; i < rows; i++) {
+                FloatMatrix row = new FloatMatrix(w.segment(), w.byteOffset() + 4L * i * w.ld(), 1, cols, w.ld());
+                ri.set(0, r.get(i));
+                Blas.gemvT(0.75f, row, ri, 1f, y);
+            }
+            assertArrayEquals(whole.toArray(), y.toArray(), rows + "×" + cols);
         }
     }
 

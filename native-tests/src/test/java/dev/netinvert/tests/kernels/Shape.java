@@ -67,7 +67,10 @@ record Shape(int rows, int cols, int ld, int misalign) {
             new Shape(3, 1040, 1040, 0),
             new Shape(5, 1041, 1045, 3),
             new Shape(9, 625, 627, 1),
-            new Shape(11, 300, 304, 4));
+            new Shape(11, 300, 304, 4),
+            // Past the windows at 512 bits, sixteen rows per pass over y, then eight, four and one (29 rows), with a
+            // 3-column tail.
+            new Shape(29, 1043, 1049, 5));
 
     /** The 64×64-image perceptron of sec. 5.1.1 [000]: W is 512×4096 (8 MiB). Used sparingly. */
     static final Shape BIG = new Shape(512, 4096, 4096, 0);

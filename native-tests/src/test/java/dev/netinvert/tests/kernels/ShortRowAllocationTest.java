@@ -28,10 +28,14 @@ import org.junit.jupiter.api.Test;
 @Tag("allocation")
 class ShortRowAllocationTest {
 
-    /** rows × cols: 784×100 and 100×784 (the benchmark's), 300×100 and 625×300 (the [002] generator), the edges. */
+    /**
+     * rows × cols: 784×100 and 100×784 (the benchmark's), 300×100 and 625×300 (the [002] generator), the edges; past
+     * the GEMVᵀ's windows, rows in groups of sixteen and eight with no tail (40×2048) and with one, after it
+     * (29×1043: a slice passed to the tail's method once allocated 40 B per group there).
+     */
     private static final int[][] SHAPES = {
         {784, 100}, {100, 784}, {300, 100}, {625, 300}, {36, 36}, {40, 129}, {24, 256}, {17, 64}, {9, 16},
-        {13, 250}, {7, 33}, {64, 1000},
+        {13, 250}, {7, 33}, {64, 1000}, {40, 2048}, {29, 1043},
     };
 
     private static double sink;

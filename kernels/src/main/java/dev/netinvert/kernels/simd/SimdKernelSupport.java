@@ -179,7 +179,8 @@ public final class SimdKernelSupport implements KernelSupport {
     /**
      * Rows per step of the fused gradient past {@link #FUSED_CHUNKED_ROW} columns ({@link #bregmanGradient}) where
      * {@link #dot8} does not pair its vectors ({@link #paired}: at 512 bits always, at 256 bits past 1 024
-     * columns): eight ({@link #dot8}'s blocks; pending rows go {@link #AXPY_ROWS} per axpy); elsewhere four
+     * columns): eight ({@link #dot8}'s blocks, eight pending rows per {@link #axpy8}; past {@link #WINDOWED_ROW}
+     * columns {@link #AXPY_ROWS}); elsewhere four
      * ({@link #dot4}, {@link #axpy4}; at 128 bits dot8 is not used). The same bits either way (y[j]'s FMA chain is
      * the same in axpy8 as in two axpy4s); Σ e² is summed in the same row order. Eight rows make half as many
      * passes over x and g per row of W: at 4096 columns x and g (16 KB each) fill L1 on their own, so every pass
@@ -195,22 +196,34 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final int FUSED_STEP = 8;
 
     /**
+     * Rows per dot-product block of the short-row fused gradient ({@link #bregmanShortRows}): {@link #dot16}'s at
+     * 512 bits, else dot8's. Its second read is of the whole chunk, after all the chunk's blocks, so the block's
+     * height does not decide where that read comes from. Zen 4, 512 bits, {@code MinOfBursts} as for
+     * {@link #AXPY_ROWS}: 784×100 8.63-8.86 → 7.74-7.90 µs (1.13-1.18 → 1.02-1.05 of OpenBLAS's two sgemv),
+     * 625×300 16.6-17.4 → 15.7-16.3 (1.04-1.06 → 0.97-0.99).
+     */
+    private static final int DOT_ROWS = L >= 16 ? 16 : 8;
+
+    /**
      * Rows per load and store of y in the GEMVᵀ of rows longer than the register windows ({@link #axpyRows}, past
-     * {@link #WINDOWED_ROW} columns), and pending rows per axpy in the fused gradient's eight-row steps there:
-     * sixteen at 512 bits ({@link #axpy16}), eight at 256 ({@link #axpy8}). The same bits either way: each y[j]
-     * gets one FMA per row in row order, however the rows are grouped (LayoutIndependenceTest). Sixteen rows halve
-     * the passes over y, which at 4 096 columns (16 KB) does not stay in L1 while 128 KB of rows stream past, so
-     * each pass read and wrote it from L2. On Zen 4 at 512 bits, {@code MinOfBursts} in the kernels' layout with
-     * OpenBLAS's sgemv in the same process, min µs and per-pair ratio of medians, alternated JVMs, two rounds each
-     * (jmh/RESULTS.md, twenty-second session), eight → sixteen: GEMVᵀ 512×4096 103.2-107.0 → 92.1-95.2
-     * (1.02-1.05 → 0.90-0.93), 4096² 2 037-2 182 → 1 857-1 950 (1.05-1.08 → 0.99-1.00), 64×8192 25.8-26.4 →
-     * 22.8-24.2 (1.02-1.04 → 0.88-0.94), 100×2048 8.8-8.9 → 7.9-8.3 (1.00-1.03 → 0.93-0.96), 1000×1500 71.4-77.7 →
-     * 68.5-70.8 (1.01-1.10 → 0.98-1.00), 100×1088 4.5-4.7 → 4.2-4.3 (1.05-1.10 → 0.99-1.00); the fused gradient
-     * 512×4096 190.7-190.9 → 186.3-186.5 (0.90 → 0.88), 1000×1500 139.5-140.7 → 134.9-136.4 (0.98 → 0.95), 4096²
-     * 2 760 → 2 678-2 705. Not for the fused gradient's rows of up to 1 040 columns, whose g stays in L1: there
-     * sixteen lost (625×1000 57.1 → 59.2-59.3 µs, 100×784 6.10-6.18 → 6.44-6.48). Under {@code -XX:UseAVX=2}
-     * sixteen lost everywhere (GEMVᵀ 512×4096 1.03-1.04 → 1.09-1.10, 625×1000 1.07-1.09 → 1.20-1.22, 100×784
-     * 1.07-1.09 → 1.31): sixteen coefficients and the accumulator do not fit in 16 vector registers.
+     * {@link #WINDOWED_ROW} columns), and rows per step of the fused gradient there (its dot products and its
+     * axpys of pending rows): sixteen at 512 bits ({@link #dot16}, {@link #axpy16}), eight at 256 ({@link #dot8},
+     * {@link #axpy8}). The same bits either way: each y[j] gets one FMA per row in row order, however the rows are
+     * grouped, and dot16 gives a row dot8's bits (LayoutIndependenceTest). Sixteen rows halve the passes over y
+     * (and x), which at 4 096 columns (16 KB) do not stay in L1 while the rows stream past, so each pass read and
+     * wrote them from L2. On Zen 4 at 512 bits, {@code MinOfBursts} in the kernels' layout with OpenBLAS's sgemv in
+     * the same process, min µs and per-pair ratio of medians, alternated JVMs, two rounds each (jmh/RESULTS.md,
+     * twenty-second session), eight → sixteen: GEMVᵀ 512×4096 103.2-107.0 → 92.1-95.2 (1.02-1.05 → 0.90-0.93),
+     * 4096² 2 037-2 182 → 1 857-1 950 (1.05-1.08 → 0.99-1.00), 64×8192 25.8-26.4 → 22.8-24.2 (1.02-1.04 →
+     * 0.88-0.94), 100×2048 8.8-8.9 → 7.9-8.3 (1.00-1.03 → 0.93-0.96), 1000×1500 71.4-77.7 → 68.5-70.8 (1.01-1.10 →
+     * 0.98-1.00), 100×1088 4.5-4.7 → 4.2-4.3 (1.05-1.10 → 0.99-1.00); the fused gradient, eight-row steps →
+     * sixteen-row steps with dot16 and axpy16: 512×4096 185.8-188.6 → 171.6-173.6 (0.86-0.89 → 0.81-0.82), 4096²
+     * 2 788-2 921 → 2 486-2 600 (0.63 → 0.59), 1000×1500 133.7-137.5 → 128.4-129.3 (0.94-0.96 → 0.90). Not for the
+     * fused gradient's rows of up to 1 040 columns, where eight rows stay in L1 for their second read and sixteen
+     * do not: sixteen-row steps lost at 100×784 (6.12-6.19 → 6.44-6.49 µs; 16 rows of 784 columns are 50 KB) and
+     * sixteen-row axpys at 625×1000 (57.1 → 59.2-59.3). Under {@code -XX:UseAVX=2} sixteen lost everywhere (GEMVᵀ
+     * 512×4096 1.03-1.04 → 1.09-1.10, 625×1000 1.07-1.09 → 1.20-1.22, 100×784 1.07-1.09 → 1.31): sixteen
+     * coefficients and the accumulator do not fit in 16 vector registers.
      */
     private static final int AXPY_ROWS = L >= 16 ? 16 : 8;
 
@@ -400,10 +413,16 @@ public final class SimdKernelSupport implements KernelSupport {
         // 4096², W from DRAM, 4 238-4 942 → 2 429-2 654; 1000×1500 86.1-86.6 → 73.4-74.7; 100×2048 10.1-10.6 →
         // 9.0-9.1; 512×4096 and 64×8192 level), under -XX:UseAVX=2 in the twentieth (Zen 4, two alternated rounds:
         // 4096² 2 800-2 879 → 2 604-2 627, 1000×1500 80.4-81.0 → 75.3-75.9, 512×4096 119.7-120.9 → 118.3-118.4,
-        // 100×2048 10.0-10.1 → 9.8; jmh/RESULTS.md).
+        // 100×2048 10.0-10.1 → 9.8; jmh/RESULTS.md). At 512 bits sixteen rows a block first (dot16).
         if (L >= 8 && cols >= L) {
             float[] sums = SCRATCH.get().sums;
             boolean paired = paired(cols);
+            if (L == 16) {
+                for (; i + 16 <= r1; i += 16) {
+                    dot16(w, wo + i * rowBytes, rowBytes, cols, x, xo, sums);
+                    finish16(sums, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
+                }
+            }
             for (; i + 8 <= r1; i += 8) {
                 dot8(paired, w, wo + i * rowBytes, rowBytes, cols, x, xo, sums);
                 finish8(paired, sums, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
@@ -748,6 +767,108 @@ public final class SimdKernelSupport implements KernelSupport {
         s.intoArray(sums, 0);
     }
 
+    /** out[k] ← α·s_k + β·out[k] (+ b[k]), k &lt; 16, for the sixteen sums a {@link #dot16} block left in {@code sums}: {@link #finish4}'s operations on one vector. */
+    private static void finish16(float[] sums, float alpha, float beta, MemorySegment out, long oo, MemorySegment b,
+                                 long bo) {
+        FloatVector s = FloatVector.fromArray(F, sums, 0).mul(alpha);
+        if (beta != 0f) {
+            s = FloatVector.fromMemorySegment(F, out, oo, LE).fma(FloatVector.broadcast(F, beta), s);
+        }
+        if (b != null) {
+            s = s.add(FloatVector.fromMemorySegment(F, b, bo, LE));
+        }
+        s.intoMemorySegment(out, oo, LE);
+    }
+
+    /**
+     * ⟨W_k, x⟩ for the sixteen rows at {@code w0} (L = 16, cols ≥ L) into {@code sums[k]}: {@link #dot8} with
+     * sixteen rows per load of x, one row per lane of the result. Each row's accumulator starts as dot8's (its last
+     * vector's products on the lanes of {@link #lastBits}), gets the same FMAs in column order, and its lanes are
+     * summed by the same butterfly (lane distances 8, 4, 2, 1), so a row has dot8's bits (and dot4's, and the
+     * fused gradient's; LayoutIndependenceTest): the tree only merges sixteen rows instead of eight at each level,
+     * with one level more. Sixteen rows halve the passes over x, which at 4 096 columns (16 KB) does not stay in L1
+     * while 256 KB of rows stream past; at short rows the block's set-up and tree are spread over twice the rows.
+     * On Zen 4, {@code MinOfBursts} in the kernels' layout with OpenBLAS's sgemv in the same process, min µs and
+     * per-pair ratio of medians, two alternated rounds (jmh/RESULTS.md, twenty-second session), dot8 → dot16:
+     * 512×4096 102.5-103.0 → 90.8-91.1 (0.95 → 0.83), 4096² 2 075-2 165 → 1 874-1 913 (0.92 → 0.82-0.84), 1000×1500
+     * 71.1-71.5 → 66.4-67.0 (1.00 → 0.93), 625×1000 30.8-32.1 → 28.8 (1.05-1.09 → 0.97-0.98), 784×100 4.52-4.62 →
+     * 4.04 (1.12-1.13 → 1.00-1.01), 625×300 8.44-8.50 → 7.73-8.11 (0.97 → 0.89-0.95), 300×100 1.68-1.70 →
+     * 1.56-1.57 (1.06-1.07 → 0.98), 100×784 3.07-3.09 → 3.02-3.06 (1.07 → 1.04-1.05). Sixteen accumulators, x and
+     * a row vector fit in the 32 vector registers of AVX-512; at 256 bits there are 16, and dot8 stays.
+     *
+     * <p>The eleventh session's sixteen-row block never reached C2 (C1 ran out of virtual registers compiling it);
+     * this one did in every JVM tried, also under {@code -XX:CICompilerCount=2 -XX:Tier3BackEdgeThreshold=500},
+     * which forces the tier-3 OSR compiles that failed for a first {@link #axpy16} with its tail written out.
+     * The allocation tests would see a block left to the Vector API's Java fallback (it allocates per vector).
+     */
+    private static void dot16(MemorySegment w, long w0, long rowBytes, int cols, MemorySegment x, long xo,
+                              float[] sums) {
+        long bytes = 4L * cols;
+        long end = 4L * F.loopBound(cols - 1);
+        MemorySegment xs = x.asSlice(xo, bytes), r0 = w.asSlice(w0, bytes), r1 = w.asSlice(w0 + rowBytes, bytes);
+        MemorySegment r2 = w.asSlice(w0 + 2 * rowBytes, bytes), r3 = w.asSlice(w0 + 3 * rowBytes, bytes);
+        MemorySegment r4 = w.asSlice(w0 + 4 * rowBytes, bytes), r5 = w.asSlice(w0 + 5 * rowBytes, bytes);
+        MemorySegment r6 = w.asSlice(w0 + 6 * rowBytes, bytes), r7 = w.asSlice(w0 + 7 * rowBytes, bytes);
+        MemorySegment r8 = w.asSlice(w0 + 8 * rowBytes, bytes), r9 = w.asSlice(w0 + 9 * rowBytes, bytes);
+        MemorySegment r10 = w.asSlice(w0 + 10 * rowBytes, bytes), r11 = w.asSlice(w0 + 11 * rowBytes, bytes);
+        MemorySegment r12 = w.asSlice(w0 + 12 * rowBytes, bytes), r13 = w.asSlice(w0 + 13 * rowBytes, bytes);
+        MemorySegment r14 = w.asSlice(w0 + 14 * rowBytes, bytes), r15 = w.asSlice(w0 + 15 * rowBytes, bytes);
+        long t = bytes - LB;
+        VectorMask<Float> fresh = VectorMask.fromLong(F, lastBits(cols));
+        FloatVector zero = FloatVector.zero(F), xt = FloatVector.fromMemorySegment(F, xs, t, LE);
+        FloatVector a0 = zero.blend(FloatVector.fromMemorySegment(F, r0, t, LE).mul(xt), fresh);
+        FloatVector a1 = zero.blend(FloatVector.fromMemorySegment(F, r1, t, LE).mul(xt), fresh);
+        FloatVector a2 = zero.blend(FloatVector.fromMemorySegment(F, r2, t, LE).mul(xt), fresh);
+        FloatVector a3 = zero.blend(FloatVector.fromMemorySegment(F, r3, t, LE).mul(xt), fresh);
+        FloatVector a4 = zero.blend(FloatVector.fromMemorySegment(F, r4, t, LE).mul(xt), fresh);
+        FloatVector a5 = zero.blend(FloatVector.fromMemorySegment(F, r5, t, LE).mul(xt), fresh);
+        FloatVector a6 = zero.blend(FloatVector.fromMemorySegment(F, r6, t, LE).mul(xt), fresh);
+        FloatVector a7 = zero.blend(FloatVector.fromMemorySegment(F, r7, t, LE).mul(xt), fresh);
+        FloatVector a8 = zero.blend(FloatVector.fromMemorySegment(F, r8, t, LE).mul(xt), fresh);
+        FloatVector a9 = zero.blend(FloatVector.fromMemorySegment(F, r9, t, LE).mul(xt), fresh);
+        FloatVector a10 = zero.blend(FloatVector.fromMemorySegment(F, r10, t, LE).mul(xt), fresh);
+        FloatVector a11 = zero.blend(FloatVector.fromMemorySegment(F, r11, t, LE).mul(xt), fresh);
+        FloatVector a12 = zero.blend(FloatVector.fromMemorySegment(F, r12, t, LE).mul(xt), fresh);
+        FloatVector a13 = zero.blend(FloatVector.fromMemorySegment(F, r13, t, LE).mul(xt), fresh);
+        FloatVector a14 = zero.blend(FloatVector.fromMemorySegment(F, r14, t, LE).mul(xt), fresh);
+        FloatVector a15 = zero.blend(FloatVector.fromMemorySegment(F, r15, t, LE).mul(xt), fresh);
+        for (long o = 0; o != end; o += LB) {
+            FloatVector xv = FloatVector.fromMemorySegment(F, xs, o, LE);
+            a0 = FloatVector.fromMemorySegment(F, r0, o, LE).fma(xv, a0);
+            a1 = FloatVector.fromMemorySegment(F, r1, o, LE).fma(xv, a1);
+            a2 = FloatVector.fromMemorySegment(F, r2, o, LE).fma(xv, a2);
+            a3 = FloatVector.fromMemorySegment(F, r3, o, LE).fma(xv, a3);
+            a4 = FloatVector.fromMemorySegment(F, r4, o, LE).fma(xv, a4);
+            a5 = FloatVector.fromMemorySegment(F, r5, o, LE).fma(xv, a5);
+            a6 = FloatVector.fromMemorySegment(F, r6, o, LE).fma(xv, a6);
+            a7 = FloatVector.fromMemorySegment(F, r7, o, LE).fma(xv, a7);
+            a8 = FloatVector.fromMemorySegment(F, r8, o, LE).fma(xv, a8);
+            a9 = FloatVector.fromMemorySegment(F, r9, o, LE).fma(xv, a9);
+            a10 = FloatVector.fromMemorySegment(F, r10, o, LE).fma(xv, a10);
+            a11 = FloatVector.fromMemorySegment(F, r11, o, LE).fma(xv, a11);
+            a12 = FloatVector.fromMemorySegment(F, r12, o, LE).fma(xv, a12);
+            a13 = FloatVector.fromMemorySegment(F, r13, o, LE).fma(xv, a13);
+            a14 = FloatVector.fromMemorySegment(F, r14, o, LE).fma(xv, a14);
+            a15 = FloatVector.fromMemorySegment(F, r15, o, LE).fma(xv, a15);
+        }
+        FloatVector c0 = a0.blend(a8, TREE_M1).add(a8.blend(a0, TREE_M1).rearrange(TREE_S1));
+        FloatVector c1 = a1.blend(a9, TREE_M1).add(a9.blend(a1, TREE_M1).rearrange(TREE_S1));
+        FloatVector c2 = a2.blend(a10, TREE_M1).add(a10.blend(a2, TREE_M1).rearrange(TREE_S1));
+        FloatVector c3 = a3.blend(a11, TREE_M1).add(a11.blend(a3, TREE_M1).rearrange(TREE_S1));
+        FloatVector c4 = a4.blend(a12, TREE_M1).add(a12.blend(a4, TREE_M1).rearrange(TREE_S1));
+        FloatVector c5 = a5.blend(a13, TREE_M1).add(a13.blend(a5, TREE_M1).rearrange(TREE_S1));
+        FloatVector c6 = a6.blend(a14, TREE_M1).add(a14.blend(a6, TREE_M1).rearrange(TREE_S1));
+        FloatVector c7 = a7.blend(a15, TREE_M1).add(a15.blend(a7, TREE_M1).rearrange(TREE_S1));
+        FloatVector d0 = c0.blend(c4, TREE_M2).add(c4.blend(c0, TREE_M2).rearrange(TREE_S2));
+        FloatVector d1 = c1.blend(c5, TREE_M2).add(c5.blend(c1, TREE_M2).rearrange(TREE_S2));
+        FloatVector d2 = c2.blend(c6, TREE_M2).add(c6.blend(c2, TREE_M2).rearrange(TREE_S2));
+        FloatVector d3 = c3.blend(c7, TREE_M2).add(c7.blend(c3, TREE_M2).rearrange(TREE_S2));
+        FloatVector e0 = d0.blend(d2, TREE_M3).add(d2.blend(d0, TREE_M3).rearrange(TREE_S3));
+        FloatVector e1 = d1.blend(d3, TREE_M3).add(d3.blend(d1, TREE_M3).rearrange(TREE_S3));
+        // Row k ends in lane k (the lane bits 8, 4, 2, 1 spell k).
+        e0.blend(e1, TREE_M4).add(e1.blend(e0, TREE_M4).rearrange(TREE_S4)).intoArray(sums, 0);
+    }
+
     /**
      * ⟨W_k, x⟩ for the four rows at {@code w0} (cols ≥ L) into {@code sums[so + j]}, j = 0, L/2, L/4, 3L/4 for
      * k = 0 … 3 (the lanes {@link #dot4Lanes}' tree leaves them in), for {@link #finish8} or {@link #dot4}. Two column vectors per
@@ -887,7 +1008,8 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final VectorShuffle<Float> TREE_S1 = Lanes.fold(Math.max(1, L / 2)),
             TREE_S2 = Lanes.fold(Math.max(1, L / 4)), TREE_S3 = Lanes.fold(Math.max(1, L / 8)), TREE_S4 = Lanes.fold(1);
     private static final VectorMask<Float> TREE_M1 = Lanes.upper(Math.max(1, L / 2)),
-            TREE_M2 = Lanes.upper(Math.max(1, L / 4)), TREE_M3 = Lanes.upper(Math.max(1, L / 8));
+            TREE_M2 = Lanes.upper(Math.max(1, L / 4)), TREE_M3 = Lanes.upper(Math.max(1, L / 8)),
+            TREE_M4 = Lanes.upper(1);
 
     /**
      * The lanes of the overlapping final vector of a row of {@code cols} ≥ L elements that the full vectors
@@ -1393,23 +1515,31 @@ public final class SimdKernelSupport implements KernelSupport {
         // Rows whose residual is exactly 0 add nothing to g and are skipped: with ReLU and observations
         // clipped at 0 (every inactive unit the iterate agrees on) that is often a third to a half of the
         // rows, and the second read shrinks with it. Rows with a residual wait in the scratch's (rows,
-        // coefficients) until flush are pending (step, or AXPY_ROWS past the GEMVᵀ's windows), then go through one
-        // axpy4, axpy8 or axpy16, in row order, so the roundings of g do not depend on which rows were skipped.
+        // coefficients) until step are pending, then go through one axpy4, axpy8 or axpy16, in row order, so the
+        // roundings of g do not depend on which rows were skipped.
         if (L >= 8 && cols >= L && cols <= FUSED_CHUNKED_ROW) {
             return bregmanShortRows(sigma, w, wo, rowBytes, r0, r1, cols, x, xo, b, bo, t, to, z, zo, g, go);
         }
         boolean paired = paired(cols); // dot8 as two dot4Pairs where dot4 pairs too (never at 512 bits)
-        int step = L >= 8 && cols >= L && !paired ? FUSED_STEP : 4; // dot8, axpy8: at least one vector
-        int flush = step == 8 && cols > WINDOWED_ROW ? AXPY_ROWS : step; // pending rows per axpy16, axpy8, axpy4
+        // Rows per step, and pending rows per axpy: AXPY_ROWS past the GEMVᵀ's windows (dot16 and axpy16 at 512
+        // bits), else FUSED_STEP where dot8 does not pair, else four; dot8 and axpy8 need at least one vector.
+        int step = L < 8 || cols < L || paired ? 4 : cols > WINDOWED_ROW ? AXPY_ROWS : FUSED_STEP;
         Scratch scratch = SCRATCH.get();
         float[] sums = scratch.sums, f = scratch.coefficients;
         long[] q = scratch.rows;
         int pending = 0;
         for (int i0 = r0; i0 < r1; i0 += step) {
             int end = Math.min(i0 + step, r1);
-            if (end - i0 == 8) {
+            // The GEMV's blocks: a last partial step of sixteen takes dot8's block before dotRows' dot4 and rows.
+            if (L == 16 && end - i0 == 16) {
+                dot16(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, sums);
+                finish16(sums, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
+            } else if (end - i0 >= 8) {
                 dot8(paired, w, wo + i0 * rowBytes, rowBytes, cols, x, xo, sums);
                 finish8(paired, sums, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
+                if (end - i0 > 8) {
+                    dotRows(w, wo, rowBytes, i0 + 8, end, cols, x, xo, b, bo, z, zo);
+                }
             } else if (end - i0 == 4) {
                 dot4(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
             } else {
@@ -1423,10 +1553,10 @@ public final class SimdKernelSupport implements KernelSupport {
                 sumSq += (double) e * e;
                 q[pending] = wo + i * rowBytes;
                 f[pending] = e;
-                if (++pending == flush) {
-                    if (flush == 16) {
+                if (++pending == step) {
+                    if (step == 16) {
                         axpy16(f, q, w, cols, g, go);
-                    } else if (flush == 8) {
+                    } else if (step == 8) {
                         axpy8(f, q, w, cols, g, go);
                     } else {
                         axpy4(f[0], f[1], f[2], f[3], w, q[0], q[1], q[2], q[3], cols, g, go);
@@ -1507,13 +1637,21 @@ public final class SimdKernelSupport implements KernelSupport {
         boolean vectorSigma = exactVectorSigma(sigma);
         for (int c0 = r0; c0 < r1; c0 += chunk) {
             int c1 = Math.min(r1, c0 + chunk), len = c1 - c0;
-            for (int i0 = c0; i0 < c1; i0 += 8) {
-                int end = Math.min(i0 + 8, c1);
-                if (end - i0 == 8) {
-                    dot8(paired, w, wo + i0 * rowBytes, rowBytes, cols, x, xo, sums);
-                    finish8(paired, sums, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
-                } else {
-                    dotRows(w, wo, rowBytes, i0, end, cols, x, xo, b, bo, z, zo);
+            for (int i0 = c0; i0 < c1; i0 += DOT_ROWS) {
+                int end = Math.min(i0 + DOT_ROWS, c1);
+                if (L == 16 && end - i0 == 16) {
+                    dot16(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, sums);
+                    finish16(sums, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);
+                    continue;
+                }
+                int i = i0;
+                if (end - i >= 8) {
+                    dot8(paired, w, wo + i * rowBytes, rowBytes, cols, x, xo, sums);
+                    finish8(paired, sums, 1f, 0f, z, zo + 4L * i, b, bo + 4L * i);
+                    i += 8;
+                }
+                if (i < end) {
+                    dotRows(w, wo, rowBytes, i, end, cols, x, xo, b, bo, z, zo);
                 }
             }
             long zc = zo + 4L * c0;

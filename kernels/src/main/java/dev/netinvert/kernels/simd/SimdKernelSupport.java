@@ -7,6 +7,7 @@ import static dev.netinvert.kernels.simd.VectorConstants.LE;
 import static jdk.incubator.vector.VectorOperators.F2D;
 
 import dev.netinvert.kernels.Activation;
+import dev.netinvert.kernels.FloatMatrix;
 import dev.netinvert.kernels.KernelSupport;
 import dev.netinvert.kernels.internal.CacheSizes;
 import dev.netinvert.kernels.internal.FloatSigma;
@@ -197,7 +198,7 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * Rows per dot-product block of the short-row fused gradient ({@link #bregmanShortRows}): {@link #dot16}'s at
-     * 512 bits, else dot8's. Its second read is of the whole chunk, after all the chunk's blocks, so the block's
+     * 512 bits (where {@link #sixteenRows}), else dot8's. Its second read is of the whole chunk, after all the chunk's blocks, so the block's
      * height does not decide where that read comes from. Zen 4, 512 bits, {@code MinOfBursts} as for
      * {@link #AXPY_ROWS}: 784×100 8.63-8.86 → 7.74-7.90 µs (1.13-1.18 → 1.02-1.05 of OpenBLAS's two sgemv),
      * 625×300 16.6-17.4 → 15.7-16.3 (1.04-1.06 → 0.97-0.99).
@@ -207,8 +208,8 @@ public final class SimdKernelSupport implements KernelSupport {
     /**
      * Rows per load and store of y in the GEMVᵀ of rows longer than the register windows ({@link #axpyRows}, past
      * {@link #WINDOWED_ROW} columns), and rows per step of the fused gradient there (its dot products and its
-     * axpys of pending rows): sixteen at 512 bits ({@link #dot16}, {@link #axpy16}), eight at 256 ({@link #dot8},
-     * {@link #axpy8}). The same bits either way: each y[j] gets one FMA per row in row order, however the rows are
+     * axpys of pending rows): sixteen at 512 bits where the rows are staggered across L1's sets ({@link #sixteenRows};
+     * {@link #dot16}, {@link #axpy16}), else eight ({@link #dot8}, {@link #axpy8}). The same bits either way: each y[j] gets one FMA per row in row order, however the rows are
      * grouped, and dot16 gives a row dot8's bits (LayoutIndependenceTest). Sixteen rows halve the passes over y
      * (and x), which at 4 096 columns (16 KB) do not stay in L1 while the rows stream past, so each pass read and
      * wrote them from L2. On Zen 4 at 512 bits, {@code MinOfBursts} in the kernels' layout with OpenBLAS's sgemv in
@@ -226,6 +227,19 @@ public final class SimdKernelSupport implements KernelSupport {
      * coefficients and the accumulator do not fit in 16 vector registers.
      */
     private static final int AXPY_ROWS = L >= 16 ? 16 : 8;
+
+    /**
+     * Whether the kernels take sixteen rows at a time ({@link #dot16}, {@link #axpy16}) on rows {@code rowBytes}
+     * apart: at 512 bits, where the stride is not a multiple of {@link FloatMatrix#ALIASING_STRIDE} (2 KiB), so that
+     * the same column of sixteen consecutive rows falls in at least four of L1's 64 sets (at most four lines a set of
+     * eight ways). At a multiple of 2 KiB they fall in one or two sets, and sixteen lines a step evict each other and
+     * the prefetched lines: W contiguous at 512×4096 (rows 16 KiB apart), min µs, eight → sixteen rows: GEMV 109 →
+     * 147, GEMVᵀ 116 → 173, fused gradient 205 → 327 (the kernels' layout, {@link FloatMatrix#paddedLd}, never has
+     * such strides; a mapped W above the loader's copy limit can).
+     */
+    private static boolean sixteenRows(long rowBytes) {
+        return L == 16 && rowBytes % FloatMatrix.ALIASING_STRIDE != 0;
+    }
 
     /**
      * Per-thread scratch of the short-row kernels, made on a thread's first call; nothing is allocated per call after
@@ -413,11 +427,11 @@ public final class SimdKernelSupport implements KernelSupport {
         // 4096², W from DRAM, 4 238-4 942 → 2 429-2 654; 1000×1500 86.1-86.6 → 73.4-74.7; 100×2048 10.1-10.6 →
         // 9.0-9.1; 512×4096 and 64×8192 level), under -XX:UseAVX=2 in the twentieth (Zen 4, two alternated rounds:
         // 4096² 2 800-2 879 → 2 604-2 627, 1000×1500 80.4-81.0 → 75.3-75.9, 512×4096 119.7-120.9 → 118.3-118.4,
-        // 100×2048 10.0-10.1 → 9.8; jmh/RESULTS.md). At 512 bits sixteen rows a block first (dot16).
+        // 100×2048 10.0-10.1 → 9.8; jmh/RESULTS.md). At 512 bits sixteen rows a block first (dot16) where sixteenRows.
         if (L >= 8 && cols >= L) {
             float[] sums = SCRATCH.get().sums;
             boolean paired = paired(cols);
-            if (L == 16) {
+            if (sixteenRows(rowBytes)) {
                 for (; i + 16 <= r1; i += 16) {
                     dot16(w, wo + i * rowBytes, rowBytes, cols, x, xo, sums);
                     finish16(sums, alpha, beta, y, yo + 4L * i, b, bo + 4L * i);
@@ -1071,8 +1085,9 @@ public final class SimdKernelSupport implements KernelSupport {
             Scratch scratch = SCRATCH.get();
             float[] c = scratch.coefficients;
             long[] rows = scratch.rows;
+            int most = sixteenRows(rowBytes) ? AXPY_ROWS : 8;
             while (n - i >= 8) {
-                int k = n - i >= AXPY_ROWS ? AXPY_ROWS : 8;
+                int k = n - i >= most ? most : 8;
                 for (int q = 0; q < k; q++) {
                     c[q] = alpha * get(r, ro + 4L * (i + q));
                     rows[q] = w0 + (i + q) * rowBytes;
@@ -1521,9 +1536,10 @@ public final class SimdKernelSupport implements KernelSupport {
             return bregmanShortRows(sigma, w, wo, rowBytes, r0, r1, cols, x, xo, b, bo, t, to, z, zo, g, go);
         }
         boolean paired = paired(cols); // dot8 as two dot4Pairs where dot4 pairs too (never at 512 bits)
-        // Rows per step, and pending rows per axpy: AXPY_ROWS past the GEMVᵀ's windows (dot16 and axpy16 at 512
-        // bits), else FUSED_STEP where dot8 does not pair, else four; dot8 and axpy8 need at least one vector.
-        int step = L < 8 || cols < L || paired ? 4 : cols > WINDOWED_ROW ? AXPY_ROWS : FUSED_STEP;
+        // Rows per step, and pending rows per axpy: sixteen past the GEMVᵀ's windows where sixteenRows (dot16 and
+        // axpy16; AXPY_ROWS), else FUSED_STEP where dot8 does not pair, else four; dot8 and axpy8 need at least one
+        // vector.
+        int step = L < 8 || cols < L || paired ? 4 : cols > WINDOWED_ROW && sixteenRows(rowBytes) ? 16 : FUSED_STEP;
         Scratch scratch = SCRATCH.get();
         float[] sums = scratch.sums, f = scratch.coefficients;
         long[] q = scratch.rows;
@@ -1635,10 +1651,11 @@ public final class SimdKernelSupport implements KernelSupport {
         float[] sums = scratch.sums;
         boolean paired = paired(cols);
         boolean vectorSigma = exactVectorSigma(sigma);
+        int blockRows = sixteenRows(rowBytes) ? DOT_ROWS : 8;
         for (int c0 = r0; c0 < r1; c0 += chunk) {
             int c1 = Math.min(r1, c0 + chunk), len = c1 - c0;
-            for (int i0 = c0; i0 < c1; i0 += DOT_ROWS) {
-                int end = Math.min(i0 + DOT_ROWS, c1);
+            for (int i0 = c0; i0 < c1; i0 += blockRows) {
+                int end = Math.min(i0 + blockRows, c1);
                 if (L == 16 && end - i0 == 16) {
                     dot16(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, sums);
                     finish16(sums, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);

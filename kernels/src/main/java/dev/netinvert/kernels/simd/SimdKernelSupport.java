@@ -181,7 +181,7 @@ public final class SimdKernelSupport implements KernelSupport {
      * Rows per step of the fused gradient past {@link #FUSED_CHUNKED_ROW} columns ({@link #bregmanGradient}) where
      * {@link #dot8} does not pair its vectors ({@link #paired}: at 512 bits always, at 256 bits past 1 024
      * columns): eight ({@link #dot8}'s blocks, eight pending rows per {@link #axpy8}; past {@link #WINDOWED_ROW}
-     * columns {@link #AXPY_ROWS}); elsewhere four
+     * columns {@link #blockRows}); elsewhere four
      * ({@link #dot4}, {@link #axpy4}; at 128 bits dot8 is not used). The same bits either way (y[j]'s FMA chain is
      * the same in axpy8 as in two axpy4s); Σ e² is summed in the same row order. Eight rows make half as many
      * passes over x and g per row of W: at 4096 columns x and g (16 KB each) fill L1 on their own, so every pass
@@ -197,19 +197,12 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final int FUSED_STEP = 8;
 
     /**
-     * Rows per dot-product block of the short-row fused gradient ({@link #bregmanShortRows}): {@link #dot16}'s at
-     * 512 bits (where {@link #sixteenRows}), else dot8's. Its second read is of the whole chunk, after all the chunk's blocks, so the block's
-     * height does not decide where that read comes from. Zen 4, 512 bits, {@code MinOfBursts} as for
-     * {@link #AXPY_ROWS}: 784×100 8.63-8.86 → 7.74-7.90 µs (1.13-1.18 → 1.02-1.05 of OpenBLAS's two sgemv),
-     * 625×300 16.6-17.4 → 15.7-16.3 (1.04-1.06 → 0.97-0.99).
-     */
-    private static final int DOT_ROWS = L >= 16 ? 16 : 8;
-
-    /**
-     * Rows per load and store of y in the GEMVᵀ of rows longer than the register windows ({@link #axpyRows}, past
-     * {@link #WINDOWED_ROW} columns), and rows per step of the fused gradient there (its dot products and its
-     * axpys of pending rows): sixteen at 512 bits where the rows are staggered across L1's sets ({@link #sixteenRows};
-     * {@link #dot16}, {@link #axpy16}), else eight ({@link #dot8}, {@link #axpy8}). The same bits either way: each y[j] gets one FMA per row in row order, however the rows are
+     * Rows per block on rows {@code rowBytes} apart: sixteen where {@link #sixteenRows} ({@link #dot16},
+     * {@link #axpy16}), else eight ({@link #dot8}, {@link #axpy8}). Rows per load and store of y in the GEMVᵀ of
+     * rows longer than the register windows ({@link #axpyRows}, past {@link #WINDOWED_ROW} columns), rows per step
+     * of the fused gradient there (its dot products and its axpys of pending rows), and rows per dot-product block
+     * of the short-row fused gradient ({@link #bregmanShortRows}, whose second read is of the whole chunk after all
+     * its blocks, so the block's height does not decide where that read comes from). The same bits either way: each y[j] gets one FMA per row in row order, however the rows are
      * grouped, and dot16 gives a row dot8's bits (LayoutIndependenceTest). Sixteen rows halve the passes over y
      * (and x), which at 4 096 columns (16 KB) do not stay in L1 while the rows stream past, so each pass read and
      * wrote them from L2. On Zen 4 at 512 bits, {@code MinOfBursts} in the kernels' layout with OpenBLAS's sgemv in
@@ -224,9 +217,13 @@ public final class SimdKernelSupport implements KernelSupport {
      * do not: sixteen-row steps lost at 100×784 (6.12-6.19 → 6.44-6.49 µs; 16 rows of 784 columns are 50 KB) and
      * sixteen-row axpys at 625×1000 (57.1 → 59.2-59.3). Under {@code -XX:UseAVX=2} sixteen lost everywhere (GEMVᵀ
      * 512×4096 1.03-1.04 → 1.09-1.10, 625×1000 1.07-1.09 → 1.20-1.22, 100×784 1.07-1.09 → 1.31): sixteen
-     * coefficients and the accumulator do not fit in 16 vector registers.
+     * coefficients and the accumulator do not fit in 16 vector registers. The short-row fused gradient's blocks,
+     * dot8 → dot16: 784×100 8.63-8.86 → 7.74-7.90 µs (1.13-1.18 → 1.02-1.05 of OpenBLAS's two sgemv), 625×300
+     * 16.6-17.4 → 15.7-16.3 (1.04-1.06 → 0.97-0.99).
      */
-    private static final int AXPY_ROWS = L >= 16 ? 16 : 8;
+    private static int blockRows(long rowBytes) {
+        return sixteenRows(rowBytes) ? 16 : 8;
+    }
 
     /**
      * Whether the kernels take sixteen rows at a time ({@link #dot16}, {@link #axpy16}) on rows {@code rowBytes}
@@ -1073,8 +1070,8 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i: {@link #AXPY_ROWS} rows per load and
-     * store of y ({@link #axpy16} at 512 bits, {@link #axpy8} at 256), then eight, then four per {@link #axpy4},
+     * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i: {@link #blockRows} rows per load and
+     * store of y ({@link #axpy16} or {@link #axpy8}), then eight, then four per {@link #axpy4},
      * then the rest one by one; each y[j] gets its terms by FMA in row order. The GEMVᵀ of rows longer than
      * {@link #WINDOWED_ROW}.
      */
@@ -1085,7 +1082,7 @@ public final class SimdKernelSupport implements KernelSupport {
             Scratch scratch = SCRATCH.get();
             float[] c = scratch.coefficients;
             long[] rows = scratch.rows;
-            int most = sixteenRows(rowBytes) ? AXPY_ROWS : 8;
+            int most = blockRows(rowBytes);
             while (n - i >= 8) {
                 int k = n - i >= most ? most : 8;
                 for (int q = 0; q < k; q++) {
@@ -1198,7 +1195,7 @@ public final class SimdKernelSupport implements KernelSupport {
     /**
      * y ← y + Σ_k c[k]·W_k for the sixteen rows of W at byte offsets rows[0 … 15] (cols ≥ L): {@link #axpy8} with
      * sixteen rows per load and store of y, the same FMA chain per y[j] as two axpy8s (or sixteen one-row axpys) in
-     * the order given. Used at 512 bits only ({@link #AXPY_ROWS}), where the sixteen coefficients and the
+     * the order given. Used at 512 bits only ({@link #sixteenRows}), where the sixteen coefficients and the
      * accumulator fit in the 32 vector registers.
      * The last vector is {@link #lastAxpy8} twice, which keeps this method within what C1 can compile: with the
      * tail written out as in axpy8 (36 vector loads and stores), C1's tier-3 compile of its loop sometimes
@@ -1536,10 +1533,9 @@ public final class SimdKernelSupport implements KernelSupport {
             return bregmanShortRows(sigma, w, wo, rowBytes, r0, r1, cols, x, xo, b, bo, t, to, z, zo, g, go);
         }
         boolean paired = paired(cols); // dot8 as two dot4Pairs where dot4 pairs too (never at 512 bits)
-        // Rows per step, and pending rows per axpy: sixteen past the GEMVᵀ's windows where sixteenRows (dot16 and
-        // axpy16; AXPY_ROWS), else FUSED_STEP where dot8 does not pair, else four; dot8 and axpy8 need at least one
-        // vector.
-        int step = L < 8 || cols < L || paired ? 4 : cols > WINDOWED_ROW && sixteenRows(rowBytes) ? 16 : FUSED_STEP;
+        // Rows per step, and pending rows per axpy: blockRows past the GEMVᵀ's windows (sixteen where sixteenRows),
+        // else FUSED_STEP where dot8 does not pair, else four; dot8 and axpy8 need at least one vector.
+        int step = L < 8 || cols < L || paired ? 4 : cols > WINDOWED_ROW ? blockRows(rowBytes) : FUSED_STEP;
         Scratch scratch = SCRATCH.get();
         float[] sums = scratch.sums, f = scratch.coefficients;
         long[] q = scratch.rows;
@@ -1651,11 +1647,11 @@ public final class SimdKernelSupport implements KernelSupport {
         float[] sums = scratch.sums;
         boolean paired = paired(cols);
         boolean vectorSigma = exactVectorSigma(sigma);
-        int blockRows = sixteenRows(rowBytes) ? DOT_ROWS : 8;
+        int block = blockRows(rowBytes);
         for (int c0 = r0; c0 < r1; c0 += chunk) {
             int c1 = Math.min(r1, c0 + chunk), len = c1 - c0;
-            for (int i0 = c0; i0 < c1; i0 += blockRows) {
-                int end = Math.min(i0 + blockRows, c1);
+            for (int i0 = c0; i0 < c1; i0 += block) {
+                int end = Math.min(i0 + block, c1);
                 if (L == 16 && end - i0 == 16) {
                     dot16(w, wo + i0 * rowBytes, rowBytes, cols, x, xo, sums);
                     finish16(sums, 1f, 0f, z, zo + 4L * i0, b, bo + 4L * i0);

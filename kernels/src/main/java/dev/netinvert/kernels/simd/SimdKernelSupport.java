@@ -127,8 +127,9 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * GEMVᵀ (and the fused gradient's second pass) keeps y in registers, in column windows that each stream every
-     * row ({@link #windowsT}), for rows of up to this many columns; wider rows go four at a time through
-     * {@link #axpy4}, one load and store of y per four rows. At 256 bits three windows of up to thirteen vectors
+     * row ({@link #windowsT}), for rows of up to this many columns; wider rows (and at 512 bits four or five windows'
+     * width over a W beyond L2, {@link #windowed}) go {@link #blockRows} at a time through {@link #axpyRows}, one
+     * load and store of y per block (four rows when these windows were measured). At 256 bits three windows of up to thirteen vectors
      * (312 columns); measured on Zen 3 against the 4-row axpys, rows padded to lines, min µs of 400 bursts
      * (jmh/RESULTS.md, eleventh session): 625×300 15.8-16.1 → 11.6-13.2, 300×200 4.1-4.3 → 2.8, 192×256 3.0 → 2.4,
      * 384×192 5.1-5.6 → 3.3-4.9, 1000×300 26-27 → 22, 64×300 1.25 → 0.92; with four or more windows no faster
@@ -1055,19 +1056,48 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i, each y[j] by one FMA per row in row
-     * order: with y in registers for rows of up to {@link #WINDOWED_ROW} columns ({@link #windowsT}), else four rows
-     * per load and store of y ({@link #axpyRows}). The GEMVᵀ and the second pass of the chunked fused gradient.
+     * order: with y in registers in column windows ({@link #windowsT}) where {@link #windowed}, else
+     * {@link #blockRows} rows per load and store of y ({@link #axpyRows}). The GEMVᵀ and the second pass of the
+     * chunked fused gradient.
      */
     private void addRowsT(MemorySegment w, long w0, long rowBytes, MemorySegment r, long ro, float alpha, int n,
                           int cols, MemorySegment y, long yo) {
         // Not at 128 bits: with 4 lanes the eight accumulators cover too few columns (32) to pay. (The first version
         // also boxed there, 32 B per GEMVᵀ of a 36×36 layer: the branchy tail that gemvTRegisters no longer has.)
-        if (L >= 8 && cols >= L && cols <= WINDOWED_ROW) {
+        if (windowed(n, cols, rowBytes)) {
             windowsT(w, w0, rowBytes, r, ro, alpha, n, cols, y, yo);
         } else {
             axpyRows(w, w0, rowBytes, r, ro, alpha, n, cols, y, yo);
         }
     }
+
+    /**
+     * Whether the GEMVᵀ of n rows of {@code cols} columns, {@code rowBytes} apart, keeps y in register windows
+     * ({@link #windowsT}) rather than taking {@link #blockRows} rows per load and store of y ({@link #axpyRows}):
+     * for rows of L … {@link #WINDOWED_ROW} columns, except at 512 bits where four or five windows would stream a
+     * W of more than {@link #STREAMED_T_BYTES} (W comes from L3 then, and each window reads every row's strip of
+     * 13 lines or fewer, a page apart, so the prefetchers see short runs; sixteen whole rows a pass are one long
+     * run each). On Zen 4, {@code MinOfBursts} in the kernels' layout with OpenBLAS's sgemv in the same process,
+     * min µs and per-pair ratio of medians, alternated JVMs (jmh/RESULTS.md, twenty-third session), windows →
+     * axpy16: 625×1000 31.8-32.3 → 29.9-30.4 (1.09-1.10 → 1.02-1.04), 1000×800 40.1-41.0 → 37.6-39.1 (1.17-1.30 →
+     * 1.09-1.12), 400×1024 19.4-19.9 → 18.3-19.3 (1.04-1.07 → 0.99-1.02), 800×700 28.5-29.9 → 27.6-27.8 (1.05-1.10
+     * → 1.04), 400×1000 (1.6 MB) 18.7-19.1 → 18.5-19.1 (1.03-1.06 → 1.02), 500×1000 (2.0 MB) 24.3-25.3 → 23.8-24.8
+     * (1.06-1.08 → 1.02-1.05). Not below: 300×1000 (1.2 MB) lost (13.1-13.2 → 13.5-14.1), and so did three
+     * windows past L2 (1000×300 1.06-1.09 → 1.14-1.25, 625×500 0.99-1.01 → 1.04-1.06, 1000×600 level), and W
+     * within L2 (300×640 1.10 → 1.13-1.22, 100×784 1.00-1.04 → 1.07-1.09; twenty-second session). At 256 bits
+     * the windows end at three ({@link #WINDOWED_ROW}), so this never applies; at rows 2 KiB multiples apart
+     * ({@link #sixteenRows}) neither, as the eight-row axpys were not measured there. Row ranges are decided
+     * by their own bytes: a thread's part is its core's.
+     */
+    private static boolean windowed(int n, int cols, long rowBytes) {
+        if (L < 8 || cols < L || cols > WINDOWED_ROW) {
+            return false;
+        }
+        return cols <= 3 * WIDE_ROW || !sixteenRows(rowBytes) || n * rowBytes <= STREAMED_T_BYTES;
+    }
+
+    /** One and a half cores' L2 ({@link CacheSizes#L2_BYTES}): past it, {@link #windowed} streams whole rows. */
+    private static final long STREAMED_T_BYTES = CacheSizes.L2_BYTES * 3 / 2;
 
     /**
      * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i: {@link #blockRows} rows per load and

@@ -155,10 +155,11 @@ class LayoutIndependenceTest {
      * residual, so its groups differ from the GEMVᵀ's; this contract is what keeps the two equal. Shapes: 29 rows
      * are 16 + 8 + 4 + 1 (at 512 bits) with a 3-column tail past the windows' 1 040 columns, 33 × 2 055 two
      * sixteen-row groups and one row with a 7-column tail, 45 × 625 and 29 × 313 the windows (and, at 256 bits, the
-     * eight-row axpys past 312 columns), 20 × 100 one window.
+     * eight-row axpys past 312 columns), 20 × 100 one window, 429 × 1000 the width of five windows over a W beyond
+     * one and a half of Zen 4's L2, which at 512 bits takes sixteen rows per pass instead.
      */
     @ParameterizedTest(name = "{0}×{1}")
-    @CsvSource({"29, 1043", "33, 2055", "48, 4096", "45, 625", "29, 313", "20, 100"})
+    @CsvSource({"29, 1043", "33, 2055", "48, 4096", "45, 625", "29, 313", "20, 100", "429, 1000"})
     void theGemvTIsOneAxpyPerRowInRowOrder(int rows, int cols) {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom rnd = new SplittableRandom(7L * rows + cols);

@@ -70,7 +70,11 @@ record Shape(int rows, int cols, int ld, int misalign) {
             new Shape(11, 300, 304, 4),
             // Past the windows at 512 bits, sixteen rows per pass over y, then eight, four and one (29 rows), with a
             // 3-column tail.
-            new Shape(29, 1043, 1049, 5));
+            new Shape(29, 1043, 1049, 5),
+            // Five windows' width over a W of 1.7 MB, beyond one and a half of Zen 4's L2: at 512 bits the GEMVᵀ
+            // streams whole rows there instead (26 sixteen-row passes, then eight, four and one row; 1000 columns
+            // are 62.5 vectors).
+            new Shape(429, 1000, 1004, 4));
 
     /** The 64×64-image perceptron of sec. 5.1.1 [000]: W is 512×4096 (8 MiB). Used sparingly. */
     static final Shape BIG = new Shape(512, 4096, 4096, 0);

@@ -227,6 +227,24 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
+     * Rows per load and store of y in the GEMVᵀ past the register windows ({@link #axpyRows}): {@link #blockRows},
+     * and at 256 bits twelve ({@link #axpy12}) past {@link #SHORT_ROW} columns where the rows are staggered across
+     * L1's sets (not 2 KiB multiples apart, as for {@link #sixteenRows}; at such strides twelve lines a step would
+     * share one or two sets of eight ways). Twelve rows make a third fewer passes over y, which at 4 096 columns
+     * (16 KB) does not stay in L1 while the rows stream past. On Zen 4 under {@code -XX:UseAVX=2},
+     * {@code MinOfBursts} in the kernels' layout with OpenBLAS's sgemv in the same process, min µs and per-pair
+     * ratio of medians, alternated JVMs (jmh/RESULTS.md, twenty-third session), eight → twelve rows: 4096²
+     * 2 264-2 457 → 1 995-2 048 (1.11-1.12 → 0.99-1.02), 512×4096 104.6-107.3 → 101.1-103.8 (1.03-1.05 →
+     * 1.01-1.03; one JVM of seven 138), 1000×1500 73.7-75.6 → 72.1-73.7 (1.06-1.08 → 1.03-1.05), 100×2048
+     * 8.95-9.16 → 8.52-8.73 (1.06-1.09 → 1.01-1.07), 200×1500 14.0-14.2 → 13.7-13.9 (1.06 → 1.03-1.04), 100×1088
+     * 4.49-4.52 → 4.43-4.45, 64×8192 level. Not at 1 024 columns or fewer: 100×784 3.02-3.03 → 3.28 (1.07 →
+     * 1.14-1.15), 625×1000 level.
+     */
+    private static int axpyBlockRows(long rowBytes, int cols) {
+        return L == 8 && cols > SHORT_ROW && rowBytes % FloatMatrix.ALIASING_STRIDE != 0 ? 12 : blockRows(rowBytes);
+    }
+
+    /**
      * Whether the kernels take sixteen rows at a time ({@link #dot16}, {@link #axpy16}) on rows {@code rowBytes}
      * apart: at 512 bits, where the stride is not a multiple of {@link FloatMatrix#ALIASING_STRIDE} (2 KiB), so that
      * the same column of sixteen consecutive rows falls in at least four of L1's 64 sets (at most four lines a set of
@@ -1100,8 +1118,8 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final long STREAMED_T_BYTES = CacheSizes.L2_BYTES * 3 / 2;
 
     /**
-     * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i: {@link #blockRows} rows per load and
-     * store of y ({@link #axpy16} or {@link #axpy8}), then eight, then four per {@link #axpy4},
+     * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i: {@link #axpyBlockRows} rows per load
+     * and store of y ({@link #axpy16}, {@link #axpy12} or {@link #axpy8}), then eight, then four per {@link #axpy4},
      * then the rest one by one; each y[j] gets its terms by FMA in row order. The GEMVᵀ of rows longer than
      * {@link #WINDOWED_ROW}.
      */
@@ -1112,7 +1130,7 @@ public final class SimdKernelSupport implements KernelSupport {
             Scratch scratch = SCRATCH.get();
             float[] c = scratch.coefficients;
             long[] rows = scratch.rows;
-            int most = blockRows(rowBytes);
+            int most = axpyBlockRows(rowBytes, cols);
             while (n - i >= 8) {
                 int k = n - i >= most ? most : 8;
                 for (int q = 0; q < k; q++) {
@@ -1121,6 +1139,8 @@ public final class SimdKernelSupport implements KernelSupport {
                 }
                 if (k == 16) {
                     axpy16(c, rows, w, cols, y, yo);
+                } else if (k == 12) {
+                    axpy12(c, rows, w, cols, y, yo);
                 } else {
                     axpy8(c, rows, w, cols, y, yo);
                 }
@@ -1276,6 +1296,66 @@ public final class SimdKernelSupport implements KernelSupport {
             lastAxpy8(c, 0, rows, w, cols, y, yo);
             lastAxpy8(c, 8, rows, w, cols, y, yo);
         }
+    }
+
+    /**
+     * y ← y + Σ_k c[k]·W_k for the twelve rows of W at byte offsets rows[0 … 11] (cols ≥ L): {@link #axpy8} with
+     * twelve rows per load and store of y, the same FMA chain per y[j] as one one-row axpy after another in the
+     * order given. For 256 bits ({@link #axpyBlockRows}), where sixteen rows do not fit: twelve coefficients, the
+     * accumulator and a loaded vector are 14 of AVX2's 16 vector registers. The last vector is
+     * {@link #lastAxpyRows}.
+     */
+    private static void axpy12(float[] c, long[] rows, MemorySegment w, int cols, MemorySegment y, long yo) {
+        long bytes = 4L * cols;
+        MemorySegment ys = y.asSlice(yo, bytes), r0 = w.asSlice(rows[0], bytes), r1 = w.asSlice(rows[1], bytes);
+        MemorySegment r2 = w.asSlice(rows[2], bytes), r3 = w.asSlice(rows[3], bytes);
+        MemorySegment r4 = w.asSlice(rows[4], bytes), r5 = w.asSlice(rows[5], bytes);
+        MemorySegment r6 = w.asSlice(rows[6], bytes), r7 = w.asSlice(rows[7], bytes);
+        MemorySegment r8 = w.asSlice(rows[8], bytes), r9 = w.asSlice(rows[9], bytes);
+        MemorySegment r10 = w.asSlice(rows[10], bytes), r11 = w.asSlice(rows[11], bytes);
+        FloatVector v0 = FloatVector.broadcast(F, c[0]), v1 = FloatVector.broadcast(F, c[1]);
+        FloatVector v2 = FloatVector.broadcast(F, c[2]), v3 = FloatVector.broadcast(F, c[3]);
+        FloatVector v4 = FloatVector.broadcast(F, c[4]), v5 = FloatVector.broadcast(F, c[5]);
+        FloatVector v6 = FloatVector.broadcast(F, c[6]), v7 = FloatVector.broadcast(F, c[7]);
+        FloatVector v8 = FloatVector.broadcast(F, c[8]), v9 = FloatVector.broadcast(F, c[9]);
+        FloatVector v10 = FloatVector.broadcast(F, c[10]), v11 = FloatVector.broadcast(F, c[11]);
+        long end = 4L * F.loopBound(cols);
+        // Not a counted loop, as dot8's.
+        for (long o = 0; o != end; o += LB) {
+            FloatVector acc = FloatVector.fromMemorySegment(F, ys, o, LE);
+            acc = FloatVector.fromMemorySegment(F, r0, o, LE).fma(v0, acc);
+            acc = FloatVector.fromMemorySegment(F, r1, o, LE).fma(v1, acc);
+            acc = FloatVector.fromMemorySegment(F, r2, o, LE).fma(v2, acc);
+            acc = FloatVector.fromMemorySegment(F, r3, o, LE).fma(v3, acc);
+            acc = FloatVector.fromMemorySegment(F, r4, o, LE).fma(v4, acc);
+            acc = FloatVector.fromMemorySegment(F, r5, o, LE).fma(v5, acc);
+            acc = FloatVector.fromMemorySegment(F, r6, o, LE).fma(v6, acc);
+            acc = FloatVector.fromMemorySegment(F, r7, o, LE).fma(v7, acc);
+            acc = FloatVector.fromMemorySegment(F, r8, o, LE).fma(v8, acc);
+            acc = FloatVector.fromMemorySegment(F, r9, o, LE).fma(v9, acc);
+            acc = FloatVector.fromMemorySegment(F, r10, o, LE).fma(v10, acc);
+            acc = FloatVector.fromMemorySegment(F, r11, o, LE).fma(v11, acc);
+            acc.intoMemorySegment(ys, o, LE);
+        }
+        if (end != bytes) {
+            lastAxpyRows(c, 12, rows, w, cols, y, yo);
+        }
+    }
+
+    /**
+     * The last vector of the first {@code n} rows at rows[k] with coefficients c[k] (an axpy's tail, as in
+     * {@link #lastAxpy8}, one row per turn of a loop): the lanes the full vectors updated are written back
+     * unchanged, the others get the same FMA chain. It takes y and its offset, not the caller's slice, for
+     * lastAxpy8's reason.
+     */
+    private static void lastAxpyRows(float[] c, int n, long[] rows, MemorySegment w, int cols, MemorySegment y,
+                                     long yo) {
+        long o = 4L * cols - LB;
+        FloatVector old = FloatVector.fromMemorySegment(F, y, yo + o, LE), acc = old;
+        for (int k = 0; k < n; k++) {
+            acc = FloatVector.fromMemorySegment(F, w, rows[k] + o, LE).fma(FloatVector.broadcast(F, c[k]), acc);
+        }
+        old.blend(acc, VectorMask.fromLong(F, tailBits(cols))).intoMemorySegment(y, yo + o, LE);
     }
 
     /**

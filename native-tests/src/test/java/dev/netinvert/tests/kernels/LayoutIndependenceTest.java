@@ -153,8 +153,9 @@ class LayoutIndependenceTest {
      * (sixteen, eight, four or one rows; column windows for short rows): the whole product has the bits of one
      * single-row GEMVᵀ after another with β = 1. The fused gradient's queue groups only the rows with a non-zero
      * residual, so its groups differ from the GEMVᵀ's; this contract is what keeps the two equal. Shapes: 29 rows
-     * are 16 + 8 + 4 + 1 (at 512 bits) with a 3-column tail past the windows' 1 040 columns, 33 × 2 055 two
-     * sixteen-row groups and one row with a 7-column tail, 45 × 625 and 29 × 313 the windows (and, at 256 bits, the
+     * are 16 + 8 + 4 + 1 at 512 bits (12 + 12 + 4 + 1 at 256) with a 3-column tail past the windows' 1 040
+     * columns, 33 × 2 055 two sixteen-row groups (at 256 bits two of twelve and one of eight) and one row with a
+     * 7-column tail, 45 × 625 and 29 × 313 the windows (and, at 256 bits, the
      * eight-row axpys past 312 columns), 20 × 100 one window, 429 × 1000 the width of five windows over a W beyond
      * one and a half of Zen 4's L2, which at 512 bits takes sixteen rows per pass instead.
      */

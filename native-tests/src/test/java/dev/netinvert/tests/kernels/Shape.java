@@ -69,7 +69,7 @@ record Shape(int rows, int cols, int ld, int misalign) {
             new Shape(9, 625, 627, 1),
             new Shape(11, 300, 304, 4),
             // Past the windows at 512 bits, sixteen rows per pass over y, then eight, four and one (29 rows), with a
-            // 3-column tail.
+            // 3-column tail; at 256 bits past 1 024 columns twelve, twelve, four and one.
             new Shape(29, 1043, 1049, 5),
             // Five windows' width over a W of 1.7 MB, beyond one and a half of Zen 4's L2: at 512 bits the GEMVᵀ
             // streams whole rows there instead (26 sixteen-row passes, then eight, four and one row; 1000 columns

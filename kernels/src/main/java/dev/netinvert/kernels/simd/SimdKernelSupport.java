@@ -1218,36 +1218,11 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * The last vector of the eight rows at rows[k0 … k0 + 7] with coefficients c[k0 … k0 + 7] ({@link #axpy8}'s
-     * tail), y the {@code cols} floats at {@code yo}: the last L elements, overlapping the vector just stored; the
-     * lanes that vector updated are written back unchanged (the blend), the others get the same FMA chain as the
-     * full vectors. Called twice in a row (k0 = 0, 8) it is {@link #axpy16}'s last vector, with the same chain. It
-     * takes y and its offset, not axpy16's slice of y: a slice passed to a method that C2 does not inline escapes,
-     * and was allocated (40 B per axpy16 at 1000×1500 once the caller was recompiled with the tail taken). axpy8
-     * keeps its tail written out: calling this from it made the GEMVᵀ under {@code -XX:UseAVX=2} 3-7 % slower
-     * at 100×1500 and 1000×1500.
-     */
-    private static void lastAxpy8(float[] c, int k0, long[] rows, MemorySegment w, int cols, MemorySegment y,
-                                  long yo) {
-        long o = 4L * cols - LB;
-        FloatVector old = FloatVector.fromMemorySegment(F, y, yo + o, LE);
-        FloatVector acc = FloatVector.fromMemorySegment(F, w, rows[k0] + o, LE).fma(FloatVector.broadcast(F, c[k0]), old);
-        acc = FloatVector.fromMemorySegment(F, w, rows[k0 + 1] + o, LE).fma(FloatVector.broadcast(F, c[k0 + 1]), acc);
-        acc = FloatVector.fromMemorySegment(F, w, rows[k0 + 2] + o, LE).fma(FloatVector.broadcast(F, c[k0 + 2]), acc);
-        acc = FloatVector.fromMemorySegment(F, w, rows[k0 + 3] + o, LE).fma(FloatVector.broadcast(F, c[k0 + 3]), acc);
-        acc = FloatVector.fromMemorySegment(F, w, rows[k0 + 4] + o, LE).fma(FloatVector.broadcast(F, c[k0 + 4]), acc);
-        acc = FloatVector.fromMemorySegment(F, w, rows[k0 + 5] + o, LE).fma(FloatVector.broadcast(F, c[k0 + 5]), acc);
-        acc = FloatVector.fromMemorySegment(F, w, rows[k0 + 6] + o, LE).fma(FloatVector.broadcast(F, c[k0 + 6]), acc);
-        acc = FloatVector.fromMemorySegment(F, w, rows[k0 + 7] + o, LE).fma(FloatVector.broadcast(F, c[k0 + 7]), acc);
-        old.blend(acc, VectorMask.fromLong(F, tailBits(cols))).intoMemorySegment(y, yo + o, LE);
-    }
-
-    /**
      * y ← y + Σ_k c[k]·W_k for the sixteen rows of W at byte offsets rows[0 … 15] (cols ≥ L): {@link #axpy8} with
      * sixteen rows per load and store of y, the same FMA chain per y[j] as two axpy8s (or sixteen one-row axpys) in
      * the order given. Used at 512 bits only ({@link #sixteenRows}), where the sixteen coefficients and the
      * accumulator fit in the 32 vector registers.
-     * The last vector is {@link #lastAxpy8} twice, which keeps this method within what C1 can compile: with the
+     * The last vector is {@link #lastAxpyRows}, which keeps this method within what C1 can compile: with the
      * tail written out as in axpy8 (36 vector loads and stores), C1's tier-3 compile of its loop sometimes
      * failed ("out of virtual registers in linear scan"), and the method then ran in the Vector API's Java
      * fallback for good (4.1 ms and 26 MB per 512×4096 GEMVᵀ in two JVMs of four).
@@ -1293,8 +1268,7 @@ public final class SimdKernelSupport implements KernelSupport {
             acc.intoMemorySegment(ys, o, LE);
         }
         if (end != bytes) {
-            lastAxpy8(c, 0, rows, w, cols, y, yo);
-            lastAxpy8(c, 8, rows, w, cols, y, yo);
+            lastAxpyRows(c, 16, rows, w, cols, y, yo);
         }
     }
 
@@ -1343,10 +1317,13 @@ public final class SimdKernelSupport implements KernelSupport {
     }
 
     /**
-     * The last vector of the first {@code n} rows at rows[k] with coefficients c[k] (an axpy's tail, as in
-     * {@link #lastAxpy8}, one row per turn of a loop): the lanes the full vectors updated are written back
-     * unchanged, the others get the same FMA chain. It takes y and its offset, not the caller's slice, for
-     * lastAxpy8's reason.
+     * The last vector of the first {@code n} rows at rows[k] with coefficients c[k] ({@link #axpy16}'s and
+     * {@link #axpy12}'s tail), y the {@code cols} floats at {@code yo}: the last L elements, overlapping the vector
+     * just stored; the lanes that vector updated are written back unchanged (the blend), the others get the same
+     * FMA chain as the full vectors, one row per turn of the loop. It takes y and its offset, not the caller's slice
+     * of y: a slice passed to a method that C2 does not inline escapes, and was allocated (40 B per axpy16 at
+     * 1000×1500 once the caller was recompiled with the tail taken). axpy8 keeps its tail written out: calling a
+     * helper from it made the GEMVᵀ under {@code -XX:UseAVX=2} 3-7 % slower at 100×1500 and 1000×1500.
      */
     private static void lastAxpyRows(float[] c, int n, long[] rows, MemorySegment w, int cols, MemorySegment y,
                                      long yo) {

@@ -200,7 +200,8 @@ public final class SimdKernelSupport implements KernelSupport {
     /**
      * Rows per block on rows {@code rowBytes} apart: sixteen where {@link #sixteenRows} ({@link #dot16},
      * {@link #axpy16}), else eight ({@link #dot8}, {@link #axpy8}). Rows per load and store of y in the GEMVᵀ of
-     * rows longer than the register windows ({@link #axpyRows}, past {@link #WINDOWED_ROW} columns), rows per step
+     * rows longer than the register windows ({@link #axpyRows}, past {@link #WINDOWED_ROW} columns; twelve at 256
+     * bits past {@link #SHORT_ROW}, {@link #axpyBlockRows}), rows per step
      * of the fused gradient there (its dot products and its axpys of pending rows), and rows per dot-product block
      * of the short-row fused gradient ({@link #bregmanShortRows}, whose second read is of the whole chunk after all
      * its blocks, so the block's height does not decide where that read comes from). The same bits either way: each y[j] gets one FMA per row in row order, however the rows are
@@ -264,7 +265,7 @@ public final class SimdKernelSupport implements KernelSupport {
     private static final class Scratch {
         /** The lane sums of a {@link #dot8} block (two vectors: two {@link #dot4Pairs}), for {@link #finish8}. */
         final float[] sums = new float[32];
-        /** The coefficients and byte offsets of the rows of an {@link #axpy16} or {@link #axpy8}, or of the fused
+        /** The coefficients and byte offsets of the rows of an {@link #axpy16}, {@link #axpy12} or {@link #axpy8}, or of the fused
          *  gradient's queue. */
         final float[] coefficients = new float[16];
         final long[] rows = new long[16];

@@ -242,7 +242,15 @@ public final class SimdKernelSupport implements KernelSupport {
      * 1.14-1.15), 625×1000 level.
      */
     private static int axpyBlockRows(long rowBytes, int cols) {
-        return L == 8 && cols > SHORT_ROW && rowBytes % FloatMatrix.ALIASING_STRIDE != 0 ? 12 : blockRows(rowBytes);
+        return L == 8 && cols > SHORT_ROW && staggered(rowBytes) ? 12 : blockRows(rowBytes);
+    }
+
+    /**
+     * Whether rows {@code rowBytes} apart fall in different sets of L1 (the stride is not a multiple of
+     * {@link FloatMatrix#ALIASING_STRIDE}, 2 KiB): the condition for the blocks of more than eight rows.
+     */
+    private static boolean staggered(long rowBytes) {
+        return rowBytes % FloatMatrix.ALIASING_STRIDE != 0;
     }
 
     /**
@@ -255,7 +263,7 @@ public final class SimdKernelSupport implements KernelSupport {
      * such strides; a mapped W above the loader's copy limit can).
      */
     private static boolean sixteenRows(long rowBytes) {
-        return L == 16 && rowBytes % FloatMatrix.ALIASING_STRIDE != 0;
+        return L == 16 && staggered(rowBytes);
     }
 
     /**

@@ -239,15 +239,21 @@ public final class SimdKernelSupport implements KernelSupport {
      * 1.01-1.03; one JVM of seven 138), 1000×1500 73.7-75.6 → 72.1-73.7 (1.06-1.08 → 1.03-1.05), 100×2048
      * 8.95-9.16 → 8.52-8.73 (1.06-1.09 → 1.01-1.07), 200×1500 14.0-14.2 → 13.7-13.9 (1.06 → 1.03-1.04), 100×1088
      * 4.49-4.52 → 4.43-4.45, 64×8192 level. Not at 1 024 columns or fewer: 100×784 3.02-3.03 → 3.28 (1.07 →
-     * 1.14-1.15), 625×1000 level.
+     * 1.14-1.15), 625×1000 level. Where the rows are 2 KiB multiples apart (a W mapped in place with ld a multiple
+     * of 512), also twelve past {@link #SHORT_ROW} columns, at both widths, but in two groups of six a lag apart
+     * ({@link #axpy12Lagged}), which keeps the lines of a step in two sets.
      */
     private static int axpyBlockRows(long rowBytes, int cols) {
-        return L == 8 && cols > SHORT_ROW && staggered(rowBytes) ? 12 : blockRows(rowBytes);
+        return cols > SHORT_ROW && (L == 8 || L == 16 && !staggered(rowBytes)) ? 12 : blockRows(rowBytes);
     }
+
+    /** How far {@link #axpy12Lagged}'s second group of rows trails its first: 1 KiB, sixteen of L1's 64 sets. */
+    private static final long LAG_BYTES = 1024;
 
     /**
      * Whether rows {@code rowBytes} apart fall in different sets of L1 (the stride is not a multiple of
-     * {@link FloatMatrix#ALIASING_STRIDE}, 2 KiB): the condition for the blocks of more than eight rows.
+     * {@link FloatMatrix#ALIASING_STRIDE}, 2 KiB): the condition for more than eight rows in one step (elsewhere
+     * twelve go as two lagged groups of six, {@link #axpy12Lagged}).
      */
     private static boolean staggered(long rowBytes) {
         return rowBytes % FloatMatrix.ALIASING_STRIDE != 0;
@@ -1148,6 +1154,8 @@ public final class SimdKernelSupport implements KernelSupport {
                 }
                 if (k == 16) {
                     axpy16(c, rows, w, cols, y, yo);
+                } else if (k == 12 && !staggered(rowBytes)) {
+                    axpy12Lagged(c, rows, w, cols, y, yo);
                 } else if (k == 12) {
                     axpy12(c, rows, w, cols, y, yo);
                 } else {
@@ -1319,6 +1327,89 @@ public final class SimdKernelSupport implements KernelSupport {
             acc = FloatVector.fromMemorySegment(F, r10, o, LE).fma(v10, acc);
             acc = FloatVector.fromMemorySegment(F, r11, o, LE).fma(v11, acc);
             acc.intoMemorySegment(ys, o, LE);
+        }
+        if (end != bytes) {
+            lastAxpyRows(c, 12, rows, w, cols, y, yo);
+        }
+    }
+
+    /**
+     * y ← y + Σ_k c[k]·W_k for twelve rows at byte offsets rows[0 … 11] (cols ≥ L) whose stride is a multiple of
+     * {@link FloatMatrix#ALIASING_STRIDE} (a W mapped in place with ld a multiple of 512, {@link #staggered} false),
+     * in two groups of six: rows 6-11 trail rows 0-5 by {@link #LAG_BYTES} of columns. The same column of rows 2 KiB
+     * apart lies in one L1 set, so twelve rows a step ({@link #axpy12}) would ask eight ways for twelve lines, and
+     * sixteen ({@link #axpy16}) for sixteen; two groups a lag apart ask two sets for six each. A step loads and
+     * stores y twice (once per group), but y[j]'s second visit comes {@link #LAG_BYTES} later, from L1, where two
+     * passes of {@link #axpy8} over 16 KB of y each read and wrote it from L2. Each y[j] still gets rows 0-11 in
+     * order (rows 0-5 at column j, rows 6-11 when the trailing group reaches j), so the bits are axpy12's, and
+     * axpy8's, and one row's axpy after another (LayoutIndependenceTest). At 256 bits six coefficients a group,
+     * twelve in all, and the two accumulators fit in 16 registers; at 512 bits two groups of eight compiled in
+     * tier 3 only sometimes (C1 ran out of registers, as with axpy16's written-out tail), so both widths take
+     * twelve. The last vector is {@link #lastAxpyRows}.
+     *
+     * <p>On Zen 4, GEMVᵀ on W with ld = cols, {@code MinOfBursts} with OpenBLAS's sgemv in the same process,
+     * per-pair ratio of medians, alternated JVMs, two rounds (jmh/RESULTS.md, twenty-fourth session), eight rows a
+     * step → this: at 512 bits 512×4096 1.02-1.11 → 0.94-0.99, 4096² 1.09-1.10 → 1.03-1.04, 100×2048 1.05-1.07 →
+     * 1.00-1.03, 1000×1536 1.01-1.06 → 0.99-1.01; under {@code -XX:UseAVX=2} 512×4096 1.04 → 1.00-1.03, 100×2048
+     * 1.07-1.09 → 0.94-0.99, 1000×1536 1.07 → 1.05-1.06, 4096² (from DRAM) 1.09-1.10 → 1.09. Twelve rows a step
+     * without the lag lost under AVX2 (512×4096 min 120-122 → 139-158 µs). A lag of 2 KiB measured within 1-4 % of
+     * 1 KiB.
+     */
+    private static void axpy12Lagged(float[] c, long[] rows, MemorySegment w, int cols, MemorySegment y, long yo) {
+        long bytes = 4L * cols;
+        MemorySegment ys = y.asSlice(yo, bytes), r0 = w.asSlice(rows[0], bytes), r1 = w.asSlice(rows[1], bytes);
+        MemorySegment r2 = w.asSlice(rows[2], bytes), r3 = w.asSlice(rows[3], bytes);
+        MemorySegment r4 = w.asSlice(rows[4], bytes), r5 = w.asSlice(rows[5], bytes);
+        MemorySegment r6 = w.asSlice(rows[6], bytes), r7 = w.asSlice(rows[7], bytes);
+        MemorySegment r8 = w.asSlice(rows[8], bytes), r9 = w.asSlice(rows[9], bytes);
+        MemorySegment r10 = w.asSlice(rows[10], bytes), r11 = w.asSlice(rows[11], bytes);
+        FloatVector v0 = FloatVector.broadcast(F, c[0]), v1 = FloatVector.broadcast(F, c[1]);
+        FloatVector v2 = FloatVector.broadcast(F, c[2]), v3 = FloatVector.broadcast(F, c[3]);
+        FloatVector v4 = FloatVector.broadcast(F, c[4]), v5 = FloatVector.broadcast(F, c[5]);
+        FloatVector v6 = FloatVector.broadcast(F, c[6]), v7 = FloatVector.broadcast(F, c[7]);
+        FloatVector v8 = FloatVector.broadcast(F, c[8]), v9 = FloatVector.broadcast(F, c[9]);
+        FloatVector v10 = FloatVector.broadcast(F, c[10]), v11 = FloatVector.broadcast(F, c[11]);
+        long end = 4L * F.loopBound(cols);
+        long lag = Math.min(LAG_BYTES, end);
+        long o = 0;
+        for (; o != lag; o += LB) {
+            FloatVector acc = FloatVector.fromMemorySegment(F, ys, o, LE);
+            acc = FloatVector.fromMemorySegment(F, r0, o, LE).fma(v0, acc);
+            acc = FloatVector.fromMemorySegment(F, r1, o, LE).fma(v1, acc);
+            acc = FloatVector.fromMemorySegment(F, r2, o, LE).fma(v2, acc);
+            acc = FloatVector.fromMemorySegment(F, r3, o, LE).fma(v3, acc);
+            acc = FloatVector.fromMemorySegment(F, r4, o, LE).fma(v4, acc);
+            acc = FloatVector.fromMemorySegment(F, r5, o, LE).fma(v5, acc);
+            acc.intoMemorySegment(ys, o, LE);
+        }
+        for (; o != end; o += LB) {
+            long p = o - lag;
+            FloatVector acc = FloatVector.fromMemorySegment(F, ys, o, LE);
+            acc = FloatVector.fromMemorySegment(F, r0, o, LE).fma(v0, acc);
+            acc = FloatVector.fromMemorySegment(F, r1, o, LE).fma(v1, acc);
+            acc = FloatVector.fromMemorySegment(F, r2, o, LE).fma(v2, acc);
+            acc = FloatVector.fromMemorySegment(F, r3, o, LE).fma(v3, acc);
+            acc = FloatVector.fromMemorySegment(F, r4, o, LE).fma(v4, acc);
+            acc = FloatVector.fromMemorySegment(F, r5, o, LE).fma(v5, acc);
+            acc.intoMemorySegment(ys, o, LE);
+            FloatVector bcc = FloatVector.fromMemorySegment(F, ys, p, LE);
+            bcc = FloatVector.fromMemorySegment(F, r6, p, LE).fma(v6, bcc);
+            bcc = FloatVector.fromMemorySegment(F, r7, p, LE).fma(v7, bcc);
+            bcc = FloatVector.fromMemorySegment(F, r8, p, LE).fma(v8, bcc);
+            bcc = FloatVector.fromMemorySegment(F, r9, p, LE).fma(v9, bcc);
+            bcc = FloatVector.fromMemorySegment(F, r10, p, LE).fma(v10, bcc);
+            bcc = FloatVector.fromMemorySegment(F, r11, p, LE).fma(v11, bcc);
+            bcc.intoMemorySegment(ys, p, LE);
+        }
+        for (long p = end - lag; p != end; p += LB) {
+            FloatVector bcc = FloatVector.fromMemorySegment(F, ys, p, LE);
+            bcc = FloatVector.fromMemorySegment(F, r6, p, LE).fma(v6, bcc);
+            bcc = FloatVector.fromMemorySegment(F, r7, p, LE).fma(v7, bcc);
+            bcc = FloatVector.fromMemorySegment(F, r8, p, LE).fma(v8, bcc);
+            bcc = FloatVector.fromMemorySegment(F, r9, p, LE).fma(v9, bcc);
+            bcc = FloatVector.fromMemorySegment(F, r10, p, LE).fma(v10, bcc);
+            bcc = FloatVector.fromMemorySegment(F, r11, p, LE).fma(v11, bcc);
+            bcc.intoMemorySegment(ys, p, LE);
         }
         if (end != bytes) {
             lastAxpyRows(c, 12, rows, w, cols, y, yo);

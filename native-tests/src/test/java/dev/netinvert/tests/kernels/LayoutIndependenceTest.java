@@ -157,14 +157,19 @@ class LayoutIndependenceTest {
      * columns, 33 × 2 055 two sixteen-row groups (at 256 bits two of twelve and one of eight) and one row with a
      * 7-column tail, 45 × 625 and 29 × 313 the windows (and, at 256 bits, the
      * eight-row axpys past 312 columns), 20 × 100 one window, 429 × 1000 the width of five windows over a W beyond
-     * one and a half of Zen 4's L2, which at 512 bits takes sixteen rows per pass instead.
+     * one and a half of Zen 4's L2, which at 512 bits takes sixteen rows per pass instead. In the kernels' layout
+     * (ld 0 below) and with rows a multiple of 2 KiB apart (ld given), where twelve rows go in two groups of six,
+     * one trailing the other (29 × 2 045: 12 + 12 + 4 + 1 with a tail; 33 × 1 536; 48 × 4 096, rows 16 KiB apart).
      */
-    @ParameterizedTest(name = "{0}×{1}")
-    @CsvSource({"29, 1043", "33, 2055", "48, 4096", "45, 625", "29, 313", "20, 100", "429, 1000"})
-    void theGemvTIsOneAxpyPerRowInRowOrder(int rows, int cols) {
+    @ParameterizedTest(name = "{0}×{1}, ld {2}")
+    @CsvSource({"29, 1043, 0", "33, 2055, 0", "48, 4096, 0", "45, 625, 0", "29, 313, 0", "20, 100, 0", "429, 1000, 0",
+        "29, 2045, 2048", "33, 1536, 1536", "48, 4096, 4096"})
+    void theGemvTIsOneAxpyPerRowInRowOrder(int rows, int cols, int ld) {
         try (Arena arena = Arena.ofConfined()) {
             SplittableRandom rnd = new SplittableRandom(7L * rows + cols);
-            FloatMatrix w = uniform(FloatMatrix.allocatePadded(arena, rows, cols), rnd);
+            FloatMatrix w = uniform(ld == 0 ? FloatMatrix.allocatePadded(arena, rows, cols)
+                    : new FloatMatrix(arena.allocate(4L * rows * ld, 64).fill((byte) 0xFF), 0, rows, cols, ld), rnd);
+            assertEquals(ld == 0, w.rowsStaggered(), w.toString());
             FloatVec r = vec(arena, rnd, rows), whole = FloatVec.allocate(arena, cols);
             Blas.gemvT(0.75f, w, r, 0f, whole);
             FloatVec y = FloatVec.allocate(arena, cols), ri = FloatVec.allocate(arena, 1);

@@ -1134,7 +1134,7 @@ public final class SimdKernelSupport implements KernelSupport {
 
     /**
      * y ← y + Σ_i α·r_i·W_i over n rows from byte w0 of W, r_i at ro + 4i: {@link #axpyBlockRows} rows per load
-     * and store of y ({@link #axpy16}, {@link #axpy12} or {@link #axpy8}), then eight, then four per {@link #axpy4},
+     * and store of y ({@link #axpy16}, {@link #axpy12}, {@link #axpy12Lagged} or {@link #axpy8}), then eight, then four per {@link #axpy4},
      * then the rest one by one; each y[j] gets its terms by FMA in row order. The GEMVᵀ of rows longer than
      * {@link #WINDOWED_ROW}.
      */

@@ -247,8 +247,13 @@ public final class SimdKernelSupport implements KernelSupport {
         return cols > SHORT_ROW && (L == 8 || L == 16 && !staggered(rowBytes)) ? 12 : blockRows(rowBytes);
     }
 
-    /** How far {@link #axpy12Lagged}'s second group of rows trails its first: 1 KiB, sixteen of L1's 64 sets. */
-    private static final long LAG_BYTES = 1024;
+    /**
+     * How far {@link #axpy12Lagged}'s second group of rows trails its first: 256 bytes, four lines, so four of L1's
+     * 64 sets apart. Against 1 KiB and 2 KiB (ld = cols, same conditions as axpy12Lagged's figures), under
+     * {@code -XX:UseAVX=2} 4096² (W from DRAM) 1.07-1.11 (twelve JVMs) → 1.04-1.06 (six); elsewhere level at both
+     * widths (512×4096, 100×2048, 1000×1536). 128 bytes lost at 100×2048 under AVX2 (1.01-1.03 → 1.16-1.27).
+     */
+    private static final long LAG_BYTES = 256;
 
     /**
      * Whether rows {@code rowBytes} apart fall in different sets of L1 (the stride is not a multiple of
@@ -1352,8 +1357,8 @@ public final class SimdKernelSupport implements KernelSupport {
      * step → this: at 512 bits 512×4096 1.02-1.11 → 0.94-0.99, 4096² 1.09-1.10 → 1.03-1.04, 100×2048 1.05-1.07 →
      * 1.00-1.03, 1000×1536 1.01-1.06 → 0.99-1.01; under {@code -XX:UseAVX=2} 512×4096 1.04 → 1.00-1.03, 100×2048
      * 1.07-1.09 → 0.94-0.99, 1000×1536 1.07 → 1.05-1.06, 4096² (from DRAM) 1.09-1.10 → 1.09. Twelve rows a step
-     * without the lag lost under AVX2 (512×4096 min 120-122 → 139-158 µs). A lag of 2 KiB measured within 1-4 % of
-     * 1 KiB.
+     * without the lag lost under AVX2 (512×4096 min 120-122 → 139-158 µs). Those figures are for a lag of 1 KiB;
+     * {@link #LAG_BYTES} has the shorter one's.
      */
     private static void axpy12Lagged(float[] c, long[] rows, MemorySegment w, int cols, MemorySegment y, long yo) {
         long bytes = 4L * cols;

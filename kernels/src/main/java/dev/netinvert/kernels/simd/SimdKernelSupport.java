@@ -1350,7 +1350,9 @@ public final class SimdKernelSupport implements KernelSupport {
      * axpy8's, and one row's axpy after another (LayoutIndependenceTest). At 256 bits six coefficients a group,
      * twelve in all, and the two accumulators fit in 16 registers; at 512 bits two groups of eight compiled in
      * tier 3 only sometimes (C1 ran out of registers, as with axpy16's written-out tail), so both widths take
-     * twelve. The last vector is {@link #lastAxpyRows}.
+     * twelve. The last vector is {@link #lastAxpyRows}. The runs where one group goes alone are written out too:
+     * through a loop over the rows per vector (as lastAxpyRows) the GEMVᵀ was slower, under AVX2 100×1536 min 6.2 →
+     * 7.2-10.9 µs and 512×4096 104-105 → 116-118, at 512 bits 100×2048 8.3-8.4 → 8.8-9.0.
      *
      * <p>On Zen 4, GEMVᵀ on W with ld = cols, {@code MinOfBursts} with OpenBLAS's sgemv in the same process,
      * per-pair ratio of medians, alternated JVMs, two rounds (jmh/RESULTS.md, twenty-fourth session), eight rows a
